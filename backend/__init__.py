@@ -1,0 +1,1 @@
+"""Mimamori backend: domain, services, stores, settings and command line."""

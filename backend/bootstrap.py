@@ -1,0 +1,48 @@
+"""The composition root: build the services from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cache
+
+from backend.ports import AbstractUnitOfWork
+from backend.services.context import Services
+from backend.settings import ConfigError, Settings
+from questions.loader import SETS_DIR, load_sets
+from questions.model import QuestionSet
+
+
+def utc_now() -> datetime:
+    """Return the current time (aware, UTC)."""
+    return datetime.now(UTC)
+
+
+def sql_uow_factory(database_url: str) -> Callable[[], AbstractUnitOfWork]:
+    """Return a factory of SQL units of work sharing one engine."""
+    from backend.stores.sql.uow import SqlUnitOfWork, make_engine
+
+    engine = make_engine(database_url)
+    return lambda: SqlUnitOfWork(engine)
+
+
+def bootstrap(
+    settings: Settings,
+    *,
+    uow: Callable[[], AbstractUnitOfWork] | None = None,
+    clock: Callable[[], datetime] | None = None,
+    question_sets: Callable[[], dict[str, QuestionSet]] | None = None,
+) -> Services:
+    """Return the services wired to the store, question sets and clock in ``settings``."""
+    if uow is None:
+        if settings.store != "sql":
+            raise ConfigError(
+                f"MIMAMORI_STORE={settings.store} はまだ使えません（sql を指定してください）"
+            )
+        uow = sql_uow_factory(settings.database_url)
+    return Services(
+        uow=uow,
+        question_sets=question_sets or cache(lambda: load_sets(SETS_DIR)),
+        clock=clock or utc_now,
+        tz=settings.tz,
+    )

@@ -1,0 +1,198 @@
+"""Entities of the watch-over domain."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from backend.domain.errors import InvalidMunicipalityCode
+
+_CODE = re.compile(r"^\d{6}$")
+_CHECK_WEIGHTS = (6, 5, 4, 3, 2)
+
+
+def municipality_check_digit(first_five: str) -> int:
+    """Return the check digit of a 全国地方公共団体コード from its first five digits."""
+    total = sum(int(d) * w for d, w in zip(first_five, _CHECK_WEIGHTS, strict=True))
+    return (11 - total % 11) % 10
+
+
+def validate_municipality_code(code: str) -> str:
+    """Return the code if it is a valid 6-digit local government code, else raise."""
+    if not _CODE.match(code or ""):
+        raise InvalidMunicipalityCode(code, "6桁の数字ではありません")
+    if municipality_check_digit(code[:5]) != int(code[5]):
+        raise InvalidMunicipalityCode(code, "検査数字が一致しません")
+    return code
+
+
+class Slot(StrEnum):
+    """Time slot of a check-in."""
+
+    MORNING = "morning"
+    NOON = "noon"
+    EVENING = "evening"
+
+
+class ElderStatus(StrEnum):
+    """Whether an elder is being watched."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    ENDED = "ended"
+
+
+class CheckInStatus(StrEnum):
+    """Progress of one check-in."""
+
+    STARTED = "started"
+    PARTIAL = "partial"
+    COMPLETED = "completed"
+
+
+class AnswerSource(StrEnum):
+    """How an answer reached us."""
+
+    VOICE = "voice"
+    TOUCH = "touch"
+    IMPORT = "import"
+
+
+class EventKind(StrEnum):
+    """Kinds of recorded events."""
+
+    EMERGENCY = "emergency"
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """A municipality (市町村) identified by its local government code."""
+
+    code: str
+    name: str
+
+    def __post_init__(self) -> None:
+        validate_municipality_code(self.code)
+
+
+@dataclass(frozen=True)
+class CareCenter:
+    """A regional comprehensive support center (地域包括支援センター)."""
+
+    id: str
+    municipality_code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Share:
+    """One line of a consent record: who sees what."""
+
+    recipient: str
+    what: str
+
+
+@dataclass(frozen=True)
+class Consent:
+    """The elder's recorded consent to being watched."""
+
+    consented_on: date
+    explained_by: str
+    shares: tuple[Share, ...]
+    reconfirm_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Elder:
+    """An elder who lives alone and is watched over."""
+
+    id: str
+    name: str
+    kana: str
+    municipality_code: str
+    center_id: str
+    district: str
+    status: ElderStatus = ElderStatus.ACTIVE
+    consent: Consent | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_watchable(self) -> bool:
+        """Return True when the elder may be asked and recorded (active, with consent)."""
+        return self.status is ElderStatus.ACTIVE and self.consent is not None
+
+
+@dataclass(frozen=True)
+class DeviceBinding:
+    """An Alexa user and device bound to one elder."""
+
+    alexa_user_id: str
+    device_id: str
+    elder_id: str
+    bound_at: datetime
+
+
+@dataclass(frozen=True)
+class PairingCode:
+    """A short-lived 6-digit code that binds a speaker to an elder."""
+
+    code: str
+    elder_id: str
+    expires_at: datetime
+    used_at: datetime | None = None
+
+    def usable(self, now: datetime) -> bool:
+        """Return True when the code is unused and not expired at ``now``."""
+        return self.used_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """One elder's check-in for one date and slot."""
+
+    id: str
+    elder_id: str
+    date: date
+    slot: str
+    status: CheckInStatus
+    started_at: datetime
+    completed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer to one question; ``value`` is None when the elder skipped it."""
+
+    checkin_id: str
+    elder_id: str
+    date: date
+    question_id: str
+    question_version: int
+    value: Any
+    raw: str
+    source: AnswerSource
+    answered_at: datetime
+    skipped: str | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened to an elder and must be kept (e.g. emergency words)."""
+
+    id: str
+    elder_id: str
+    kind: EventKind
+    at: datetime
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ElderDay:
+    """An elder with the check-ins of one day (the centre board's row)."""
+
+    elder: Elder
+    checkins: tuple[CheckIn, ...]

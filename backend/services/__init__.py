@@ -1,0 +1,1 @@
+"""Services: plain functions that the entry points call."""

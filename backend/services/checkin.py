@@ -1,0 +1,420 @@
+"""The daily check-in conversation: open, answer, skip, stop, emergency, pairing."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from backend.domain.conversation import (
+    Reply,
+    ReplyKind,
+    StepKind,
+    interpret,
+    is_concerning,
+)
+from backend.domain.model import (
+    Answer,
+    AnswerSource,
+    CheckIn,
+    CheckInStatus,
+    DeviceBinding,
+    Elder,
+    Event,
+    EventKind,
+)
+from backend.ports import AbstractUnitOfWork
+from backend.services.context import Services
+from questions.loader import parse_overrides
+from questions.model import QuestionSet
+from questions.schema import Question
+
+logger = logging.getLogger(__name__)
+
+SKIP_UNKNOWN = "unknown"
+SKIP_LATER = "later"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is speaking: the Alexa user and device of the request."""
+
+    alexa_user_id: str
+    device_id: str
+    request_id: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """One prompt of the catalog with its parameters."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the skill should say and show next, and the session state to keep."""
+
+    lines: tuple[Line, ...]
+    question: Question | None = None
+    confirm: Line | None = None
+    end: bool = False
+    state: dict[str, Any] = field(default_factory=dict)
+    ask_question: bool = True
+
+
+@dataclass(frozen=True)
+class _Session:
+    elder: Elder
+    qset: QuestionSet
+    checkin: CheckIn
+    state: dict[str, Any]
+
+
+def _greeting_key(now: datetime) -> str:
+    if 4 <= now.hour < 11:
+        return "greeting_morning"
+    if 11 <= now.hour < 17:
+        return "greeting_day"
+    return "greeting_evening"
+
+
+def _elder_for(uow: AbstractUnitOfWork, caller: Caller) -> Elder | None:
+    binding = uow.devices.get_binding(caller.alexa_user_id, caller.device_id)
+    return uow.elders.get(binding.elder_id) if binding else None
+
+
+def _remaining(
+    uow: AbstractUnitOfWork, session: _Session, later: list[str] | None = None
+) -> list[Question]:
+    overrides = parse_overrides(session.elder.overrides, f"elder {session.elder.id} overrides")
+    due = session.qset.due(session.checkin.date, session.checkin.slot, overrides)
+    answered = {a.question_id for a in uow.answers.list_for_checkin(session.checkin.id)}
+    postponed = set(later or ())
+    return [q for q in due if q.id not in answered and q.id not in postponed]
+
+
+def _ask(question: Question | None, state: dict[str, Any], lines: list[Line]) -> Turn:
+    if question is None:
+        return Turn(tuple(lines), end=True, state={})
+    new_state = {
+        "date": state["date"],
+        "slot": state["slot"],
+        "q": question.id,
+        "later": state.get("later", []),
+    }
+    return Turn(tuple(lines), question=question, state=new_state)
+
+
+def _unpaired() -> Turn:
+    return Turn((Line("unpaired"),), state={"stage": "pair"})
+
+
+def _inactive() -> Turn:
+    return Turn((Line("not_watching"),), end=True)
+
+
+def _open_session(
+    svc: Services, uow: AbstractUnitOfWork, elder: Elder, now: datetime
+) -> _Session | Turn:
+    qset = svc.question_set(elder.municipality_code)
+    window = qset.slot_at(now.time())
+    if window is None:
+        first = min(qset.slots, key=lambda s: s.start)
+        return Turn(
+            (
+                Line(_greeting_key(now), {"name": elder.name}),
+                Line("no_slot_yet", {"slot": first.label, "start": first.start}),
+            ),
+            end=True,
+        )
+    today = now.date()
+    checkin = uow.checkins.get(elder.id, today, window.id)
+    if checkin is None:
+        checkin = CheckIn(
+            id=uuid.uuid4().hex,
+            elder_id=elder.id,
+            date=today,
+            slot=window.id,
+            status=CheckInStatus.STARTED,
+            started_at=now,
+        )
+        uow.checkins.add(checkin)
+    return _Session(elder, qset, checkin, {"date": today.isoformat(), "slot": window.id})
+
+
+def _resume(svc: Services, uow: AbstractUnitOfWork, elder: Elder, state: dict[str, Any]):
+    """Return the session named by the state, or None if the state does not name one."""
+    if "date" not in state or "slot" not in state:
+        return None
+    qset = svc.question_set(elder.municipality_code)
+    checkin = uow.checkins.get(elder.id, date.fromisoformat(state["date"]), state["slot"])
+    if checkin is None:
+        return None
+    return _Session(elder, qset, checkin, state)
+
+
+def _start_lines(session: _Session, uow: AbstractUnitOfWork, now: datetime) -> Turn:
+    remaining = _remaining(uow, session)
+    answered_any = bool(uow.answers.list_for_checkin(session.checkin.id))
+    lines = [Line(_greeting_key(now), {"name": session.elder.name})]
+    slot = session.qset.slot(session.checkin.slot)
+    if not remaining:
+        lines.append(Line("already_done", {"slot": slot.label if slot else ""}))
+        return Turn(tuple(lines), end=True)
+    lines.append(Line("resume" if answered_any else "intro", {"count": len(remaining)}))
+    return _ask(remaining[0], session.state, lines)
+
+
+def start(svc: Services, caller: Caller) -> Turn:
+    """Open the skill: greet, and ask the first question still due in this slot."""
+    now = svc.now()
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+        if elder is None:
+            return _unpaired()
+        if not elder.is_watchable:
+            return _inactive()
+        session = _open_session(svc, uow, elder, now)
+        if isinstance(session, Turn):
+            return session
+        turn = _start_lines(session, uow, now)
+        uow.commit()
+    return turn
+
+
+def _finish(uow: AbstractUnitOfWork, session: _Session, now: datetime, remaining: list) -> None:
+    if not remaining:
+        uow.checkins.set_status(session.checkin.id, CheckInStatus.COMPLETED, now)
+    elif uow.answers.list_for_checkin(session.checkin.id):
+        uow.checkins.set_status(session.checkin.id, CheckInStatus.PARTIAL, None)
+
+
+def _store(
+    uow: AbstractUnitOfWork,
+    session: _Session,
+    question: Question,
+    value: Any,
+    reply: Reply,
+    source: AnswerSource,
+    caller: Caller,
+    now: datetime,
+    skipped: str | None = None,
+) -> None:
+    answer = Answer(
+        checkin_id=session.checkin.id,
+        elder_id=session.elder.id,
+        date=session.checkin.date,
+        question_id=question.id,
+        question_version=question.version,
+        value=value,
+        raw=reply.raw,
+        source=source,
+        answered_at=now,
+        skipped=skipped,
+        request_id=caller.request_id,
+    )
+    if not uow.answers.add(answer):
+        logger.info("Answer already stored; request %s is a replay", caller.request_id)
+
+
+def answer(
+    svc: Services,
+    caller: Caller,
+    state: dict[str, Any],
+    reply: Reply,
+    source: AnswerSource = AnswerSource.VOICE,
+) -> Turn:
+    """Take a reply to the current question: store it, read it back or ask again."""
+    now = svc.now()
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+        if elder is None:
+            return _pair_from_reply(svc, caller, state, reply)
+        if not elder.is_watchable:
+            return _inactive()
+        session = _resume(svc, uow, elder, state)
+        question = session.qset.question(state.get("q", "")) if session else None
+        if session is None or question is None:
+            opened = _open_session(svc, uow, elder, now)
+            if isinstance(opened, Turn):
+                return opened
+            turn = _start_lines(opened, uow, now)
+            uow.commit()
+            return turn
+        last = uow.answers.latest_value(elder.id, question.id, session.checkin.date)
+        step = interpret(
+            question,
+            reply,
+            pending=state.get("pending"),
+            attempt=state.get("attempt"),
+            last_value=last.value if last else None,
+        )
+        later = list(state.get("later", []))
+        lines: list[Line] = []
+        if step.kind is StepKind.CONFIRM:
+            turn = Turn(
+                (),
+                question=question,
+                confirm=Line("confirm", {"value": step.value, "unit": _unit(question)}),
+                state={**state, "pending": step.value},
+            )
+            return turn
+        if step.kind is StepKind.REASK:
+            new_state = {k: v for k, v in state.items() if k not in ("pending", "attempt")}
+            if step.value is not None:
+                new_state["attempt"] = step.value
+            lines = [Line(f"reask_{step.reason}"), Line("hint", {"hint": question.wording.hint})]
+            return Turn(tuple(lines), question=question, state=new_state, ask_question=False)
+        if step.kind is StepKind.SKIP:
+            if step.value == SKIP_LATER:
+                later.append(question.id)
+                lines.append(Line("skip_later"))
+            else:
+                _store(uow, session, question, None, reply, source, caller, now, SKIP_UNKNOWN)
+                lines.append(Line("skip_unknown"))
+        else:
+            _store(uow, session, question, step.value, reply, source, caller, now)
+            concerning = is_concerning(question, step.value)
+            lines.append(Line("ack_concern" if concerning else "ack"))
+        remaining = _remaining(uow, session, later)
+        _finish(uow, session, now, remaining)
+        uow.commit()
+    if not remaining:
+        lines.append(Line("done_partial" if later else "done"))
+        return Turn(tuple(lines), end=True)
+    return _ask(remaining[0], {**state, "later": later}, lines)
+
+
+def _unit(question: Question) -> str:
+    return getattr(question, "unit", "") or question.kind
+
+
+def stop(svc: Services, caller: Caller, state: dict[str, Any], *, speak: bool = True) -> Turn:
+    """End the session kindly, keeping every answer given so far."""
+    now = svc.now()
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+        session = _resume(svc, uow, elder, state) if elder else None
+        if session is not None:
+            _finish(uow, session, now, _remaining(uow, session))
+            uow.commit()
+    return Turn((Line("goodbye_partial" if session else "goodbye"),) if speak else (), end=True)
+
+
+def emergency(svc: Services, caller: Caller, state: dict[str, Any], raw: str = "") -> Turn:
+    """Tell the elder to call 119 and record the emergency; end the check-in."""
+    now = svc.now()
+    # One event per Alexa request: a replayed request records nothing twice.
+    event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"alexa-request:{caller.request_id}").hex
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+        if elder is not None:
+            session = _resume(svc, uow, elder, state)
+            if all(e.id != event_id for e in uow.events.list_for_elder(elder.id)):
+                detail = {
+                    "source": "voice",
+                    "utterance": raw,
+                    "checkin_id": session.checkin.id if session else None,
+                }
+                uow.events.add(Event(event_id, elder.id, EventKind.EMERGENCY, now, detail))
+            if session is not None:
+                _finish(uow, session, now, _remaining(uow, session))
+            uow.commit()
+    return Turn((Line("emergency"),), end=True)
+
+
+def _current_question(svc: Services, elder: Elder, state: dict[str, Any]) -> Question | None:
+    if "q" not in state:
+        return None
+    return svc.question_set(elder.municipality_code).question(state["q"])
+
+
+def _with_question(lines: list[Line], question: Question | None, state: dict[str, Any]) -> Turn:
+    if question is None:
+        return Turn(tuple(lines), state=state)
+    return Turn(tuple(lines), question=question, state=state)
+
+
+def who_is_watching(svc: Services, caller: Caller, state: dict[str, Any]) -> Turn:
+    """Say who sees the elder's answers, from the consent record; then ask again."""
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+    if elder is None:
+        return _unpaired()
+    if elder.consent is None:
+        return _with_question([Line("consent_missing")], None, state)
+    consent = elder.consent
+    lines = [
+        Line("who_is_watching", {"shares": consent.shares}),
+        Line(
+            "consent_explained",
+            {"date": consent.consented_on, "explained_by": consent.explained_by},
+        ),
+    ]
+    return _with_question(lines, _current_question(svc, elder, state), state)
+
+
+def help_turn(svc: Services, caller: Caller, state: dict[str, Any]) -> Turn:
+    """Explain how to answer the current question (or what the skill does)."""
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+    if elder is None:
+        return _unpaired()
+    question = _current_question(svc, elder, state)
+    lines = [Line("help_question", {"hint": question.wording.hint})] if question else []
+    lines.append(Line("help_general"))
+    return _with_question(lines, question, state)
+
+
+def fallback(svc: Services, caller: Caller, state: dict[str, Any]) -> Turn:
+    """Say kindly that we did not catch it, give the hint and ask again."""
+    if state.get("stage") == "pair":
+        return Turn((Line("pair_not_understood"),), state=state)
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+    if elder is None:
+        return _unpaired()
+    question = _current_question(svc, elder, state)
+    lines = [Line("fallback")]
+    if question is not None:
+        lines.append(Line("hint", {"hint": question.wording.hint}))
+    return _with_question(lines, question, state)
+
+
+def _pair_from_reply(svc: Services, caller: Caller, state: dict[str, Any], reply: Reply) -> Turn:
+    if reply.kind is ReplyKind.NUMBER and reply.value is not None:
+        return pair(svc, caller, str(int(reply.value)) if float(reply.value).is_integer() else "")
+    return _unpaired()
+
+
+def pair(svc: Services, caller: Caller, code: str) -> Turn:
+    """Bind this speaker to the elder whose pairing code was said, then start the check-in."""
+    now = svc.now()
+    code = code.strip().zfill(6) if code.strip().isdigit() else ""
+    with svc.uow() as uow:
+        if _elder_for(uow, caller) is not None:
+            already = True
+        else:
+            already = False
+            pairing = uow.devices.get_pairing_code(code) if len(code) == 6 else None
+            if pairing is None or pairing.used_at is not None:
+                return Turn((Line("pair_unknown"),), state={"stage": "pair"})
+            if not pairing.usable(now):
+                return Turn((Line("pair_expired"),), end=True)
+            if not uow.devices.mark_pairing_code_used(code, now):
+                return Turn((Line("pair_unknown"),), state={"stage": "pair"})
+            uow.devices.bind(
+                DeviceBinding(caller.alexa_user_id, caller.device_id, pairing.elder_id, now)
+            )
+            uow.commit()
+    turn = start(svc, caller)
+    if already:
+        return turn
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+    paired = Line("paired", {"name": elder.name if elder else ""})
+    return Turn((paired, *turn.lines), turn.question, turn.confirm, turn.end, turn.state)

@@ -1,0 +1,77 @@
+"""Settings read once from ``MIMAMORI_*`` environment variables."""
+
+from __future__ import annotations
+
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "MIMAMORI_"
+
+
+class ConfigError(RuntimeError):
+    """A setting that the chosen mode needs is missing or wrong."""
+
+
+def _present(value: object) -> bool:
+    if isinstance(value, SecretStr):
+        return bool(value.get_secret_value())
+    return value not in (None, "")
+
+
+class Settings(BaseSettings):
+    """Every setting of a deployment; build once and pass it in."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    database_url: str = "sqlite:///mimamori.db"
+    store: Literal["sql", "dynamodb"] = "sql"
+    dynamodb_table: str = "mimamori"
+    aws_endpoint_url: str | None = None
+    media_url: str = "file://media"
+    alexa_skill_id: str | None = None
+    alexa_verify_signature: bool = True
+    line_channel_secret: SecretStr | None = None
+    line_channel_access_token: SecretStr | None = None
+    line_api_base: str = "https://api.line.me"
+    smtp_url: str | None = None
+    secret_key: SecretStr | None = None
+    timezone: str = "Asia/Tokyo"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError) as err:
+            raise ValueError(f"unknown time zone {value!r}") from err
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """Return the deployment's time zone."""
+        return ZoneInfo(self.timezone)
+
+    def require(self, *names: str, purpose: str) -> None:
+        """Raise ConfigError naming each missing variable that ``purpose`` needs."""
+        missing = [
+            f"{ENV_PREFIX}{name.upper()}"
+            for name in names
+            if getattr(self, name) in (None, "")
+            or (
+                isinstance(getattr(self, name), SecretStr)
+                and not getattr(self, name).get_secret_value()
+            )
+        ]
+        if missing:
+            raise ConfigError(f"{purpose} には {', '.join(missing)} の設定が必要です")
+
+    def require_for_skill(self) -> None:
+        """Check what serving the Alexa skill needs."""
+        self.require("alexa_skill_id", purpose="Alexa スキル（/alexa）")
+
+    def require_for_web(self) -> None:
+        """Check what ``mimamori serve`` needs."""
+        self.require("secret_key", "alexa_skill_id", purpose="mimamori serve")

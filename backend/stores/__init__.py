@@ -1,0 +1,1 @@
+"""Store adapters that implement the ports in ``backend.ports``."""

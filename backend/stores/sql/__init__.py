@@ -1,0 +1,1 @@
+"""SQL store (SQLite and PostgreSQL) built on SQLAlchemy Core, with Alembic migrations."""

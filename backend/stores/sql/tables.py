@@ -1,0 +1,391 @@
+"""SQLAlchemy Core tables of the SQL store and the row <-> domain mapping functions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+from backend.domain.model import (
+    Answer,
+    AnswerSource,
+    CareCenter,
+    CheckIn,
+    CheckInStatus,
+    Consent,
+    DeviceBinding,
+    Elder,
+    ElderStatus,
+    Event,
+    EventKind,
+    Municipality,
+    PairingCode,
+    Share,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def to_utc(value: datetime) -> datetime:
+    """Return an aware datetime converted to UTC; refuse naive datetimes."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("naive datetime: the store keeps timezone-aware datetimes only")
+    return value.astimezone(UTC)
+
+
+def optional_utc(value: datetime | None) -> datetime | None:
+    """Return ``to_utc(value)``, passing None through."""
+    return None if value is None else to_utc(value)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp stored as UTC; always read back aware (UTC).
+
+    SQLite has no timezone-aware type, so the UTC wall time is stored and UTC is
+    re-attached on read. PostgreSQL stores ``timestamp with time zone``.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Convert to UTC (naive on SQLite) before binding."""
+        if value is None:
+            return None
+        utc = to_utc(value)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return an aware UTC datetime."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+municipalities = Table(
+    "municipalities",
+    metadata,
+    Column("code", String(6), primary_key=True),
+    Column("name", String, nullable=False),
+)
+
+care_centers = Table(
+    "care_centers",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column(
+        "municipality_code",
+        String(6),
+        ForeignKey("municipalities.code"),
+        nullable=False,
+        index=True,
+    ),
+    Column("name", String, nullable=False),
+)
+
+elders = Table(
+    "elders",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("name", String, nullable=False),
+    Column("kana", String, nullable=False),
+    Column("municipality_code", String(6), ForeignKey("municipalities.code"), nullable=False),
+    Column("center_id", String, ForeignKey("care_centers.id"), nullable=False),
+    Column("district", String, nullable=False),
+    Column("status", String, nullable=False),
+    # {"consented_on": ISO date, "explained_by": str,
+    #  "shares": [{"recipient": str, "what": str}, ...], "reconfirm_on": ISO date | null}
+    Column("consent", JSON(none_as_null=True), nullable=True),
+    Column("overrides", JSON, nullable=False),
+    Index("ix_elders_center_id_kana", "center_id", "kana"),
+)
+
+device_bindings = Table(
+    "device_bindings",
+    metadata,
+    Column("alexa_user_id", String, primary_key=True),
+    Column("device_id", String, primary_key=True),
+    Column("elder_id", String, ForeignKey("elders.id"), nullable=False, index=True),
+    Column("bound_at", UtcDateTime, nullable=False),
+)
+
+pairing_codes = Table(
+    "pairing_codes",
+    metadata,
+    Column("code", String, primary_key=True),
+    Column("elder_id", String, ForeignKey("elders.id"), nullable=False, index=True),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+)
+
+checkins = Table(
+    "checkins",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("elder_id", String, ForeignKey("elders.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("slot", String, nullable=False),
+    Column("status", String, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("completed_at", UtcDateTime, nullable=True),
+    UniqueConstraint("elder_id", "date", "slot"),
+)
+
+answers = Table(
+    "answers",
+    metadata,
+    # Surrogate key: keeps the order answers were given in.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("checkin_id", String, ForeignKey("checkins.id"), nullable=False),
+    Column("elder_id", String, ForeignKey("elders.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("question_id", String, nullable=False),
+    Column("question_version", Integer, nullable=False),
+    Column("value", JSON(none_as_null=True), nullable=True),
+    Column("raw", Text, nullable=False),
+    Column("source", String, nullable=False),
+    Column("answered_at", UtcDateTime, nullable=False),
+    Column("skipped", String, nullable=True),
+    Column("request_id", String, nullable=True),
+    UniqueConstraint("checkin_id", "question_id"),
+    Index("ix_answers_elder_id_date", "elder_id", "date"),
+    Index("ix_answers_elder_id_question_id_date", "elder_id", "question_id", "date"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("elder_id", String, ForeignKey("elders.id"), nullable=False),
+    Column("kind", String, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("detail", JSON, nullable=False),
+    Index("ix_events_elder_id_at", "elder_id", "at"),
+)
+
+
+# --- row <-> domain -------------------------------------------------------------------
+
+
+def municipality_to_row(municipality: Municipality) -> dict[str, Any]:
+    """Return the ``municipalities`` row of a municipality."""
+    return {"code": municipality.code, "name": municipality.name}
+
+
+def municipality_from_row(row: Mapping[str, Any]) -> Municipality:
+    """Return the municipality of a ``municipalities`` row."""
+    return Municipality(code=row["code"], name=row["name"])
+
+
+def center_to_row(center: CareCenter) -> dict[str, Any]:
+    """Return the ``care_centers`` row of a center."""
+    return {"id": center.id, "municipality_code": center.municipality_code, "name": center.name}
+
+
+def center_from_row(row: Mapping[str, Any]) -> CareCenter:
+    """Return the center of a ``care_centers`` row."""
+    return CareCenter(id=row["id"], municipality_code=row["municipality_code"], name=row["name"])
+
+
+def consent_to_json(consent: Consent | None) -> dict[str, Any] | None:
+    """Return the JSON document of a consent record (None stays None)."""
+    if consent is None:
+        return None
+    return {
+        "consented_on": consent.consented_on.isoformat(),
+        "explained_by": consent.explained_by,
+        "shares": [{"recipient": s.recipient, "what": s.what} for s in consent.shares],
+        "reconfirm_on": consent.reconfirm_on.isoformat() if consent.reconfirm_on else None,
+    }
+
+
+def consent_from_json(doc: Mapping[str, Any] | None) -> Consent | None:
+    """Return the consent record of its JSON document (None stays None)."""
+    if doc is None:
+        return None
+    reconfirm_on = doc.get("reconfirm_on")
+    return Consent(
+        consented_on=date.fromisoformat(doc["consented_on"]),
+        explained_by=doc["explained_by"],
+        shares=tuple(Share(recipient=s["recipient"], what=s["what"]) for s in doc["shares"]),
+        reconfirm_on=date.fromisoformat(reconfirm_on) if reconfirm_on else None,
+    )
+
+
+def elder_to_row(elder: Elder) -> dict[str, Any]:
+    """Return the ``elders`` row of an elder."""
+    return {
+        "id": elder.id,
+        "name": elder.name,
+        "kana": elder.kana,
+        "municipality_code": elder.municipality_code,
+        "center_id": elder.center_id,
+        "district": elder.district,
+        "status": ElderStatus(elder.status).value,
+        "consent": consent_to_json(elder.consent),
+        "overrides": dict(elder.overrides),
+    }
+
+
+def elder_from_row(row: Mapping[str, Any]) -> Elder:
+    """Return the elder of an ``elders`` row."""
+    return Elder(
+        id=row["id"],
+        name=row["name"],
+        kana=row["kana"],
+        municipality_code=row["municipality_code"],
+        center_id=row["center_id"],
+        district=row["district"],
+        status=ElderStatus(row["status"]),
+        consent=consent_from_json(row["consent"]),
+        overrides=dict(row["overrides"] or {}),
+    )
+
+
+def binding_to_row(binding: DeviceBinding) -> dict[str, Any]:
+    """Return the ``device_bindings`` row of a binding."""
+    return {
+        "alexa_user_id": binding.alexa_user_id,
+        "device_id": binding.device_id,
+        "elder_id": binding.elder_id,
+        "bound_at": to_utc(binding.bound_at),
+    }
+
+
+def binding_from_row(row: Mapping[str, Any]) -> DeviceBinding:
+    """Return the binding of a ``device_bindings`` row."""
+    return DeviceBinding(
+        alexa_user_id=row["alexa_user_id"],
+        device_id=row["device_id"],
+        elder_id=row["elder_id"],
+        bound_at=row["bound_at"],
+    )
+
+
+def pairing_code_to_row(code: PairingCode) -> dict[str, Any]:
+    """Return the ``pairing_codes`` row of a pairing code."""
+    return {
+        "code": code.code,
+        "elder_id": code.elder_id,
+        "expires_at": to_utc(code.expires_at),
+        "used_at": optional_utc(code.used_at),
+    }
+
+
+def pairing_code_from_row(row: Mapping[str, Any]) -> PairingCode:
+    """Return the pairing code of a ``pairing_codes`` row."""
+    return PairingCode(
+        code=row["code"],
+        elder_id=row["elder_id"],
+        expires_at=row["expires_at"],
+        used_at=row["used_at"],
+    )
+
+
+def checkin_to_row(checkin: CheckIn) -> dict[str, Any]:
+    """Return the ``checkins`` row of a check-in."""
+    return {
+        "id": checkin.id,
+        "elder_id": checkin.elder_id,
+        "date": checkin.date,
+        "slot": str(checkin.slot),
+        "status": CheckInStatus(checkin.status).value,
+        "started_at": to_utc(checkin.started_at),
+        "completed_at": optional_utc(checkin.completed_at),
+    }
+
+
+def checkin_from_row(row: Mapping[str, Any]) -> CheckIn:
+    """Return the check-in of a ``checkins`` row."""
+    return CheckIn(
+        id=row["id"],
+        elder_id=row["elder_id"],
+        date=row["date"],
+        slot=row["slot"],
+        status=CheckInStatus(row["status"]),
+        started_at=row["started_at"],
+        completed_at=row["completed_at"],
+    )
+
+
+def answer_to_row(answer: Answer) -> dict[str, Any]:
+    """Return the ``answers`` row of an answer (without the surrogate id)."""
+    return {
+        "checkin_id": answer.checkin_id,
+        "elder_id": answer.elder_id,
+        "date": answer.date,
+        "question_id": answer.question_id,
+        "question_version": answer.question_version,
+        "value": answer.value,
+        "raw": answer.raw,
+        "source": AnswerSource(answer.source).value,
+        "answered_at": to_utc(answer.answered_at),
+        "skipped": answer.skipped,
+        "request_id": answer.request_id,
+    }
+
+
+def answer_from_row(row: Mapping[str, Any]) -> Answer:
+    """Return the answer of an ``answers`` row."""
+    return Answer(
+        checkin_id=row["checkin_id"],
+        elder_id=row["elder_id"],
+        date=row["date"],
+        question_id=row["question_id"],
+        question_version=row["question_version"],
+        value=row["value"],
+        raw=row["raw"],
+        source=AnswerSource(row["source"]),
+        answered_at=row["answered_at"],
+        skipped=row["skipped"],
+        request_id=row["request_id"],
+    )
+
+
+def event_to_row(event: Event) -> dict[str, Any]:
+    """Return the ``events`` row of an event."""
+    return {
+        "id": event.id,
+        "elder_id": event.elder_id,
+        "kind": EventKind(event.kind).value,
+        "at": to_utc(event.at),
+        "detail": dict(event.detail),
+    }
+
+
+def event_from_row(row: Mapping[str, Any]) -> Event:
+    """Return the event of an ``events`` row."""
+    return Event(
+        id=row["id"],
+        elder_id=row["elder_id"],
+        kind=EventKind(row["kind"]),
+        at=row["at"],
+        detail=dict(row["detail"] or {}),
+    )

@@ -1,0 +1,122 @@
+"""Engine construction and the SQL unit of work."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from backend.ports import AbstractUnitOfWork
+from backend.stores.sql.repositories import (
+    SqlAnswerRepository,
+    SqlCenterRepository,
+    SqlCheckInRepository,
+    SqlDeviceRepository,
+    SqlElderRepository,
+    SqlEventRepository,
+    SqlMunicipalityRepository,
+)
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def make_engine(database_url: str, **kwargs: Any) -> Engine:
+    """Return an engine for the URL; SQLite gets WAL, foreign keys and a busy timeout."""
+    url = make_url(database_url)
+    engine = create_engine(url, **kwargs)
+    if url.get_backend_name() == "sqlite":
+        _configure_sqlite(engine, is_file=_is_sqlite_file(url.database))
+    return engine
+
+
+def _is_sqlite_file(database: str | None) -> bool:
+    return (
+        bool(database) and database != ":memory:" and not str(database).startswith("file::memory:")
+    )
+
+
+def _configure_sqlite(engine: Engine, *, is_file: bool) -> None:
+    """Install connect/begin hooks so SQLite has real transactions and savepoints."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself (the sqlite3 driver's legacy transaction
+        # control skips BEGIN before SELECT and SAVEPOINT, which breaks both).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            if is_file:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+class SqlUnitOfWork(AbstractUnitOfWork):
+    """One connection and transaction over every SQL repository.
+
+    The unit may be entered again after it exits; each ``with`` block gets a fresh
+    connection. Work not committed when the block exits is rolled back.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Self:
+        """Open a connection and transaction and build the repositories."""
+        if self._connection is not None:
+            raise RuntimeError("this unit of work is already open")
+        connection = self._engine.connect()
+        try:
+            connection.begin()
+        except BaseException:
+            connection.close()
+            raise
+        self._connection = connection
+        self.municipalities = SqlMunicipalityRepository(connection)
+        self.centers = SqlCenterRepository(connection)
+        self.elders = SqlElderRepository(connection)
+        self.devices = SqlDeviceRepository(connection)
+        self.checkins = SqlCheckInRepository(connection)
+        self.answers = SqlAnswerRepository(connection)
+        self.events = SqlEventRepository(connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed and close the connection."""
+        connection = self._connection
+        if connection is None:
+            return
+        self._connection = None
+        try:
+            connection.rollback()
+        finally:
+            connection.close()
+
+    @property
+    def connection(self) -> Connection:
+        """Return the open connection (only inside ``with``)."""
+        if self._connection is None:
+            raise RuntimeError("the unit of work is not open; use it in a with block")
+        return self._connection
+
+    def commit(self) -> None:
+        """Commit the transaction; later work in the block runs in a new transaction."""
+        self.connection.commit()
+
+    def rollback(self) -> None:
+        """Roll back the transaction; later work in the block runs in a new transaction."""
+        self.connection.rollback()

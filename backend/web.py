@@ -1,0 +1,52 @@
+"""The Flask app of ``mimamori serve``: the skill endpoint and health check."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+
+from backend.bootstrap import bootstrap
+from backend.services.context import Services
+from backend.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+def create_app(
+    settings: Settings,
+    services: Services | None = None,
+    *,
+    verifier: object | None = None,
+) -> Flask:
+    """Return the app; ``verifier`` replaces the default Alexa verifier (tests use local roots)."""
+    from skill.builder import build_skill
+    from skill.flask_app import create_alexa_blueprint
+    from skill.verifier import AlexaRequestVerifier
+
+    settings.require_for_skill()
+    services = services or bootstrap(settings)
+    app = Flask(__name__)
+    app.config.update(
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        SECRET_KEY=settings.secret_key.get_secret_value() if settings.secret_key else None,
+    )
+    if settings.alexa_verify_signature:
+        verifier = verifier or AlexaRequestVerifier(skill_id=settings.alexa_skill_id or "")
+    else:
+        logger.warning("Alexa request signature verification is OFF (development only)")
+        verifier = None
+    skill = build_skill(services, settings.alexa_skill_id)
+    app.register_blueprint(
+        create_alexa_blueprint(skill, skill_id=settings.alexa_skill_id or "", verifier=verifier)
+    )
+
+    @app.get("/healthz")
+    def healthz():
+        with services.uow() as uow:
+            uow.municipalities.get("000000")
+        return jsonify(status="ok")
+
+    return app

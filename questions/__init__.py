@@ -1,0 +1,1 @@
+"""Question sets: schema, built-in catalog and municipality sets."""

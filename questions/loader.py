@@ -1,0 +1,215 @@
+"""Load and validate question sets, reporting the file, the path inside it and what is wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from backend.domain.errors import InvalidMunicipalityCode
+from backend.domain.model import validate_municipality_code
+from questions.model import QuestionSet
+from questions.schema import (
+    Catalog,
+    CatalogUse,
+    ElderOverrides,
+    Question,
+    QuestionSetFile,
+)
+
+PACKAGE_DIR = Path(__file__).parent
+CATALOG_PATH = PACKAGE_DIR / "catalog.yaml"
+SETS_DIR = PACKAGE_DIR / "sets"
+_QUESTION_KINDS = {"yes_no", "choice", "scale", "number", "blood_pressure"}
+_TAGS = {"use", "question"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a file: where and what."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+
+class QuestionSetError(ValueError):
+    """A question set, catalog or overrides file is invalid."""
+
+    def __init__(self, file: str, problems: Sequence[Problem]) -> None:
+        self.file = file
+        self.problems = tuple(problems)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        """Return one line per problem: ``file:line: path: message``."""
+        lines = []
+        for p in self.problems:
+            where = f"{self.file}:{p.line}" if p.line else self.file
+            lines.append(f"{where}: {p.path or '(全体)'}: {p.message}")
+        return "\n".join(lines)
+
+
+def _path_text(loc: Iterable[Any]) -> tuple[str, list[str | int]]:
+    parts: list[str | int] = []
+    previous: Any = None
+    for item in loc:
+        if item in _TAGS or (
+            item in _QUESTION_KINDS and (previous == "question" or isinstance(previous, int))
+        ):
+            previous = item
+            continue
+        if isinstance(item, str) and item.startswith("function-"):
+            continue
+        parts.append(item)
+        previous = item
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text, parts
+
+
+def _line_of(node: yaml.Node | None, parts: Sequence[str | int]) -> int | None:
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in parts:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            node = node.value[part] if part < len(node.value) else None
+        else:
+            node = None
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise QuestionSetError(str(path), [Problem("", f"読めません: {err.strerror}")]) from err
+    try:
+        return yaml.safe_load(text), yaml.compose(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        message = f"YAML として読めません: {getattr(err, 'problem', None) or err}"
+        raise QuestionSetError(str(path), [Problem("", message, line)]) from err
+
+
+def _validation_problems(err: ValidationError, node: yaml.Node | None) -> list[Problem]:
+    problems = []
+    for e in err.errors():
+        text, parts = _path_text(e["loc"])
+        message = e["msg"].removeprefix("Value error, ")
+        problems.append(Problem(text, message, _line_of(node, parts)))
+    return problems
+
+
+def _parse(model: Any, path: Path) -> Any:
+    data, node = _read_yaml(path)
+    try:
+        return TypeAdapter(model).validate_python(data)
+    except ValidationError as err:
+        raise QuestionSetError(str(path), _validation_problems(err, node)) from err
+
+
+@cache
+def load_catalog(path: Path = CATALOG_PATH) -> dict[str, Question]:
+    """Return the built-in catalog's questions by id."""
+    catalog: Catalog = _parse(Catalog, path)
+    by_id: dict[str, Question] = {}
+    problems = []
+    for i, q in enumerate(catalog.questions):
+        if q.id in by_id:
+            problems.append(Problem(f"questions[{i}].id", f"id {q.id!r} が重複しています"))
+        by_id[q.id] = q
+    if problems:
+        raise QuestionSetError(str(path), problems)
+    return by_id
+
+
+def load_question_set(path: Path | str, catalog: dict[str, Question] | None = None) -> QuestionSet:
+    """Load, validate and resolve one municipality's question set file."""
+    path = Path(path)
+    catalog = load_catalog() if catalog is None else catalog
+    raw: QuestionSetFile = _parse(QuestionSetFile, path)
+    _, node = _read_yaml(path)
+    problems: list[Problem] = []
+
+    def problem(parts: list[str | int], message: str) -> None:
+        text, _ = _path_text(parts)
+        problems.append(Problem(text, message, _line_of(node, parts)))
+
+    try:
+        validate_municipality_code(raw.municipality_code)
+    except InvalidMunicipalityCode as err:
+        problem(["municipality_code"], err.reason)
+    if path.parent.name == "sets" and path.stem != raw.municipality_code:
+        problem(["municipality_code"], f"ファイル名 {path.name} とコードが一致しません")
+
+    slot_ids = [s.id for s in raw.slots]
+    if len(set(slot_ids)) != len(slot_ids):
+        problem(["slots"], "slot の id が重複しています")
+
+    resolved: list[Question] = []
+    for i, entry in enumerate(raw.questions):
+        if isinstance(entry, CatalogUse):
+            base = catalog.get(entry.use)
+            if base is None:
+                problem(["questions", i, "use"], f"カタログに {entry.use!r} はありません")
+                continue
+            changes = {
+                k: v
+                for k, v in {
+                    "schedule": entry.schedule,
+                    "wording": entry.wording,
+                    "concerning": entry.concerning,
+                }.items()
+                if v is not None
+            }
+            question = base.model_copy(update=changes)
+        else:
+            question = entry
+        for slot in question.schedule.slots:
+            if slot not in slot_ids:
+                problem(
+                    ["questions", i, "schedule", "slots"],
+                    f"slot {slot!r} は slots にありません（{', '.join(slot_ids)}）",
+                )
+        if any(q.id == question.id for q in resolved):
+            problem(["questions", i], f"質問 {question.id!r} が重複しています")
+        resolved.append(question)
+    if problems:
+        raise QuestionSetError(str(path), problems)
+    return QuestionSet(
+        municipality_code=raw.municipality_code,
+        municipality_name=raw.municipality_name,
+        version=raw.version,
+        slots=raw.slots,
+        questions=tuple(resolved),
+        catalog=catalog,
+    )
+
+
+def load_sets(directory: Path = SETS_DIR) -> dict[str, QuestionSet]:
+    """Load every ``<code>.yaml`` in a folder, keyed by municipality code."""
+    sets = {}
+    for path in sorted(directory.glob("*.yaml")):
+        qset = load_question_set(path)
+        sets[qset.municipality_code] = qset
+    return sets
+
+
+def parse_overrides(data: dict[str, Any] | None, source: str = "overrides") -> ElderOverrides:
+    """Validate an elder's overrides, raising QuestionSetError naming what is wrong."""
+    try:
+        return ElderOverrides.model_validate(data or {})
+    except ValidationError as err:
+        raise QuestionSetError(source, _validation_problems(err, None)) from err

@@ -1,0 +1,1 @@
+"""Alexa skill: the voice and screen conversation of the daily check-in."""

@@ -1,0 +1,45 @@
+"""Build the one skill object that every host serves."""
+
+from __future__ import annotations
+
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import SkillBuilder
+
+from backend.services.context import Services
+from skill import handlers, interceptors
+
+
+def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilder:
+    """Return a SkillBuilder with handlers from specific to generic."""
+    sb = SkillBuilder()
+    sb.skill_id = skill_id
+    for handler in (
+        handlers.LaunchRequestHandler(services),
+        handlers.EmergencyIntentHandler(services),
+        handlers.PairIntentHandler(services),
+        handlers.AnswerIntentHandler(services),
+        handlers.NumberIntentHandler(services),
+        handlers.BloodPressureIntentHandler(services),
+        handlers.YesIntentHandler(services),
+        handlers.NoIntentHandler(services),
+        handlers.SkipIntentHandler(services),
+        handlers.TouchAnswerHandler(services),
+        handlers.WhoIsWatchingIntentHandler(services),
+        handlers.RepeatIntentHandler(),
+        handlers.HelpIntentHandler(services),
+        handlers.StopIntentHandler(services),
+        handlers.SessionEndedRequestHandler(services),
+        handlers.FallbackIntentHandler(services),
+    ):
+        sb.add_request_handler(handler)
+    sb.add_global_request_interceptor(interceptors.LocalizationInterceptor())
+    sb.add_global_request_interceptor(interceptors.RedactedRequestLogger())
+    sb.add_global_response_interceptor(interceptors.RepeatCacheInterceptor())
+    sb.add_exception_handler(handlers.NotFoundExceptionHandler())
+    sb.add_exception_handler(handlers.CatchAllExceptionHandler())
+    return sb
+
+
+def build_skill(services: Services, skill_id: str | None) -> CustomSkill:
+    """Return the skill object."""
+    return build_skill_builder(services, skill_id).create()

@@ -1,0 +1,55 @@
+"""Names shared by the interaction model, the handlers and the APL documents."""
+
+# Intents (custom).
+INTENT_ANSWER = "AnswerIntent"
+INTENT_NUMBER = "NumberIntent"
+INTENT_BLOOD_PRESSURE = "BloodPressureIntent"
+INTENT_SKIP = "SkipIntent"
+INTENT_EMERGENCY = "EmergencyIntent"
+INTENT_WHO_IS_WATCHING = "WhoIsWatchingIntent"
+INTENT_PAIR = "PairIntent"
+
+# Intents (built in).
+INTENT_YES = "AMAZON.YesIntent"
+INTENT_NO = "AMAZON.NoIntent"
+INTENT_REPEAT = "AMAZON.RepeatIntent"
+INTENT_HELP = "AMAZON.HelpIntent"
+INTENT_STOP = "AMAZON.StopIntent"
+INTENT_CANCEL = "AMAZON.CancelIntent"
+INTENT_FALLBACK = "AMAZON.FallbackIntent"
+INTENT_NAVIGATE_HOME = "AMAZON.NavigateHomeIntent"
+
+# Slots.
+SLOT_ANSWER = "answer"
+SLOT_NUMBER = "number"
+SLOT_DECIMAL = "decimal"
+SLOT_HOURS = "hours"
+SLOT_SYSTOLIC = "systolic"
+SLOT_DIASTOLIC = "diastolic"
+SLOT_SKIP_REASON = "reason"
+SLOT_CODE = "code"
+
+# Custom slot types.
+TYPE_ANSWER = "ANSWER"
+TYPE_SKIP_REASON = "SKIP_REASON"
+
+# Skip reasons (ids of SKIP_REASON values).
+SKIP_UNKNOWN = "unknown"
+SKIP_LATER = "later"
+
+# Session attributes.
+ATTR_STATE = "state"
+ATTR_LAST_RESPONSE = "last_response"
+
+# Request attributes.
+ATTR_PROMPTS = "prompts"
+
+# APL.
+APL_INTERFACE = "Alexa.Presentation.APL"
+APL_TOKEN = "mimamoriCheckin"
+APL_USER_EVENT = "Alexa.Presentation.APL.UserEvent"
+APL_EVENT_ANSWER = "answer"
+
+# Request types.
+REQUEST_LAUNCH = "LaunchRequest"
+REQUEST_SESSION_ENDED = "SessionEndedRequest"

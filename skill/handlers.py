@@ -1,0 +1,418 @@
+"""Request handlers: one class per intent; each reads the request and calls one service."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ask_sdk_core.dispatch_components import (
+    AbstractExceptionHandler,
+    AbstractRequestHandler,
+)
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import (
+    get_device_id,
+    get_slot,
+    get_supported_interfaces,
+    get_user_id,
+    is_intent_name,
+    is_request_type,
+)
+from ask_sdk_model import Response
+from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+from ask_sdk_model.slu.entityresolution import StatusCode
+
+from backend.domain.conversation import Reply, ReplyKind, number_from_parts
+from backend.domain.errors import NotFound
+from backend.domain.model import AnswerSource
+from backend.services import checkin
+from backend.services.checkin import Caller, Line, Turn
+from backend.services.context import Services
+from skill import const
+from skill.prompts import JA_JP
+from skill.render import apl_document, screen, speech_text, ssml
+
+logger = logging.getLogger(__name__)
+
+
+def caller_of(handler_input: HandlerInput) -> Caller:
+    """Return the Alexa user, device and request id of this request."""
+    return Caller(
+        alexa_user_id=get_user_id(handler_input) or "",
+        device_id=get_device_id(handler_input) or "",
+        request_id=handler_input.request_envelope.request.request_id,
+    )
+
+
+def session_state(handler_input: HandlerInput) -> dict[str, Any]:
+    """Return the check-in state kept in the session attributes."""
+    attributes = handler_input.attributes_manager.session_attributes
+    return dict(attributes.get(const.ATTR_STATE) or {})
+
+
+def prompts(handler_input: HandlerInput) -> dict[str, str]:
+    """Return the prompt catalog that the localization interceptor chose."""
+    return handler_input.attributes_manager.request_attributes.get(const.ATTR_PROMPTS, JA_JP)
+
+
+def respond(handler_input: HandlerInput, turn: Turn) -> Response:
+    """Speak, show and keep the state of a Turn."""
+    catalog = prompts(handler_input)
+    text, reprompt = speech_text(turn, catalog)
+    builder = handler_input.response_builder
+    if text:
+        builder.speak(ssml(text))
+    if reprompt and not turn.end:
+        builder.ask(ssml(reprompt))
+    if get_supported_interfaces(handler_input).alexa_presentation_apl is not None:
+        builder.add_directive(
+            RenderDocumentDirective(
+                token=const.APL_TOKEN,
+                document=apl_document(),
+                datasources={"checkin": screen(turn, catalog)},
+            )
+        )
+    builder.set_should_end_session(turn.end)
+    handler_input.attributes_manager.session_attributes[const.ATTR_STATE] = turn.state
+    return builder.response
+
+
+def slot_text(handler_input: HandlerInput, name: str) -> str | None:
+    """Return what was heard for a slot, or None."""
+    slot = get_slot(handler_input, name)
+    return slot.value if slot is not None and slot.value not in (None, "", "?") else None
+
+
+def slot_id(handler_input: HandlerInput, name: str) -> str | None:
+    """Return the entity-resolution id of a custom slot value, or None."""
+    slot = get_slot(handler_input, name)
+    if slot is None or slot.resolutions is None:
+        return None
+    for authority in slot.resolutions.resolutions_per_authority or []:
+        if authority.status.code == StatusCode.ER_SUCCESS_MATCH and authority.values:
+            return authority.values[0].value.id
+    return None
+
+
+def slot_int(handler_input: HandlerInput, name: str) -> int | None:
+    """Return a number slot as an int, or None."""
+    text = slot_text(handler_input, name)
+    return int(text) if text is not None and text.isdigit() else None
+
+
+class _ServiceHandler(AbstractRequestHandler):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+
+class LaunchRequestHandler(_ServiceHandler):
+    """Greet and ask the first question due."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle the skill being opened."""
+        return is_request_type(const.REQUEST_LAUNCH)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Start or resume today's check-in."""
+        return respond(handler_input, checkin.start(self.services, caller_of(handler_input)))
+
+
+class _ReplyHandler(_ServiceHandler):
+    source = AnswerSource.VOICE
+
+    def reply(self, handler_input: HandlerInput) -> Reply:
+        raise NotImplementedError
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Pass the reply to the check-in."""
+        turn = checkin.answer(
+            self.services,
+            caller_of(handler_input),
+            session_state(handler_input),
+            self.reply(handler_input),
+            self.source,
+        )
+        return respond(handler_input, turn)
+
+
+class AnswerIntentHandler(_ReplyHandler):
+    """An answer in words: 元気, まあまあ, 飲んだ and so on."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle AnswerIntent."""
+        return is_intent_name(const.INTENT_ANSWER)(handler_input)
+
+    def reply(self, handler_input: HandlerInput) -> Reply:
+        """Return the resolved answer id."""
+        return Reply(
+            ReplyKind.CHOICE,
+            slot_id(handler_input, const.SLOT_ANSWER),
+            slot_text(handler_input, const.SLOT_ANSWER) or "",
+        )
+
+
+class YesIntentHandler(_ReplyHandler):
+    """はい."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle AMAZON.YesIntent."""
+        return is_intent_name(const.INTENT_YES)(handler_input)
+
+    def reply(self, handler_input: HandlerInput) -> Reply:
+        """Return yes."""
+        return Reply(ReplyKind.YES, True, "はい")
+
+
+class NoIntentHandler(_ReplyHandler):
+    """いいえ."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle AMAZON.NoIntent."""
+        return is_intent_name(const.INTENT_NO)(handler_input)
+
+    def reply(self, handler_input: HandlerInput) -> Reply:
+        """Return no."""
+        return Reply(ReplyKind.NO, False, "いいえ")
+
+
+class NumberIntentHandler(_ReplyHandler):
+    """A number: 52キロ5分, 6500歩, 1時間30分, or a pairing code on a new speaker."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle NumberIntent."""
+        return is_intent_name(const.INTENT_NUMBER)(handler_input)
+
+    def reply(self, handler_input: HandlerInput) -> Reply:
+        """Return the number, joining whole and decimal parts."""
+        whole = slot_int(handler_input, const.SLOT_NUMBER)
+        decimal = slot_text(handler_input, const.SLOT_DECIMAL)
+        hours = slot_int(handler_input, const.SLOT_HOURS)
+        raw = "".join(
+            part
+            for part in (
+                f"{hours}時間" if hours is not None else "",
+                str(whole) if whole is not None else "",
+                f"点{decimal}" if decimal else "",
+            )
+        )
+        return Reply(ReplyKind.NUMBER, number_from_parts(whole, decimal, hours), raw)
+
+
+class BloodPressureIntentHandler(_ReplyHandler):
+    """上が135で下が85."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle BloodPressureIntent."""
+        return is_intent_name(const.INTENT_BLOOD_PRESSURE)(handler_input)
+
+    def reply(self, handler_input: HandlerInput) -> Reply:
+        """Return both pressures."""
+        systolic = slot_int(handler_input, const.SLOT_SYSTOLIC)
+        diastolic = slot_int(handler_input, const.SLOT_DIASTOLIC)
+        value = {"systolic": systolic, "diastolic": diastolic}
+        return Reply(ReplyKind.BLOOD_PRESSURE, value, f"上が{systolic}、下が{diastolic}")
+
+
+class SkipIntentHandler(_ReplyHandler):
+    """わからない / あとで."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle SkipIntent."""
+        return is_intent_name(const.INTENT_SKIP)(handler_input)
+
+    def reply(self, handler_input: HandlerInput) -> Reply:
+        """Return the skip and its reason (unknown when unclear)."""
+        reason = slot_id(handler_input, const.SLOT_SKIP_REASON) or const.SKIP_UNKNOWN
+        return Reply(ReplyKind.SKIP, reason, slot_text(handler_input, const.SLOT_SKIP_REASON) or "")
+
+
+_TOUCH_KINDS = {
+    "choice": ReplyKind.CHOICE,
+    "yes": ReplyKind.YES,
+    "no": ReplyKind.NO,
+    "number": ReplyKind.NUMBER,
+    "skip": ReplyKind.SKIP,
+}
+
+
+class TouchAnswerHandler(_ReplyHandler):
+    """A touch on an answer button: handled exactly like the spoken answer."""
+
+    source = AnswerSource.TOUCH
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle an APL UserEvent from an answer button."""
+        return is_request_type(const.APL_USER_EVENT)(handler_input)
+
+    def reply(self, handler_input: HandlerInput) -> Reply:
+        """Return the reply that the button stands for."""
+        arguments = list(handler_input.request_envelope.request.arguments or [])
+        if len(arguments) < 3 or arguments[0] != const.APL_EVENT_ANSWER:
+            return Reply(ReplyKind.CHOICE, None, "")
+        kind = _TOUCH_KINDS.get(str(arguments[1]))
+        value: Any = str(arguments[2])
+        label = str(arguments[3]) if len(arguments) > 3 else value
+        if kind is ReplyKind.NUMBER:
+            value = float(value) if value.replace(".", "", 1).isdigit() else None
+        elif kind in (ReplyKind.YES, ReplyKind.NO):
+            value = kind is ReplyKind.YES
+        if kind is None:
+            return Reply(ReplyKind.CHOICE, None, label)
+        return Reply(kind, value, label)
+
+
+class PairIntentHandler(_ServiceHandler):
+    """「コードは123456」: bind this speaker to an elder."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle PairIntent."""
+        return is_intent_name(const.INTENT_PAIR)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Pair with the code heard."""
+        code = slot_text(handler_input, const.SLOT_CODE) or ""
+        return respond(handler_input, checkin.pair(self.services, caller_of(handler_input), code))
+
+
+class EmergencyIntentHandler(_ServiceHandler):
+    """助けて, 胸が痛い, 倒れた: tell the elder to call 119 and record it."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle EmergencyIntent."""
+        return is_intent_name(const.INTENT_EMERGENCY)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Record the emergency and end the check-in."""
+        turn = checkin.emergency(
+            self.services,
+            caller_of(handler_input),
+            session_state(handler_input),
+            const.INTENT_EMERGENCY,
+        )
+        return respond(handler_input, turn)
+
+
+class WhoIsWatchingIntentHandler(_ServiceHandler):
+    """「誰が見ているの」: answered from the consent record."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle WhoIsWatchingIntent."""
+        return is_intent_name(const.INTENT_WHO_IS_WATCHING)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Say who sees the answers."""
+        turn = checkin.who_is_watching(
+            self.services, caller_of(handler_input), session_state(handler_input)
+        )
+        return respond(handler_input, turn)
+
+
+class HelpIntentHandler(_ServiceHandler):
+    """Explain how to answer."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle AMAZON.HelpIntent."""
+        return is_intent_name(const.INTENT_HELP)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Give the hint of the current question."""
+        turn = checkin.help_turn(
+            self.services, caller_of(handler_input), session_state(handler_input)
+        )
+        return respond(handler_input, turn)
+
+
+class FallbackIntentHandler(_ServiceHandler):
+    """Something we did not catch: help without scolding."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle AMAZON.FallbackIntent."""
+        return is_intent_name(const.INTENT_FALLBACK)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Say so kindly and ask again."""
+        turn = checkin.fallback(
+            self.services, caller_of(handler_input), session_state(handler_input)
+        )
+        return respond(handler_input, turn)
+
+
+class RepeatIntentHandler(AbstractRequestHandler):
+    """「もう一度」: say the last response again."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle AMAZON.RepeatIntent."""
+        return is_intent_name(const.INTENT_REPEAT)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Repeat what was said last (kept by the repeat interceptor)."""
+        attributes = handler_input.attributes_manager.session_attributes
+        last = attributes.get(const.ATTR_LAST_RESPONSE)
+        builder = handler_input.response_builder
+        if not last:
+            builder.speak(ssml(prompts(handler_input)["nothing_to_repeat"]))
+            return builder.set_should_end_session(False).response
+        builder.speak(last["speech"])
+        if last.get("reprompt"):
+            builder.ask(last["reprompt"])
+        return builder.set_should_end_session(False).response
+
+
+class StopIntentHandler(_ServiceHandler):
+    """Stop, Cancel or Home: end kindly, keeping what was said."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle AMAZON.StopIntent, CancelIntent and NavigateHomeIntent."""
+        return (
+            is_intent_name(const.INTENT_STOP)(handler_input)
+            or is_intent_name(const.INTENT_CANCEL)(handler_input)
+            or is_intent_name(const.INTENT_NAVIGATE_HOME)(handler_input)
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Keep the answers and say goodbye."""
+        turn = checkin.stop(self.services, caller_of(handler_input), session_state(handler_input))
+        return respond(handler_input, turn)
+
+
+class SessionEndedRequestHandler(_ServiceHandler):
+    """The session ended (silence, error or the user): keep the check-in's state."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle SessionEndedRequest."""
+        return is_request_type(const.REQUEST_SESSION_ENDED)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Mark the check-in partial if answers are missing; say nothing."""
+        checkin.stop(
+            self.services, caller_of(handler_input), session_state(handler_input), speak=False
+        )
+        return handler_input.response_builder.response
+
+
+class NotFoundExceptionHandler(AbstractExceptionHandler):
+    """A missing question set or record: a kind reply, logged for the operator."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        """Handle NotFound."""
+        return isinstance(exception, NotFound)
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        """Apologise and end."""
+        logger.error("Missing record while handling a request: %s", exception)
+        return respond(handler_input, Turn((Line("no_question_set"),), end=True))
+
+
+class CatchAllExceptionHandler(AbstractExceptionHandler):
+    """Anything else: apologise; the stack trace goes to the log, not to the elder."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        """Handle every exception."""
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        """Apologise and end."""
+        logger.error("Unhandled error in the skill", exc_info=exception)
+        builder = handler_input.response_builder
+        builder.speak(ssml(prompts(handler_input)["error"]))
+        return builder.set_should_end_session(True).response

@@ -1,0 +1,110 @@
+"""The words the speaker says and shows, by prompt key (ja-JP)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+JA_JP: dict[str, str] = {
+    "greeting_morning": "{name}さん、おはようございます。",
+    "greeting_day": "{name}さん、こんにちは。",
+    "greeting_evening": "{name}さん、こんばんは。",
+    "intro": "今日の様子を、{count}お伺いしますね。",
+    "resume": "この前の続きから、あと{count}お伺いしますね。",
+    "already_done": "今日の{slot}の分は、もう伺っています。ありがとうございました。",
+    "no_slot_yet": "今はまだ、お話しする時間ではありません。{slot}の{start}ごろに、また呼んでくださいね。",
+    "ack": "ありがとうございます。",
+    "ack_concern": "それは心配ですね。どうぞ無理をなさらないでくださいね。",
+    "skip_unknown": "わかりました。次にいきますね。",
+    "skip_later": "わかりました。あとでまた伺いますね。",
+    "done": "今日の分は、これでおしまいです。ありがとうございました。",
+    "done_partial": "残りは、また次にお伺いしますね。ありがとうございました。",
+    "confirm": "{value}ですね。よろしいですか。",
+    "confirm_reprompt": "{value}でよろしければ「はい」、違うときは「いいえ」と言ってください。",
+    "reask_not_understood": "すみません、うまく聞き取れませんでした。",
+    "reask_out_of_range": "すみません、聞き間違えたかもしれません。もう一度教えてください。",
+    "reask_check_again": "前回とだいぶ違うので、念のため、もう一度おっしゃってください。",
+    "reask_say_again": "失礼しました。もう一度、教えてください。",
+    "hint": "{hint}",
+    "reprompt_goodbye": "お返事がなければ、またあとで伺いますね。",
+    "goodbye_partial": "わかりました。ここまでのお答えは、記録しました。また後でお話ししましょうね。",
+    "goodbye": "わかりました。またお話ししましょうね。",
+    "emergency": (
+        "大変です。すぐに、119番に電話してください。"
+        "このスピーカーからは、電話をかけることができません。"
+        "電話ができないときは、大きな声で、近くの人を呼んでください。"
+    ),
+    "unpaired": (
+        "はじめまして。このスピーカーは、まだ登録されていません。"
+        "センターからお渡しした6桁の番号を、「コードは、123456」のように言ってください。"
+        "番号がわからないときは、地域包括支援センターにお問い合わせください。"
+    ),
+    "unpaired_reprompt": "6桁の番号を、「コードは、123456」のように言ってください。",
+    "pair_unknown": "すみません、その番号は見つかりませんでした。6桁の番号を、もう一度言ってください。",
+    "pair_expired": (
+        "その番号は、有効期限が切れています。お手数ですが、センターに新しい番号をお尋ねください。"
+    ),
+    "pair_not_understood": "すみません、聞き取れませんでした。6桁の番号を、ゆっくり言ってください。",
+    "paired": "ありがとうございます。{name}さんのスピーカーとして、登録しました。",
+    "not_watching": "今は、見守りはお休みになっています。くわしくは、センターにお問い合わせください。",
+    "who_is_watching": "お答えを見ているのは、{shares}です。",
+    "consent_explained": "{date}に、{explained_by}さんからご説明して、ご同意をいただきました。",
+    "consent_missing": "まだご同意をいただいていないので、お答えはどなたにも伝わりません。",
+    "help_question": "{hint}",
+    "help_general": (
+        "わからないときは「わからない」、後にしたいときは「あとで」と言ってください。"
+        "もう一度聞きたいときは「もう一度」、やめるときは「ストップ」です。"
+    ),
+    "fallback": "すみません、うまく聞き取れませんでした。",
+    "nothing_to_repeat": "すみません、もう一度はじめからお願いします。",
+    "error": "すみません、うまくいきませんでした。少し時間をおいて、もう一度お試しください。",
+    "no_question_set": "すみません、質問の準備ができていません。センターにお問い合わせください。",
+    "button_unknown": "わからない",
+    "button_later": "あとで",
+    "button_yes": "はい",
+    "button_no": "いいえ",
+}
+
+_COUNTERS = ("", "ひとつ", "ふたつ", "みっつ", "よっつ", "いつつ", "むっつ", "ななつ", "やっつ")
+_UNITS = {"kg": "{}キロ", "steps": "{}歩", "minutes": "{}分", "count": "{}回", "celsius": "{}度"}
+
+
+def count_words(n: int) -> str:
+    """Return ひとつ, ふたつ … for small counts and "N個" above."""
+    return _COUNTERS[n] if 0 < n < len(_COUNTERS) else f"{n}個"
+
+
+def format_value(value: Any, unit: str) -> str:
+    """Return a value as it is read back: 52.5キロ, 6500歩, 上が135、下が85."""
+    if isinstance(value, dict) and "systolic" in value:
+        return f"上が{value['systolic']}、下が{value['diastolic']}"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _UNITS.get(unit, "{}").format(value)
+
+
+def format_time(hhmm: str) -> str:
+    """Return "6時" for 06:00 and "6時30分" for 06:30."""
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    return f"{hour}時" + (f"{minute}分" if minute else "")
+
+
+def format_date(day: date) -> str:
+    """Return a date as 2026年4月1日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def render(key: str, params: dict[str, Any], catalog: dict[str, str] = JA_JP) -> str:
+    """Return the text of a prompt with its parameters filled in."""
+    values = dict(params)
+    if "count" in values:
+        values["count"] = count_words(int(values["count"]))
+    if "value" in values:
+        values["value"] = format_value(values["value"], values.get("unit", ""))
+    if "start" in values:
+        values["start"] = format_time(values["start"])
+    if isinstance(values.get("date"), date):
+        values["date"] = format_date(values["date"])
+    if "shares" in values:
+        values["shares"] = "、".join(f"{s.recipient}（{s.what}）" for s in values["shares"])
+    return catalog[key].format(**values)

@@ -1,0 +1,310 @@
+"""Verify that an HTTPS request really comes from Alexa and is meant for this skill."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import posixpath
+import re
+import threading
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.utils import CryptographyDeprecationWarning
+from cryptography.x509 import verification
+
+CERT_URL_HEADER = "SignatureCertChainUrl"
+SIGNATURE_HEADER = "Signature-256"
+SIGNING_CERT_DNS_NAME = "echo-api.amazon.com"
+CERT_URL_HOST = "s3.amazonaws.com"
+CERT_URL_PATH_PREFIX = "/echo.api/"
+SKILL_EVENT_PREFIX = "AlexaSkillEvent."
+
+FETCH_TIMEOUT_SECONDS = 5.0
+FETCH_MAX_BYTES = 64 * 1024
+CHAIN_CACHE_SIZE = 16
+
+_PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
+
+_MESSAGES = {
+    "missing_cert_url": "the SignatureCertChainUrl header is missing or empty",
+    "bad_cert_url": "the SignatureCertChainUrl header is not an Alexa certificate URL",
+    "missing_signature": "the Signature-256 header is missing or empty",
+    "cert_fetch_failed": "the signing certificate chain could not be downloaded",
+    "bad_certificate": "the signing certificate chain is not valid",
+    "bad_signature": "the request signature does not match the body",
+    "malformed_body": "the request body is not a valid Alexa request envelope",
+    "bad_timestamp": "the request timestamp is missing or unreadable",
+    "stale_timestamp": "the request timestamp is outside the allowed tolerance",
+    "bad_skill_id": "the request is not addressed to this skill",
+}
+
+
+class VerificationError(Exception):
+    """An Alexa request failed verification; `reason` says which check failed."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(_MESSAGES.get(reason, reason))
+
+
+def validate_cert_url(url: str) -> None:
+    """Raise VerificationError("bad_cert_url") unless url is an Alexa signing-chain URL."""
+    if not url or not isinstance(url, str):
+        raise VerificationError("bad_cert_url")
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as err:
+        raise VerificationError("bad_cert_url") from err
+    if parts.scheme.lower() != "https":
+        raise VerificationError("bad_cert_url")
+    if (parts.hostname or "").lower() != CERT_URL_HOST:
+        raise VerificationError("bad_cert_url")
+    if parts.username is not None or parts.password is not None:
+        raise VerificationError("bad_cert_url")
+    if port is not None and port != 443:
+        raise VerificationError("bad_cert_url")
+    # Check both the path as sent and its percent-decoded form, so an encoded "../"
+    # cannot leave the echo.api prefix either.
+    for path in (parts.path, unquote(parts.path)):
+        # normpath keeps a leading "//", so "//echo.api/..." fails the prefix check too.
+        if not posixpath.normpath(path).startswith(CERT_URL_PATH_PREFIX):
+            raise VerificationError("bad_cert_url")
+
+
+def check_skill_id(envelope: dict, skill_id: str) -> None:
+    """Raise VerificationError("bad_skill_id") unless the envelope is addressed to skill_id."""
+    if not skill_id:
+        raise ValueError("skill_id must not be empty")
+    if not isinstance(envelope, dict):
+        raise VerificationError("malformed_body")
+    found = [
+        app_id
+        for app_id in (
+            _dig(envelope, "context", "System", "application", "applicationId"),
+            _dig(envelope, "session", "application", "applicationId"),
+        )
+        if app_id is not None
+    ]
+    if not found or any(app_id != skill_id for app_id in found):
+        raise VerificationError("bad_skill_id")
+
+
+def _dig(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _parse_timestamp(value: Any) -> datetime:
+    if isinstance(value, bool):
+        raise VerificationError("bad_timestamp")
+    try:
+        if isinstance(value, int | float):
+            return datetime.fromtimestamp(value / 1000, tz=UTC)
+        if isinstance(value, str) and value:
+            parsed = datetime.fromisoformat(value)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError, OSError) as err:
+        raise VerificationError("bad_timestamp") from err
+    raise VerificationError("bad_timestamp")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _default_fetch(url: str) -> bytes:
+    """Download url over HTTPS without following redirects, capped at FETCH_MAX_BYTES."""
+    import urllib.error
+    import urllib.request
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(url, timeout=FETCH_TIMEOUT_SECONDS) as response:
+            data = response.read(FETCH_MAX_BYTES + 1)
+    except urllib.error.HTTPError as err:
+        err.close()
+        raise OSError(f"certificate download failed with HTTP {err.code}") from None
+    if len(data) > FETCH_MAX_BYTES:
+        raise ValueError("certificate chain exceeds the size cap")
+    return data
+
+
+def _load_certifi_roots() -> list[x509.Certificate]:
+    import certifi
+
+    with open(certifi.where(), "rb") as handle:
+        bundle = handle.read()
+    roots = []
+    for block in _PEM_CERT.findall(bundle):
+        # A few old roots in the bundle (GoDaddy/Starfield G2, SECOM RootCA2, HARICA 2015) have
+        # serial number 0: cryptography warns now and will refuse them later. Keep them while
+        # they load, and skip any that no longer do.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            try:
+                roots.append(x509.load_pem_x509_certificate(block))
+            except ValueError:
+                continue
+    if not roots:
+        raise VerificationError("bad_certificate")
+    return roots
+
+
+def _header(headers: Mapping[str, str], name: str, ambiguous_reason: str) -> str:
+    wanted = name.lower()
+    values = {str(value).strip() for key, value in headers.items() if key.lower() == wanted}
+    if len(values) > 1:
+        raise VerificationError(ambiguous_reason)
+    return values.pop() if values else ""
+
+
+class AlexaRequestVerifier:
+    """Checks the signature, certificate, timestamp and skill id of Alexa HTTPS requests."""
+
+    def __init__(
+        self,
+        *,
+        skill_id: str,
+        trusted_roots: Sequence[x509.Certificate] | None = None,
+        fetch: Callable[[str], bytes] | None = None,
+        clock: Callable[[], datetime] | None = None,
+        timestamp_tolerance: int = 150,
+        skill_event_tolerance: int = 3600,
+    ) -> None:
+        if not skill_id:
+            raise ValueError("AlexaRequestVerifier needs a non-empty skill_id")
+        if timestamp_tolerance < 0 or skill_event_tolerance < 0:
+            raise ValueError("tolerances must not be negative")
+        self.skill_id = skill_id
+        self._roots: list[x509.Certificate] | None = (
+            list(trusted_roots) if trusted_roots is not None else None
+        )
+        if self._roots is not None and not self._roots:
+            raise ValueError("trusted_roots must not be empty")
+        self._fetch = fetch or _default_fetch
+        self._clock = clock or _utc_now
+        self._tolerance = timedelta(seconds=timestamp_tolerance)
+        self._event_tolerance = timedelta(seconds=skill_event_tolerance)
+        self._store: verification.Store | None = None
+        self._chains: dict[str, list[x509.Certificate]] = {}
+        self._lock = threading.Lock()
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> dict:
+        """Verify one request and return its parsed JSON envelope, or raise VerificationError."""
+        cert_url = _header(headers, CERT_URL_HEADER, "bad_cert_url")
+        if not cert_url:
+            raise VerificationError("missing_cert_url")
+        validate_cert_url(cert_url)
+        signature_b64 = _header(headers, SIGNATURE_HEADER, "bad_signature")
+        if not signature_b64:
+            raise VerificationError("missing_signature")
+
+        now = self._now()
+        leaf = self._verified_leaf(cert_url, now)
+        self._check_signature(leaf, signature_b64, bytes(body))
+
+        try:
+            envelope = json.loads(body)
+        except (ValueError, RecursionError) as err:
+            raise VerificationError("malformed_body") from err
+        if not isinstance(envelope, dict):
+            raise VerificationError("malformed_body")
+        self._check_envelope_at(envelope, now)
+        return envelope
+
+    def check_envelope(self, envelope: dict) -> None:
+        """Check only the timestamp and the skill id of an already parsed envelope."""
+        self._check_envelope_at(envelope, self._now())
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        return now if now.tzinfo else now.replace(tzinfo=UTC)
+
+    def _check_envelope_at(self, envelope: dict, now: datetime) -> None:
+        if not isinstance(envelope, dict) or not isinstance(envelope.get("request"), dict):
+            raise VerificationError("malformed_body")
+        request = envelope["request"]
+        timestamp = _parse_timestamp(request.get("timestamp"))
+        request_type = request.get("type")
+        is_event = isinstance(request_type, str) and request_type.startswith(SKILL_EVENT_PREFIX)
+        tolerance = self._event_tolerance if is_event else self._tolerance
+        if abs(now - timestamp) > tolerance:
+            raise VerificationError("stale_timestamp")
+        check_skill_id(envelope, self.skill_id)
+
+    def _trust_store(self) -> verification.Store:
+        with self._lock:
+            if self._store is None:
+                roots = self._roots if self._roots is not None else _load_certifi_roots()
+                self._store = verification.Store(roots)
+            return self._store
+
+    def _verified_leaf(self, cert_url: str, now: datetime) -> x509.Certificate:
+        with self._lock:
+            chain = self._chains.get(cert_url)
+        if chain is None:
+            chain = self._download_chain(cert_url)
+        leaf, intermediates = chain[0], chain[1:]
+        verifier = (
+            verification.PolicyBuilder()
+            .store(self._trust_store())
+            .time(now)
+            .build_server_verifier(verification.DNSName(SIGNING_CERT_DNS_NAME))
+        )
+        try:
+            verifier.verify(leaf, intermediates)
+        except (verification.VerificationError, ValueError) as err:
+            raise VerificationError("bad_certificate") from err
+        # Only chains that validated once are cached, so garbage cannot fill the cache.
+        with self._lock:
+            if cert_url not in self._chains:
+                while len(self._chains) >= CHAIN_CACHE_SIZE:
+                    self._chains.pop(next(iter(self._chains)))
+                self._chains[cert_url] = chain
+        return leaf
+
+    def _download_chain(self, cert_url: str) -> list[x509.Certificate]:
+        import http.client
+
+        try:
+            pem = self._fetch(cert_url)
+        except (OSError, ValueError, http.client.HTTPException) as err:
+            raise VerificationError("cert_fetch_failed") from err
+        try:
+            chain = x509.load_pem_x509_certificates(pem)
+        except (ValueError, TypeError) as err:
+            raise VerificationError("bad_certificate") from err
+        if not chain:
+            raise VerificationError("bad_certificate")
+        return chain
+
+    @staticmethod
+    def _check_signature(leaf: x509.Certificate, signature_b64: str, body: bytes) -> None:
+        try:
+            signature = base64.b64decode(signature_b64, validate=True)
+        except (binascii.Error, ValueError) as err:
+            raise VerificationError("bad_signature") from err
+        public_key = leaf.public_key()
+        if not isinstance(public_key, rsa.RSAPublicKey):
+            raise VerificationError("bad_certificate")
+        try:
+            public_key.verify(signature, body, padding.PKCS1v15(), hashes.SHA256())
+        except InvalidSignature as err:
+            raise VerificationError("bad_signature") from err

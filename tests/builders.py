@@ -1,0 +1,210 @@
+"""Builders of domain objects for tests: valid defaults, override what matters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from backend.domain.model import (
+    Answer,
+    AnswerSource,
+    CareCenter,
+    CheckIn,
+    CheckInStatus,
+    Consent,
+    DeviceBinding,
+    Elder,
+    ElderStatus,
+    Event,
+    EventKind,
+    Municipality,
+    PairingCode,
+    Share,
+)
+from backend.ports import AbstractUnitOfWork
+
+JST = timezone(timedelta(hours=9), "JST")
+
+MUNICIPALITY_CODE = "032158"  # passes the check digit
+OTHER_MUNICIPALITY_CODE = "131016"  # passes the check digit
+CENTER_ID = "center-1"
+ELDER_ID = "elder-1"
+DAY = date(2025, 4, 1)
+
+_WITH_CONSENT: Any = object()
+
+
+def jst(
+    day: date = DAY, hour: int = 8, minute: int = 0, second: int = 0, micro: int = 0
+) -> datetime:
+    """Return an aware datetime in Japan time."""
+    return datetime.combine(day, time(hour, minute, second, micro), tzinfo=JST)
+
+
+def make_municipality(code: str = MUNICIPALITY_CODE, name: str = "見守り市") -> Municipality:
+    return Municipality(code=code, name=name)
+
+
+def make_center(
+    id: str = CENTER_ID,
+    municipality_code: str = MUNICIPALITY_CODE,
+    name: str = "見守り市北地域包括支援センター",
+) -> CareCenter:
+    return CareCenter(id=id, municipality_code=municipality_code, name=name)
+
+
+def make_consent(
+    consented_on: date = date(2025, 3, 1),
+    explained_by: str = "staff-1",
+    shares: tuple[Share, ...] = (
+        Share(recipient="center", what="answers"),
+        Share(recipient="family", what="alerts"),
+    ),
+    reconfirm_on: date | None = date(2026, 3, 1),
+) -> Consent:
+    return Consent(
+        consented_on=consented_on,
+        explained_by=explained_by,
+        shares=shares,
+        reconfirm_on=reconfirm_on,
+    )
+
+
+def make_elder(
+    id: str = ELDER_ID,
+    *,
+    name: str = "山田 花子",
+    kana: str = "やまだ はなこ",
+    municipality_code: str = MUNICIPALITY_CODE,
+    center_id: str = CENTER_ID,
+    district: str = "北地区",
+    status: ElderStatus = ElderStatus.ACTIVE,
+    consent: Consent | None = _WITH_CONSENT,
+    overrides: dict[str, Any] | None = None,
+) -> Elder:
+    """Return an elder; with a consent record unless ``consent=None`` is passed."""
+    return Elder(
+        id=id,
+        name=name,
+        kana=kana,
+        municipality_code=municipality_code,
+        center_id=center_id,
+        district=district,
+        status=status,
+        consent=make_consent() if consent is _WITH_CONSENT else consent,
+        overrides=dict(overrides or {}),
+    )
+
+
+def make_checkin(
+    id: str = "checkin-1",
+    *,
+    elder_id: str = ELDER_ID,
+    day: date = DAY,
+    slot: str = "morning",
+    status: CheckInStatus = CheckInStatus.STARTED,
+    started_at: datetime | None = None,
+    completed_at: datetime | None = None,
+) -> CheckIn:
+    return CheckIn(
+        id=id,
+        elder_id=elder_id,
+        date=day,
+        slot=slot,
+        status=status,
+        started_at=started_at or jst(day, 8),
+        completed_at=completed_at,
+    )
+
+
+def make_answer(
+    *,
+    checkin_id: str = "checkin-1",
+    elder_id: str = ELDER_ID,
+    day: date = DAY,
+    question_id: str = "mood",
+    question_version: int = 1,
+    value: Any = "good",
+    raw: str = "元気です",
+    source: AnswerSource = AnswerSource.VOICE,
+    answered_at: datetime | None = None,
+    skipped: str | None = None,
+    request_id: str | None = None,
+) -> Answer:
+    return Answer(
+        checkin_id=checkin_id,
+        elder_id=elder_id,
+        date=day,
+        question_id=question_id,
+        question_version=question_version,
+        value=value,
+        raw=raw,
+        source=source,
+        answered_at=answered_at or jst(day, 8, 1),
+        skipped=skipped,
+        request_id=request_id,
+    )
+
+
+def make_event(
+    id: str = "event-1",
+    *,
+    elder_id: str = ELDER_ID,
+    kind: EventKind = EventKind.EMERGENCY,
+    at: datetime | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Event:
+    return Event(
+        id=id,
+        elder_id=elder_id,
+        kind=kind,
+        at=at or jst(DAY, 9),
+        detail=dict(detail if detail is not None else {"words": "たすけて"}),
+    )
+
+
+def make_pairing_code(
+    code: str = "123456",
+    *,
+    elder_id: str = ELDER_ID,
+    expires_at: datetime | None = None,
+    used_at: datetime | None = None,
+) -> PairingCode:
+    return PairingCode(
+        code=code,
+        elder_id=elder_id,
+        expires_at=expires_at or jst(DAY, 10),
+        used_at=used_at,
+    )
+
+
+def make_binding(
+    *,
+    alexa_user_id: str = "amzn1.ask.account.TEST",
+    device_id: str = "amzn1.ask.device.TEST",
+    elder_id: str = ELDER_ID,
+    bound_at: datetime | None = None,
+) -> DeviceBinding:
+    return DeviceBinding(
+        alexa_user_id=alexa_user_id,
+        device_id=device_id,
+        elder_id=elder_id,
+        bound_at=bound_at or jst(DAY, 9, 30),
+    )
+
+
+def seed(uow: AbstractUnitOfWork, *elders: Elder, centers: tuple[CareCenter, ...] = ()) -> None:
+    """Add the default municipality and center (and ``centers``), then the elders.
+
+    Adds nothing it finds already there; does not commit.
+    """
+    if uow.municipalities.get(MUNICIPALITY_CODE) is None:
+        uow.municipalities.add(make_municipality())
+    for center in (make_center(), *centers):
+        if uow.municipalities.get(center.municipality_code) is None:
+            uow.municipalities.add(make_municipality(center.municipality_code, "ほか市"))
+        if uow.centers.get(center.id) is None:
+            uow.centers.add(center)
+    for elder in elders:
+        if uow.elders.get(elder.id) is None:
+            uow.elders.add(elder)

@@ -1,0 +1,722 @@
+"""The store contract: every store (SQL, fake, ...) must pass these tests unchanged.
+
+A test module runs the suite by importing the classes below and providing a
+``uow_factory`` fixture: a callable returning a fresh unit of work on one store
+(empty when the test starts). See ``tests/integration/test_sql_store.py`` and
+``tests/unit/test_fake_store.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from backend.domain.errors import Conflict, NotFound
+from backend.domain.model import (
+    Answer,
+    CareCenter,
+    CheckIn,
+    CheckInStatus,
+    DeviceBinding,
+    Elder,
+    ElderDay,
+    ElderStatus,
+    Event,
+    PairingCode,
+    Share,
+)
+from backend.ports import AbstractUnitOfWork
+from tests.builders import (
+    CENTER_ID,
+    DAY,
+    ELDER_ID,
+    MUNICIPALITY_CODE,
+    OTHER_MUNICIPALITY_CODE,
+    jst,
+    make_answer,
+    make_binding,
+    make_center,
+    make_checkin,
+    make_consent,
+    make_elder,
+    make_event,
+    make_municipality,
+    make_pairing_code,
+    seed,
+)
+
+UowFactory = Callable[[], AbstractUnitOfWork]
+
+__all__ = [
+    "TestAnswers",
+    "TestCenterDay",
+    "TestCenters",
+    "TestCheckIns",
+    "TestDatetimes",
+    "TestDevices",
+    "TestElders",
+    "TestEvents",
+    "TestMunicipalities",
+    "TestUnitOfWork",
+]
+
+
+def given(uow_factory: UowFactory, *objects: Any) -> None:
+    """Commit the default municipality, center and elder, then store ``objects``."""
+    with uow_factory() as uow:
+        seed(uow, make_elder())
+        for obj in objects:
+            _store(uow, obj)
+        uow.commit()
+
+
+def _store(uow: AbstractUnitOfWork, obj: Any) -> None:
+    if isinstance(obj, Elder):
+        uow.elders.add(obj)
+    elif isinstance(obj, CareCenter):
+        uow.centers.add(obj)
+    elif isinstance(obj, CheckIn):
+        uow.checkins.add(obj)
+    elif isinstance(obj, Answer):
+        assert uow.answers.add(obj) is True
+    elif isinstance(obj, Event):
+        uow.events.add(obj)
+    elif isinstance(obj, PairingCode):
+        uow.devices.add_pairing_code(obj)
+    elif isinstance(obj, DeviceBinding):
+        uow.devices.bind(obj)
+    else:  # pragma: no cover - a mistake in a test
+        raise TypeError(type(obj).__name__)
+
+
+class TestMunicipalities:
+    def test_an_added_municipality_can_be_read_back(self, uow_factory: UowFactory) -> None:
+        with uow_factory() as uow:
+            uow.municipalities.add(make_municipality())
+            assert uow.municipalities.get(MUNICIPALITY_CODE) == make_municipality()
+
+    def test_an_unknown_code_reads_as_none(self, uow_factory: UowFactory) -> None:
+        with uow_factory() as uow:
+            assert uow.municipalities.get(OTHER_MUNICIPALITY_CODE) is None
+
+    def test_a_duplicate_code_raises_conflict_and_the_unit_stays_usable(
+        self, uow_factory: UowFactory
+    ) -> None:
+        with uow_factory() as uow:
+            uow.municipalities.add(make_municipality())
+            with pytest.raises(Conflict):
+                uow.municipalities.add(make_municipality(name="別の市"))
+            uow.municipalities.add(make_municipality(OTHER_MUNICIPALITY_CODE, "ほか市"))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.municipalities.get(MUNICIPALITY_CODE) == make_municipality()
+            assert uow.municipalities.get(OTHER_MUNICIPALITY_CODE) is not None
+
+
+class TestCenters:
+    def test_an_added_center_can_be_read_back(self, uow_factory: UowFactory) -> None:
+        with uow_factory() as uow:
+            seed(uow)
+            assert uow.centers.get(CENTER_ID) == make_center()
+            assert uow.centers.get("no-such-center") is None
+
+    def test_a_duplicate_id_raises_conflict(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow, pytest.raises(Conflict):
+            uow.centers.add(make_center(name="別名"))
+
+    def test_a_municipalitys_centers_are_listed_by_name(self, uow_factory: UowFactory) -> None:
+        with uow_factory() as uow:
+            seed(
+                uow,
+                centers=(
+                    make_center("c-b", name="あおば"),
+                    make_center("c-a", name="さくら"),
+                    make_center("c-z", name="いずみ"),
+                    make_center("c-other", OTHER_MUNICIPALITY_CODE, name="あおい"),
+                ),
+            )
+            names = [c.name for c in uow.centers.list_for_municipality(MUNICIPALITY_CODE)]
+            assert names == sorted(["あおば", "さくら", "いずみ", make_center().name])
+            assert [c.id for c in uow.centers.list_for_municipality(OTHER_MUNICIPALITY_CODE)] == [
+                "c-other"
+            ]
+
+
+class TestElders:
+    def test_an_added_elder_can_be_read_back_with_consent_and_overrides(
+        self, uow_factory: UowFactory
+    ) -> None:
+        elder = make_elder(overrides={"slots": ["morning", "evening"], "volume": 7})
+        with uow_factory() as uow:
+            seed(uow, elder)
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.elders.get(ELDER_ID) == elder
+            assert uow.elders.get("no-such-elder") is None
+
+    def test_an_elder_without_consent_reads_back_without_consent(
+        self, uow_factory: UowFactory
+    ) -> None:
+        elder = make_elder(consent=None, status=ElderStatus.SUSPENDED)
+        with uow_factory() as uow:
+            seed(uow, elder)
+            got = uow.elders.get(ELDER_ID)
+        assert got == elder
+        assert got is not None
+        assert got.consent is None
+        assert got.is_watchable is False
+
+    def test_a_duplicate_id_raises_conflict(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow, pytest.raises(Conflict):
+            uow.elders.add(make_elder(name="別人"))
+
+    def test_update_replaces_consent_status_and_overrides(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        changed = make_elder(
+            name="山田 華子",
+            district="南地区",
+            status=ElderStatus.SUSPENDED,
+            consent=make_consent(
+                consented_on=date(2025, 5, 1),
+                explained_by="staff-2",
+                shares=(Share(recipient="family", what="answers"),),
+                reconfirm_on=None,
+            ),
+            overrides={"slots": ["noon"]},
+        )
+        with uow_factory() as uow:
+            uow.elders.update(changed)
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.elders.get(ELDER_ID) == changed
+
+    def test_update_can_remove_consent_and_overrides(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        changed = make_elder(consent=None, overrides={}, status=ElderStatus.ENDED)
+        with uow_factory() as uow:
+            uow.elders.update(changed)
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.elders.get(ELDER_ID) == changed
+
+    def test_update_of_an_unknown_elder_raises_not_found(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow, pytest.raises(NotFound):
+            uow.elders.update(make_elder("no-such-elder"))
+
+    def test_a_centers_elders_are_listed_by_kana(self, uow_factory: UowFactory) -> None:
+        with uow_factory() as uow:
+            seed(
+                uow,
+                make_elder("e-1", kana="わたなべ たろう"),
+                make_elder("e-2", kana="いとう はな"),
+                make_elder("e-3", kana="さとう じろう"),
+                make_elder("e-other", kana="あべ", center_id="c-2"),
+                centers=(make_center("c-2", name="南センター"),),
+            )
+            assert [e.id for e in uow.elders.list_for_center(CENTER_ID)] == ["e-2", "e-3", "e-1"]
+            assert [e.id for e in uow.elders.list_for_center("c-2")] == ["e-other"]
+            assert uow.elders.list_for_center("no-such-center") == []
+
+
+class TestCenterDay:
+    def test_every_elder_of_the_center_comes_with_only_that_days_checkins(
+        self, uow_factory: UowFactory
+    ) -> None:
+        with uow_factory() as uow:
+            seed(
+                uow,
+                make_elder("e-a", kana="あおき"),
+                make_elder("e-b", kana="いのうえ"),
+                make_elder("e-c", kana="うえだ"),
+                make_elder("e-x", kana="あ", center_id="c-2"),
+                centers=(make_center("c-2", name="南センター"),),
+            )
+            evening = make_checkin(
+                "a-evening", elder_id="e-a", slot="evening", started_at=jst(DAY, 18)
+            )
+            morning = make_checkin(
+                "a-morning", elder_id="e-a", slot="morning", started_at=jst(DAY, 8)
+            )
+            c_day = make_checkin("c-day", elder_id="e-c")
+            for checkin in (
+                evening,
+                morning,
+                c_day,
+                make_checkin("a-yesterday", elder_id="e-a", day=DAY - timedelta(days=1)),
+                make_checkin("c-tomorrow", elder_id="e-c", day=DAY + timedelta(days=1)),
+                make_checkin("x-day", elder_id="e-x"),
+            ):
+                uow.checkins.add(checkin)
+            uow.commit()
+        with uow_factory() as uow:
+            board = uow.elders.center_day(CENTER_ID, DAY)
+        assert [row.elder.id for row in board] == ["e-a", "e-b", "e-c"]
+        assert all(isinstance(row, ElderDay) for row in board)
+        assert board[0].checkins == (morning, evening)
+        assert board[1].checkins == ()
+        assert board[2].checkins == (c_day,)
+        assert board[0].elder == make_elder("e-a", kana="あおき")
+
+    def test_a_center_without_elders_has_an_empty_board(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            assert uow.elders.center_day("no-such-center", DAY) == []
+
+
+class TestDevices:
+    def test_a_binding_can_be_read_back(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_binding())
+        with uow_factory() as uow:
+            assert (
+                uow.devices.get_binding("amzn1.ask.account.TEST", "amzn1.ask.device.TEST")
+                == make_binding()
+            )
+            assert uow.devices.get_binding("amzn1.ask.account.TEST", "other-device") is None
+
+    def test_binding_again_replaces_the_earlier_binding(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_elder("elder-2"), make_binding())
+        rebound = make_binding(elder_id="elder-2", bound_at=jst(DAY, 11))
+        with uow_factory() as uow:
+            uow.devices.bind(rebound)
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.devices.get_binding(rebound.alexa_user_id, rebound.device_id) == rebound
+
+    def test_a_pairing_code_can_be_read_back(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_pairing_code())
+        with uow_factory() as uow:
+            assert uow.devices.get_pairing_code("123456") == make_pairing_code()
+            assert uow.devices.get_pairing_code("999999") is None
+
+    def test_a_taken_pairing_code_raises_conflict_and_the_unit_stays_usable(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_pairing_code())
+        with uow_factory() as uow:
+            with pytest.raises(Conflict):
+                uow.devices.add_pairing_code(make_pairing_code(expires_at=jst(DAY, 12)))
+            uow.devices.add_pairing_code(make_pairing_code("654321"))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.devices.get_pairing_code("123456") == make_pairing_code()
+            assert uow.devices.get_pairing_code("654321") == make_pairing_code("654321")
+
+    def test_a_pairing_code_can_be_marked_used_only_once(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_pairing_code())
+        first, second = jst(DAY, 9, 5), jst(DAY, 9, 6)
+        with uow_factory() as uow:
+            assert uow.devices.mark_pairing_code_used("123456", first) is True
+            assert uow.devices.mark_pairing_code_used("123456", second) is False
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.devices.mark_pairing_code_used("123456", second) is False
+            stored = uow.devices.get_pairing_code("123456")
+        assert stored is not None
+        assert stored.used_at == first
+        assert stored.usable(jst(DAY, 9, 7)) is False
+
+    def test_marking_an_unknown_pairing_code_returns_false(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            assert uow.devices.mark_pairing_code_used("000000", jst()) is False
+
+
+class TestCheckIns:
+    def test_an_added_checkin_can_be_read_back_by_elder_date_and_slot(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_checkin())
+        with uow_factory() as uow:
+            assert uow.checkins.get(ELDER_ID, DAY, "morning") == make_checkin()
+            assert uow.checkins.get(ELDER_ID, DAY, "evening") is None
+            assert uow.checkins.get(ELDER_ID, DAY + timedelta(days=1), "morning") is None
+
+    def test_a_second_checkin_for_the_same_elder_date_and_slot_raises_conflict(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_checkin())
+        with uow_factory() as uow:
+            with pytest.raises(Conflict):
+                uow.checkins.add(make_checkin("checkin-2"))
+            uow.checkins.add(make_checkin("checkin-3", slot="evening"))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.checkins.get(ELDER_ID, DAY, "morning") == make_checkin()
+            assert uow.checkins.get(ELDER_ID, DAY, "evening") == make_checkin(
+                "checkin-3", slot="evening"
+            )
+
+    def test_a_duplicate_checkin_id_raises_conflict(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_checkin())
+        with uow_factory() as uow, pytest.raises(Conflict):
+            uow.checkins.add(make_checkin(slot="noon"))
+
+    def test_set_status_updates_status_and_completion_time(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_checkin())
+        done = jst(DAY, 8, 5)
+        with uow_factory() as uow:
+            uow.checkins.set_status("checkin-1", CheckInStatus.COMPLETED, done)
+            uow.commit()
+        with uow_factory() as uow:
+            got = uow.checkins.get(ELDER_ID, DAY, "morning")
+        assert got == make_checkin(status=CheckInStatus.COMPLETED, completed_at=done)
+
+    def test_set_status_of_an_unknown_checkin_raises_not_found(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory)
+        with uow_factory() as uow, pytest.raises(NotFound):
+            uow.checkins.set_status("no-such-checkin", CheckInStatus.PARTIAL, None)
+
+    def test_list_for_elder_is_inclusive_of_both_ends_and_oldest_first(
+        self, uow_factory: UowFactory
+    ) -> None:
+        d = [DAY + timedelta(days=i) for i in range(5)]
+        checkins = [
+            make_checkin("c3-evening", day=d[3], slot="evening", started_at=jst(d[3], 18)),
+            make_checkin("c1", day=d[1]),
+            make_checkin("c3-morning", day=d[3], slot="morning", started_at=jst(d[3], 8)),
+            make_checkin("c0", day=d[0]),
+            make_checkin("c4", day=d[4]),
+            make_checkin("c2", day=d[2]),
+        ]
+        given(
+            uow_factory,
+            make_elder("elder-2"),
+            *checkins,
+            make_checkin("other", elder_id="elder-2", day=d[2]),
+        )
+        with uow_factory() as uow:
+            got = uow.checkins.list_for_elder(ELDER_ID, d[1], d[3])
+            assert (
+                uow.checkins.list_for_elder(
+                    ELDER_ID, d[4] + timedelta(days=1), d[4] + timedelta(days=9)
+                )
+                == []
+            )
+        assert [c.id for c in got] == ["c1", "c2", "c3-morning", "c3-evening"]
+
+
+class TestAnswers:
+    def test_answers_are_listed_for_their_checkin_in_the_order_given(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_checkin())
+        given_order = ["mood", "sleep", "appetite", "blood_pressure"]
+        with uow_factory() as uow:
+            for i, question in enumerate(given_order):
+                answer = make_answer(question_id=question, answered_at=jst(DAY, 8, 10 - i))
+                assert uow.answers.add(answer) is True
+            uow.commit()
+        with uow_factory() as uow:
+            got = uow.answers.list_for_checkin("checkin-1")
+            assert uow.answers.list_for_checkin("no-such-checkin") == []
+        assert [a.question_id for a in got] == given_order
+
+    def test_a_second_answer_to_the_same_question_returns_false_and_keeps_the_first(
+        self, uow_factory: UowFactory
+    ) -> None:
+        first = make_answer(value="good", raw="元気")
+        given(uow_factory, make_checkin(), first)
+        with uow_factory() as uow:
+            assert uow.answers.add(make_answer(value="bad", raw="だめ")) is False
+            # The transaction is still usable after the refused answer.
+            assert uow.answers.add(make_answer(question_id="sleep")) is True
+            uow.commit()
+        with uow_factory() as uow:
+            got = uow.answers.list_for_checkin("checkin-1")
+        assert got == [first, make_answer(question_id="sleep")]
+
+    def test_a_duplicate_within_one_unit_returns_false(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_checkin())
+        with uow_factory() as uow:
+            assert uow.answers.add(make_answer()) is True
+            assert uow.answers.add(make_answer(value="bad")) is False
+            assert uow.answers.list_for_checkin("checkin-1") == [make_answer()]
+
+    def test_list_for_elder_is_inclusive_of_both_ends_and_oldest_first(
+        self, uow_factory: UowFactory
+    ) -> None:
+        d = [DAY + timedelta(days=i) for i in range(4)]
+        given(
+            uow_factory,
+            make_elder("elder-2"),
+            *[make_checkin(f"c{i}", day=d[i]) for i in range(4)],
+            make_checkin("other", elder_id="elder-2", day=d[1]),
+        )
+        with uow_factory() as uow:
+            # Given in scrambled order.
+            for i, q, minute in [
+                (2, "sleep", 2),
+                (1, "mood", 1),
+                (3, "mood", 1),
+                (2, "mood", 1),
+                (0, "mood", 1),
+            ]:
+                uow.answers.add(
+                    make_answer(
+                        checkin_id=f"c{i}",
+                        day=d[i],
+                        question_id=q,
+                        answered_at=jst(d[i], 8, minute),
+                    )
+                )
+            uow.answers.add(make_answer(checkin_id="other", elder_id="elder-2", day=d[1]))
+            uow.commit()
+        with uow_factory() as uow:
+            got = uow.answers.list_for_elder(ELDER_ID, d[1], d[2])
+        assert [(a.date, a.question_id) for a in got] == [
+            (d[1], "mood"),
+            (d[2], "mood"),
+            (d[2], "sleep"),
+        ]
+
+    def test_latest_value_is_the_newest_non_skipped_answer_before_the_date(
+        self, uow_factory: UowFactory
+    ) -> None:
+        d = [DAY + timedelta(days=i) for i in range(5)]
+        given(uow_factory, *[make_checkin(f"c{i}", day=d[i]) for i in range(5)])
+        with uow_factory() as uow:
+            for i, value, skipped in [
+                (0, 60.0, None),
+                (1, 61.5, None),
+                (2, None, "declined"),
+                (3, 62.0, None),
+                (4, 63.0, None),
+            ]:
+                uow.answers.add(
+                    make_answer(
+                        checkin_id=f"c{i}",
+                        day=d[i],
+                        question_id="weight",
+                        value=value,
+                        skipped=skipped,
+                    )
+                )
+            uow.answers.add(
+                make_answer(checkin_id="c2", day=d[2], question_id="mood", value="good")
+            )
+            uow.commit()
+        with uow_factory() as uow:
+            latest = uow.answers.latest_value(ELDER_ID, "weight", before=d[3])
+            assert latest is not None
+            assert (latest.date, latest.value) == (d[1], 61.5)
+            newest = uow.answers.latest_value(ELDER_ID, "weight", before=d[4] + timedelta(days=1))
+            assert newest is not None
+            assert newest.value == 63.0
+            assert uow.answers.latest_value(ELDER_ID, "weight", before=d[0]) is None
+            assert uow.answers.latest_value(ELDER_ID, "no-such-question", before=d[4]) is None
+            assert uow.answers.latest_value("elder-2", "weight", before=d[4]) is None
+
+    def test_a_skipped_answer_round_trips_with_its_reason(self, uow_factory: UowFactory) -> None:
+        skipped = make_answer(value=None, raw="", skipped="no_answer", request_id="req-1")
+        given(uow_factory, make_checkin(), skipped)
+        with uow_factory() as uow:
+            assert uow.answers.list_for_checkin("checkin-1") == [skipped]
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "はい",
+            7,
+            52.5,
+            True,
+            {"systolic": 135, "diastolic": 85},
+            ["headache", "dizzy"],
+            None,
+        ],
+        ids=["str", "int", "float", "bool", "dict", "list", "none"],
+    )
+    def test_typed_values_round_trip(self, uow_factory: UowFactory, value: Any) -> None:
+        given(uow_factory, make_checkin(), make_answer(value=value))
+        with uow_factory() as uow:
+            (got,) = uow.answers.list_for_checkin("checkin-1")
+        assert got.value == value
+        assert type(got.value) is type(value)
+
+
+class TestEvents:
+    def test_events_are_listed_oldest_first(self, uow_factory: UowFactory) -> None:
+        events = [
+            make_event("ev-late", at=jst(DAY, 20), detail={"words": "くるしい", "turn": 3}),
+            make_event("ev-early", at=jst(DAY, 7)),
+            make_event("ev-mid", at=jst(DAY, 12), detail={}),
+        ]
+        given(
+            uow_factory, make_elder("elder-2"), *events, make_event("ev-other", elder_id="elder-2")
+        )
+        with uow_factory() as uow:
+            got = uow.events.list_for_elder(ELDER_ID)
+            assert uow.events.list_for_elder("no-such-elder") == []
+        assert [e.id for e in got] == ["ev-early", "ev-mid", "ev-late"]
+        assert got[2] == events[0]
+
+    def test_a_duplicate_event_id_raises_conflict(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_event())
+        with uow_factory() as uow:
+            with pytest.raises(Conflict):
+                uow.events.add(make_event(at=jst(DAY, 21)))
+            uow.events.add(make_event("event-2"))
+            uow.commit()
+        with uow_factory() as uow:
+            assert [e.id for e in uow.events.list_for_elder(ELDER_ID)] == ["event-1", "event-2"]
+
+
+class TestUnitOfWork:
+    def test_uncommitted_work_is_rolled_back_when_the_unit_exits(
+        self, uow_factory: UowFactory
+    ) -> None:
+        with uow_factory() as uow:
+            seed(uow, make_elder())
+        with uow_factory() as uow:
+            assert uow.municipalities.get(MUNICIPALITY_CODE) is None
+            assert uow.elders.get(ELDER_ID) is None
+
+    def test_committed_work_is_visible_in_a_new_unit(self, uow_factory: UowFactory) -> None:
+        with uow_factory() as uow:
+            seed(uow, make_elder())
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.elders.get(ELDER_ID) == make_elder()
+
+    def test_an_exception_rolls_the_unit_back(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+
+        def fail() -> None:
+            with uow_factory() as uow:
+                uow.checkins.add(make_checkin())
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError, match="boom"):
+            fail()
+        with uow_factory() as uow:
+            assert uow.checkins.get(ELDER_ID, DAY, "morning") is None
+
+    def test_rollback_discards_work_since_the_last_commit(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            uow.checkins.add(make_checkin())
+            uow.commit()
+            uow.events.add(make_event())
+            uow.rollback()
+            assert uow.events.list_for_elder(ELDER_ID) == []
+            uow.events.add(make_event("event-2"))
+        with uow_factory() as uow:
+            assert uow.checkins.get(ELDER_ID, DAY, "morning") == make_checkin()
+            assert uow.events.list_for_elder(ELDER_ID) == []
+
+    def test_a_unit_sees_its_own_uncommitted_work(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            uow.checkins.add(make_checkin())
+            assert uow.checkins.get(ELDER_ID, DAY, "morning") == make_checkin()
+
+    def test_a_unit_can_be_entered_again(self, uow_factory: UowFactory) -> None:
+        uow = uow_factory()
+        with uow:
+            seed(uow, make_elder())
+            uow.commit()
+        with uow:
+            uow.checkins.add(make_checkin())
+        with uow:
+            assert uow.elders.get(ELDER_ID) == make_elder()
+            assert uow.checkins.get(ELDER_ID, DAY, "morning") is None
+
+    def test_returned_objects_are_copies(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_event(detail={"words": "たすけて"}))
+        with uow_factory() as uow:
+            elder = uow.elders.get(ELDER_ID)
+            assert elder is not None
+            elder.overrides["volume"] = 10
+            (event,) = uow.events.list_for_elder(ELDER_ID)
+            event.detail["words"] = "changed"
+            assert uow.elders.get(ELDER_ID) == make_elder()
+            assert uow.events.list_for_elder(ELDER_ID) == [make_event(detail={"words": "たすけて"})]
+
+
+class TestDatetimes:
+    OTHER_ZONE = timezone(timedelta(hours=-5))
+
+    def test_datetimes_round_trip_timezone_aware_and_equal(self, uow_factory: UowFactory) -> None:
+        started = datetime(2025, 4, 1, 23, 30, 15, 123456, tzinfo=self.OTHER_ZONE)
+        completed = datetime(2025, 4, 2, 4, 40, tzinfo=UTC)
+        checkin = make_checkin(started_at=started, completed_at=completed)
+        answer = make_answer(answered_at=jst(DAY, 8, 31, 59, 999999))
+        binding = make_binding(bound_at=datetime(2025, 1, 1, 0, 0, tzinfo=UTC))
+        code = make_pairing_code(expires_at=jst(DAY, 23, 59), used_at=jst(DAY, 0, 0))
+        event = make_event(at=jst(DAY, 0, 0, 0, 1))
+        given(uow_factory, checkin, answer, binding, code, event)
+        with uow_factory() as uow:
+            got_checkin = uow.checkins.get(ELDER_ID, DAY, "morning")
+            (got_answer,) = uow.answers.list_for_checkin("checkin-1")
+            got_binding = uow.devices.get_binding(binding.alexa_user_id, binding.device_id)
+            got_code = uow.devices.get_pairing_code(code.code)
+            (got_event,) = uow.events.list_for_elder(ELDER_ID)
+        assert got_checkin is not None
+        assert got_binding is not None
+        assert got_code is not None
+        pairs = [
+            (got_checkin.started_at, started),
+            (got_checkin.completed_at, completed),
+            (got_answer.answered_at, answer.answered_at),
+            (got_binding.bound_at, binding.bound_at),
+            (got_code.expires_at, code.expires_at),
+            (got_code.used_at, code.used_at),
+            (got_event.at, event.at),
+        ]
+        for got, wrote in pairs:
+            assert got is not None
+            assert got.tzinfo is not None
+            assert got.utcoffset() is not None
+            assert got == wrote
+        assert (got_checkin, got_answer, got_binding, got_code, got_event) == (
+            checkin,
+            answer,
+            binding,
+            code,
+            event,
+        )
+
+    def test_set_status_and_mark_used_keep_datetimes_aware(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_checkin(), make_pairing_code())
+        done = datetime(2025, 4, 1, 0, 5, tzinfo=UTC)
+        used = datetime(2025, 4, 1, 9, 0, tzinfo=self.OTHER_ZONE)
+        with uow_factory() as uow:
+            uow.checkins.set_status("checkin-1", CheckInStatus.COMPLETED, done)
+            uow.devices.mark_pairing_code_used("123456", used)
+            uow.commit()
+        with uow_factory() as uow:
+            checkin = uow.checkins.get(ELDER_ID, DAY, "morning")
+            code = uow.devices.get_pairing_code("123456")
+        assert checkin is not None
+        assert code is not None
+        assert checkin.completed_at == done
+        assert checkin.completed_at.tzinfo is not None
+        assert code.used_at == used
+        assert code.used_at.tzinfo is not None
+
+    def test_ordering_follows_the_instant_not_the_written_zone(
+        self, uow_factory: UowFactory
+    ) -> None:
+        # 10:00 at UTC-5 is 15:00 UTC, later than 23:00 JST (14:00 UTC).
+        late = make_event("ev-a", at=datetime(2025, 4, 1, 10, 0, tzinfo=self.OTHER_ZONE))
+        early = make_event("ev-b", at=jst(DAY, 23))
+        given(uow_factory, late, early)
+        with uow_factory() as uow:
+            assert [e.id for e in uow.events.list_for_elder(ELDER_ID)] == ["ev-b", "ev-a"]
+
+    def test_naive_datetimes_are_refused(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        naive = datetime(2025, 4, 1, 8, 0)
+        with uow_factory() as uow:
+            with pytest.raises(ValueError, match="naive"):
+                uow.checkins.add(make_checkin(started_at=naive))
+            with pytest.raises(ValueError, match="naive"):
+                uow.events.add(make_event(at=naive))
+            assert uow.checkins.get(ELDER_ID, DAY, "morning") is None

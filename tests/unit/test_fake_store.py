@@ -1,0 +1,43 @@
+"""The store contract against the in-memory fake, proving it behaves like the real stores."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from backend.ports import AbstractUnitOfWork
+from tests.builders import make_elder, seed
+from tests.fakes import FakeStore, FakeUnitOfWork
+from tests.integration.store_contract import (  # noqa: F401 - collected by pytest here
+    TestAnswers,
+    TestCenterDay,
+    TestCenters,
+    TestCheckIns,
+    TestDatetimes,
+    TestDevices,
+    TestElders,
+    TestEvents,
+    TestMunicipalities,
+    TestUnitOfWork,
+)
+
+
+@pytest.fixture
+def uow_factory() -> Callable[[], AbstractUnitOfWork]:
+    store = FakeStore()
+    return lambda: FakeUnitOfWork(store)
+
+
+class TestFakeUnitOfWorkCounters:
+    def test_commits_and_rollbacks_are_counted(self) -> None:
+        uow = FakeUnitOfWork()
+        with uow:
+            seed(uow, make_elder())
+            uow.commit()
+        assert uow.committed == 1
+        assert uow.rolled_back == 1
+
+    def test_a_unit_without_a_store_starts_empty(self) -> None:
+        with FakeUnitOfWork() as uow:
+            assert uow.elders.get("elder-1") is None
