@@ -139,6 +139,9 @@ class ChoiceQuestion(_QuestionBase):
     options: tuple[Option, ...] = Field(min_length=2)
     yes_means: str | None = None
     no_means: str | None = None
+    aliases: dict[str, str] = Field(
+        default_factory=dict, description="他の答え（ANSWER の id）をどの選択肢とみなすか"
+    )
 
     @model_validator(mode="after")
     def _options_unique(self) -> ChoiceQuestion:
@@ -149,6 +152,9 @@ class ChoiceQuestion(_QuestionBase):
             value = getattr(self, name)
             if value is not None and value not in ids:
                 raise ValueError(f"{name}: {value!r} は options にありません")
+        for alias, target in self.aliases.items():
+            if target not in ids:
+                raise ValueError(f"aliases.{alias}: {target!r} は options にありません")
         return self
 
 

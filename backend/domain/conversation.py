@@ -17,6 +17,10 @@ from questions.schema import (
 )
 
 
+# 「いいよ」「大丈夫」 resolve to the answer "good"; after a read-back they mean yes.
+AGREEING_ANSWERS = frozenset({"good"})
+
+
 class ReplyKind(StrEnum):
     """What the elder said, as far as the skill could tell."""
 
@@ -108,7 +112,8 @@ def _yes_no(question: YesNoQuestion, reply: Reply) -> Step:
 def _choice(question: ChoiceQuestion, reply: Reply) -> Step:
     ids = {o.id for o in question.options}
     if reply.kind is ReplyKind.CHOICE:
-        return _store_or_reask(reply.value if reply.value in ids else None)
+        value = question.aliases.get(reply.value, reply.value)
+        return _store_or_reask(value if value in ids else None)
     if reply.kind is ReplyKind.YES:
         return _store_or_reask(question.yes_means)
     if reply.kind is ReplyKind.NO:
@@ -167,7 +172,9 @@ def interpret(
     if reply.kind is ReplyKind.SKIP:
         return Step(StepKind.SKIP, reason=None, value=reply.value)
     if pending is not None:
-        if reply.kind is ReplyKind.YES:
+        if reply.kind is ReplyKind.YES or (
+            reply.kind is ReplyKind.CHOICE and reply.value in AGREEING_ANSWERS
+        ):
             return Step(StepKind.STORE, pending)
         if reply.kind is ReplyKind.NO:
             return Step(StepKind.REASK, reason=ReaskReason.SAY_AGAIN)

@@ -34,6 +34,7 @@ from questions.schema import Question
 logger = logging.getLogger(__name__)
 
 SKIP_UNKNOWN = "unknown"
+_PENDING_KEYS = ("pending", "pending_raw", "attempt")
 SKIP_LATER = "later"
 
 
@@ -260,11 +261,11 @@ def answer(
                 (),
                 question=question,
                 confirm=Line("confirm", {"value": step.value, "unit": _unit(question)}),
-                state={**state, "pending": step.value},
+                state={**state, "pending": step.value, "pending_raw": reply.raw},
             )
             return turn
         if step.kind is StepKind.REASK:
-            new_state = {k: v for k, v in state.items() if k not in ("pending", "attempt")}
+            new_state = {k: v for k, v in state.items() if k not in _PENDING_KEYS}
             if step.value is not None:
                 new_state["attempt"] = step.value
             lines = [Line(f"reask_{step.reason}"), Line("hint", {"hint": question.wording.hint})]
@@ -277,11 +278,13 @@ def answer(
                 _store(uow, session, question, None, reply, source, caller, now, SKIP_UNKNOWN)
                 lines.append(Line("skip_unknown"))
         else:
+            if state.get("pending") is not None:
+                reply = Reply(reply.kind, reply.value, state.get("pending_raw", reply.raw))
             _store(uow, session, question, step.value, reply, source, caller, now)
             concerning = is_concerning(question, step.value)
             lines.append(Line("ack_concern" if concerning else "ack"))
         remaining = _remaining(uow, session, later)
-        _finish(uow, session, now, remaining)
+        _finish(uow, session, now, _remaining(uow, session))
         uow.commit()
     if not remaining:
         lines.append(Line("done_partial" if later else "done"))

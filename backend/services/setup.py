@@ -49,7 +49,8 @@ def issue_pairing_code(
         if uow.elders.get(elder_id) is None:
             raise NotFound(f"elder {elder_id}")
         for _ in range(_PAIRING_ATTEMPTS):
-            code = PairingCode(f"{secrets.randbelow(10**6):06d}", elder_id, now + ttl)
+            # No leading zero: Alexa may drop it when it hears the number.
+            code = PairingCode(str(100_000 + secrets.randbelow(900_000)), elder_id, now + ttl)
             try:
                 uow.devices.add_pairing_code(code)
             except Conflict:

@@ -617,6 +617,19 @@ class TestUnitOfWork:
             uow.checkins.add(make_checkin())
             assert uow.checkins.get(ELDER_ID, DAY, "morning") == make_checkin()
 
+    def test_a_unit_does_not_see_another_units_uncommitted_work(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory)
+        with uow_factory() as writer:
+            writer.events.add(make_event())
+            with uow_factory() as reader:
+                assert reader.events.list_for_elder(ELDER_ID) == []
+                assert reader.elders.get(ELDER_ID) == make_elder()
+            writer.commit()
+        with uow_factory() as reader:
+            assert reader.events.list_for_elder(ELDER_ID) == [make_event()]
+
     def test_a_unit_can_be_entered_again(self, uow_factory: UowFactory) -> None:
         uow = uow_factory()
         with uow:

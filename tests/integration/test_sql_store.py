@@ -5,16 +5,20 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
+from backend.domain.errors import Conflict, NotFound
 from backend.ports import AbstractUnitOfWork
 from backend.stores.sql import migrate, tables
 from backend.stores.sql.uow import SqlUnitOfWork, make_engine
+from tests.builders import make_answer, make_checkin, make_elder, make_municipality, seed
 from tests.integration.store_contract import (  # noqa: F401 - collected by pytest here
     TestAnswers,
     TestCenterDay,
@@ -69,9 +73,9 @@ def _empty_all_tables(engine: Engine) -> None:
 @pytest.fixture(
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
 )
-def sql_engine(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[Engine]:
+def sql_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
-        url = f"sqlite:///{os.path.join(tmp_path, 'store.db')}"
+        url = f"sqlite:///{tmp_path / 'store.db'}"
         migrate.upgrade(url)
         engine = make_engine(url)
         yield engine
@@ -80,6 +84,34 @@ def sql_engine(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> It
         engine = request.getfixturevalue("postgres_engine")
         _empty_all_tables(engine)
         yield engine
+
+
+class TestSqlOnly:
+    """Behaviour of the SQL store beyond the contract (references are enforced)."""
+
+    def test_a_record_referring_to_an_unknown_elder_raises_not_found_and_the_unit_stays_usable(
+        self, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        with uow_factory() as uow:
+            seed(uow, make_elder())
+            with pytest.raises(NotFound) as caught:
+                uow.checkins.add(make_checkin(elder_id="no-such-elder"))
+            assert isinstance(caught.value.__cause__, IntegrityError)
+            with pytest.raises(NotFound):
+                uow.answers.add(make_answer(elder_id="no-such-elder"))
+            uow.checkins.add(make_checkin())
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.checkins.get("elder-1", make_checkin().date, "morning") == make_checkin()
+
+    def test_conflict_is_raised_from_the_integrity_error(
+        self, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        with uow_factory() as uow:
+            seed(uow)
+            with pytest.raises(Conflict) as caught:
+                uow.municipalities.add(make_municipality())
+        assert isinstance(caught.value.__cause__, IntegrityError)
 
 
 @pytest.mark.postgres

@@ -36,16 +36,26 @@ from backend.ports import (
 )
 from backend.stores.sql import tables as t
 
+_PG_UNIQUE_VIOLATION = "23505"
 _PG_FOREIGN_KEY_VIOLATION = "23503"
+_SQLITE_KEY_ERRORS = {"SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE"}
 
 
-def _is_foreign_key_violation(err: IntegrityError) -> bool:
+def _violation(err: IntegrityError) -> str | None:
+    """Return "key" (primary/unique), "reference" (foreign key) or None (anything else)."""
     orig = err.orig
-    if getattr(orig, "sqlstate", None) == _PG_FOREIGN_KEY_VIOLATION:
-        return True
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate is not None:
+        return {_PG_UNIQUE_VIOLATION: "key", _PG_FOREIGN_KEY_VIOLATION: "reference"}.get(sqlstate)
     if isinstance(orig, sqlite3.IntegrityError):
-        return getattr(orig, "sqlite_errorname", "") == "SQLITE_CONSTRAINT_FOREIGNKEY"
-    return "foreign key" in str(orig).lower()
+        name = getattr(orig, "sqlite_errorname", "")
+        if name in _SQLITE_KEY_ERRORS:
+            return "key"
+        return "reference" if name == "SQLITE_CONSTRAINT_FOREIGNKEY" else None
+    message = str(orig).lower()
+    if "foreign key" in message:
+        return "reference"
+    return "key" if "unique" in message or "duplicate" in message else None
 
 
 @contextmanager
@@ -53,15 +63,19 @@ def _translated(connection: Connection, what: str) -> Iterator[None]:
     """Run a write in a SAVEPOINT; turn key violations into domain errors.
 
     The savepoint keeps the outer transaction usable after the violation (PostgreSQL
-    aborts the whole transaction on an error otherwise).
+    aborts the whole transaction on an error otherwise). Other integrity errors (NOT
+    NULL, ...) are bugs and propagate unchanged.
     """
     try:
         with connection.begin_nested():
             yield
     except IntegrityError as err:
-        if _is_foreign_key_violation(err):
+        kind = _violation(err)
+        if kind == "reference":
             raise NotFound(f"{what}: a record it refers to does not exist") from err
-        raise Conflict(f"{what} already exists") from err
+        if kind == "key":
+            raise Conflict(f"{what} already exists") from err
+        raise
 
 
 def _dialect_insert(connection: Connection, table: Table) -> Any:
@@ -307,10 +321,14 @@ class SqlAnswerRepository(_SqlRepository, AnswerRepository):
         what = f"answer {answer.checkin_id}/{answer.question_id}"
         stmt = _dialect_insert(self._connection, t.answers)
         if stmt is not None:
-            stmt = stmt.on_conflict_do_nothing(index_elements=["checkin_id", "question_id"])
+            # RETURNING tells reliably whether a row went in (rowcount does not on
+            # every driver once the dialect adds RETURNING for the surrogate key).
+            stmt = stmt.on_conflict_do_nothing(
+                index_elements=["checkin_id", "question_id"]
+            ).returning(t.answers.c.id)
             with _translated(self._connection, what):
-                result = self._connection.execute(stmt, values)
-            return result.rowcount == 1
+                inserted = self._connection.execute(stmt, values).first()
+            return inserted is not None
         try:
             self._insert(insert(t.answers), values, what)
         except Conflict:
