@@ -78,7 +78,12 @@ def _line_of(node: yaml.Node | None, parts: Sequence[str | int]) -> int | None:
     line = node.start_mark.line + 1 if node is not None else None
     for part in parts:
         if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if k.value == str(part)), None)
+            pair = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if pair is None:
+                break
+            line = pair[0].start_mark.line + 1
+            node = pair[1]
+            continue
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
             node = node.value[part] if part < len(node.value) else None
         else:
@@ -107,9 +112,37 @@ def _validation_problems(err: ValidationError, node: yaml.Node | None) -> list[P
     problems = []
     for e in err.errors():
         text, parts = _path_text(e["loc"])
-        message = e["msg"].removeprefix("Value error, ")
-        problems.append(Problem(text, message, _line_of(node, parts)))
+        problems.append(Problem(text, _message(e), _line_of(node, parts)))
     return problems
+
+
+_MESSAGES = {
+    "missing": "必須の項目がありません",
+    "extra_forbidden": "この項目は使えません（綴りを確かめてください）",
+    "too_short": "少なくとも {min_length} 個必要です",
+    "too_long": "{max_length} 個までです",
+    "literal_error": "次のどれかにしてください: {expected}",
+    "string_pattern_mismatch": "形式が違います（{pattern}）",
+    "string_too_short": "空にはできません",
+    "int_parsing": "整数を書いてください",
+    "int_type": "整数を書いてください",
+    "float_parsing": "数を書いてください",
+    "greater_than_equal": "{ge} 以上にしてください",
+    "less_than_equal": "{le} 以下にしてください",
+    "greater_than": "{gt} より大きくしてください",
+    "union_tag_invalid": "kind は次のどれかにしてください: {expected_tags}",
+    "union_tag_not_found": "kind を書いてください",
+}
+
+
+def _message(error: Any) -> str:
+    template = _MESSAGES.get(error["type"])
+    if template is None:
+        return str(error["msg"]).removeprefix("Value error, ")
+    try:
+        return template.format(**error.get("ctx", {}))
+    except (KeyError, IndexError):
+        return str(error["msg"])
 
 
 def _parse(model: Any, path: Path) -> Any:
