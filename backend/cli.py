@@ -80,6 +80,58 @@ def questions_validate(paths: tuple[Path, ...]) -> None:
         raise click.ClickException(f"{failed} 件のファイルに誤りがあります")
 
 
+@main.group()
+def user() -> None:
+    """Staff account commands."""
+
+
+@user.command("create")
+@click.option("--login", required=True, help="Login name (case-insensitive).")
+@click.option("--name", "display_name", required=True, help="Name shown to other staff.")
+@click.option(
+    "--role",
+    type=click.Choice(["center_staff", "municipality_admin", "operator"]),
+    default="center_staff",
+    show_default=True,
+)
+@click.option("--center", "center_id", default=None, help="Center id (center staff).")
+@click.option("--municipality", "municipality_code", default=None, help="Municipality code.")
+@click.option("--generate-password", is_flag=True, help="Generate a password and print it once.")
+def user_create(
+    login: str,
+    display_name: str,
+    role: str,
+    center_id: str | None,
+    municipality_code: str | None,
+    generate_password: bool,
+) -> None:
+    """Create a staff account (the password is stored as an Argon2id hash)."""
+    from backend.bootstrap import bootstrap
+    from backend.domain.errors import Conflict, NotFound
+    from backend.domain.model import StaffRole
+    from backend.services import accounts
+
+    if generate_password:
+        password = accounts.generate_password()
+    else:
+        password = click.prompt("パスワード", hide_input=True, confirmation_prompt=True)
+    try:
+        created = accounts.create_user(
+            bootstrap(_settings()),
+            login=login,
+            display_name=display_name,
+            role=StaffRole(role),
+            password=password,
+            municipality_code=municipality_code,
+            center_id=center_id,
+        )
+    except (ValueError, NotFound, Conflict) as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"職員アカウントを作りました: {created.login}（{created.role.value}）")
+    if generate_password:
+        click.echo(f"パスワード: {password}（この画面でしか表示しません）")
+
+
 def _serve(settings: Settings, host: str, port: int) -> None:
     from backend.web import create_app
 
@@ -162,8 +214,9 @@ def talk(device: str, url: str | None, now_text: str | None, no_screen: bool) ->
         start = utc_now()
         clock = lambda: fixed + (utc_now() - start)  # noqa: E731
     user_id, device_id = (
-        (device, device) if device.startswith("amzn1.") else
-        (alexa_user_id(device), alexa_device_id(device))
+        (device, device)
+        if device.startswith("amzn1.")
+        else (alexa_user_id(device), alexa_device_id(device))
     )
     session = AlexaSession(skill_id, user_id, device_id, screen=not no_screen)
     if url:

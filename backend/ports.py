@@ -1,4 +1,14 @@
-"""Ports: what the services need from a store, shaped by access patterns."""
+"""Ports: what the services need from a store, shaped by access patterns.
+
+Conventions every store keeps:
+
+- Datetimes given to a store must be timezone-aware; a naive one raises ValueError.
+  Datetimes read back are aware and equal (the same instant) to those written, though
+  a store may return them in another zone (the SQL store returns UTC).
+- Lists are ordered as each method says; ties are broken by the listed tie-breaks, so
+  the order is always total. Text is compared by code point, whatever the database
+  collation, and datetimes by instant, whatever their zone.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +28,7 @@ from backend.domain.model import (
     Event,
     Municipality,
     PairingCode,
+    StaffUser,
 )
 
 
@@ -46,7 +57,7 @@ class CenterRepository(abc.ABC):
 
     @abc.abstractmethod
     def list_for_municipality(self, code: str) -> list[CareCenter]:
-        """Return the municipality's centers ordered by name."""
+        """Return the municipality's centers ordered by name, then id."""
 
 
 class ElderRepository(abc.ABC):
@@ -66,11 +77,16 @@ class ElderRepository(abc.ABC):
 
     @abc.abstractmethod
     def list_for_center(self, center_id: str) -> list[Elder]:
-        """Return the center's elders ordered by kana."""
+        """Return the center's elders ordered by kana, then id."""
 
     @abc.abstractmethod
     def center_day(self, center_id: str, day: date) -> list[ElderDay]:
-        """Return every elder of the center with that day's check-ins, ordered by kana."""
+        """Return every elder of the center with that day's check-ins, ordered by kana.
+
+        Elders are ordered as in ``list_for_center`` (kana, then id); each elder's
+        check-ins by ``started_at``, then id. An elder without check-ins that day comes
+        with an empty tuple.
+        """
 
 
 class DeviceRepository(abc.ABC):
@@ -94,7 +110,11 @@ class DeviceRepository(abc.ABC):
 
     @abc.abstractmethod
     def mark_pairing_code_used(self, code: str, at: datetime) -> bool:
-        """Mark an unused code used; return False if it was already used."""
+        """Mark an unused code used at ``at``; return True if this call marked it.
+
+        Return False, changing nothing, when the code is unknown or already used.
+        Expiry is not checked here (see ``PairingCode.usable``).
+        """
 
 
 class CheckInRepository(abc.ABC):
@@ -116,7 +136,10 @@ class CheckInRepository(abc.ABC):
 
     @abc.abstractmethod
     def list_for_elder(self, elder_id: str, start: date, end: date) -> list[CheckIn]:
-        """Return the elder's check-ins with start <= date <= end, oldest first."""
+        """Return the elder's check-ins with start <= date <= end, oldest first.
+
+        Oldest first means by date, then ``started_at``, then id.
+        """
 
 
 class AnswerRepository(abc.ABC):
@@ -132,11 +155,17 @@ class AnswerRepository(abc.ABC):
 
     @abc.abstractmethod
     def list_for_elder(self, elder_id: str, start: date, end: date) -> list[Answer]:
-        """Return the elder's answers with start <= date <= end, oldest first."""
+        """Return the elder's answers with start <= date <= end, oldest first.
+
+        Oldest first means by date, then ``answered_at``, then the order given.
+        """
 
     @abc.abstractmethod
     def latest_value(self, elder_id: str, question_id: str, before: date) -> Answer | None:
-        """Return the elder's newest non-skipped answer to the question dated before ``before``."""
+        """Return the elder's newest non-skipped answer to the question dated before ``before``.
+
+        Newest means the greatest (date, ``answered_at``, order given); None if none.
+        """
 
 
 class EventRepository(abc.ABC):
@@ -148,7 +177,35 @@ class EventRepository(abc.ABC):
 
     @abc.abstractmethod
     def list_for_elder(self, elder_id: str) -> list[Event]:
-        """Return the elder's events, oldest first."""
+        """Return the elder's events, oldest first (by ``at``, then id)."""
+
+
+class UserRepository(abc.ABC):
+    """Staff user accounts; logins are unique regardless of case.
+
+    Stores keep the login lower-cased (``str.lower``) and compare lower-cased logins,
+    so a user added as ``Sato`` reads back with login ``sato``.
+    """
+
+    @abc.abstractmethod
+    def add(self, user: StaffUser) -> None:
+        """Add a user with its login lower-cased; raise Conflict if the id or login exists."""
+
+    @abc.abstractmethod
+    def get(self, user_id: str) -> StaffUser | None:
+        """Return the user, or None."""
+
+    @abc.abstractmethod
+    def get_by_login(self, login: str) -> StaffUser | None:
+        """Return the user with this login compared case-insensitively, or None."""
+
+    @abc.abstractmethod
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        """Replace the user's password hash; raise NotFound if absent."""
+
+    @abc.abstractmethod
+    def list_for_center(self, center_id: str) -> list[StaffUser]:
+        """Return the center's users ordered by login (unique, so the order is total)."""
 
 
 class AbstractUnitOfWork(abc.ABC):
@@ -161,6 +218,7 @@ class AbstractUnitOfWork(abc.ABC):
     checkins: CheckInRepository
     answers: AnswerRepository
     events: EventRepository
+    users: UserRepository
 
     def __enter__(self) -> Self:
         return self

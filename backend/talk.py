@@ -19,9 +19,7 @@ SILENCE = ""
 
 def plain(ssml: str | None) -> str:
     """Return the text of an SSML string."""
-    return _TAGS.sub("", ssml or "").replace("&lt;", "<").replace("&gt;", ">").replace(
-        "&amp;", "&"
-    )
+    return _TAGS.sub("", ssml or "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from backend.domain.model import (
     Municipality,
     PairingCode,
     Share,
+    StaffRole,
+    StaffUser,
 )
 from backend.ports import AbstractUnitOfWork
 
@@ -190,6 +192,32 @@ def make_binding(
         device_id=device_id,
         elder_id=elder_id,
         bound_at=bound_at or jst(DAY, 9, 30),
+    )
+
+
+def make_user(
+    id: str = "user-1",
+    *,
+    login: str = "sato.hanako",
+    display_name: str = "佐藤 花子",
+    role: StaffRole = StaffRole.CENTER_STAFF,
+    municipality_code: str | None = MUNICIPALITY_CODE,
+    center_id: str | None = CENTER_ID,
+    password_hash: str = "hash-of-a-password",
+    created_at: datetime | None = None,
+    active: bool = True,
+) -> StaffUser:
+    """Return a staff user; by default center staff of the default center."""
+    return StaffUser(
+        id=id,
+        login=login,
+        display_name=display_name,
+        role=role,
+        municipality_code=municipality_code,
+        center_id=center_id,
+        password_hash=password_hash,
+        created_at=created_at or jst(DAY, 7),
+        active=active,
     )
 
 

@@ -8,6 +8,7 @@ The contract suite in ``tests/integration/store_contract.py`` runs against it.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
@@ -25,6 +26,7 @@ from backend.domain.model import (
     Event,
     Municipality,
     PairingCode,
+    StaffUser,
 )
 from backend.ports import (
     AbstractUnitOfWork,
@@ -35,6 +37,7 @@ from backend.ports import (
     ElderRepository,
     EventRepository,
     MunicipalityRepository,
+    UserRepository,
 )
 
 T = TypeVar("T")
@@ -61,6 +64,7 @@ class FakeState:
     checkins: dict[str, CheckIn] = field(default_factory=dict)
     answers: list[Answer] = field(default_factory=list)  # in the order given
     events: dict[str, Event] = field(default_factory=dict)
+    users: dict[str, StaffUser] = field(default_factory=dict)  # by id, logins lower-cased
 
 
 class FakeStore:
@@ -253,6 +257,35 @@ class FakeEventRepository(_FakeRepository, EventRepository):
         return _copy(sorted(found, key=lambda e: (e.at, e.id)))
 
 
+class FakeUserRepository(_FakeRepository, UserRepository):
+    def add(self, user: StaffUser) -> None:
+        _aware(user.created_at)
+        login = user.login.lower()
+        if user.id in self._s.users or any(u.login == login for u in self._s.users.values()):
+            raise Conflict(f"user {user.id} already exists")
+        self._s.users[user.id] = _copy(dataclasses.replace(user, login=login))
+
+    def get(self, user_id: str) -> StaffUser | None:
+        return _copy(self._s.users.get(user_id))
+
+    def get_by_login(self, login: str) -> StaffUser | None:
+        login = login.lower()
+        for u in self._s.users.values():
+            if u.login == login:
+                return _copy(u)
+        return None
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        stored = self._s.users.get(user_id)
+        if stored is None:
+            raise NotFound(f"user {user_id} does not exist")
+        self._s.users[user_id] = dataclasses.replace(stored, password_hash=password_hash)
+
+    def list_for_center(self, center_id: str) -> list[StaffUser]:
+        found = [u for u in self._s.users.values() if u.center_id == center_id]
+        return _copy(sorted(found, key=lambda u: u.login))
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Unit of work over a ``FakeStore``; counts commits and rollbacks for assertions.
 
@@ -272,6 +305,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.checkins = FakeCheckInRepository(self)
         self.answers = FakeAnswerRepository(self)
         self.events = FakeEventRepository(self)
+        self.users = FakeUserRepository(self)
 
     def __enter__(self) -> Self:
         self.working = _copy(self.store.state)

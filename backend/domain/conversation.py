@@ -16,7 +16,6 @@ from questions.schema import (
     YesNoQuestion,
 )
 
-
 # 「いいよ」「大丈夫」 resolve to the answer "good"; after a read-back they mean yes.
 AGREEING_ANSWERS = frozenset({"good"})
 

@@ -20,3 +20,7 @@ class NotFound(DomainError, LookupError):
 
 class Conflict(DomainError):
     """A record with the same key already exists."""
+
+
+class StoreBusy(DomainError):
+    """The store could not take a lock now; the whole unit of work may be tried again."""

@@ -196,3 +196,26 @@ class ElderDay:
 
     elder: Elder
     checkins: tuple[CheckIn, ...]
+
+
+class StaffRole(StrEnum):
+    """What a staff user may do."""
+
+    CENTER_STAFF = "center_staff"
+    MUNICIPALITY_ADMIN = "municipality_admin"
+    OPERATOR = "operator"
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    """A staff account (center staff, municipality admin or operator) with a password hash."""
+
+    id: str
+    login: str
+    display_name: str
+    role: StaffRole
+    municipality_code: str | None
+    center_id: str | None
+    password_hash: str
+    created_at: datetime
+    active: bool = True

@@ -27,6 +27,7 @@ from backend.domain.model import (
 )
 from backend.ports import AbstractUnitOfWork
 from backend.services.context import Services
+from backend.services.retry import retry_when_busy
 from questions.loader import parse_overrides
 from questions.model import QuestionSet
 from questions.schema import Question
@@ -170,6 +171,7 @@ def _start_lines(session: _Session, uow: AbstractUnitOfWork, now: datetime) -> T
     return _ask(remaining[0], session.state, lines)
 
 
+@retry_when_busy
 def start(svc: Services, caller: Caller) -> Turn:
     """Open the skill: greet, and ask the first question still due in this slot."""
     now = svc.now()
@@ -222,6 +224,7 @@ def _store(
         logger.info("Answer already stored; request %s is a replay", caller.request_id)
 
 
+@retry_when_busy
 def answer(
     svc: Services,
     caller: Caller,
@@ -233,8 +236,9 @@ def answer(
     now = svc.now()
     with svc.uow() as uow:
         elder = _elder_for(uow, caller)
-        if elder is None:
-            return _pair_from_reply(svc, caller, state, reply)
+    if elder is None:
+        return _pair_from_reply(svc, caller, state, reply)
+    with svc.uow() as uow:
         if not elder.is_watchable:
             return _inactive()
         session = _resume(svc, uow, elder, state)
@@ -296,6 +300,7 @@ def _unit(question: Question) -> str:
     return getattr(question, "unit", "") or question.kind
 
 
+@retry_when_busy
 def stop(svc: Services, caller: Caller, state: dict[str, Any], *, speak: bool = True) -> Turn:
     """End the session kindly, keeping every answer given so far."""
     now = svc.now()
@@ -308,6 +313,7 @@ def stop(svc: Services, caller: Caller, state: dict[str, Any], *, speak: bool = 
     return Turn((Line("goodbye_partial" if session else "goodbye"),) if speak else (), end=True)
 
 
+@retry_when_busy
 def emergency(svc: Services, caller: Caller, state: dict[str, Any], raw: str = "") -> Turn:
     """Tell the elder to call 119 and record the emergency; end the check-in."""
     now = svc.now()
@@ -394,6 +400,7 @@ def _pair_from_reply(svc: Services, caller: Caller, state: dict[str, Any], reply
     return _unpaired()
 
 
+@retry_when_busy
 def pair(svc: Services, caller: Caller, code: str) -> Turn:
     """Bind this speaker to the elder whose pairing code was said, then start the check-in."""
     now = svc.now()

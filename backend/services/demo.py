@@ -13,14 +13,16 @@ from backend.domain.model import (
     Municipality,
     PairingCode,
     Share,
+    StaffRole,
 )
-from backend.services import setup
+from backend.services import accounts, setup
 from backend.services.context import Services
 
 DEMO_MUNICIPALITY = Municipality("032158", "奥州市")
 DEMO_CENTER = CareCenter("demo-center", "032158", "奥州市 中央地域包括支援センター（デモ）")
 DEMO_DEVICES = ("demo-1", "demo-2", "demo-3")
 UNPAIRED_ELDER_ID = "demo-elder-4"
+DEMO_STAFF_LOGIN = "demo-staff"
 
 
 def alexa_user_id(device: str) -> str:
@@ -100,7 +102,7 @@ class DemoData:
 
 
 def seed(svc: Services) -> DemoData:
-    """Seed the demo data once; a second run changes nothing and reports what is there."""
+    """Seed the demo data once; later runs only give the demo staff account a new password."""
     with svc.uow() as uow:
         created = uow.municipalities.get(DEMO_MUNICIPALITY.code) is None
     code = None
@@ -118,5 +120,19 @@ def seed(svc: Services) -> DemoData:
                 )
             uow.commit()
         code = setup.issue_pairing_code(svc, UNPAIRED_ELDER_ID)
+    password = accounts.generate_password()
+    with svc.uow() as uow:
+        staff_exists = uow.users.get_by_login(DEMO_STAFF_LOGIN) is not None
+    if staff_exists:
+        accounts.reset_password(svc, DEMO_STAFF_LOGIN, password)
+    else:
+        accounts.create_user(
+            svc,
+            login=DEMO_STAFF_LOGIN,
+            display_name="デモ 職員",
+            role=StaffRole.CENTER_STAFF,
+            password=password,
+            center_id=DEMO_CENTER.id,
+        )
     devices = {elder.id: device for device, elder in zip(DEMO_DEVICES, DEMO_ELDERS, strict=False)}
-    return DemoData(created, DEMO_ELDERS, devices, code)
+    return DemoData(created, DEMO_ELDERS, devices, code, DEMO_STAFF_LOGIN, password)

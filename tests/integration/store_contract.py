@@ -27,6 +27,8 @@ from backend.domain.model import (
     Event,
     PairingCode,
     Share,
+    StaffRole,
+    StaffUser,
 )
 from backend.ports import AbstractUnitOfWork
 from tests.builders import (
@@ -45,6 +47,7 @@ from tests.builders import (
     make_event,
     make_municipality,
     make_pairing_code,
+    make_user,
     seed,
 )
 
@@ -61,6 +64,7 @@ __all__ = [
     "TestEvents",
     "TestMunicipalities",
     "TestUnitOfWork",
+    "TestUsers",
 ]
 
 
@@ -88,6 +92,8 @@ def _store(uow: AbstractUnitOfWork, obj: Any) -> None:
         uow.devices.add_pairing_code(obj)
     elif isinstance(obj, DeviceBinding):
         uow.devices.bind(obj)
+    elif isinstance(obj, StaffUser):
+        uow.users.add(obj)
     else:  # pragma: no cover - a mistake in a test
         raise TypeError(type(obj).__name__)
 
@@ -566,6 +572,151 @@ class TestEvents:
             uow.commit()
         with uow_factory() as uow:
             assert [e.id for e in uow.events.list_for_elder(ELDER_ID)] == ["event-1", "event-2"]
+
+
+class TestUsers:
+    def test_an_added_user_can_be_read_back_by_id_and_login(self, uow_factory: UowFactory) -> None:
+        user = make_user()
+        given(uow_factory, user)
+        with uow_factory() as uow:
+            assert uow.users.get("user-1") == user
+            assert uow.users.get_by_login("sato.hanako") == user
+            assert uow.users.get("no-such-user") is None
+            assert uow.users.get_by_login("no-such-login") is None
+
+    def test_users_without_center_or_municipality_and_inactive_users_round_trip(
+        self, uow_factory: UowFactory
+    ) -> None:
+        operator = make_user(
+            "op-1",
+            login="operator",
+            role=StaffRole.OPERATOR,
+            municipality_code=None,
+            center_id=None,
+        )
+        admin = make_user(
+            "admin-1", login="admin", role=StaffRole.MUNICIPALITY_ADMIN, center_id=None
+        )
+        retired = make_user("old-1", login="retired", active=False)
+        given(uow_factory, operator, admin, retired)
+        with uow_factory() as uow:
+            assert uow.users.get("op-1") == operator
+            assert uow.users.get("admin-1") == admin
+            got = uow.users.get("old-1")
+        assert got == retired
+        assert got is not None
+        assert got.active is False
+        assert got.role is StaffRole.CENTER_STAFF
+        assert got.created_at.tzinfo is not None
+
+    def test_the_login_is_stored_lower_cased_and_looked_up_case_insensitively(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(
+            uow_factory,
+            make_user(login="Sato.Hanako"),
+            make_user("user-2", login="ÉMILE.Dupont"),
+        )
+        with uow_factory() as uow:
+            for login in ("sato.hanako", "SATO.HANAKO", "Sato.Hanako", "sAtO.hAnAkO"):
+                assert uow.users.get_by_login(login) == make_user(login="sato.hanako")
+            assert uow.users.get("user-1") == make_user(login="sato.hanako")
+            got = uow.users.get_by_login("émile.DUPONT")
+        assert got is not None
+        assert (got.id, got.login) == ("user-2", "émile.dupont")
+
+    def test_a_login_taken_in_any_case_raises_conflict_and_the_unit_stays_usable(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_user(login="sato.hanako"))
+        with uow_factory() as uow:
+            with pytest.raises(Conflict):
+                uow.users.add(make_user("user-2", login="sato.hanako"))
+            with pytest.raises(Conflict):
+                uow.users.add(make_user("user-3", login="SATO.Hanako"))
+            uow.users.add(make_user("user-4", login="sato.taro"))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.users.get("user-2") is None
+            assert uow.users.get("user-3") is None
+            assert uow.users.get_by_login("Sato.Hanako") == make_user()
+            assert uow.users.get_by_login("sato.taro") == make_user("user-4", login="sato.taro")
+
+    def test_a_duplicate_user_id_raises_conflict(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_user())
+        with uow_factory() as uow, pytest.raises(Conflict):
+            uow.users.add(make_user(login="another.login"))
+
+    def test_set_password_hash_replaces_only_the_hash(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_user(), make_user("user-2", login="sato.taro"))
+        with uow_factory() as uow:
+            uow.users.set_password_hash("user-1", "new-hash")
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.users.get("user-1") == make_user(password_hash="new-hash")
+            assert uow.users.get_by_login("SATO.HANAKO") == make_user(password_hash="new-hash")
+            assert uow.users.get("user-2") == make_user("user-2", login="sato.taro")
+
+    def test_set_password_hash_of_an_unknown_user_raises_not_found(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_user())
+        with uow_factory() as uow, pytest.raises(NotFound):
+            uow.users.set_password_hash("no-such-user", "new-hash")
+
+    def test_a_centers_users_are_listed_by_login(self, uow_factory: UowFactory) -> None:
+        # By code point of the lower-cased login: "a_z" < "ab" < "yamada" < "zeta"
+        # (a collation ignoring punctuation would put "ab" before "a_z").
+        users = [
+            make_user("u-1", login="Zeta"),
+            make_user("u-2", login="yamada"),
+            make_user("u-3", login="ab"),
+            make_user("u-4", login="A_Z"),
+            make_user("u-other", login="aaa", center_id="c-2"),
+            make_user("u-op", login="0-operator", center_id=None, municipality_code=None),
+        ]
+        with uow_factory() as uow:
+            seed(uow, centers=(make_center("c-2", name="南センター"),))
+            for user in users:
+                uow.users.add(user)
+            uow.commit()
+        with uow_factory() as uow:
+            got = uow.users.list_for_center(CENTER_ID)
+            assert [u.id for u in uow.users.list_for_center("c-2")] == ["u-other"]
+            assert uow.users.list_for_center("no-such-center") == []
+        assert [u.login for u in got] == ["a_z", "ab", "yamada", "zeta"]
+        assert [u.id for u in got] == ["u-4", "u-3", "u-2", "u-1"]
+        assert got[2] == users[1]
+
+    def test_users_follow_the_unit_of_work(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            uow.users.add(make_user())
+            assert uow.users.get("user-1") == make_user()
+        with uow_factory() as uow:
+            assert uow.users.get("user-1") is None
+            uow.users.add(make_user())
+            uow.commit()
+            uow.users.set_password_hash("user-1", "rolled-back-hash")
+            uow.rollback()
+        with uow_factory() as uow:
+            assert uow.users.get("user-1") == make_user()
+
+    def test_a_naive_creation_time_is_refused(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            with pytest.raises(ValueError, match="naive"):
+                uow.users.add(make_user(created_at=datetime(2025, 4, 1, 7, 0)))
+            assert uow.users.get("user-1") is None
+
+    def test_creation_time_round_trips_aware_and_equal(self, uow_factory: UowFactory) -> None:
+        created = datetime(2025, 4, 1, 23, 30, 15, 123456, tzinfo=timezone(timedelta(hours=-5)))
+        given(uow_factory, make_user(created_at=created))
+        with uow_factory() as uow:
+            got = uow.users.get("user-1")
+        assert got is not None
+        assert got.created_at == created
+        assert got.created_at.utcoffset() is not None
 
 
 class TestUnitOfWork:

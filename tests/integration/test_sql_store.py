@@ -30,6 +30,7 @@ from tests.integration.store_contract import (  # noqa: F401 - collected by pyte
     TestEvents,
     TestMunicipalities,
     TestUnitOfWork,
+    TestUsers,
 )
 
 POSTGRES_URL_VAR = "MIMAMORI_TEST_POSTGRES_URL"

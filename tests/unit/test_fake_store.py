@@ -20,6 +20,7 @@ from tests.integration.store_contract import (  # noqa: F401 - collected by pyte
     TestEvents,
     TestMunicipalities,
     TestUnitOfWork,
+    TestUsers,
 )
 
 

@@ -24,6 +24,7 @@ from backend.domain.model import (
     Event,
     Municipality,
     PairingCode,
+    StaffUser,
 )
 from backend.ports import (
     AnswerRepository,
@@ -33,6 +34,7 @@ from backend.ports import (
     ElderRepository,
     EventRepository,
     MunicipalityRepository,
+    UserRepository,
 )
 from backend.stores.sql import tables as t
 
@@ -388,3 +390,46 @@ class SqlEventRepository(_SqlRepository, EventRepository):
             .order_by(c.at, _by_code_point(self._connection, c.id))
         )
         return [t.event_from_row(_mapping(row)) for row in rows]
+
+
+class SqlUserRepository(_SqlRepository, UserRepository):
+    """Staff users in the ``staff_users`` table (logins stored lower-cased)."""
+
+    def add(self, user: StaffUser) -> None:
+        """Add a user with its login lower-cased; raise Conflict if the id or login exists."""
+        self._insert(insert(t.staff_users), t.user_to_row(user), f"user {user.id}")
+
+    def get(self, user_id: str) -> StaffUser | None:
+        """Return the user, or None."""
+        row = self._connection.execute(
+            select(t.staff_users).where(t.staff_users.c.id == user_id)
+        ).first()
+        return None if row is None else t.user_from_row(_mapping(row))
+
+    def get_by_login(self, login: str) -> StaffUser | None:
+        """Return the user with this login compared case-insensitively, or None."""
+        # Lower-cased in Python, not with SQL lower(): SQLite's folds ASCII only.
+        row = self._connection.execute(
+            select(t.staff_users).where(t.staff_users.c.login == t.normalize_login(login))
+        ).first()
+        return None if row is None else t.user_from_row(_mapping(row))
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        """Replace the user's password hash; raise NotFound if absent."""
+        result = self._connection.execute(
+            update(t.staff_users)
+            .where(t.staff_users.c.id == user_id)
+            .values(password_hash=password_hash)
+        )
+        if result.rowcount != 1:
+            raise NotFound(f"user {user_id} does not exist")
+
+    def list_for_center(self, center_id: str) -> list[StaffUser]:
+        """Return the center's users ordered by login (unique, so the order is total)."""
+        c = t.staff_users.c
+        rows = self._connection.execute(
+            select(t.staff_users)
+            .where(c.center_id == center_id)
+            .order_by(_by_code_point(self._connection, c.login))
+        )
+        return [t.user_from_row(_mapping(row)) for row in rows]

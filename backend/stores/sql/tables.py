@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -38,6 +39,8 @@ from backend.domain.model import (
     Municipality,
     PairingCode,
     Share,
+    StaffRole,
+    StaffUser,
 )
 
 NAMING_CONVENTION = {
@@ -188,6 +191,23 @@ events = Table(
     Column("at", UtcDateTime, nullable=False),
     Column("detail", JSON, nullable=False),
     Index("ix_events_elder_id_at", "elder_id", "at"),
+)
+
+staff_users = Table(
+    "staff_users",
+    metadata,
+    Column("id", String, primary_key=True),
+    # Kept lower-cased: logins are unique regardless of case.
+    Column("login", String, nullable=False),
+    Column("display_name", String, nullable=False),
+    Column("role", String, nullable=False),
+    Column("municipality_code", String(6), ForeignKey("municipalities.code"), nullable=True),
+    Column("center_id", String, ForeignKey("care_centers.id"), nullable=True),
+    Column("password_hash", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("active", Boolean, nullable=False),
+    UniqueConstraint("login"),
+    Index("ix_staff_users_center_id_login", "center_id", "login"),
 )
 
 
@@ -388,4 +408,39 @@ def event_from_row(row: Mapping[str, Any]) -> Event:
         kind=EventKind(row["kind"]),
         at=row["at"],
         detail=dict(row["detail"] or {}),
+    )
+
+
+def normalize_login(login: str) -> str:
+    """Return the login as stored and compared (lower-cased)."""
+    return login.lower()
+
+
+def user_to_row(user: StaffUser) -> dict[str, Any]:
+    """Return the ``staff_users`` row of a staff user (login lower-cased)."""
+    return {
+        "id": user.id,
+        "login": normalize_login(user.login),
+        "display_name": user.display_name,
+        "role": StaffRole(user.role).value,
+        "municipality_code": user.municipality_code,
+        "center_id": user.center_id,
+        "password_hash": user.password_hash,
+        "created_at": to_utc(user.created_at),
+        "active": bool(user.active),
+    }
+
+
+def user_from_row(row: Mapping[str, Any]) -> StaffUser:
+    """Return the staff user of a ``staff_users`` row."""
+    return StaffUser(
+        id=row["id"],
+        login=row["login"],
+        display_name=row["display_name"],
+        role=StaffRole(row["role"]),
+        municipality_code=row["municipality_code"],
+        center_id=row["center_id"],
+        password_hash=row["password_hash"],
+        created_at=row["created_at"],
+        active=bool(row["active"]),
     )

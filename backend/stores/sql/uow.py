@@ -7,7 +7,9 @@ from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
+from backend.domain.errors import StoreBusy
 from backend.ports import AbstractUnitOfWork
 from backend.stores.sql.repositories import (
     SqlAnswerRepository,
@@ -17,6 +19,7 @@ from backend.stores.sql.repositories import (
     SqlElderRepository,
     SqlEventRepository,
     SqlMunicipalityRepository,
+    SqlUserRepository,
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -59,6 +62,13 @@ def _configure_sqlite(engine: Engine, *, is_file: bool) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
+def _is_busy(err: OperationalError) -> bool:
+    # SQLite answers "database is locked" when a deferred transaction cannot take the
+    # write lock (WAL mode does not wait for it): the whole unit must be tried again.
+    message = str(err.orig).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
 class SqlUnitOfWork(AbstractUnitOfWork):
     """One connection and transaction over every SQL repository.
 
@@ -88,6 +98,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.checkins = SqlCheckInRepository(connection)
         self.answers = SqlAnswerRepository(connection)
         self.events = SqlEventRepository(connection)
+        self.users = SqlUserRepository(connection)
         return self
 
     def __exit__(
@@ -105,6 +116,8 @@ class SqlUnitOfWork(AbstractUnitOfWork):
             connection.rollback()
         finally:
             connection.close()
+        if isinstance(exc, OperationalError) and _is_busy(exc):
+            raise StoreBusy("the database is busy; try again") from exc
 
     @property
     def connection(self) -> Connection:
@@ -115,7 +128,12 @@ class SqlUnitOfWork(AbstractUnitOfWork):
 
     def commit(self) -> None:
         """Commit the transaction; later work in the block runs in a new transaction."""
-        self.connection.commit()
+        try:
+            self.connection.commit()
+        except OperationalError as err:
+            if _is_busy(err):
+                raise StoreBusy("the database is busy; try again") from err
+            raise
 
     def rollback(self) -> None:
         """Roll back the transaction; later work in the block runs in a new transaction."""

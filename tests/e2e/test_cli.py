@@ -1,0 +1,103 @@
+"""The newcomer's path: demo seeds, talk completes a morning check-in, answers are stored."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from backend.bootstrap import sql_uow_factory
+from backend.cli import main
+from backend.services.accounts import password_matches
+from backend.services.demo import DEMO_STAFF_LOGIN
+
+MONDAY = date(2026, 11, 23)
+MONDAY_MORNING = "2026-11-23T07:30:00"
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'mimamori.db'}"
+    monkeypatch.setenv("MIMAMORI_DATABASE_URL", url)
+    for name in ("ALEXA_SKILL_ID", "SECRET_KEY", "STORE"):
+        monkeypatch.delenv(f"MIMAMORI_{name}", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return url
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def test_demo_seeds_once_and_prints_a_working_staff_password(env):
+    first = run("demo", "--no-serve")
+    assert first.exit_code == 0, first.output
+    assert "山田 ハナ" in first.output
+    assert "ペアリングコード" in first.output
+    second = run("demo", "--no-serve")
+    assert second.exit_code == 0
+    assert "作成しました" not in second.output
+    password = second.output.split("パスワード ")[1].split()[0]
+    with sql_uow_factory(env)() as uow:
+        user = uow.users.get_by_login(DEMO_STAFF_LOGIN)
+        assert password_matches(user.password_hash, password)
+        assert len(uow.elders.list_for_center("demo-center")) == 4
+
+
+def test_talk_completes_a_morning_check_in_and_the_answers_are_in_the_database(env):
+    run("demo", "--no-serve")
+    said = "\n".join(
+        [
+            "元気だよ",
+            "ぐっすり",
+            "飲んだよ",
+            "食べたよ",
+            "上が128で下が82",
+            "はい",
+            "52点5キロ",
+            "はい",
+        ]
+    )
+    result = run("talk", "--device", "demo-1", "--now", MONDAY_MORNING, input=said + "\n")
+    assert result.exit_code == 0, result.output
+    assert "山田 ハナさん、おはようございます。" in result.output
+    assert "おしまい" in result.output
+    with sql_uow_factory(env)() as uow:
+        day = uow.checkins.list_for_elder("demo-elder-1", MONDAY, MONDAY)
+        assert [c.status.value for c in day] == ["completed"]
+        answers = {a.question_id: a.value for a in uow.answers.list_for_checkin(day[0].id)}
+    assert answers == {
+        "condition": "good",
+        "sleep": "slept_well",
+        "medication": True,
+        "breakfast": "ate",
+        "blood_pressure": {"systolic": 128, "diastolic": 82},
+        "weight": 52.5,
+    }
+
+
+def test_silence_twice_ends_the_talk_and_keeps_the_answers(env):
+    run("demo", "--no-serve")
+    result = run("talk", "--now", MONDAY_MORNING, input="元気\n\n\n")
+    assert "お返事がなければ" in result.output
+    assert "セッションが終わりました" in result.output
+    with sql_uow_factory(env)() as uow:
+        (checkin,) = uow.checkins.list_for_elder("demo-elder-1", MONDAY, MONDAY)
+        assert checkin.status.value == "partial"
+
+
+def test_pairing_a_new_speaker_from_the_terminal(env):
+    seeded = run("demo", "--no-serve")
+    code = seeded.output.split("ペアリングコード ")[1].split("（")[0]
+    result = run(
+        "talk", "--device", "new", "--now", MONDAY_MORNING, input=f"コードは{code}\nストップ\n"
+    )
+    assert "田中 キヨさんのスピーカーとして、登録しました" in result.output
+
+
+def test_db_upgrade_creates_the_schema(env):
+    result = run("db", "upgrade")
+    assert result.exit_code == 0
+    with sql_uow_factory(env)() as uow:
+        assert uow.municipalities.get("032158") is None
