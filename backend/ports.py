@@ -101,6 +101,10 @@ class DeviceRepository(abc.ABC):
         """Return the binding for this Alexa user and device, or None."""
 
     @abc.abstractmethod
+    def elder_for(self, alexa_user_id: str, device_id: str) -> Elder | None:
+        """Return the elder bound to this Alexa user and device (one lookup), or None."""
+
+    @abc.abstractmethod
     def add_pairing_code(self, code: PairingCode) -> None:
         """Store a pairing code; raise Conflict if the code is taken."""
 

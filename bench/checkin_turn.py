@@ -49,6 +49,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -71,6 +72,18 @@ COMPONENTS = (
     "skill.invoke hello",
     "serialize + json.dumps response (Mimamori answer)",
     "serialize + json.dumps response (hello)",
+)
+
+
+STORE_CALLS = (
+    "open + close a unit of work (BEGIN/ROLLBACK)",
+    "devices.get_binding",
+    "  get_binding: build its select() only",
+    "  get_binding: same query on raw sqlite3",
+    "elders.get",
+    "checkins.get",
+    "answers.list_for_checkin",
+    "answers.latest_value",
 )
 
 
@@ -331,90 +344,224 @@ def run_requests(fx: Fixture, rounds: int, warmup: int, rng: random.Random) -> d
     return samples
 
 
+MORNING = ("元気だよ", "ぐっすり", "飲んだよ", "食べたよ", "上が130で下が80", "はい", "52キロ", "はい")
+
+
+def run_whole_checkins(fx: Fixture, rounds: int, rng: random.Random) -> dict[str, list]:
+    """Time every turn of a whole Monday-morning check-in (open + 8 replies), verified.
+
+    Mimamori stores six answers (two numbers read back and confirmed) and completes the
+    check-in; hello gets the very same envelopes. Turns of the two are interleaved.
+    """
+    from skill.nlu import ModelResolver
+
+    resolver = ModelResolver.from_package()
+    intents = [resolver.resolve(text).to_intent_json(SKILL_ID) for text in MORNING]
+    samples: dict[str, list[float]] = defaultdict(list)
+    for _ in range(rounds):
+        sessions = {"mimamori/v": session(fx, fx.fresh_device()), "hello/v": session(fx)}
+        totals = dict.fromkeys(sessions, 0.0)
+        for step in range(len(intents) + 1):
+            order = list(sessions)
+            rng.shuffle(order)
+            for key in order:
+                s = sessions[key]
+                envelope = s.launch(NOW) if step == 0 else s.intent(intents[step - 1], NOW)
+                elapsed, data = post(fx.clients[key], prepare(fx, envelope))
+                s.absorb(data)
+                totals[key] += elapsed
+                if key.startswith("mimamori") and step == len(intents):
+                    end = (data.get("response") or {}).get("shouldEndSession")
+                    if end is not True:
+                        raise RuntimeError("the whole check-in did not complete")
+        for key, total in totals.items():
+            samples[f"checkin {key}"].append(total / (len(intents) + 1))
+    return samples
+
+
 # ---------------------------------------------------------------------------------------------
 # Phase 2: components alone, interleaved.
 
 
-def run_components(fx: Fixture, rounds: int, warmup: int, rng: random.Random) -> dict[str, list]:
-    import base64
+class Components:
+    """One round of the components phase: each part of a request timed on its own."""
 
-    from ask_sdk_core.serialize import DefaultSerializer
-    from ask_sdk_model import RequestEnvelope
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
-    from cryptography.x509 import verification
+    def __init__(self, fx: Fixture) -> None:
+        from ask_sdk_core.serialize import DefaultSerializer
+        from ask_sdk_model import RequestEnvelope
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+        from cryptography.x509 import verification
 
-    serializer = DefaultSerializer()
-    leaf, intermediate = fx.chain.leaf, fx.chain.intermediate
-    public_key = leaf.public_key()
-    store = verification.Store([fx.chain.root])
-    samples: dict[str, list[float]] = defaultdict(list)
+        self.fx = fx
+        self.serializer = DefaultSerializer()
+        self.envelope_type = RequestEnvelope
+        self.verification = verification
+        self.store = verification.Store([fx.chain.root])
+        self.public_key = fx.chain.leaf.public_key()
+        self.padding = padding.PKCS1v15()
+        self.hash = hashes.SHA256()
+        self.samples: dict[str, list[float]] = defaultdict(list)
+        self.keep = False
+        self.req: Prepared | None = None
+        self.text = ""
+        self.signature = b""
+        self.envelopes: dict[str, Any] = {}
+        self.responses: dict[str, Any] = {}
 
-    def timed(name: str, fn: Callable[[], Any], keep: bool) -> Any:
+    def timed(self, name: str, fn: Callable[[], Any]) -> Any:
         start = time.perf_counter()
         result = fn()
         elapsed = time.perf_counter() - start
-        if keep:
-            samples[name].append(elapsed)
+        if self.keep:
+            self.samples[name].append(elapsed)
         return result
 
-    for r in range(warmup + rounds):
-        keep = r >= warmup
-        elder = session(fx, fx.fresh_device())
-        launch_env = serializer.deserialize(json.dumps(elder.launch(NOW)), RequestEnvelope)
-        # The open turn must run before the answer; time it here, outside the shuffle.
-        opened = timed(
-            "skill.invoke open (Mimamori)",
-            lambda env=launch_env: fx.skill.invoke(request_envelope=env, context=None),
-            keep,
+    def deserialize(self, text: str) -> Any:
+        return self.serializer.deserialize(text, self.envelope_type)
+
+    # The parts, each a method so the shuffled list below binds nothing from a loop.
+    def verify_whole(self) -> None:
+        assert self.req is not None
+        self.fx.verifier.verify(self.req.headers, self.req.body)
+
+    def chain_check(self) -> None:
+        v = self.verification
+        (
+            v.PolicyBuilder()
+            .store(self.store)
+            .time(NOW)
+            .build_server_verifier(v.DNSName("echo-api.amazon.com"))
+            .verify(self.fx.chain.leaf, [self.fx.chain.intermediate])
         )
-        elder.absorb(serializer.serialize(opened))
-        req = prepare(fx, elder.intent(fx.intent, NOW))
-        text = req.body.decode("utf-8")
-        answer_env = serializer.deserialize(text, RequestEnvelope)
-        hello_env = serializer.deserialize(text, RequestEnvelope)
-        signature = base64.b64decode(req.headers["Signature-256"])
-        responses: dict[str, Any] = {}
 
-        def invoke(name: str, skill: Any, env: Any) -> Callable[[], None]:
-            def run() -> None:
-                responses[name] = skill.invoke(request_envelope=env, context=None)
+    def rsa_check(self) -> None:
+        assert self.req is not None
+        self.public_key.verify(self.signature, self.req.body, self.padding, self.hash)
 
-            return run
+    def deserialize_envelope(self) -> None:
+        self.deserialize(self.text)
 
-        def chain_check() -> None:
-            (
-                verification.PolicyBuilder()
-                .store(store)
-                .time(NOW)
-                .build_server_verifier(verification.DNSName("echo-api.amazon.com"))
-                .verify(leaf, [intermediate])
-            )
+    def invoke_answer(self) -> None:
+        env = self.envelopes["mimamori"]
+        self.responses["mimamori"] = self.fx.skill.invoke(request_envelope=env, context=None)
 
+    def invoke_hello(self) -> None:
+        env = self.envelopes["hello"]
+        self.responses["hello"] = self.fx.hello_skill.invoke(request_envelope=env, context=None)
+
+    def round(self, keep: bool, rng: random.Random) -> None:
+        import base64
+
+        self.keep = keep
+        fx = self.fx
+        elder = session(fx, fx.fresh_device())
+        launch_env = self.deserialize(json.dumps(elder.launch(NOW)))
+        # The open turn must run before the answer; it is timed here, outside the shuffle.
+        opened = self.timed(
+            "skill.invoke open (Mimamori)",
+            partial(fx.skill.invoke, request_envelope=launch_env, context=None),
+        )
+        elder.absorb(self.serializer.serialize(opened))
+        self.req = prepare(fx, elder.intent(fx.intent, NOW))
+        self.text = self.req.body.decode("utf-8")
+        self.signature = base64.b64decode(self.req.headers["Signature-256"])
+        self.envelopes = {
+            "mimamori": self.deserialize(self.text),
+            "hello": self.deserialize(self.text),
+        }
         jobs: list[tuple[str, Callable[[], Any]]] = [
-            ("verifier.verify (whole check)", lambda: fx.verifier.verify(req.headers, req.body)),
-            ("  chain path validation alone", chain_check),
-            (
-                "  RSA-SHA256 signature check alone",
-                lambda: public_key.verify(signature, req.body, padding.PKCS1v15(), hashes.SHA256()),
-            ),
-            ("deserialize envelope", lambda: serializer.deserialize(text, RequestEnvelope)),
-            ("skill.invoke answer (Mimamori)", invoke("mimamori", fx.skill, answer_env)),
-            ("skill.invoke hello", invoke("hello", fx.hello_skill, hello_env)),
+            ("verifier.verify (whole check)", self.verify_whole),
+            ("  chain path validation alone", self.chain_check),
+            ("  RSA-SHA256 signature check alone", self.rsa_check),
+            ("deserialize envelope", self.deserialize_envelope),
+            ("skill.invoke answer (Mimamori)", self.invoke_answer),
+            ("skill.invoke hello", self.invoke_hello),
         ]
         rng.shuffle(jobs)
         for name, fn in jobs:
-            timed(name, fn, keep)
-        for who in ("mimamori", "hello"):
-            resp = responses[who]
-            label = "Mimamori answer" if who == "mimamori" else "hello"
-            data = timed(
+            self.timed(name, fn)
+        for who, label in (("mimamori", "Mimamori answer"), ("hello", "hello")):
+            data = self.timed(
                 f"serialize + json.dumps response ({label})",
-                lambda resp=resp: json.dumps(serializer.serialize(resp), ensure_ascii=False),
-                keep,
+                partial(self.serialize, self.responses[who]),
             )
             if who == "mimamori":
                 check_answer_response(json.loads(data))
+
+    def serialize(self, response: Any) -> str:
+        return json.dumps(self.serializer.serialize(response), ensure_ascii=False)
+
+
+def run_components(fx: Fixture, rounds: int, warmup: int, rng: random.Random) -> dict[str, list]:
+    components = Components(fx)
+    for r in range(warmup + rounds):
+        components.round(r >= warmup, rng)
+    return components.samples
+
+
+# ---------------------------------------------------------------------------------------------
+# Phase 4: store calls alone, read-only, inside one open unit of work.
+
+
+def run_store_calls(fx: Fixture, rounds: int, rng: random.Random) -> dict[str, list]:
+    """Time each read the answer turn makes, on an elder that has a check-in and answers.
+
+    For scale, the binding lookup is also timed as its bare parts: building the same
+    SQLAlchemy ``select()`` (no execution) and the same query on the raw sqlite3 connection.
+    """
+    from datetime import date
+
+    from sqlalchemy import and_, select
+
+    from backend.stores.sql import tables
+
+    user_id, device_id = device_ids(0)  # used (answered) by the first warm-up round
+    samples: dict[str, list[float]] = defaultdict(list)
+    with fx.services.uow() as uow:
+        binding = uow.devices.get_binding(user_id, device_id)
+        if binding is None:
+            raise RuntimeError("elder 0 has no binding")
+        checkin = uow.checkins.get(binding.elder_id, NOW.date(), "morning")
+        if checkin is None:
+            raise RuntimeError("elder 0 has no check-in")
+    calls: list[tuple[str, Callable[[Any], Any]]] = [
+        ("devices.get_binding", lambda u: u.devices.get_binding(user_id, device_id)),
+        ("elders.get", lambda u: u.elders.get(binding.elder_id)),
+        ("checkins.get", lambda u: u.checkins.get(binding.elder_id, checkin.date, checkin.slot)),
+        ("answers.list_for_checkin", lambda u: u.answers.list_for_checkin(checkin.id)),
+        (
+            "answers.latest_value",
+            lambda u: u.answers.latest_value(binding.elder_id, "condition", date(2026, 11, 24)),
+        ),
+    ]
+    columns = tables.device_bindings.c
+    raw_sql = "SELECT * FROM device_bindings WHERE alexa_user_id = ? AND device_id = ?"
+
+    def build_select(_u: Any) -> Any:
+        return select(tables.device_bindings).where(
+            and_(columns.alexa_user_id == user_id, columns.device_id == device_id)
+        )
+
+    def raw_sqlite3(u: Any) -> Any:
+        dbapi = u.connection.connection.dbapi_connection
+        return dbapi.execute(raw_sql, (user_id, device_id)).fetchone()
+
+    calls += [
+        ("  get_binding: build its select() only", build_select),
+        ("  get_binding: same query on raw sqlite3", raw_sqlite3),
+    ]
+    for _ in range(rounds):
+        start = time.perf_counter()
+        with fx.services.uow():
+            pass
+        samples["open + close a unit of work (BEGIN/ROLLBACK)"].append(time.perf_counter() - start)
+        with fx.services.uow() as uow:
+            rng.shuffle(calls)
+            for name, call in calls:
+                start = time.perf_counter()
+                call(uow)
+                samples[name].append(time.perf_counter() - start)
     return samples
 
 
@@ -431,9 +578,12 @@ def run_sql_instrumented(fx: Fixture, turns: int) -> dict[str, float]:
     counters = {"statements": 0, "begins": 0, "execute_s": 0.0, "commits": 0, "commit_s": 0.0}
     started: list[float] = []
 
+    mix: dict[str, int] = defaultdict(int)
+
     def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if statement == "BEGIN":
             counters["begins"] += 1
+        mix[statement_kind(statement)] += 1
         started.append(time.perf_counter())
 
     def after(*_args: Any) -> None:
@@ -471,6 +621,9 @@ def run_sql_instrumented(fx: Fixture, turns: int) -> dict[str, float]:
         event.remove(fx.engine, "after_cursor_execute", after)
         del dialect.do_commit
     n = len(prepared)
+    print("\nSQL statements of one answer turn (skill.invoke), by kind:")
+    for kind, count in sorted(mix.items(), key=lambda kv: -kv[1]):
+        print(f"  {count / n:5.2f} x {kind}")
     return {
         "turns": n,
         "statements per turn (incl. BEGIN/SAVEPOINT)": counters["statements"] / n,
@@ -480,6 +633,24 @@ def run_sql_instrumented(fx: Fixture, turns: int) -> dict[str, float]:
         "sqlite3 COMMIT ms per turn": counters["commit_s"] * 1e3 / n,
         "invoke ms per turn (mean, instrumented)": statistics.fmean(totals) * 1e3,
     }
+
+
+def statement_kind(statement: str) -> str:
+    """Return e.g. "SELECT answers", "INSERT answers", "BEGIN" for a SQL statement."""
+    words = statement.split()
+    if not words:
+        return "?"
+    verb = words[0].upper()
+    target = ""
+    if verb == "SELECT" and "FROM" in words:
+        target = words[words.index("FROM") + 1]
+    elif verb == "INSERT" and len(words) > 2:
+        target = words[2]
+    elif verb in ("UPDATE", "DELETE") and len(words) > 1:
+        target = words[1] if verb == "UPDATE" else words[2]
+    elif verb in ("SAVEPOINT", "RELEASE"):
+        return verb
+    return f"{verb} {target}".strip()
 
 
 def run_profile(fx: Fixture, turns: int) -> None:
@@ -522,10 +693,13 @@ def run_profile(fx: Fixture, turns: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=400, help="measured rounds (default 400)")
-    parser.add_argument("--warmup", type=int, default=30, help="unmeasured rounds first")
-    parser.add_argument("--component-rounds", type=int, default=300, help="default 300")
-    parser.add_argument("--sql-turns", type=int, default=200, help="instrumented turns")
+    parser.add_argument("--rounds", type=int, default=800, help="measured rounds (default 800)")
+    parser.add_argument("--warmup", type=int, default=40, help="unmeasured rounds first")
+    parser.add_argument("--component-rounds", type=int, default=400, help="default 400")
+    parser.add_argument("--sql-turns", type=int, default=300, help="instrumented turns")
+    parser.add_argument(
+        "--checkins", type=int, default=150, help="whole morning check-ins (default 150)"
+    )
     parser.add_argument("--blocks", type=int, default=5, help="blocks for the ratio spread")
     parser.add_argument("--profile", action="store_true", help="also cProfile 200 turns")
     parser.add_argument("--seed", type=int, default=20261123, help="shuffle seed")
@@ -541,6 +715,7 @@ def main(argv: list[str] | None = None) -> int:
         + args.warmup
         + args.sql_turns
         + (200 if args.profile else 0)
+        + args.checkins
     )
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mimamori-bench-") as tmp:
@@ -552,8 +727,11 @@ def main(argv: list[str] | None = None) -> int:
         gc.collect()
         requests = run_requests(fx, args.rounds, args.warmup, rng)
         gc.collect()
+        whole = run_whole_checkins(fx, args.checkins, rng)
+        gc.collect()
         components = run_components(fx, args.component_rounds, args.warmup, rng)
         sql = run_sql_instrumented(fx, args.sql_turns)
+        store_calls = run_store_calls(fx, args.component_rounds, rng)
         if args.profile:
             run_profile(fx, 200)
         with fx.services.uow() as uow:
@@ -596,6 +774,17 @@ def main(argv: list[str] | None = None) -> int:
         args.blocks,
         None,
     )
+    print_table(
+        "Whole morning check-ins, verified: mean time per turn (open + 8 replies, 6 answers stored)",
+        whole,
+    )
+    ratio_line(
+        "mean turn of a whole morning check-in: Mimamori / hello",
+        whole["checkin mimamori/v"],
+        whole["checkin hello/v"],
+        args.blocks,
+        TARGET_RATIO,
+    )
     med = {k: statistics.median(v) for k, v in requests.items()}
     print(
         "  signature verification inside the request (verified - off, difference of medians):"
@@ -631,6 +820,10 @@ def main(argv: list[str] | None = None) -> int:
         "  => time in sqlite3 itself (execute + COMMIT):"
         f" {sql['sqlite3 execute ms per turn'] + sql['sqlite3 COMMIT ms per turn']:.3f} ms;"
         " the rest of skill.invoke is Python (SQLAlchemy Core, product logic, ask-sdk)."
+    )
+    print_table(
+        "Store calls alone (read-only, each in an open unit of work; see the statement mix above)",
+        {name: store_calls[name] for name in STORE_CALLS},
     )
     print(f"\nanswers stored in the benchmark database: {stored}")
     print(f"total time {time.perf_counter() - started:.1f}s")

@@ -203,7 +203,7 @@ class AlexaRequestVerifier:
         self._tolerance = timedelta(seconds=timestamp_tolerance)
         self._event_tolerance = timedelta(seconds=skill_event_tolerance)
         self._store: verification.Store | None = None
-        self._chains: dict[str, list[x509.Certificate]] = {}
+        self._chains: dict[str, tuple[list[x509.Certificate], datetime, datetime]] = {}
         self._lock = threading.Lock()
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> dict:
@@ -258,9 +258,13 @@ class AlexaRequestVerifier:
 
     def _verified_leaf(self, cert_url: str, now: datetime) -> x509.Certificate:
         with self._lock:
-            chain = self._chains.get(cert_url)
-        if chain is None:
-            chain = self._download_chain(cert_url)
+            cached = self._chains.get(cert_url)
+        if cached is not None:
+            chain, valid_from, valid_until = cached
+            # A chain that validated stays valid while every certificate's dates hold.
+            if valid_from <= now <= valid_until:
+                return chain[0]
+        chain = cached[0] if cached is not None else self._download_chain(cert_url)
         leaf, intermediates = chain[0], chain[1:]
         verifier = (
             verification.PolicyBuilder()
@@ -269,15 +273,17 @@ class AlexaRequestVerifier:
             .build_server_verifier(verification.DNSName(SIGNING_CERT_DNS_NAME))
         )
         try:
-            verifier.verify(leaf, intermediates)
+            built = verifier.verify(leaf, intermediates)
         except (verification.VerificationError, ValueError) as err:
             raise VerificationError("bad_certificate") from err
-        # Only chains that validated once are cached, so garbage cannot fill the cache.
+        valid_from = max(c.not_valid_before_utc for c in built)
+        valid_until = min(c.not_valid_after_utc for c in built)
+        # Only chains that validated are cached, so garbage cannot fill the cache.
         with self._lock:
             if cert_url not in self._chains:
                 while len(self._chains) >= CHAIN_CACHE_SIZE:
                     self._chains.pop(next(iter(self._chains)))
-                self._chains[cert_url] = chain
+            self._chains[cert_url] = (chain, valid_from, valid_until)
         return leaf
 
     def _download_chain(self, cert_url: str) -> list[x509.Certificate]:

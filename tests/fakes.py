@@ -144,6 +144,10 @@ class FakeDeviceRepository(_FakeRepository, DeviceRepository):
     def get_binding(self, alexa_user_id: str, device_id: str) -> DeviceBinding | None:
         return _copy(self._s.bindings.get((alexa_user_id, device_id)))
 
+    def elder_for(self, alexa_user_id: str, device_id: str) -> Elder | None:
+        binding = self._s.bindings.get((alexa_user_id, device_id))
+        return _copy(self._s.elders.get(binding.elder_id)) if binding else None
+
     def add_pairing_code(self, code: PairingCode) -> None:
         _aware(code.expires_at)
         _aware(code.used_at)

@@ -68,12 +68,20 @@ class Turn:
     ask_question: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Session:
+    """One open check-in: what is due and what is answered, loaded once per request."""
+
     elder: Elder
     qset: QuestionSet
     checkin: CheckIn
     state: dict[str, Any]
+    due: list[Question]
+    answered: set[str]
+
+    def remaining(self, later: list[str] | tuple[str, ...] = ()) -> list[Question]:
+        """Return the due questions not answered (nor postponed in ``later``), in order."""
+        return [q for q in self.due if q.id not in self.answered and q.id not in later]
 
 
 def _greeting_key(now: datetime) -> str:
@@ -85,18 +93,24 @@ def _greeting_key(now: datetime) -> str:
 
 
 def _elder_for(uow: AbstractUnitOfWork, caller: Caller) -> Elder | None:
-    binding = uow.devices.get_binding(caller.alexa_user_id, caller.device_id)
-    return uow.elders.get(binding.elder_id) if binding else None
+    return uow.devices.elder_for(caller.alexa_user_id, caller.device_id)
 
 
-def _remaining(
-    uow: AbstractUnitOfWork, session: _Session, later: list[str] | None = None
-) -> list[Question]:
-    overrides = parse_overrides(session.elder.overrides, f"elder {session.elder.id} overrides")
-    due = session.qset.due(session.checkin.date, session.checkin.slot, overrides)
-    answered = {a.question_id for a in uow.answers.list_for_checkin(session.checkin.id)}
-    postponed = set(later or ())
-    return [q for q in due if q.id not in answered and q.id not in postponed]
+def _load(
+    uow: AbstractUnitOfWork,
+    elder: Elder,
+    qset: QuestionSet,
+    checkin: CheckIn,
+    state: dict[str, Any],
+    *,
+    is_new: bool = False,
+) -> _Session:
+    overrides = parse_overrides(elder.overrides, f"elder {elder.id} overrides")
+    due = qset.due(checkin.date, checkin.slot, overrides)
+    answered = (
+        set() if is_new else {a.question_id for a in uow.answers.list_for_checkin(checkin.id)}
+    )
+    return _Session(elder, qset, checkin, state, due, answered)
 
 
 def _ask(question: Question | None, state: dict[str, Any], lines: list[Line]) -> Turn:
@@ -134,40 +148,42 @@ def _open_session(
             end=True,
         )
     today = now.date()
+    state = {"date": today.isoformat(), "slot": window.id}
     checkin = uow.checkins.get(elder.id, today, window.id)
-    if checkin is None:
-        checkin = CheckIn(
-            id=uuid.uuid4().hex,
-            elder_id=elder.id,
-            date=today,
-            slot=window.id,
-            status=CheckInStatus.STARTED,
-            started_at=now,
-        )
-        uow.checkins.add(checkin)
-    return _Session(elder, qset, checkin, {"date": today.isoformat(), "slot": window.id})
+    if checkin is not None:
+        return _load(uow, elder, qset, checkin, state)
+    checkin = CheckIn(
+        id=uuid.uuid4().hex,
+        elder_id=elder.id,
+        date=today,
+        slot=window.id,
+        status=CheckInStatus.STARTED,
+        started_at=now,
+    )
+    uow.checkins.add(checkin)
+    return _load(uow, elder, qset, checkin, state, is_new=True)
 
 
-def _resume(svc: Services, uow: AbstractUnitOfWork, elder: Elder, state: dict[str, Any]):
+def _resume(
+    svc: Services, uow: AbstractUnitOfWork, elder: Elder, state: dict[str, Any]
+) -> _Session | None:
     """Return the session named by the state, or None if the state does not name one."""
     if "date" not in state or "slot" not in state:
         return None
-    qset = svc.question_set(elder.municipality_code)
     checkin = uow.checkins.get(elder.id, date.fromisoformat(state["date"]), state["slot"])
     if checkin is None:
         return None
-    return _Session(elder, qset, checkin, state)
+    return _load(uow, elder, svc.question_set(elder.municipality_code), checkin, state)
 
 
-def _start_lines(session: _Session, uow: AbstractUnitOfWork, now: datetime) -> Turn:
-    remaining = _remaining(uow, session)
-    answered_any = bool(uow.answers.list_for_checkin(session.checkin.id))
+def _start_lines(session: _Session, now: datetime) -> Turn:
+    remaining = session.remaining()
     lines = [Line(_greeting_key(now), {"name": session.elder.name})]
-    slot = session.qset.slot(session.checkin.slot)
     if not remaining:
+        slot = session.qset.slot(session.checkin.slot)
         lines.append(Line("already_done", {"slot": slot.label if slot else ""}))
         return Turn(tuple(lines), end=True)
-    lines.append(Line("resume" if answered_any else "intro", {"count": len(remaining)}))
+    lines.append(Line("resume" if session.answered else "intro", {"count": len(remaining)}))
     return _ask(remaining[0], session.state, lines)
 
 
@@ -184,15 +200,17 @@ def start(svc: Services, caller: Caller) -> Turn:
         session = _open_session(svc, uow, elder, now)
         if isinstance(session, Turn):
             return session
-        turn = _start_lines(session, uow, now)
+        turn = _start_lines(session, now)
         uow.commit()
     return turn
 
 
-def _finish(uow: AbstractUnitOfWork, session: _Session, now: datetime, remaining: list) -> None:
-    if not remaining:
-        uow.checkins.set_status(session.checkin.id, CheckInStatus.COMPLETED, now)
-    elif uow.answers.list_for_checkin(session.checkin.id):
+def _finish(uow: AbstractUnitOfWork, session: _Session, now: datetime) -> None:
+    """Record the check-in's status: completed when nothing is left, partial when begun."""
+    if not session.remaining():
+        if session.checkin.status is not CheckInStatus.COMPLETED:
+            uow.checkins.set_status(session.checkin.id, CheckInStatus.COMPLETED, now)
+    elif session.answered and session.checkin.status is not CheckInStatus.PARTIAL:
         uow.checkins.set_status(session.checkin.id, CheckInStatus.PARTIAL, None)
 
 
@@ -201,7 +219,7 @@ def _store(
     session: _Session,
     question: Question,
     value: Any,
-    reply: Reply,
+    raw: str,
     source: AnswerSource,
     caller: Caller,
     now: datetime,
@@ -214,7 +232,7 @@ def _store(
         question_id=question.id,
         question_version=question.version,
         value=value,
-        raw=reply.raw,
+        raw=raw,
         source=source,
         answered_at=now,
         skipped=skipped,
@@ -222,6 +240,60 @@ def _store(
     )
     if not uow.answers.add(answer):
         logger.info("Answer already stored; request %s is a replay", caller.request_id)
+    session.answered.add(question.id)
+
+
+def _last_value(uow: AbstractUnitOfWork, session: _Session, question: Question) -> Any:
+    if getattr(question, "max_change", None) is None:
+        return None  # only numbers compared with the last reading need it
+    last = uow.answers.latest_value(session.elder.id, question.id, session.checkin.date)
+    return last.value if last else None
+
+
+def _reply_turn(
+    uow: AbstractUnitOfWork,
+    session: _Session,
+    question: Question,
+    reply: Reply,
+    source: AnswerSource,
+    caller: Caller,
+    now: datetime,
+) -> Turn:
+    state = session.state
+    step = interpret(
+        question,
+        reply,
+        pending=state.get("pending"),
+        attempt=state.get("attempt"),
+        last_value=_last_value(uow, session, question),
+    )
+    if step.kind is StepKind.CONFIRM:
+        confirm = Line("confirm", {"value": step.value, "unit": _unit(question)})
+        new_state = {**state, "pending": step.value, "pending_raw": reply.raw}
+        return Turn((), question=question, confirm=confirm, state=new_state)
+    if step.kind is StepKind.REASK:
+        new_state = {k: v for k, v in state.items() if k not in _PENDING_KEYS}
+        if step.value is not None:
+            new_state["attempt"] = step.value
+        lines = [Line(f"reask_{step.reason}"), Line("hint", {"hint": question.wording.hint})]
+        return Turn(tuple(lines), question=question, state=new_state, ask_question=False)
+    later = list(state.get("later", []))
+    if step.kind is StepKind.SKIP and step.value == SKIP_LATER:
+        later.append(question.id)
+        lines = [Line("skip_later")]
+    elif step.kind is StepKind.SKIP:
+        _store(uow, session, question, None, reply.raw, source, caller, now, SKIP_UNKNOWN)
+        lines = [Line("skip_unknown")]
+    else:
+        raw = state.get("pending_raw", reply.raw) if "pending" in state else reply.raw
+        _store(uow, session, question, step.value, raw, source, caller, now)
+        lines = [Line("ack_concern" if is_concerning(question, step.value) else "ack")]
+    _finish(uow, session, now)
+    remaining = session.remaining(later)
+    if not remaining:
+        lines.append(Line("done_partial" if later else "done"))
+        return Turn(tuple(lines), end=True)
+    return _ask(remaining[0], {**state, "later": later}, lines)
 
 
 @retry_when_busy
@@ -236,64 +308,22 @@ def answer(
     now = svc.now()
     with svc.uow() as uow:
         elder = _elder_for(uow, caller)
-    if elder is None:
-        return _pair_from_reply(svc, caller, state, reply)
-    with svc.uow() as uow:
-        if not elder.is_watchable:
-            return _inactive()
-        session = _resume(svc, uow, elder, state)
-        question = session.qset.question(state.get("q", "")) if session else None
-        if session is None or question is None:
-            opened = _open_session(svc, uow, elder, now)
-            if isinstance(opened, Turn):
-                return opened
-            turn = _start_lines(opened, uow, now)
+        if elder is not None:
+            if not elder.is_watchable:
+                return _inactive()
+            session = _resume(svc, uow, elder, state)
+            question = session.qset.question(state.get("q", "")) if session else None
+            if session is None or question is None:
+                opened = _open_session(svc, uow, elder, now)
+                if isinstance(opened, Turn):
+                    return opened
+                turn = _start_lines(opened, now)
+            else:
+                turn = _reply_turn(uow, session, question, reply, source, caller, now)
             uow.commit()
             return turn
-        last = uow.answers.latest_value(elder.id, question.id, session.checkin.date)
-        step = interpret(
-            question,
-            reply,
-            pending=state.get("pending"),
-            attempt=state.get("attempt"),
-            last_value=last.value if last else None,
-        )
-        later = list(state.get("later", []))
-        lines: list[Line] = []
-        if step.kind is StepKind.CONFIRM:
-            turn = Turn(
-                (),
-                question=question,
-                confirm=Line("confirm", {"value": step.value, "unit": _unit(question)}),
-                state={**state, "pending": step.value, "pending_raw": reply.raw},
-            )
-            return turn
-        if step.kind is StepKind.REASK:
-            new_state = {k: v for k, v in state.items() if k not in _PENDING_KEYS}
-            if step.value is not None:
-                new_state["attempt"] = step.value
-            lines = [Line(f"reask_{step.reason}"), Line("hint", {"hint": question.wording.hint})]
-            return Turn(tuple(lines), question=question, state=new_state, ask_question=False)
-        if step.kind is StepKind.SKIP:
-            if step.value == SKIP_LATER:
-                later.append(question.id)
-                lines.append(Line("skip_later"))
-            else:
-                _store(uow, session, question, None, reply, source, caller, now, SKIP_UNKNOWN)
-                lines.append(Line("skip_unknown"))
-        else:
-            if state.get("pending") is not None:
-                reply = Reply(reply.kind, reply.value, state.get("pending_raw", reply.raw))
-            _store(uow, session, question, step.value, reply, source, caller, now)
-            concerning = is_concerning(question, step.value)
-            lines.append(Line("ack_concern" if concerning else "ack"))
-        remaining = _remaining(uow, session, later)
-        _finish(uow, session, now, _remaining(uow, session))
-        uow.commit()
-    if not remaining:
-        lines.append(Line("done_partial" if later else "done"))
-        return Turn(tuple(lines), end=True)
-    return _ask(remaining[0], {**state, "later": later}, lines)
+    # An unpaired speaker: a bare six-digit number is its pairing code.
+    return _pair_from_reply(svc, caller, state, reply)
 
 
 def _unit(question: Question) -> str:
@@ -308,7 +338,7 @@ def stop(svc: Services, caller: Caller, state: dict[str, Any], *, speak: bool = 
         elder = _elder_for(uow, caller)
         session = _resume(svc, uow, elder, state) if elder else None
         if session is not None:
-            _finish(uow, session, now, _remaining(uow, session))
+            _finish(uow, session, now)
             uow.commit()
     return Turn((Line("goodbye_partial" if session else "goodbye"),) if speak else (), end=True)
 
@@ -331,7 +361,7 @@ def emergency(svc: Services, caller: Caller, state: dict[str, Any], raw: str = "
                 }
                 uow.events.add(Event(event_id, elder.id, EventKind.EMERGENCY, now, detail))
             if session is not None:
-                _finish(uow, session, now, _remaining(uow, session))
+                _finish(uow, session, now)
             uow.commit()
     return Turn((Line("emergency"),), end=True)
 

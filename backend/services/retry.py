@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from backend.domain.errors import StoreBusy
 
-# Every service is idempotent per request, so running it again after a rollback is safe.
-retry_when_busy = retry(
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_retrying = retry(
     retry=retry_if_exception_type(StoreBusy),
-    stop=stop_after_attempt(6),
+    stop=stop_after_attempt(5),
     wait=wait_random_exponential(multiplier=0.01, max=0.5),
     reraise=True,
 )
+
+
+def retry_when_busy(service: Callable[P, R]) -> Callable[P, R]:
+    """Run the service; if the store was busy, run it again with backoff (it is idempotent)."""
+    again = _retrying(service)
+
+    @functools.wraps(service)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return service(*args, **kwargs)
+        except StoreBusy:
+            # The first try costs nothing extra; tenacity only handles the retries.
+            return again(*args, **kwargs)
+
+    return call

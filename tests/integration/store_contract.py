@@ -285,6 +285,14 @@ class TestDevices:
             )
             assert uow.devices.get_binding("amzn1.ask.account.TEST", "other-device") is None
 
+    def test_the_bound_elder_is_found_by_user_and_device(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_binding())
+        with uow_factory() as uow:
+            elder = uow.devices.elder_for("amzn1.ask.account.TEST", "amzn1.ask.device.TEST")
+            assert elder == make_elder()
+            assert uow.devices.elder_for("amzn1.ask.account.TEST", "other-device") is None
+            assert uow.devices.elder_for("amzn1.ask.account.OTHER", "amzn1.ask.device.TEST") is None
+
     def test_binding_again_replaces_the_earlier_binding(self, uow_factory: UowFactory) -> None:
         given(uow_factory, make_elder("elder-2"), make_binding())
         rebound = make_binding(elder_id="elder-2", bound_at=jst(DAY, 11))

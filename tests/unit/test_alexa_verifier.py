@@ -216,6 +216,21 @@ class TestTheSignatureHeader:
 
 
 class TestTheSigningCertificate:
+    def test_that_expires_after_it_was_cached_is_rejected(self):
+        short = make_chain(not_before=NOW - timedelta(days=1), not_after=NOW + timedelta(hours=1))
+        clock = {"now": NOW}
+        verifier = AlexaRequestVerifier(
+            skill_id=SKILL_ID,
+            trusted_roots=[short.root],
+            fetch=FakeFetch(short.chain_pem),
+            clock=lambda: clock["now"],
+        )
+        body = body_for()
+        verifier.verify(signed_headers(short, body), body)
+        clock["now"] = NOW + timedelta(hours=2)
+        late = body_for(timestamp=clock["now"])
+        assert reason_of(verifier, signed_headers(short, late), late) == "bad_certificate"
+
     def test_when_expired_is_rejected(self):
         expired = make_chain(not_before=NOW - timedelta(days=30), not_after=NOW - timedelta(days=1))
         body = body_for()

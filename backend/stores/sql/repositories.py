@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Table, and_, insert, select, update
+from sqlalchemy import Connection, Insert, Table, and_, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -68,8 +68,10 @@ def _translated(connection: Connection, what: str) -> Iterator[None]:
     aborts the whole transaction on an error otherwise). Other integrity errors (NOT
     NULL, ...) are bugs and propagate unchanged.
     """
+    # SQLite undoes just the failed statement and keeps the transaction: no savepoint needed.
+    guard = nullcontext() if connection.dialect.name == "sqlite" else connection.begin_nested()
     try:
-        with connection.begin_nested():
+        with guard:
             yield
     except IntegrityError as err:
         kind = _violation(err)
@@ -78,6 +80,44 @@ def _translated(connection: Connection, what: str) -> Iterator[None]:
         if kind == "key":
             raise Conflict(f"{what} already exists") from err
         raise
+
+
+# Statements of the check-in's hot path, built once (building a select() costs more than
+# running it on SQLite); SQLAlchemy caches their compiled form.
+_GET_BINDING = select(t.device_bindings).where(
+    t.device_bindings.c.alexa_user_id == bindparam("alexa_user_id"),
+    t.device_bindings.c.device_id == bindparam("device_id"),
+)
+_GET_ELDER = select(t.elders).where(t.elders.c.id == bindparam("id"))
+_GET_ELDER_BY_DEVICE = (
+    select(t.elders)
+    .join(t.device_bindings, t.device_bindings.c.elder_id == t.elders.c.id)
+    .where(
+        t.device_bindings.c.alexa_user_id == bindparam("alexa_user_id"),
+        t.device_bindings.c.device_id == bindparam("device_id"),
+    )
+)
+_GET_CHECKIN = select(t.checkins).where(
+    t.checkins.c.elder_id == bindparam("elder_id"),
+    t.checkins.c.date == bindparam("day"),
+    t.checkins.c.slot == bindparam("slot"),
+)
+_SET_CHECKIN_STATUS = (
+    update(t.checkins)
+    .where(t.checkins.c.id == bindparam("checkin_id"))
+    .values(status=bindparam("status"), completed_at=bindparam("completed_at"))
+)
+_LIST_ANSWERS_FOR_CHECKIN = (
+    select(t.answers)
+    .where(t.answers.c.checkin_id == bindparam("checkin_id"))
+    .order_by(t.answers.c.id)
+)
+_ADD_ANSWER = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(t.answers)
+    .on_conflict_do_nothing(index_elements=["checkin_id", "question_id"])
+    .returning(t.answers.c.id)
+    for dialect in (sqlite, postgresql)
+}
 
 
 def _dialect_insert(connection: Connection, table: Table) -> Any:
@@ -165,7 +205,7 @@ class SqlElderRepository(_SqlRepository, ElderRepository):
 
     def get(self, elder_id: str) -> Elder | None:
         """Return the elder, or None."""
-        row = self._connection.execute(select(t.elders).where(t.elders.c.id == elder_id)).first()
+        row = self._connection.execute(_GET_ELDER, {"id": elder_id}).first()
         return None if row is None else t.elder_from_row(_mapping(row))
 
     def update(self, elder: Elder) -> None:
@@ -240,13 +280,17 @@ class SqlDeviceRepository(_SqlRepository, DeviceRepository):
 
     def get_binding(self, alexa_user_id: str, device_id: str) -> DeviceBinding | None:
         """Return the binding for this Alexa user and device, or None."""
-        c = t.device_bindings.c
         row = self._connection.execute(
-            select(t.device_bindings).where(
-                and_(c.alexa_user_id == alexa_user_id, c.device_id == device_id)
-            )
+            _GET_BINDING, {"alexa_user_id": alexa_user_id, "device_id": device_id}
         ).first()
         return None if row is None else t.binding_from_row(_mapping(row))
+
+    def elder_for(self, alexa_user_id: str, device_id: str) -> Elder | None:
+        """Return the elder bound to this Alexa user and device (one lookup), or None."""
+        row = self._connection.execute(
+            _GET_ELDER_BY_DEVICE, {"alexa_user_id": alexa_user_id, "device_id": device_id}
+        ).first()
+        return None if row is None else t.elder_from_row(_mapping(row))
 
     def add_pairing_code(self, code: PairingCode) -> None:
         """Store a pairing code; raise Conflict if the code is taken."""
@@ -283,11 +327,8 @@ class SqlCheckInRepository(_SqlRepository, CheckInRepository):
 
     def get(self, elder_id: str, day: date, slot: str) -> CheckIn | None:
         """Return the elder's check-in of that date and slot, or None."""
-        c = t.checkins.c
         row = self._connection.execute(
-            select(t.checkins).where(
-                and_(c.elder_id == elder_id, c.date == day, c.slot == str(slot))
-            )
+            _GET_CHECKIN, {"elder_id": elder_id, "day": day, "slot": str(slot)}
         ).first()
         return None if row is None else t.checkin_from_row(_mapping(row))
 
@@ -296,9 +337,12 @@ class SqlCheckInRepository(_SqlRepository, CheckInRepository):
     ) -> None:
         """Update a check-in's status; raise NotFound if absent."""
         result = self._connection.execute(
-            update(t.checkins)
-            .where(t.checkins.c.id == checkin_id)
-            .values(status=CheckInStatus(status).value, completed_at=t.optional_utc(completed_at))
+            _SET_CHECKIN_STATUS,
+            {
+                "checkin_id": checkin_id,
+                "status": CheckInStatus(status).value,
+                "completed_at": t.optional_utc(completed_at),
+            },
         )
         if result.rowcount != 1:
             raise NotFound(f"check-in {checkin_id} does not exist")
@@ -321,13 +365,10 @@ class SqlAnswerRepository(_SqlRepository, AnswerRepository):
         """Store an answer; return False (storing nothing) if that question is answered."""
         values = t.answer_to_row(answer)
         what = f"answer {answer.checkin_id}/{answer.question_id}"
-        stmt = _dialect_insert(self._connection, t.answers)
+        stmt = _ADD_ANSWER.get(self._connection.dialect.name)
         if stmt is not None:
             # RETURNING tells reliably whether a row went in (rowcount does not on
             # every driver once the dialect adds RETURNING for the surrogate key).
-            stmt = stmt.on_conflict_do_nothing(
-                index_elements=["checkin_id", "question_id"]
-            ).returning(t.answers.c.id)
             with _translated(self._connection, what):
                 inserted = self._connection.execute(stmt, values).first()
             return inserted is not None
@@ -339,10 +380,7 @@ class SqlAnswerRepository(_SqlRepository, AnswerRepository):
 
     def list_for_checkin(self, checkin_id: str) -> list[Answer]:
         """Return the check-in's answers in the order given."""
-        c = t.answers.c
-        rows = self._connection.execute(
-            select(t.answers).where(c.checkin_id == checkin_id).order_by(c.id)
-        )
+        rows = self._connection.execute(_LIST_ANSWERS_FOR_CHECKIN, {"checkin_id": checkin_id})
         return [t.answer_from_row(_mapping(row)) for row in rows]
 
     def list_for_elder(self, elder_id: str, start: date, end: date) -> list[Answer]:

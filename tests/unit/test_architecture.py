@@ -1,0 +1,67 @@
+"""The dependency direction of ARCHITECTURE.md §2 holds, and the skill's cold path stays light."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+FRAMEWORKS = ("flask", "sqlalchemy", "alembic", "boto3", "ask_sdk", "linebot", "werkzeug", "click")
+PURE = ["backend/domain", "questions"]
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for folder in PURE for p in sorted((ROOT / folder).rglob("*.py"))],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_domain_code_imports_no_framework(path):
+    for name in imported_modules(path):
+        assert not name.startswith(FRAMEWORKS), f"{path} imports {name}"
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "backend/services").rglob("*.py")), ids=lambda p: p.name
+)
+def test_services_do_not_import_entry_points_or_stores(path):
+    for name in imported_modules(path):
+        assert not name.startswith(
+            (
+                "skill",
+                "family_line",
+                "backend.web",
+                "backend.cli",
+                "backend.stores",
+                "flask",
+                "sqlalchemy",
+            )
+        ), f"{path} imports {name}"
+
+
+def test_the_lambda_entry_module_imports_no_linebot_dashboard_or_store():
+    code = (
+        "import json, sys; import skill.lambda_function; "
+        "print(json.dumps(sorted(m for m in sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    modules = json.loads(out.stdout)
+    for forbidden in ("linebot", "flask", "sqlalchemy", "backend.web", "backend.stores"):
+        assert not any(m == forbidden or m.startswith(forbidden + ".") for m in modules), forbidden
