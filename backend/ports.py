@@ -133,6 +133,12 @@ class CheckInRepository(abc.ABC):
         """Return the elder's check-in of that date and slot, or None."""
 
     @abc.abstractmethod
+    def get_with_answered(
+        self, elder_id: str, day: date, slot: str
+    ) -> tuple[CheckIn, frozenset[str]] | None:
+        """Return the check-in and the ids of the questions it has answers for (one lookup)."""
+
+    @abc.abstractmethod
     def set_status(
         self, checkin_id: str, status: CheckInStatus, completed_at: datetime | None
     ) -> None:

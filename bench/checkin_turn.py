@@ -64,7 +64,7 @@ NEXT_QUESTION = "sleep"  # what the skill must ask after the condition answer
 TARGET_RATIO = 2.0
 COMPONENTS = (
     "verifier.verify (whole check)",
-    "  chain path validation alone",
+    "  chain path validation (first request per URL)",
     "  RSA-SHA256 signature check alone",
     "deserialize envelope",
     "skill.invoke answer (Mimamori)",
@@ -344,7 +344,16 @@ def run_requests(fx: Fixture, rounds: int, warmup: int, rng: random.Random) -> d
     return samples
 
 
-MORNING = ("元気だよ", "ぐっすり", "飲んだよ", "食べたよ", "上が130で下が80", "はい", "52キロ", "はい")
+MORNING = (
+    "元気だよ",
+    "ぐっすり",
+    "飲んだよ",
+    "食べたよ",
+    "上が130で下が80",
+    "はい",
+    "52キロ",
+    "はい",
+)
 
 
 def run_whole_checkins(fx: Fixture, rounds: int, rng: random.Random) -> dict[str, list]:
@@ -472,7 +481,7 @@ class Components:
         }
         jobs: list[tuple[str, Callable[[], Any]]] = [
             ("verifier.verify (whole check)", self.verify_whole),
-            ("  chain path validation alone", self.chain_check),
+            ("  chain path validation (first request per URL)", self.chain_check),
             ("  RSA-SHA256 signature check alone", self.rsa_check),
             ("deserialize envelope", self.deserialize_envelope),
             ("skill.invoke answer (Mimamori)", self.invoke_answer),
@@ -775,7 +784,7 @@ def main(argv: list[str] | None = None) -> int:
         None,
     )
     print_table(
-        "Whole morning check-ins, verified: mean time per turn (open + 8 replies, 6 answers stored)",
+        "Whole morning check-ins, verified: mean time per turn (open + 8 replies, 6 stored)",
         whole,
     )
     ratio_line(

@@ -10,9 +10,23 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from flask import Blueprint, Response, abort, request
 
+from skill.render import apl_document
 from skill.verifier import AlexaRequestVerifier, VerificationError, check_skill_id
 
 logger = logging.getLogger(__name__)
+
+
+class _Serializer(DefaultSerializer):
+    """The SDK's serializer, passing the static APL document through as the JSON it already is."""
+
+    def __init__(self, static: tuple[object, ...]) -> None:
+        self._static = {id(obj) for obj in static}
+
+    def serialize(self, obj: object) -> object:
+        """Serialize like the SDK, but return known static JSON documents unchanged."""
+        if id(obj) in self._static:
+            return obj
+        return super().serialize(obj)
 
 
 def create_alexa_blueprint(
@@ -20,7 +34,7 @@ def create_alexa_blueprint(
 ) -> Blueprint:
     """Return a blueprint serving the skill; ``verifier`` None only when explicitly turned off."""
     bp = Blueprint("alexa", __name__)
-    serializer = DefaultSerializer()
+    serializer = _Serializer(static=(apl_document(),))
 
     @bp.post("/alexa")
     def alexa() -> Response:

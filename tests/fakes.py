@@ -186,6 +186,15 @@ class FakeCheckInRepository(_FakeRepository, CheckInRepository):
                 return _copy(c)
         return None
 
+    def get_with_answered(
+        self, elder_id: str, day: date, slot: str
+    ) -> tuple[CheckIn, frozenset[str]] | None:
+        checkin = self.get(elder_id, day, slot)
+        if checkin is None:
+            return None
+        answered = frozenset(a.question_id for a in self._s.answers if a.checkin_id == checkin.id)
+        return checkin, answered
+
     def set_status(
         self, checkin_id: str, status: CheckInStatus, completed_at: datetime | None
     ) -> None:

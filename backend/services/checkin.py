@@ -97,20 +97,15 @@ def _elder_for(uow: AbstractUnitOfWork, caller: Caller) -> Elder | None:
 
 
 def _load(
-    uow: AbstractUnitOfWork,
     elder: Elder,
     qset: QuestionSet,
     checkin: CheckIn,
+    answered: frozenset[str] | set[str],
     state: dict[str, Any],
-    *,
-    is_new: bool = False,
 ) -> _Session:
     overrides = parse_overrides(elder.overrides, f"elder {elder.id} overrides")
     due = qset.due(checkin.date, checkin.slot, overrides)
-    answered = (
-        set() if is_new else {a.question_id for a in uow.answers.list_for_checkin(checkin.id)}
-    )
-    return _Session(elder, qset, checkin, state, due, answered)
+    return _Session(elder, qset, checkin, state, due, set(answered))
 
 
 def _ask(question: Question | None, state: dict[str, Any], lines: list[Line]) -> Turn:
@@ -149,9 +144,9 @@ def _open_session(
         )
     today = now.date()
     state = {"date": today.isoformat(), "slot": window.id}
-    checkin = uow.checkins.get(elder.id, today, window.id)
-    if checkin is not None:
-        return _load(uow, elder, qset, checkin, state)
+    found = uow.checkins.get_with_answered(elder.id, today, window.id)
+    if found is not None:
+        return _load(elder, qset, *found, state)
     checkin = CheckIn(
         id=uuid.uuid4().hex,
         elder_id=elder.id,
@@ -161,7 +156,7 @@ def _open_session(
         started_at=now,
     )
     uow.checkins.add(checkin)
-    return _load(uow, elder, qset, checkin, state, is_new=True)
+    return _load(elder, qset, checkin, frozenset(), state)
 
 
 def _resume(
@@ -170,10 +165,12 @@ def _resume(
     """Return the session named by the state, or None if the state does not name one."""
     if "date" not in state or "slot" not in state:
         return None
-    checkin = uow.checkins.get(elder.id, date.fromisoformat(state["date"]), state["slot"])
-    if checkin is None:
+    found = uow.checkins.get_with_answered(
+        elder.id, date.fromisoformat(state["date"]), state["slot"]
+    )
+    if found is None:
         return None
-    return _load(uow, elder, svc.question_set(elder.municipality_code), checkin, state)
+    return _load(elder, svc.question_set(elder.municipality_code), *found, state)
 
 
 def _start_lines(session: _Session, now: datetime) -> Turn:

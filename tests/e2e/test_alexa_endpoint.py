@@ -316,6 +316,12 @@ class TestAValidSignedConversation:
         assert response["response"]["shouldEndSession"] is False
         assert response["sessionAttributes"]["state"]["q"] == "condition"
         assert [c.status for c in live.checkins()] == [CheckInStatus.STARTED]
+        (directive,) = response["response"]["directives"]
+        assert directive["type"] == "Alexa.Presentation.APL.RenderDocument"
+        assert directive["document"]["type"] == "APL"
+        assert directive["document"]["mainTemplate"]["parameters"] == ["payload"]
+        buttons = directive["datasources"]["checkin"]["buttons"]
+        assert [b["label"] for b in buttons] == ["元気", "まあまあ", "悪い", "わからない", "あとで"]
 
     def test_an_answer_intent_in_the_same_session_is_stored(self, live: LiveApp) -> None:
         launched = live.launch()

@@ -342,6 +342,24 @@ class TestDevices:
 
 
 class TestCheckIns:
+    def test_a_checkin_comes_with_the_questions_it_has_answers_for(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_checkin())
+        with uow_factory() as uow:
+            assert uow.checkins.get_with_answered(ELDER_ID, DAY, "morning") == (
+                make_checkin(),
+                frozenset(),
+            )
+            uow.answers.add(make_answer(question_id="mood"))
+            uow.answers.add(make_answer(question_id="sleep", value=None, skipped="unknown"))
+            uow.commit()
+        with uow_factory() as uow:
+            checkin, answered = uow.checkins.get_with_answered(ELDER_ID, DAY, "morning")
+            assert checkin == make_checkin()
+            assert answered == frozenset({"mood", "sleep"})
+            assert uow.checkins.get_with_answered(ELDER_ID, DAY, "evening") is None
+
     def test_an_added_checkin_can_be_read_back_by_elder_date_and_slot(
         self, uow_factory: UowFactory
     ) -> None:

@@ -102,6 +102,15 @@ _GET_CHECKIN = select(t.checkins).where(
     t.checkins.c.date == bindparam("day"),
     t.checkins.c.slot == bindparam("slot"),
 )
+_GET_CHECKIN_WITH_ANSWERED = (
+    select(t.checkins, t.answers.c.question_id.label("answered_question_id"))
+    .outerjoin(t.answers, t.answers.c.checkin_id == t.checkins.c.id)
+    .where(
+        t.checkins.c.elder_id == bindparam("elder_id"),
+        t.checkins.c.date == bindparam("day"),
+        t.checkins.c.slot == bindparam("slot"),
+    )
+)
 _SET_CHECKIN_STATUS = (
     update(t.checkins)
     .where(t.checkins.c.id == bindparam("checkin_id"))
@@ -331,6 +340,20 @@ class SqlCheckInRepository(_SqlRepository, CheckInRepository):
             _GET_CHECKIN, {"elder_id": elder_id, "day": day, "slot": str(slot)}
         ).first()
         return None if row is None else t.checkin_from_row(_mapping(row))
+
+    def get_with_answered(
+        self, elder_id: str, day: date, slot: str
+    ) -> tuple[CheckIn, frozenset[str]] | None:
+        """Return the check-in and the ids of the questions it has answers for (one lookup)."""
+        rows = self._connection.execute(
+            _GET_CHECKIN_WITH_ANSWERED, {"elder_id": elder_id, "day": day, "slot": str(slot)}
+        ).all()
+        if not rows:
+            return None
+        answered = frozenset(
+            row.answered_question_id for row in rows if row.answered_question_id is not None
+        )
+        return t.checkin_from_row(_mapping(rows[0])), answered
 
     def set_status(
         self, checkin_id: str, status: CheckInStatus, completed_at: datetime | None
