@@ -54,6 +54,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ratios import q, ratio_line
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SKILL_ID = "amzn1.ask.skill.00000000-bench-0000-0000-000000000000"
 JST = ZoneInfo("Asia/Tokyo")
@@ -269,14 +271,6 @@ def check_answer_response(data: dict[str, Any]) -> None:
 # Statistics
 
 
-def q(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p
-    lo = int(k)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
 def ms(seconds: float) -> str:
     return f"{seconds * 1e3:8.3f}"
 
@@ -289,23 +283,6 @@ def print_table(title: str, samples: dict[str, list[float]]) -> None:
             f"  {name:46s} {ms(statistics.median(values))} {ms(q(values, 0.25))}"
             f" {ms(q(values, 0.75))} {len(values):5d}"
         )
-
-
-def ratio_line(label: str, num: list[float], den: list[float], blocks: int, target: float | None):
-    """Print median(num)/median(den) and the spread of that ratio over consecutive blocks."""
-    ratio = statistics.median(num) / statistics.median(den)
-    size = max(1, len(num) // blocks)
-    per_block = [
-        statistics.median(num[i : i + size]) / statistics.median(den[i : i + size])
-        for i in range(0, size * blocks, size)
-        if num[i : i + size]
-    ]
-    spread = f"blocks {min(per_block):.2f}-{max(per_block):.2f}" if len(per_block) > 1 else ""
-    verdict = ""
-    if target is not None:
-        verdict = f"  target <= {target:.1f}x: {'met' if ratio <= target else 'NOT met'}"
-    print(f"  {label:58s} {ratio:6.2f}x  ({spread}){verdict}")
-    return ratio
 
 
 # ---------------------------------------------------------------------------------------------

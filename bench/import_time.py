@@ -46,6 +46,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ratios import q, ratio_line
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SKILL_ID = "amzn1.ask.skill.00000000-bench-0000-0000-000000000000"
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
@@ -159,14 +161,6 @@ def run_child(
 # Statistics
 
 
-def q(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p
-    lo = int(k)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
 def print_table(title: str, samples: dict[str, list[float]]) -> None:
     print(f"\n{title}")
     print(f"  {'subject':52s} {'median ms':>9s} {'p25':>8s} {'p75':>8s} {'n':>4s}")
@@ -175,24 +169,6 @@ def print_table(title: str, samples: dict[str, list[float]]) -> None:
             f"  {name:52s} {statistics.median(values) * 1e3:9.1f} {q(values, 0.25) * 1e3:8.1f}"
             f" {q(values, 0.75) * 1e3:8.1f} {len(values):4d}"
         )
-
-
-def ratio_line(
-    label: str, num: list[float], den: list[float], blocks: int, target: float | None
-) -> float:
-    ratio = statistics.median(num) / statistics.median(den)
-    size = max(1, len(num) // blocks)
-    per_block = [
-        statistics.median(num[i : i + size]) / statistics.median(den[i : i + size])
-        for i in range(0, size * blocks, size)
-        if num[i : i + size]
-    ]
-    spread = f"blocks {min(per_block):.2f}-{max(per_block):.2f}" if len(per_block) > 1 else ""
-    verdict = ""
-    if target is not None:
-        verdict = f"  target <= {target:.1f}x: {'met' if ratio <= target else 'NOT met'}"
-    print(f"  {label:60s} {ratio:6.2f}x  ({spread}){verdict}")
-    return ratio
 
 
 # ---------------------------------------------------------------------------------------------
