@@ -341,7 +341,7 @@ def stop(svc: Services, caller: Caller, state: dict[str, Any], *, speak: bool = 
 
 
 @retry_when_busy
-def emergency(svc: Services, caller: Caller, state: dict[str, Any], raw: str = "") -> Turn:
+def emergency(svc: Services, caller: Caller, state: dict[str, Any], intent: str = "") -> Turn:
     """Tell the elder to call 119 and record the emergency; end the check-in."""
     now = svc.now()
     # One event per Alexa request: a replayed request records nothing twice.
@@ -353,7 +353,7 @@ def emergency(svc: Services, caller: Caller, state: dict[str, Any], raw: str = "
             if all(e.id != event_id for e in uow.events.list_for_elder(elder.id)):
                 detail = {
                     "source": "voice",
-                    "utterance": raw,
+                    "intent": intent,
                     "checkin_id": session.checkin.id if session else None,
                 }
                 uow.events.add(Event(event_id, elder.id, EventKind.EMERGENCY, now, detail))
@@ -370,9 +370,11 @@ def _current_question(svc: Services, elder: Elder, state: dict[str, Any]) -> Que
 
 
 def _with_question(lines: list[Line], question: Question | None, state: dict[str, Any]) -> Turn:
+    # The question is asked afresh: a value awaiting はい/いいえ is dropped, not confirmed later.
+    fresh = {k: v for k, v in state.items() if k not in _PENDING_KEYS}
     if question is None:
-        return Turn(tuple(lines), state=state)
-    return Turn(tuple(lines), question=question, state=state)
+        return Turn(tuple(lines), state=fresh)
+    return Turn(tuple(lines), question=question, state=fresh)
 
 
 def who_is_watching(svc: Services, caller: Caller, state: dict[str, Any]) -> Turn:

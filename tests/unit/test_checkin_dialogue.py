@@ -463,3 +463,14 @@ class TestTouch:
         reply = Speaker(skill, clock, screen=False).open()
         directives = reply.raw["response"].get("directives") or []
         assert directives == []
+
+
+class TestInterruptionsDuringAReadBack:
+    def test_help_during_a_read_back_asks_afresh_and_a_yes_stores_nothing(self, speaker, store):
+        speaker.open()
+        answer_all_but_weight(speaker)
+        speaker.say("52キロ")
+        reply = speaker.say("使い方を教えて")
+        assert reply.speech.endswith("今週の体重を教えてください。")
+        speaker.say("はい")
+        assert "weight" not in stored(store)
