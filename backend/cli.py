@@ -223,7 +223,7 @@ def talk(device: str, url: str | None, now_text: str | None, no_screen: bool) ->
         send = http_sender(url)
     else:
         send = in_process_sender(build_skill(bootstrap(settings, clock=clock), skill_id))
-    conversation = Conversation(session, send, clock)
+    conversation = Conversation(session, send, clock, settings.tz)
     try:
         _talk_loop(conversation)
     except TalkError as err:

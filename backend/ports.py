@@ -8,17 +8,26 @@ Conventions every store keeps:
 - Lists are ordered as each method says; ties are broken by the listed tie-breaks, so
   the order is always total. Text is compared by code point, whatever the database
   collation, and datetimes by instant, whatever their zone.
+- Bulk reads over several elders (``list_for_elders``, ``active_for_elders``) return a
+  dict with one key per distinct asked elder id, in the order first asked, and an empty
+  list for an elder with nothing (or unknown); no other elder ever appears. They run one
+  query per batch of elders, not one per elder.
 """
 
 from __future__ import annotations
 
 import abc
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Self
 
 from backend.domain.model import (
+    Alert,
+    AlertChange,
+    AlertStatus,
     Answer,
+    AwayPeriod,
     CareCenter,
     CheckIn,
     CheckInStatus,
@@ -28,6 +37,9 @@ from backend.domain.model import (
     Event,
     Municipality,
     PairingCode,
+    Reading,
+    ReadingKind,
+    Severity,
     StaffUser,
 )
 
@@ -78,6 +90,14 @@ class ElderRepository(abc.ABC):
     @abc.abstractmethod
     def list_for_center(self, center_id: str) -> list[Elder]:
         """Return the center's elders ordered by kana, then id."""
+
+    @abc.abstractmethod
+    def list_for_municipality(self, code: str) -> list[Elder]:
+        """Return the municipality's elders (every center) ordered by kana, then id."""
+
+    @abc.abstractmethod
+    def list_all(self) -> list[Elder]:
+        """Return every elder ordered by id."""
 
     @abc.abstractmethod
     def center_day(self, center_id: str, day: date) -> list[ElderDay]:
@@ -151,6 +171,15 @@ class CheckInRepository(abc.ABC):
         Oldest first means by date, then ``started_at``, then id.
         """
 
+    @abc.abstractmethod
+    def list_for_elders(
+        self, elder_ids: Sequence[str], start: date, end: date
+    ) -> dict[str, list[CheckIn]]:
+        """Return each asked elder's check-ins with start <= date <= end, as ``list_for_elder``.
+
+        One key per asked elder id (an empty list when it has none); see the module notes.
+        """
+
 
 class AnswerRepository(abc.ABC):
     """Answers, at most one per check-in and question."""
@@ -168,6 +197,15 @@ class AnswerRepository(abc.ABC):
         """Return the elder's answers with start <= date <= end, oldest first.
 
         Oldest first means by date, then ``answered_at``, then the order given.
+        """
+
+    @abc.abstractmethod
+    def list_for_elders(
+        self, elder_ids: Sequence[str], start: date, end: date
+    ) -> dict[str, list[Answer]]:
+        """Return each asked elder's answers with start <= date <= end, as ``list_for_elder``.
+
+        One key per asked elder id (an empty list when it has none); see the module notes.
         """
 
     @abc.abstractmethod
@@ -218,6 +256,136 @@ class UserRepository(abc.ABC):
         """Return the center's users ordered by login (unique, so the order is total)."""
 
 
+class AwayRepository(abc.ABC):
+    """Away periods (入院・旅行・ショートステイ) in which rules stay silent.
+
+    A period covers ``start <= t < end`` (``end`` None: open-ended, until ended).
+    """
+
+    @abc.abstractmethod
+    def add(self, period: AwayPeriod) -> None:
+        """Add an away period; raise Conflict if the id exists."""
+
+    @abc.abstractmethod
+    def list_for_elder(self, elder_id: str) -> list[AwayPeriod]:
+        """Return the elder's periods, past and present, ordered by start, then id."""
+
+    @abc.abstractmethod
+    def active_for_elders(
+        self, elder_ids: Sequence[str], start: datetime, end: datetime
+    ) -> dict[str, list[AwayPeriod]]:
+        """Return each asked elder's periods overlapping the window ``[start, end)``.
+
+        A period overlaps when ``period.start < end`` and (``period.end`` is None or
+        ``start < period.end``): a period ending exactly at ``start``, or starting exactly
+        at ``end``, does not. Each list is ordered as ``list_for_elder``; one key per
+        asked elder id (an empty list when none overlaps).
+        """
+
+    @abc.abstractmethod
+    def end_period(self, period_id: str, at: datetime) -> None:
+        """Set the period's end to ``at`` (replacing any end it had); raise NotFound if absent.
+
+        ``at`` is not checked against the period's start: the caller decides.
+        """
+
+
+class ReadingRepository(abc.ABC):
+    """Device readings, at most one per (elder, kind, measured_at instant)."""
+
+    @abc.abstractmethod
+    def add_many(self, readings: Iterable[Reading]) -> int:
+        """Store the readings not stored yet; return how many were new.
+
+        A reading with the same (elder, kind, ``measured_at`` instant) as a stored one,
+        or as an earlier one in ``readings``, is skipped: the first one stays. A naive
+        ``measured_at`` anywhere raises ValueError before anything is stored.
+        """
+
+    @abc.abstractmethod
+    def list_for_elders(
+        self, elder_ids: Sequence[str], kind: ReadingKind, start: datetime, end: datetime
+    ) -> dict[str, list[Reading]]:
+        """Return each asked elder's readings of ``kind`` with start <= measured_at < end.
+
+        Each list is oldest first (by ``measured_at``, unique per elder and kind); one key
+        per asked elder id (an empty list when it has none).
+        """
+
+
+ALERT_SEVERITY_ORDER: tuple[Severity, ...] = (
+    Severity.URGENT,
+    Severity.PRIORITY,
+    Severity.SAME_DAY,
+    Severity.INFO,
+)
+"""Severities from most to least urgent: the order of ``AlertRepository.list_for_center``."""
+
+
+class AlertRepository(abc.ABC):
+    """Alerts (one case record per (elder, rule, period)) and their history."""
+
+    @abc.abstractmethod
+    def add_if_absent(self, alert: Alert) -> bool:
+        """Store the alert unless one with its key (elder, rule, period) exists.
+
+        Return True if stored. Return False, storing nothing and raising nothing, when the
+        key exists (whatever the id), also when another unit added it concurrently and
+        committed; the unit stays usable. Raise Conflict if only the id is taken.
+        """
+
+    @abc.abstractmethod
+    def get(self, alert_id: str) -> Alert | None:
+        """Return the alert, or None."""
+
+    @abc.abstractmethod
+    def get_by_key(self, elder_id: str, rule: str, period: str) -> Alert | None:
+        """Return the alert with this key, or None."""
+
+    @abc.abstractmethod
+    def update(self, alert: Alert) -> None:
+        """Replace the stored alert's mutable fields with this one's; raise NotFound if absent.
+
+        Replaced: severity, evidence, status, stage, claimed_by, claimed_at, outcome, note,
+        resolved_at. Kept: id, elder_id, rule, period and created_at.
+        """
+
+    @abc.abstractmethod
+    def list_for_center(self, center_id: str, statuses: Collection[AlertStatus]) -> list[Alert]:
+        """Return the alerts with one of ``statuses`` of the center's elders.
+
+        The center's elders are those whose ``Elder.center_id`` is ``center_id`` now.
+        Ordered by severity as ``ALERT_SEVERITY_ORDER`` (urgent first), then
+        ``created_at``, then id. No statuses: an empty list.
+        """
+
+    @abc.abstractmethod
+    def list_unresolved_older_than(self, at: datetime) -> list[Alert]:
+        """Return every open (unclaimed) alert with ``created_at <= at``, of every center.
+
+        Claimed and resolved alerts are not listed (escalation is for unclaimed alerts).
+        Ordered by ``created_at``, then id.
+        """
+
+    @abc.abstractmethod
+    def existing_keys(
+        self, elder_ids: Sequence[str], period_prefix: str
+    ) -> set[tuple[str, str, str]]:
+        """Return the (elder_id, rule, period) keys of the asked elders' alerts by period prefix.
+
+        Only alerts whose period starts with ``period_prefix`` (e.g. a date "2026-11-23")
+        are returned, compared exactly: case and every character count.
+        """
+
+    @abc.abstractmethod
+    def add_change(self, change: AlertChange) -> None:
+        """Append an entry to the alert's history."""
+
+    @abc.abstractmethod
+    def history(self, alert_id: str) -> list[AlertChange]:
+        """Return the alert's history oldest first (by ``at``, then the order added)."""
+
+
 class AbstractUnitOfWork(abc.ABC):
     """One transaction over every repository; rolls back unless committed."""
 
@@ -229,6 +397,9 @@ class AbstractUnitOfWork(abc.ABC):
     answers: AnswerRepository
     events: EventRepository
     users: UserRepository
+    away: AwayRepository
+    readings: ReadingRepository
+    alerts: AlertRepository
 
     def __enter__(self) -> Self:
         return self

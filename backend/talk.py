@@ -8,8 +8,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from backend.envelopes import AlexaSession, builtin_intent
 
@@ -95,6 +96,7 @@ class Conversation:
         session: AlexaSession,
         send: Callable[[dict[str, Any]], dict[str, Any]],
         clock: Callable[[], datetime],
+        tz: tzinfo | None = None,
     ) -> None:
         from skill.const import APL_EVENT_ANSWER, APL_TOKEN
         from skill.nlu import ModelResolver
@@ -102,6 +104,7 @@ class Conversation:
         self.session = session
         self.send = send
         self.clock = clock
+        self.tz = tz or ZoneInfo("Asia/Tokyo")
         self.resolver = ModelResolver.from_package()
         self.screen: dict[str, Any] | None = None
         self.silences = 0
@@ -130,7 +133,7 @@ class Conversation:
                 b = buttons[index]
                 arguments = [self._answer_event, b["kind"], b["value"], b["label"]]
                 return self._exchange(self.session.touch(arguments, self.clock(), self._token))
-        resolution = self.resolver.resolve(text)
+        resolution = self.resolver.resolve(text, today=self.clock().astimezone(self.tz).date())
         intent = (
             resolution.to_intent_json(self.session.skill_id)
             if resolution

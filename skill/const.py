@@ -8,6 +8,9 @@ INTENT_SKIP = "SkipIntent"
 INTENT_EMERGENCY = "EmergencyIntent"
 INTENT_WHO_IS_WATCHING = "WhoIsWatchingIntent"
 INTENT_PAIR = "PairIntent"
+INTENT_AWAY = "AwayIntent"
+INTENT_DATE = "DateIntent"
+INTENT_RETURN = "ReturnIntent"
 
 # Intents (built in).
 INTENT_YES = "AMAZON.YesIntent"
@@ -28,10 +31,13 @@ SLOT_SYSTOLIC = "systolic"
 SLOT_DIASTOLIC = "diastolic"
 SLOT_SKIP_REASON = "reason"
 SLOT_CODE = "code"
+SLOT_AWAY_KIND = "kind"
+SLOT_UNTIL = "until"
 
 # Custom slot types.
 TYPE_ANSWER = "ANSWER"
 TYPE_SKIP_REASON = "SKIP_REASON"
+TYPE_AWAY_KIND = "AWAY_KIND"
 
 # Skip reasons (ids of SKIP_REASON values).
 SKIP_UNKNOWN = "unknown"

@@ -274,6 +274,55 @@ class PairIntentHandler(_ServiceHandler):
         return respond(handler_input, checkin.pair(self.services, caller_of(handler_input), code))
 
 
+class AwayIntentHandler(_ServiceHandler):
+    """「しばらく入院します」: pause watching until a date."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle AwayIntent."""
+        return is_intent_name(const.INTENT_AWAY)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Ask until when, or read back what was said."""
+        turn = checkin.away_said(
+            self.services,
+            caller_of(handler_input),
+            session_state(handler_input),
+            slot_id(handler_input, const.SLOT_AWAY_KIND),
+            slot_text(handler_input, const.SLOT_UNTIL),
+        )
+        return respond(handler_input, turn)
+
+
+class DateIntentHandler(_ServiceHandler):
+    """「12月1日まで」: the end of an away period."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle DateIntent."""
+        return is_intent_name(const.INTENT_DATE)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Read back the away period."""
+        turn = checkin.until_said(
+            self.services,
+            caller_of(handler_input),
+            session_state(handler_input),
+            slot_text(handler_input, const.SLOT_UNTIL),
+        )
+        return respond(handler_input, turn)
+
+
+class ReturnIntentHandler(_ServiceHandler):
+    """「ただいま」: end the away period and start today's check-in."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle ReturnIntent."""
+        return is_intent_name(const.INTENT_RETURN)(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Welcome the elder back."""
+        return respond(handler_input, checkin.returned(self.services, caller_of(handler_input)))
+
+
 class EmergencyIntentHandler(_ServiceHandler):
     """助けて, 胸が痛い, 倒れた: tell the elder to call 119 and record it."""
 

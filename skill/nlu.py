@@ -23,6 +23,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,12 @@ DEFAULT_MODEL_PATH = (
 )
 SKILL_ID_PLACEHOLDER = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 NUMBER_TYPE = "AMAZON.NUMBER"
+DATE_TYPE = "AMAZON.DATE"
+_WEEKDAYS = "月火水木金土日"
+_DATE_PATTERN = (
+    r"(?:今日|きょう|明日|あした|あす|明後日|あさって|来週の[月火水木金土日]曜日?|来週|来月|月末|"
+    r"[0-9〇一二三四五六七八九十]+月[0-9〇一二三四五六七八九十]+日|[0-9〇一二三四五六七八九十]+日)"
+)
 
 # A few of the phrasings Alexa recognises for its built-in intents in ja-JP without any sample.
 BUILT_IN_PHRASES: dict[str, tuple[str, ...]] = {
@@ -101,6 +108,38 @@ def number_to_digits(text: str) -> str:
             msg = f"not a number: {text!r}"
             raise ValueError(msg)
     return str(total + section + (current or 0))
+
+
+def date_value(words: str, today: date) -> str:
+    """Return the AMAZON.DATE value Alexa would send: 2026-12-01, 2026-W49 or 2026-12."""
+    relative = {"今日": 0, "きょう": 0, "明日": 1, "あした": 1, "あす": 1}
+    relative |= {"明後日": 2, "あさって": 2}
+    if words in relative:
+        return (today + timedelta(days=relative[words])).isoformat()
+    if words == "来週":
+        year, week, _ = (today + timedelta(days=7)).isocalendar()
+        return f"{year}-W{week:02d}"
+    if words == "来月":
+        first = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return f"{first.year}-{first.month:02d}"
+    if words == "月末":
+        first = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return (first - timedelta(days=1)).isoformat()
+    if words.startswith("来週の"):
+        weekday = _WEEKDAYS.index(words[3])
+        monday = today + timedelta(days=7 - today.weekday())
+        return (monday + timedelta(days=weekday)).isoformat()
+    month_text, _, day_text = words.rstrip("日").rpartition("月")
+    day = int(number_to_digits(day_text))
+    if month_text:
+        month = int(number_to_digits(month_text))
+        candidate = date(today.year, month, day)
+        return (candidate if candidate >= today else date(today.year + 1, month, day)).isoformat()
+    candidate = today.replace(day=day) if day >= today.day else None
+    if candidate is None:
+        first = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+        candidate = first.replace(day=day)
+    return candidate.isoformat()
 
 
 @dataclass(frozen=True)
@@ -228,8 +267,12 @@ class ModelResolver:
         """Names of the intents in the model, in model order."""
         return tuple(self._intent_slots)
 
-    def resolve(self, text: str) -> Resolution | None:
-        """Return the intent and slots for ``text``, or None when no utterance matches it."""
+    def resolve(self, text: str, today: date | None = None) -> Resolution | None:
+        """Return the intent and slots for ``text``, or None when no utterance matches it.
+
+        ``today`` anchors relative dates (明日, 来週の月曜) for AMAZON.DATE slots, as the
+        device's date does for Alexa.
+        """
         normalized = normalize(text)
         if not normalized:
             return None
@@ -252,6 +295,9 @@ class ModelResolver:
                 slots[slot_name] = ResolvedSlot(
                     slot_name, number_to_digits(words), None, None, slot_type
                 )
+            elif slot_type == DATE_TYPE:
+                value = date_value(words, today or date.today())
+                slots[slot_name] = ResolvedSlot(slot_name, value, None, None, slot_type)
             else:
                 value_id, value_name = self._types[slot_type].values[words]
                 slots[slot_name] = ResolvedSlot(slot_name, words, value_id, value_name, slot_type)
@@ -288,6 +334,8 @@ class ModelResolver:
     def _slot_pattern(self, slot_type: str) -> str:
         if slot_type == NUMBER_TYPE:
             return _NUMBER_PATTERN
+        if slot_type == DATE_TYPE:
+            return _DATE_PATTERN
         if slot_type not in self._types:
             msg = f"slot type {slot_type!r} is not supported by the local resolver"
             raise ValueError(msg)

@@ -59,12 +59,30 @@ JA_JP: dict[str, str] = {
     "nothing_to_repeat": "すみません、もう一度はじめからお願いします。",
     "error": "すみません、うまくいきませんでした。少し時間をおいて、もう一度お試しください。",
     "no_question_set": "すみません、質問の準備ができていません。センターにお問い合わせください。",
+    "away_ask_until": "{kind}ですね。いつまでのご予定ですか。「12月1日まで」のように教えてください。わからなければ「わからない」で大丈夫です。",
+    "away_until_reprompt": "いつまでのご予定ですか。わからなければ「わからない」と言ってください。",
+    "away_confirm": "{kind}で、{until}まで、見守りをお休みにします。よろしいですか。",
+    "away_confirm_open": "{kind}のあいだ、見守りをお休みにします。お戻りになったら「ただいま」と言ってください。よろしいですか。",
+    "yes_or_no": "「はい」か「いいえ」でお答えください。",
+    "away_cancelled": "わかりました。お休みにはしません。",
+    "away_set_hospital": "お休みにしました。どうぞお大事になさってください。お戻りを待っています。",
+    "away_set_travel": "お休みにしました。気をつけて、行ってらっしゃい。",
+    "away_set_short_stay": "お休みにしました。ゆっくりしてきてくださいね。",
+    "away_set_other": "お休みにしました。お気をつけて。",
+    "away_active": "今は、見守りをお休みしています。お戻りでしたら「ただいま」と言ってください。",
+    "welcome_back": "おかえりなさい。",
     "button_unknown": "わからない",
     "button_later": "あとで",
     "button_yes": "はい",
     "button_no": "いいえ",
 }
 
+AWAY_KINDS = {
+    "hospital": "入院",
+    "travel": "旅行",
+    "short_stay": "ショートステイ",
+    "other": "お出かけ",
+}
 _COUNTERS = ("", "ひとつ", "ふたつ", "みっつ", "よっつ", "いつつ", "むっつ", "ななつ", "やっつ")
 _UNITS = {"kg": "{}キロ", "steps": "{}歩", "minutes": "{}分", "count": "{}回", "celsius": "{}度"}
 
@@ -89,6 +107,18 @@ def format_time(hhmm: str) -> str:
     return f"{hour}時" + (f"{minute}分" if minute else "")
 
 
+def format_until(value: str) -> str:
+    """Return an AMAZON.DATE value as said back: 12月1日, 12月6日（日曜日）, 12月末."""
+    if "-W" in value:
+        year, week = value.split("-W")
+        day = date.fromisocalendar(int(year), int(week), 7)
+        return f"{day.month}月{day.day}日（日曜日）"
+    if len(value) == 7:
+        return f"{int(value[5:7])}月末"
+    day = date.fromisoformat(value)
+    return f"{day.month}月{day.day}日"
+
+
 def format_date(day: date) -> str:
     """Return a date as 2026年4月1日."""
     return f"{day.year}年{day.month}月{day.day}日"
@@ -105,6 +135,10 @@ def render(key: str, params: dict[str, Any], catalog: dict[str, str] = JA_JP) ->
         values["start"] = format_time(values["start"])
     if isinstance(values.get("date"), date):
         values["date"] = format_date(values["date"])
+    if "kind" in values:
+        values["kind"] = AWAY_KINDS.get(str(values["kind"]), AWAY_KINDS["other"])
+    if isinstance(values.get("until"), str):
+        values["until"] = format_until(values["until"])
     if "shares" in values:
         values["shares"] = "、".join(f"{s.recipient}（{s.what}）" for s in values["shares"])
     return catalog[key].format(**values)

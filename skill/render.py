@@ -42,6 +42,8 @@ def _text(lines: tuple[Line, ...] | list[Line], catalog: dict[str, str]) -> str:
 def speech_text(turn: Turn, catalog: dict[str, str] = JA_JP) -> tuple[str, str | None]:
     """Return the plain text to speak and to reprompt with."""
     text = _text(turn.lines, catalog)
+    if turn.reprompt is not None:
+        return text, render(turn.reprompt.key, turn.reprompt.params, catalog)
     if turn.confirm is not None:
         text += render(turn.confirm.key, turn.confirm.params, catalog)
         reprompt = render("confirm_reprompt", turn.confirm.params, catalog)
@@ -50,8 +52,6 @@ def speech_text(turn: Turn, catalog: dict[str, str] = JA_JP) -> tuple[str, str |
         if turn.ask_question:
             text += turn.question.wording.speech
         return text, turn.question.wording.reprompt + catalog["reprompt_goodbye"]
-    if turn.state.get("stage") == "pair":
-        return text, catalog["unpaired_reprompt"]
     return text, None
 
 

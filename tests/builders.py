@@ -6,8 +6,13 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from backend.domain.model import (
+    Alert,
+    AlertChange,
+    AlertStatus,
     Answer,
     AnswerSource,
+    AwayKind,
+    AwayPeriod,
     CareCenter,
     CheckIn,
     CheckInStatus,
@@ -18,7 +23,11 @@ from backend.domain.model import (
     Event,
     EventKind,
     Municipality,
+    Outcome,
     PairingCode,
+    Reading,
+    ReadingKind,
+    Severity,
     Share,
     StaffRole,
     StaffUser,
@@ -218,6 +227,98 @@ def make_user(
         password_hash=password_hash,
         created_at=created_at or jst(DAY, 7),
         active=active,
+    )
+
+
+def make_away(
+    id: str = "away-1",
+    *,
+    elder_id: str = ELDER_ID,
+    kind: AwayKind = AwayKind.HOSPITAL,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    set_by: str = "staff:user-1",
+    created_at: datetime | None = None,
+) -> AwayPeriod:
+    """Return an away period starting at 00:00 of ``DAY``; open-ended unless ``end`` is given."""
+    return AwayPeriod(
+        id=id,
+        elder_id=elder_id,
+        kind=kind,
+        start=start or jst(DAY, 0),
+        end=end,
+        set_by=set_by,
+        created_at=created_at or jst(DAY - timedelta(days=1), 17),
+    )
+
+
+def make_reading(
+    *,
+    elder_id: str = ELDER_ID,
+    measured_at: datetime | None = None,
+    kind: ReadingKind = ReadingKind.WEIGHT,
+    value: Any = 52.5,
+    source: str = "import",
+) -> Reading:
+    return Reading(
+        elder_id=elder_id,
+        measured_at=measured_at or jst(DAY, 7),
+        kind=kind,
+        value=value,
+        source=source,
+    )
+
+
+def make_alert(
+    id: str = "alert-1",
+    *,
+    elder_id: str = ELDER_ID,
+    rule: str = "missed_checkin",
+    period: str = "2025-04-01/morning",
+    severity: Severity = Severity.SAME_DAY,
+    evidence: dict[str, Any] | None = None,
+    created_at: datetime | None = None,
+    status: AlertStatus = AlertStatus.OPEN,
+    stage: int = 0,
+    claimed_by: str | None = None,
+    claimed_at: datetime | None = None,
+    outcome: Outcome | None = None,
+    note: str = "",
+    resolved_at: datetime | None = None,
+) -> Alert:
+    """Return an open alert of the default elder (a missed morning check-in of ``DAY``)."""
+    return Alert(
+        id=id,
+        elder_id=elder_id,
+        rule=rule,
+        period=period,
+        severity=severity,
+        evidence=dict(evidence if evidence is not None else {"slot": "morning", "missed": 1}),
+        created_at=created_at or jst(DAY, 10),
+        status=status,
+        stage=stage,
+        claimed_by=claimed_by,
+        claimed_at=claimed_at,
+        outcome=outcome,
+        note=note,
+        resolved_at=resolved_at,
+    )
+
+
+def make_alert_change(
+    *,
+    alert_id: str = "alert-1",
+    at: datetime | None = None,
+    actor: str = "system",
+    action: str = "opened",
+    detail: dict[str, Any] | None = None,
+) -> AlertChange:
+    return AlertChange(
+        alert_id=alert_id,
+        at=at or jst(DAY, 10),
+        actor=actor,
+        action=action,
+        detail=dict(detail or {}),
     )
 
 

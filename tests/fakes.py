@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
@@ -16,7 +17,11 @@ from typing import Self, TypeVar
 
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import (
+    Alert,
+    AlertChange,
+    AlertStatus,
     Answer,
+    AwayPeriod,
     CareCenter,
     CheckIn,
     CheckInStatus,
@@ -26,17 +31,23 @@ from backend.domain.model import (
     Event,
     Municipality,
     PairingCode,
+    Reading,
+    ReadingKind,
     StaffUser,
 )
 from backend.ports import (
+    ALERT_SEVERITY_ORDER,
     AbstractUnitOfWork,
+    AlertRepository,
     AnswerRepository,
+    AwayRepository,
     CenterRepository,
     CheckInRepository,
     DeviceRepository,
     ElderRepository,
     EventRepository,
     MunicipalityRepository,
+    ReadingRepository,
     UserRepository,
 )
 
@@ -52,6 +63,32 @@ def _aware(value: datetime | None) -> None:
         raise ValueError("naive datetime: the store keeps timezone-aware datetimes only")
 
 
+def _by_elder(
+    elder_ids: Sequence[str], found: Iterable[T], elder_of: Callable[[T], str]
+) -> dict[str, list[T]]:
+    """Group already ordered objects by elder: one key per distinct asked id, in asked order."""
+    grouped: dict[str, list[T]] = {elder_id: [] for elder_id in elder_ids}
+    for obj in found:
+        elder_id = elder_of(obj)
+        if elder_id in grouped:
+            grouped[elder_id].append(_copy(obj))
+    return grouped
+
+
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(ALERT_SEVERITY_ORDER)}
+_ALERT_MUTABLE = (
+    "severity",
+    "evidence",
+    "status",
+    "stage",
+    "claimed_by",
+    "claimed_at",
+    "outcome",
+    "note",
+    "resolved_at",
+)
+
+
 @dataclass
 class FakeState:
     """Everything a store holds."""
@@ -65,6 +102,11 @@ class FakeState:
     answers: list[Answer] = field(default_factory=list)  # in the order given
     events: dict[str, Event] = field(default_factory=dict)
     users: dict[str, StaffUser] = field(default_factory=dict)  # by id, logins lower-cased
+    away: dict[str, AwayPeriod] = field(default_factory=dict)
+    # By (elder_id, kind value, measured_at): aware datetimes hash and compare by instant.
+    readings: dict[tuple[str, str, datetime], Reading] = field(default_factory=dict)
+    alerts: dict[str, Alert] = field(default_factory=dict)
+    alert_changes: list[AlertChange] = field(default_factory=list)  # in the order added
 
 
 class FakeStore:
@@ -124,6 +166,13 @@ class FakeElderRepository(_FakeRepository, ElderRepository):
     def list_for_center(self, center_id: str) -> list[Elder]:
         found = [e for e in self._s.elders.values() if e.center_id == center_id]
         return _copy(sorted(found, key=lambda e: (e.kana, e.id)))
+
+    def list_for_municipality(self, code: str) -> list[Elder]:
+        found = [e for e in self._s.elders.values() if e.municipality_code == code]
+        return _copy(sorted(found, key=lambda e: (e.kana, e.id)))
+
+    def list_all(self) -> list[Elder]:
+        return _copy(sorted(self._s.elders.values(), key=lambda e: e.id))
 
     def center_day(self, center_id: str, day: date) -> list[ElderDay]:
         days = []
@@ -220,6 +269,13 @@ class FakeCheckInRepository(_FakeRepository, CheckInRepository):
         ]
         return _copy(sorted(found, key=lambda c: (c.date, c.started_at, c.id)))
 
+    def list_for_elders(
+        self, elder_ids: Sequence[str], start: date, end: date
+    ) -> dict[str, list[CheckIn]]:
+        found = [c for c in self._s.checkins.values() if start <= c.date <= end]
+        found.sort(key=lambda c: (c.date, c.started_at, c.id))
+        return _by_elder(elder_ids, found, lambda c: c.elder_id)
+
 
 class FakeAnswerRepository(_FakeRepository, AnswerRepository):
     def add(self, answer: Answer) -> bool:
@@ -246,6 +302,17 @@ class FakeAnswerRepository(_FakeRepository, AnswerRepository):
     def list_for_elder(self, elder_id: str, start: date, end: date) -> list[Answer]:
         found = [k for k in self._for_elder(elder_id) if start <= k[0] <= end]
         return _copy([k[3] for k in sorted(found, key=lambda k: k[:3])])
+
+    def list_for_elders(
+        self, elder_ids: Sequence[str], start: date, end: date
+    ) -> dict[str, list[Answer]]:
+        found = [
+            (a.date, a.answered_at, i, a)
+            for i, a in enumerate(self._s.answers)
+            if start <= a.date <= end
+        ]
+        found.sort(key=lambda k: k[:3])
+        return _by_elder(elder_ids, [k[3] for k in found], lambda a: a.elder_id)
 
     def latest_value(self, elder_id: str, question_id: str, before: date) -> Answer | None:
         found = [
@@ -299,6 +366,137 @@ class FakeUserRepository(_FakeRepository, UserRepository):
         return _copy(sorted(found, key=lambda u: u.login))
 
 
+class FakeAwayRepository(_FakeRepository, AwayRepository):
+    def add(self, period: AwayPeriod) -> None:
+        _aware(period.start)
+        _aware(period.end)
+        _aware(period.created_at)
+        if period.id in self._s.away:
+            raise Conflict(f"away period {period.id} already exists")
+        self._s.away[period.id] = _copy(period)
+
+    def _ordered(self) -> list[AwayPeriod]:
+        return sorted(self._s.away.values(), key=lambda p: (p.start, p.id))
+
+    def list_for_elder(self, elder_id: str) -> list[AwayPeriod]:
+        return _copy([p for p in self._ordered() if p.elder_id == elder_id])
+
+    def active_for_elders(
+        self, elder_ids: Sequence[str], start: datetime, end: datetime
+    ) -> dict[str, list[AwayPeriod]]:
+        _aware(start)
+        _aware(end)
+        found = [p for p in self._ordered() if p.start < end and (p.end is None or start < p.end)]
+        return _by_elder(elder_ids, found, lambda p: p.elder_id)
+
+    def end_period(self, period_id: str, at: datetime) -> None:
+        _aware(at)
+        stored = self._s.away.get(period_id)
+        if stored is None:
+            raise NotFound(f"away period {period_id} does not exist")
+        self._s.away[period_id] = dataclasses.replace(stored, end=at)
+
+
+class FakeReadingRepository(_FakeRepository, ReadingRepository):
+    def add_many(self, readings: Iterable[Reading]) -> int:
+        given = list(readings)
+        for reading in given:
+            _aware(reading.measured_at)
+        added = 0
+        for reading in given:
+            key = (reading.elder_id, ReadingKind(reading.kind).value, reading.measured_at)
+            if key not in self._s.readings:
+                self._s.readings[key] = _copy(reading)
+                added += 1
+        return added
+
+    def list_for_elders(
+        self, elder_ids: Sequence[str], kind: ReadingKind, start: datetime, end: datetime
+    ) -> dict[str, list[Reading]]:
+        _aware(start)
+        _aware(end)
+        wanted = ReadingKind(kind).value
+        found = [
+            r for (_, k, at), r in self._s.readings.items() if k == wanted and start <= at < end
+        ]
+        found.sort(key=lambda r: r.measured_at)
+        return _by_elder(elder_ids, found, lambda r: r.elder_id)
+
+
+class FakeAlertRepository(_FakeRepository, AlertRepository):
+    def add_if_absent(self, alert: Alert) -> bool:
+        for when in (alert.created_at, alert.claimed_at, alert.resolved_at):
+            _aware(when)
+        if self._by_key(alert.elder_id, alert.rule, alert.period) is not None:
+            return False
+        if alert.id in self._s.alerts:
+            raise Conflict(f"alert {alert.id} already exists")
+        self._s.alerts[alert.id] = _copy(alert)
+        return True
+
+    def _by_key(self, elder_id: str, rule: str, period: str) -> Alert | None:
+        for a in self._s.alerts.values():
+            if (a.elder_id, a.rule, a.period) == (elder_id, rule, period):
+                return a
+        return None
+
+    def get(self, alert_id: str) -> Alert | None:
+        return _copy(self._s.alerts.get(alert_id))
+
+    def get_by_key(self, elder_id: str, rule: str, period: str) -> Alert | None:
+        return _copy(self._by_key(elder_id, rule, period))
+
+    def update(self, alert: Alert) -> None:
+        for when in (alert.created_at, alert.claimed_at, alert.resolved_at):
+            _aware(when)
+        stored = self._s.alerts.get(alert.id)
+        if stored is None:
+            raise NotFound(f"alert {alert.id} does not exist")
+        changes = {name: _copy(getattr(alert, name)) for name in _ALERT_MUTABLE}
+        self._s.alerts[alert.id] = dataclasses.replace(stored, **changes)
+
+    def list_for_center(self, center_id: str, statuses: Collection[AlertStatus]) -> list[Alert]:
+        wanted = {AlertStatus(status) for status in statuses}
+        found = [
+            a
+            for a in self._s.alerts.values()
+            if a.status in wanted
+            and (elder := self._s.elders.get(a.elder_id)) is not None
+            and elder.center_id == center_id
+        ]
+        found.sort(key=lambda a: (_SEVERITY_RANK[a.severity], a.created_at, a.id))
+        return _copy(found)
+
+    def list_unresolved_older_than(self, at: datetime) -> list[Alert]:
+        _aware(at)
+        found = [
+            a
+            for a in self._s.alerts.values()
+            if a.status == AlertStatus.OPEN and a.created_at <= at
+        ]
+        return _copy(sorted(found, key=lambda a: (a.created_at, a.id)))
+
+    def existing_keys(
+        self, elder_ids: Sequence[str], period_prefix: str
+    ) -> set[tuple[str, str, str]]:
+        wanted = set(elder_ids)
+        return {
+            (a.elder_id, a.rule, a.period)
+            for a in self._s.alerts.values()
+            if a.elder_id in wanted and a.period.startswith(period_prefix)
+        }
+
+    def add_change(self, change: AlertChange) -> None:
+        _aware(change.at)
+        self._s.alert_changes.append(_copy(change))
+
+    def history(self, alert_id: str) -> list[AlertChange]:
+        found = [
+            (c.at, i, c) for i, c in enumerate(self._s.alert_changes) if c.alert_id == alert_id
+        ]
+        return _copy([k[2] for k in sorted(found, key=lambda k: k[:2])])
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Unit of work over a ``FakeStore``; counts commits and rollbacks for assertions.
 
@@ -319,6 +517,9 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.answers = FakeAnswerRepository(self)
         self.events = FakeEventRepository(self)
         self.users = FakeUserRepository(self)
+        self.away = FakeAwayRepository(self)
+        self.readings = FakeReadingRepository(self)
+        self.alerts = FakeAlertRepository(self)
 
     def __enter__(self) -> Self:
         self.working = _copy(self.store.state)

@@ -219,3 +219,113 @@ class StaffUser:
     password_hash: str
     created_at: datetime
     active: bool = True
+
+
+class AwayKind(StrEnum):
+    """Why an elder is away (見守りのお休み)."""
+
+    HOSPITAL = "hospital"  # 入院
+    TRAVEL = "travel"  # 旅行
+    SHORT_STAY = "short_stay"  # ショートステイ
+    OTHER = "other"  # その他
+
+
+@dataclass(frozen=True)
+class AwayPeriod:
+    """A period in which rules stay silent; ``end`` None means until ended by hand."""
+
+    id: str
+    elder_id: str
+    kind: AwayKind
+    start: datetime
+    end: datetime | None
+    set_by: str  # "elder" (voice), "family:<id>", "staff:<id>"
+    created_at: datetime
+
+    def covers(self, at: datetime) -> bool:
+        """Return True if ``at`` falls inside the period (start inclusive, end exclusive)."""
+        return self.start <= at and (self.end is None or at < self.end)
+
+
+class ReadingKind(StrEnum):
+    """Kinds of device readings imported from CSV or sent by devices."""
+
+    WEIGHT = "weight"
+    STEPS = "steps"
+    ACTIVITY_MINUTES = "activity_minutes"
+    BLOOD_PRESSURE = "blood_pressure"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One measured value of an elder (an imported device reading)."""
+
+    elder_id: str
+    measured_at: datetime
+    kind: ReadingKind
+    value: Any  # float, or {"systolic": int, "diastolic": int}
+    source: str = "import"
+
+
+class Severity(StrEnum):
+    """How fast someone must look at an alert."""
+
+    INFO = "info"  # follow-up by the center, not urgent
+    SAME_DAY = "same_day"
+    PRIORITY = "priority"
+    URGENT = "urgent"
+
+
+class AlertStatus(StrEnum):
+    """Life cycle of an alert."""
+
+    OPEN = "open"
+    CLAIMED = "claimed"
+    RESOLVED = "resolved"
+
+
+class Outcome(StrEnum):
+    """How an alert was resolved (神戸市-style outcome counts)."""
+
+    NO_ACTION = "対応不要"
+    REACHED = "連絡がついた"
+    VISITED = "訪問した"
+    AMBULANCE = "救急搬送"
+    HOSPITALISED = "入院"
+    OTHER = "その他"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One case record: unique per (elder, rule, period); the store enforces the key."""
+
+    id: str
+    elder_id: str
+    rule: str
+    period: str
+    severity: Severity
+    evidence: dict[str, Any]
+    created_at: datetime
+    status: AlertStatus = AlertStatus.OPEN
+    stage: int = 0  # escalation stage reached (0 = first notice)
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    outcome: Outcome | None = None
+    note: str = ""
+    resolved_at: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        """Return the unique key ``elder/rule/period``."""
+        return f"{self.elder_id}/{self.rule}/{self.period}"
+
+
+@dataclass(frozen=True)
+class AlertChange:
+    """One entry of an alert's history: who did what, when."""
+
+    alert_id: str
+    at: datetime
+    actor: str
+    action: str  # "opened", "escalated", "claimed", "resolved", "notified"
+    detail: dict[str, Any] = field(default_factory=dict)

@@ -18,6 +18,7 @@ from backend.domain.conversation import (
 from backend.domain.model import (
     Answer,
     AnswerSource,
+    AwayKind,
     CheckIn,
     CheckInStatus,
     DeviceBinding,
@@ -26,6 +27,7 @@ from backend.domain.model import (
     EventKind,
 )
 from backend.ports import AbstractUnitOfWork
+from backend.services import away
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
 from questions.loader import parse_overrides
@@ -66,6 +68,7 @@ class Turn:
     end: bool = False
     state: dict[str, Any] = field(default_factory=dict)
     ask_question: bool = True
+    reprompt: Line | None = None
 
 
 @dataclass
@@ -121,7 +124,7 @@ def _ask(question: Question | None, state: dict[str, Any], lines: list[Line]) ->
 
 
 def _unpaired() -> Turn:
-    return Turn((Line("unpaired"),), state={"stage": "pair"})
+    return Turn((Line("unpaired"),), state={"stage": "pair"}, reprompt=Line("unpaired_reprompt"))
 
 
 def _inactive() -> Turn:
@@ -173,9 +176,11 @@ def _resume(
     return _load(elder, svc.question_set(elder.municipality_code), *found, state)
 
 
-def _start_lines(session: _Session, now: datetime) -> Turn:
+def _start_lines(session: _Session, now: datetime, *, welcome: bool = False) -> Turn:
     remaining = session.remaining()
     lines = [Line(_greeting_key(now), {"name": session.elder.name})]
+    if welcome:
+        lines.append(Line("welcome_back"))
     if not remaining:
         slot = session.qset.slot(session.checkin.slot)
         lines.append(Line("already_done", {"slot": slot.label if slot else ""}))
@@ -194,10 +199,15 @@ def start(svc: Services, caller: Caller) -> Turn:
             return _unpaired()
         if not elder.is_watchable:
             return _inactive()
+        period = away.active_period(uow, elder.id, now)
+        if period is not None:
+            lines = (Line(_greeting_key(now), {"name": elder.name}), Line("away_active"))
+            return Turn(lines, state={"stage": away.STAGE_ACTIVE}, reprompt=Line("away_active"))
+        welcome = away.just_returned(uow, elder.id, now) is not None
         session = _open_session(svc, uow, elder, now)
         if isinstance(session, Turn):
             return session
-        turn = _start_lines(session, now)
+        turn = _start_lines(session, now, welcome=welcome)
         uow.commit()
     return turn
 
@@ -302,6 +312,8 @@ def answer(
     source: AnswerSource = AnswerSource.VOICE,
 ) -> Turn:
     """Take a reply to the current question: store it, read it back or ask again."""
+    if state.get("stage") in (away.STAGE_UNTIL, away.STAGE_CONFIRM):
+        return _away_reply(svc, caller, state, reply)
     now = svc.now()
     with svc.uow() as uow:
         elder = _elder_for(uow, caller)
@@ -457,3 +469,80 @@ def pair(svc: Services, caller: Caller, code: str) -> Turn:
         elder = _elder_for(uow, caller)
     paired = Line("paired", {"name": elder.name if elder else ""})
     return Turn((paired, *turn.lines), turn.question, turn.confirm, turn.end, turn.state)
+
+
+_QUESTION_KEYS = ("date", "slot", "q", "later")
+
+
+def _kept(state: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in state.items() if k in _QUESTION_KEYS}
+
+
+def _away_confirm(state: dict[str, Any], kind: str, until: str | None) -> Turn:
+    key = "away_confirm" if until else "away_confirm_open"
+    new_state = {**_kept(state), "stage": away.STAGE_CONFIRM, "away_kind": kind}
+    new_state["away_until"] = until
+    return Turn(
+        (Line(key, {"kind": kind, "until": until}),), state=new_state, reprompt=Line("yes_or_no")
+    )
+
+
+def away_said(
+    svc: Services, caller: Caller, state: dict[str, Any], kind: str | None, until: str | None
+) -> Turn:
+    """「しばらく入院します」: ask until when (unless said), then read it back."""
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+    if elder is None:
+        return _unpaired()
+    kind = kind or "other"
+    if until is None:
+        new_state = {**_kept(state), "stage": away.STAGE_UNTIL, "away_kind": kind}
+        line = Line("away_ask_until", {"kind": kind})
+        return Turn((line,), state=new_state, reprompt=Line("away_until_reprompt"))
+    return _away_confirm(state, kind, until)
+
+
+def until_said(svc: Services, caller: Caller, state: dict[str, Any], until: str | None) -> Turn:
+    """Take the answer to "until when?" (out of that context a date is not understood)."""
+    if state.get("stage") != away.STAGE_UNTIL or not until:
+        return fallback(svc, caller, state)
+    return _away_confirm(state, state.get("away_kind", "other"), until)
+
+
+@retry_when_busy
+def _away_reply(svc: Services, caller: Caller, state: dict[str, Any], reply: Reply) -> Turn:
+    kind = state.get("away_kind", "other")
+    if state.get("stage") == away.STAGE_UNTIL:
+        if reply.kind is ReplyKind.SKIP:
+            return _away_confirm(state, kind, None)
+        return Turn(
+            (Line("away_ask_until", {"kind": kind}),),
+            state=state,
+            reprompt=Line("away_until_reprompt"),
+        )
+    if reply.kind is ReplyKind.NO:
+        with svc.uow() as uow:
+            elder = _elder_for(uow, caller)
+        question = _current_question(svc, elder, state) if elder else None
+        return _with_question([Line("away_cancelled")], question, _kept(state))
+    if reply.kind is not ReplyKind.YES:
+        return _away_confirm(state, kind, state.get("away_until"))
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+    if elder is None:
+        return _unpaired()
+    now = svc.now()
+    end = away.end_of(state.get("away_until"), svc.tz)
+    away.declare(svc, elder.id, AwayKind(kind), start=now, end=end, set_by="elder")
+    return Turn((Line(f"away_set_{kind}"),), end=True)
+
+
+def returned(svc: Services, caller: Caller) -> Turn:
+    """「ただいま」: end the current away period and welcome the elder back."""
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+    if elder is None:
+        return _unpaired()
+    away.end_now(svc, elder.id)
+    return start(svc, caller)

@@ -8,6 +8,7 @@ A test module runs the suite by importing the classes below and providing a
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
@@ -16,7 +17,12 @@ import pytest
 
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import (
+    Alert,
+    AlertChange,
+    AlertStatus,
     Answer,
+    AwayKind,
+    AwayPeriod,
     CareCenter,
     CheckIn,
     CheckInStatus,
@@ -25,7 +31,11 @@ from backend.domain.model import (
     ElderDay,
     ElderStatus,
     Event,
+    Outcome,
     PairingCode,
+    Reading,
+    ReadingKind,
+    Severity,
     Share,
     StaffRole,
     StaffUser,
@@ -38,7 +48,10 @@ from tests.builders import (
     MUNICIPALITY_CODE,
     OTHER_MUNICIPALITY_CODE,
     jst,
+    make_alert,
+    make_alert_change,
     make_answer,
+    make_away,
     make_binding,
     make_center,
     make_checkin,
@@ -47,6 +60,7 @@ from tests.builders import (
     make_event,
     make_municipality,
     make_pairing_code,
+    make_reading,
     make_user,
     seed,
 )
@@ -54,7 +68,11 @@ from tests.builders import (
 UowFactory = Callable[[], AbstractUnitOfWork]
 
 __all__ = [
+    "TestAlertHistory",
+    "TestAlerts",
     "TestAnswers",
+    "TestAwayPeriods",
+    "TestBulkReads",
     "TestCenterDay",
     "TestCenters",
     "TestCheckIns",
@@ -63,6 +81,7 @@ __all__ = [
     "TestElders",
     "TestEvents",
     "TestMunicipalities",
+    "TestReadings",
     "TestUnitOfWork",
     "TestUsers",
 ]
@@ -94,6 +113,14 @@ def _store(uow: AbstractUnitOfWork, obj: Any) -> None:
         uow.devices.bind(obj)
     elif isinstance(obj, StaffUser):
         uow.users.add(obj)
+    elif isinstance(obj, AwayPeriod):
+        uow.away.add(obj)
+    elif isinstance(obj, Reading):
+        assert uow.readings.add_many([obj]) == 1
+    elif isinstance(obj, Alert):
+        assert uow.alerts.add_if_absent(obj) is True
+    elif isinstance(obj, AlertChange):
+        uow.alerts.add_change(obj)
     else:  # pragma: no cover - a mistake in a test
         raise TypeError(type(obj).__name__)
 
@@ -910,3 +937,784 @@ class TestDatetimes:
             with pytest.raises(ValueError, match="naive"):
                 uow.events.add(make_event(at=naive))
             assert uow.checkins.get(ELDER_ID, DAY, "morning") is None
+
+
+UTC_MINUS_5 = timezone(timedelta(hours=-5))
+ALL_STATUSES = (AlertStatus.OPEN, AlertStatus.CLAIMED, AlertStatus.RESOLVED)
+
+
+def _ids(found: dict[str, list[Any]]) -> dict[str, list[str]]:
+    """Return the ids (or ``measured_at`` instants) grouped as a bulk read returned them."""
+    return {
+        elder_id: [getattr(obj, "id", None) or obj.measured_at for obj in objs]
+        for elder_id, objs in found.items()
+    }
+
+
+class TestAwayPeriods:
+    def test_an_elders_periods_are_listed_by_start_then_id(self, uow_factory: UowFactory) -> None:
+        later = make_away("away-c", start=jst(DAY + timedelta(days=3)), end=None)
+        same_start_b = make_away("away-b", kind=AwayKind.TRAVEL, end=jst(DAY, 18))
+        same_start_a = make_away("away-a", kind=AwayKind.SHORT_STAY, set_by="elder")
+        earlier = make_away(
+            "away-z",
+            kind=AwayKind.OTHER,
+            start=jst(DAY - timedelta(days=9)),
+            end=jst(DAY - timedelta(days=2)),
+            set_by="family:f-1",
+        )
+        given(
+            uow_factory,
+            make_elder("elder-2"),
+            later,
+            same_start_b,
+            same_start_a,
+            earlier,
+            make_away("away-other", elder_id="elder-2", start=jst(DAY - timedelta(days=20))),
+        )
+        with uow_factory() as uow:
+            got = uow.away.list_for_elder(ELDER_ID)
+            assert uow.away.list_for_elder("no-such-elder") == []
+        assert got == [earlier, same_start_a, same_start_b, later]
+
+    def test_a_duplicate_period_id_raises_conflict_and_the_unit_stays_usable(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_away())
+        with uow_factory() as uow:
+            with pytest.raises(Conflict):
+                uow.away.add(make_away(kind=AwayKind.TRAVEL))
+            uow.away.add(make_away("away-2", start=jst(DAY + timedelta(days=5))))
+            uow.commit()
+        with uow_factory() as uow:
+            assert [p.id for p in uow.away.list_for_elder(ELDER_ID)] == ["away-1", "away-2"]
+            assert uow.away.list_for_elder(ELDER_ID)[0] == make_away()
+
+    def test_a_period_overlaps_a_window_unless_it_ends_at_its_start_or_starts_at_its_end(
+        self, uow_factory: UowFactory
+    ) -> None:
+        start, end = jst(DAY, 10), jst(DAY, 12)
+        micro = timedelta(microseconds=1)
+        periods = {
+            "ends-at-start": (jst(DAY, 8), start, False),
+            "ends-just-after-start": (jst(DAY, 8), start + micro, True),
+            "starts-at-end": (end, jst(DAY, 14), False),
+            "starts-at-end-written-in-utc": (end.astimezone(UTC), None, False),
+            "starts-just-before-end": (end - micro, jst(DAY, 14), True),
+            "open-ended-from-long-ago": (jst(DAY - timedelta(days=30)), None, True),
+            "open-ended-from-inside": (jst(DAY, 11), None, True),
+            "around-the-window": (jst(DAY, 9), jst(DAY, 13), True),
+            "inside-the-window": (jst(DAY, 10, 30), jst(DAY, 11), True),
+            "ended-yesterday": (jst(DAY - timedelta(days=3)), jst(DAY - timedelta(days=1)), False),
+        }
+        given(
+            uow_factory,
+            *[make_away(pid, start=s, end=e) for pid, (s, e, _) in periods.items()],
+        )
+        with uow_factory() as uow:
+            got = uow.away.active_for_elders([ELDER_ID], start, end)
+        overlapping = [pid for pid, (_, _, overlaps) in periods.items() if overlaps]
+        assert set(got) == {ELDER_ID}
+        assert sorted(p.id for p in got[ELDER_ID]) == sorted(overlapping)
+        # Ordered as list_for_elder: by start, then id.
+        assert [p.id for p in got[ELDER_ID]] == [
+            "open-ended-from-long-ago",
+            "ends-just-after-start",
+            "around-the-window",
+            "inside-the-window",
+            "open-ended-from-inside",
+            "starts-just-before-end",
+        ]
+
+    def test_active_for_elders_answers_for_the_asked_elders_only(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(
+            uow_factory,
+            make_elder("elder-2"),
+            make_elder("elder-3"),
+            make_away("away-1"),
+            make_away("away-2", elder_id="elder-2"),
+            make_away("away-3", elder_id="elder-3", end=jst(DAY, 1)),
+        )
+        with uow_factory() as uow:
+            got = uow.away.active_for_elders(
+                ["elder-3", ELDER_ID, "no-such-elder", ELDER_ID], jst(DAY, 10), jst(DAY, 11)
+            )
+            assert uow.away.active_for_elders([], jst(DAY, 10), jst(DAY, 11)) == {}
+        assert list(got) == ["elder-3", ELDER_ID, "no-such-elder"]
+        assert got == {"elder-3": [], ELDER_ID: [make_away("away-1")], "no-such-elder": []}
+
+    def test_ending_a_period_sets_its_end_and_it_stops_covering_later_windows(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_away(end=None))
+        ended_at = datetime(2025, 4, 2, 3, 0, tzinfo=UTC)  # 12:00 JST
+        with uow_factory() as uow:
+            uow.away.end_period("away-1", ended_at)
+            uow.commit()
+        with uow_factory() as uow:
+            (got,) = uow.away.list_for_elder(ELDER_ID)
+            after = uow.away.active_for_elders([ELDER_ID], ended_at, jst(DAY, 23) + timedelta(1))
+            before = uow.away.active_for_elders([ELDER_ID], jst(DAY, 11), ended_at)
+        assert got == make_away(end=ended_at)
+        assert got.end is not None
+        assert got.end.utcoffset() is not None
+        assert got.covers(ended_at - timedelta(microseconds=1)) is True
+        assert got.covers(ended_at) is False
+        assert after == {ELDER_ID: []}
+        assert before == {ELDER_ID: [got]}
+
+    def test_ending_a_period_again_replaces_its_end(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_away(end=jst(DAY + timedelta(days=7))))
+        with uow_factory() as uow:
+            uow.away.end_period("away-1", jst(DAY + timedelta(days=2)))
+            assert uow.away.list_for_elder(ELDER_ID) == [
+                make_away(end=jst(DAY + timedelta(days=2)))
+            ]
+
+    def test_ending_an_unknown_period_raises_not_found(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow, pytest.raises(NotFound):
+            uow.away.end_period("no-such-period", jst())
+
+    def test_period_datetimes_round_trip_aware_and_equal(self, uow_factory: UowFactory) -> None:
+        period = make_away(
+            start=datetime(2025, 4, 1, 9, 15, 30, 123456, tzinfo=UTC_MINUS_5),
+            end=jst(DAY + timedelta(days=2), 23, 59, 59, 999999),
+            created_at=datetime(2025, 3, 31, 23, 0, tzinfo=UTC),
+        )
+        given(uow_factory, period)
+        with uow_factory() as uow:
+            (got,) = uow.away.list_for_elder(ELDER_ID)
+        assert got == period
+        for when in (got.start, got.end, got.created_at):
+            assert when is not None
+            assert when.utcoffset() is not None
+
+    def test_naive_datetimes_are_refused(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_away("away-0"))
+        naive = datetime(2025, 4, 1, 8, 0)
+        with uow_factory() as uow:
+            with pytest.raises(ValueError, match="naive"):
+                uow.away.add(make_away(start=naive))
+            with pytest.raises(ValueError, match="naive"):
+                uow.away.add(make_away(end=naive))
+            with pytest.raises(ValueError, match="naive"):
+                uow.away.active_for_elders([ELDER_ID], naive, jst(DAY, 9))
+            with pytest.raises(ValueError, match="naive"):
+                uow.away.end_period("away-0", naive)
+            assert uow.away.list_for_elder(ELDER_ID) == [make_away("away-0")]
+
+
+class TestReadings:
+    def test_a_reading_is_stored_once_per_elder_kind_and_instant(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_elder("elder-2"))
+        at = jst(DAY, 7)
+        first = make_reading(measured_at=at, value=52.5)
+        with uow_factory() as uow:
+            added = uow.readings.add_many(
+                [
+                    first,
+                    make_reading(measured_at=at, value=60.0),  # same key in the same batch
+                    make_reading(measured_at=at, kind=ReadingKind.STEPS, value=10),
+                    make_reading(measured_at=at, elder_id="elder-2", value=48.0),
+                ]
+            )
+            assert added == 3
+            uow.commit()
+        with uow_factory() as uow:
+            again = uow.readings.add_many(
+                [
+                    make_reading(measured_at=at.astimezone(UTC), value=99.0),  # same instant
+                    make_reading(measured_at=at + timedelta(days=7), value=52.0),
+                ]
+            )
+            assert again == 1
+            assert uow.readings.add_many([first]) == 0
+            uow.commit()
+        with uow_factory() as uow:
+            got = uow.readings.list_for_elders(
+                [ELDER_ID], ReadingKind.WEIGHT, jst(DAY, 0), jst(DAY + timedelta(days=8), 0)
+            )
+        assert got == {
+            ELDER_ID: [first, make_reading(measured_at=at + timedelta(days=7), value=52.0)]
+        }
+
+    def test_an_empty_batch_adds_nothing(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            assert uow.readings.add_many([]) == 0
+            assert uow.readings.add_many(iter([make_reading()])) == 1
+
+    def test_readings_are_listed_in_the_half_open_window_oldest_first_for_one_kind(
+        self, uow_factory: UowFactory
+    ) -> None:
+        start, end = jst(DAY, 0), jst(DAY + timedelta(days=7), 0)
+        micro = timedelta(microseconds=1)
+        inside = [start, jst(DAY + timedelta(days=3), 7), end - micro]
+        outside = [start - micro, end]
+        given(uow_factory)
+        with uow_factory() as uow:
+            scrambled = [inside[2], outside[0], inside[0], outside[1], inside[1]]
+            assert uow.readings.add_many([make_reading(measured_at=at) for at in scrambled]) == 5
+            uow.readings.add_many(
+                [make_reading(measured_at=jst(DAY, 9), kind=ReadingKind.STEPS, value=3000)]
+            )
+            uow.commit()
+        with uow_factory() as uow:
+            got = uow.readings.list_for_elders([ELDER_ID], ReadingKind.WEIGHT, start, end)
+            steps = uow.readings.list_for_elders([ELDER_ID], ReadingKind.STEPS, start, end)
+        assert [r.measured_at for r in got[ELDER_ID]] == inside
+        assert [r.value for r in steps[ELDER_ID]] == [3000]
+
+    def test_bulk_reads_answer_for_the_asked_elders_only(self, uow_factory: UowFactory) -> None:
+        given(
+            uow_factory,
+            make_elder("elder-2"),
+            make_elder("elder-3"),
+            make_reading(),
+            make_reading(elder_id="elder-2"),
+        )
+        with uow_factory() as uow:
+            got = uow.readings.list_for_elders(
+                ["elder-3", ELDER_ID, "no-such-elder"],
+                ReadingKind.WEIGHT,
+                jst(DAY, 0),
+                jst(DAY, 23),
+            )
+            assert uow.readings.list_for_elders([], ReadingKind.WEIGHT, jst(), jst()) == {}
+        assert list(got) == ["elder-3", ELDER_ID, "no-such-elder"]
+        assert got == {"elder-3": [], ELDER_ID: [make_reading()], "no-such-elder": []}
+
+    @pytest.mark.parametrize(
+        ("kind", "value"),
+        [
+            (ReadingKind.WEIGHT, 52.5),
+            (ReadingKind.STEPS, 6234),
+            (ReadingKind.ACTIVITY_MINUTES, 45.0),
+            (ReadingKind.BLOOD_PRESSURE, {"systolic": 162, "diastolic": 101}),
+        ],
+        ids=["weight", "steps", "activity", "blood-pressure"],
+    )
+    def test_values_and_times_round_trip(
+        self, uow_factory: UowFactory, kind: ReadingKind, value: Any
+    ) -> None:
+        reading = make_reading(
+            kind=kind,
+            value=value,
+            source="omron-csv",
+            measured_at=datetime(2025, 4, 1, 6, 30, 0, 250000, tzinfo=UTC_MINUS_5),
+        )
+        given(uow_factory, reading)
+        with uow_factory() as uow:
+            (got,) = uow.readings.list_for_elders(
+                [ELDER_ID], kind, jst(DAY, 0), jst(DAY + timedelta(days=2), 0)
+            )[ELDER_ID]
+        assert got == reading
+        assert type(got.value) is type(value)
+        assert got.kind is kind
+        assert got.measured_at.utcoffset() is not None
+
+    def test_a_naive_measurement_time_is_refused_and_nothing_is_stored(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            with pytest.raises(ValueError, match="naive"):
+                uow.readings.add_many(
+                    [make_reading(), make_reading(measured_at=datetime(2025, 4, 1, 8, 0))]
+                )
+            with pytest.raises(ValueError, match="naive"):
+                uow.readings.list_for_elders(
+                    [ELDER_ID], ReadingKind.WEIGHT, datetime(2025, 4, 1), jst(DAY, 23)
+                )
+            assert uow.readings.list_for_elders(
+                [ELDER_ID], ReadingKind.WEIGHT, jst(DAY, 0), jst(DAY, 23)
+            ) == {ELDER_ID: []}
+
+    def test_readings_follow_the_unit_of_work(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            assert uow.readings.add_many([make_reading()]) == 1
+        with uow_factory() as uow:
+            assert uow.readings.add_many([make_reading()]) == 1
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.readings.add_many([make_reading()]) == 0
+
+
+class TestAlerts:
+    def test_an_added_alert_can_be_read_back_by_id_and_by_key(
+        self, uow_factory: UowFactory
+    ) -> None:
+        alert = make_alert(evidence={"slot": "morning", "values": [1, 2.5], "note": "未回答"})
+        given(uow_factory, alert)
+        with uow_factory() as uow:
+            assert uow.alerts.get("alert-1") == alert
+            assert uow.alerts.get_by_key(ELDER_ID, alert.rule, alert.period) == alert
+            assert uow.alerts.get("no-such-alert") is None
+            assert uow.alerts.get_by_key(ELDER_ID, alert.rule, "2025-04-02/morning") is None
+            assert uow.alerts.get_by_key(ELDER_ID, "weight_drop", alert.period) is None
+            assert uow.alerts.get_by_key("elder-2", alert.rule, alert.period) is None
+
+    def test_a_duplicate_key_returns_false_keeps_the_first_and_the_unit_stays_usable(
+        self, uow_factory: UowFactory
+    ) -> None:
+        first = make_alert()
+        given(uow_factory, first)
+        with uow_factory() as uow:
+            duplicate = make_alert("alert-2", severity=Severity.URGENT, evidence={"other": 1})
+            assert uow.alerts.add_if_absent(duplicate) is False
+            next_day = make_alert("alert-3", period="2025-04-02/morning")
+            assert uow.alerts.add_if_absent(next_day) is True
+            uow.alerts.add_change(make_alert_change(alert_id="alert-3"))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.alerts.get("alert-1") == first
+            assert uow.alerts.get("alert-2") is None
+            assert uow.alerts.get("alert-3") == next_day
+            assert uow.alerts.get_by_key(ELDER_ID, first.rule, first.period) == first
+            assert uow.alerts.history("alert-3") == [make_alert_change(alert_id="alert-3")]
+
+    def test_a_duplicate_key_within_one_unit_returns_false(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            assert uow.alerts.add_if_absent(make_alert()) is True
+            assert uow.alerts.add_if_absent(make_alert("alert-2")) is False
+            assert uow.alerts.list_for_center(CENTER_ID, ALL_STATUSES) == [make_alert()]
+
+    def test_adding_the_very_same_alert_again_returns_false(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_alert())
+        with uow_factory() as uow:
+            assert uow.alerts.add_if_absent(make_alert()) is False
+            assert uow.alerts.get("alert-1") == make_alert()
+
+    def test_the_same_rule_and_period_for_another_elder_is_another_alert(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_elder("elder-2"), make_alert())
+        with uow_factory() as uow:
+            assert uow.alerts.add_if_absent(make_alert("alert-2", elder_id="elder-2")) is True
+
+    def test_a_taken_id_with_another_key_raises_conflict_and_the_unit_stays_usable(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_alert())
+        with uow_factory() as uow:
+            with pytest.raises(Conflict):
+                uow.alerts.add_if_absent(make_alert(period="2025-04-02/morning"))
+            assert uow.alerts.add_if_absent(make_alert("alert-2", rule="weight_drop")) is True
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.alerts.get("alert-1") == make_alert()
+            assert uow.alerts.get_by_key(ELDER_ID, "missed_checkin", "2025-04-02/morning") is None
+            assert uow.alerts.get("alert-2") == make_alert("alert-2", rule="weight_drop")
+
+    def test_update_replaces_the_life_cycle_fields_and_keeps_key_and_creation(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_alert())
+        resolved = make_alert(
+            severity=Severity.PRIORITY,
+            evidence={"slot": "morning", "missed": 2},
+            status=AlertStatus.RESOLVED,
+            stage=2,
+            claimed_by="family:line-u1",
+            claimed_at=datetime(2025, 4, 1, 2, 0, tzinfo=UTC),
+            outcome=Outcome.NO_ACTION,
+            note="電話で元気と確認。寝坊とのこと。",
+            resolved_at=jst(DAY, 11, 30),
+        )
+        # Key and creation time differ too: update keeps the stored ones.
+        with uow_factory() as uow:
+            uow.alerts.update(
+                dataclasses.replace(
+                    resolved, rule="other", period="other", elder_id="x", created_at=jst()
+                )
+            )
+            uow.commit()
+        with uow_factory() as uow:
+            got = uow.alerts.get("alert-1")
+            assert uow.alerts.get_by_key(ELDER_ID, "missed_checkin", "2025-04-01/morning") == got
+        assert got == resolved
+        assert got is not None
+        assert got.outcome is Outcome.NO_ACTION
+        assert got.status is AlertStatus.RESOLVED
+        assert got.severity is Severity.PRIORITY
+
+    def test_update_can_clear_the_claim(self, uow_factory: UowFactory) -> None:
+        claimed = make_alert(
+            status=AlertStatus.CLAIMED, claimed_by="staff:user-1", claimed_at=jst(DAY, 10, 5)
+        )
+        given(uow_factory, claimed)
+        with uow_factory() as uow:
+            uow.alerts.update(make_alert(stage=1))
+            assert uow.alerts.get("alert-1") == make_alert(stage=1)
+
+    def test_update_of_an_unknown_alert_raises_not_found(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow, pytest.raises(NotFound):
+            uow.alerts.update(make_alert())
+
+    def test_a_centers_alerts_are_listed_by_severity_then_creation_then_id(
+        self, uow_factory: UowFactory
+    ) -> None:
+        def alert(id: str, severity: Severity, created_at: datetime, **kw: Any) -> Alert:
+            return make_alert(id, period=id, severity=severity, created_at=created_at, **kw)
+
+        given(
+            uow_factory,
+            make_center("c-2", name="南センター"),
+            make_elder("elder-2", kana="あ"),
+            make_elder("elder-x", center_id="c-2"),
+            alert("info-early", Severity.INFO, jst(DAY, 6)),
+            alert("same-day-b", Severity.SAME_DAY, jst(DAY, 9)),
+            # 09:00 JST written at UTC-5; same instant as same-day-b: the id decides.
+            alert("same-day-a", Severity.SAME_DAY, jst(DAY, 9).astimezone(UTC_MINUS_5)),
+            alert("same-day-early", Severity.SAME_DAY, jst(DAY, 8), elder_id="elder-2"),
+            alert("urgent-late", Severity.URGENT, jst(DAY, 23)),
+            alert("priority", Severity.PRIORITY, jst(DAY, 7)),
+            alert(
+                "claimed",
+                Severity.PRIORITY,
+                jst(DAY, 8),
+                status=AlertStatus.CLAIMED,
+                claimed_by="staff:u",
+                claimed_at=jst(DAY, 9),
+            ),
+            alert("resolved", Severity.URGENT, jst(DAY, 5), status=AlertStatus.RESOLVED),
+            alert("other-center", Severity.URGENT, jst(DAY, 1), elder_id="elder-x"),
+        )
+        with uow_factory() as uow:
+            unresolved = uow.alerts.list_for_center(
+                CENTER_ID, [AlertStatus.OPEN, AlertStatus.CLAIMED]
+            )
+            open_only = uow.alerts.list_for_center(CENTER_ID, {AlertStatus.OPEN})
+            done = uow.alerts.list_for_center(CENTER_ID, (AlertStatus.RESOLVED,))
+            nothing = uow.alerts.list_for_center(CENTER_ID, [])
+            other = uow.alerts.list_for_center("c-2", ALL_STATUSES)
+            unknown = uow.alerts.list_for_center("no-such-center", ALL_STATUSES)
+        assert [a.id for a in unresolved] == [
+            "urgent-late",
+            "priority",
+            "claimed",
+            "same-day-early",
+            "same-day-a",
+            "same-day-b",
+            "info-early",
+        ]
+        assert [a.id for a in open_only] == [a.id for a in unresolved if a.id != "claimed"]
+        assert [a.id for a in done] == ["resolved"]
+        assert nothing == []
+        assert [a.id for a in other] == ["other-center"]
+        assert unknown == []
+        assert unresolved[0] == alert("urgent-late", Severity.URGENT, jst(DAY, 23))
+
+    def test_an_elders_alerts_follow_the_elder_to_another_center(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_center("c-2", name="南センター"), make_alert())
+        with uow_factory() as uow:
+            uow.elders.update(make_elder(center_id="c-2"))
+            assert uow.alerts.list_for_center(CENTER_ID, ALL_STATUSES) == []
+            assert uow.alerts.list_for_center("c-2", ALL_STATUSES) == [make_alert()]
+
+    def test_open_alerts_created_at_or_before_the_time_are_listed_for_escalation(
+        self, uow_factory: UowFactory
+    ) -> None:
+        at = jst(DAY, 10)
+        given(
+            uow_factory,
+            make_center("c-2", name="南センター"),
+            make_elder("elder-x", center_id="c-2"),
+            make_alert("at-the-time", period="p1", created_at=at.astimezone(UTC)),
+            make_alert("just-after", period="p2", created_at=at + timedelta(microseconds=1)),
+            make_alert("early", period="p3", created_at=jst(DAY, 9)),
+            make_alert("other-center", elder_id="elder-x", created_at=jst(DAY, 9, 30)),
+            make_alert(
+                "claimed",
+                period="p4",
+                created_at=jst(DAY, 8),
+                status=AlertStatus.CLAIMED,
+                claimed_by="staff:u",
+                claimed_at=jst(DAY, 8, 30),
+            ),
+            make_alert(
+                "resolved",
+                period="p5",
+                created_at=jst(DAY, 7),
+                status=AlertStatus.RESOLVED,
+                outcome=Outcome.REACHED,
+                resolved_at=jst(DAY, 7, 30),
+            ),
+        )
+        with uow_factory() as uow:
+            got = uow.alerts.list_unresolved_older_than(at)
+            assert uow.alerts.list_unresolved_older_than(jst(DAY, 8)) == []
+        assert [a.id for a in got] == ["early", "other-center", "at-the-time"]
+
+    def test_existing_keys_are_the_asked_elders_keys_with_the_period_prefix(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(
+            uow_factory,
+            make_elder("elder-2"),
+            make_elder("elder-3"),
+            make_alert("a1", period="2026-11-23/morning"),
+            make_alert("a2", rule="concerning_answer:condition", period="2026-11-23"),
+            make_alert("a3", period="2026-11-22/evening"),
+            make_alert("a4", rule="weight_drop", period="2026-W48"),
+            make_alert("a5", elder_id="elder-2", period="2026-11-23/morning"),
+        )
+        with uow_factory() as uow:
+            got = uow.alerts.existing_keys([ELDER_ID, "elder-3", "no-such-elder"], "2026-11-23")
+            assert uow.alerts.existing_keys([], "2026-11-23") == set()
+            everything = uow.alerts.existing_keys([ELDER_ID, ELDER_ID], "")
+        assert got == {
+            (ELDER_ID, "missed_checkin", "2026-11-23/morning"),
+            (ELDER_ID, "concerning_answer:condition", "2026-11-23"),
+        }
+        assert {key[2] for key in everything} == {
+            "2026-11-23/morning",
+            "2026-11-23",
+            "2026-11-22/evening",
+            "2026-W48",
+        }
+
+    def test_the_period_prefix_is_compared_exactly_not_as_a_pattern(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(
+            uow_factory,
+            make_alert("a1", period="2026-11-23/morning"),
+            make_alert("a2", period="2026-w48"),
+            make_alert("a3", period="50%_done"),
+            make_alert("a4", period="週2026-11"),
+        )
+        with uow_factory() as uow:
+
+            def periods(prefix: str) -> set[str]:
+                return {key[2] for key in uow.alerts.existing_keys([ELDER_ID], prefix)}
+
+            assert periods("2026-11-2_") == set()
+            assert periods("2026-11-2%") == set()
+            assert periods("2026-W48") == set()
+            assert periods("2026-w48") == {"2026-w48"}
+            assert periods("50%_") == {"50%_done"}
+            assert periods("週") == {"週2026-11"}
+            assert periods("2026-11-23/morning") == {"2026-11-23/morning"}
+            assert periods("2026-11-23/morning/") == set()
+
+    def test_alert_datetimes_round_trip_aware_and_equal(self, uow_factory: UowFactory) -> None:
+        alert = make_alert(
+            created_at=datetime(2025, 4, 1, 21, 0, 0, 1, tzinfo=UTC_MINUS_5),
+            status=AlertStatus.RESOLVED,
+            claimed_by="staff:user-1",
+            claimed_at=datetime(2025, 4, 2, 2, 0, tzinfo=UTC),
+            outcome=Outcome.AMBULANCE,
+            note="救急搬送。ご家族に連絡済み。",
+            resolved_at=jst(DAY + timedelta(days=1), 12, 0, 0, 999999),
+        )
+        given(uow_factory, alert)
+        with uow_factory() as uow:
+            got = uow.alerts.get("alert-1")
+        assert got == alert
+        assert got is not None
+        for when in (got.created_at, got.claimed_at, got.resolved_at):
+            assert when is not None
+            assert when.utcoffset() is not None
+
+    def test_naive_datetimes_are_refused(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_alert("alert-0", period="p0"))
+        naive = datetime(2025, 4, 1, 8, 0)
+        with uow_factory() as uow:
+            with pytest.raises(ValueError, match="naive"):
+                uow.alerts.add_if_absent(make_alert(created_at=naive))
+            with pytest.raises(ValueError, match="naive"):
+                uow.alerts.update(make_alert("alert-0", period="p0", claimed_at=naive))
+            with pytest.raises(ValueError, match="naive"):
+                uow.alerts.list_unresolved_older_than(naive)
+            with pytest.raises(ValueError, match="naive"):
+                uow.alerts.add_change(make_alert_change(alert_id="alert-0", at=naive))
+            assert uow.alerts.get("alert-1") is None
+            assert uow.alerts.get("alert-0") == make_alert("alert-0", period="p0")
+            assert uow.alerts.history("alert-0") == []
+
+    def test_returned_alerts_are_copies(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_alert())
+        with uow_factory() as uow:
+            got = uow.alerts.get("alert-1")
+            assert got is not None
+            got.evidence["missed"] = 99
+            assert uow.alerts.get("alert-1") == make_alert()
+
+
+class TestAlertHistory:
+    def test_history_is_oldest_first_by_time_then_order_added(
+        self, uow_factory: UowFactory
+    ) -> None:
+        changes = [
+            make_alert_change(at=jst(DAY, 10, 30), actor="system", action="escalated"),
+            make_alert_change(at=jst(DAY, 10), actor="system", action="opened"),
+            make_alert_change(
+                at=jst(DAY, 10, 30).astimezone(UTC),
+                actor="family:line-u1",
+                action="claimed",
+                detail={"via": "line", "名前": "山田 太郎"},
+            ),
+            make_alert_change(
+                at=jst(DAY, 11),
+                actor="family:line-u1",
+                action="resolved",
+                detail={"outcome": Outcome.REACHED.value, "note": "電話がつながった"},
+            ),
+        ]
+        given(
+            uow_factory,
+            make_alert(),
+            make_alert("alert-2", period="p2"),
+            *changes,
+            make_alert_change(alert_id="alert-2", at=jst(DAY, 9)),
+        )
+        with uow_factory() as uow:
+            got = uow.alerts.history("alert-1")
+            assert uow.alerts.history("alert-2") == [
+                make_alert_change(alert_id="alert-2", at=jst(DAY, 9))
+            ]
+        assert [c.action for c in got] == ["opened", "escalated", "claimed", "resolved"]
+        assert got == [changes[1], changes[0], changes[2], changes[3]]
+        assert all(c.at.utcoffset() is not None for c in got)
+
+    def test_an_alert_without_changes_has_an_empty_history(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_alert())
+        with uow_factory() as uow:
+            assert uow.alerts.history("alert-1") == []
+            assert uow.alerts.history("no-such-alert") == []
+
+    def test_history_follows_the_unit_of_work(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_alert())
+        with uow_factory() as uow:
+            uow.alerts.add_change(make_alert_change())
+            assert uow.alerts.history("alert-1") == [make_alert_change()]
+        with uow_factory() as uow:
+            assert uow.alerts.history("alert-1") == []
+
+
+class TestBulkReads:
+    def test_checkins_of_several_elders_are_the_single_elder_lists_of_the_asked_elders(
+        self, uow_factory: UowFactory
+    ) -> None:
+        d = [DAY + timedelta(days=i) for i in range(4)]
+        given(
+            uow_factory,
+            make_elder("elder-2"),
+            make_elder("elder-3"),
+            make_checkin("e1-d2-evening", day=d[2], slot="evening", started_at=jst(d[2], 18)),
+            make_checkin("e1-d1", day=d[1]),
+            make_checkin("e1-d2-morning", day=d[2], slot="morning", started_at=jst(d[2], 8)),
+            make_checkin("e1-d0", day=d[0]),
+            make_checkin("e1-d3", day=d[3]),
+            make_checkin("e2-d1", elder_id="elder-2", day=d[1]),
+            make_checkin("e3-d2", elder_id="elder-3", day=d[2]),
+        )
+        with uow_factory() as uow:
+            got = uow.checkins.list_for_elders([ELDER_ID, "elder-3", "no-such-elder"], d[1], d[2])
+            single = uow.checkins.list_for_elder(ELDER_ID, d[1], d[2])
+            assert uow.checkins.list_for_elders([], d[0], d[3]) == {}
+        assert list(got) == [ELDER_ID, "elder-3", "no-such-elder"]
+        assert _ids(got) == {
+            ELDER_ID: ["e1-d1", "e1-d2-morning", "e1-d2-evening"],
+            "elder-3": ["e3-d2"],
+            "no-such-elder": [],
+        }
+        assert got[ELDER_ID] == single
+
+    def test_answers_of_several_elders_are_the_single_elder_lists_of_the_asked_elders(
+        self, uow_factory: UowFactory
+    ) -> None:
+        d = [DAY + timedelta(days=i) for i in range(3)]
+        given(
+            uow_factory,
+            make_elder("elder-2"),
+            make_elder("elder-3"),
+            *[make_checkin(f"c{i}", day=d[i]) for i in range(3)],
+            make_checkin("e2", elder_id="elder-2", day=d[1]),
+            make_checkin("e3", elder_id="elder-3", day=d[1]),
+        )
+        with uow_factory() as uow:
+            for checkin_id, elder_id, i, question, minute in [
+                ("c2", ELDER_ID, 2, "mood", 1),
+                ("c1", ELDER_ID, 1, "sleep", 1),  # same time as mood: the order given decides
+                ("c1", ELDER_ID, 1, "mood", 1),
+                ("c1", ELDER_ID, 1, "meal", 0),
+                ("c0", ELDER_ID, 0, "mood", 1),
+                ("e2", "elder-2", 1, "mood", 1),
+                ("e3", "elder-3", 1, "mood", 1),
+            ]:
+                uow.answers.add(
+                    make_answer(
+                        checkin_id=checkin_id,
+                        elder_id=elder_id,
+                        day=d[i],
+                        question_id=question,
+                        answered_at=jst(d[i], 8, minute),
+                    )
+                )
+            uow.commit()
+        with uow_factory() as uow:
+            got = uow.answers.list_for_elders(["elder-3", ELDER_ID, "no-such-elder"], d[1], d[2])
+            single = uow.answers.list_for_elder(ELDER_ID, d[1], d[2])
+            assert uow.answers.list_for_elders([], d[0], d[2]) == {}
+        assert list(got) == ["elder-3", ELDER_ID, "no-such-elder"]
+        assert [(a.date, a.question_id) for a in got[ELDER_ID]] == [
+            (d[1], "meal"),
+            (d[1], "sleep"),
+            (d[1], "mood"),
+            (d[2], "mood"),
+        ]
+        assert got[ELDER_ID] == single
+        assert [a.checkin_id for a in got["elder-3"]] == ["e3"]
+        assert got["no-such-elder"] == []
+
+    def test_a_municipalitys_elders_of_every_center_are_listed_by_kana_then_id(
+        self, uow_factory: UowFactory
+    ) -> None:
+        with uow_factory() as uow:
+            seed(
+                uow,
+                make_elder("e-3", kana="さとう"),
+                make_elder("e-2", kana="いとう", center_id="c-2"),
+                make_elder("e-1", kana="さとう", center_id="c-2"),
+                make_elder(
+                    "e-other",
+                    kana="あべ",
+                    municipality_code=OTHER_MUNICIPALITY_CODE,
+                    center_id="c-other",
+                ),
+                centers=(
+                    make_center("c-2", name="南センター"),
+                    make_center("c-other", OTHER_MUNICIPALITY_CODE, name="ほか"),
+                ),
+            )
+            uow.commit()
+        with uow_factory() as uow:
+            got = uow.elders.list_for_municipality(MUNICIPALITY_CODE)
+            other = uow.elders.list_for_municipality(OTHER_MUNICIPALITY_CODE)
+            assert uow.elders.list_for_municipality("011002") == []
+        assert [e.id for e in got] == ["e-2", "e-1", "e-3"]
+        assert got[0] == make_elder("e-2", kana="いとう", center_id="c-2")
+        assert [e.id for e in other] == ["e-other"]
+
+    def test_all_elders_are_listed_by_id_in_code_point_order(self, uow_factory: UowFactory) -> None:
+        ids = ["e-10", "E-2", "e-2", "e_1", "e.1", "エ-1"]
+        with uow_factory() as uow:
+            assert uow.elders.list_all() == []
+            seed(uow, *[make_elder(elder_id) for elder_id in ids])
+            uow.commit()
+        with uow_factory() as uow:
+            got = uow.elders.list_all()
+        assert [e.id for e in got] == sorted(ids)
+        assert got[0] == make_elder("E-2")

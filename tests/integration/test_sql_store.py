@@ -4,23 +4,47 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
+import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from backend.domain.errors import Conflict, NotFound
+from backend.domain.model import AlertStatus, ReadingKind
 from backend.ports import AbstractUnitOfWork
-from backend.stores.sql import migrate, tables
+from backend.stores.sql import migrate, repositories, tables
 from backend.stores.sql.uow import SqlUnitOfWork, make_engine
-from tests.builders import make_answer, make_checkin, make_elder, make_municipality, seed
+from tests.builders import (
+    CENTER_ID,
+    DAY,
+    ELDER_ID,
+    jst,
+    make_alert,
+    make_alert_change,
+    make_answer,
+    make_away,
+    make_checkin,
+    make_elder,
+    make_municipality,
+    make_reading,
+    seed,
+)
 from tests.integration.store_contract import (  # noqa: F401 - collected by pytest here
+    TestAlertHistory,
+    TestAlerts,
     TestAnswers,
+    TestAwayPeriods,
+    TestBulkReads,
     TestCenterDay,
     TestCenters,
     TestCheckIns,
@@ -29,8 +53,10 @@ from tests.integration.store_contract import (  # noqa: F401 - collected by pyte
     TestElders,
     TestEvents,
     TestMunicipalities,
+    TestReadings,
     TestUnitOfWork,
     TestUsers,
+    given,
 )
 
 POSTGRES_URL_VAR = "MIMAMORI_TEST_POSTGRES_URL"
@@ -113,6 +139,204 @@ class TestSqlOnly:
             with pytest.raises(Conflict) as caught:
                 uow.municipalities.add(make_municipality())
         assert isinstance(caught.value.__cause__, IntegrityError)
+
+
+class TestSqlOnlyAlerts:
+    """References, atomic imports and query counts of the alert-related repositories."""
+
+    def test_records_referring_to_an_unknown_elder_or_alert_raise_not_found(
+        self, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        given(uow_factory, make_alert())
+        with uow_factory() as uow:
+            with pytest.raises(NotFound):
+                uow.away.add(make_away(elder_id="no-such-elder"))
+            with pytest.raises(NotFound):
+                uow.readings.add_many([make_reading(elder_id="no-such-elder")])
+            with pytest.raises(NotFound):
+                uow.alerts.add_if_absent(make_alert("alert-2", elder_id="no-such-elder"))
+            with pytest.raises(NotFound):
+                uow.alerts.add_change(make_alert_change(alert_id="no-such-alert"))
+            # The unit is still usable.
+            uow.away.add(make_away())
+            uow.alerts.add_change(make_alert_change())
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.away.list_for_elder(ELDER_ID) == [make_away()]
+            assert uow.alerts.history("alert-1") == [make_alert_change()]
+
+    def test_a_failed_batch_of_readings_stores_none_of_them(self, sql_engine: Engine) -> None:
+        # One row per INSERT statement: the batch runs as several statements.
+        engine = sql_engine.execution_options(insertmanyvalues_page_size=1)
+        statements = _count_statements(engine)
+        uow_factory = lambda: SqlUnitOfWork(engine)  # noqa: E731
+        given(uow_factory)
+        good = [make_reading(measured_at=jst(DAY, 7) + timedelta(days=i)) for i in range(3)]
+        with uow_factory() as uow:
+            statements.clear()
+            with pytest.raises(NotFound):
+                uow.readings.add_many([*good, make_reading(elder_id="no-such-elder")])
+            assert len([s for s in statements if s.lstrip().upper().startswith("INSERT")]) > 1
+            window = (jst(DAY, 0), jst(DAY + timedelta(days=9), 0))
+            assert uow.readings.list_for_elders([ELDER_ID], ReadingKind.WEIGHT, *window) == {
+                ELDER_ID: []
+            }
+            assert uow.readings.add_many(good) == 3
+            uow.commit()
+        with uow_factory() as uow:
+            got = uow.readings.list_for_elders([ELDER_ID], ReadingKind.WEIGHT, *window)
+        assert got == {ELDER_ID: good}
+
+    def test_bulk_reads_run_one_query_per_batch_of_elders(
+        self,
+        sql_engine: Engine,
+        uow_factory: Callable[[], AbstractUnitOfWork],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        ids = ["elder-a", "elder-b", "elder-c"]
+        given(
+            uow_factory,
+            *[make_elder(elder_id) for elder_id in ids],
+            *[make_checkin(f"c-{elder_id}", elder_id=elder_id) for elder_id in ids],
+            *[make_answer(checkin_id=f"c-{elder_id}", elder_id=elder_id) for elder_id in ids],
+            *[make_away(f"away-{elder_id}", elder_id=elder_id) for elder_id in ids],
+            *[make_reading(elder_id=elder_id) for elder_id in ids],
+            *[make_alert(f"alert-{elder_id}", elder_id=elder_id) for elder_id in ids],
+        )
+        asked = [*ids, "no-such-elder"]
+        window = (jst(DAY, 0), jst(DAY, 23))
+
+        def read_all(uow: AbstractUnitOfWork) -> list[Any]:
+            return [
+                uow.checkins.list_for_elders(asked, DAY, DAY),
+                uow.answers.list_for_elders(asked, DAY, DAY),
+                uow.away.active_for_elders(asked, *window),
+                uow.readings.list_for_elders(asked, ReadingKind.WEIGHT, *window),
+                uow.alerts.existing_keys(asked, "2025-04-01"),
+            ]
+
+        statements = _count_statements(sql_engine)
+        with uow_factory() as uow:
+            statements.clear()
+            whole = read_all(uow)
+            assert len(statements) == 5
+            monkeypatch.setattr(repositories, "IDS_PER_QUERY", 2)
+            statements.clear()
+            batched = read_all(uow)
+            assert len(statements) == 10
+        assert batched == whole
+        assert [len(found) for found in whole[0].values()] == [1, 1, 1, 0]
+        assert len(whole[4]) == 3
+
+
+def _count_statements(engine: Engine) -> list[str]:
+    """Record the SQL the engine runs from now until the test ends."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    _LISTENERS.append((engine, record))
+    return statements
+
+
+_LISTENERS: list[tuple[Engine, Any]] = []
+
+
+@pytest.fixture(autouse=True)
+def _remove_listeners() -> Iterator[None]:
+    yield
+    while _LISTENERS:
+        engine, listener = _LISTENERS.pop()
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+class TestConcurrentAlerts:
+    def test_two_units_adding_the_same_key_at_once_store_one_alert(
+        self, sql_engine: Engine
+    ) -> None:
+        given(lambda: SqlUnitOfWork(sql_engine))
+        both_open = threading.Barrier(2, timeout=30)
+
+        def add(alert_id: str) -> bool:
+            with SqlUnitOfWork(sql_engine) as uow:
+                both_open.wait()
+                added = uow.alerts.add_if_absent(make_alert(alert_id))
+                uow.commit()
+                return added
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(add, ["alert-a", "alert-b"]))
+        assert sorted(results) == [False, True]
+        with SqlUnitOfWork(sql_engine) as uow:
+            stored = uow.alerts.list_for_center(CENTER_ID, list(AlertStatus))
+        assert len(stored) == 1
+        assert stored[0].id == ("alert-a" if results[0] else "alert-b")
+
+
+@pytest.mark.postgres
+class TestPostgresConcurrentAlerts:
+    """A unit adding a key another open unit has added waits for that unit's outcome."""
+
+    @pytest.fixture
+    def engine(self, postgres_engine: Engine) -> Engine:
+        _empty_all_tables(postgres_engine)
+        given(lambda: SqlUnitOfWork(postgres_engine))
+        return postgres_engine
+
+    @staticmethod
+    def _wait_until_a_unit_waits_for_a_lock(engine: Engine) -> None:
+        deadline = time.monotonic() + 30
+        with engine.connect() as conn:
+            while time.monotonic() < deadline:
+                waiting = conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                ).scalar_one()
+                conn.rollback()
+                if waiting:
+                    return
+                time.sleep(0.01)
+        raise AssertionError("the second unit never waited for the first")
+
+    def _second_unit_while_first_is_open(self, engine: Engine, *, first_commits: bool) -> bool:
+        with SqlUnitOfWork(engine) as first:
+            assert first.alerts.add_if_absent(make_alert("alert-first")) is True
+            with ThreadPoolExecutor(max_workers=1) as pool:
+
+                def second() -> bool:
+                    with SqlUnitOfWork(engine) as uow:
+                        added = uow.alerts.add_if_absent(make_alert("alert-second"))
+                        # The unit stays usable after the refused key.
+                        uow.alerts.add_if_absent(make_alert("alert-other", period="p2"))
+                        uow.commit()
+                        return added
+
+                future = pool.submit(second)
+                self._wait_until_a_unit_waits_for_a_lock(engine)
+                assert not future.done()
+                if first_commits:
+                    first.commit()
+                else:
+                    first.rollback()
+                return future.result(timeout=30)
+
+    def test_the_second_unit_gets_false_when_the_first_commits(self, engine: Engine) -> None:
+        assert self._second_unit_while_first_is_open(engine, first_commits=True) is False
+        with SqlUnitOfWork(engine) as uow:
+            stored = uow.alerts.list_for_center(CENTER_ID, list(AlertStatus))
+        assert sorted(a.id for a in stored) == ["alert-first", "alert-other"]
+
+    def test_the_second_unit_stores_its_alert_when_the_first_rolls_back(
+        self, engine: Engine
+    ) -> None:
+        assert self._second_unit_while_first_is_open(engine, first_commits=False) is True
+        with SqlUnitOfWork(engine) as uow:
+            stored = uow.alerts.list_for_center(CENTER_ID, list(AlertStatus))
+        assert sorted(a.id for a in stored) == ["alert-other", "alert-second"]
 
 
 @pytest.mark.postgres

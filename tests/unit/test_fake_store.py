@@ -10,7 +10,11 @@ from backend.ports import AbstractUnitOfWork
 from tests.builders import make_elder, seed
 from tests.fakes import FakeStore, FakeUnitOfWork
 from tests.integration.store_contract import (  # noqa: F401 - collected by pytest here
+    TestAlertHistory,
+    TestAlerts,
     TestAnswers,
+    TestAwayPeriods,
+    TestBulkReads,
     TestCenterDay,
     TestCenters,
     TestCheckIns,
@@ -19,6 +23,7 @@ from tests.integration.store_contract import (  # noqa: F401 - collected by pyte
     TestElders,
     TestEvents,
     TestMunicipalities,
+    TestReadings,
     TestUnitOfWork,
     TestUsers,
 )

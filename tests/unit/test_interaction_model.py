@@ -7,6 +7,7 @@ import itertools
 import json
 import re
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from skill.nlu import (
     ModelResolver,
     Resolution,
     ResolvedSlot,
+    date_value,
     normalize,
     number_to_digits,
 )
@@ -27,6 +29,7 @@ SKILL_DIR = Path(const.__file__).parent
 MANIFEST_PATH = SKILL_DIR / "skill-package" / "skill.json"
 ASK_RESOURCES_PATH = SKILL_DIR / "ask-resources.json"
 NUMBER = "AMAZON.NUMBER"
+DATE = "AMAZON.DATE"
 SLOT_REF = re.compile(r"\{(\w+)\}")
 FORBIDDEN = re.compile(r"[0-9０-９。、，,．.！!？?「」『』()（）\"'：:；;・…~〜]")
 
@@ -247,7 +250,7 @@ def test_every_sample_resolves_back_to_its_own_intent_and_value(language_model, 
         slot_types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
         for sample in intent.get("samples", []):
             refs = SLOT_REF.findall(sample)
-            custom = [ref for ref in refs if slot_types[ref] != NUMBER]
+            custom = [ref for ref in refs if slot_types[ref] not in (NUMBER, DATE)]
             assert len(custom) <= 1, sample
             fills = _words(types[slot_types[custom[0]]]) if custom else [("", "")]
             for value_id, words in fills:
@@ -257,6 +260,9 @@ def test_every_sample_resolves_back_to_its_own_intent_and_value(language_model, 
                         number = str(next(numbers))
                         text = text.replace(f"{{{ref}}}", number)
                         expected[ref] = number
+                    elif slot_types[ref] == DATE:
+                        text = text.replace(f"{{{ref}}}", "12月1日")
+                        expected[ref] = date_value("12月1日", date.today())
                     else:
                         text = text.replace(f"{{{ref}}}", words)
                         expected[ref] = value_id
@@ -275,6 +281,8 @@ SK = const.INTENT_SKIP
 EM = const.INTENT_EMERGENCY
 WHO = const.INTENT_WHO_IS_WATCHING
 PAIR = const.INTENT_PAIR
+AWAY = const.INTENT_AWAY
+DATE_I = const.INTENT_DATE
 
 ELDER_PHRASES: list[tuple[str, str, dict[str, str]]] = [
     # 体調

@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Insert, Table, and_, bindparam, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import (
+    Alert,
+    AlertChange,
+    AlertStatus,
     Answer,
+    AwayPeriod,
     CareCenter,
     CheckIn,
     CheckInStatus,
@@ -24,16 +41,22 @@ from backend.domain.model import (
     Event,
     Municipality,
     PairingCode,
+    Reading,
+    ReadingKind,
     StaffUser,
 )
 from backend.ports import (
+    ALERT_SEVERITY_ORDER,
+    AlertRepository,
     AnswerRepository,
+    AwayRepository,
     CenterRepository,
     CheckInRepository,
     DeviceRepository,
     ElderRepository,
     EventRepository,
     MunicipalityRepository,
+    ReadingRepository,
     UserRepository,
 )
 from backend.stores.sql import tables as t
@@ -41,6 +64,12 @@ from backend.stores.sql import tables as t
 _PG_UNIQUE_VIOLATION = "23505"
 _PG_FOREIGN_KEY_VIOLATION = "23503"
 _SQLITE_KEY_ERRORS = {"SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE"}
+
+# Bulk reads bind one parameter per elder id; batches stay far below the parameter
+# limits (SQLite 32766, PostgreSQL 65535) whatever the number of elders asked for.
+IDS_PER_QUERY = 1000
+
+R = TypeVar("R")
 
 
 def _violation(err: IntegrityError) -> str | None:
@@ -61,15 +90,19 @@ def _violation(err: IntegrityError) -> str | None:
 
 
 @contextmanager
-def _translated(connection: Connection, what: str) -> Iterator[None]:
+def _translated(connection: Connection, what: str, *, atomic: bool = False) -> Iterator[None]:
     """Run a write in a SAVEPOINT; turn key violations into domain errors.
 
     The savepoint keeps the outer transaction usable after the violation (PostgreSQL
     aborts the whole transaction on an error otherwise). Other integrity errors (NOT
-    NULL, ...) are bugs and propagate unchanged.
+    NULL, ...) are bugs and propagate unchanged. ``atomic`` asks for the savepoint on
+    SQLite too: for a write of several statements that must leave nothing on failure.
     """
     # SQLite undoes just the failed statement and keeps the transaction: no savepoint needed.
-    guard = nullcontext() if connection.dialect.name == "sqlite" else connection.begin_nested()
+    if connection.dialect.name == "sqlite" and not atomic:
+        guard: Any = nullcontext()
+    else:
+        guard = connection.begin_nested()
     try:
         with guard:
             yield
@@ -129,6 +162,162 @@ _ADD_ANSWER = {
 }
 
 
+_PREBUILT_DIALECTS = ("sqlite", "postgresql")
+
+
+def _code_point(dialect_name: str, column: Any) -> Any:
+    """Order text by code point, as SQLite and Python do, whatever the database collation."""
+    return column.collate("C") if dialect_name == "postgresql" else column
+
+
+class _PerDialect:
+    """A statement built once per dialect (text ordering and ON CONFLICT differ by dialect).
+
+    ``build`` gets the dialect name and returns the statement, or None when the dialect
+    has no such statement (the caller then takes another way).
+    """
+
+    def __init__(self, build: Callable[[str], Any]) -> None:
+        self._build = build
+        self._built = {name: build(name) for name in _PREBUILT_DIALECTS}
+
+    def get(self, connection: Connection) -> Any:
+        name = connection.dialect.name
+        if name not in self._built:
+            self._built[name] = self._build(name)
+        return self._built[name]
+
+
+def _ids_in(column: Any) -> Any:
+    return column.in_(bindparam("elder_ids", expanding=True))
+
+
+def _on_conflict_insert(name: str, table: Table, key: Sequence[str], returning: Any) -> Any:
+    """Return INSERT … ON CONFLICT (key) DO NOTHING RETURNING, or None without that syntax."""
+    dialect = {"sqlite": sqlite, "postgresql": postgresql}.get(name)
+    if dialect is None:
+        return None
+    stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=list(key))
+    return stmt.returning(returning)
+
+
+_aw, _rd, _al, _ch = t.away_periods.c, t.readings.c, t.alerts.c, t.alert_changes.c
+_LIST_AWAY_FOR_ELDER = _PerDialect(
+    lambda d: (
+        select(t.away_periods)
+        .where(_aw.elder_id == bindparam("elder_id"))
+        .order_by(_aw.starts_at, _code_point(d, _aw.id))
+    )
+)
+_ACTIVE_AWAY = _PerDialect(
+    lambda d: (
+        select(t.away_periods)
+        .where(
+            _ids_in(_aw.elder_id),
+            _aw.starts_at < bindparam("end"),
+            or_(_aw.ends_at.is_(None), _aw.ends_at > bindparam("start")),
+        )
+        .order_by(_aw.starts_at, _code_point(d, _aw.id))
+    )
+)
+_END_AWAY = (
+    update(t.away_periods)
+    .where(_aw.id == bindparam("period_id"))
+    .values(ends_at=bindparam("ends_at"))
+)
+_READING_KEY = ("elder_id", "kind", "measured_at")
+_ADD_READINGS = _PerDialect(
+    lambda d: _on_conflict_insert(d, t.readings, _READING_KEY, _rd.elder_id)
+)
+_LIST_READINGS = (
+    select(t.readings)
+    .where(
+        _ids_in(_rd.elder_id),
+        _rd.kind == bindparam("kind"),
+        _rd.measured_at >= bindparam("start"),
+        _rd.measured_at < bindparam("end"),
+    )
+    .order_by(_rd.measured_at)
+)
+_ALERT_KEY = ("elder_id", "rule", "period")
+_ADD_ALERT = _PerDialect(lambda d: _on_conflict_insert(d, t.alerts, _ALERT_KEY, _al.id))
+_GET_ALERT = select(t.alerts).where(_al.id == bindparam("alert_id"))
+_GET_ALERT_BY_KEY = select(t.alerts).where(
+    _al.elder_id == bindparam("elder_id"),
+    _al.rule == bindparam("rule"),
+    _al.period == bindparam("period"),
+)
+_ALERT_MUTABLE = (
+    "severity",
+    "evidence",
+    "status",
+    "stage",
+    "claimed_by",
+    "claimed_at",
+    "outcome",
+    "note",
+    "resolved_at",
+)
+_UPDATE_ALERT = (
+    update(t.alerts)
+    .where(_al.id == bindparam("alert_id"))
+    .values({name: bindparam(name) for name in _ALERT_MUTABLE})
+)
+# Most urgent first; an unknown severity (none is written) would sort last.
+_SEVERITY_RANK = case(
+    {severity.value: rank for rank, severity in enumerate(ALERT_SEVERITY_ORDER)},
+    value=_al.severity,
+    else_=len(ALERT_SEVERITY_ORDER),
+)
+_LIST_ALERTS_FOR_CENTER = _PerDialect(
+    lambda d: (
+        select(t.alerts)
+        .join(t.elders, t.elders.c.id == _al.elder_id)
+        .where(
+            t.elders.c.center_id == bindparam("center_id"),
+            _al.status.in_(bindparam("statuses", expanding=True)),
+        )
+        .order_by(_SEVERITY_RANK, _al.created_at, _code_point(d, _al.id))
+    )
+)
+_LIST_OPEN_ALERTS_OLDER_THAN = _PerDialect(
+    lambda d: (
+        select(t.alerts)
+        .where(_al.status == AlertStatus.OPEN.value, _al.created_at <= bindparam("at"))
+        .order_by(_al.created_at, _code_point(d, _al.id))
+    )
+)
+# substr() rather than LIKE: SQLite's LIKE ignores ASCII case, and "%" or "_" in a
+# prefix would need escaping.
+_EXISTING_ALERT_KEYS = select(_al.elder_id, _al.rule, _al.period).where(
+    _ids_in(_al.elder_id),
+    func.substr(_al.period, 1, bindparam("prefix_length", type_=Integer)) == bindparam("prefix"),
+)
+_ALERT_HISTORY = (
+    select(t.alert_changes).where(_ch.alert_id == bindparam("alert_id")).order_by(_ch.at, _ch.id)
+)
+_LIST_CHECKINS_FOR_ELDERS = _PerDialect(
+    lambda d: (
+        select(t.checkins)
+        .where(
+            _ids_in(t.checkins.c.elder_id),
+            t.checkins.c.date >= bindparam("start"),
+            t.checkins.c.date <= bindparam("end"),
+        )
+        .order_by(t.checkins.c.date, t.checkins.c.started_at, _code_point(d, t.checkins.c.id))
+    )
+)
+_LIST_ANSWERS_FOR_ELDERS = (
+    select(t.answers)
+    .where(
+        _ids_in(t.answers.c.elder_id),
+        t.answers.c.date >= bindparam("start"),
+        t.answers.c.date <= bindparam("end"),
+    )
+    .order_by(t.answers.c.date, t.answers.c.answered_at, t.answers.c.id)
+)
+
+
 def _dialect_insert(connection: Connection, table: Table) -> Any:
     """Return an INSERT supporting ON CONFLICT for SQLite/PostgreSQL, else None."""
     name = connection.dialect.name
@@ -145,9 +334,29 @@ def _mapping(row: Any) -> Mapping[str, Any]:
 
 def _by_code_point(connection: Connection, column: Any) -> Any:
     """Order text by code point, as SQLite and Python do, whatever the database collation."""
-    if connection.dialect.name == "postgresql":
-        return column.collate("C")
-    return column
+    return _code_point(connection.dialect.name, column)
+
+
+def _grouped_by_elder(
+    connection: Connection,
+    stmt: Any,
+    elder_ids: Sequence[str],
+    params: Mapping[str, Any],
+    from_row: Callable[[Mapping[str, Any]], R],
+) -> dict[str, list[R]]:
+    """Run a bulk read over elders (one query per batch); group rows by ``elder_id``.
+
+    Every distinct asked id is a key, in the order first asked; rows keep the query's
+    order within each elder (an elder's rows all come from one batch).
+    """
+    found: dict[str, list[R]] = {elder_id: [] for elder_id in elder_ids}
+    ids = list(found)
+    for i in range(0, len(ids), IDS_PER_QUERY):
+        rows = connection.execute(stmt, {**params, "elder_ids": ids[i : i + IDS_PER_QUERY]})
+        for row in rows:
+            mapping = _mapping(row)
+            found[mapping["elder_id"]].append(from_row(mapping))
+    return found
 
 
 class _SqlRepository:
@@ -237,6 +446,25 @@ class SqlElderRepository(_SqlRepository, ElderRepository):
             .order_by(
                 _by_code_point(self._connection, c.kana), _by_code_point(self._connection, c.id)
             )
+        )
+        return [t.elder_from_row(_mapping(row)) for row in rows]
+
+    def list_for_municipality(self, code: str) -> list[Elder]:
+        """Return the municipality's elders (every center) ordered by kana, then id."""
+        c = t.elders.c
+        rows = self._connection.execute(
+            select(t.elders)
+            .where(c.municipality_code == code)
+            .order_by(
+                _by_code_point(self._connection, c.kana), _by_code_point(self._connection, c.id)
+            )
+        )
+        return [t.elder_from_row(_mapping(row)) for row in rows]
+
+    def list_all(self) -> list[Elder]:
+        """Return every elder ordered by id."""
+        rows = self._connection.execute(
+            select(t.elders).order_by(_by_code_point(self._connection, t.elders.c.id))
         )
         return [t.elder_from_row(_mapping(row)) for row in rows]
 
@@ -380,6 +608,18 @@ class SqlCheckInRepository(_SqlRepository, CheckInRepository):
         )
         return [t.checkin_from_row(_mapping(row)) for row in rows]
 
+    def list_for_elders(
+        self, elder_ids: Sequence[str], start: date, end: date
+    ) -> dict[str, list[CheckIn]]:
+        """Return each asked elder's check-ins with start <= date <= end, oldest first."""
+        return _grouped_by_elder(
+            self._connection,
+            _LIST_CHECKINS_FOR_ELDERS.get(self._connection),
+            elder_ids,
+            {"start": start, "end": end},
+            t.checkin_from_row,
+        )
+
 
 class SqlAnswerRepository(_SqlRepository, AnswerRepository):
     """Answers in the ``answers`` table, at most one per check-in and question."""
@@ -415,6 +655,18 @@ class SqlAnswerRepository(_SqlRepository, AnswerRepository):
             .order_by(c.date, c.answered_at, c.id)
         )
         return [t.answer_from_row(_mapping(row)) for row in rows]
+
+    def list_for_elders(
+        self, elder_ids: Sequence[str], start: date, end: date
+    ) -> dict[str, list[Answer]]:
+        """Return each asked elder's answers with start <= date <= end, oldest first."""
+        return _grouped_by_elder(
+            self._connection,
+            _LIST_ANSWERS_FOR_ELDERS,
+            elder_ids,
+            {"start": start, "end": end},
+            t.answer_from_row,
+        )
 
     def latest_value(self, elder_id: str, question_id: str, before: date) -> Answer | None:
         """Return the elder's newest non-skipped answer to the question dated before ``before``."""
@@ -494,3 +746,177 @@ class SqlUserRepository(_SqlRepository, UserRepository):
             .order_by(_by_code_point(self._connection, c.login))
         )
         return [t.user_from_row(_mapping(row)) for row in rows]
+
+
+class SqlAwayRepository(_SqlRepository, AwayRepository):
+    """Away periods in the ``away_periods`` table."""
+
+    def add(self, period: AwayPeriod) -> None:
+        """Add an away period; raise Conflict if the id exists."""
+        self._insert(insert(t.away_periods), t.away_to_row(period), f"away period {period.id}")
+
+    def list_for_elder(self, elder_id: str) -> list[AwayPeriod]:
+        """Return the elder's periods ordered by start, then id."""
+        rows = self._connection.execute(
+            _LIST_AWAY_FOR_ELDER.get(self._connection), {"elder_id": elder_id}
+        )
+        return [t.away_from_row(_mapping(row)) for row in rows]
+
+    def active_for_elders(
+        self, elder_ids: Sequence[str], start: datetime, end: datetime
+    ) -> dict[str, list[AwayPeriod]]:
+        """Return each asked elder's periods overlapping ``[start, end)``."""
+        return _grouped_by_elder(
+            self._connection,
+            _ACTIVE_AWAY.get(self._connection),
+            elder_ids,
+            {"start": t.to_utc(start), "end": t.to_utc(end)},
+            t.away_from_row,
+        )
+
+    def end_period(self, period_id: str, at: datetime) -> None:
+        """Set the period's end to ``at``; raise NotFound if absent."""
+        result = self._connection.execute(
+            _END_AWAY, {"period_id": period_id, "ends_at": t.to_utc(at)}
+        )
+        if result.rowcount != 1:
+            raise NotFound(f"away period {period_id} does not exist")
+
+
+class SqlReadingRepository(_SqlRepository, ReadingRepository):
+    """Device readings in the ``readings`` table, keyed by (elder, kind, measured_at)."""
+
+    def add_many(self, readings: Iterable[Reading]) -> int:
+        """Store the readings not stored yet; return how many were new."""
+        rows = [t.reading_to_row(reading) for reading in readings]  # refuses naive first
+        if not rows:
+            return 0
+        stmt = _ADD_READINGS.get(self._connection)
+        # One savepoint on every dialect: the rows may go in as several statements, and
+        # a failure (an unknown elder) must leave none of them.
+        with _translated(self._connection, "readings", atomic=True):
+            if stmt is not None:
+                return len(self._connection.execute(stmt, rows).all())
+            return self._add_one_by_one(rows)
+
+    def _add_one_by_one(self, rows: list[dict[str, Any]]) -> int:
+        c = t.readings.c
+        added = 0
+        for row in rows:
+            exists = self._connection.execute(
+                select(c.elder_id).where(
+                    c.elder_id == row["elder_id"],
+                    c.kind == row["kind"],
+                    c.measured_at == row["measured_at"],
+                )
+            ).first()
+            if exists is None:
+                self._connection.execute(insert(t.readings), row)
+                added += 1
+        return added
+
+    def list_for_elders(
+        self, elder_ids: Sequence[str], kind: ReadingKind, start: datetime, end: datetime
+    ) -> dict[str, list[Reading]]:
+        """Return each asked elder's readings of ``kind`` in ``[start, end)``, oldest first."""
+        return _grouped_by_elder(
+            self._connection,
+            _LIST_READINGS,
+            elder_ids,
+            {"kind": ReadingKind(kind).value, "start": t.to_utc(start), "end": t.to_utc(end)},
+            t.reading_from_row,
+        )
+
+
+class SqlAlertRepository(_SqlRepository, AlertRepository):
+    """Alerts in ``alerts`` (unique per elder, rule and period) and ``alert_changes``."""
+
+    def add_if_absent(self, alert: Alert) -> bool:
+        """Store the alert unless its key exists; return whether it was stored."""
+        values = t.alert_to_row(alert)
+        what = f"alert {alert.id} ({alert.key})"
+        stmt = _ADD_ALERT.get(self._connection)
+        if stmt is not None:
+            # ON CONFLICT on the key only: a concurrent unit's insert of the same key
+            # makes this one wait for it, then do nothing; a taken id still raises.
+            with _translated(self._connection, what):
+                inserted = self._connection.execute(stmt, values).first()
+            return inserted is not None
+        if self.get_by_key(alert.elder_id, alert.rule, alert.period) is not None:
+            return False
+        try:
+            self._insert(insert(t.alerts), values, what)
+        except Conflict:
+            if self.get_by_key(alert.elder_id, alert.rule, alert.period) is not None:
+                return False
+            raise
+        return True
+
+    def get(self, alert_id: str) -> Alert | None:
+        """Return the alert, or None."""
+        row = self._connection.execute(_GET_ALERT, {"alert_id": alert_id}).first()
+        return None if row is None else t.alert_from_row(_mapping(row))
+
+    def get_by_key(self, elder_id: str, rule: str, period: str) -> Alert | None:
+        """Return the alert with this key, or None."""
+        row = self._connection.execute(
+            _GET_ALERT_BY_KEY, {"elder_id": elder_id, "rule": rule, "period": period}
+        ).first()
+        return None if row is None else t.alert_from_row(_mapping(row))
+
+    def update(self, alert: Alert) -> None:
+        """Replace the stored alert's mutable fields; raise NotFound if absent."""
+        row = t.alert_to_row(alert)
+        params = {name: row[name] for name in _ALERT_MUTABLE}
+        result = self._connection.execute(_UPDATE_ALERT, {**params, "alert_id": alert.id})
+        if result.rowcount != 1:
+            raise NotFound(f"alert {alert.id} does not exist")
+
+    def list_for_center(self, center_id: str, statuses: Collection[AlertStatus]) -> list[Alert]:
+        """Return the center's alerts with one of ``statuses``, most urgent first."""
+        wanted = sorted({AlertStatus(status).value for status in statuses})
+        if not wanted:
+            return []
+        rows = self._connection.execute(
+            _LIST_ALERTS_FOR_CENTER.get(self._connection),
+            {"center_id": center_id, "statuses": wanted},
+        )
+        return [t.alert_from_row(_mapping(row)) for row in rows]
+
+    def list_unresolved_older_than(self, at: datetime) -> list[Alert]:
+        """Return every open alert with ``created_at <= at``, oldest first."""
+        rows = self._connection.execute(
+            _LIST_OPEN_ALERTS_OLDER_THAN.get(self._connection), {"at": t.to_utc(at)}
+        )
+        return [t.alert_from_row(_mapping(row)) for row in rows]
+
+    def existing_keys(
+        self, elder_ids: Sequence[str], period_prefix: str
+    ) -> set[tuple[str, str, str]]:
+        """Return the asked elders' alert keys whose period starts with ``period_prefix``."""
+        ids = list(dict.fromkeys(elder_ids))
+        keys: set[tuple[str, str, str]] = set()
+        for i in range(0, len(ids), IDS_PER_QUERY):
+            rows = self._connection.execute(
+                _EXISTING_ALERT_KEYS,
+                {
+                    "elder_ids": ids[i : i + IDS_PER_QUERY],
+                    "prefix": period_prefix,
+                    "prefix_length": len(period_prefix),
+                },
+            )
+            keys.update((row.elder_id, row.rule, row.period) for row in rows)
+        return keys
+
+    def add_change(self, change: AlertChange) -> None:
+        """Append an entry to the alert's history (NotFound if the alert does not exist)."""
+        self._insert(
+            insert(t.alert_changes),
+            t.alert_change_to_row(change),
+            f"history of alert {change.alert_id}",
+        )
+
+    def history(self, alert_id: str) -> list[AlertChange]:
+        """Return the alert's history oldest first (by ``at``, then the order added)."""
+        rows = self._connection.execute(_ALERT_HISTORY, {"alert_id": alert_id})
+        return [t.alert_change_from_row(_mapping(row)) for row in rows]

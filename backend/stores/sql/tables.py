@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -25,8 +26,13 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from backend.domain.model import (
+    Alert,
+    AlertChange,
+    AlertStatus,
     Answer,
     AnswerSource,
+    AwayKind,
+    AwayPeriod,
     CareCenter,
     CheckIn,
     CheckInStatus,
@@ -37,7 +43,11 @@ from backend.domain.model import (
     Event,
     EventKind,
     Municipality,
+    Outcome,
     PairingCode,
+    Reading,
+    ReadingKind,
+    Severity,
     Share,
     StaffRole,
     StaffUser,
@@ -90,6 +100,36 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class JsonValue(TypeDecorator[Any]):
+    """A JSON value that reads back with its Python type, also a top-level number.
+
+    SQLite gives a column declared ``JSON`` NUMERIC affinity, which stores the JSON
+    text "45.0" as the integer 45 (a weight of 52.0 kg would read back as ``int``).
+    On SQLite the value is therefore kept as JSON text in a TEXT column; elsewhere
+    it is the dialect's JSON. The migration declares
+    ``sa.JSON().with_variant(sa.Text(), "sqlite")``.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        """Use TEXT on SQLite, JSON elsewhere."""
+        return dialect.type_descriptor(Text() if dialect.name == "sqlite" else JSON())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        """Serialize on SQLite (the JSON type serializes elsewhere)."""
+        if dialect.name == "sqlite":
+            return json.dumps(value, ensure_ascii=False)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        """Parse on SQLite (the JSON type parses elsewhere)."""
+        if dialect.name == "sqlite" and value is not None:
+            return json.loads(value)
+        return value
 
 
 municipalities = Table(
@@ -208,6 +248,68 @@ staff_users = Table(
     Column("active", Boolean, nullable=False),
     UniqueConstraint("login"),
     Index("ix_staff_users_center_id_login", "center_id", "login"),
+)
+
+away_periods = Table(
+    "away_periods",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("elder_id", String, ForeignKey("elders.id"), nullable=False),
+    Column("kind", String, nullable=False),
+    # Not "start"/"end": END is a reserved word in SQL.
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=True),  # null: open-ended
+    Column("set_by", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_away_periods_elder_id_starts_at", "elder_id", "starts_at"),
+)
+
+readings = Table(
+    "readings",
+    metadata,
+    # The key makes imports idempotent: one reading per elder, kind and instant.
+    Column("elder_id", String, ForeignKey("elders.id"), primary_key=True),
+    Column("kind", String, primary_key=True),
+    Column("measured_at", UtcDateTime, primary_key=True),
+    # A number, or {"systolic": n, "diastolic": n}.
+    Column("value", JsonValue, nullable=False),
+    Column("source", String, nullable=False),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("elder_id", String, ForeignKey("elders.id"), nullable=False),
+    Column("rule", String, nullable=False),
+    Column("period", String, nullable=False),
+    Column("severity", String, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("status", String, nullable=False),
+    Column("stage", Integer, nullable=False),
+    Column("claimed_by", String, nullable=True),
+    Column("claimed_at", UtcDateTime, nullable=True),
+    Column("outcome", String, nullable=True),
+    Column("note", Text, nullable=False),
+    Column("resolved_at", UtcDateTime, nullable=True),
+    # The alert key; also serves lookups by elder (and by elder and period prefix).
+    UniqueConstraint("elder_id", "rule", "period"),
+    Index("ix_alerts_elder_id_status", "elder_id", "status"),
+    Index("ix_alerts_status_created_at", "status", "created_at"),
+)
+
+alert_changes = Table(
+    "alert_changes",
+    metadata,
+    # Surrogate key: keeps the order changes were added in.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", String, ForeignKey("alerts.id"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String, nullable=False),
+    Column("action", String, nullable=False),
+    Column("detail", JSON, nullable=False),
+    Index("ix_alert_changes_alert_id_at", "alert_id", "at"),
 )
 
 
@@ -443,4 +545,115 @@ def user_from_row(row: Mapping[str, Any]) -> StaffUser:
         password_hash=row["password_hash"],
         created_at=row["created_at"],
         active=bool(row["active"]),
+    )
+
+
+def away_to_row(period: AwayPeriod) -> dict[str, Any]:
+    """Return the ``away_periods`` row of an away period."""
+    return {
+        "id": period.id,
+        "elder_id": period.elder_id,
+        "kind": AwayKind(period.kind).value,
+        "starts_at": to_utc(period.start),
+        "ends_at": optional_utc(period.end),
+        "set_by": period.set_by,
+        "created_at": to_utc(period.created_at),
+    }
+
+
+def away_from_row(row: Mapping[str, Any]) -> AwayPeriod:
+    """Return the away period of an ``away_periods`` row."""
+    return AwayPeriod(
+        id=row["id"],
+        elder_id=row["elder_id"],
+        kind=AwayKind(row["kind"]),
+        start=row["starts_at"],
+        end=row["ends_at"],
+        set_by=row["set_by"],
+        created_at=row["created_at"],
+    )
+
+
+def reading_to_row(reading: Reading) -> dict[str, Any]:
+    """Return the ``readings`` row of a reading."""
+    return {
+        "elder_id": reading.elder_id,
+        "kind": ReadingKind(reading.kind).value,
+        "measured_at": to_utc(reading.measured_at),
+        "value": reading.value,
+        "source": reading.source,
+    }
+
+
+def reading_from_row(row: Mapping[str, Any]) -> Reading:
+    """Return the reading of a ``readings`` row."""
+    return Reading(
+        elder_id=row["elder_id"],
+        measured_at=row["measured_at"],
+        kind=ReadingKind(row["kind"]),
+        value=row["value"],
+        source=row["source"],
+    )
+
+
+def alert_to_row(alert: Alert) -> dict[str, Any]:
+    """Return the ``alerts`` row of an alert (enums as their values)."""
+    return {
+        "id": alert.id,
+        "elder_id": alert.elder_id,
+        "rule": alert.rule,
+        "period": alert.period,
+        "severity": Severity(alert.severity).value,
+        "evidence": dict(alert.evidence),
+        "created_at": to_utc(alert.created_at),
+        "status": AlertStatus(alert.status).value,
+        "stage": int(alert.stage),
+        "claimed_by": alert.claimed_by,
+        "claimed_at": optional_utc(alert.claimed_at),
+        "outcome": None if alert.outcome is None else Outcome(alert.outcome).value,
+        "note": alert.note,
+        "resolved_at": optional_utc(alert.resolved_at),
+    }
+
+
+def alert_from_row(row: Mapping[str, Any]) -> Alert:
+    """Return the alert of an ``alerts`` row."""
+    outcome = row["outcome"]
+    return Alert(
+        id=row["id"],
+        elder_id=row["elder_id"],
+        rule=row["rule"],
+        period=row["period"],
+        severity=Severity(row["severity"]),
+        evidence=dict(row["evidence"] or {}),
+        created_at=row["created_at"],
+        status=AlertStatus(row["status"]),
+        stage=row["stage"],
+        claimed_by=row["claimed_by"],
+        claimed_at=row["claimed_at"],
+        outcome=None if outcome is None else Outcome(outcome),
+        note=row["note"],
+        resolved_at=row["resolved_at"],
+    )
+
+
+def alert_change_to_row(change: AlertChange) -> dict[str, Any]:
+    """Return the ``alert_changes`` row of a history entry (without the surrogate id)."""
+    return {
+        "alert_id": change.alert_id,
+        "at": to_utc(change.at),
+        "actor": change.actor,
+        "action": change.action,
+        "detail": dict(change.detail),
+    }
+
+
+def alert_change_from_row(row: Mapping[str, Any]) -> AlertChange:
+    """Return the history entry of an ``alert_changes`` row."""
+    return AlertChange(
+        alert_id=row["alert_id"],
+        at=row["at"],
+        actor=row["actor"],
+        action=row["action"],
+        detail=dict(row["detail"] or {}),
     )

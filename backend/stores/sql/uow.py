@@ -12,13 +12,16 @@ from sqlalchemy.exc import OperationalError
 from backend.domain.errors import StoreBusy
 from backend.ports import AbstractUnitOfWork
 from backend.stores.sql.repositories import (
+    SqlAlertRepository,
     SqlAnswerRepository,
+    SqlAwayRepository,
     SqlCenterRepository,
     SqlCheckInRepository,
     SqlDeviceRepository,
     SqlElderRepository,
     SqlEventRepository,
     SqlMunicipalityRepository,
+    SqlReadingRepository,
     SqlUserRepository,
 )
 
@@ -102,6 +105,9 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.answers = SqlAnswerRepository(connection)
         self.events = SqlEventRepository(connection)
         self.users = SqlUserRepository(connection)
+        self.away = SqlAwayRepository(connection)
+        self.readings = SqlReadingRepository(connection)
+        self.alerts = SqlAlertRepository(connection)
         return self
 
     def __exit__(

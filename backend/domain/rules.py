@@ -1,0 +1,680 @@
+"""Alert rules: pure functions of one elder's history, the question set, the policy and ``now``.
+
+``evaluate`` returns what should be alerted *now*; the caller stores each candidate under the
+unique key (elder, rule, period), so running it again (a restart, a second scheduler, a catch-up
+after an outage) adds nothing twice, and a candidate whose ``stage`` grew escalates its alert.
+
+Rules and their keys:
+
+- ``missed_checkin`` ``YYYY-MM-DD/<slot>``: a slot with due questions and no answer by its end
+  plus grace. Stage 0 nudge the elder, 1 family, 2 care center, 3 priority (n days running).
+- ``concern:<question>`` ``YYYY-MM-DD``: a concerning answer; ``concern:<question>:<n>d`` when
+  the answers of the last n dates are all concerning.
+- ``weight_drop`` ``YYYY-Www``: robust medians of weights 6 months apart differ by 2 kg or more.
+- ``activity_drop:steps`` / ``activity_drop:activity_minutes`` ``YYYY-MM-DD``.
+- ``bp_urgent`` / ``bp_high`` ``YYYY-MM-DD``: home blood pressure at the policy's limits.
+- ``emergency`` ``<event id>``: emergency words recorded by the skill.
+
+Every rule but ``emergency`` is silent for an elder who is not watchable (no consent, suspended)
+and for anything inside an away period; ``emergency`` never is (life first; APPI art. 27 allows
+sharing without consent when life may be at risk).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from backend.domain.conversation import is_concerning
+from backend.domain.model import (
+    Answer,
+    AwayPeriod,
+    CheckIn,
+    Elder,
+    Event,
+    EventKind,
+    Reading,
+    ReadingKind,
+    Severity,
+)
+from questions.loader import parse_overrides
+from questions.model import QuestionSet
+from questions.policy import BloodPressureLimit, Policy
+from questions.schema import Concern, ElderOverrides, Question, SlotWindow, parse_hhmm
+
+MISSED_CHECKIN = "missed_checkin"
+CONCERN = "concern"
+WEIGHT_DROP = "weight_drop"
+ACTIVITY_DROP = "activity_drop"
+BP_URGENT = "bp_urgent"
+BP_HIGH = "bp_high"
+EMERGENCY = "emergency"
+
+STAGE_NUDGE = 0  # tell the elder (the speaker asks again)
+STAGE_FAMILY = 1  # tell the family
+STAGE_CENTER = 2  # tell the care center
+STAGE_PRIORITY = 3  # n days running: the center should visit
+
+_STAGE_SEVERITY = {
+    STAGE_NUDGE: Severity.INFO,
+    STAGE_FAMILY: Severity.INFO,
+    STAGE_CENTER: Severity.SAME_DAY,
+    STAGE_PRIORITY: Severity.PRIORITY,
+}
+_RANK = {Severity.URGENT: 0, Severity.PRIORITY: 1, Severity.SAME_DAY: 2, Severity.INFO: 3}
+
+# questions.schema.Concern allows days_running up to 14.
+CONCERN_MAX_DAYS = 14
+WEIGHT_QUESTION = "weight"
+BLOOD_PRESSURE_QUESTION = "blood_pressure"
+ACTIVITY_MEASURES = (
+    ("steps", ReadingKind.STEPS),
+    ("activity_minutes", ReadingKind.ACTIVITY_MINUTES),
+)
+
+
+@dataclass(frozen=True)
+class ElderHistory:
+    """The data of one elder that the caller loaded: at least ``days_needed(policy)`` dates back."""
+
+    elder: Elder
+    checkins: Sequence[CheckIn] = ()
+    answers: Sequence[Answer] = ()
+    readings: Sequence[Reading] = ()
+    away_periods: Sequence[AwayPeriod] = ()
+    events: Sequence[Event] = ()
+
+
+@dataclass(frozen=True)
+class AlertCandidate:
+    """What a rule finds: ``(elder id, rule, period)`` is the alert's unique key."""
+
+    rule: str
+    period: str
+    severity: Severity
+    stage: int
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def days_needed(policy: Policy) -> int:
+    """Return how many dates before today the rules read (data older than that is ignored).
+
+    Load everything dated on or after ``today - days_needed(policy)`` (in the time zone of
+    ``now``). With the defaults that is 209 days, for the weight rule: the 28 days ending
+    182 days ago. Missed check-ins read ``lookback_days + priority_days_running - 2`` days,
+    concerns ``lookback_days + 13`` (the longest "n days running"), activity 35 days (7 + 28
+    complete days before today), blood pressure and emergencies ``lookback_days - 1``.
+    """
+    recent = policy.lookback_days - 1
+    return max(
+        recent + policy.priority_days_running - 1,
+        recent + CONCERN_MAX_DAYS - 1,
+        policy.weight_window_days + policy.weight_median_days - 1,
+        policy.activity_short_days + policy.activity_long_days,
+    )
+
+
+@dataclass(frozen=True)
+class Context:
+    """One evaluation's inputs, with the history cut to the dates the rules read and to ``now``."""
+
+    elder: Elder
+    qset: QuestionSet
+    policy: Policy
+    now: datetime
+    tz: tzinfo
+    today: date
+    recent: tuple[date, ...]  # the dates of lookback_days, oldest first, ending today
+    checkins: tuple[CheckIn, ...]
+    answers: tuple[Answer, ...]  # answered by now, skipped ones included
+    readings: tuple[Reading, ...]
+    events: tuple[Event, ...]
+    away_periods: tuple[AwayPeriod, ...]
+
+    @classmethod
+    def build(
+        cls, history: ElderHistory, qset: QuestionSet, policy: Policy, now: datetime
+    ) -> Context:
+        """Return the context of one evaluation; ``now`` must be time-zone aware."""
+        tz = now.tzinfo
+        if tz is None or now.utcoffset() is None:
+            raise ValueError("now must be time-zone aware")
+        today = now.date()
+        earliest = today - timedelta(days=days_needed(policy))
+        elder_id = history.elder.id
+
+        def dated(at: datetime) -> bool:
+            return at <= now and at.astimezone(tz).date() >= earliest
+
+        return cls(
+            elder=history.elder,
+            qset=qset,
+            policy=policy,
+            now=now,
+            tz=tz,
+            today=today,
+            recent=tuple(today - timedelta(days=i) for i in reversed(range(policy.lookback_days))),
+            checkins=tuple(
+                c for c in history.checkins if c.elder_id == elder_id and c.date >= earliest
+            ),
+            answers=tuple(
+                a
+                for a in history.answers
+                if a.elder_id == elder_id and earliest <= a.date <= today and a.answered_at <= now
+            ),
+            readings=tuple(
+                r for r in history.readings if r.elder_id == elder_id and dated(r.measured_at)
+            ),
+            events=tuple(e for e in history.events if e.elder_id == elder_id and dated(e.at)),
+            away_periods=tuple(p for p in history.away_periods if p.elder_id == elder_id),
+        )
+
+    def date_of(self, at: datetime) -> date:
+        """Return the date of ``at`` in the time zone of ``now``."""
+        return at.astimezone(self.tz).date()
+
+    def at(self, day: date, hhmm: str) -> datetime:
+        """Return the instant of ``HH:MM`` on ``day`` in the time zone of ``now``."""
+        return datetime.combine(day, parse_hhmm(hhmm), tzinfo=self.tz)
+
+    def away(self, at: datetime) -> bool:
+        """Return True if ``at`` falls inside an away period."""
+        return bool(self.away_periods) and any(p.covers(at) for p in self.away_periods)
+
+    def away_during(self, start: datetime, end: datetime) -> bool:
+        """Return True if an away period overlaps ``[start, end]``."""
+        return any(p.start <= end and (p.end is None or p.end > start) for p in self.away_periods)
+
+    @property
+    def silent(self) -> bool:
+        """Return True when every rule but emergency stays silent (not watchable, or away now)."""
+        return not self.elder.is_watchable or self.away(self.now)
+
+
+Rule = Callable[[Context], list[AlertCandidate]]
+
+
+def _iso(day: date) -> str:
+    return day.isoformat()
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+# --- missed check-in ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Answered:
+    """When the elder answered: the check-in slots with an answer, and the latest answer."""
+
+    slots: frozenset[tuple[date, str]]
+    latest: datetime | None
+
+    @classmethod
+    def of(cls, ctx: Context, first_day: date) -> _Answered:
+        by_id = {c.id: (c.date, c.slot) for c in ctx.checkins if c.date >= first_day}
+        slots = frozenset(by_id[a.checkin_id] for a in ctx.answers if a.checkin_id in by_id)
+        return cls(slots, max((a.answered_at for a in ctx.answers), default=None))
+
+    def since(self, start: datetime) -> bool:
+        """Return True if the elder answered anything at or after ``start`` (up to now)."""
+        return self.latest is not None and self.latest >= start
+
+
+def _missed(
+    ctx: Context, answered: _Answered, day: date, slot: SlotWindow, start: datetime
+) -> bool:
+    """Return True if the slot went unanswered: no answer in it, and none at all since its start.
+
+    A later answer (in a later slot, or late in this one) shows the elder is well, so it also
+    stops the escalation. Slots before the consent date or touching an away period never count.
+    """
+    consent = ctx.elder.consent
+    if consent is None or day < consent.consented_on:
+        return False
+    if (day, slot.id) in answered.slots or answered.since(start):
+        return False
+    return not ctx.away_during(start, ctx.now)
+
+
+def _due_slots(
+    ctx: Context, day: date, overrides: ElderOverrides
+) -> list[tuple[SlotWindow, list[Question]]]:
+    due = [(slot, ctx.qset.due(day, slot.id, overrides)) for slot in ctx.qset.slots]
+    return [(slot, questions) for slot, questions in due if questions]
+
+
+def missed_checkin(ctx: Context) -> list[AlertCandidate]:
+    """Return a candidate per recent slot that is due, over, and unanswered, at today's stage."""
+    if ctx.silent:
+        return []
+    policy = ctx.policy
+    overrides = parse_overrides(ctx.elder.overrides, f"elder {ctx.elder.id} overrides")
+    first_day = ctx.recent[0] - timedelta(days=policy.priority_days_running - 1)
+    answered = _Answered.of(ctx, first_day)
+    found = []
+    for day in ctx.recent:
+        for slot, questions in _due_slots(ctx, day, overrides):
+            start, end = ctx.at(day, slot.start), ctx.at(day, slot.end)
+            nudge_at = end + timedelta(minutes=policy.grace_minutes)
+            if ctx.now < nudge_at or not _missed(ctx, answered, day, slot, start):
+                continue
+            family_at = nudge_at + timedelta(minutes=policy.family_after_minutes)
+            center_at = start + timedelta(hours=policy.center_after_hours)
+            stage = max(
+                stage
+                for at, stage in (
+                    (nudge_at, STAGE_NUDGE),
+                    (family_at, STAGE_FAMILY),
+                    (center_at, STAGE_CENTER),
+                )
+                if at <= ctx.now
+            )
+            silent_since = _silent_since(ctx, answered, overrides, day, slot)
+            if silent_since is not None:
+                stage = STAGE_PRIORITY
+            found.append(
+                AlertCandidate(
+                    rule=MISSED_CHECKIN,
+                    period=f"{_iso(day)}/{slot.id}",
+                    severity=_STAGE_SEVERITY[stage],
+                    stage=stage,
+                    evidence={
+                        "date": _iso(day),
+                        "slot": slot.id,
+                        "slot_label": slot.label,
+                        "slot_start": start.isoformat(),
+                        "slot_end": end.isoformat(),
+                        "questions": [q.id for q in questions],
+                        "nudge_at": nudge_at.isoformat(),
+                        "family_at": family_at.isoformat(),
+                        "center_at": center_at.isoformat(),
+                        "days_running": policy.priority_days_running if silent_since else 1,
+                        "silent_since": silent_since,
+                    },
+                )
+            )
+    return found
+
+
+def _silent_since(
+    ctx: Context, answered: _Answered, overrides: ElderOverrides, day: date, slot: SlotWindow
+) -> str | None:
+    """Return the start of a missed slot ``priority_days_running - 1`` days before, if any.
+
+    Only a slot starting no later in the day than ``slot`` counts, so "n days running" always
+    means at least (n - 1) × 24 hours without an answer, never an evening and the next morning.
+    """
+    first_day = day - timedelta(days=ctx.policy.priority_days_running - 1)
+    for earlier, _ in _due_slots(ctx, first_day, overrides):
+        if parse_hhmm(earlier.start) > parse_hhmm(slot.start):
+            continue
+        start = ctx.at(first_day, earlier.start)
+        if _missed(ctx, answered, first_day, earlier, start):
+            return start.isoformat()
+    return None
+
+
+# --- concerning answers ------------------------------------------------------------------------
+
+
+def _matches(concern: Concern, value: Any) -> bool:
+    """Return True if ``value`` meets this one concern (its values, below or above)."""
+    if value is None:
+        return False
+    token = ("yes" if value else "no") if isinstance(value, bool) else value
+    if isinstance(token, str) and token in concern.values:
+        return True
+    number = _number(value)
+    if number is None:
+        return False
+    return (concern.below is not None and number < concern.below) or (
+        concern.above is not None and number > concern.above
+    )
+
+
+def _answer_evidence(answer: Answer) -> dict[str, Any]:
+    return {
+        "date": _iso(answer.date),
+        "value": answer.value,
+        "raw": answer.raw,
+        "answered_at": answer.answered_at.isoformat(),
+        "checkin_id": answer.checkin_id,
+    }
+
+
+def concerning_answers(ctx: Context) -> list[AlertCandidate]:
+    """Return candidates for concerning answers, single (same day) and "n days running" (info).
+
+    A date's answer for "n days running" is its latest one; a date without an answer (or with
+    only skipped ones, or inside an away period) breaks the run.
+    """
+    if ctx.silent:
+        return []
+    first = ctx.recent[0] - timedelta(days=CONCERN_MAX_DAYS - 1)
+    by_question: dict[str, list[Answer]] = defaultdict(list)
+    for a in sorted(
+        (a for a in ctx.answers if a.date >= first), key=lambda a: (a.answered_at, a.checkin_id)
+    ):
+        if a.value is not None and a.skipped is None and not ctx.away(a.answered_at):
+            by_question[a.question_id].append(a)
+    found = []
+    for question_id in sorted(by_question):
+        question = ctx.qset.question(question_id)
+        if question is None or not question.concerning:
+            continue
+        answers = by_question[question_id]
+        found.extend(_single_concerns(ctx, question, answers))
+        found.extend(_running_concerns(ctx, question, answers))
+    return found
+
+
+def _single_concerns(
+    ctx: Context, question: Question, answers: list[Answer]
+) -> Iterable[AlertCandidate]:
+    for day in ctx.recent:
+        hits = [a for a in answers if a.date == day and is_concerning(question, a.value)]
+        if hits:
+            yield AlertCandidate(
+                rule=f"{CONCERN}:{question.id}",
+                period=_iso(day),
+                severity=Severity.SAME_DAY,
+                stage=0,
+                evidence={
+                    "question_id": question.id,
+                    "title": question.title,
+                    "days_running": 1,
+                    "answers": [_answer_evidence(a) for a in hits],
+                },
+            )
+
+
+def _running_concerns(
+    ctx: Context, question: Question, answers: list[Answer]
+) -> Iterable[AlertCandidate]:
+    latest = {a.date: a for a in answers}  # answers are in time order: the day's last wins
+    for n in sorted({c.days_running for c in question.concerning if c.days_running > 1}):
+        concerns = [c for c in question.concerning if c.days_running == n]
+        for day in ctx.recent:
+            run = [latest.get(day - timedelta(days=i)) for i in reversed(range(n))]
+            if all(a is not None and any(_matches(c, a.value) for c in concerns) for a in run):
+                yield AlertCandidate(
+                    rule=f"{CONCERN}:{question.id}:{n}d",
+                    period=_iso(day),
+                    severity=Severity.INFO,
+                    stage=0,
+                    evidence={
+                        "question_id": question.id,
+                        "title": question.title,
+                        "days_running": n,
+                        "answers": [_answer_evidence(a) for a in run if a is not None],
+                    },
+                )
+
+
+# --- weight drop -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Value:
+    day: date
+    at: datetime
+    value: float
+    source: str
+
+
+def _values(ctx: Context, question_id: str, kind: ReadingKind) -> list[_Value]:
+    """Return the numeric answers and readings of one measure, outside away periods."""
+    values = []
+    for a in ctx.answers:
+        number = _number(a.value) if a.question_id == question_id else None
+        if number is not None and a.skipped is None:
+            values.append(_Value(a.date, a.answered_at, number, "answer"))
+    for r in ctx.readings:
+        number = _number(r.value) if r.kind is kind else None
+        if number is not None:
+            values.append(_Value(ctx.date_of(r.measured_at), r.measured_at, number, r.source))
+    return sorted(
+        (v for v in values if not ctx.away(v.at)), key=lambda v: (v.at, v.value, v.source)
+    )
+
+
+def _window(end: date, days: int) -> tuple[date, date]:
+    return end - timedelta(days=days - 1), end
+
+
+def _in(values: list[_Value], window: tuple[date, date]) -> list[_Value]:
+    return [v for v in values if window[0] <= v.day <= window[1]]
+
+
+def weight_drop(ctx: Context) -> list[AlertCandidate]:
+    """Return a candidate when the recent median weight is ``weight_drop_kg`` below 6 months ago.
+
+    Medians of ``weight_median_days`` windows, each needing ``weight_min_values`` values, so a
+    single misheard weight never fires. The period is the ISO week of ``now``.
+    """
+    if ctx.silent:
+        return []
+    policy = ctx.policy
+    values = _values(ctx, WEIGHT_QUESTION, ReadingKind.WEIGHT)
+    recent_window = _window(ctx.today, policy.weight_median_days)
+    baseline_window = _window(
+        ctx.today - timedelta(days=policy.weight_window_days), policy.weight_median_days
+    )
+    recent, baseline = _in(values, recent_window), _in(values, baseline_window)
+    if len(recent) < policy.weight_min_values or len(baseline) < policy.weight_min_values:
+        return []
+    recent_median = statistics.median(v.value for v in recent)
+    baseline_median = statistics.median(v.value for v in baseline)
+    drop = round(baseline_median - recent_median, 2)
+    if drop < policy.weight_drop_kg:
+        return []
+    year, week, _ = ctx.today.isocalendar()
+    return [
+        AlertCandidate(
+            rule=WEIGHT_DROP,
+            period=f"{year}-W{week:02d}",
+            severity=Severity.INFO,
+            stage=0,
+            evidence={
+                "drop_kg": drop,
+                "threshold_kg": policy.weight_drop_kg,
+                "recent_median": recent_median,
+                "baseline_median": baseline_median,
+                "recent_count": len(recent),
+                "baseline_count": len(baseline),
+                "recent_window": [_iso(d) for d in recent_window],
+                "baseline_window": [_iso(d) for d in baseline_window],
+                "recent": [_value_evidence(v) for v in recent],
+                "baseline": [_value_evidence(v) for v in baseline],
+            },
+        )
+    ]
+
+
+def _value_evidence(v: _Value) -> dict[str, Any]:
+    return {"date": _iso(v.day), "at": v.at.isoformat(), "value": v.value, "source": v.source}
+
+
+# --- activity drop -----------------------------------------------------------------------------
+
+
+def activity_drop(ctx: Context) -> list[AlertCandidate]:
+    """Return candidates when the recent median of steps or activity minutes has fallen.
+
+    Daily values (the largest of a date's answers and readings) of the last
+    ``activity_short_days`` complete days (ending yesterday) against the
+    ``activity_long_days`` before them; only with enough days of data in both.
+    """
+    if ctx.silent:
+        return []
+    policy = ctx.policy
+    short_window = _window(ctx.today - timedelta(days=1), policy.activity_short_days)
+    long_window = _window(
+        short_window[0] - timedelta(days=1),
+        policy.activity_long_days,
+    )
+    found = []
+    for measure, kind in ACTIVITY_MEASURES:
+        daily: dict[date, float] = {}
+        for v in _values(ctx, measure, kind):
+            daily[v.day] = max(v.value, daily.get(v.day, v.value))
+        short = [x for d, x in sorted(daily.items()) if short_window[0] <= d <= short_window[1]]
+        long = [x for d, x in sorted(daily.items()) if long_window[0] <= d <= long_window[1]]
+        if len(short) < policy.activity_short_min_days or len(long) < policy.activity_long_min_days:
+            continue
+        short_median, long_median = statistics.median(short), statistics.median(long)
+        if long_median <= 0 or short_median >= policy.activity_drop_ratio * long_median:
+            continue
+        found.append(
+            AlertCandidate(
+                rule=f"{ACTIVITY_DROP}:{measure}",
+                period=_iso(ctx.today),
+                severity=Severity.INFO,
+                stage=0,
+                evidence={
+                    "measure": measure,
+                    "short_median": short_median,
+                    "long_median": long_median,
+                    "ratio": round(short_median / long_median, 3),
+                    "threshold_ratio": policy.activity_drop_ratio,
+                    "short_days": len(short),
+                    "long_days": len(long),
+                    "short_window": [_iso(d) for d in short_window],
+                    "long_window": [_iso(d) for d in long_window],
+                    "daily": {
+                        _iso(d): x
+                        for d, x in sorted(daily.items())
+                        if long_window[0] <= d <= short_window[1]
+                    },
+                },
+            )
+        )
+    return found
+
+
+# --- blood pressure ----------------------------------------------------------------------------
+
+
+def _pressure(value: Any) -> tuple[int, int] | None:
+    if not isinstance(value, dict):
+        return None
+    systolic, diastolic = _number(value.get("systolic")), _number(value.get("diastolic"))
+    if systolic is None or diastolic is None:
+        return None
+    return int(systolic), int(diastolic)
+
+
+def _reaches(pressure: tuple[int, int], limit: BloodPressureLimit) -> bool:
+    return pressure[0] >= limit.systolic or pressure[1] >= limit.diastolic
+
+
+def blood_pressure(ctx: Context) -> list[AlertCandidate]:
+    """Return per recent date the worst of ``bp_urgent`` (urgent) and ``bp_high`` (same day).
+
+    Recent dates, not only today, so that a reading late in the evening is not lost when the
+    next sweep runs after midnight.
+    """
+    if ctx.silent:
+        return []
+    first = ctx.recent[0]
+    measured: list[tuple[date, datetime, tuple[int, int], str]] = []
+    for a in ctx.answers:
+        if a.question_id == BLOOD_PRESSURE_QUESTION and a.date >= first:
+            pressure = _pressure(a.value)
+            if pressure is not None:
+                measured.append((a.date, a.answered_at, pressure, "answer"))
+    for r in ctx.readings:
+        if r.kind is ReadingKind.BLOOD_PRESSURE and ctx.date_of(r.measured_at) >= first:
+            pressure = _pressure(r.value)
+            if pressure is not None:
+                measured.append((ctx.date_of(r.measured_at), r.measured_at, pressure, r.source))
+    measured = sorted(m for m in measured if not ctx.away(m[1]))
+    found = []
+    for day in ctx.recent:
+        for rule, severity, limit in (
+            (BP_URGENT, Severity.URGENT, ctx.policy.bp_urgent),
+            (BP_HIGH, Severity.SAME_DAY, ctx.policy.bp_follow_up),
+        ):
+            hits = [m for m in measured if m[0] == day and _reaches(m[2], limit)]
+            if hits:
+                found.append(
+                    AlertCandidate(
+                        rule=rule,
+                        period=_iso(day),
+                        severity=severity,
+                        stage=0,
+                        evidence={
+                            "limit": {"systolic": limit.systolic, "diastolic": limit.diastolic},
+                            "readings": [
+                                {
+                                    "at": at.isoformat(),
+                                    "systolic": p[0],
+                                    "diastolic": p[1],
+                                    "source": source,
+                                }
+                                for _, at, p, source in hits
+                            ],
+                        },
+                    )
+                )
+                break
+    return found
+
+
+# --- emergency ---------------------------------------------------------------------------------
+
+
+def emergency(ctx: Context) -> list[AlertCandidate]:
+    """Return an urgent candidate per emergency event of the recent dates, even when away."""
+    first = ctx.recent[0]
+    return [
+        AlertCandidate(
+            rule=EMERGENCY,
+            period=e.id,
+            severity=Severity.URGENT,
+            stage=0,
+            evidence={"at": e.at.isoformat(), "detail": dict(e.detail)},
+        )
+        for e in sorted(ctx.events, key=lambda e: (e.at, e.id))
+        if e.kind is EventKind.EMERGENCY and ctx.date_of(e.at) >= first
+    ]
+
+
+RULES: tuple[Rule, ...] = (
+    emergency,
+    missed_checkin,
+    concerning_answers,
+    weight_drop,
+    activity_drop,
+    blood_pressure,
+)
+
+
+def evaluate(
+    history: ElderHistory, qset: QuestionSet, policy: Policy, now: datetime
+) -> list[AlertCandidate]:
+    """Return the alert candidates of one elder at ``now``: most severe first, one per key.
+
+    ``now`` must be in the municipality's time zone (Asia/Tokyo): slot times and dates are read
+    in it. ``history`` must hold the elder's data dated on or after
+    ``now.date() - days_needed(policy)``; older data and anything after ``now`` are ignored, so
+    the result depends on nothing else.
+    """
+    ctx = Context.build(history, qset, policy, now)
+    found: dict[tuple[str, str], AlertCandidate] = {}
+    for rule in RULES:
+        for candidate in rule(ctx):
+            key = (candidate.rule, candidate.period)
+            kept = found.get(key)
+            if kept is None or candidate.stage > kept.stage:
+                found[key] = candidate
+    return sorted(found.values(), key=lambda c: (_RANK[c.severity], c.rule, c.period))

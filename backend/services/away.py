@@ -1,0 +1,80 @@
+"""Away periods (入院・旅行・ショートステイ): declared by voice, by family or by staff."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from backend.domain.errors import NotFound
+from backend.domain.model import AwayKind, AwayPeriod
+from backend.ports import AbstractUnitOfWork
+from backend.services.context import Services
+
+STAGE_UNTIL = "away_until"
+STAGE_CONFIRM = "away_confirm"
+STAGE_ACTIVE = "away_active"
+
+
+def end_of(until: str | None, tz: Any) -> datetime | None:
+    """Return when an away period said "until" ends: after that day, week or month."""
+    if not until:
+        return None
+    if "-W" in until:
+        year, week = until.split("-W")
+        last = date.fromisocalendar(int(year), int(week), 7)
+    elif len(until) == 7:
+        year, month = (int(x) for x in until.split("-"))
+        first_next = date(year + month // 12, month % 12 + 1, 1)
+        last = first_next - timedelta(days=1)
+    else:
+        last = date.fromisoformat(until)
+    return datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
+
+
+def active_period(uow: AbstractUnitOfWork, elder_id: str, at: datetime) -> AwayPeriod | None:
+    """Return the elder's away period covering ``at``, or None."""
+    return next((p for p in uow.away.list_for_elder(elder_id) if p.covers(at)), None)
+
+
+def just_returned(uow: AbstractUnitOfWork, elder_id: str, at: datetime) -> AwayPeriod | None:
+    """Return the period that ended before ``at`` if no check-in has been opened since."""
+    ended = [p for p in uow.away.list_for_elder(elder_id) if p.end is not None and p.end <= at]
+    if not ended:
+        return None
+    last = max(ended, key=lambda p: p.end)
+    recent = uow.checkins.list_for_elder(elder_id, last.end.date(), at.date())
+    return None if any(c.started_at >= last.end for c in recent) else last
+
+
+def declare(
+    svc: Services,
+    elder_id: str,
+    kind: AwayKind,
+    *,
+    start: datetime,
+    end: datetime | None,
+    set_by: str,
+) -> AwayPeriod:
+    """Record an away period (staff, family or the elder's voice)."""
+    if end is not None and end <= start:
+        raise ValueError("お休みの終わりは始まりより後にしてください")
+    period = AwayPeriod(uuid.uuid4().hex, elder_id, AwayKind(kind), start, end, set_by, svc.now())
+    with svc.uow() as uow:
+        if uow.elders.get(elder_id) is None:
+            raise NotFound(f"elder {elder_id}")
+        uow.away.add(period)
+        uow.commit()
+    return period
+
+
+def end_now(svc: Services, elder_id: str) -> AwayPeriod | None:
+    """End the elder's current away period now; return it, or None if there was none."""
+    now = svc.now()
+    with svc.uow() as uow:
+        period = active_period(uow, elder_id, now)
+        if period is None:
+            return None
+        uow.away.end_period(period.id, now)
+        uow.commit()
+    return period

@@ -1,0 +1,185 @@
+"""A municipality's alert policy: every threshold of the alert rules, validated like question sets.
+
+Each default below names its source (see ``shared/reference/mission_anchors.md``). A municipality
+changes them in ``questions/policies/<code>.yaml``; what the file does not list keeps its default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from backend.domain.errors import InvalidMunicipalityCode
+from backend.domain.model import validate_municipality_code
+from questions.loader import (
+    PACKAGE_DIR,
+    Problem,
+    QuestionSetError,
+    _line_of,
+    _message,
+    _path_text,
+    _read_yaml,
+)
+
+POLICIES_DIR = PACKAGE_DIR / "policies"
+DEFAULT_NAME = "default"
+
+# Pydantic error types the question-set loader has no Japanese wording for.
+_MORE_MESSAGES = {
+    "model_type": "「項目: 値」の形で書いてください",
+    "dict_type": "「項目: 値」の形で書いてください",
+    "int_from_float": "整数を書いてください",
+    "float_type": "数を書いてください",
+    "string_type": "文字列を書いてください",
+}
+
+
+class PolicyError(QuestionSetError):
+    """A policy file is invalid; the report names the file, line, path and problem."""
+
+
+class BloodPressureLimit(BaseModel):
+    """A home blood-pressure limit: reached when either number is at or above it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    systolic: int = Field(ge=100, le=300)
+    diastolic: int = Field(ge=50, le=200)
+
+
+class Policy(BaseModel):
+    """Every threshold of the alert rules, for one municipality (or the defaults)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    municipality_code: str | None = Field(default=None, pattern=r"^\d{6}$")
+
+    # How many dates (today and the ones before it) the rules look at for missed check-ins,
+    # answers, blood pressure and emergencies; 2 lets a sweep catch up after a day's outage.
+    # Design choice (ARCHITECTURE §6: "misses no evaluation"), not from a field source.
+    lookback_days: int = Field(default=2, ge=1, le=7)
+
+    # --- missed check-in -------------------------------------------------------------------
+    # Minutes after a slot's end before the elder is nudged. Japan Post みまもりでんわ calls
+    # again once after 1 hour before it mails "不在" (mission_anchors §1.4); the water-meter
+    # pilot's false alerts came mostly from late waking (§ water-meter, 2.3/person/month).
+    grace_minutes: int = Field(default=60, ge=0, le=24 * 60)
+    # Minutes after the nudge before family is told. Design choice between hearth's
+    # +30/+90 min ladder and 恵那市's "1日応答が無い場合は家族に通知" (mission_anchors §1, §4).
+    family_after_minutes: int = Field(default=120, ge=0, le=48 * 60)
+    # Hours after a slot's start before the care center is told: Japan Post's smart-speaker
+    # service, "24時間返事がない場合も連絡が届く" (mission_anchors §1).
+    center_after_hours: int = Field(default=24, ge=1, le=96)
+    # Days running without an answer that make the alert a priority: 九度山町 (みまもりでんわ,
+    # 2018): "no answer 2 days running → 民生委員 visits and reports to the town" (§1.4).
+    priority_days_running: int = Field(default=2, ge=2, le=7)
+
+    # --- weight drop -----------------------------------------------------------------------
+    # Revised J-CHS (国立長寿医療研究センター, 2020): unintended loss of 2 kg or more in
+    # 6 months (mission_anchors §5.2). 182 days = 26 weeks ≈ 6 months.
+    weight_drop_kg: float = Field(default=2.0, gt=0, le=20)
+    weight_window_days: int = Field(default=182, ge=28, le=400)
+    # Robust medians (design choice, ARCHITECTURE §6 "not on one reading"): the median of the
+    # last 28 days (4 weekly weights) against the median of the 28 days ending 6 months ago,
+    # each from at least 3 values, so one misheard weight can never move a median far.
+    weight_median_days: int = Field(default=28, ge=7, le=91)
+    weight_min_values: int = Field(default=3, ge=1, le=91)
+
+    # --- activity drop (steps, activity minutes) ----------------------------------------------
+    # ARCHITECTURE §6 default: the 7-day median below 70% of the previous 28-day median, with
+    # enough data (5 of 7 and 20 of 28 days). A design default: steps and activity minutes are
+    # only a proxy for J-CHS 身体活動, not a validated cut-off (mission_anchors §5.2).
+    activity_drop_ratio: float = Field(default=0.7, gt=0, le=0.99)
+    activity_short_days: int = Field(default=7, ge=3, le=28)
+    activity_long_days: int = Field(default=28, ge=7, le=91)
+    activity_short_min_days: int = Field(default=5, ge=1, le=28)
+    activity_long_min_days: int = Field(default=20, ge=1, le=91)
+
+    # --- blood pressure (home readings) -----------------------------------------------------
+    # JSH2019 home III度 hypertension is ≥160 and/or ≥100 → same-day follow-up by staff.
+    # (mission_anchors §5.4; a design suggestion that needs a municipal 保健師/医師 sign-off.)
+    bp_follow_up: BloodPressureLimit = BloodPressureLimit(systolic=160, diastolic=100)
+    # ≥180/120 is the level of 高血圧緊急症/切迫症 (JSH, Minds) → urgent, and the elder is told
+    # to seek care. BP alone never diagnoses an emergency (mission_anchors §5.4).
+    bp_urgent: BloodPressureLimit = BloodPressureLimit(systolic=180, diastolic=120)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Policy:
+        if self.activity_short_min_days > self.activity_short_days:
+            raise ValueError("activity_short_min_days は activity_short_days 以下にしてください")
+        if self.activity_long_min_days > self.activity_long_days:
+            raise ValueError("activity_long_min_days は activity_long_days 以下にしてください")
+        if self.weight_median_days > self.weight_window_days:
+            raise ValueError("weight_median_days は weight_window_days 以下にしてください")
+        if self.weight_min_values > self.weight_median_days:
+            raise ValueError("weight_min_values は weight_median_days 以下にしてください")
+        if (
+            self.bp_follow_up.systolic > self.bp_urgent.systolic
+            or self.bp_follow_up.diastolic > self.bp_urgent.diastolic
+        ):
+            raise ValueError("bp_follow_up は bp_urgent 以下にしてください")
+        return self
+
+
+DEFAULT_POLICY = Policy()
+
+
+def _problems(err: ValidationError, node: Any) -> list[Problem]:
+    problems = []
+    for e in err.errors():
+        text, parts = _path_text(e["loc"])
+        message = _MORE_MESSAGES.get(e["type"]) or _message(e)
+        problems.append(Problem(text, message, _line_of(node, parts)))
+    return problems
+
+
+def load_policy(path: Path | str) -> Policy:
+    """Load and validate one policy file; an empty file means every default."""
+    path = Path(path)
+    try:
+        data, node = _read_yaml(path)
+    except QuestionSetError as err:
+        raise PolicyError(err.file, err.problems) from err
+    try:
+        policy = Policy.model_validate({} if data is None else data)
+    except ValidationError as err:
+        raise PolicyError(str(path), _problems(err, node)) from err
+    code = policy.municipality_code
+    problems = []
+    if code is not None:
+        try:
+            validate_municipality_code(code)
+        except InvalidMunicipalityCode as err:
+            problems.append(Problem("municipality_code", err.reason, _line_of(node, [])))
+        if path.stem not in (code, DEFAULT_NAME) and path.parent.name == POLICIES_DIR.name:
+            problems.append(
+                Problem(
+                    "municipality_code",
+                    f"ファイル名 {path.name} とコードが一致しません",
+                    _line_of(node, ["municipality_code"]),
+                )
+            )
+    if problems:
+        raise PolicyError(str(path), problems)
+    return policy
+
+
+def policy_for(code: str, directory: Path | str = POLICIES_DIR) -> Policy:
+    """Return the municipality's policy, else ``default.yaml`` there, else the built-in defaults."""
+    for name in (code, DEFAULT_NAME):
+        path = Path(directory) / f"{name}.yaml"
+        if path.is_file():
+            return load_policy(path)
+    return DEFAULT_POLICY
+
+
+def load_policies(directory: Path | str = POLICIES_DIR) -> dict[str, Policy]:
+    """Load every ``<code>.yaml`` in a folder, keyed by municipality code (not ``default``)."""
+    policies = {}
+    for path in sorted(Path(directory).glob("*.yaml")):
+        policy = load_policy(path)
+        if path.stem != DEFAULT_NAME:
+            policies[path.stem] = policy
+    return policies
