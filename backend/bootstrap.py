@@ -18,8 +18,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@cache
 def sql_uow_factory(database_url: str) -> Callable[[], AbstractUnitOfWork]:
-    """Return a factory of SQL units of work sharing one engine."""
+    """Return a factory of SQL units of work sharing one engine (one engine per URL)."""
     from backend.stores.sql.uow import SqlUnitOfWork, make_engine
 
     engine = make_engine(database_url)

@@ -36,9 +36,11 @@ from backend.domain.model import (
     ElderDay,
     Event,
     Municipality,
+    OutboxMessage,
     PairingCode,
     Reading,
     ReadingKind,
+    Recipient,
     Severity,
     StaffUser,
 )
@@ -119,6 +121,10 @@ class DeviceRepository(abc.ABC):
     @abc.abstractmethod
     def get_binding(self, alexa_user_id: str, device_id: str) -> DeviceBinding | None:
         """Return the binding for this Alexa user and device, or None."""
+
+    @abc.abstractmethod
+    def bound_since(self, elder_ids: Sequence[str]) -> dict[str, datetime]:
+        """Return when each asked elder's first speaker was bound (elders with none are absent)."""
 
     @abc.abstractmethod
     def elder_for(self, alexa_user_id: str, device_id: str) -> Elder | None:
@@ -226,6 +232,13 @@ class EventRepository(abc.ABC):
     @abc.abstractmethod
     def list_for_elder(self, elder_id: str) -> list[Event]:
         """Return the elder's events, oldest first (by ``at``, then id)."""
+
+    @abc.abstractmethod
+    def list_for_elders(self, elder_ids: Sequence[str], since: datetime) -> dict[str, list[Event]]:
+        """Return each asked elder's events at or after ``since``, oldest first (one query).
+
+        Every distinct asked id is a key (an empty list when it has none).
+        """
 
 
 class UserRepository(abc.ABC):
@@ -400,6 +413,8 @@ class AbstractUnitOfWork(abc.ABC):
     away: AwayRepository
     readings: ReadingRepository
     alerts: AlertRepository
+    recipients: RecipientRepository
+    outbox: OutboxRepository
 
     def __enter__(self) -> Self:
         return self
@@ -419,3 +434,99 @@ class AbstractUnitOfWork(abc.ABC):
     @abc.abstractmethod
     def rollback(self) -> None:
         """Discard everything not committed."""
+
+
+class RecipientRepository(abc.ABC):
+    """Recipients of notifications: a center's own inboxes and each elder's family."""
+
+    @abc.abstractmethod
+    def add(self, recipient: Recipient) -> None:
+        """Add a recipient; raise Conflict if the id exists."""
+
+    @abc.abstractmethod
+    def get(self, recipient_id: str) -> Recipient | None:
+        """Return the recipient (active or not), or None."""
+
+    @abc.abstractmethod
+    def update(self, recipient: Recipient) -> None:
+        """Replace the stored recipient with this one; raise NotFound if absent."""
+
+    @abc.abstractmethod
+    def list_for_center(self, center_id: str) -> list[Recipient]:
+        """Return the center's own recipients (``elder_id`` None), active or not.
+
+        Ordered by name, then id. Family recipients of the center's elders are not listed.
+        """
+
+    @abc.abstractmethod
+    def list_for_elder(self, elder_id: str) -> list[Recipient]:
+        """Return the elder's recipients (family and others), active or not, by name, then id."""
+
+
+class OutboxRepository(abc.ABC):
+    """Queued notifications (the outbox); see ``OutboxMessage`` for due and given up.
+
+    A sent message is never changed again, and a given-up one only by ``mark_sent``:
+    marking or deferring a message that another sweep has already finished changes
+    nothing (and raises nothing).
+    """
+
+    @abc.abstractmethod
+    def add_if_absent(self, message: OutboxMessage) -> bool:
+        """Queue the message unless one with its id exists; return True if stored.
+
+        The id is the idempotency key: a message with a taken id is not stored, whatever
+        its content, and the unit stays usable.
+        """
+
+    @abc.abstractmethod
+    def get(self, message_id: str) -> OutboxMessage | None:
+        """Return the message, or None."""
+
+    @abc.abstractmethod
+    def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        """Return at most ``limit`` messages due at ``now``, oldest first.
+
+        Due as ``OutboxMessage.is_due``: not sent, not given up, ``not_before <= now`` and
+        ``next_attempt_at <= now`` (or never tried). Oldest first means by ``created_at``,
+        then id. A ``limit`` below 1 returns an empty list.
+        """
+
+    @abc.abstractmethod
+    def claim(self, message_id: str, now: datetime, until: datetime) -> bool:
+        """Take a due message for sending: set its ``next_attempt_at`` to ``until``.
+
+        Return True if the message was due at ``now`` and is now claimed; False, changing
+        nothing, otherwise (unknown, sent, given up, not yet due, or claimed by another
+        sweep whose claim has not expired). Of two units claiming at once, one wins. A
+        claim counts no attempt; if the claimer dies, the message is due again at ``until``.
+        """
+
+    @abc.abstractmethod
+    def defer(self, message_id: str, until: datetime) -> None:
+        """Set a pending message's ``not_before`` to ``until`` (counting no attempt).
+
+        Raise NotFound if the message does not exist.
+        """
+
+    @abc.abstractmethod
+    def mark_sent(self, message_id: str, at: datetime) -> None:
+        """Record a successful send at ``at``: ``sent_at`` and ``last_attempt_at`` are ``at``.
+
+        Attempts grow by one and ``next_attempt_at`` is cleared; ``last_error`` is kept.
+        Raise NotFound if the message does not exist.
+        """
+
+    @abc.abstractmethod
+    def mark_failed(
+        self, message_id: str, at: datetime, error: str, next_attempt_at: datetime | None
+    ) -> None:
+        """Record a failed attempt at ``at``: attempts grow by one, ``last_error`` is ``error``.
+
+        ``next_attempt_at`` None gives the message up (never tried again). Raise NotFound
+        if the message does not exist.
+        """
+
+    @abc.abstractmethod
+    def list_for_alert(self, alert_id: str) -> list[OutboxMessage]:
+        """Return the messages queued for an alert, by ``created_at``, then id."""

@@ -23,10 +23,12 @@ from backend.domain.model import (
     Event,
     EventKind,
     Municipality,
+    OutboxMessage,
     Outcome,
     PairingCode,
     Reading,
     ReadingKind,
+    Recipient,
     Severity,
     Share,
     StaffRole,
@@ -319,6 +321,91 @@ def make_alert_change(
         actor=actor,
         action=action,
         detail=dict(detail or {}),
+    )
+
+
+def make_recipient(
+    id: str = "recipient-1",
+    *,
+    center_id: str = CENTER_ID,
+    elder_id: str | None = ELDER_ID,
+    name: str = "山田 太郎",
+    relation: str = "長男",
+    channel: str = "email",
+    address: str = "taro@example.jp",
+    quiet_start: str | None = None,
+    quiet_end: str | None = None,
+    active: bool = True,
+) -> Recipient:
+    """Return a family recipient of the default elder (e-mail, no quiet hours)."""
+    return Recipient(
+        id=id,
+        center_id=center_id,
+        elder_id=elder_id,
+        name=name,
+        relation=relation,
+        channel=channel,
+        address=address,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        active=active,
+    )
+
+
+def make_center_inbox(
+    id: str = "inbox-1",
+    *,
+    center_id: str = CENTER_ID,
+    name: str = "北センター 代表",
+    address: str = "kita-center@example.jp",
+    **kw: Any,
+) -> Recipient:
+    """Return a care center's own recipient (no elder)."""
+    return make_recipient(
+        id,
+        center_id=center_id,
+        elder_id=None,
+        name=name,
+        relation="センター",
+        address=address,
+        **kw,
+    )
+
+
+def make_outbox_message(
+    id: str = "msg-1",
+    *,
+    recipient_id: str = "recipient-1",
+    channel: str = "email",
+    subject: str = "【みまもり】山田 花子さんの朝のお返事がありません",
+    body: str = "山田 花子さんから、けさ（4月1日）の朝のお返事がまだありません。\nご様子をご確認ください。",
+    urgent: bool = False,
+    created_at: datetime | None = None,
+    not_before: datetime | None = None,
+    attempts: int = 0,
+    next_attempt_at: datetime | None = None,
+    sent_at: datetime | None = None,
+    last_error: str | None = None,
+    alert_id: str | None = None,
+    last_attempt_at: datetime | None = None,
+) -> OutboxMessage:
+    """Return a fresh (never tried) message to the default recipient, queued at 10:00."""
+    created = created_at or jst(DAY, 10)
+    return OutboxMessage(
+        id=id,
+        recipient_id=recipient_id,
+        channel=channel,
+        subject=subject,
+        body=body,
+        urgent=urgent,
+        created_at=created,
+        not_before=not_before or created,
+        attempts=attempts,
+        next_attempt_at=next_attempt_at,
+        sent_at=sent_at,
+        last_error=last_error,
+        alert_id=alert_id,
+        last_attempt_at=last_attempt_at,
     )
 
 

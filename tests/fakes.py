@@ -15,6 +15,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Self, TypeVar
 
+from backend.channels import ChannelError
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import (
     Alert,
@@ -30,9 +31,11 @@ from backend.domain.model import (
     ElderDay,
     Event,
     Municipality,
+    OutboxMessage,
     PairingCode,
     Reading,
     ReadingKind,
+    Recipient,
     StaffUser,
 )
 from backend.ports import (
@@ -47,7 +50,9 @@ from backend.ports import (
     ElderRepository,
     EventRepository,
     MunicipalityRepository,
+    OutboxRepository,
     ReadingRepository,
+    RecipientRepository,
     UserRepository,
 )
 
@@ -107,6 +112,8 @@ class FakeState:
     readings: dict[tuple[str, str, datetime], Reading] = field(default_factory=dict)
     alerts: dict[str, Alert] = field(default_factory=dict)
     alert_changes: list[AlertChange] = field(default_factory=list)  # in the order added
+    recipients: dict[str, Recipient] = field(default_factory=dict)
+    outbox: dict[str, OutboxMessage] = field(default_factory=dict)
 
 
 class FakeStore:
@@ -192,6 +199,15 @@ class FakeDeviceRepository(_FakeRepository, DeviceRepository):
 
     def get_binding(self, alexa_user_id: str, device_id: str) -> DeviceBinding | None:
         return _copy(self._s.bindings.get((alexa_user_id, device_id)))
+
+    def bound_since(self, elder_ids: Sequence[str]) -> dict[str, datetime]:
+        found: dict[str, datetime] = {}
+        for b in self._s.bindings.values():
+            if b.elder_id in elder_ids and (
+                b.elder_id not in found or b.bound_at < found[b.elder_id]
+            ):
+                found[b.elder_id] = b.bound_at
+        return _copy(found)
 
     def elder_for(self, alexa_user_id: str, device_id: str) -> Elder | None:
         binding = self._s.bindings.get((alexa_user_id, device_id))
@@ -335,6 +351,13 @@ class FakeEventRepository(_FakeRepository, EventRepository):
     def list_for_elder(self, elder_id: str) -> list[Event]:
         found = [e for e in self._s.events.values() if e.elder_id == elder_id]
         return _copy(sorted(found, key=lambda e: (e.at, e.id)))
+
+    def list_for_elders(self, elder_ids: Sequence[str], since: datetime) -> dict[str, list[Event]]:
+        _aware(since)
+        found = sorted(
+            (e for e in self._s.events.values() if e.at >= since), key=lambda e: (e.at, e.id)
+        )
+        return _copy(_by_elder(elder_ids, found, lambda e: e.elder_id))
 
 
 class FakeUserRepository(_FakeRepository, UserRepository):
@@ -497,6 +520,119 @@ class FakeAlertRepository(_FakeRepository, AlertRepository):
         return _copy([k[2] for k in sorted(found, key=lambda k: k[:2])])
 
 
+class FakeRecipientRepository(_FakeRepository, RecipientRepository):
+    def add(self, recipient: Recipient) -> None:
+        if recipient.id in self._s.recipients:
+            raise Conflict(f"recipient {recipient.id} already exists")
+        self._s.recipients[recipient.id] = _copy(recipient)
+
+    def get(self, recipient_id: str) -> Recipient | None:
+        return _copy(self._s.recipients.get(recipient_id))
+
+    def update(self, recipient: Recipient) -> None:
+        if recipient.id not in self._s.recipients:
+            raise NotFound(f"recipient {recipient.id} does not exist")
+        self._s.recipients[recipient.id] = _copy(recipient)
+
+    def _sorted(self, found: list[Recipient]) -> list[Recipient]:
+        return _copy(sorted(found, key=lambda r: (r.name, r.id)))
+
+    def list_for_center(self, center_id: str) -> list[Recipient]:
+        return self._sorted(
+            [
+                r
+                for r in self._s.recipients.values()
+                if r.center_id == center_id and r.elder_id is None
+            ]
+        )
+
+    def list_for_elder(self, elder_id: str) -> list[Recipient]:
+        return self._sorted([r for r in self._s.recipients.values() if r.elder_id == elder_id])
+
+
+def _pending(message: OutboxMessage) -> bool:
+    return message.sent_at is None and not message.given_up
+
+
+class FakeOutboxRepository(_FakeRepository, OutboxRepository):
+    def add_if_absent(self, message: OutboxMessage) -> bool:
+        for when in (
+            message.created_at,
+            message.not_before,
+            message.next_attempt_at,
+            message.sent_at,
+            message.last_attempt_at,
+        ):
+            _aware(when)
+        if message.id in self._s.outbox:
+            return False
+        self._s.outbox[message.id] = _copy(message)
+        return True
+
+    def get(self, message_id: str) -> OutboxMessage | None:
+        return _copy(self._s.outbox.get(message_id))
+
+    def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        _aware(now)
+        found = sorted(
+            (m for m in self._s.outbox.values() if m.is_due(now)),
+            key=lambda m: (m.created_at, m.id),
+        )
+        return _copy(found[: max(limit, 0)])
+
+    def claim(self, message_id: str, now: datetime, until: datetime) -> bool:
+        _aware(now)
+        _aware(until)
+        stored = self._s.outbox.get(message_id)
+        if stored is None or not stored.is_due(now):
+            return False
+        self._s.outbox[message_id] = dataclasses.replace(stored, next_attempt_at=until)
+        return True
+
+    def _stored(self, message_id: str) -> OutboxMessage:
+        stored = self._s.outbox.get(message_id)
+        if stored is None:
+            raise NotFound(f"outbox message {message_id} does not exist")
+        return stored
+
+    def defer(self, message_id: str, until: datetime) -> None:
+        _aware(until)
+        stored = self._stored(message_id)
+        if _pending(stored):
+            self._s.outbox[message_id] = dataclasses.replace(stored, not_before=until)
+
+    def mark_sent(self, message_id: str, at: datetime) -> None:
+        _aware(at)
+        stored = self._stored(message_id)
+        if stored.sent_at is None:
+            self._s.outbox[message_id] = dataclasses.replace(
+                stored,
+                sent_at=at,
+                last_attempt_at=at,
+                attempts=stored.attempts + 1,
+                next_attempt_at=None,
+            )
+
+    def mark_failed(
+        self, message_id: str, at: datetime, error: str, next_attempt_at: datetime | None
+    ) -> None:
+        _aware(at)
+        _aware(next_attempt_at)
+        stored = self._stored(message_id)
+        if _pending(stored):
+            self._s.outbox[message_id] = dataclasses.replace(
+                stored,
+                last_attempt_at=at,
+                attempts=stored.attempts + 1,
+                last_error=error,
+                next_attempt_at=next_attempt_at,
+            )
+
+    def list_for_alert(self, alert_id: str) -> list[OutboxMessage]:
+        found = [m for m in self._s.outbox.values() if m.alert_id == alert_id]
+        return _copy(sorted(found, key=lambda m: (m.created_at, m.id)))
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Unit of work over a ``FakeStore``; counts commits and rollbacks for assertions.
 
@@ -520,6 +656,8 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.away = FakeAwayRepository(self)
         self.readings = FakeReadingRepository(self)
         self.alerts = FakeAlertRepository(self)
+        self.recipients = FakeRecipientRepository(self)
+        self.outbox = FakeOutboxRepository(self)
 
     def __enter__(self) -> Self:
         self.working = _copy(self.store.state)
@@ -540,3 +678,37 @@ class FakeUnitOfWork(AbstractUnitOfWork):
     def rollback(self) -> None:
         self.working = _copy(self.store.state)
         self.rolled_back += 1
+
+
+class FakeChannel:
+    """An outbound channel for unit tests: records what it sends, fails when told to.
+
+    ``fail_with`` holds errors to raise, one per call, before sending succeeds again
+    (``None`` in the list means "send this one"). ``sent`` lists (message, recipient)
+    pairs in the order sent; ``calls`` counts every call, failed or not.
+    """
+
+    def __init__(self, name: str = "email", fail_with: Iterable[Exception | None] = ()) -> None:
+        self.name = name
+        self.fail_with: list[Exception | None] = list(fail_with)
+        self.sent: list[tuple[OutboxMessage, Recipient]] = []
+        self.calls = 0
+
+    def fail_next(self, *errors: Exception | None) -> None:
+        self.fail_with.extend(errors)
+
+    def down(self, times: int = 1) -> None:
+        """Fail the next ``times`` sends as a channel that is down (retryable)."""
+        self.fail_next(*[ChannelError("connection refused", retryable=True)] * times)
+
+    def send(self, message: OutboxMessage, recipient: Recipient) -> None:
+        self.calls += 1
+        if self.fail_with:
+            error = self.fail_with.pop(0)
+            if error is not None:
+                raise error
+        self.sent.append((_copy(message), _copy(recipient)))
+
+    @property
+    def sent_ids(self) -> list[str]:
+        return [message.id for message, _ in self.sent]

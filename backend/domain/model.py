@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -329,3 +329,116 @@ class AlertChange:
     actor: str
     action: str  # "opened", "escalated", "claimed", "resolved", "notified"
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+# --- outbound notifications -------------------------------------------------------------
+
+_CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_clock_time(value: str) -> time:
+    """Return the wall-clock time of an ``HH:MM`` string (00:00-23:59); raise ValueError."""
+    match = _CLOCK_TIME.match(value or "")
+    if match is None:
+        raise ValueError(f"時刻は HH:MM（00:00〜23:59）で指定してください: {value!r}")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone notifications go to: a family member, or the care center's own inbox.
+
+    ``elder_id`` None means the care center's inbox (staff), otherwise a family member
+    or other contact of that elder. ``channel`` names the outbound channel ("email"; "line"
+    later) and ``address`` is that channel's address. Quiet hours (``quiet_start`` to
+    ``quiet_end``, ``HH:MM`` wall-clock times, start inclusive, end exclusive) may cross
+    midnight; both or neither are set, and equal times mean no quiet hours. Urgent
+    messages ignore them.
+    """
+
+    id: str
+    center_id: str
+    elder_id: str | None
+    name: str
+    relation: str
+    channel: str
+    address: str
+    quiet_start: str | None = None
+    quiet_end: str | None = None
+    active: bool = True
+
+    def __post_init__(self) -> None:
+        if (self.quiet_start is None) != (self.quiet_end is None):
+            raise ValueError("quiet_start と quiet_end は両方指定するか、両方省略してください")
+        if self.quiet_start is not None and self.quiet_end is not None:
+            parse_clock_time(self.quiet_start)
+            parse_clock_time(self.quiet_end)
+
+
+def quiet_until(recipient: Recipient, at: datetime) -> datetime | None:
+    """Return when the recipient's quiet hours end if ``at`` is inside them, else None.
+
+    Quiet hours are wall-clock times in ``at``'s time zone; a window whose start is after
+    its end crosses midnight ("21:00"-"07:00" covers 21:00 to 06:59:59.999999 of the next
+    morning). The start is inside the window, the end is not.
+    """
+    if recipient.quiet_start is None or recipient.quiet_end is None:
+        return None
+    start = parse_clock_time(recipient.quiet_start)
+    end = parse_clock_time(recipient.quiet_end)
+    now = at.time()
+    today = at.date()
+    if start < end:
+        inside, end_day = start <= now < end, today
+    elif start > end:  # crosses midnight
+        if now >= start:
+            inside, end_day = True, today + timedelta(days=1)
+        else:
+            inside, end_day = now < end, today
+    else:
+        return None
+    if not inside:
+        return None
+    return datetime.combine(end_day, end, tzinfo=at.tzinfo)
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One notification queued for one recipient; its id is the idempotency key.
+
+    The caller chooses the id deterministically (e.g. alert id, stage and recipient), so
+    queuing the same notification again stores nothing. A message is *pending* until sent
+    or given up; it is *due* at ``now`` when pending, ``not_before <= now`` and either
+    ``next_attempt_at <= now`` or it was never tried (no next attempt, no attempts).
+    ``attempts`` counts send attempts, successful or not. A message failed without a next
+    attempt (``attempts > 0``, ``next_attempt_at`` None, not sent) is *given up*: never due
+    again.
+    """
+
+    id: str
+    recipient_id: str
+    channel: str
+    subject: str
+    body: str
+    urgent: bool
+    created_at: datetime
+    not_before: datetime
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    alert_id: str | None = None
+    last_attempt_at: datetime | None = None
+
+    @property
+    def given_up(self) -> bool:
+        """Return True when the message failed for good (never tried again)."""
+        return self.sent_at is None and self.attempts > 0 and self.next_attempt_at is None
+
+    def is_due(self, now: datetime) -> bool:
+        """Return True when the message should be sent at ``now`` (see the class notes)."""
+        if self.sent_at is not None or self.not_before > now:
+            return False
+        if self.next_attempt_at is None:
+            return self.attempts == 0
+        return self.next_attempt_at <= now

@@ -87,6 +87,9 @@ class ElderHistory:
     readings: Sequence[Reading] = ()
     away_periods: Sequence[AwayPeriod] = ()
     events: Sequence[Event] = ()
+    # When the elder's first speaker was bound: before that (or with no speaker at all) no
+    # check-in can be missed.
+    watching_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ class Context:
     readings: tuple[Reading, ...]
     events: tuple[Event, ...]
     away_periods: tuple[AwayPeriod, ...]
+    watching_since: datetime | None = None
 
     @classmethod
     def build(
@@ -171,6 +175,7 @@ class Context:
             ),
             events=tuple(e for e in history.events if e.elder_id == elder_id and dated(e.at)),
             away_periods=tuple(p for p in history.away_periods if p.elder_id == elder_id),
+            watching_since=history.watching_since,
         )
 
     def date_of(self, at: datetime) -> date:
@@ -239,6 +244,8 @@ def _missed(
     """
     consent = ctx.elder.consent
     if consent is None or day < consent.consented_on:
+        return False
+    if ctx.watching_since is None or start < ctx.watching_since:
         return False
     if (day, slot.id) in answered.slots or answered.since(start):
         return False

@@ -12,6 +12,7 @@ from backend.domain.model import (
     Elder,
     Municipality,
     PairingCode,
+    Recipient,
     Share,
     StaffRole,
 )
@@ -89,6 +90,41 @@ DEMO_ELDERS = (
 )
 
 
+DEMO_RECIPIENTS = (
+    Recipient(
+        "demo-center-inbox",
+        "demo-center",
+        None,
+        "中央包括 受付",
+        "センター",
+        "email",
+        "center@demo.invalid",
+    ),
+    Recipient(
+        "demo-family-1",
+        "demo-center",
+        "demo-elder-1",
+        "山田 明美",
+        "長女",
+        "email",
+        "akemi@demo.invalid",
+        quiet_start="21:00",
+        quiet_end="07:00",
+    ),
+    Recipient(
+        "demo-family-2",
+        "demo-center",
+        "demo-elder-2",
+        "佐藤 健太",
+        "長男",
+        "email",
+        "kenta@demo.invalid",
+        quiet_start="22:00",
+        quiet_end="06:30",
+    ),
+)
+
+
 @dataclass(frozen=True)
 class DemoData:
     """What the demo seeded, for printing."""
@@ -118,6 +154,8 @@ def seed(svc: Services) -> DemoData:
                         alexa_user_id(device), alexa_device_id(device), elder.id, svc.now()
                     )
                 )
+            for recipient in DEMO_RECIPIENTS:
+                uow.recipients.add(recipient)
             uow.commit()
         code = setup.issue_pairing_code(svc, UNPAIRED_ELDER_ID)
     password = accounts.generate_password()

@@ -101,3 +101,21 @@ def test_db_upgrade_creates_the_schema(env):
     assert result.exit_code == 0
     with sql_uow_factory(env)() as uow:
         assert uow.municipalities.get("032158") is None
+
+
+def test_jobs_run_now_opens_alerts_for_a_skipped_morning_and_is_idempotent(env):
+    run("demo", "--no-serve")
+    # The demo's speakers were bound "now", so run as of a later morning: every slot of the
+    # look-back window after the binding is missed by the three paired elders.
+    first = run("jobs", "run", "--now", "2099-01-02T13:31:00")
+    assert first.exit_code == 0, first.output
+    assert "sweep-alerts: SweepReport(elders=4, opened=" in first.output
+    assert "opened=0" not in first.output.splitlines()[0]
+    second = run("jobs", "run", "--now", "2099-01-02T13:31:00")
+    assert "opened=0, escalated=0, messages=0" in second.output
+
+
+def test_jobs_run_refuses_a_bad_time(env):
+    result = CliRunner().invoke(main, ["jobs", "run", "--now", "yesterday"])
+    assert result.exit_code != 0
+    assert "ISO 8601" in result.output

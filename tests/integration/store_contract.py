@@ -31,10 +31,12 @@ from backend.domain.model import (
     ElderDay,
     ElderStatus,
     Event,
+    OutboxMessage,
     Outcome,
     PairingCode,
     Reading,
     ReadingKind,
+    Recipient,
     Severity,
     Share,
     StaffRole,
@@ -54,13 +56,16 @@ from tests.builders import (
     make_away,
     make_binding,
     make_center,
+    make_center_inbox,
     make_checkin,
     make_consent,
     make_elder,
     make_event,
     make_municipality,
+    make_outbox_message,
     make_pairing_code,
     make_reading,
+    make_recipient,
     make_user,
     seed,
 )
@@ -81,7 +86,9 @@ __all__ = [
     "TestElders",
     "TestEvents",
     "TestMunicipalities",
+    "TestOutbox",
     "TestReadings",
+    "TestRecipients",
     "TestUnitOfWork",
     "TestUsers",
 ]
@@ -121,6 +128,10 @@ def _store(uow: AbstractUnitOfWork, obj: Any) -> None:
         assert uow.alerts.add_if_absent(obj) is True
     elif isinstance(obj, AlertChange):
         uow.alerts.add_change(obj)
+    elif isinstance(obj, Recipient):
+        uow.recipients.add(obj)
+    elif isinstance(obj, OutboxMessage):
+        assert uow.outbox.add_if_absent(obj) is True
     else:  # pragma: no cover - a mistake in a test
         raise TypeError(type(obj).__name__)
 
@@ -319,6 +330,17 @@ class TestDevices:
             assert elder == make_elder()
             assert uow.devices.elder_for("amzn1.ask.account.TEST", "other-device") is None
             assert uow.devices.elder_for("amzn1.ask.account.OTHER", "amzn1.ask.device.TEST") is None
+
+    def test_the_first_binding_time_of_each_elder_is_known(self, uow_factory: UowFactory) -> None:
+        given(
+            uow_factory,
+            make_elder("elder-2"),
+            make_binding(bound_at=jst(DAY, 10)),
+            make_binding(device_id="second-device", bound_at=jst(DAY, 9)),
+        )
+        with uow_factory() as uow:
+            got = uow.devices.bound_since([ELDER_ID, "elder-2"])
+        assert got == {ELDER_ID: jst(DAY, 9)}
 
     def test_binding_again_replaces_the_earlier_binding(self, uow_factory: UowFactory) -> None:
         given(uow_factory, make_elder("elder-2"), make_binding())
@@ -615,6 +637,26 @@ class TestEvents:
             assert uow.events.list_for_elder("no-such-elder") == []
         assert [e.id for e in got] == ["ev-early", "ev-mid", "ev-late"]
         assert got[2] == events[0]
+
+    def test_events_of_several_elders_since_a_time_come_in_one_read(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(
+            uow_factory,
+            make_elder("elder-2"),
+            make_elder("elder-3"),
+            make_event("ev-old", at=jst(DAY, 6)),
+            make_event("ev-new", at=jst(DAY, 9)),
+            make_event("ev-2", elder_id="elder-2", at=jst(DAY, 10)),
+            make_event("ev-3", elder_id="elder-3", at=jst(DAY, 10)),
+        )
+        with uow_factory() as uow:
+            got = uow.events.list_for_elders([ELDER_ID, "elder-2", "nobody"], jst(DAY, 8))
+        assert {k: [e.id for e in v] for k, v in got.items()} == {
+            ELDER_ID: ["ev-new"],
+            "elder-2": ["ev-2"],
+            "nobody": [],
+        }
 
     def test_a_duplicate_event_id_raises_conflict(self, uow_factory: UowFactory) -> None:
         given(uow_factory, make_event())
@@ -1718,3 +1760,345 @@ class TestBulkReads:
             got = uow.elders.list_all()
         assert [e.id for e in got] == sorted(ids)
         assert got[0] == make_elder("E-2")
+
+
+class TestRecipients:
+    def test_added_recipients_can_be_read_back(self, uow_factory: UowFactory) -> None:
+        family = make_recipient(quiet_start="21:00", quiet_end="07:00")
+        inbox = make_center_inbox(active=False)
+        given(uow_factory, family, inbox)
+        with uow_factory() as uow:
+            assert uow.recipients.get("recipient-1") == family
+            assert uow.recipients.get("inbox-1") == inbox
+            assert uow.recipients.get("no-such-recipient") is None
+
+    def test_a_duplicate_id_raises_conflict_and_the_unit_stays_usable(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_recipient())
+        with uow_factory() as uow:
+            with pytest.raises(Conflict):
+                uow.recipients.add(make_recipient(name="別の人"))
+            uow.recipients.add(make_recipient("recipient-2"))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.recipients.get("recipient-1") == make_recipient()
+            assert uow.recipients.get("recipient-2") == make_recipient("recipient-2")
+
+    def test_a_centers_own_recipients_are_listed_by_name_then_id(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(
+            uow_factory,
+            make_center("c-2", name="南センター"),
+            make_elder("elder-2", center_id="c-2"),
+            make_center_inbox("inbox-b", name="代表"),
+            make_center_inbox("inbox-a", name="代表"),
+            make_center_inbox("inbox-z", name="Aさん", active=False),
+            make_center_inbox("inbox-other", center_id="c-2"),
+            make_recipient("family-1"),
+            make_recipient("family-2", elder_id="elder-2", center_id="c-2"),
+        )
+        with uow_factory() as uow:
+            got = uow.recipients.list_for_center(CENTER_ID)
+            other = uow.recipients.list_for_center("c-2")
+            assert uow.recipients.list_for_center("no-such-center") == []
+        assert [r.id for r in got] == ["inbox-z", "inbox-a", "inbox-b"]
+        assert got[0] == make_center_inbox("inbox-z", name="Aさん", active=False)
+        assert [r.id for r in other] == ["inbox-other"]
+
+    def test_an_elders_recipients_are_listed_by_name_then_id(self, uow_factory: UowFactory) -> None:
+        given(
+            uow_factory,
+            make_elder("elder-2"),
+            make_recipient("r-3", name="山田 次郎"),
+            make_recipient("r-2", name="山田 太郎"),
+            make_recipient("r-1", name="山田 太郎", channel="line", address="U1234"),
+            make_recipient("r-other", elder_id="elder-2"),
+            make_center_inbox(),
+        )
+        with uow_factory() as uow:
+            got = uow.recipients.list_for_elder(ELDER_ID)
+            assert uow.recipients.list_for_elder("no-such-elder") == []
+        assert [r.id for r in got] == ["r-1", "r-2", "r-3"]
+        assert got[0] == make_recipient("r-1", name="山田 太郎", channel="line", address="U1234")
+
+    def test_update_replaces_the_recipient(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_recipient())
+        changed = make_recipient(
+            address="taro2@example.jp", quiet_start="22:00", quiet_end="06:30", active=False
+        )
+        with uow_factory() as uow:
+            uow.recipients.update(changed)
+            with pytest.raises(NotFound):
+                uow.recipients.update(make_recipient("no-such-recipient"))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.recipients.get("recipient-1") == changed
+
+
+def _at(minutes: int) -> datetime:
+    """Return 10:00 JST of ``DAY`` plus ``minutes``."""
+    return jst(DAY, 10) + timedelta(minutes=minutes)
+
+
+class TestOutbox:
+    @staticmethod
+    def _given(uow_factory: UowFactory, *objects: Any) -> None:
+        given(uow_factory, make_recipient(), *objects)
+
+    def test_an_added_message_can_be_read_back_aware_and_equal(
+        self, uow_factory: UowFactory
+    ) -> None:
+        message = make_outbox_message(
+            urgent=True,
+            created_at=datetime(2025, 4, 1, 20, 0, 0, 1, tzinfo=UTC_MINUS_5),
+            not_before=jst(DAY, 10, 0, 0, 999999),
+            attempts=2,
+            next_attempt_at=datetime(2025, 4, 2, 1, 2, tzinfo=UTC),
+            last_error="SMTP 451 (RCPT): try again later",
+            alert_id="alert-1",
+            last_attempt_at=jst(DAY, 10, 1),
+        )
+        self._given(uow_factory, make_alert(), message)
+        with uow_factory() as uow:
+            got = uow.outbox.get("msg-1")
+            assert uow.outbox.get("no-such-message") is None
+        assert got == message
+        assert got is not None
+        for when in (got.created_at, got.not_before, got.next_attempt_at, got.last_attempt_at):
+            assert when is not None
+            assert when.utcoffset() is not None
+        assert got.subject == message.subject
+        assert got.body == message.body
+
+    def test_a_taken_id_is_not_queued_again_and_the_unit_stays_usable(
+        self, uow_factory: UowFactory
+    ) -> None:
+        self._given(uow_factory, make_outbox_message())
+        with uow_factory() as uow:
+            assert uow.outbox.add_if_absent(make_outbox_message(subject="別の件名")) is False
+            assert uow.outbox.add_if_absent(make_outbox_message()) is False
+            assert uow.outbox.add_if_absent(make_outbox_message("msg-2")) is True
+            assert uow.outbox.add_if_absent(make_outbox_message("msg-2", urgent=True)) is False
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.outbox.get("msg-1") == make_outbox_message()
+            assert uow.outbox.get("msg-2") == make_outbox_message("msg-2")
+
+    def test_an_uncommitted_message_is_rolled_back(self, uow_factory: UowFactory) -> None:
+        self._given(uow_factory)
+        with uow_factory() as uow:
+            assert uow.outbox.add_if_absent(make_outbox_message()) is True
+        with uow_factory() as uow:
+            assert uow.outbox.get("msg-1") is None
+            assert uow.outbox.add_if_absent(make_outbox_message()) is True
+
+    def test_due_lists_pending_messages_whose_time_has_come_oldest_first(
+        self, uow_factory: UowFactory
+    ) -> None:
+        now = _at(30)
+        self._given(
+            uow_factory,
+            make_outbox_message("fresh-b", created_at=_at(5)),
+            # Same instant as fresh-b written in another zone: the id decides.
+            make_outbox_message("fresh-a", created_at=_at(5).astimezone(UTC_MINUS_5)),
+            make_outbox_message("oldest", created_at=_at(-60)),
+            make_outbox_message("not-before-now", created_at=_at(0), not_before=now),
+            make_outbox_message("not-before-later", not_before=now + timedelta(microseconds=1)),
+            make_outbox_message(
+                "retry-now", created_at=_at(1), attempts=1, next_attempt_at=now.astimezone(UTC)
+            ),
+            make_outbox_message("retry-later", attempts=3, next_attempt_at=_at(31)),
+            # Claimed by a sweep (a lease, no attempt yet) until later.
+            make_outbox_message("claimed", attempts=0, next_attempt_at=_at(35)),
+            make_outbox_message("sent", attempts=1, sent_at=_at(2), last_attempt_at=_at(2)),
+            make_outbox_message("given-up", attempts=1, last_error="SMTP 550 (RCPT): no user"),
+        )
+        with uow_factory() as uow:
+            got = uow.outbox.due(now, 100)
+            assert [m.id for m in uow.outbox.due(now, 2)] == ["oldest", "not-before-now"]
+            assert uow.outbox.due(now, 0) == []
+            later = uow.outbox.due(_at(40), 100)
+        assert [m.id for m in got] == [
+            "oldest",
+            "not-before-now",
+            "retry-now",
+            "fresh-a",
+            "fresh-b",
+        ]
+        assert got[0] == make_outbox_message("oldest", created_at=_at(-60))
+        # Four created at 10:00: the id decides among them.
+        assert [m.id for m in later] == [
+            "oldest",
+            "claimed",
+            "not-before-later",
+            "not-before-now",
+            "retry-later",
+            "retry-now",
+            "fresh-a",
+            "fresh-b",
+        ]
+
+    def test_a_due_message_is_claimed_once_until_the_lease_ends(
+        self, uow_factory: UowFactory
+    ) -> None:
+        self._given(
+            uow_factory, make_outbox_message(), make_outbox_message("later", not_before=_at(60))
+        )
+        with uow_factory() as uow:
+            assert uow.outbox.claim("msg-1", _at(1), _at(6)) is True
+            assert uow.outbox.claim("msg-1", _at(2), _at(7)) is False
+            assert uow.outbox.claim("later", _at(1), _at(6)) is False
+            assert uow.outbox.claim("no-such-message", _at(1), _at(6)) is False
+            assert uow.outbox.due(_at(5), 10) == []
+            uow.commit()
+        with uow_factory() as uow:
+            claimed = uow.outbox.get("msg-1")
+            assert claimed == make_outbox_message(next_attempt_at=_at(6))
+            assert [m.id for m in uow.outbox.due(_at(6), 10)] == ["msg-1"]
+            # The claimer died: the lease is over, another sweep may take it.
+            assert uow.outbox.claim("msg-1", _at(6), _at(11)) is True
+            assert uow.outbox.get("later") == make_outbox_message("later", not_before=_at(60))
+
+    def test_sent_and_given_up_messages_cannot_be_claimed(self, uow_factory: UowFactory) -> None:
+        self._given(
+            uow_factory,
+            make_outbox_message("sent", attempts=1, sent_at=_at(1)),
+            make_outbox_message("given-up", attempts=1, last_error="SMTP 550 (RCPT)"),
+        )
+        with uow_factory() as uow:
+            assert uow.outbox.claim("sent", _at(30), _at(35)) is False
+            assert uow.outbox.claim("given-up", _at(30), _at(35)) is False
+            assert uow.outbox.get("sent") == make_outbox_message("sent", attempts=1, sent_at=_at(1))
+
+    def test_mark_sent_records_the_send(self, uow_factory: UowFactory) -> None:
+        self._given(
+            uow_factory,
+            make_outbox_message(attempts=2, next_attempt_at=_at(5), last_error="timeout"),
+        )
+        with uow_factory() as uow:
+            uow.outbox.mark_sent("msg-1", _at(6))
+            uow.commit()
+        with uow_factory() as uow:
+            got = uow.outbox.get("msg-1")
+            # A second mark (another sweep, a resend) keeps the first send.
+            uow.outbox.mark_sent("msg-1", _at(9))
+            assert uow.outbox.get("msg-1") == got
+            assert uow.outbox.due(_at(60), 10) == []
+        assert got == make_outbox_message(
+            attempts=3, sent_at=_at(6), last_attempt_at=_at(6), last_error="timeout"
+        )
+
+    def test_mark_failed_with_a_next_attempt_keeps_the_message_pending(
+        self, uow_factory: UowFactory
+    ) -> None:
+        self._given(uow_factory, make_outbox_message())
+        with uow_factory() as uow:
+            uow.outbox.mark_failed("msg-1", _at(1), "connect: ConnectionRefusedError", _at(2))
+            uow.outbox.mark_failed("msg-1", _at(2), "SMTP 421 (RCPT): busy", _at(4))
+            uow.commit()
+        with uow_factory() as uow:
+            got = uow.outbox.get("msg-1")
+            assert uow.outbox.due(_at(3), 10) == []
+            assert [m.id for m in uow.outbox.due(_at(4), 10)] == ["msg-1"]
+        assert got == make_outbox_message(
+            attempts=2,
+            next_attempt_at=_at(4),
+            last_error="SMTP 421 (RCPT): busy",
+            last_attempt_at=_at(2),
+        )
+        assert got is not None
+        assert not got.given_up
+
+    def test_mark_failed_without_a_next_attempt_gives_the_message_up(
+        self, uow_factory: UowFactory
+    ) -> None:
+        self._given(uow_factory, make_outbox_message())
+        with uow_factory() as uow:
+            uow.outbox.mark_failed("msg-1", _at(1), "SMTP 550 (RCPT): no such user", None)
+            uow.commit()
+        with uow_factory() as uow:
+            got = uow.outbox.get("msg-1")
+            assert uow.outbox.due(_at(24 * 60), 10) == []
+            # Given up stays given up: no later failure or deferral revives it.
+            uow.outbox.mark_failed("msg-1", _at(2), "again", _at(3))
+            uow.outbox.defer("msg-1", _at(5))
+            assert uow.outbox.get("msg-1") == got
+        expected = make_outbox_message(
+            attempts=1, last_error="SMTP 550 (RCPT): no such user", last_attempt_at=_at(1)
+        )
+        assert got == expected
+        assert expected.given_up
+
+    def test_a_sent_message_is_not_changed_by_a_later_failure_or_deferral(
+        self, uow_factory: UowFactory
+    ) -> None:
+        sent = make_outbox_message(attempts=1, sent_at=_at(1), last_attempt_at=_at(1))
+        self._given(uow_factory, sent)
+        with uow_factory() as uow:
+            uow.outbox.mark_failed("msg-1", _at(2), "timeout", _at(3))
+            uow.outbox.defer("msg-1", _at(60))
+            assert uow.outbox.get("msg-1") == sent
+
+    def test_defer_moves_not_before_and_counts_no_attempt(self, uow_factory: UowFactory) -> None:
+        self._given(uow_factory, make_outbox_message())
+        with uow_factory() as uow:
+            uow.outbox.defer("msg-1", jst(DAY + timedelta(days=1), 7))
+            uow.commit()
+        with uow_factory() as uow:
+            got = uow.outbox.get("msg-1")
+            assert uow.outbox.due(jst(DAY + timedelta(days=1), 6, 59), 10) == []
+            assert [m.id for m in uow.outbox.due(jst(DAY + timedelta(days=1), 7), 10)] == ["msg-1"]
+        assert got == make_outbox_message(not_before=jst(DAY + timedelta(days=1), 7))
+
+    def test_marking_an_unknown_message_raises_not_found(self, uow_factory: UowFactory) -> None:
+        self._given(uow_factory)
+        with uow_factory() as uow:
+            with pytest.raises(NotFound):
+                uow.outbox.mark_sent("no-such-message", _at(1))
+            with pytest.raises(NotFound):
+                uow.outbox.mark_failed("no-such-message", _at(1), "x", None)
+            with pytest.raises(NotFound):
+                uow.outbox.defer("no-such-message", _at(1))
+            assert uow.outbox.add_if_absent(make_outbox_message()) is True
+
+    def test_an_alerts_messages_are_listed_by_creation_then_id(
+        self, uow_factory: UowFactory
+    ) -> None:
+        self._given(
+            uow_factory,
+            make_alert(),
+            make_alert("alert-2", period="2025-04-02/morning"),
+            make_outbox_message("m-late", alert_id="alert-1", created_at=_at(30)),
+            make_outbox_message("m-b", alert_id="alert-1", created_at=_at(0)),
+            make_outbox_message("m-a", alert_id="alert-1", created_at=_at(0).astimezone(UTC)),
+            make_outbox_message("m-other", alert_id="alert-2"),
+            make_outbox_message("m-none"),
+        )
+        with uow_factory() as uow:
+            got = uow.outbox.list_for_alert("alert-1")
+            assert uow.outbox.list_for_alert("no-such-alert") == []
+        assert [m.id for m in got] == ["m-a", "m-b", "m-late"]
+        assert got[1] == make_outbox_message("m-b", alert_id="alert-1", created_at=_at(0))
+
+    def test_naive_datetimes_are_refused(self, uow_factory: UowFactory) -> None:
+        self._given(uow_factory, make_outbox_message("msg-0"))
+        naive = datetime(2025, 4, 1, 10, 0)
+        with uow_factory() as uow:
+            with pytest.raises(ValueError, match="naive"):
+                uow.outbox.add_if_absent(make_outbox_message(created_at=naive))
+            with pytest.raises(ValueError, match="naive"):
+                uow.outbox.add_if_absent(make_outbox_message(next_attempt_at=naive))
+            with pytest.raises(ValueError, match="naive"):
+                uow.outbox.due(naive, 10)
+            with pytest.raises(ValueError, match="naive"):
+                uow.outbox.claim("msg-0", naive, _at(5))
+            with pytest.raises(ValueError, match="naive"):
+                uow.outbox.defer("msg-0", naive)
+            with pytest.raises(ValueError, match="naive"):
+                uow.outbox.mark_sent("msg-0", naive)
+            with pytest.raises(ValueError, match="naive"):
+                uow.outbox.mark_failed("msg-0", _at(1), "x", naive)
+            assert uow.outbox.get("msg-1") is None
+            assert uow.outbox.get("msg-0") == make_outbox_message("msg-0")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,8 +13,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import IntegrityError
 
 from backend.domain.errors import Conflict, NotFound
@@ -33,12 +30,16 @@ from tests.builders import (
     make_alert_change,
     make_answer,
     make_away,
+    make_center_inbox,
     make_checkin,
     make_elder,
     make_municipality,
+    make_outbox_message,
     make_reading,
+    make_recipient,
     seed,
 )
+from tests.databases import fresh_postgres
 from tests.integration.store_contract import (  # noqa: F401 - collected by pytest here
     TestAlertHistory,
     TestAlerts,
@@ -53,35 +54,20 @@ from tests.integration.store_contract import (  # noqa: F401 - collected by pyte
     TestElders,
     TestEvents,
     TestMunicipalities,
+    TestOutbox,
     TestReadings,
+    TestRecipients,
     TestUnitOfWork,
     TestUsers,
     given,
 )
 
-POSTGRES_URL_VAR = "MIMAMORI_TEST_POSTGRES_URL"
-
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this test session (dropped at the end)."""
-    base = os.environ.get(POSTGRES_URL_VAR)
-    if not base:
-        pytest.skip(f"{POSTGRES_URL_VAR} not set")
-    name = f"mimamori_test_{secrets.token_hex(6)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(base).set(database=name).render_as_string(hide_password=False)
-        try:
-            migrate.upgrade(url)
-            yield url
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    with fresh_postgres() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -273,6 +259,52 @@ class TestConcurrentAlerts:
             stored = uow.alerts.list_for_center(CENTER_ID, list(AlertStatus))
         assert len(stored) == 1
         assert stored[0].id == ("alert-a" if results[0] else "alert-b")
+
+
+class TestSqlOnlyOutbox:
+    """References and concurrent claims of recipients and the outbox."""
+
+    def test_records_referring_to_unknown_records_raise_not_found(
+        self, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        given(uow_factory, make_recipient(), make_alert())
+        with uow_factory() as uow:
+            with pytest.raises(NotFound):
+                uow.recipients.add(make_recipient("r-2", elder_id="no-such-elder"))
+            with pytest.raises(NotFound):
+                uow.recipients.add(make_center_inbox(center_id="no-such-center"))
+            with pytest.raises(NotFound):
+                uow.recipients.update(make_recipient(elder_id="no-such-elder"))
+            with pytest.raises(NotFound):
+                uow.outbox.add_if_absent(make_outbox_message(recipient_id="no-such-recipient"))
+            with pytest.raises(NotFound):
+                uow.outbox.add_if_absent(make_outbox_message(alert_id="no-such-alert"))
+            # The unit is still usable.
+            assert uow.outbox.add_if_absent(make_outbox_message(alert_id="alert-1")) is True
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.recipients.get("recipient-1") == make_recipient()
+            assert uow.outbox.list_for_alert("alert-1") == [make_outbox_message(alert_id="alert-1")]
+
+    def test_two_units_claiming_one_message_at_once_claim_it_once(self, sql_engine: Engine) -> None:
+        given(lambda: SqlUnitOfWork(sql_engine), make_recipient(), make_outbox_message())
+        now = jst(DAY, 10, 1)
+        both_open = threading.Barrier(2, timeout=30)
+
+        def claim(until_minute: int) -> bool:
+            with SqlUnitOfWork(sql_engine) as uow:
+                both_open.wait()
+                claimed = uow.outbox.claim("msg-1", now, jst(DAY, 10, until_minute))
+                uow.commit()
+                return claimed
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(claim, [6, 7]))
+        assert sorted(results) == [False, True]
+        with SqlUnitOfWork(sql_engine) as uow:
+            stored = uow.outbox.get("msg-1")
+        assert stored is not None
+        assert stored.next_attempt_at == jst(DAY, 10, 6 if results[0] else 7)
 
 
 @pytest.mark.postgres

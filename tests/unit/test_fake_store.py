@@ -23,7 +23,9 @@ from tests.integration.store_contract import (  # noqa: F401 - collected by pyte
     TestElders,
     TestEvents,
     TestMunicipalities,
+    TestOutbox,
     TestReadings,
+    TestRecipients,
     TestUnitOfWork,
     TestUsers,
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -44,11 +44,16 @@ def day_before(day: date, n: int = 1) -> date:
     return day - timedelta(days=n)
 
 
+# The speaker was bound long before any test's dates (consent dates still apply).
+WATCHED_SINCE = datetime(2020, 1, 1, tzinfo=UTC)
+
+
 class History:
     """A growing history of one elder, built in test order."""
 
-    def __init__(self, elder=None) -> None:
+    def __init__(self, elder=None, watching_since=WATCHED_SINCE) -> None:
         self.elder = elder or make_elder()
+        self.watching_since = watching_since
         self.checkins: list = []
         self.answers: list = []
         self.readings: list = []
@@ -105,6 +110,7 @@ class History:
             readings=tuple(self.readings),
             away_periods=tuple(self.away),
             events=tuple(self.events),
+            watching_since=self.watching_since,
         )
 
 
@@ -740,3 +746,18 @@ def test_data_outside_every_window_never_changes_the_result(drawn, days_back, ho
     history.reading(jst(old, 7), ReadingKind.STEPS, 99999)
     history.event("old-event", at=jst(old, 9)).event("later-event", at=later)
     assert run(history, now) == before
+
+
+class TestWatchingSince:
+    def test_no_check_in_is_missed_before_a_speaker_is_bound(self):
+        history = History(watching_since=jst(MONDAY, 12, 0))
+        periods = [c.period for c in run(history, jst(TUESDAY, 9, 0), only="missed")]
+        assert periods == ["2026-11-23/evening"]  # the morning was before the speaker
+
+    def test_an_elder_without_a_speaker_never_misses_a_check_in(self):
+        assert run(History(watching_since=None), jst(TUESDAY, 12, 0), only="missed") == []
+
+    def test_slots_after_the_binding_count(self):
+        history = History(watching_since=jst(MONDAY, 5, 0))
+        periods = [c.period for c in run(history, jst(MONDAY, 11, 31), only="missed")]
+        assert periods == ["2026-11-23/morning"]

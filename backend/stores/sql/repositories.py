@@ -40,9 +40,11 @@ from backend.domain.model import (
     ElderDay,
     Event,
     Municipality,
+    OutboxMessage,
     PairingCode,
     Reading,
     ReadingKind,
+    Recipient,
     StaffUser,
 )
 from backend.ports import (
@@ -56,7 +58,9 @@ from backend.ports import (
     ElderRepository,
     EventRepository,
     MunicipalityRepository,
+    OutboxRepository,
     ReadingRepository,
+    RecipientRepository,
     UserRepository,
 )
 from backend.stores.sql import tables as t
@@ -307,6 +311,18 @@ _LIST_CHECKINS_FOR_ELDERS = _PerDialect(
         .order_by(t.checkins.c.date, t.checkins.c.started_at, _code_point(d, t.checkins.c.id))
     )
 )
+_BOUND_SINCE = (
+    select(t.device_bindings.c.elder_id, func.min(t.device_bindings.c.bound_at).label("since"))
+    .where(_ids_in(t.device_bindings.c.elder_id))
+    .group_by(t.device_bindings.c.elder_id)
+)
+_LIST_EVENTS_FOR_ELDERS = _PerDialect(
+    lambda d: (
+        select(t.events)
+        .where(_ids_in(t.events.c.elder_id), t.events.c.at >= bindparam("since"))
+        .order_by(t.events.c.at, _code_point(d, t.events.c.id))
+    )
+)
 _LIST_ANSWERS_FOR_ELDERS = (
     select(t.answers)
     .where(
@@ -522,6 +538,16 @@ class SqlDeviceRepository(_SqlRepository, DeviceRepository):
         ).first()
         return None if row is None else t.binding_from_row(_mapping(row))
 
+    def bound_since(self, elder_ids: Sequence[str]) -> dict[str, datetime]:
+        """Return when each asked elder's first speaker was bound (elders with none are absent)."""
+        found: dict[str, datetime] = {}
+        ids = list(dict.fromkeys(elder_ids))
+        for i in range(0, len(ids), IDS_PER_QUERY):
+            rows = self._connection.execute(_BOUND_SINCE, {"elder_ids": ids[i : i + IDS_PER_QUERY]})
+            for row in rows:
+                found[row.elder_id] = t.to_utc(row.since)
+        return found
+
     def elder_for(self, alexa_user_id: str, device_id: str) -> Elder | None:
         """Return the elder bound to this Alexa user and device (one lookup), or None."""
         row = self._connection.execute(
@@ -703,6 +729,16 @@ class SqlEventRepository(_SqlRepository, EventRepository):
             .order_by(c.at, _by_code_point(self._connection, c.id))
         )
         return [t.event_from_row(_mapping(row)) for row in rows]
+
+    def list_for_elders(self, elder_ids: Sequence[str], since: datetime) -> dict[str, list[Event]]:
+        """Return each asked elder's events at or after ``since``, oldest first (one query)."""
+        return _grouped_by_elder(
+            self._connection,
+            _LIST_EVENTS_FOR_ELDERS.get(self._connection),
+            elder_ids,
+            {"since": t.to_utc(since)},
+            t.event_from_row,
+        )
 
 
 class SqlUserRepository(_SqlRepository, UserRepository):
@@ -920,3 +956,217 @@ class SqlAlertRepository(_SqlRepository, AlertRepository):
         """Return the alert's history oldest first (by ``at``, then the order added)."""
         rows = self._connection.execute(_ALERT_HISTORY, {"alert_id": alert_id})
         return [t.alert_change_from_row(_mapping(row)) for row in rows]
+
+
+# --- recipients and the outbox --------------------------------------------------------
+
+_rc, _ob = t.recipients.c, t.outbox_messages.c
+_GET_RECIPIENT = select(t.recipients).where(_rc.id == bindparam("recipient_id"))
+_RECIPIENT_FIELDS = tuple(col.name for col in t.recipients.columns if col.name != "id")
+_UPDATE_RECIPIENT = (
+    update(t.recipients)
+    .where(_rc.id == bindparam("recipient_id"))
+    .values({name: bindparam(name) for name in _RECIPIENT_FIELDS})
+)
+_LIST_CENTER_RECIPIENTS = _PerDialect(
+    lambda d: (
+        select(t.recipients)
+        .where(_rc.center_id == bindparam("center_id"), _rc.elder_id.is_(None))
+        .order_by(_code_point(d, _rc.name), _code_point(d, _rc.id))
+    )
+)
+_LIST_ELDER_RECIPIENTS = _PerDialect(
+    lambda d: (
+        select(t.recipients)
+        .where(_rc.elder_id == bindparam("elder_id"))
+        .order_by(_code_point(d, _rc.name), _code_point(d, _rc.id))
+    )
+)
+_ADD_OUTBOX = _PerDialect(lambda d: _on_conflict_insert(d, t.outbox_messages, ("id",), _ob.id))
+_GET_OUTBOX = select(t.outbox_messages).where(_ob.id == bindparam("message_id"))
+# Neither sent nor given up (given up: tried, and no next attempt).
+_PENDING = and_(_ob.sent_at.is_(None), or_(_ob.next_attempt_at.is_not(None), _ob.attempts == 0))
+_DUE = and_(
+    _ob.sent_at.is_(None),
+    _ob.not_before <= bindparam("now"),
+    or_(
+        _ob.next_attempt_at <= bindparam("now"),
+        and_(_ob.next_attempt_at.is_(None), _ob.attempts == 0),
+    ),
+)
+_LIST_DUE = _PerDialect(
+    lambda d: (
+        select(t.outbox_messages)
+        .where(_DUE)
+        .order_by(_ob.created_at, _code_point(d, _ob.id))
+        .limit(bindparam("limit", type_=Integer))
+    )
+)
+_CLAIM_OUTBOX = (
+    update(t.outbox_messages)
+    .where(_ob.id == bindparam("message_id"), _DUE)
+    .values(next_attempt_at=bindparam("until"))
+)
+_DEFER_OUTBOX = (
+    update(t.outbox_messages)
+    .where(_ob.id == bindparam("message_id"), _PENDING)
+    .values(not_before=bindparam("until"))
+)
+_MARK_OUTBOX_SENT = (
+    update(t.outbox_messages)
+    .where(_ob.id == bindparam("message_id"), _ob.sent_at.is_(None))
+    .values(
+        sent_at=bindparam("at"),
+        last_attempt_at=bindparam("at"),
+        attempts=_ob.attempts + 1,
+        next_attempt_at=None,
+    )
+)
+_MARK_OUTBOX_FAILED = (
+    update(t.outbox_messages)
+    .where(_ob.id == bindparam("message_id"), _PENDING)
+    .values(
+        last_attempt_at=bindparam("at"),
+        attempts=_ob.attempts + 1,
+        last_error=bindparam("error"),
+        next_attempt_at=bindparam("next_attempt_at"),
+    )
+)
+_LIST_OUTBOX_FOR_ALERT = _PerDialect(
+    lambda d: (
+        select(t.outbox_messages)
+        .where(_ob.alert_id == bindparam("alert_id"))
+        .order_by(_ob.created_at, _code_point(d, _ob.id))
+    )
+)
+_OUTBOX_EXISTS = select(_ob.id).where(_ob.id == bindparam("message_id"))
+
+
+class SqlRecipientRepository(_SqlRepository, RecipientRepository):
+    """Notification recipients in the ``recipients`` table."""
+
+    def add(self, recipient: Recipient) -> None:
+        """Add a recipient; raise Conflict if the id exists."""
+        self._insert(
+            insert(t.recipients), t.recipient_to_row(recipient), f"recipient {recipient.id}"
+        )
+
+    def get(self, recipient_id: str) -> Recipient | None:
+        """Return the recipient, or None."""
+        row = self._connection.execute(_GET_RECIPIENT, {"recipient_id": recipient_id}).first()
+        return None if row is None else t.recipient_from_row(_mapping(row))
+
+    def update(self, recipient: Recipient) -> None:
+        """Replace the stored recipient; raise NotFound if absent."""
+        row = t.recipient_to_row(recipient)
+        params = {name: row[name] for name in _RECIPIENT_FIELDS}
+        with _translated(self._connection, f"recipient {recipient.id}"):
+            result = self._connection.execute(
+                _UPDATE_RECIPIENT, {**params, "recipient_id": recipient.id}
+            )
+        if result.rowcount != 1:
+            raise NotFound(f"recipient {recipient.id} does not exist")
+
+    def list_for_center(self, center_id: str) -> list[Recipient]:
+        """Return the center's own recipients ordered by name, then id."""
+        rows = self._connection.execute(
+            _LIST_CENTER_RECIPIENTS.get(self._connection), {"center_id": center_id}
+        )
+        return [t.recipient_from_row(_mapping(row)) for row in rows]
+
+    def list_for_elder(self, elder_id: str) -> list[Recipient]:
+        """Return the elder's recipients ordered by name, then id."""
+        rows = self._connection.execute(
+            _LIST_ELDER_RECIPIENTS.get(self._connection), {"elder_id": elder_id}
+        )
+        return [t.recipient_from_row(_mapping(row)) for row in rows]
+
+
+class SqlOutboxRepository(_SqlRepository, OutboxRepository):
+    """Queued notifications in the ``outbox_messages`` table, keyed by their id."""
+
+    def add_if_absent(self, message: OutboxMessage) -> bool:
+        """Queue the message unless its id exists; return whether it was stored."""
+        values = t.outbox_to_row(message)
+        what = f"outbox message {message.id}"
+        stmt = _ADD_OUTBOX.get(self._connection)
+        if stmt is not None:
+            # ON CONFLICT (id): a concurrent unit's insert of the same id makes this one
+            # wait for it, then do nothing.
+            with _translated(self._connection, what):
+                inserted = self._connection.execute(stmt, values).first()
+            return inserted is not None
+        if self.get(message.id) is not None:
+            return False
+        try:
+            self._insert(insert(t.outbox_messages), values, what)
+        except Conflict:
+            return False
+        return True
+
+    def get(self, message_id: str) -> OutboxMessage | None:
+        """Return the message, or None."""
+        row = self._connection.execute(_GET_OUTBOX, {"message_id": message_id}).first()
+        return None if row is None else t.outbox_from_row(_mapping(row))
+
+    def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        """Return at most ``limit`` messages due at ``now``, oldest first."""
+        at = t.to_utc(now)
+        if limit < 1:
+            return []
+        rows = self._connection.execute(
+            _LIST_DUE.get(self._connection), {"now": at, "limit": int(limit)}
+        )
+        return [t.outbox_from_row(_mapping(row)) for row in rows]
+
+    def claim(self, message_id: str, now: datetime, until: datetime) -> bool:
+        """Set a due message's ``next_attempt_at`` to ``until``; return whether it was due."""
+        result = self._connection.execute(
+            _CLAIM_OUTBOX,
+            {"message_id": message_id, "now": t.to_utc(now), "until": t.to_utc(until)},
+        )
+        return result.rowcount == 1
+
+    def defer(self, message_id: str, until: datetime) -> None:
+        """Set a pending message's ``not_before`` to ``until``; NotFound if absent."""
+        result = self._connection.execute(
+            _DEFER_OUTBOX, {"message_id": message_id, "until": t.to_utc(until)}
+        )
+        self._found(result.rowcount, message_id)
+
+    def mark_sent(self, message_id: str, at: datetime) -> None:
+        """Record a successful send at ``at``; NotFound if absent."""
+        result = self._connection.execute(
+            _MARK_OUTBOX_SENT, {"message_id": message_id, "at": t.to_utc(at)}
+        )
+        self._found(result.rowcount, message_id)
+
+    def mark_failed(
+        self, message_id: str, at: datetime, error: str, next_attempt_at: datetime | None
+    ) -> None:
+        """Record a failed attempt; ``next_attempt_at`` None gives up; NotFound if absent."""
+        result = self._connection.execute(
+            _MARK_OUTBOX_FAILED,
+            {
+                "message_id": message_id,
+                "at": t.to_utc(at),
+                "error": error,
+                "next_attempt_at": t.optional_utc(next_attempt_at),
+            },
+        )
+        self._found(result.rowcount, message_id)
+
+    def _found(self, rowcount: int, message_id: str) -> None:
+        """Raise NotFound when no row changed and the message does not exist."""
+        if rowcount == 1:
+            return
+        exists = self._connection.execute(_OUTBOX_EXISTS, {"message_id": message_id}).first()
+        if exists is None:
+            raise NotFound(f"outbox message {message_id} does not exist")
+
+    def list_for_alert(self, alert_id: str) -> list[OutboxMessage]:
+        """Return the alert's messages by ``created_at``, then id."""
+        rows = self._connection.execute(
+            _LIST_OUTBOX_FOR_ALERT.get(self._connection), {"alert_id": alert_id}
+        )
+        return [t.outbox_from_row(_mapping(row)) for row in rows]

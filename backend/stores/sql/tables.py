@@ -43,10 +43,12 @@ from backend.domain.model import (
     Event,
     EventKind,
     Municipality,
+    OutboxMessage,
     Outcome,
     PairingCode,
     Reading,
     ReadingKind,
+    Recipient,
     Severity,
     Share,
     StaffRole,
@@ -312,6 +314,47 @@ alert_changes = Table(
     Index("ix_alert_changes_alert_id_at", "alert_id", "at"),
 )
 
+
+recipients = Table(
+    "recipients",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("center_id", String, ForeignKey("care_centers.id"), nullable=False),
+    # Null: the care center's own inbox; otherwise a contact of this elder.
+    Column("elder_id", String, ForeignKey("elders.id"), nullable=True),
+    Column("name", String, nullable=False),
+    Column("relation", String, nullable=False),
+    Column("channel", String, nullable=False),
+    Column("address", String, nullable=False),
+    Column("quiet_start", String(5), nullable=True),  # "HH:MM"
+    Column("quiet_end", String(5), nullable=True),
+    Column("active", Boolean, nullable=False),
+    Index("ix_recipients_center_id_elder_id_name", "center_id", "elder_id", "name"),
+    Index("ix_recipients_elder_id_name", "elder_id", "name"),
+)
+
+outbox_messages = Table(
+    "outbox_messages",
+    metadata,
+    # Chosen by the caller: the idempotency key of the notification.
+    Column("id", String, primary_key=True),
+    Column("recipient_id", String, ForeignKey("recipients.id"), nullable=False),
+    Column("channel", String, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("urgent", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("not_before", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=True),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("alert_id", String, ForeignKey("alerts.id"), nullable=True),
+    Column("last_attempt_at", UtcDateTime, nullable=True),
+    # The sweep reads unsent messages oldest first.
+    Index("ix_outbox_messages_sent_at_created_at", "sent_at", "created_at"),
+    Index("ix_outbox_messages_alert_id", "alert_id"),
+)
 
 # --- row <-> domain -------------------------------------------------------------------
 
@@ -656,4 +699,76 @@ def alert_change_from_row(row: Mapping[str, Any]) -> AlertChange:
         actor=row["actor"],
         action=row["action"],
         detail=dict(row["detail"] or {}),
+    )
+
+
+def recipient_to_row(recipient: Recipient) -> dict[str, Any]:
+    """Return the ``recipients`` row of a recipient."""
+    return {
+        "id": recipient.id,
+        "center_id": recipient.center_id,
+        "elder_id": recipient.elder_id,
+        "name": recipient.name,
+        "relation": recipient.relation,
+        "channel": recipient.channel,
+        "address": recipient.address,
+        "quiet_start": recipient.quiet_start,
+        "quiet_end": recipient.quiet_end,
+        "active": bool(recipient.active),
+    }
+
+
+def recipient_from_row(row: Mapping[str, Any]) -> Recipient:
+    """Return the recipient of a ``recipients`` row."""
+    return Recipient(
+        id=row["id"],
+        center_id=row["center_id"],
+        elder_id=row["elder_id"],
+        name=row["name"],
+        relation=row["relation"],
+        channel=row["channel"],
+        address=row["address"],
+        quiet_start=row["quiet_start"],
+        quiet_end=row["quiet_end"],
+        active=bool(row["active"]),
+    )
+
+
+def outbox_to_row(message: OutboxMessage) -> dict[str, Any]:
+    """Return the ``outbox_messages`` row of a message."""
+    return {
+        "id": message.id,
+        "recipient_id": message.recipient_id,
+        "channel": message.channel,
+        "subject": message.subject,
+        "body": message.body,
+        "urgent": bool(message.urgent),
+        "created_at": to_utc(message.created_at),
+        "not_before": to_utc(message.not_before),
+        "attempts": int(message.attempts),
+        "next_attempt_at": optional_utc(message.next_attempt_at),
+        "sent_at": optional_utc(message.sent_at),
+        "last_error": message.last_error,
+        "alert_id": message.alert_id,
+        "last_attempt_at": optional_utc(message.last_attempt_at),
+    }
+
+
+def outbox_from_row(row: Mapping[str, Any]) -> OutboxMessage:
+    """Return the message of an ``outbox_messages`` row."""
+    return OutboxMessage(
+        id=row["id"],
+        recipient_id=row["recipient_id"],
+        channel=row["channel"],
+        subject=row["subject"],
+        body=row["body"],
+        urgent=bool(row["urgent"]),
+        created_at=row["created_at"],
+        not_before=row["not_before"],
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        sent_at=row["sent_at"],
+        last_error=row["last_error"],
+        alert_id=row["alert_id"],
+        last_attempt_at=row["last_attempt_at"],
     )

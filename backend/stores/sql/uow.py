@@ -21,7 +21,9 @@ from backend.stores.sql.repositories import (
     SqlElderRepository,
     SqlEventRepository,
     SqlMunicipalityRepository,
+    SqlOutboxRepository,
     SqlReadingRepository,
+    SqlRecipientRepository,
     SqlUserRepository,
 )
 
@@ -108,6 +110,8 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.away = SqlAwayRepository(connection)
         self.readings = SqlReadingRepository(connection)
         self.alerts = SqlAlertRepository(connection)
+        self.recipients = SqlRecipientRepository(connection)
+        self.outbox = SqlOutboxRepository(connection)
         return self
 
     def __exit__(

@@ -1,0 +1,59 @@
+"""Outbound channels: the port through which queued notifications leave the system.
+
+A channel sends one ``OutboxMessage`` to one ``Recipient`` and either returns (the
+message was handed over: an SMTP server accepted it, an API answered 2xx) or raises
+``ChannelError``. ``retryable`` tells the outbox whether to try again later (the channel
+is down, busy or misconfigured) or to give the message up (this message or address is
+refused for good). Implementations: ``backend.channels.email.EmailChannel`` (SMTP);
+LINE comes with the LINE issue. Unit tests use ``tests.fakes.FakeChannel``.
+
+This module stays light (no network client is imported here), so services can depend
+on the port without loading any channel implementation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from backend.domain.model import OutboxMessage, Recipient
+
+
+class ChannelError(Exception):
+    """A send failed; ``retryable`` False means it will never succeed for this message.
+
+    The message text is stored as the outbox message's ``last_error``: it must carry no
+    address and no message content (personal data), only what went wrong.
+    """
+
+    def __init__(self, detail: str = "", *, retryable: bool) -> None:
+        super().__init__(detail or ("retryable failure" if retryable else "permanent failure"))
+        self.retryable = retryable
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """An outbound channel (the port): ``name`` matches ``OutboxMessage.channel``."""
+
+    name: str
+
+    def send(self, message: OutboxMessage, recipient: Recipient) -> None:
+        """Hand the message over to the recipient's address; raise ChannelError on failure."""
+        ...
+
+
+def build_channels(*, smtp_url: str | None) -> dict[str, Channel]:
+    """Return the channels configured by the settings, by name (none configured: empty).
+
+    An e-mail channel is built when ``smtp_url`` (``MIMAMORI_SMTP_URL``) is set.
+    """
+    channels: dict[str, Channel] = {}
+    if smtp_url:
+        from backend.channels.email import EmailChannel
+
+        email = EmailChannel.from_url(smtp_url)
+        channels[email.name] = email
+    return channels
+
+
+__all__ = ["Channel", "ChannelError", "build_channels"]

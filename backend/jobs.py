@@ -1,0 +1,67 @@
+"""Scheduler jobs: top-level functions of (settings, now); every one is idempotent."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from backend.bootstrap import bootstrap
+from backend.services.context import Services
+from backend.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+UNCLAIMED_ESCALATION = timedelta(hours=2)
+
+
+def _services(settings: Settings, now: datetime) -> Services:
+    return bootstrap(settings, clock=lambda: now)
+
+
+@cache
+def _policies() -> Callable[[str], Any]:
+    from questions.policy import policy_for
+
+    return cache(policy_for)
+
+
+def sweep_alerts(settings: Settings, now: datetime) -> Any:
+    """Evaluate every elder's alert rules at ``now``."""
+    from backend.services import alerts
+
+    return alerts.sweep(_services(settings, now), _policies())
+
+
+def escalate_alerts(settings: Settings, now: datetime) -> int:
+    """Bring alerts still unclaimed after a while to the care center."""
+    from backend.services import alerts
+
+    return alerts.escalate_unclaimed(_services(settings, now), UNCLAIMED_ESCALATION)
+
+
+def deliver_outbox(settings: Settings, now: datetime) -> Any:
+    """Send the notifications that are due (retrying those whose channel was down)."""
+    from backend.channels import build_channels
+    from backend.services import outbox
+
+    return outbox.deliver_due(_services(settings, now), build_channels(smtp_url=settings.smtp_url))
+
+
+# Fixed ids and intervals (minutes) of the scheduler's jobs, in the order `jobs run` runs them.
+JOBS: dict[str, tuple[Callable[[Settings, datetime], Any], int]] = {
+    "sweep-alerts": (sweep_alerts, 5),
+    "escalate-alerts": (escalate_alerts, 10),
+    "deliver-outbox": (deliver_outbox, 1),
+}
+
+
+def run_due(settings: Settings, now: datetime) -> dict[str, Any]:
+    """Run once everything due at ``now`` (cron, EventBridge, tests and catch-up on start)."""
+    results = {}
+    for job_id, (job, _minutes) in JOBS.items():
+        results[job_id] = job(settings, now)
+        logger.info("Job %s ran for %s", job_id, now.isoformat())
+    return results

@@ -1,0 +1,37 @@
+"""What staff and family read in notifications (ja-JP), by alert rule."""
+
+from __future__ import annotations
+
+SLOT_LABELS = {"morning": "朝", "noon": "昼", "evening": "晩"}
+
+RULE_TITLES = {
+    "missed_checkin": "{slot}の確認に応答がありません",
+    "concern": "気になる答えがありました（{question}）",
+    "weight_drop": "体重が減っています",
+    "activity_drop": "活動量が減っています",
+    "bp_high": "血圧が高めです（当日中の確認をお願いします）",
+    "bp_urgent": "血圧がとても高い値です（至急ご確認ください）",
+    "emergency": "緊急の言葉がありました（至急ご確認ください）",
+}
+
+SUBJECT = "【みまもり】{name}さん：{title}"
+BODY = (
+    "{recipient}様\n\n"
+    "{name}さんについてお知らせします。\n"
+    "内容：{title}\n"
+    "期間：{period}\n"
+    "{detail}\n"
+    "どなたかが確認する場合は、ダッシュボードまたはLINEで「私が確認します」を押してください。\n"
+    "命に関わるおそれがあるときは、119番に通報してください。\n\n"
+    "みまもり"
+)
+PRIORITY_NOTE = "2日続けて応答がありません。訪問などのご確認をお願いします。"
+
+
+def title_for(rule: str, period: str, evidence: dict) -> str:
+    """Return the short Japanese title of an alert."""
+    base, _, rest = rule.partition(":")
+    template = RULE_TITLES.get(base, rule)
+    slot = SLOT_LABELS.get(period.partition("/")[2], "")
+    question = evidence.get("question_title") or rest.split(":")[0]
+    return template.format(slot=slot, question=question)

@@ -1,0 +1,285 @@
+"""Alerts: the daily sweep over every elder, escalation, and the claim → resolve life cycle."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from backend import messages
+from backend.domain import rules
+from backend.domain.errors import Conflict, NotFound
+from backend.domain.model import (
+    Alert,
+    AlertChange,
+    AlertStatus,
+    Elder,
+    OutboxMessage,
+    Outcome,
+    ReadingKind,
+    Recipient,
+    Severity,
+)
+from backend.ports import AbstractUnitOfWork
+from backend.services.context import Services
+from backend.services.retry import retry_when_busy
+from questions.loader import QuestionSetError
+from questions.policy import Policy
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+_KEY_NAMESPACE = uuid.UUID("6f1d4f5e-8c1b-4f4e-9a55-6d696d616d6f")
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What one sweep did."""
+
+    elders: int = 0
+    opened: int = 0
+    escalated: int = 0
+    messages: int = 0
+    skipped: int = 0
+
+    def __add__(self, other: SweepReport) -> SweepReport:
+        return SweepReport(
+            self.elders + other.elders,
+            self.opened + other.opened,
+            self.escalated + other.escalated,
+            self.messages + other.messages,
+            self.skipped + other.skipped,
+        )
+
+
+def alert_id(elder_id: str, rule: str, period: str) -> str:
+    """Return the alert id derived from its unique key (so every run agrees on it)."""
+    return uuid.uuid5(_KEY_NAMESPACE, f"{elder_id}/{rule}/{period}").hex
+
+
+def _message_id(alert: Alert, stage: int, recipient: Recipient) -> str:
+    return uuid.uuid5(_KEY_NAMESPACE, f"{alert.id}/{stage}/{recipient.id}").hex
+
+
+def _targets(alert: Alert, stage: int) -> tuple[bool, bool]:
+    """Return (family, center): who is told at this stage of this alert."""
+    if alert.rule == rules.MISSED_CHECKIN:
+        return stage == rules.STAGE_FAMILY, stage >= rules.STAGE_CENTER
+    urgent = alert.severity is Severity.URGENT
+    return urgent, True
+
+
+def _notify(
+    uow: AbstractUnitOfWork, elder: Elder, alert: Alert, stages: range, now: datetime
+) -> int:
+    """Queue one message per recipient due at these stages; return how many were new.
+
+    A sweep after an outage may jump several stages at once: everyone those stages would
+    have told is told once now.
+    """
+    targets = [_targets(alert, stage) for stage in stages]
+    family = any(f for f, _ in targets)
+    center = any(c for _, c in targets)
+    stage = stages[-1]
+    recipients: list[Recipient] = []
+    if family:
+        recipients += uow.recipients.list_for_elder(elder.id)
+    if center:
+        recipients += uow.recipients.list_for_center(elder.center_id)
+    title = messages.title_for(alert.rule, alert.period, alert.evidence)
+    detail = messages.PRIORITY_NOTE if alert.severity is Severity.PRIORITY else ""
+    queued = 0
+    for recipient in recipients:
+        if not recipient.active:
+            continue
+        message = OutboxMessage(
+            id=_message_id(alert, stage, recipient),
+            recipient_id=recipient.id,
+            channel=recipient.channel,
+            subject=messages.SUBJECT.format(name=elder.name, title=title),
+            body=messages.BODY.format(
+                recipient=recipient.name,
+                name=elder.name,
+                title=title,
+                period=alert.period,
+                detail=detail,
+            ),
+            urgent=alert.severity is Severity.URGENT,
+            created_at=now,
+            not_before=now,
+            alert_id=alert.id,
+        )
+        queued += uow.outbox.add_if_absent(message)
+    if rules.STAGE_NUDGE in stages and alert.rule == rules.MISSED_CHECKIN:
+        # The speaker asks again at the next open; a spoken nudge channel comes later.
+        uow.alerts.add_change(AlertChange(alert.id, now, "system", "nudged"))
+    return queued
+
+
+def _apply(
+    uow: AbstractUnitOfWork, elder: Elder, candidate: rules.AlertCandidate, now: datetime
+) -> tuple[int, int, int]:
+    """Open or escalate the alert of one candidate; return (opened, escalated, messages)."""
+    existing = uow.alerts.get_by_key(elder.id, candidate.rule, candidate.period)
+    if existing is None:
+        alert = Alert(
+            id=alert_id(elder.id, candidate.rule, candidate.period),
+            elder_id=elder.id,
+            rule=candidate.rule,
+            period=candidate.period,
+            severity=candidate.severity,
+            evidence=candidate.evidence,
+            created_at=now,
+            stage=candidate.stage,
+        )
+        if not uow.alerts.add_if_absent(alert):
+            return 0, 0, 0
+        uow.alerts.add_change(
+            AlertChange(alert.id, now, "system", "opened", {"stage": alert.stage})
+        )
+        return 1, 0, _notify(uow, elder, alert, range(alert.stage + 1), now)
+    if existing.status is not AlertStatus.OPEN or candidate.stage <= existing.stage:
+        return 0, 0, 0
+    alert = replace(existing, stage=candidate.stage, severity=candidate.severity)
+    uow.alerts.update(alert)
+    uow.alerts.add_change(AlertChange(alert.id, now, "system", "escalated", {"stage": alert.stage}))
+    return 0, 1, _notify(uow, elder, alert, range(existing.stage + 1, alert.stage + 1), now)
+
+
+def _histories(
+    uow: AbstractUnitOfWork, elders: Sequence[Elder], since: datetime, now: datetime
+) -> list[rules.ElderHistory]:
+    ids = [e.id for e in elders]
+    first, last = since.date(), now.date()
+    checkins = uow.checkins.list_for_elders(ids, first, last)
+    answers = uow.answers.list_for_elders(ids, first, last)
+    readings: dict[str, list] = defaultdict(list)
+    for kind in ReadingKind:
+        for elder_id, found in uow.readings.list_for_elders(ids, kind, since, now).items():
+            readings[elder_id].extend(found)
+    away = uow.away.active_for_elders(ids, since, now + timedelta(days=1))
+    events = uow.events.list_for_elders(ids, since)
+    bound = uow.devices.bound_since(ids)
+    return [
+        rules.ElderHistory(
+            elder=e,
+            checkins=checkins.get(e.id, ()),
+            answers=answers.get(e.id, ()),
+            readings=readings.get(e.id, ()),
+            away_periods=away.get(e.id, ()),
+            events=events.get(e.id, ()),
+            watching_since=bound.get(e.id),
+        )
+        for e in elders
+    ]
+
+
+@retry_when_busy
+def _sweep_batch(
+    svc: Services, elders: Sequence[Elder], policy: Policy, now: datetime
+) -> SweepReport:
+    qset = svc.question_set(elders[0].municipality_code)
+    since = now - timedelta(days=rules.days_needed(policy) + 1)
+    opened = escalated = queued = skipped = 0
+    with svc.uow() as uow:
+        for history in _histories(uow, elders, since, now):
+            try:
+                candidates = rules.evaluate(history, qset, policy, now)
+            except QuestionSetError:
+                logger.exception("Skipped elder %s: invalid overrides", history.elder.id)
+                skipped += 1
+                continue
+            for candidate in candidates:
+                o, e, m = _apply(uow, history.elder, candidate, now)
+                opened, escalated, queued = opened + o, escalated + e, queued + m
+        uow.commit()
+    return SweepReport(len(elders), opened, escalated, queued, skipped)
+
+
+def sweep(svc: Services, policy_for: Callable[[str], Policy]) -> SweepReport:
+    """Evaluate every elder's rules at ``svc.now()``: open, escalate and notify; idempotent."""
+    now = svc.now()
+    with svc.uow() as uow:
+        elders = uow.elders.list_all()
+    by_municipality: dict[str, list[Elder]] = defaultdict(list)
+    for elder in elders:
+        by_municipality[elder.municipality_code].append(elder)
+    total = SweepReport()
+    for code, group in sorted(by_municipality.items()):
+        policy = policy_for(code)
+        for i in range(0, len(group), BATCH):
+            total += _sweep_batch(svc, group[i : i + BATCH], policy, now)
+    return total
+
+
+@retry_when_busy
+def claim(svc: Services, alert_id_: str, by: str, via: str) -> Alert:
+    """Claim an open alert (「私が確認します」); a later claimer gets Conflict."""
+    now = svc.now()
+    with svc.uow() as uow:
+        alert = uow.alerts.get(alert_id_)
+        if alert is None:
+            raise NotFound(f"alert {alert_id_}")
+        if alert.status is AlertStatus.CLAIMED and alert.claimed_by == by:
+            return alert
+        if alert.status is not AlertStatus.OPEN:
+            raise Conflict(f"alert already {alert.status.value} by {alert.claimed_by}")
+        alert = replace(alert, status=AlertStatus.CLAIMED, claimed_by=by, claimed_at=now)
+        uow.alerts.update(alert)
+        uow.alerts.add_change(AlertChange(alert.id, now, by, "claimed", {"via": via}))
+        uow.commit()
+    return alert
+
+
+@retry_when_busy
+def resolve(svc: Services, alert_id_: str, by: str, outcome: Outcome, note: str = "") -> Alert:
+    """Close an alert with its outcome and a note."""
+    now = svc.now()
+    with svc.uow() as uow:
+        alert = uow.alerts.get(alert_id_)
+        if alert is None:
+            raise NotFound(f"alert {alert_id_}")
+        if alert.status is AlertStatus.RESOLVED:
+            raise Conflict("alert already resolved")
+        alert = replace(
+            alert,
+            status=AlertStatus.RESOLVED,
+            outcome=Outcome(outcome),
+            note=note,
+            resolved_at=now,
+            claimed_by=alert.claimed_by or by,
+            claimed_at=alert.claimed_at or now,
+        )
+        uow.alerts.update(alert)
+        uow.alerts.add_change(
+            AlertChange(alert.id, now, by, "resolved", {"outcome": alert.outcome.value})
+        )
+        uow.commit()
+    return alert
+
+
+@retry_when_busy
+def escalate_unclaimed(svc: Services, after: timedelta) -> int:
+    """Tell the care center about alerts still unclaimed ``after`` their opening."""
+    now = svc.now()
+    escalated = 0
+    with svc.uow() as uow:
+        for alert in uow.alerts.list_unresolved_older_than(now - after):
+            # Missed check-ins climb their own ladder by time (rules.missed_checkin).
+            if alert.stage >= rules.STAGE_CENTER or alert.rule == rules.MISSED_CHECKIN:
+                continue
+            elder = uow.elders.get(alert.elder_id)
+            if elder is None:
+                continue
+            raised = replace(alert, stage=rules.STAGE_CENTER)
+            uow.alerts.update(raised)
+            uow.alerts.add_change(
+                AlertChange(alert.id, now, "system", "escalated", {"unclaimed_for": str(after)})
+            )
+            _notify(uow, elder, raised, range(alert.stage + 1, rules.STAGE_CENTER + 1), now)
+            escalated += 1
+        uow.commit()
+    return escalated

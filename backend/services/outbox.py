@@ -1,0 +1,207 @@
+"""Deliver the outbox: send due notifications through their channels, with retries.
+
+Guarantees (see ``deliver_due``):
+
+- **Nothing is dropped while a channel is down.** A retryable failure (refused
+  connection, timeout, 4xx, a misconfigured or missing channel) schedules the next
+  attempt with exponential backoff — 1, 2, 4 … minutes, capped at 1 hour, minus up to
+  20% jitter — for as long as it takes. Only a permanent refusal of this message (a 5xx
+  to its address or content) or an inactive or deleted recipient gives a message up;
+  a given-up message keeps its ``last_error`` and is never tried again.
+- **At least once, normally exactly once.** A message is claimed (a short lease in the
+  store) before it is sent, so two sweeps running at once never send it both; it is
+  marked sent only after the channel returned. A crash between the send and the mark
+  sends it once more when the lease expires (the e-mail keeps the same Message-ID).
+- **Quiet hours.** A non-urgent message due inside its recipient's quiet hours waits
+  until they end, counting no attempt; urgent messages go at once.
+
+Logs carry outbox message ids, never addresses or message content.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from backend.channels import Channel, ChannelError
+from backend.domain.model import OutboxMessage, Recipient, quiet_until
+from backend.services.context import Services
+from backend.services.retry import retry_when_busy
+
+log = logging.getLogger(__name__)
+
+FIRST_RETRY = timedelta(minutes=1)
+MAX_RETRY = timedelta(hours=1)
+JITTER = 0.2  # a retry comes up to 20% earlier than its nominal delay
+CLAIM_LEASE = timedelta(minutes=5)  # far above one send (10 s per network operation)
+DEFAULT_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What one ``deliver_due`` run did, in messages.
+
+    ``sent``: handed over; ``deferred``: waiting for quiet hours to end; ``failed``: given
+    up for good; ``retried``: failed for now, next attempt scheduled.
+    """
+
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    retried: int = 0
+
+
+def backoff(attempts: int, rand: Callable[[], float] = random.random) -> timedelta:
+    """Return the wait before the next try after ``attempts`` failed tries (1 or more).
+
+    Nominal: 1 minute after the first failure, doubling each time, at most 1 hour.
+    ``rand()`` in [0, 1) takes up to ``JITTER`` of it off, so sweeps of many messages
+    that failed together spread out; the result never exceeds the cap.
+    """
+    exponent = max(attempts, 1) - 1
+    cap_exponent = (MAX_RETRY // FIRST_RETRY).bit_length()  # 2**this >= the cap
+    nominal = min(MAX_RETRY, FIRST_RETRY * 2 ** min(exponent, cap_exponent))
+    return nominal * (1 - JITTER * rand())
+
+
+class _Outcome(Enum):
+    SENT = "sent"
+    DEFERRED = "deferred"
+    FAILED = "failed"
+    RETRIED = "retried"
+    SKIPPED = "skipped"  # not due any more, or claimed by another sweep
+
+
+def deliver_due(
+    svc: Services,
+    channels: Mapping[str, Channel],
+    *,
+    limit: int = DEFAULT_LIMIT,
+    rand: Callable[[], float] = random.random,
+) -> DeliveryReport:
+    """Send up to ``limit`` messages due now through ``channels`` (by ``message.channel``).
+
+    For each due message, oldest first, in units of work of its own:
+
+    1. Its recipient is read. An unknown or inactive recipient gives the message up
+       (``last_error`` says why; never retried). Inside the recipient's quiet hours a
+       non-urgent message is deferred to their end (no attempt counted).
+    2. Otherwise the message is claimed for ``CLAIM_LEASE`` (skipped if another sweep
+       holds it or sent it meanwhile) and that claim is committed.
+    3. The channel sends it, outside any transaction. Then: success → marked sent;
+       retryable ``ChannelError``, a channel missing from ``channels`` or any other
+       exception → marked failed with the next attempt after ``backoff``; permanent
+       ``ChannelError`` → marked failed and given up.
+
+    At least once: a crash after the send and before the mark (step 3) sends the
+    message again once the claim expires. A sweep that stops half-way leaves every
+    unfinished message due (or claimed until the lease ends): none is lost.
+    """
+    with svc.uow() as uow:
+        due = uow.outbox.due(svc.now(), limit)
+    counts = dict.fromkeys(_Outcome, 0)
+    for message in due:
+        counts[_deliver_one(svc, channels, message.id, rand)] += 1
+    return DeliveryReport(
+        sent=counts[_Outcome.SENT],
+        deferred=counts[_Outcome.DEFERRED],
+        failed=counts[_Outcome.FAILED],
+        retried=counts[_Outcome.RETRIED],
+    )
+
+
+def _deliver_one(
+    svc: Services, channels: Mapping[str, Channel], message_id: str, rand: Callable[[], float]
+) -> _Outcome:
+    prepared = _prepare(svc, message_id)
+    if isinstance(prepared, _Outcome):
+        return prepared
+    message, recipient = prepared
+    channel = channels.get(message.channel)
+    if channel is None:
+        return _retry_later(svc, message, f"channel {message.channel!r} is not configured", rand)
+    try:
+        channel.send(message, recipient)
+    except ChannelError as err:
+        if err.retryable:
+            return _retry_later(svc, message, str(err), rand)
+        _give_up(svc, message.id, str(err))
+        log.warning("outbox message %s refused for good; given up", message.id)
+        return _Outcome.FAILED
+    except Exception as err:  # a bug in a channel must not stop the sweep or lose the message
+        # No traceback: its text may show an address or the body (personal data).
+        log.error(
+            "outbox message %s: channel %s raised %s",
+            message.id,
+            message.channel,
+            type(err).__name__,
+        )
+        return _retry_later(svc, message, f"unexpected {type(err).__name__}", rand)
+    _mark_sent(svc, message.id)
+    log.info("outbox message %s sent via %s", message.id, message.channel)
+    return _Outcome.SENT
+
+
+@retry_when_busy
+def _prepare(svc: Services, message_id: str) -> tuple[OutboxMessage, Recipient] | _Outcome:
+    """Give up, defer or claim the message; return it with its recipient when claimed."""
+    with svc.uow() as uow:
+        now = svc.now()
+        message = uow.outbox.get(message_id)
+        if message is None or not message.is_due(now):
+            return _Outcome.SKIPPED
+        recipient = uow.recipients.get(message.recipient_id)
+        if recipient is None or not recipient.active:
+            uow.outbox.mark_failed(message_id, now, "recipient inactive or removed", None)
+            uow.commit()
+            log.info("outbox message %s given up: recipient inactive", message_id)
+            return _Outcome.FAILED
+        until = None if message.urgent else quiet_until(recipient, now)
+        if until is not None:
+            uow.outbox.defer(message_id, until)
+            uow.commit()
+            log.info("outbox message %s deferred to %s (quiet hours)", message_id, until)
+            return _Outcome.DEFERRED
+        if not uow.outbox.claim(message_id, now, now + CLAIM_LEASE):
+            return _Outcome.SKIPPED
+        uow.commit()
+        return message, recipient
+
+
+@retry_when_busy
+def _mark_sent(svc: Services, message_id: str) -> None:
+    with svc.uow() as uow:
+        uow.outbox.mark_sent(message_id, svc.now())
+        uow.commit()
+
+
+@retry_when_busy
+def _mark_failed(
+    svc: Services, message_id: str, at: datetime, error: str, next_attempt_at: datetime | None
+) -> None:
+    with svc.uow() as uow:
+        uow.outbox.mark_failed(message_id, at, error, next_attempt_at)
+        uow.commit()
+
+
+def _give_up(svc: Services, message_id: str, error: str) -> None:
+    _mark_failed(svc, message_id, svc.now(), error, None)
+
+
+def _retry_later(
+    svc: Services, message: OutboxMessage, error: str, rand: Callable[[], float]
+) -> _Outcome:
+    now = svc.now()
+    next_attempt_at = now + backoff(message.attempts + 1, rand)
+    _mark_failed(svc, message.id, now, error, next_attempt_at)
+    log.warning(
+        "outbox message %s not sent (attempt %d); next attempt at %s",
+        message.id,
+        message.attempts + 1,
+        next_attempt_at.isoformat(),
+    )
+    return _Outcome.RETRIED

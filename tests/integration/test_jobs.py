@@ -1,0 +1,125 @@
+"""Jobs on real stores: a double run, two schedulers at once and an outage create nothing twice."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from backend import jobs
+from backend.bootstrap import bootstrap, sql_uow_factory
+from backend.domain.model import AwayKind
+from backend.services import away
+from backend.services.demo import seed
+from backend.settings import Settings
+from tests.builders import jst
+from tests.databases import fresh_postgres, fresh_sqlite
+
+MONDAY = date(2026, 11, 23)
+SEEDED_AT = jst(MONDAY, 5, 0)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def settings(request, tmp_path) -> Iterator[Settings]:
+    if request.param == "sqlite":
+        url = fresh_sqlite(tmp_path)
+        yield Settings(database_url=url)
+        return
+    with fresh_postgres() as url:
+        yield Settings(database_url=url)
+
+
+@pytest.fixture
+def demo(settings):
+    seed(bootstrap(settings, clock=lambda: SEEDED_AT))
+    return settings
+
+
+def rows(settings: Settings, table: str) -> int:
+    with sql_uow_factory(settings.database_url)() as uow:
+        return uow.connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def all_alerts(settings: Settings):
+    with sql_uow_factory(settings.database_url)() as uow:
+        return uow.alerts.list_for_center("demo-center", ("open", "claimed", "resolved"))
+
+
+def test_a_skipped_morning_gives_one_nudge_then_one_family_message(demo):
+    jobs.run_due(demo, jst(MONDAY, 11, 31))
+    (alert,) = [a for a in all_alerts(demo) if a.elder_id == "demo-elder-1"]
+    assert (alert.rule, alert.stage) == ("missed_checkin", 0)
+    assert rows(demo, "outbox_messages") == 0
+    jobs.run_due(demo, jst(MONDAY, 13, 31))
+    with sql_uow_factory(demo.database_url)() as uow:
+        messages = uow.outbox.list_for_alert(alert.id)
+    assert [m.recipient_id for m in messages] == ["demo-family-1"]
+
+
+def test_a_declared_hospital_stay_gives_nothing(demo):
+    services = bootstrap(demo, clock=lambda: jst(MONDAY, 8, 0))
+    for elder_id in ("demo-elder-1", "demo-elder-2", "demo-elder-3"):
+        away.declare(
+            services,
+            elder_id,
+            AwayKind.HOSPITAL,
+            start=jst(MONDAY, 8, 0),
+            end=None,
+            set_by="staff:test",
+        )
+    for hour in (11, 14, 22):
+        jobs.run_due(demo, jst(MONDAY, hour, 45))
+    jobs.run_due(demo, jst(MONDAY, 23, 59) + timedelta(hours=12))
+    assert rows(demo, "alerts") == 0
+    assert rows(demo, "outbox_messages") == 0
+
+
+def test_running_twice_at_the_same_instant_creates_nothing_twice(demo):
+    now = jst(MONDAY, 13, 31)
+    jobs.run_due(demo, now)
+    counts = (rows(demo, "alerts"), rows(demo, "outbox_messages"), rows(demo, "alert_changes"))
+    jobs.run_due(demo, now)
+    assert (
+        rows(demo, "alerts"),
+        rows(demo, "outbox_messages"),
+        rows(demo, "alert_changes"),
+    ) == counts
+
+
+def test_two_schedulers_at_once_create_each_alert_and_message_once(demo):
+    now = jst(MONDAY, 13, 31)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            jobs.sweep_alerts(demo, now)
+        except BaseException as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    single = (rows(demo, "alerts"), rows(demo, "outbox_messages"))
+    jobs.sweep_alerts(demo, now)
+    assert (rows(demo, "alerts"), rows(demo, "outbox_messages")) == single
+    assert single[0] == 3  # the three paired demo elders
+
+
+def test_an_outage_across_deadlines_is_caught_up_at_the_next_run(demo):
+    jobs.run_due(
+        demo,
+        datetime.combine(MONDAY + timedelta(days=1), datetime.min.time(), tzinfo=SEEDED_AT.tzinfo)
+        + timedelta(hours=6, minutes=5),
+    )
+    alerts = [a for a in all_alerts(demo) if a.period == "2026-11-23/morning"]
+    assert {a.elder_id for a in alerts} == {"demo-elder-1", "demo-elder-2", "demo-elder-3"}
+    assert all(a.stage == 2 for a in alerts)
+    with sql_uow_factory(demo.database_url)() as uow:
+        told = {m.recipient_id for a in alerts for m in uow.outbox.list_for_alert(a.id)}
+    assert told == {"demo-center-inbox", "demo-family-1", "demo-family-2"}
