@@ -12,12 +12,15 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from backend.domain.errors import InvalidMunicipalityCode
+from backend.domain.instruments import MEASURED_ITEMS, POINT_ON, item_id
 from backend.domain.model import validate_municipality_code
+from questions.instruments import Instrument, InstrumentFile
 from questions.model import QuestionSet
 from questions.schema import (
     Catalog,
     CatalogUse,
     ElderOverrides,
+    InstrumentUse,
     Question,
     QuestionSetFile,
 )
@@ -25,6 +28,7 @@ from questions.schema import (
 PACKAGE_DIR = Path(__file__).parent
 CATALOG_PATH = PACKAGE_DIR / "catalog.yaml"
 SETS_DIR = PACKAGE_DIR / "sets"
+INSTRUMENT_PATHS = {"kihon_checklist": PACKAGE_DIR / "kihon_checklist.yaml"}
 _QUESTION_KINDS = {"yes_no", "choice", "scale", "number", "blood_pressure"}
 _TAGS = {"use", "question"}
 
@@ -168,6 +172,80 @@ def load_catalog(path: Path = CATALOG_PATH) -> dict[str, Question]:
     return by_id
 
 
+@cache
+def load_instrument(name: str = "kihon_checklist", path: Path | None = None) -> Instrument:
+    """Load and validate a built-in instrument (``questions/<name>.yaml``).
+
+    Besides the schema, each item must be No.1, 2, … in order with the id ``kc01``, ``kc02``, …,
+    score on the answer ``backend.domain.instruments`` scores, be asked by voice unless it is
+    measured (No.12), and raise no same-day concern (the result is scored monthly instead).
+    """
+    if path is None:
+        if name not in INSTRUMENT_PATHS:
+            raise QuestionSetError(name, [Problem("", f"組み込みの調査票 {name!r} はありません")])
+        path = INSTRUMENT_PATHS[name]
+    raw: InstrumentFile = _parse(InstrumentFile, path)
+    _, node = _read_yaml(path)
+    problems: list[Problem] = []
+
+    def problem(parts: list[str | int], message: str) -> None:
+        text, _ = _path_text(parts)
+        problems.append(Problem(text, message, _line_of(node, parts)))
+
+    if raw.instrument != name:
+        problem(["instrument"], f"{name!r} のファイルではありません（{raw.instrument!r}）")
+    if len(raw.items) != len(POINT_ON):
+        problem(["items"], f"項目は {len(POINT_ON)} 個です（{len(raw.items)} 個あります）")
+    for i, item in enumerate(raw.items):
+        if item.number != i + 1:
+            problem(["items", i, "number"], f"No.{i + 1} のはずです（{item.number}）")
+            continue
+        expected = item_id(item.number) if item.number <= len(POINT_ON) else None
+        if item.question.id != expected:
+            problem(["items", i, "question", "id"], f"id は {expected!r} にしてください")
+            continue
+        point_on = "yes" if POINT_ON[expected] else "no"
+        if item.point_on != point_on:
+            problem(["items", i, "point_on"], f"No.{item.number} は {point_on!r} で1点です")
+        if item.voice == (expected in MEASURED_ITEMS):
+            problem(["items", i, "voice"], "声でたずねるのは、測定する項目（No.12）以外です")
+        if item.question.concerning:
+            problem(["items", i, "question", "concerning"], "調査票の項目には書けません")
+    if problems:
+        raise QuestionSetError(str(path), problems)
+    return Instrument(raw.instrument, raw.title, raw.version, raw.intro, raw.items)
+
+
+def _resolve_instruments(
+    raw: QuestionSetFile,
+    slot_ids: list[str],
+    taken: set[str],
+    problem: Any,
+) -> tuple[tuple[InstrumentUse, ...], dict[str, Question]]:
+    """Return the set's instrument uses with their slot resolved, and their items by id."""
+    earliest = min(raw.slots, key=lambda s: s.start).id
+    uses: list[InstrumentUse] = []
+    items: dict[str, Question] = {}
+    for i, use in enumerate(raw.instruments):
+        if any(u.use == use.use for u in uses):
+            problem(["instruments", i], f"{use.use!r} が重複しています")
+            continue
+        slot = use.slot or earliest
+        if slot not in slot_ids:
+            problem(
+                ["instruments", i, "slot"],
+                f"slot {slot!r} は slots にありません（{', '.join(slot_ids)}）",
+            )
+            continue
+        use = use.model_copy(update={"slot": slot})
+        for q in load_instrument(use.use).scheduled_for(use):
+            if q.id in taken:
+                problem(["instruments", i], f"質問 {q.id!r} は調査票の項目と同じ id です")
+            items[q.id] = q
+        uses.append(use)
+    return tuple(uses), items
+
+
 def load_question_set(path: Path | str, catalog: dict[str, Question] | None = None) -> QuestionSet:
     """Load, validate and resolve one municipality's question set file."""
     path = Path(path)
@@ -219,6 +297,7 @@ def load_question_set(path: Path | str, catalog: dict[str, Question] | None = No
         if any(q.id == question.id for q in resolved):
             problem(["questions", i], f"質問 {question.id!r} が重複しています")
         resolved.append(question)
+    instruments, items = _resolve_instruments(raw, slot_ids, {q.id for q in resolved}, problem)
     if problems:
         raise QuestionSetError(str(path), problems)
     return QuestionSet(
@@ -227,7 +306,8 @@ def load_question_set(path: Path | str, catalog: dict[str, Question] | None = No
         version=raw.version,
         slots=raw.slots,
         questions=tuple(resolved),
-        catalog=catalog,
+        catalog={**catalog, **items} if items else catalog,
+        instruments=instruments,
     )
 
 

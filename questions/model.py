@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from questions.schema import ElderOverrides, Question, SlotWindow, parse_hhmm
+from questions.schema import ElderOverrides, InstrumentUse, Question, SlotWindow, parse_hhmm
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,9 @@ class QuestionSet:
     slots: tuple[SlotWindow, ...]
     questions: tuple[Question, ...]
     catalog: dict[str, Question] = field(repr=False, default_factory=dict)
+    # Built-in instruments the set opts in to (their items are in ``catalog``, never in
+    # ``questions``: ``due`` does not return them; see ``questions.instruments``).
+    instruments: tuple[InstrumentUse, ...] = ()
 
     def slot(self, slot_id: str) -> SlotWindow | None:
         """Return the slot with this id, or None."""

@@ -236,6 +236,21 @@ SetEntry = Annotated[
 ]
 
 
+class InstrumentUse(_Strict):
+    """A built-in instrument a set opts in to, asked a few items per check-in each month.
+
+    Written ``instruments: [kihon_checklist]`` or with options:
+    ``instruments: [{use: kihon_checklist, slot: morning, start_day: 1, per_session: 5}]``.
+    ``slot`` defaults to the set's earliest slot; from ``start_day`` on, each check-in in that
+    slot asks at most ``per_session`` items not yet answered that month, until all are.
+    """
+
+    use: Literal["kihon_checklist"]
+    slot: str | None = Field(default=None, pattern=_ID)
+    start_day: int = Field(default=1, ge=1, le=28)
+    per_session: int = Field(default=5, ge=1, le=25)
+
+
 class QuestionSetFile(_Strict):
     """A municipality's question set as written in ``questions/sets/<code>.yaml``."""
 
@@ -244,6 +259,15 @@ class QuestionSetFile(_Strict):
     version: int = Field(ge=1)
     slots: tuple[SlotWindow, ...] = Field(min_length=1)
     questions: tuple[SetEntry, ...] = Field(min_length=1)
+    instruments: tuple[InstrumentUse, ...] = ()
+
+    @field_validator("instruments", mode="before")
+    @classmethod
+    def _instrument_names(cls, value: object) -> object:
+        """Accept a bare instrument name for ``{use: <name>}``."""
+        if isinstance(value, list | tuple):
+            return [{"use": v} if isinstance(v, str) else v for v in value]
+        return value
 
 
 class ScheduleOverride(_Strict):

@@ -14,6 +14,7 @@ Rules and their keys:
 - ``activity_drop:steps`` / ``activity_drop:activity_minutes`` ``YYYY-MM-DD``.
 - ``bp_urgent`` / ``bp_high`` ``YYYY-MM-DD``: home blood pressure at the policy's limits.
 - ``emergency`` ``<event id>``: emergency words recorded by the skill.
+- ``kihon_checklist`` ``YYYY-MM``: the month's 基本チェックリスト answers meet an MHLW cut-off.
 
 Every rule but ``emergency`` is silent for an elder who is not watchable (no consent, suspended)
 and for anything inside an away period; ``emergency`` never is (life first; APPI art. 27 allows
@@ -30,6 +31,14 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from backend.domain.conversation import is_concerning
+from backend.domain.instruments import (
+    ITEM_IDS as KIHON_ITEMS,
+)
+from backend.domain.instruments import (
+    KIHON_CHECKLIST,
+    VOICE_ITEMS,
+    score_kihon_checklist,
+)
 from backend.domain.model import (
     Answer,
     AwayPeriod,
@@ -69,6 +78,8 @@ _RANK = {Severity.URGENT: 0, Severity.PRIORITY: 1, Severity.SAME_DAY: 2, Severit
 
 # questions.schema.Concern allows days_running up to 14.
 CONCERN_MAX_DAYS = 14
+# The monthly checklist reads this month and the whole of last month.
+KIHON_CHECKLIST_DAYS = 62
 WEIGHT_QUESTION = "weight"
 BLOOD_PRESSURE_QUESTION = "blood_pressure"
 ACTIVITY_MEASURES = (
@@ -118,6 +129,7 @@ def days_needed(policy: Policy) -> int:
         recent + CONCERN_MAX_DAYS - 1,
         policy.weight_window_days + policy.weight_median_days - 1,
         policy.activity_short_days + policy.activity_long_days,
+        KIHON_CHECKLIST_DAYS,
     )
 
 
@@ -656,6 +668,76 @@ def emergency(ctx: Context) -> list[AlertCandidate]:
     ]
 
 
+# --- 基本チェックリスト (monthly instrument) ---------------------------------------------------
+
+
+def _month(first: date) -> str:
+    return f"{first.year:04d}-{first.month:02d}"
+
+
+def kihon_checklist(ctx: Context) -> list[AlertCandidate]:
+    """Return an info candidate per month whose 基本チェックリスト answers meet a cut-off.
+
+    The items ``kc01``…``kc25`` are asked a few per check-in over several days of a month
+    (``questions.instruments``); the month's answers (an item's latest, a check-in date's
+    month, none given inside an away period) are scored by ``score_kihon_checklist`` with the
+    MHLW cut-offs. This month's result is final, and alerted, once every voice item has an
+    answer (a skipped one counts); last month's is alerted as it stands, whatever is
+    missing, so a month the elder did not finish still reaches the center. A non-urgent
+    follow-up (INFO): at most one per month by its key; nothing when no cut-off is met.
+    Last month needs up to 62 dates of history: ``days_needed`` is 209 with the defaults.
+    """
+    if ctx.silent:
+        return []
+    this_month = ctx.today.replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    items = frozenset(KIHON_ITEMS)
+    latest: dict[date, dict[str, Answer]] = defaultdict(dict)
+    for a in sorted(ctx.answers, key=lambda a: (a.answered_at, a.checkin_id)):
+        if a.question_id in items and a.date >= last_month and not ctx.away(a.answered_at):
+            latest[a.date.replace(day=1)][a.question_id] = a
+    found = []
+    for first in (last_month, this_month):
+        answers = latest.get(first, {})
+        values = {
+            item: a.value if a.skipped is None and isinstance(a.value, bool) else None
+            for item, a in answers.items()
+        }
+        result = score_kihon_checklist(values)
+        asked_all = all(item in answers for item in VOICE_ITEMS)
+        month_over = first < this_month
+        if not result.flagged or not (asked_all or month_over):
+            continue
+        found.append(
+            AlertCandidate(
+                rule=KIHON_CHECKLIST,
+                period=_month(first),
+                severity=Severity.INFO,
+                stage=0,
+                evidence={
+                    "instrument": KIHON_CHECKLIST,
+                    "month": _month(first),
+                    "all_asked": asked_all,
+                    "month_over": month_over,
+                    **result.evidence(),
+                    "answers": [
+                        {
+                            "item": item,
+                            "value": answers[item].value,
+                            "skipped": answers[item].skipped,
+                            "point": result.points.get(item),
+                            "date": _iso(answers[item].date),
+                            "answered_at": answers[item].answered_at.isoformat(),
+                        }
+                        for item in KIHON_ITEMS
+                        if item in answers
+                    ],
+                },
+            )
+        )
+    return found
+
+
 RULES: tuple[Rule, ...] = (
     emergency,
     missed_checkin,
@@ -663,6 +745,7 @@ RULES: tuple[Rule, ...] = (
     weight_drop,
     activity_drop,
     blood_pressure,
+    kihon_checklist,
 )
 
 

@@ -30,6 +30,7 @@ from backend.ports import AbstractUnitOfWork
 from backend.services import away
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
+from questions.instruments import instrument_item_ids, instrument_questions_due, month_start
 from questions.loader import parse_overrides
 from questions.model import QuestionSet
 from questions.schema import Question
@@ -100,6 +101,7 @@ def _elder_for(uow: AbstractUnitOfWork, caller: Caller) -> Elder | None:
 
 
 def _load(
+    uow: AbstractUnitOfWork,
     elder: Elder,
     qset: QuestionSet,
     checkin: CheckIn,
@@ -108,6 +110,23 @@ def _load(
 ) -> _Session:
     overrides = parse_overrides(elder.overrides, f"elder {elder.id} overrides")
     due = qset.due(checkin.date, checkin.slot, overrides)
+    if qset.instruments:
+        # Monthly instruments (基本チェックリスト) add a few items a day until all are answered.
+        items = instrument_item_ids(qset)
+        start = month_start(checkin.date)
+        this_month = {
+            a.question_id
+            for a in uow.answers.list_for_elder(elder.id, start, checkin.date)
+            if a.question_id in items
+        }
+        due += instrument_questions_due(
+            qset,
+            checkin.date,
+            checkin.slot,
+            this_month,
+            overrides,
+            answered_in_this_checkin=answered,
+        )
     return _Session(elder, qset, checkin, state, due, set(answered))
 
 
@@ -149,7 +168,7 @@ def _open_session(
     state = {"date": today.isoformat(), "slot": window.id}
     found = uow.checkins.get_with_answered(elder.id, today, window.id)
     if found is not None:
-        return _load(elder, qset, *found, state)
+        return _load(uow, elder, qset, *found, state)
     checkin = CheckIn(
         id=uuid.uuid4().hex,
         elder_id=elder.id,
@@ -159,7 +178,7 @@ def _open_session(
         started_at=now,
     )
     uow.checkins.add(checkin)
-    return _load(elder, qset, checkin, frozenset(), state)
+    return _load(uow, elder, qset, checkin, frozenset(), state)
 
 
 def _resume(
@@ -173,7 +192,7 @@ def _resume(
     )
     if found is None:
         return None
-    return _load(elder, svc.question_set(elder.municipality_code), *found, state)
+    return _load(uow, elder, svc.question_set(elder.municipality_code), *found, state)
 
 
 def _start_lines(session: _Session, now: datetime, *, welcome: bool = False) -> Turn:
