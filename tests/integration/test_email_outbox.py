@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
-import secrets
 import socket
 import ssl
 from collections.abc import Iterator
@@ -30,8 +28,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 
 from backend.bootstrap import bootstrap
 from backend.channels.email import EmailChannel
@@ -51,8 +48,8 @@ from tests.builders import (
     seed,
 )
 from tests.clock import FakeClock
+from tests.databases import fresh_postgres
 
-POSTGRES_URL_VAR = "MIMAMORI_TEST_POSTGRES_URL"
 SUBJECT = "【至急】山田 花子さん：「助けて」と話されました"
 BODY = (
     "見守り市北地域包括支援センター 御中\n\n"
@@ -67,23 +64,8 @@ BODY = (
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this module (dropped at the end)."""
-    base = os.environ.get(POSTGRES_URL_VAR)
-    if not base:
-        pytest.skip(f"{POSTGRES_URL_VAR} not set")
-    name = f"mimamori_test_{secrets.token_hex(6)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(base).set(database=name).render_as_string(hide_password=False)
-        try:
-            migrate.upgrade(url)
-            yield url
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    with fresh_postgres() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
