@@ -207,11 +207,16 @@ class AnswerRepository(abc.ABC):
 
     @abc.abstractmethod
     def list_for_elders(
-        self, elder_ids: Sequence[str], start: date, end: date
+        self,
+        elder_ids: Sequence[str],
+        start: date,
+        end: date,
+        question_ids: Collection[str] | None = None,
     ) -> dict[str, list[Answer]]:
         """Return each asked elder's answers with start <= date <= end, as ``list_for_elder``.
 
-        One key per asked elder id (an empty list when it has none); see the module notes.
+        With ``question_ids``, only the answers to those questions. One key per asked elder id
+        (an empty list when it has none); see the module notes.
         """
 
     @abc.abstractmethod

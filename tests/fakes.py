@@ -320,12 +320,16 @@ class FakeAnswerRepository(_FakeRepository, AnswerRepository):
         return _copy([k[3] for k in sorted(found, key=lambda k: k[:3])])
 
     def list_for_elders(
-        self, elder_ids: Sequence[str], start: date, end: date
+        self,
+        elder_ids: Sequence[str],
+        start: date,
+        end: date,
+        question_ids: Collection[str] | None = None,
     ) -> dict[str, list[Answer]]:
         found = [
             (a.date, a.answered_at, i, a)
             for i, a in enumerate(self._s.answers)
-            if start <= a.date <= end
+            if start <= a.date <= end and (question_ids is None or a.question_id in question_ids)
         ]
         found.sort(key=lambda k: k[:3])
         return _by_elder(elder_ids, [k[3] for k in found], lambda a: a.elder_id)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
@@ -90,7 +90,7 @@ ACTIVITY_MEASURES = (
 
 @dataclass(frozen=True)
 class ElderHistory:
-    """The data of one elder that the caller loaded: at least ``days_needed(policy)`` dates back."""
+    """The data of one elder that the caller loaded: at least ``history_windows(policy)`` back."""
 
     elder: Elder
     checkins: Sequence[CheckIn] = ()
@@ -114,23 +114,57 @@ class AlertCandidate:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
-def days_needed(policy: Policy) -> int:
-    """Return how many dates before today the rules read (data older than that is ignored).
+@dataclass(frozen=True)
+class HistoryWindows:
+    """How many dates before today the rules read: ``general`` for all data, longer for some.
 
-    Load everything dated on or after ``today - days_needed(policy)`` (in the time zone of
-    ``now``). With the defaults that is 209 days, for the weight rule: the 28 days ending
-    182 days ago. Missed check-ins read ``lookback_days + priority_days_running - 2`` days,
-    concerns ``lookback_days + 13`` (the longest "n days running"), activity 35 days (7 + 28
-    complete days before today), blood pressure and emergencies ``lookback_days - 1``.
+    Check-ins, events and every answer are read ``general`` dates back; the answers to a few
+    questions (``answers``) and the readings of some kinds (``readings``) further back.
+    """
+
+    general: int
+    answers: Mapping[str, int]
+    readings: Mapping[ReadingKind, int]
+
+    def answer_days(self, question_id: str) -> int:
+        """Return how many dates back the answers to ``question_id`` are read."""
+        return self.answers.get(question_id, self.general)
+
+    def reading_days(self, kind: ReadingKind) -> int:
+        """Return how many dates back readings of ``kind`` are read."""
+        return self.readings.get(kind, self.general)
+
+    @property
+    def longest(self) -> int:
+        """Return the largest window."""
+        return max((self.general, *self.answers.values(), *self.readings.values()))
+
+
+def history_windows(policy: Policy) -> HistoryWindows:
+    """Return the dates before today each rule reads (data older than that is ignored).
+
+    Missed check-ins read ``lookback_days + priority_days_running - 2`` dates back, concerns
+    ``lookback_days + 13`` (the longest "n days running"), blood pressure and emergencies
+    ``lookback_days - 1``: that is ``general`` (14 with the defaults). Further back: weights
+    209 dates (the 28 days ending 182 days ago), steps and activity minutes 35 (7 + 28 complete
+    days before today), the 基本チェックリスト items 62 (this month and the whole of last).
     """
     recent = policy.lookback_days - 1
-    return max(
-        recent + policy.priority_days_running - 1,
-        recent + CONCERN_MAX_DAYS - 1,
-        policy.weight_window_days + policy.weight_median_days - 1,
-        policy.activity_short_days + policy.activity_long_days,
-        KIHON_CHECKLIST_DAYS,
-    )
+    general = max(recent + policy.priority_days_running - 1, recent + CONCERN_MAX_DAYS - 1)
+    weight = max(general, policy.weight_window_days + policy.weight_median_days - 1)
+    activity = max(general, policy.activity_short_days + policy.activity_long_days)
+    checklist = max(general, KIHON_CHECKLIST_DAYS)
+    answers = {WEIGHT_QUESTION: weight}
+    answers.update({measure: activity for measure, _ in ACTIVITY_MEASURES})
+    answers.update({item: checklist for item in KIHON_ITEMS})
+    readings = {ReadingKind.WEIGHT: weight}
+    readings.update({kind: activity for _, kind in ACTIVITY_MEASURES})
+    return HistoryWindows(general, answers, readings)
+
+
+def days_needed(policy: Policy) -> int:
+    """Return the longest of ``history_windows(policy)``: 209 dates with the defaults."""
+    return history_windows(policy).longest
 
 
 @dataclass(frozen=True)
@@ -160,11 +194,14 @@ class Context:
         if tz is None or now.utcoffset() is None:
             raise ValueError("now must be time-zone aware")
         today = now.date()
-        earliest = today - timedelta(days=days_needed(policy))
+        windows = history_windows(policy)
+        earliest = today - timedelta(days=windows.general)
+        answers_from = {q: today - timedelta(days=d) for q, d in windows.answers.items()}
+        readings_from = {k: today - timedelta(days=d) for k, d in windows.readings.items()}
         elder_id = history.elder.id
 
-        def dated(at: datetime) -> bool:
-            return at <= now and at.astimezone(tz).date() >= earliest
+        def dated(at: datetime, first: date = earliest) -> bool:
+            return at <= now and at.astimezone(tz).date() >= first
 
         return cls(
             elder=history.elder,
@@ -180,10 +217,15 @@ class Context:
             answers=tuple(
                 a
                 for a in history.answers
-                if a.elder_id == elder_id and earliest <= a.date <= today and a.answered_at <= now
+                if a.elder_id == elder_id
+                and answers_from.get(a.question_id, earliest) <= a.date <= today
+                and a.answered_at <= now
             ),
             readings=tuple(
-                r for r in history.readings if r.elder_id == elder_id and dated(r.measured_at)
+                r
+                for r in history.readings
+                if r.elder_id == elder_id
+                and dated(r.measured_at, readings_from.get(r.kind, earliest))
             ),
             events=tuple(e for e in history.events if e.elder_id == elder_id and dated(e.at)),
             away_periods=tuple(p for p in history.away_periods if p.elder_id == elder_id),
@@ -685,7 +727,7 @@ def kihon_checklist(ctx: Context) -> list[AlertCandidate]:
     answer (a skipped one counts); last month's is alerted as it stands, whatever is
     missing, so a month the elder did not finish still reaches the center. A non-urgent
     follow-up (INFO): at most one per month by its key; nothing when no cut-off is met.
-    Last month needs up to 62 dates of history: ``days_needed`` is 209 with the defaults.
+    Last month needs up to 62 dates of these items' answers (``history_windows``).
     """
     if ctx.silent:
         return []
@@ -755,9 +797,9 @@ def evaluate(
     """Return the alert candidates of one elder at ``now``: most severe first, one per key.
 
     ``now`` must be in the municipality's time zone (Asia/Tokyo): slot times and dates are read
-    in it. ``history`` must hold the elder's data dated on or after
-    ``now.date() - days_needed(policy)``; older data and anything after ``now`` are ignored, so
-    the result depends on nothing else.
+    in it. ``history`` must hold the elder's data of the dates ``history_windows(policy)`` names
+    (at most ``days_needed(policy)`` back); older data and anything after ``now`` are ignored,
+    so the result depends on nothing else.
     """
     ctx = Context.build(history, qset, policy, now)
     found: dict[tuple[str, str], AlertCandidate] = {}

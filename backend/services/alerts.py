@@ -7,7 +7,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from backend import messages
 from backend.domain import rules
@@ -16,9 +16,11 @@ from backend.domain.model import (
     Alert,
     AlertChange,
     AlertStatus,
+    Answer,
     Elder,
     OutboxMessage,
     Outcome,
+    Reading,
     ReadingKind,
     Recipient,
     Severity,
@@ -150,24 +152,50 @@ def _apply(
 
 
 def _histories(
-    uow: AbstractUnitOfWork, elders: Sequence[Elder], since: datetime, now: datetime
+    uow: AbstractUnitOfWork, elders: Sequence[Elder], policy: Policy, now: datetime
 ) -> list[rules.ElderHistory]:
+    """Load what the rules read of these elders, in a few queries per batch (none per elder)."""
     ids = [e.id for e in elders]
-    first, last = since.date(), now.date()
-    checkins = uow.checkins.list_for_elders(ids, first, last)
-    answers = uow.answers.list_for_elders(ids, first, last)
-    readings: dict[str, list] = defaultdict(list)
+    windows = rules.history_windows(policy)
+    today = now.date()
+
+    def first(days: int) -> date:
+        return today - timedelta(days=days)
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time(), tzinfo=now.tzinfo)
+
+    recent = first(windows.general)
+    checkins = uow.checkins.list_for_elders(ids, recent, today)
+    answers = uow.answers.list_for_elders(ids, recent, today)
+    # The few questions read further back (weights, steps, the monthly checklist), each
+    # group only over the dates before ``recent``.
+    longer: dict[int, list[str]] = defaultdict(list)
+    for question_id, days in windows.answers.items():
+        if days > windows.general:
+            longer[days].append(question_id)
+    older: dict[str, list[Answer]] = defaultdict(list)
+    for days, question_ids in sorted(longer.items()):
+        found = uow.answers.list_for_elders(
+            ids, first(days), recent - timedelta(days=1), question_ids
+        )
+        for elder_id, items in found.items():
+            older[elder_id].extend(items)
+    readings: dict[str, list[Reading]] = defaultdict(list)
     for kind in ReadingKind:
-        for elder_id, found in uow.readings.list_for_elders(ids, kind, since, now).items():
-            readings[elder_id].extend(found)
-    away = uow.away.active_for_elders(ids, since, now + timedelta(days=1))
-    events = uow.events.list_for_elders(ids, since)
+        since = midnight(first(windows.reading_days(kind)))
+        for elder_id, items in uow.readings.list_for_elders(ids, kind, since, now).items():
+            readings[elder_id].extend(items)
+    away = uow.away.active_for_elders(
+        ids, midnight(first(windows.longest)), now + timedelta(days=1)
+    )
+    events = uow.events.list_for_elders(ids, midnight(recent))
     bound = uow.devices.bound_since(ids)
     return [
         rules.ElderHistory(
             elder=e,
             checkins=checkins.get(e.id, ()),
-            answers=answers.get(e.id, ()),
+            answers=[*sorted(older.get(e.id, ()), key=_answer_order), *answers.get(e.id, ())],
             readings=readings.get(e.id, ()),
             away_periods=away.get(e.id, ()),
             events=events.get(e.id, ()),
@@ -177,15 +205,18 @@ def _histories(
     ]
 
 
+def _answer_order(answer: Answer) -> tuple[date, datetime]:
+    return answer.date, answer.answered_at
+
+
 @retry_when_busy
 def _sweep_batch(
     svc: Services, elders: Sequence[Elder], policy: Policy, now: datetime
 ) -> SweepReport:
     qset = svc.question_set(elders[0].municipality_code)
-    since = now - timedelta(days=rules.days_needed(policy) + 1)
     opened = escalated = queued = skipped = 0
     with svc.uow() as uow:
-        for history in _histories(uow, elders, since, now):
+        for history in _histories(uow, elders, policy, now):
             try:
                 candidates = rules.evaluate(history, qset, policy, now)
             except QuestionSetError:

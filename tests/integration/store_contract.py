@@ -1710,6 +1710,14 @@ class TestBulkReads:
             got = uow.answers.list_for_elders(["elder-3", ELDER_ID, "no-such-elder"], d[1], d[2])
             single = uow.answers.list_for_elder(ELDER_ID, d[1], d[2])
             assert uow.answers.list_for_elders([], d[0], d[2]) == {}
+            moods = uow.answers.list_for_elders([ELDER_ID], d[0], d[2], {"mood", "no-such"})
+            nothing = uow.answers.list_for_elders([ELDER_ID], d[0], d[2], ())
+        assert [(a.date, a.question_id) for a in moods[ELDER_ID]] == [
+            (d[0], "mood"),
+            (d[1], "mood"),
+            (d[2], "mood"),
+        ]
+        assert nothing == {ELDER_ID: []}
         assert list(got) == ["elder-3", ELDER_ID, "no-such-elder"]
         assert [(a.date, a.question_id) for a in got[ELDER_ID]] == [
             (d[1], "meal"),

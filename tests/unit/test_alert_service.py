@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import random
+from datetime import date, timedelta
 
 import pytest
 
+from backend.domain import rules
 from backend.domain.errors import Conflict
-from backend.domain.model import AlertStatus, AwayKind, Event, EventKind, Outcome, Severity
+from backend.domain.model import (
+    AlertStatus,
+    AwayKind,
+    Event,
+    EventKind,
+    Outcome,
+    ReadingKind,
+    Severity,
+)
 from backend.services import alerts, away
+from questions.loader import load_sets
 from questions.policy import Policy
 from tests.builders import (
+    MUNICIPALITY_CODE,
     jst,
+    make_answer,
     make_binding,
     make_center_inbox,
+    make_checkin,
     make_consent,
     make_elder,
+    make_reading,
     make_recipient,
     seed,
 )
@@ -181,3 +196,77 @@ class TestUnclaimedEscalation:
         sweep(services)
         clock.set(jst(MONDAY, 14, 0))
         assert alerts.escalate_unclaimed(services, timedelta(hours=2)) == 0
+
+
+class TestHistoryLoading:
+    """The sweep reads each part of the history as far back as its rule needs, no further."""
+
+    @pytest.fixture
+    def long_history(self, store):
+        rng = random.Random(20261123)
+        first = MONDAY - timedelta(days=260)
+        with FakeUnitOfWork(store) as uow:
+            seed(uow, make_elder(consent=make_consent(consented_on=first)))
+            uow.devices.bind(make_binding(bound_at=jst(first, 0, 0)))
+            for back in range(1, 261):
+                day = MONDAY - timedelta(days=back)
+                checkin_id = f"c-{day}"
+                uow.checkins.add(make_checkin(checkin_id, day=day, started_at=jst(day, 7, 50)))
+                values = [
+                    ("condition", rng.choice(["good", "good", "bad"])),
+                    ("medication", rng.random() > 0.1),
+                    ("steps", 2500.0 if back <= 7 else 5000.0 + rng.randint(-300, 300)),
+                ]
+                if day.weekday() == 0:
+                    values.append(("weight", (57.0 if back <= 28 else 60.0) + rng.random()))
+                if day.month == 10 and day.day <= 5:
+                    values.extend((f"kc{n:02d}", rng.random() < 0.6) for n in range(1, 26))
+                for minute, (question_id, value) in enumerate(values):
+                    uow.answers.add(
+                        make_answer(
+                            checkin_id=checkin_id,
+                            day=day,
+                            question_id=question_id,
+                            value=value,
+                            answered_at=jst(day, 8, minute),
+                        )
+                    )
+                steps = 2000.0 if back <= 7 else 4000.0
+                uow.readings.add_many(
+                    [make_reading(measured_at=jst(day, 21), kind=ReadingKind.STEPS, value=steps)]
+                )
+            uow.commit()
+
+    @pytest.mark.parametrize(
+        ("now", "expected"),
+        [
+            (jst(MONDAY, 12, 0), {"weight_drop", "activity_drop:steps"}),
+            (jst(MONDAY, 0, 5), {"weight_drop", "activity_drop:steps"}),
+            (jst(MONDAY + timedelta(days=9), 9, 0), {"missed_checkin"}),
+        ],
+    )
+    def test_what_the_sweep_loads_gives_the_same_candidates_as_the_whole_history(
+        self, store, long_history, now, expected
+    ):
+        policy = Policy()
+        qset = load_sets()[MUNICIPALITY_CODE]
+        with FakeUnitOfWork(store) as uow:
+            (elder,) = uow.elders.list_all()
+            (loaded,) = alerts._histories(uow, [elder], policy, now)
+            everything = rules.ElderHistory(
+                elder=elder,
+                checkins=uow.checkins.list_for_elder(elder.id, date.min, date.max),
+                answers=uow.answers.list_for_elder(elder.id, date.min, date.max),
+                readings=[
+                    r
+                    for kind in ReadingKind
+                    for r in uow.readings.list_for_elders(
+                        [elder.id], kind, jst(date(2000, 1, 1)), jst(date(2100, 1, 1))
+                    )[elder.id]
+                ],
+                watching_since=uow.devices.bound_since([elder.id])[elder.id],
+            )
+        found = rules.evaluate(loaded, qset, policy, now)
+        assert found == rules.evaluate(everything, qset, policy, now)
+        assert expected <= {c.rule for c in found}
+        assert len(loaded.answers) < len(everything.answers) / 3

@@ -332,6 +332,9 @@ _LIST_ANSWERS_FOR_ELDERS = (
     )
     .order_by(t.answers.c.date, t.answers.c.answered_at, t.answers.c.id)
 )
+_LIST_ANSWERS_TO_QUESTIONS_FOR_ELDERS = _LIST_ANSWERS_FOR_ELDERS.where(
+    t.answers.c.question_id.in_(bindparam("question_ids", expanding=True))
+)
 
 
 def _dialect_insert(connection: Connection, table: Table) -> Any:
@@ -358,7 +361,7 @@ def _grouped_by_elder(
     stmt: Any,
     elder_ids: Sequence[str],
     params: Mapping[str, Any],
-    from_row: Callable[[Mapping[str, Any]], R],
+    reader: t.RowReader,
 ) -> dict[str, list[R]]:
     """Run a bulk read over elders (one query per batch); group rows by ``elder_id``.
 
@@ -368,10 +371,11 @@ def _grouped_by_elder(
     found: dict[str, list[R]] = {elder_id: [] for elder_id in elder_ids}
     ids = list(found)
     for i in range(0, len(ids), IDS_PER_QUERY):
-        rows = connection.execute(stmt, {**params, "elder_ids": ids[i : i + IDS_PER_QUERY]})
-        for row in rows:
-            mapping = _mapping(row)
-            found[mapping["elder_id"]].append(from_row(mapping))
+        result = connection.execute(stmt, {**params, "elder_ids": ids[i : i + IDS_PER_QUERY]})
+        keys = list(result.keys())
+        read, elder_at = reader(keys), keys.index("elder_id")
+        for row in result.all():  # one fetchall, not a fetchone per row
+            found[row[elder_at]].append(read(row))
     return found
 
 
@@ -643,7 +647,7 @@ class SqlCheckInRepository(_SqlRepository, CheckInRepository):
             _LIST_CHECKINS_FOR_ELDERS.get(self._connection),
             elder_ids,
             {"start": start, "end": end},
-            t.checkin_from_row,
+            t.checkin_reader,
         )
 
 
@@ -683,16 +687,19 @@ class SqlAnswerRepository(_SqlRepository, AnswerRepository):
         return [t.answer_from_row(_mapping(row)) for row in rows]
 
     def list_for_elders(
-        self, elder_ids: Sequence[str], start: date, end: date
+        self,
+        elder_ids: Sequence[str],
+        start: date,
+        end: date,
+        question_ids: Collection[str] | None = None,
     ) -> dict[str, list[Answer]]:
         """Return each asked elder's answers with start <= date <= end, oldest first."""
-        return _grouped_by_elder(
-            self._connection,
-            _LIST_ANSWERS_FOR_ELDERS,
-            elder_ids,
-            {"start": start, "end": end},
-            t.answer_from_row,
-        )
+        params: dict[str, Any] = {"start": start, "end": end}
+        stmt = _LIST_ANSWERS_FOR_ELDERS
+        if question_ids is not None:
+            stmt = _LIST_ANSWERS_TO_QUESTIONS_FOR_ELDERS
+            params["question_ids"] = sorted(question_ids)
+        return _grouped_by_elder(self._connection, stmt, elder_ids, params, t.answer_reader)
 
     def latest_value(self, elder_id: str, question_id: str, before: date) -> Answer | None:
         """Return the elder's newest non-skipped answer to the question dated before ``before``."""
@@ -737,7 +744,7 @@ class SqlEventRepository(_SqlRepository, EventRepository):
             _LIST_EVENTS_FOR_ELDERS.get(self._connection),
             elder_ids,
             {"since": t.to_utc(since)},
-            t.event_from_row,
+            t.mapped(t.event_from_row),
         )
 
 
@@ -807,7 +814,7 @@ class SqlAwayRepository(_SqlRepository, AwayRepository):
             _ACTIVE_AWAY.get(self._connection),
             elder_ids,
             {"start": t.to_utc(start), "end": t.to_utc(end)},
-            t.away_from_row,
+            t.mapped(t.away_from_row),
         )
 
     def end_period(self, period_id: str, at: datetime) -> None:
@@ -860,7 +867,7 @@ class SqlReadingRepository(_SqlRepository, ReadingRepository):
             _LIST_READINGS,
             elder_ids,
             {"kind": ReadingKind(kind).value, "start": t.to_utc(start), "end": t.to_utc(end)},
-            t.reading_from_row,
+            t.reading_reader,
         )
 
 
