@@ -396,6 +396,15 @@ class AlertRepository(abc.ABC):
         """
 
     @abc.abstractmethod
+    def latest_opened(
+        self, elder_ids: Sequence[str], rules: Collection[str]
+    ) -> dict[tuple[str, str], datetime]:
+        """Return the latest ``created_at`` per (elder id, rule) of these elders and rules.
+
+        Pairs without any alert are absent; whatever the alerts' status (one query per batch).
+        """
+
+    @abc.abstractmethod
     def add_change(self, change: AlertChange) -> None:
         """Append an entry to the alert's history."""
 

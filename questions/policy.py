@@ -72,6 +72,12 @@ class Policy(BaseModel):
     # Hours after a slot's start before the care center is told: Japan Post's smart-speaker
     # service, "24時間返事がない場合も連絡が届く" (mission_anchors §1).
     center_after_hours: int = Field(default=24, ge=1, le=96)
+    # Family is told only once the next due slot has also gone unanswered (its end + grace),
+    # never for one skipped slot that the elder makes up at the next one. Design choice
+    # against the false alarms that made 奥州市's families cancel (a 2 % skip rate alone sent
+    # each family ~1.2 messages a month), after 恵那市's "1日応答が無い場合は家族に通知"
+    # (mission_anchors §1); bench/simulate.py measures both settings.
+    family_waits_for_next_slot: bool = True
     # Days running without an answer that make the alert a priority: 九度山町 (みまもりでんわ,
     # 2018): "no answer 2 days running → 民生委員 visits and reports to the town" (§1.4).
     priority_days_running: int = Field(default=2, ge=2, le=7)
@@ -86,6 +92,9 @@ class Policy(BaseModel):
     # each from at least 3 values, so one misheard weight can never move a median far.
     weight_median_days: int = Field(default=28, ge=7, le=91)
     weight_min_values: int = Field(default=3, ge=1, le=91)
+    # A lasting loss opens one alert, not one a week: no new weight alert within this many
+    # days of the last one opened (design choice; bench/simulate.py counts episodes).
+    weight_repeat_days: int = Field(default=28, ge=1, le=365)
 
     # --- activity drop (steps, activity minutes) ----------------------------------------------
     # ARCHITECTURE §6 default: the 7-day median below 70% of the previous 28-day median, with
@@ -96,6 +105,9 @@ class Policy(BaseModel):
     activity_long_days: int = Field(default=28, ge=7, le=91)
     activity_short_min_days: int = Field(default=5, ge=1, le=28)
     activity_long_min_days: int = Field(default=20, ge=1, le=91)
+    # No new activity alert for a measure within this many days of the last one opened: a
+    # drop that lasts is one alert (design choice; bench/simulate.py counts episodes).
+    activity_repeat_days: int = Field(default=14, ge=1, le=365)
 
     # --- blood pressure (home readings) -----------------------------------------------------
     # JSH2019 home III度 hypertension is ≥160 and/or ≥100 → same-day follow-up by staff.

@@ -11,7 +11,7 @@ import copy
 import dataclasses
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Self, TypeVar
 
@@ -512,6 +512,17 @@ class FakeAlertRepository(_FakeRepository, AlertRepository):
             for a in self._s.alerts.values()
             if a.elder_id in wanted and a.period.startswith(period_prefix)
         }
+
+    def latest_opened(
+        self, elder_ids: Sequence[str], rules: Collection[str]
+    ) -> dict[tuple[str, str], datetime]:
+        wanted, found = set(elder_ids), {}
+        earliest = datetime.min.replace(tzinfo=UTC)
+        for a in self._s.alerts.values():
+            key = (a.elder_id, a.rule)
+            if a.elder_id in wanted and a.rule in rules and a.created_at > found.get(key, earliest):
+                found[key] = a.created_at
+        return found
 
     def add_change(self, change: AlertChange) -> None:
         _aware(change.at)

@@ -329,6 +329,10 @@ def missed_checkin(ctx: Context) -> list[AlertCandidate]:
             if ctx.now < nudge_at or not _missed(ctx, answered, day, slot, start):
                 continue
             family_at = nudge_at + timedelta(minutes=policy.family_after_minutes)
+            if policy.family_waits_for_next_slot:
+                next_end = _next_slot_end(ctx, day, slot, overrides)
+                if next_end is not None:
+                    family_at = max(family_at, next_end + timedelta(minutes=policy.grace_minutes))
             center_at = start + timedelta(hours=policy.center_after_hours)
             stage = max(
                 stage
@@ -364,6 +368,23 @@ def missed_checkin(ctx: Context) -> list[AlertCandidate]:
                 )
             )
     return found
+
+
+def _next_slot_end(
+    ctx: Context, day: date, slot: SlotWindow, overrides: ElderOverrides
+) -> datetime | None:
+    """Return the end of the first due slot starting after ``slot`` (within two days)."""
+    after = ctx.at(day, slot.start)
+    for offset in range(3):
+        current = day + timedelta(days=offset)
+        starts = sorted(
+            (ctx.at(current, s.start), ctx.at(current, s.end))
+            for s, _ in _due_slots(ctx, current, overrides)
+        )
+        for start, end in starts:
+            if start > after:
+                return end if end > start else end + timedelta(days=1)
+    return None
 
 
 def _silent_since(
@@ -778,6 +799,18 @@ def kihon_checklist(ctx: Context) -> list[AlertCandidate]:
             )
         )
     return found
+
+
+LASTING_RULES = (WEIGHT_DROP, *(f"{ACTIVITY_DROP}:{m}" for m, _ in ACTIVITY_MEASURES))
+
+
+def repeat_after_days(rule: str, policy: Policy) -> int | None:
+    """Return the days after an alert of a lasting condition during which none reopens."""
+    if rule == WEIGHT_DROP:
+        return policy.weight_repeat_days
+    if rule.startswith(f"{ACTIVITY_DROP}:"):
+        return policy.activity_repeat_days
+    return None
 
 
 RULES: tuple[Rule, ...] = (

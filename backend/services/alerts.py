@@ -216,6 +216,7 @@ def _sweep_batch(
     qset = svc.question_set(elders[0].municipality_code)
     opened = escalated = queued = skipped = 0
     with svc.uow() as uow:
+        last_opened = uow.alerts.latest_opened([e.id for e in elders], rules.LASTING_RULES)
         for history in _histories(uow, elders, policy, now):
             try:
                 candidates = rules.evaluate(history, qset, policy, now)
@@ -224,10 +225,25 @@ def _sweep_batch(
                 skipped += 1
                 continue
             for candidate in candidates:
+                if _still_known(history.elder.id, candidate, last_opened, policy, now):
+                    continue
                 o, e, m = _apply(uow, history.elder, candidate, now)
                 opened, escalated, queued = opened + o, escalated + e, queued + m
         uow.commit()
     return SweepReport(len(elders), opened, escalated, queued, skipped)
+
+
+def _still_known(
+    elder_id: str,
+    candidate: rules.AlertCandidate,
+    last_opened: dict[tuple[str, str], datetime],
+    policy: Policy,
+    now: datetime,
+) -> bool:
+    """Return True if a lasting condition was alerted recently (a new period opens nothing)."""
+    days = rules.repeat_after_days(candidate.rule, policy)
+    latest = last_opened.get((elder_id, candidate.rule))
+    return days is not None and latest is not None and now - latest < timedelta(days=days)
 
 
 def sweep(svc: Services, policy_for: Callable[[str], Policy]) -> SweepReport:

@@ -1526,6 +1526,34 @@ class TestAlerts:
             "2026-W48",
         }
 
+    def test_the_latest_opening_per_elder_and_rule_is_given_for_the_asked_rules(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(
+            uow_factory,
+            make_elder("elder-2"),
+            make_alert("a1", rule="weight_drop", period="2026-W46", created_at=jst(DAY, 9)),
+            make_alert(
+                "a2",
+                rule="weight_drop",
+                period="2026-W47",
+                created_at=jst(DAY + timedelta(days=7), 9),
+                status=AlertStatus.RESOLVED,
+            ),
+            make_alert("a3", rule="activity_drop:steps", period="2026-11-23"),
+            make_alert("a4", period="2026-11-23/morning"),
+            make_alert("a5", elder_id="elder-2", rule="weight_drop", period="2026-W47"),
+        )
+        with uow_factory() as uow:
+            got = uow.alerts.latest_opened(
+                [ELDER_ID, "no-such-elder"], ("weight_drop", "activity_drop:steps")
+            )
+            assert uow.alerts.latest_opened([], ("weight_drop",)) == {}
+        assert got == {
+            (ELDER_ID, "weight_drop"): jst(DAY + timedelta(days=7), 9),
+            (ELDER_ID, "activity_drop:steps"): jst(DAY, 10),
+        }
+
     def test_the_period_prefix_is_compared_exactly_not_as_a_pattern(
         self, uow_factory: UowFactory
     ) -> None:

@@ -54,6 +54,8 @@ def test_a_skipped_morning_gives_one_nudge_then_one_family_message(demo):
     assert (alert.rule, alert.stage) == ("missed_checkin", 0)
     assert rows(demo, "outbox_messages") == 0
     jobs.run_due(demo, jst(MONDAY, 13, 31))
+    assert rows(demo, "outbox_messages") == 0  # the family waits for the evening slot too
+    jobs.run_due(demo, jst(MONDAY, 22, 1))
     with sql_uow_factory(demo.database_url)() as uow:
         messages = uow.outbox.list_for_alert(alert.id)
     assert [m.recipient_id for m in messages] == ["demo-family-1"]

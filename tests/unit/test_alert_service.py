@@ -80,6 +80,8 @@ class TestMissedCheckIn:
         assert [c.action for c in store.state.alert_changes] == ["opened", "nudged"]
 
         clock.set(jst(MONDAY, 13, 31))
+        assert sweep(services).escalated == 0  # family waits for the evening slot too
+        clock.set(jst(MONDAY, 22, 1))
         assert sweep(services).escalated == 1
         _, messages = state(store)
         assert [m.recipient_id for m in messages] == ["recipient-1"]
@@ -270,3 +272,12 @@ class TestHistoryLoading:
         assert found == rules.evaluate(everything, qset, policy, now)
         assert expected <= {c.rule for c in found}
         assert len(loaded.answers) < len(everything.answers) / 3
+
+    def test_a_lasting_drop_opens_one_alert_not_one_a_day(
+        self, services, clock, store, long_history
+    ):
+        for now in (jst(MONDAY, 12, 0), jst(MONDAY, 23, 0), jst(TUESDAY, 0, 30)):
+            clock.set(now)
+            sweep(services)
+        lasting = [a for a in store.state.alerts.values() if a.rule in rules.LASTING_RULES]
+        assert sorted(a.rule for a in lasting) == ["activity_drop:steps", "weight_drop"]

@@ -158,13 +158,30 @@ class TestMissedCheckin:
         assert candidate.severity is Severity.INFO
         assert "weight" in candidate.evidence["questions"]  # Monday: the weekly weight is due
 
-    def test_the_family_is_told_after_family_after_minutes_more(
+    def test_the_family_is_told_once_the_next_slot_has_also_gone_unanswered(
         self, skipped_monday_morning, clock
     ):
-        clock.set(jst(MONDAY, 13, 29))
+        clock.set(jst(MONDAY, 21, 59))  # the evening slot ends 21:00, + 60 min grace
         assert missed(run(skipped_monday_morning, clock())) == {"2026-11-23/morning": 0}
         clock.tick(timedelta(minutes=1))
-        assert missed(run(skipped_monday_morning, clock())) == {"2026-11-23/morning": 1}
+        assert missed(run(skipped_monday_morning, clock()))["2026-11-23/morning"] == 1
+
+    def test_a_skipped_morning_made_up_in_the_evening_never_reaches_the_family(self, clock):
+        history = History().answer_all(SATURDAY, SUNDAY).answer(MONDAY, "evening")
+        for hour in (11, 14, 22, 23):
+            found = missed(run(history, jst(MONDAY, hour, 59)))
+            assert set(found.values()) <= {0}, (hour, found)
+
+    def test_without_waiting_for_the_next_slot_family_after_minutes_decides(
+        self, skipped_monday_morning, clock
+    ):
+        policy = Policy(family_waits_for_next_slot=False)
+        clock.set(jst(MONDAY, 13, 29))
+        found = missed(run(skipped_monday_morning, clock(), policy=policy))
+        assert found == {"2026-11-23/morning": 0}
+        clock.tick(timedelta(minutes=1))
+        found = missed(run(skipped_monday_morning, clock(), policy=policy))
+        assert found == {"2026-11-23/morning": 1}
 
     def test_the_care_center_is_told_24_hours_after_the_slot_started(
         self, skipped_monday_morning, clock
@@ -225,9 +242,10 @@ class TestMissedCheckin:
     def test_catch_up_across_one_deadline_gives_the_center_stage_at_once(
         self, skipped_monday_morning
     ):
+        # The evening's family stage waits for Tuesday's morning slot (ends 10:30 + grace).
         assert missed(run(skipped_monday_morning, jst(TUESDAY, 9))) == {
             "2026-11-23/morning": 2,
-            "2026-11-23/evening": 1,
+            "2026-11-23/evening": 0,
         }
 
     def test_a_slot_without_due_questions_is_never_missed(self):
@@ -252,7 +270,7 @@ class TestMissedCheckin:
 
     def test_slots_before_the_consent_date_are_not_missed(self):
         elder = make_elder(consent=replace(make_elder().consent, consented_on=MONDAY))
-        assert missed(run(History(elder), jst(MONDAY, 21, 59))) == {"2026-11-23/morning": 1}
+        assert missed(run(History(elder), jst(MONDAY, 21, 59))) == {"2026-11-23/morning": 0}
 
     @pytest.mark.parametrize(
         "elder",

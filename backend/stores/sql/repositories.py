@@ -332,6 +332,11 @@ _LIST_ANSWERS_FOR_ELDERS = (
     )
     .order_by(t.answers.c.date, t.answers.c.answered_at, t.answers.c.id)
 )
+_LATEST_OPENED = (
+    select(_al.elder_id, _al.rule, func.max(_al.created_at, type_=t.UtcDateTime).label("latest"))
+    .where(_ids_in(_al.elder_id), _al.rule.in_(bindparam("rules", expanding=True)))
+    .group_by(_al.elder_id, _al.rule)
+)
 _LIST_ANSWERS_TO_QUESTIONS_FOR_ELDERS = _LIST_ANSWERS_FOR_ELDERS.where(
     t.answers.c.question_id.in_(bindparam("question_ids", expanding=True))
 )
@@ -950,6 +955,20 @@ class SqlAlertRepository(_SqlRepository, AlertRepository):
             )
             keys.update((row.elder_id, row.rule, row.period) for row in rows)
         return keys
+
+    def latest_opened(
+        self, elder_ids: Sequence[str], rules: Collection[str]
+    ) -> dict[tuple[str, str], datetime]:
+        """Return the latest ``created_at`` per (elder id, rule) of these elders and rules."""
+        ids = list(dict.fromkeys(elder_ids))
+        found: dict[tuple[str, str], datetime] = {}
+        for i in range(0, len(ids), IDS_PER_QUERY):
+            rows = self._connection.execute(
+                _LATEST_OPENED,
+                {"elder_ids": ids[i : i + IDS_PER_QUERY], "rules": sorted(rules)},
+            )
+            found.update(((row.elder_id, row.rule), row.latest) for row in rows)
+        return found
 
     def add_change(self, change: AlertChange) -> None:
         """Append an entry to the alert's history (NotFound if the alert does not exist)."""
