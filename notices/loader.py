@@ -52,6 +52,7 @@ from questions.loader import Problem, _line_of, _message, _path_text
 
 SAMPLES_DIR = Path(__file__).parent / "samples"
 _ID = r"^[a-z0-9][a-z0-9_-]*$"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WEEKDAY = re.compile(r"^([月火水木金土日])(曜|曜日)?$")
 
 
@@ -133,10 +134,25 @@ class NoticeSpec(_Strict):
     screen: str | None = None
     image: str | None = None
     audience: AudienceSpec = Field(default_factory=AudienceSpec)
-    start: dt.datetime | dt.date = Field(alias="from")
-    end: dt.datetime | dt.date | None = Field(default=None, alias="to")
+    start: Any = Field(alias="from")
+    end: Any = Field(default=None, alias="to")
     recurrence: RecurrenceSpec | None = None
     draft: bool = False
+
+    @field_validator("start", "end")
+    @classmethod
+    def _when(cls, value: Any) -> dt.date | dt.datetime | None:
+        if value is None or type(value) in (dt.date, dt.datetime):
+            return value
+        text = str(value).strip()
+        try:
+            if _DATE.match(text):
+                return dt.date.fromisoformat(text)
+            return dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"日付（2026-12-01）か日時（2026-12-01T08:00）で書いてください（{text!r}）"
+            ) from None
 
     @field_validator("title")
     @classmethod
@@ -194,6 +210,16 @@ def notice_id(municipality_code: str, local_id: str) -> str:
     return f"{municipality_code}/{local_id}"
 
 
+class _Loader(yaml.SafeLoader):
+    """A safe loader that leaves dates as text, so a bad date is reported with its path."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read(path: Path) -> tuple[Any, yaml.Node | None]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -202,7 +228,7 @@ def _read(path: Path) -> tuple[Any, yaml.Node | None]:
     except UnicodeDecodeError as err:
         raise NoticeFileError(str(path), [Problem("", "UTF-8 のテキストではありません")]) from err
     try:
-        return yaml.safe_load(text), yaml.compose(text)
+        return yaml.load(text, Loader=_Loader), yaml.compose(text, Loader=_Loader)  # noqa: S506
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -212,9 +238,8 @@ def _read(path: Path) -> tuple[Any, yaml.Node | None]:
 
 def _error_text(error: Any) -> str:
     if error["type"] == "enum":
-        return f"次のどれかにしてください: {error.get('ctx', {}).get('expected', '')}"
-    if error["type"] in ("date_from_datetime_parsing", "datetime_from_date_parsing"):
-        return "日付（2026-12-01）か日時（2026-12-01T08:00）で書いてください"
+        expected = str(error.get("ctx", {}).get("expected", ""))
+        return "次のどれかにしてください: " + expected.replace("'", "").replace(" or ", ", ")
     if error["type"] in ("bool_parsing", "bool_type"):
         return "true か false で書いてください"
     if error["type"] in ("string_type",):

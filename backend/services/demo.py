@@ -18,8 +18,8 @@ from backend.domain.model import (
 )
 from backend.services import accounts, setup
 from backend.services import notices as notice_service
-from notices.loader import SAMPLES_DIR
 from backend.services.context import Services
+from notices.loader import SAMPLES_DIR
 
 DEMO_MUNICIPALITY = Municipality("032158", "奥州市")
 DEMO_CENTER = CareCenter("demo-center", "032158", "奥州市 中央地域包括支援センター（デモ）")
@@ -160,7 +160,7 @@ def seed(svc: Services) -> DemoData:
                 uow.recipients.add(recipient)
             uow.commit()
         code = setup.issue_pairing_code(svc, UNPAIRED_ELDER_ID)
-    # The demo municipality's notices (燃えるごみ 毎週月曜・木曜 …): importing again changes nothing.
+    # The demo notices (燃えるごみ 毎週月曜・木曜 …); importing again changes nothing.
     notice_service.import_file(svc, SAMPLES_DIR / f"{DEMO_MUNICIPALITY.code}.yaml")
     password = accounts.generate_password()
     with svc.uow() as uow:
