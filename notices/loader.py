@@ -228,7 +228,7 @@ def _read(path: Path) -> tuple[Any, yaml.Node | None]:
     except UnicodeDecodeError as err:
         raise NoticeFileError(str(path), [Problem("", "UTF-8 のテキストではありません")]) from err
     try:
-        return yaml.load(text, Loader=_Loader), yaml.compose(text, Loader=_Loader)  # noqa: S506
+        return yaml.load(text, Loader=_Loader), yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

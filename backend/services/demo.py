@@ -139,8 +139,11 @@ class DemoData:
     staff_password: str | None = None
 
 
-def seed(svc: Services) -> DemoData:
-    """Seed the demo data once; later runs only give the demo staff account a new password."""
+def seed(svc: Services, *, with_notices: bool = True) -> DemoData:
+    """Seed the demo data once; later runs only give the demo staff account a new password.
+
+    ``with_notices`` imports the demo municipality's notices (``notices/samples``).
+    """
     with svc.uow() as uow:
         created = uow.municipalities.get(DEMO_MUNICIPALITY.code) is None
     code = None
@@ -161,7 +164,8 @@ def seed(svc: Services) -> DemoData:
             uow.commit()
         code = setup.issue_pairing_code(svc, UNPAIRED_ELDER_ID)
     # The demo notices (燃えるごみ 毎週月曜・木曜 …); importing again changes nothing.
-    notice_service.import_file(svc, SAMPLES_DIR / f"{DEMO_MUNICIPALITY.code}.yaml")
+    if with_notices:
+        notice_service.import_file(svc, SAMPLES_DIR / f"{DEMO_MUNICIPALITY.code}.yaml")
     password = accounts.generate_password()
     with svc.uow() as uow:
         staff_exists = uow.users.get_by_login(DEMO_STAFF_LOGIN) is not None
