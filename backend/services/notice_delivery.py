@@ -41,12 +41,12 @@ def _elder(svc: Services, caller: Caller) -> Elder | None:
         return uow.devices.elder_for(caller.alexa_user_id, caller.device_id)
 
 
-def _pending(svc: Services, elder: Elder) -> list[Due]:
+def _pending(svc: Services, elder: Elder, request_id: str = "") -> list[Due]:
     now = svc.now()
     with svc.uow() as uow:
         if away.active_period(uow, elder.id, now) is not None:
             return []
-        return notice_service.due_for_elder(uow, elder, now)
+        return notice_service.due_for_elder(uow, elder, now, request_id)
 
 
 def _without_greeting(turn: Turn) -> Turn:
@@ -216,7 +216,8 @@ def reply(svc: Services, caller: Caller, state: dict[str, Any], answer: Reply) -
         if safety is Safety.NEED_HELP:
             return Turn((Line("safety_need_help"),), end=True)
         return _next(svc, caller, elder, [Line("safety_safe")])
-    dues = [d for d in _pending(svc, elder) if d.notice.priority is not Priority.DISASTER]
+    pending = _pending(svc, elder, caller.request_id)
+    dues = [d for d in pending if d.notice.priority is not Priority.DISASTER]
     if answer.kind is ReplyKind.YES:
         lines = _read(svc, caller, elder, dues) if dues else []
         turn = _without_greeting(checkin.start(svc, caller))
@@ -250,7 +251,7 @@ def answer(
     elder = _elder(svc, caller)
     if elder is None:
         return turn
-    dues = [d for d in _pending(svc, elder) if not d.needs_safety]
+    dues = [d for d in _pending(svc, elder, caller.request_id) if not d.needs_safety]
     if not dues:
         return turn
     return _prefixed(list(turn.lines), _finale(svc, caller, elder, dues))

@@ -75,8 +75,14 @@ def targets(uow: AbstractUnitOfWork, notice: Notice) -> list[Elder]:
     ]
 
 
-def due_for_elder(uow: AbstractUnitOfWork, elder: Elder, now: datetime) -> list[Due]:
-    """Return the elder's notices still to announce at ``now`` (local time), 災害 first."""
+def due_for_elder(
+    uow: AbstractUnitOfWork, elder: Elder, now: datetime, request_id: str = ""
+) -> list[Due]:
+    """Return the elder's notices still to announce at ``now`` (local time), 災害 first.
+
+    Notices heard in the Alexa request ``request_id`` still count: a replayed request
+    hears the same notices again (and marks nothing twice).
+    """
     notices = [
         n
         for n in uow.notices.list_for_municipality(elder.municipality_code)
@@ -84,7 +90,11 @@ def due_for_elder(uow: AbstractUnitOfWork, elder: Elder, now: datetime) -> list[
     ]
     if not notices:
         return []
-    deliveries = uow.notice_deliveries.list_for_elder(elder.id, [n.id for n in notices])
+    deliveries = [
+        d
+        for d in uow.notice_deliveries.list_for_elder(elder.id, [n.id for n in notices])
+        if not (request_id and d.detail.get("request_id") == request_id)
+    ]
     return due_for(notices, elder.id, elder.center_id, elder.district, now, deliveries)
 
 

@@ -20,7 +20,8 @@ def test_the_demo_sample_loads_with_a_garbage_day_on_monday_and_thursday():
     loaded = load_notice_file(SAMPLES_DIR / "032158.yaml", JST, NOW)
     assert loaded.municipality_code == "032158"
     gomi = next(n for n in loaded.notices if n.id == "032158/moeru-gomi")
-    assert gomi.status is NoticeStatus.PUBLISHED and gomi.priority is Priority.NORMAL
+    assert gomi.status is NoticeStatus.PUBLISHED
+    assert gomi.priority is Priority.NORMAL
     assert gomi.recurrence.describe() == "毎週月曜・木曜"
     assert gomi.occurrence(datetime(2026, 11, 23, 7, 30, tzinfo=JST)) == "2026-11-23"
     assert gomi.occurrence(datetime(2026, 11, 24, 7, 30, tzinfo=JST)) is None
@@ -38,7 +39,8 @@ def test_times_and_drafts_are_read_as_written(tmp_path):
     )
     (notice,) = load_notice_file(path, JST, NOW).notices
     assert notice.starts_at == datetime(2026, 11, 23, 6, 0, tzinfo=JST)
-    assert notice.status is NoticeStatus.DRAFT and notice.published_at is None
+    assert notice.status is NoticeStatus.DRAFT
+    assert notice.published_at is None
     assert notice.screen_text == "避難してください。"
     assert notice.priority is Priority.DISASTER
 

@@ -147,7 +147,8 @@ def test_a_disaster_notice_stays_due_until_its_safety_answer_is_recorded():
     disaster = make_notice("d", priority=Priority.DISASTER)
     heard = NoticeDelivery("d", "e1", ONCE, at)
     (due,) = due_for([disaster], "e1", "c1", "", at, [heard])
-    assert due.heard and due.needs_safety
+    assert due.heard
+    assert due.needs_safety
     answered = NoticeDelivery("d", "e1", ONCE, at, Safety.SAFE, at)
     assert due_for([disaster], "e1", "c1", "", at, [answered]) == []
 
@@ -172,4 +173,5 @@ def test_speech_with_ssml_looking_text_is_escaped_when_spoken():
 
     turn = Turn((Line("notice_item", {"title": "<b>", "speech": "A & B <break/>"}),))
     text, _ = speech_text(turn)
-    assert "&lt;break/&gt;" in ssml(text) and "&amp;" in ssml(text)
+    assert "&lt;break/&gt;" in ssml(text)
+    assert "&amp;" in ssml(text)
