@@ -48,11 +48,11 @@ _GET_DELIVERY = select(t.notice_deliveries).where(
 _SET_SAFETY = (
     update(t.notice_deliveries)
     .where(
-        _nd.notice_id == bindparam("notice_id"),
-        _nd.elder_id == bindparam("elder_id"),
-        _nd.occurrence == bindparam("occurrence"),
+        _nd.notice_id == bindparam("k_notice_id"),
+        _nd.elder_id == bindparam("k_elder_id"),
+        _nd.occurrence == bindparam("k_occurrence"),
     )
-    .values(safety=bindparam("safety"), safety_at=bindparam("safety_at"))
+    .values(safety=bindparam("v_safety"), safety_at=bindparam("v_safety_at"))
 )
 _DELIVERIES_FOR_ELDER = _PerDialect(
     lambda d: (
@@ -147,11 +147,11 @@ class SqlNoticeDeliveryRepository(_SqlRepository, NoticeDeliveryRepository):
         result = self._connection.execute(
             _SET_SAFETY,
             {
-                "notice_id": notice_id,
-                "elder_id": elder_id,
-                "occurrence": occurrence,
-                "safety": Safety(safety).value,
-                "safety_at": t.to_utc(at),
+                "k_notice_id": notice_id,
+                "k_elder_id": elder_id,
+                "k_occurrence": occurrence,
+                "v_safety": Safety(safety).value,
+                "v_safety_at": t.to_utc(at),
             },
         )
         if result.rowcount != 1:
