@@ -38,7 +38,8 @@ ISO_MS = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def _instant(text: str) -> datetime:
-    assert text.endswith("Z") and len(text) == 24, text  # 2026-11-23T07:30:00.000Z
+    assert len(text) == 24, text  # 2026-11-23T07:30:00.000Z
+    assert text.endswith("Z"), text
     return datetime.strptime(text, ISO_MS).replace(tzinfo=UTC)
 
 
@@ -54,7 +55,8 @@ def check_event(body: dict[str, Any]) -> None:
     }, body
     start, expiry = _instant(body["timestamp"]), _instant(body["expiryTime"])
     assert start < expiry <= start + timedelta(hours=24)
-    assert isinstance(body["referenceId"], str) and 0 < len(body["referenceId"]) <= 100
+    assert isinstance(body["referenceId"], str)
+    assert 0 < len(body["referenceId"]) <= 100
     event = body["event"]
     assert set(event) == {"name", "payload"}
     assert event["name"] == EVENT_NAME
@@ -64,8 +66,10 @@ def check_event(body: dict[str, Any]) -> None:
     assert payload["state"].get("freshness", "NEW") in ("NEW", "OVERDUE")
     group = payload["messageGroup"]
     assert set(group) <= {"creator", "count", "urgency"}
-    assert isinstance(group["creator"]["name"], str) and group["creator"]["name"]
-    assert isinstance(group["count"], int) and group["count"] >= 1
+    assert isinstance(group["creator"]["name"], str)
+    assert group["creator"]["name"]
+    assert isinstance(group["count"], int)
+    assert group["count"] >= 1
     assert group.get("urgency", "URGENT") == "URGENT"
     audience = body["relevantAudience"]
     assert audience["type"] == "Unicast"
