@@ -310,6 +310,68 @@ def export_checkins(fmt, since, until, municipality_code, output, bom) -> None:
     _export(checkin_rows, since, until, municipality_code, output, bom)
 
 
+@export.command("notices")
+@_export_options
+@click.option(
+    "--hours",
+    default=3,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="災害: no 安否 answer this many hours after publication → needs_call=yes.",
+)
+def export_notices(fmt, since, until, municipality_code, output, bom, hours) -> None:
+    """Export who heard each notice and who has not, one row per notice and elder.
+
+    \b
+    Columns: notice_id, title, priority, status, elder_id, center_id, district, heard,
+    last_heard_at, times_heard, safety, safety_at, needs_call. Every targeted elder has
+    a row (heard = no when not yet). For 災害 notices, safety is the 安否 answer
+    (safe / need_help) and needs_call = yes lists the elders staff should call.
+    Notices whose period overlaps --since/--until; drafts are left out. Ids only.
+    """  # noqa: D301 (\b keeps click from rewrapping)
+    from functools import partial
+
+    from backend.services.notices import tracking_rows
+
+    _export(partial(tracking_rows, hours=hours), since, until, municipality_code, output, bom)
+
+
+@main.group("notices")
+def notices_group() -> None:
+    """Municipal notices (お知らせ) on the speaker."""
+
+
+@notices_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def notices_import(file: Path) -> None:
+    """Import a municipality's notices from a YAML file (see notices/samples/032158.yaml).
+
+    Notices are matched by id: new ones are added and published (unless draft: true),
+    changed ones updated. A file with any error imports nothing and every problem is
+    printed as FILE:LINE: path: what is wrong. Publishing a 重要 or 災害 notice queues
+    a notification to each targeted speaker (sent by `mimamori jobs run`).
+    """
+    from backend.bootstrap import bootstrap
+    from backend.domain.errors import NotFound
+    from backend.services import notices as notice_service
+    from notices.loader import NoticeFileError
+
+    try:
+        report = notice_service.import_file(bootstrap(_settings()), file)
+    except NoticeFileError as err:
+        click.echo(err.report(), err=True)
+        raise click.ClickException(
+            f"{file}: {len(err.problems)} 件の誤りがあります。何も取り込んでいません。"
+        ) from err
+    except NotFound as err:
+        raise click.ClickException(f"{file}: {err}") from err
+    click.echo(
+        f"{file}: 市町村 {report.municipality_code} のお知らせを取り込みました"
+        f"（新規 {report.added} 件、更新 {report.updated} 件、変更なし {report.unchanged} 件、"
+        f"スピーカーへの通知 {report.nudges} 件）"
+    )
+
+
 def _serve(settings: Settings, host: str, port: int) -> None:
     from backend.web import create_app
 

@@ -47,7 +47,16 @@ def deliver_outbox(settings: Settings, now: datetime) -> Any:
     from backend.channels import build_channels
     from backend.services import outbox
 
-    return outbox.deliver_due(_services(settings, now), build_channels(smtp_url=settings.smtp_url))
+    secret = settings.alexa_client_secret
+    channels = build_channels(
+        smtp_url=settings.smtp_url,
+        alexa_client_id=settings.alexa_client_id,
+        alexa_client_secret=secret.get_secret_value() if secret else None,
+        alexa_api_base=settings.alexa_api_base,
+        alexa_token_url=settings.alexa_token_url,
+        alexa_live=settings.alexa_events_stage == "live",
+    )
+    return outbox.deliver_due(_services(settings, now), channels)
 
 
 # Fixed ids and intervals (minutes) of the scheduler's jobs, in the order `jobs run` runs them.

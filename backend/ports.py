@@ -44,6 +44,7 @@ from backend.domain.model import (
     Severity,
     StaffUser,
 )
+from notices.model import Notice, NoticeDelivery, Safety
 
 
 class MunicipalityRepository(abc.ABC):
@@ -429,6 +430,8 @@ class AbstractUnitOfWork(abc.ABC):
     alerts: AlertRepository
     recipients: RecipientRepository
     outbox: OutboxRepository
+    notices: NoticeRepository
+    notice_deliveries: NoticeDeliveryRepository
 
     def __enter__(self) -> Self:
         return self
@@ -544,3 +547,62 @@ class OutboxRepository(abc.ABC):
     @abc.abstractmethod
     def list_for_alert(self, alert_id: str) -> list[OutboxMessage]:
         """Return the messages queued for an alert, by ``created_at``, then id."""
+
+
+class NoticeRepository(abc.ABC):
+    """Municipal notices (any status), by id."""
+
+    @abc.abstractmethod
+    def add(self, notice: Notice) -> None:
+        """Add a notice; raise Conflict if the id exists."""
+
+    @abc.abstractmethod
+    def get(self, notice_id: str) -> Notice | None:
+        """Return the notice, or None."""
+
+    @abc.abstractmethod
+    def update(self, notice: Notice) -> None:
+        """Replace the stored notice with this one (``created_at`` kept); NotFound if absent."""
+
+    @abc.abstractmethod
+    def list_for_municipality(self, code: str) -> list[Notice]:
+        """Return the municipality's notices of every status, by ``starts_at``, then id."""
+
+    @abc.abstractmethod
+    def speakers_for(self, elder_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Return each asked elder's distinct bound Alexa user ids, sorted.
+
+        One key per distinct asked elder id (an empty list when none is bound).
+        """
+
+
+class NoticeDeliveryRepository(abc.ABC):
+    """Who heard which occurrence of which notice, and their 安否 answers.
+
+    At most one delivery per (notice, elder, occurrence): hearing it again changes nothing.
+    """
+
+    @abc.abstractmethod
+    def mark_heard(self, delivery: NoticeDelivery) -> bool:
+        """Store the delivery unless its (notice, elder, occurrence) exists; True if stored.
+
+        A delivery already stored (also by a concurrent unit) is kept as it was, its
+        ``heard_at`` and 安否 answer included; the unit stays usable.
+        """
+
+    @abc.abstractmethod
+    def record_safety(
+        self, notice_id: str, elder_id: str, occurrence: str, safety: Safety, at: datetime
+    ) -> None:
+        """Set the delivery's 安否 answer and time (replacing one given before).
+
+        Raise NotFound if the delivery was not marked heard.
+        """
+
+    @abc.abstractmethod
+    def list_for_elder(self, elder_id: str, notice_ids: Collection[str]) -> list[NoticeDelivery]:
+        """Return the elder's deliveries of these notices, by notice id, then occurrence."""
+
+    @abc.abstractmethod
+    def list_for_notice(self, notice_id: str) -> list[NoticeDelivery]:
+        """Return the notice's deliveries, by elder id, then occurrence."""

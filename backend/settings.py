@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     smtp_url: str | None = None
     secret_key: SecretStr | None = None
     timezone: str = "Asia/Tokyo"
+    # Proactive Events (notice nudges): the skill's client id and secret from the
+    # developer console's Permissions page; tests point the URLs at a local server.
+    alexa_client_id: str | None = None
+    alexa_client_secret: SecretStr | None = None
+    alexa_api_base: str = "https://api.fe.amazonalexa.com"
+    alexa_token_url: str = "https://api.amazon.com/auth/O2/token"
+    alexa_events_stage: Literal["live", "development"] = "live"
 
     @field_validator("timezone")
     @classmethod

@@ -26,6 +26,8 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
         handlers.YesIntentHandler(services),
         handlers.NoIntentHandler(services),
         handlers.SkipIntentHandler(services),
+        handlers.SafeIntentHandler(services),
+        handlers.NeedHelpIntentHandler(services),
         handlers.TouchAnswerHandler(services),
         handlers.WhoIsWatchingIntentHandler(services),
         handlers.RepeatIntentHandler(),

@@ -11,6 +11,8 @@ INTENT_PAIR = "PairIntent"
 INTENT_AWAY = "AwayIntent"
 INTENT_DATE = "DateIntent"
 INTENT_RETURN = "ReturnIntent"
+INTENT_SAFE = "SafeIntent"  # 「無事です」 (notices, issue 5)
+INTENT_NEED_HELP = "NeedHelpIntent"  # 「助けが必要です」 (notices, issue 5)
 
 # Intents (built in).
 INTENT_YES = "AMAZON.YesIntent"
@@ -38,6 +40,10 @@ SLOT_UNTIL = "until"
 TYPE_ANSWER = "ANSWER"
 TYPE_SKIP_REASON = "SKIP_REASON"
 TYPE_AWAY_KIND = "AWAY_KIND"
+
+# 安否 answers to a 災害 notice (ids the notice service reads).
+SAFETY_SAFE = "safe"
+SAFETY_NEED_HELP = "need_help"
 
 # Skip reasons (ids of SKIP_REASON values).
 SKIP_UNKNOWN = "unknown"

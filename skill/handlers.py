@@ -25,7 +25,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from backend.domain.conversation import Reply, ReplyKind, number_from_parts
 from backend.domain.errors import NotFound
 from backend.domain.model import AnswerSource
-from backend.services import checkin
+from backend.services import checkin, notice_delivery
 from backend.services.checkin import Caller, Line, Turn
 from backend.services.context import Services
 from skill import const
@@ -113,8 +113,9 @@ class LaunchRequestHandler(_ServiceHandler):
         return is_request_type(const.REQUEST_LAUNCH)(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        """Start or resume today's check-in."""
-        return respond(handler_input, checkin.start(self.services, caller_of(handler_input)))
+        """Announce new notices (災害 first), then start or resume today's check-in."""
+        turn = notice_delivery.start(self.services, caller_of(handler_input))
+        return respond(handler_input, turn)
 
 
 class _ReplyHandler(_ServiceHandler):
@@ -124,8 +125,8 @@ class _ReplyHandler(_ServiceHandler):
         raise NotImplementedError
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        """Pass the reply to the check-in."""
-        turn = checkin.answer(
+        """Pass the reply to the check-in (or to the notices, when they wait for it)."""
+        turn = notice_delivery.answer(
             self.services,
             caller_of(handler_input),
             session_state(handler_input),
@@ -261,6 +262,30 @@ class TouchAnswerHandler(_ReplyHandler):
         return Reply(kind, value, label)
 
 
+class SafeIntentHandler(_ReplyHandler):
+    """「無事です」: the 安否 answer to a 災害 notice."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle SafeIntent."""
+        return is_intent_name(const.INTENT_SAFE)(handler_input)
+
+    def reply(self, handler_input: HandlerInput) -> Reply:
+        """Return the safe answer."""
+        return Reply(ReplyKind.CHOICE, const.SAFETY_SAFE, "無事です")
+
+
+class NeedHelpIntentHandler(_ReplyHandler):
+    """「助けが必要です」: the 安否 answer that opens an urgent alert."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle NeedHelpIntent."""
+        return is_intent_name(const.INTENT_NEED_HELP)(handler_input)
+
+    def reply(self, handler_input: HandlerInput) -> Reply:
+        """Return the need-help answer."""
+        return Reply(ReplyKind.CHOICE, const.SAFETY_NEED_HELP, "助けが必要です")
+
+
 class PairIntentHandler(_ServiceHandler):
     """「コードは123456」: bind this speaker to an elder."""
 
@@ -332,7 +357,7 @@ class EmergencyIntentHandler(_ServiceHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Record the emergency and end the check-in."""
-        turn = checkin.emergency(
+        turn = notice_delivery.emergency(
             self.services,
             caller_of(handler_input),
             session_state(handler_input),

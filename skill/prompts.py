@@ -77,6 +77,30 @@ JA_JP: dict[str, str] = {
     "button_no": "いいえ",
 }
 
+# Municipal notices (issue 5).
+JA_JP |= {
+    "notice_offer": (
+        "新しいお知らせが{n}件あります。今お聞きになりますか。"
+        "あとにするときは「あとで」と言ってください。"
+    ),
+    "notice_offer_again": "すみません、うまく聞き取れませんでした。",
+    "notice_offer_reprompt": "お知らせを今聞くときは「はい」、あとにするときは「あとで」と言ってください。",
+    "notice_later": "わかりました。お知らせは、お話のあとでお伝えしますね。",
+    "notice_intro": "お知らせをお伝えします。",
+    "notice_item": "{title}。{speech}",
+    "notice_end": "お知らせは、以上です。",
+    "notice_disaster": "大切なお知らせです。{title}。{speech}",
+    "safety_question": "ご無事ですか。「無事です」か「助けが必要です」で、お答えください。",
+    "safety_reprompt": "ご無事なら「無事です」、助けが必要なら「助けが必要です」と言ってください。",
+    "safety_reask": "すみません、うまく聞き取れませんでした。",
+    "safety_safe": "ご無事で、よかったです。",
+    "safety_need_help": (
+        "わかりました。センターとご家族に、すぐにお知らせしました。"
+        "命に関わるときは、119番に電話してください。"
+        "このスピーカーからは、電話をかけることができません。"
+    ),
+}
+
 AWAY_KINDS = {
     "hospital": "入院",
     "travel": "旅行",

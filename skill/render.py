@@ -86,6 +86,8 @@ def answer_buttons(question: Question, catalog: dict[str, str] = JA_JP) -> list[
 
 def screen(turn: Turn, catalog: dict[str, str] = JA_JP) -> dict[str, Any]:
     """Return the APL datasource for this turn."""
+    if turn.screen is not None and turn.question is None and turn.confirm is None:
+        return {"title": "みまもり", "text": "", "buttons": [], **turn.screen}
     if turn.confirm is not None and turn.question is not None:
         return {
             "title": turn.question.title,

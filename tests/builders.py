@@ -35,6 +35,7 @@ from backend.domain.model import (
     StaffUser,
 )
 from backend.ports import AbstractUnitOfWork
+from notices.model import Audience, Notice, NoticeStatus, Priority, Recurrence
 
 JST = timezone(timedelta(hours=9), "JST")
 
@@ -424,3 +425,38 @@ def seed(uow: AbstractUnitOfWork, *elders: Elder, centers: tuple[CareCenter, ...
     for elder in elders:
         if uow.elders.get(elder.id) is None:
             uow.elders.add(elder)
+
+
+def make_notice(
+    id: str = "032158/notice-1",
+    *,
+    municipality_code: str = MUNICIPALITY_CODE,
+    title: str = "燃えるごみの日",
+    speech: str = "今日は燃えるごみの日です。",
+    priority: Priority = Priority.NORMAL,
+    audience: Audience | None = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    recurrence: Recurrence | None = None,
+    status: NoticeStatus = NoticeStatus.PUBLISHED,
+    image_url: str | None = None,
+) -> Notice:
+    """Return a published notice (from 2026-11-01, no end) for the default municipality."""
+    start = starts_at or jst(date(2026, 11, 1), 0)
+    return Notice(
+        id=id,
+        municipality_code=municipality_code,
+        title=title,
+        speech=speech,
+        screen_text=speech,
+        priority=priority,
+        audience=audience or Audience(),
+        starts_at=start,
+        ends_at=ends_at,
+        created_at=start,
+        updated_at=start,
+        recurrence=recurrence,
+        image_url=image_url,
+        status=status,
+        published_at=start if status is NoticeStatus.PUBLISHED else None,
+    )

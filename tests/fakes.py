@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Self, TypeVar
@@ -50,11 +50,14 @@ from backend.ports import (
     ElderRepository,
     EventRepository,
     MunicipalityRepository,
+    NoticeDeliveryRepository,
+    NoticeRepository,
     OutboxRepository,
     ReadingRepository,
     RecipientRepository,
     UserRepository,
 )
+from notices.model import Notice, NoticeDelivery, Safety
 
 T = TypeVar("T")
 
@@ -114,6 +117,9 @@ class FakeState:
     alert_changes: list[AlertChange] = field(default_factory=list)  # in the order added
     recipients: dict[str, Recipient] = field(default_factory=dict)
     outbox: dict[str, OutboxMessage] = field(default_factory=dict)
+    notices: dict[str, Notice] = field(default_factory=dict)
+    # By (notice_id, elder_id, occurrence).
+    notice_deliveries: dict[tuple[str, str, str], NoticeDelivery] = field(default_factory=dict)
 
 
 class FakeStore:
@@ -648,6 +654,69 @@ class FakeOutboxRepository(_FakeRepository, OutboxRepository):
         return _copy(sorted(found, key=lambda m: (m.created_at, m.id)))
 
 
+class FakeNoticeRepository(_FakeRepository, NoticeRepository):
+    def add(self, notice: Notice) -> None:
+        _aware(notice.starts_at)
+        if notice.id in self._s.notices:
+            raise Conflict(f"notice {notice.id} already exists")
+        self._s.notices[notice.id] = _copy(notice)
+
+    def get(self, notice_id: str) -> Notice | None:
+        return _copy(self._s.notices.get(notice_id))
+
+    def update(self, notice: Notice) -> None:
+        stored = self._s.notices.get(notice.id)
+        if stored is None:
+            raise NotFound(f"notice {notice.id} does not exist")
+        self._s.notices[notice.id] = _copy(replace(notice, created_at=stored.created_at))
+
+    def list_for_municipality(self, code: str) -> list[Notice]:
+        found = [n for n in self._s.notices.values() if n.municipality_code == code]
+        return _copy(sorted(found, key=lambda n: (n.starts_at, n.id)))
+
+    def speakers_for(self, elder_ids: Sequence[str]) -> dict[str, list[str]]:
+        found: dict[str, set[str]] = {elder_id: set() for elder_id in dict.fromkeys(elder_ids)}
+        for binding in self._s.bindings.values():
+            if binding.elder_id in found:
+                found[binding.elder_id].add(binding.alexa_user_id)
+        return {elder_id: sorted(users) for elder_id, users in found.items()}
+
+
+class FakeNoticeDeliveryRepository(_FakeRepository, NoticeDeliveryRepository):
+    def mark_heard(self, delivery: NoticeDelivery) -> bool:
+        _aware(delivery.heard_at)
+        key = (delivery.notice_id, delivery.elder_id, delivery.occurrence)
+        if key in self._s.notice_deliveries:
+            return False
+        if delivery.notice_id not in self._s.notices or delivery.elder_id not in self._s.elders:
+            raise NotFound("notice delivery: a record it refers to does not exist")
+        self._s.notice_deliveries[key] = _copy(delivery)
+        return True
+
+    def record_safety(
+        self, notice_id: str, elder_id: str, occurrence: str, safety: Safety, at: datetime
+    ) -> None:
+        _aware(at)
+        key = (notice_id, elder_id, occurrence)
+        stored = self._s.notice_deliveries.get(key)
+        if stored is None:
+            raise NotFound(f"notice delivery {notice_id}/{elder_id}/{occurrence} does not exist")
+        self._s.notice_deliveries[key] = replace(stored, safety=Safety(safety), safety_at=at)
+
+    def list_for_elder(self, elder_id: str, notice_ids: Collection[str]) -> list[NoticeDelivery]:
+        wanted = set(notice_ids)
+        found = [
+            d
+            for d in self._s.notice_deliveries.values()
+            if d.elder_id == elder_id and d.notice_id in wanted
+        ]
+        return _copy(sorted(found, key=lambda d: (d.notice_id, d.occurrence)))
+
+    def list_for_notice(self, notice_id: str) -> list[NoticeDelivery]:
+        found = [d for d in self._s.notice_deliveries.values() if d.notice_id == notice_id]
+        return _copy(sorted(found, key=lambda d: (d.elder_id, d.occurrence)))
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Unit of work over a ``FakeStore``; counts commits and rollbacks for assertions.
 
@@ -673,6 +742,8 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.alerts = FakeAlertRepository(self)
         self.recipients = FakeRecipientRepository(self)
         self.outbox = FakeOutboxRepository(self)
+        self.notices = FakeNoticeRepository(self)
+        self.notice_deliveries = FakeNoticeDeliveryRepository(self)
 
     def __enter__(self) -> Self:
         self.working = _copy(self.store.state)

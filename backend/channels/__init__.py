@@ -4,7 +4,8 @@ A channel sends one ``OutboxMessage`` to one ``Recipient`` and either returns (t
 message was handed over: an SMTP server accepted it, an API answered 2xx) or raises
 ``ChannelError``. ``retryable`` tells the outbox whether to try again later (the channel
 is down, busy or misconfigured) or to give the message up (this message or address is
-refused for good). Implementations: ``backend.channels.email.EmailChannel`` (SMTP);
+refused for good). Implementations: ``backend.channels.email.EmailChannel`` (SMTP),
+``backend.channels.alexa.AlexaNotificationChannel`` (Proactive Events);
 LINE comes with the LINE issue. Unit tests use ``tests.fakes.FakeChannel``.
 
 This module stays light (no network client is imported here), so services can depend
@@ -42,10 +43,20 @@ class Channel(Protocol):
         ...
 
 
-def build_channels(*, smtp_url: str | None) -> dict[str, Channel]:
+def build_channels(
+    *,
+    smtp_url: str | None,
+    alexa_client_id: str | None = None,
+    alexa_client_secret: str | None = None,
+    alexa_api_base: str | None = None,
+    alexa_token_url: str | None = None,
+    alexa_live: bool = True,
+) -> dict[str, Channel]:
     """Return the channels configured by the settings, by name (none configured: empty).
 
-    An e-mail channel is built when ``smtp_url`` (``MIMAMORI_SMTP_URL``) is set.
+    An e-mail channel is built when ``smtp_url`` (``MIMAMORI_SMTP_URL``) is set; the
+    Alexa notification channel when the skill's client id and secret
+    (``MIMAMORI_ALEXA_CLIENT_ID``, ``MIMAMORI_ALEXA_CLIENT_SECRET``) are.
     """
     channels: dict[str, Channel] = {}
     if smtp_url:
@@ -53,6 +64,17 @@ def build_channels(*, smtp_url: str | None) -> dict[str, Channel]:
 
         email = EmailChannel.from_url(smtp_url)
         channels[email.name] = email
+    if alexa_client_id and alexa_client_secret:
+        from backend.channels import alexa
+
+        channel = alexa.AlexaNotificationChannel(
+            alexa_client_id,
+            alexa_client_secret,
+            api_base=alexa_api_base or alexa.API_BASE,
+            token_url=alexa_token_url or alexa.TOKEN_URL,
+            live=alexa_live,
+        )
+        channels[channel.name] = channel
     return channels
 
 

@@ -62,6 +62,7 @@ ACTIVITY_DROP = "activity_drop"
 BP_URGENT = "bp_urgent"
 BP_HIGH = "bp_high"
 EMERGENCY = "emergency"
+DISASTER_HELP = "disaster_help"  # 「助けが必要です」 to a 災害 notice (opened at once, not swept)
 
 STAGE_NUDGE = 0  # tell the elder (the speaker asks again)
 STAGE_FAMILY = 1  # tell the family

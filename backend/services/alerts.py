@@ -34,6 +34,7 @@ from questions.policy import Policy
 logger = logging.getLogger(__name__)
 
 BATCH = 500
+SPEAKER_CHANNELS = frozenset({"alexa"})  # recipients that are the elder's own speaker
 _KEY_NAMESPACE = uuid.UUID("6f1d4f5e-8c1b-4f4e-9a55-6d696d616d6f")
 
 
@@ -95,8 +96,8 @@ def _notify(
     detail = messages.PRIORITY_NOTE if alert.severity is Severity.PRIORITY else ""
     queued = 0
     for recipient in recipients:
-        if not recipient.active:
-            continue
+        if not recipient.active or recipient.channel in SPEAKER_CHANNELS:
+            continue  # the elder's own speaker is no watcher
         message = OutboxMessage(
             id=_message_id(alert, stage, recipient),
             recipient_id=recipient.id,
@@ -149,6 +150,18 @@ def _apply(
     uow.alerts.update(alert)
     uow.alerts.add_change(AlertChange(alert.id, now, "system", "escalated", {"stage": alert.stage}))
     return 0, 1, _notify(uow, elder, alert, range(existing.stage + 1, alert.stage + 1), now)
+
+
+def open_now(
+    uow: AbstractUnitOfWork, elder: Elder, candidate: rules.AlertCandidate, now: datetime
+) -> bool:
+    """Open an alert found outside the sweep (e.g. 「助けが必要」) and notify at once.
+
+    Runs in the caller's unit of work (the caller commits). Idempotent: an alert with
+    the candidate's key is not opened twice. Return True when this call opened it.
+    """
+    opened, _, _ = _apply(uow, elder, candidate, now)
+    return opened == 1
 
 
 def _histories(

@@ -70,6 +70,7 @@ class Turn:
     state: dict[str, Any] = field(default_factory=dict)
     ask_question: bool = True
     reprompt: Line | None = None
+    screen: dict[str, Any] | None = None  # what to show instead of the default (notices)
 
 
 @dataclass

@@ -17,7 +17,9 @@ from backend.domain.model import (
     StaffRole,
 )
 from backend.services import accounts, setup
+from backend.services import notices as notice_service
 from backend.services.context import Services
+from notices.loader import SAMPLES_DIR
 
 DEMO_MUNICIPALITY = Municipality("032158", "奥州市")
 DEMO_CENTER = CareCenter("demo-center", "032158", "奥州市 中央地域包括支援センター（デモ）")
@@ -137,8 +139,11 @@ class DemoData:
     staff_password: str | None = None
 
 
-def seed(svc: Services) -> DemoData:
-    """Seed the demo data once; later runs only give the demo staff account a new password."""
+def seed(svc: Services, *, with_notices: bool = True) -> DemoData:
+    """Seed the demo data once; later runs only give the demo staff account a new password.
+
+    ``with_notices`` imports the demo municipality's notices (``notices/samples``).
+    """
     with svc.uow() as uow:
         created = uow.municipalities.get(DEMO_MUNICIPALITY.code) is None
     code = None
@@ -158,6 +163,9 @@ def seed(svc: Services) -> DemoData:
                 uow.recipients.add(recipient)
             uow.commit()
         code = setup.issue_pairing_code(svc, UNPAIRED_ELDER_ID)
+    # The demo notices (燃えるごみ 毎週月曜・木曜 …); importing again changes nothing.
+    if with_notices:
+        notice_service.import_file(svc, SAMPLES_DIR / f"{DEMO_MUNICIPALITY.code}.yaml")
     password = accounts.generate_password()
     with svc.uow() as uow:
         staff_exists = uow.users.get_by_login(DEMO_STAFF_LOGIN) is not None

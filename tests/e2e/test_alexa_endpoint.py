@@ -254,7 +254,7 @@ def serve(
         migrate.upgrade(database_url)
         engine = make_engine(database_url)
         services = bootstrap(settings, uow=lambda: SqlUnitOfWork(engine), clock=clock)
-        demo.seed(services)
+        demo.seed(services, with_notices=False)  # notices: tests/e2e/test_notices_endpoint.py
         certificates = CertificateHost(
             {DEFAULT_CERT_URL: chain.chain_pem, UNTRUSTED_CERT_URL: untrusted_chain.chain_pem}
         )

@@ -49,6 +49,7 @@ def test_talk_completes_a_morning_check_in_and_the_answers_are_in_the_database(e
     run("demo", "--no-serve")
     said = "\n".join(
         [
+            "あとで",  # the demo's garbage-day notice (Monday): after the check-in
             "元気だよ",
             "ぐっすり",
             "飲んだよ",
@@ -63,6 +64,7 @@ def test_talk_completes_a_morning_check_in_and_the_answers_are_in_the_database(e
     assert result.exit_code == 0, result.output
     assert "山田 ハナさん、おはようございます。" in result.output
     assert "おしまい" in result.output
+    assert "燃えるごみの日" in result.output.split("おしまい")[1]
     with sql_uow_factory(env)() as uow:
         day = uow.checkins.list_for_elder("demo-elder-1", MONDAY, MONDAY)
         assert [c.status.value for c in day] == ["completed"]
@@ -79,7 +81,7 @@ def test_talk_completes_a_morning_check_in_and_the_answers_are_in_the_database(e
 
 def test_silence_twice_ends_the_talk_and_keeps_the_answers(env):
     run("demo", "--no-serve")
-    result = run("talk", "--now", MONDAY_MORNING, input="元気\n\n\n")
+    result = run("talk", "--now", MONDAY_MORNING, input="あとで\n元気\n\n\n")
     assert "お返事がなければ" in result.output
     assert "セッションが終わりました" in result.output
     with sql_uow_factory(env)() as uow:

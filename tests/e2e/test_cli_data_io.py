@@ -110,6 +110,7 @@ def test_a_missing_file_is_a_clear_error(env):
 def test_checkins_are_exported_after_a_talk(env, tmp_path):
     said = "\n".join(
         [
+            "あとで",  # the demo's garbage-day notice: after the check-in
             "元気だよ",
             "ぐっすり",
             "飲んだよ",

@@ -43,6 +43,15 @@ from backend.domain.model import (
     StaffUser,
 )
 from backend.ports import AbstractUnitOfWork
+from notices.model import (
+    ONCE,
+    Audience,
+    NoticeDelivery,
+    NoticeStatus,
+    Priority,
+    Recurrence,
+    Safety,
+)
 from tests.builders import (
     CENTER_ID,
     DAY,
@@ -62,6 +71,7 @@ from tests.builders import (
     make_elder,
     make_event,
     make_municipality,
+    make_notice,
     make_outbox_message,
     make_pairing_code,
     make_reading,
@@ -86,6 +96,8 @@ __all__ = [
     "TestElders",
     "TestEvents",
     "TestMunicipalities",
+    "TestNoticeDeliveries",
+    "TestNotices",
     "TestOutbox",
     "TestReadings",
     "TestRecipients",
@@ -2138,3 +2150,151 @@ class TestOutbox:
                 uow.outbox.mark_failed("msg-0", _at(1), "x", naive)
             assert uow.outbox.get("msg-1") is None
             assert uow.outbox.get("msg-0") == make_outbox_message("msg-0")
+
+
+# --- notices (issue 5) -------------------------------------------------------------------
+
+
+class TestNotices:
+    def test_a_notice_reads_back_equal_with_its_audience_and_recurrence(
+        self, uow_factory: UowFactory
+    ) -> None:
+        notice = make_notice(
+            "032158/a",
+            priority=Priority.DISASTER,
+            audience=Audience(districts=("北地区",), centers=(CENTER_ID,), elders=(ELDER_ID,)),
+            recurrence=Recurrence(weekdays=(2,), nth=(1, 3), dates=(date(2026, 12, 30),)),
+            ends_at=jst(date(2027, 4, 1), 0),
+            image_url="https://example.jp/a.png",
+        )
+        given(uow_factory)
+        with uow_factory() as uow:
+            uow.notices.add(notice)
+            with pytest.raises(Conflict):
+                uow.notices.add(notice)
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.notices.get("032158/a") == notice
+            assert uow.notices.get("nothing") is None
+
+    def test_update_keeps_created_at_and_a_missing_notice_raises(
+        self, uow_factory: UowFactory
+    ) -> None:
+        notice = make_notice("032158/a")
+        given(uow_factory)
+        with uow_factory() as uow:
+            uow.notices.add(notice)
+            changed = dataclasses.replace(
+                notice,
+                title="変更",
+                status=NoticeStatus.WITHDRAWN,
+                created_at=jst(date(2030, 1, 1)),
+                updated_at=jst(date(2026, 11, 2)),
+            )
+            uow.notices.update(changed)
+            with pytest.raises(NotFound):
+                uow.notices.update(make_notice("032158/none"))
+            uow.commit()
+        with uow_factory() as uow:
+            stored = uow.notices.get("032158/a")
+        assert stored == dataclasses.replace(changed, created_at=notice.created_at)
+
+    def test_notices_are_listed_per_municipality_by_start_then_id(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory)
+        late = make_notice("032158/b", starts_at=jst(date(2026, 11, 2), 0))
+        early_b = make_notice("032158/c", starts_at=jst(date(2026, 11, 1), 0))
+        early_a = make_notice("032158/a", starts_at=jst(date(2026, 11, 1), 0))
+        other = make_notice("131016/x", municipality_code=OTHER_MUNICIPALITY_CODE)
+        with uow_factory() as uow:
+            uow.municipalities.add(make_municipality(OTHER_MUNICIPALITY_CODE))
+            for n in (late, early_b, other, early_a):
+                uow.notices.add(n)
+            uow.commit()
+        with uow_factory() as uow:
+            assert [n.id for n in uow.notices.list_for_municipality(MUNICIPALITY_CODE)] == [
+                "032158/a",
+                "032158/c",
+                "032158/b",
+            ]
+
+    def test_speakers_are_listed_per_asked_elder(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_elder("elder-2"), make_elder("elder-3"))
+        with uow_factory() as uow:
+            uow.devices.bind(make_binding(alexa_user_id="amzn1.u.b", device_id="d1"))
+            uow.devices.bind(make_binding(alexa_user_id="amzn1.u.a", device_id="d2"))
+            uow.devices.bind(make_binding(alexa_user_id="amzn1.u.a", device_id="d3"))
+            uow.devices.bind(
+                make_binding(alexa_user_id="amzn1.u.c", device_id="d4", elder_id="elder-2")
+            )
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.notices.speakers_for([ELDER_ID, "elder-3", ELDER_ID, "ghost"]) == {
+                ELDER_ID: ["amzn1.u.a", "amzn1.u.b"],
+                "elder-3": [],
+                "ghost": [],
+            }
+
+
+class TestNoticeDeliveries:
+    def test_heard_is_stored_once_per_occurrence_and_kept_as_first_stored(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_elder("elder-2"))
+        at = jst(date(2026, 11, 23), 7)
+        with uow_factory() as uow:
+            uow.notices.add(make_notice("032158/a"))
+            first = NoticeDelivery("032158/a", ELDER_ID, "2026-11-23", at, detail={"r": "1"})
+            assert uow.notice_deliveries.mark_heard(first)
+            later = dataclasses.replace(first, heard_at=at + timedelta(hours=1), detail={})
+            assert not uow.notice_deliveries.mark_heard(later)
+            assert uow.notice_deliveries.mark_heard(
+                NoticeDelivery("032158/a", ELDER_ID, "2026-11-26", at)
+            )
+            assert uow.notice_deliveries.mark_heard(
+                NoticeDelivery("032158/a", "elder-2", "2026-11-23", at)
+            )
+            uow.commit()
+        with uow_factory() as uow:
+            mine = uow.notice_deliveries.list_for_elder(ELDER_ID, ["032158/a", "other"])
+            assert mine[0] == first
+            assert [d.occurrence for d in mine] == ["2026-11-23", "2026-11-26"]
+            assert [d.elder_id for d in uow.notice_deliveries.list_for_notice("032158/a")] == [
+                ELDER_ID,
+                ELDER_ID,
+                "elder-2",
+            ]
+            assert uow.notice_deliveries.list_for_elder(ELDER_ID, []) == []
+
+    def test_a_safety_answer_is_recorded_on_a_heard_delivery_only(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory)
+        at = jst(date(2026, 11, 23), 7)
+        with uow_factory() as uow:
+            uow.notices.add(make_notice("032158/a", priority=Priority.DISASTER))
+            with pytest.raises(NotFound):
+                uow.notice_deliveries.record_safety("032158/a", ELDER_ID, ONCE, Safety.SAFE, at)
+            uow.notice_deliveries.mark_heard(NoticeDelivery("032158/a", ELDER_ID, ONCE, at))
+            uow.notice_deliveries.record_safety("032158/a", ELDER_ID, ONCE, Safety.SAFE, at)
+            later = at + timedelta(minutes=5)
+            uow.notice_deliveries.record_safety("032158/a", ELDER_ID, ONCE, Safety.NEED_HELP, later)
+            uow.commit()
+        with uow_factory() as uow:
+            (delivery,) = uow.notice_deliveries.list_for_notice("032158/a")
+        assert delivery.safety is Safety.NEED_HELP
+        assert delivery.safety_at == later
+        assert delivery.heard_at == at
+
+    def test_a_delivery_of_an_unknown_notice_or_elder_raises_not_found(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory)
+        at = jst(date(2026, 11, 23), 7)
+        with uow_factory() as uow:
+            uow.notices.add(make_notice("032158/a"))
+            with pytest.raises(NotFound):
+                uow.notice_deliveries.mark_heard(NoticeDelivery("nothing", ELDER_ID, ONCE, at))
+            with pytest.raises(NotFound):
+                uow.notice_deliveries.mark_heard(NoticeDelivery("032158/a", "ghost", ONCE, at))

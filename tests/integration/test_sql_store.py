@@ -54,6 +54,8 @@ from tests.integration.store_contract import (  # noqa: F401 - collected by pyte
     TestElders,
     TestEvents,
     TestMunicipalities,
+    TestNoticeDeliveries,
+    TestNotices,
     TestOutbox,
     TestReadings,
     TestRecipients,

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).parents[2]
 FRAMEWORKS = ("flask", "sqlalchemy", "alembic", "boto3", "ask_sdk", "linebot", "werkzeug", "click")
-PURE = ["backend/domain", "questions"]
+PURE = ["backend/domain", "questions", "notices"]
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -55,6 +55,15 @@ from backend.domain.model import (
     StaffRole,
     StaffUser,
 )
+from notices.model import (
+    Audience,
+    Notice,
+    NoticeDelivery,
+    NoticeStatus,
+    Priority,
+    Recurrence,
+    Safety,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
@@ -382,6 +391,45 @@ outbox_messages = Table(
     # The sweep reads unsent messages oldest first.
     Index("ix_outbox_messages_sent_at_created_at", "sent_at", "created_at"),
     Index("ix_outbox_messages_alert_id", "alert_id"),
+)
+
+# --- notices (issue 5) -------------------------------------------------------------------
+
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("municipality_code", String(6), ForeignKey("municipalities.code"), nullable=False),
+    Column("title", String, nullable=False),
+    Column("speech", Text, nullable=False),
+    Column("screen_text", Text, nullable=False),
+    Column("image_url", Text, nullable=True),
+    Column("priority", String, nullable=False),
+    # {"districts": [str], "centers": [str], "elders": [str]}
+    Column("audience", JSON, nullable=False),
+    # {"weekdays": [0-6], "nth": [1-5], "dates": [ISO date]} | null
+    Column("recurrence", JSON(none_as_null=True), nullable=True),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=True),
+    Column("status", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("published_at", UtcDateTime, nullable=True),
+    Index("ix_notices_municipality_code_starts_at", "municipality_code", "starts_at"),
+)
+
+notice_deliveries = Table(
+    "notice_deliveries",
+    metadata,
+    Column("notice_id", String, ForeignKey("notices.id"), primary_key=True),
+    Column("elder_id", String, ForeignKey("elders.id"), primary_key=True),
+    # "once", or the ISO date of a recurring notice's day
+    Column("occurrence", String, primary_key=True),
+    Column("heard_at", UtcDateTime, nullable=False),
+    Column("safety", String, nullable=True),
+    Column("safety_at", UtcDateTime, nullable=True),
+    Column("detail", JSON, nullable=False),
+    Index("ix_notice_deliveries_elder_id_notice_id", "elder_id", "notice_id"),
 )
 
 # --- row <-> domain -------------------------------------------------------------------
@@ -872,4 +920,92 @@ def outbox_from_row(row: Mapping[str, Any]) -> OutboxMessage:
         last_error=row["last_error"],
         alert_id=row["alert_id"],
         last_attempt_at=row["last_attempt_at"],
+    )
+
+
+def notice_to_row(notice: Notice) -> dict[str, Any]:
+    """Return the ``notices`` row of a notice."""
+    a, r = notice.audience, notice.recurrence
+    return {
+        "id": notice.id,
+        "municipality_code": notice.municipality_code,
+        "title": notice.title,
+        "speech": notice.speech,
+        "screen_text": notice.screen_text,
+        "image_url": notice.image_url,
+        "priority": notice.priority.value,
+        "audience": {
+            "districts": list(a.districts),
+            "centers": list(a.centers),
+            "elders": list(a.elders),
+        },
+        "recurrence": None
+        if r is None
+        else {
+            "weekdays": list(r.weekdays),
+            "nth": list(r.nth),
+            "dates": [d.isoformat() for d in r.dates],
+        },
+        "starts_at": to_utc(notice.starts_at),
+        "ends_at": optional_utc(notice.ends_at),
+        "status": notice.status.value,
+        "created_at": to_utc(notice.created_at),
+        "updated_at": to_utc(notice.updated_at),
+        "published_at": optional_utc(notice.published_at),
+    }
+
+
+def notice_from_row(row: Mapping[str, Any]) -> Notice:
+    """Return the notice of a ``notices`` row."""
+    a, r = row["audience"] or {}, row["recurrence"]
+    return Notice(
+        id=row["id"],
+        municipality_code=row["municipality_code"],
+        title=row["title"],
+        speech=row["speech"],
+        screen_text=row["screen_text"],
+        image_url=row["image_url"],
+        priority=Priority(row["priority"]),
+        audience=Audience(
+            tuple(a.get("districts", ())), tuple(a.get("centers", ())), tuple(a.get("elders", ()))
+        ),
+        recurrence=None
+        if r is None
+        else Recurrence(
+            tuple(r.get("weekdays", ())),
+            tuple(r.get("nth", ())),
+            tuple(date.fromisoformat(d) for d in r.get("dates", ())),
+        ),
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        status=NoticeStatus(row["status"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        published_at=row["published_at"],
+    )
+
+
+def delivery_to_row(delivery: NoticeDelivery) -> dict[str, Any]:
+    """Return the ``notice_deliveries`` row of a delivery."""
+    return {
+        "notice_id": delivery.notice_id,
+        "elder_id": delivery.elder_id,
+        "occurrence": delivery.occurrence,
+        "heard_at": to_utc(delivery.heard_at),
+        "safety": delivery.safety.value if delivery.safety else None,
+        "safety_at": optional_utc(delivery.safety_at),
+        "detail": dict(delivery.detail),
+    }
+
+
+def delivery_from_row(row: Mapping[str, Any]) -> NoticeDelivery:
+    """Return the delivery of a ``notice_deliveries`` row."""
+    return NoticeDelivery(
+        notice_id=row["notice_id"],
+        elder_id=row["elder_id"],
+        occurrence=row["occurrence"],
+        heard_at=row["heard_at"],
+        safety=Safety(row["safety"]) if row["safety"] else None,
+        safety_at=row["safety_at"],
+        detail=dict(row["detail"] or {}),
     )

@@ -11,6 +11,10 @@ from sqlalchemy.exc import OperationalError
 
 from backend.domain.errors import StoreBusy
 from backend.ports import AbstractUnitOfWork
+from backend.stores.sql.notice_repositories import (
+    SqlNoticeDeliveryRepository,
+    SqlNoticeRepository,
+)
 from backend.stores.sql.repositories import (
     SqlAlertRepository,
     SqlAnswerRepository,
@@ -112,6 +116,8 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.alerts = SqlAlertRepository(connection)
         self.recipients = SqlRecipientRepository(connection)
         self.outbox = SqlOutboxRepository(connection)
+        self.notices = SqlNoticeRepository(connection)
+        self.notice_deliveries = SqlNoticeDeliveryRepository(connection)
         return self
 
     def __exit__(
