@@ -44,6 +44,7 @@ from backend.domain.model import (
     Severity,
     StaffUser,
 )
+from backend.domain.staff import AuditEntry, StaffSession
 
 
 class MunicipalityRepository(abc.ABC):
@@ -415,6 +416,9 @@ class AbstractUnitOfWork(abc.ABC):
     alerts: AlertRepository
     recipients: RecipientRepository
     outbox: OutboxRepository
+    sessions: SessionRepository
+    login_failures: LoginFailureRepository
+    audit: AuditRepository
 
     def __enter__(self) -> Self:
         return self
@@ -530,3 +534,73 @@ class OutboxRepository(abc.ABC):
     @abc.abstractmethod
     def list_for_alert(self, alert_id: str) -> list[OutboxMessage]:
         """Return the messages queued for an alert, by ``created_at``, then id."""
+
+
+# --- dashboard: sessions, login failures, audit log -------------------------------------
+
+
+class SessionRepository(abc.ABC):
+    """Server-side dashboard sessions by id (the hash of the cookie value)."""
+
+    @abc.abstractmethod
+    def add(self, session: StaffSession) -> None:
+        """Add a session; raise Conflict if the id exists."""
+
+    @abc.abstractmethod
+    def get(self, session_id: str) -> StaffSession | None:
+        """Return the session, or None."""
+
+    @abc.abstractmethod
+    def save(self, session: StaffSession) -> None:
+        """Replace the stored session's user_id, data and last_seen_at; raise NotFound if absent."""
+
+    @abc.abstractmethod
+    def delete(self, session_id: str) -> bool:
+        """Delete the session; return True if it existed."""
+
+    @abc.abstractmethod
+    def delete_expired(self, idle_before: datetime, created_before: datetime) -> int:
+        """Delete sessions last seen before ``idle_before`` or created before ``created_before``.
+
+        Return how many were deleted.
+        """
+
+    @abc.abstractmethod
+    def delete_for_user(self, user_id: str) -> int:
+        """Delete every session of the user; return how many were deleted."""
+
+
+class LoginFailureRepository(abc.ABC):
+    """Failed logins by key ("login:<login>", "ip:<address>") for rate limiting."""
+
+    @abc.abstractmethod
+    def add(self, key: str, at: datetime) -> None:
+        """Record one failed login under ``key`` at ``at``."""
+
+    @abc.abstractmethod
+    def count_since(self, key: str, since: datetime) -> int:
+        """Return how many failures ``key`` has at or after ``since``."""
+
+    @abc.abstractmethod
+    def clear(self, key: str) -> int:
+        """Forget every failure of ``key``; return how many were forgotten."""
+
+    @abc.abstractmethod
+    def prune(self, before: datetime) -> int:
+        """Forget every failure (of any key) before ``before``; return how many."""
+
+
+class AuditRepository(abc.ABC):
+    """The audit log of staff views of personal data; append only."""
+
+    @abc.abstractmethod
+    def add(self, entry: AuditEntry) -> None:
+        """Append an entry."""
+
+    @abc.abstractmethod
+    def list_for_elder(self, elder_id: str) -> list[AuditEntry]:
+        """Return the entries about the elder, oldest first (by ``at``, then the order added)."""
+
+    @abc.abstractmethod
+    def list_since(self, since: datetime) -> list[AuditEntry]:
+        """Return every entry at or after ``since``, oldest first (``at``, then order added)."""

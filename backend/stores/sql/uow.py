@@ -26,6 +26,11 @@ from backend.stores.sql.repositories import (
     SqlRecipientRepository,
     SqlUserRepository,
 )
+from backend.stores.sql.staff_repositories import (
+    SqlAuditRepository,
+    SqlLoginFailureRepository,
+    SqlSessionRepository,
+)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -112,6 +117,9 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.alerts = SqlAlertRepository(connection)
         self.recipients = SqlRecipientRepository(connection)
         self.outbox = SqlOutboxRepository(connection)
+        self.sessions = SqlSessionRepository(connection)
+        self.login_failures = SqlLoginFailureRepository(connection)
+        self.audit = SqlAuditRepository(connection)
         return self
 
     def __exit__(

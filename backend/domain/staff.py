@@ -1,0 +1,33 @@
+"""Staff-side records of the dashboard: server-side sessions and the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    """A dashboard session kept server-side; the cookie holds only a random value.
+
+    ``id`` is the SHA-256 (hex) of the cookie value, so a copy of the table opens no
+    session. ``data`` is what the web layer keeps in the session (user id, CSRF token).
+    """
+
+    id: str
+    user_id: str | None
+    data: dict[str, Any]
+    created_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One view (or change) of personal data by staff: who, when, what."""
+
+    at: datetime
+    actor: str  # "staff:<user id>"
+    action: str  # "view_elder", "view_board", "view_alerts", "claim_alert", ...
+    elder_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,119 @@
+"""SQL repositories of the dashboard: sessions, failed logins and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, or_, select, update
+
+from backend.domain.errors import NotFound
+from backend.domain.staff import AuditEntry, StaffSession
+from backend.ports import AuditRepository, LoginFailureRepository, SessionRepository
+from backend.stores.sql import tables as t
+from backend.stores.sql.repositories import _mapping, _SqlRepository
+
+
+class SqlSessionRepository(_SqlRepository, SessionRepository):
+    """Dashboard sessions in the ``staff_sessions`` table."""
+
+    def add(self, session: StaffSession) -> None:
+        """Add a session; raise Conflict if the id exists."""
+        self._insert(insert(t.staff_sessions), t.session_to_row(session), "session")
+
+    def get(self, session_id: str) -> StaffSession | None:
+        """Return the session, or None."""
+        row = self._connection.execute(
+            select(t.staff_sessions).where(t.staff_sessions.c.id == session_id)
+        ).first()
+        return None if row is None else t.session_from_row(_mapping(row))
+
+    def save(self, session: StaffSession) -> None:
+        """Replace the stored session's user_id, data and last_seen_at; raise NotFound if absent."""
+        row = t.session_to_row(session)
+        result = self._connection.execute(
+            update(t.staff_sessions)
+            .where(t.staff_sessions.c.id == session.id)
+            .values(user_id=row["user_id"], data=row["data"], last_seen_at=row["last_seen_at"])
+        )
+        if result.rowcount != 1:
+            raise NotFound("session does not exist")
+
+    def delete(self, session_id: str) -> bool:
+        """Delete the session; return True if it existed."""
+        result = self._connection.execute(
+            delete(t.staff_sessions).where(t.staff_sessions.c.id == session_id)
+        )
+        return result.rowcount == 1
+
+    def delete_expired(self, idle_before: datetime, created_before: datetime) -> int:
+        """Delete sessions idle since before ``idle_before`` or created before ``created_before``."""
+        c = t.staff_sessions.c
+        result = self._connection.execute(
+            delete(t.staff_sessions).where(
+                or_(
+                    c.last_seen_at < t.to_utc(idle_before),
+                    c.created_at < t.to_utc(created_before),
+                )
+            )
+        )
+        return result.rowcount
+
+    def delete_for_user(self, user_id: str) -> int:
+        """Delete every session of the user; return how many were deleted."""
+        result = self._connection.execute(
+            delete(t.staff_sessions).where(t.staff_sessions.c.user_id == user_id)
+        )
+        return result.rowcount
+
+
+class SqlLoginFailureRepository(_SqlRepository, LoginFailureRepository):
+    """Failed logins in the ``login_failures`` table."""
+
+    def add(self, key: str, at: datetime) -> None:
+        """Record one failed login under ``key``."""
+        self._connection.execute(insert(t.login_failures), {"key": key, "at": t.to_utc(at)})
+
+    def count_since(self, key: str, since: datetime) -> int:
+        """Return how many failures ``key`` has at or after ``since``."""
+        c = t.login_failures.c
+        return self._connection.execute(
+            select(func.count()).where(c.key == key, c.at >= t.to_utc(since))
+        ).scalar_one()
+
+    def clear(self, key: str) -> int:
+        """Forget every failure of ``key``."""
+        result = self._connection.execute(
+            delete(t.login_failures).where(t.login_failures.c.key == key)
+        )
+        return result.rowcount
+
+    def prune(self, before: datetime) -> int:
+        """Forget every failure before ``before``."""
+        result = self._connection.execute(
+            delete(t.login_failures).where(t.login_failures.c.at < t.to_utc(before))
+        )
+        return result.rowcount
+
+
+class SqlAuditRepository(_SqlRepository, AuditRepository):
+    """The append-only ``audit_log`` table."""
+
+    def add(self, entry: AuditEntry) -> None:
+        """Append an entry."""
+        self._connection.execute(insert(t.audit_log), t.audit_to_row(entry))
+
+    def list_for_elder(self, elder_id: str) -> list[AuditEntry]:
+        """Return the entries about the elder, oldest first."""
+        c = t.audit_log.c
+        rows = self._connection.execute(
+            select(t.audit_log).where(c.elder_id == elder_id).order_by(c.at, c.id)
+        )
+        return [t.audit_from_row(_mapping(row)) for row in rows]
+
+    def list_since(self, since: datetime) -> list[AuditEntry]:
+        """Return every entry at or after ``since``, oldest first."""
+        c = t.audit_log.c
+        rows = self._connection.execute(
+            select(t.audit_log).where(c.at >= t.to_utc(since)).order_by(c.at, c.id)
+        )
+        return [t.audit_from_row(_mapping(row)) for row in rows]
