@@ -46,7 +46,7 @@ class SqlSessionRepository(_SqlRepository, SessionRepository):
         return result.rowcount == 1
 
     def delete_expired(self, idle_before: datetime, created_before: datetime) -> int:
-        """Delete sessions idle since before ``idle_before`` or created before ``created_before``."""
+        """Delete sessions idle before ``idle_before`` or created before ``created_before``."""
         c = t.staff_sessions.c
         result = self._connection.execute(
             delete(t.staff_sessions).where(
