@@ -127,7 +127,9 @@ class TestSignIn:
         login(client)
         cookie = client.get_cookie(COOKIE_NAME)
         assert cookie is not None
-        assert cookie.http_only and cookie.secure and cookie.same_site == "Lax"
+        assert cookie.http_only
+        assert cookie.secure
+        assert cookie.same_site == "Lax"
         assert len(cookie.value) >= 40
         # The store keeps only a hash of the value, and the data is server-side.
         assert cookie.value not in store.state.sessions
@@ -138,7 +140,8 @@ class TestSignIn:
         client = _app(services, session_cookie_secure=False).test_client()
         login(client)
         cookie = client.get_cookie(COOKIE_NAME)
-        assert cookie is not None and not cookie.secure
+        assert cookie is not None
+        assert not cookie.secure
 
     def test_signing_in_gives_a_new_session_id(self, client: FlaskClient, store: FakeStore) -> None:
         client.get("/login")
@@ -146,7 +149,8 @@ class TestSignIn:
         assert before is not None
         login(client)
         after = client.get_cookie(COOKIE_NAME)
-        assert after is not None and after.value != before.value
+        assert after is not None
+        assert after.value != before.value
         assert staff_auth.session_id_of(before.value) not in store.state.sessions
 
     def test_logging_out_deletes_the_session(self, client: FlaskClient, store: FakeStore) -> None:
@@ -323,14 +327,15 @@ class TestScope:
         assert client.get(f"/elders/{OTHER_ELDER.id}").status_code == 200
         assert client.get(f"/elders/{OWN_ELDER.id}").status_code == 404
         board = client.get("/").text
-        assert OTHER_ELDER.name in board and OWN_ELDER.name not in board
+        assert OTHER_ELDER.name in board
+        assert OWN_ELDER.name not in board
 
     @pytest.mark.parametrize("who", [ADMIN, OPERATOR])
     def test_a_municipality_admin_and_an_operator_see_every_center(
         self, client: FlaskClient, who: str
     ) -> None:
         login(client, who)
-        for path in ELDER_SCOPED_GETS + (f"/elders/{OWN_ELDER.id}",):
+        for path in (*ELDER_SCOPED_GETS, f"/elders/{OWN_ELDER.id}"):
             assert client.get(path).status_code == 200, path
         board = client.get(f"/?center={OTHER_CENTER_ID}").text
         assert OTHER_ELDER.name in board
@@ -347,14 +352,16 @@ class TestBoard:
         text = client.get("/").text
         assert text.index("山田 花子") < text.index("鈴木 トメ")  # her open alert puts her first
         assert "田中 次郎" not in text
-        assert "state-missed" in text and "state-answered" in text
+        assert "state-missed" in text
+        assert "state-answered" in text
         assert '<span class="n">2</span>人' in text
         assert '<span class="n">1</span>件 対応待ちのアラート' in text
 
     def test_the_board_filters_by_district(self, client: FlaskClient) -> None:
         login(client)
         text = client.get("/?district=南地区").text
-        assert "鈴木 トメ" in text and "山田 花子" not in text
+        assert "鈴木 トメ" in text
+        assert "山田 花子" not in text
 
     def test_a_speaker_silent_for_days_is_told_apart_from_a_missed_answer(
         self, client: FlaskClient, clock: FakeClock
@@ -363,7 +370,8 @@ class TestBoard:
         clock.tick(timedelta(days=2))
         login(client)
         text = client.get("/").text
-        assert "スピーカーから" in text and "応答なし（機器の確認を）" in text
+        assert "スピーカーから" in text
+        assert "応答なし（機器の確認を）" in text
 
 
 class TestAlerts:
@@ -376,9 +384,11 @@ class TestAlerts:
         assert OTHER_ELDER.name not in inbox
         client.post(f"/alerts/{OWN_ALERT}/claim", data={"csrf_token": token_of(client)})
         claimed = _alert(store, OWN_ALERT)
-        assert claimed.status is AlertStatus.CLAIMED and claimed.claimed_by == "staff:user-1"
+        assert claimed.status is AlertStatus.CLAIMED
+        assert claimed.claimed_by == "staff:user-1"
         page = client.get(f"/alerts/{OWN_ALERT}").text
-        assert "佐藤 花子" in page and "確認を引き受けました（ダッシュボード）" in page
+        assert "佐藤 花子" in page
+        assert "確認を引き受けました（ダッシュボード）" in page
         response = client.post(
             f"/alerts/{OWN_ALERT}/resolve",
             data={
@@ -422,7 +432,8 @@ class TestElderPage:
     ) -> None:
         login(client)
         text = client.get(f"/elders/{OWN_ELDER.id}").text
-        assert "同意の記録" in text and "再確認日" in text
+        assert "同意の記録" in text
+        assert "再確認日" in text
         assert 'data-chart="weight" data-points="8"' in text
         assert 'data-chart="blood_pressure" data-points="16"' in text
         assert text.count('class="threshold"') >= 3
@@ -453,7 +464,8 @@ class TestElderPage:
         assert response.status_code == 302
         (period,) = store.state.away.values()
         assert period.set_by == "staff:user-1"
-        assert period.end is not None and period.end.date().isoformat() == "2026-12-01"
+        assert period.end is not None
+        assert period.end.date().isoformat() == "2026-12-01"
         assert "入院でお休み中" in client.get("/").text
         clock.tick(timedelta(minutes=10))
         client.post(f"{path}/away/end", data={"csrf_token": token_of(client, path)})
