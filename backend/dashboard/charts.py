@@ -10,8 +10,8 @@ from markupsafe import Markup
 from backend.dashboard import texts
 from backend.services.dashboard import Chart
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 56, 150, 16, 32
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 56, 150, 16, 52
 COLORS = ("#1f5fa8", "#b3261e", "#2e7d32")
 THRESHOLD_COLOR = "#8a5a00"
 
@@ -64,9 +64,10 @@ def svg(chart: Chart, start: datetime, end: datetime) -> Markup:
     for i in range(4):
         at = start + span * i / 3
         parts.append(
-            f'<text x="{x(at)}" y="{HEIGHT - 10}" text-anchor="middle" font-size="11" '
+            f'<text x="{x(at)}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" font-size="11" '
             f'fill="#333">{at.month}/{at.day}</text>'
         )
+    legend_x = LEFT
     for threshold in chart.thresholds:
         ty = y(threshold.value)
         parts.append(
@@ -87,8 +88,11 @@ def svg(chart: Chart, start: datetime, end: datetime) -> Markup:
         )
         parts += [f'<circle cx="{x(p.at)}" cy="{y(p.value)}" r="3" fill="{color}"/>' for p in shown]
         parts.append(
-            f'<text x="{WIDTH - RIGHT + 4}" y="{TOP + 14 + 16 * n}" font-size="12" '
+            f'<line x1="{legend_x}" x2="{legend_x + 18}" y1="{HEIGHT - 10}" y2="{HEIGHT - 10}" '
+            f'stroke="{color}" stroke-width="3"/>'
+            f'<text x="{legend_x + 22}" y="{HEIGHT - 6}" font-size="12" '
             f'fill="{color}">{escape(series.name)}</text>'
         )
+        legend_x += 40 + 13 * len(series.name)
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -20,10 +20,11 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from backend import messages
 from backend.dashboard import charts, texts
 from backend.dashboard.forms import AwayForm, LoginForm, ResolveForm, parse_day
 from backend.domain.errors import Conflict, NotFound
-from backend.domain.model import AwayKind, Outcome, StaffUser
+from backend.domain.model import Alert, AwayKind, Outcome, StaffUser
 from backend.services import dashboard, staff_auth
 from backend.services.context import Services
 from questions.policy import Policy
@@ -91,6 +92,10 @@ def create_blueprint(
     @bp.app_template_filter("local")
     def local(value: datetime | None, fmt: str = "%m月%d日 %H:%M") -> str:
         return "" if value is None else value.astimezone(services.tz).strftime(fmt)
+
+    @bp.app_template_filter("alert_title")
+    def alert_title(alert: Alert) -> str:
+        return messages.title_for(alert.rule, alert.period, alert.evidence)
 
     @bp.app_context_processor
     def catalog() -> dict[str, Any]:
