@@ -325,13 +325,17 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
-    """Serve the skill endpoint, health check (and later the dashboard) with Flask."""
+    """Serve the skill endpoint, health check and dashboard with Flask."""
     settings = _settings()
     try:
         settings.require_for_web()
     except ConfigError as err:
         raise _fail_on_config(err) from err
     _serve(settings, host, port)
+
+
+def _echo_dashboard(host: str, port: int) -> None:
+    click.echo(f"ダッシュボード: http://{host}:{port}/ （ログインは上の職員アカウントで）")
 
 
 @main.command()
@@ -348,6 +352,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     settings = _settings(
         alexa_skill_id=base.alexa_skill_id or DEMO_SKILL_ID,
         secret_key=base.secret_key or secrets.token_urlsafe(32),
+        session_cookie_secure=False,  # the demo serves plain http on this machine
     )
     upgrade(settings.database_url)
     data = seed(bootstrap(settings))
@@ -364,6 +369,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         )
     if data.staff_password is not None:
         click.echo(f"  職員アカウント: {data.staff_login} / パスワード {data.staff_password}")
+    _echo_dashboard(host, port)
     click.echo("話しかけるには、別の端末で: mimamori talk --device demo-1")
     if not no_serve:
         _serve(settings, host, port)

@@ -35,6 +35,7 @@ def test_demo_seeds_once_and_prints_a_working_staff_password(env):
     assert first.exit_code == 0, first.output
     assert "山田 ハナ" in first.output
     assert "ペアリングコード" in first.output
+    assert "ダッシュボード: http://127.0.0.1:8000/" in first.output
     second = run("demo", "--no-serve")
     assert second.exit_code == 0
     assert "作成しました" not in second.output
