@@ -166,6 +166,29 @@ def user_create(
         click.echo(f"パスワード: {password}（この画面でしか表示しません）")
 
 
+@user.command("token")
+@click.option("--login", required=True, help="The staff account the token acts as.")
+@click.option("--name", default="API", show_default=True, help="What the token is for.")
+@click.option("--revoke", "revoke", default=None, help="Revoke this token (its secret or id).")
+def user_token(login: str, name: str, revoke: str | None) -> None:
+    """Issue a token for the JSON API (/api/v1), with the account's scope; or revoke one."""
+    from backend.bootstrap import bootstrap
+    from backend.domain.errors import NotFound
+    from backend.services import staff_auth
+
+    svc = bootstrap(_settings())
+    try:
+        if revoke:
+            token = staff_auth.revoke_api_token(svc, revoke)
+            click.echo(f"トークンを無効にしました: {token.name}")
+            return
+        secret, token = staff_auth.create_api_token(svc, login, name)
+    except NotFound as err:
+        raise click.ClickException(f"見つかりません: {err}") from err
+    click.echo(f"API トークンを発行しました（{token.name}）: {secret}")
+    click.echo("この画面でしか表示しません。Authorization: Bearer <トークン> で送ってください。")
+
+
 @main.group("import")
 def import_group() -> None:
     """Import data files (device readings)."""

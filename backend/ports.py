@@ -44,7 +44,7 @@ from backend.domain.model import (
     Severity,
     StaffUser,
 )
-from backend.domain.staff import AuditEntry, StaffSession
+from backend.domain.staff import ApiToken, AuditEntry, StaffSession
 
 
 class MunicipalityRepository(abc.ABC):
@@ -419,6 +419,7 @@ class AbstractUnitOfWork(abc.ABC):
     sessions: SessionRepository
     login_failures: LoginFailureRepository
     audit: AuditRepository
+    api_tokens: ApiTokenRepository
 
     def __enter__(self) -> Self:
         return self
@@ -604,3 +605,23 @@ class AuditRepository(abc.ABC):
     @abc.abstractmethod
     def list_since(self, since: datetime) -> list[AuditEntry]:
         """Return every entry at or after ``since``, oldest first (``at``, then order added)."""
+
+
+class ApiTokenRepository(abc.ABC):
+    """Tokens of machine clients of the JSON API, by id (the hash of the secret)."""
+
+    @abc.abstractmethod
+    def add(self, token: ApiToken) -> None:
+        """Add a token; raise Conflict if the id exists, NotFound if the user does not."""
+
+    @abc.abstractmethod
+    def get(self, token_id: str) -> ApiToken | None:
+        """Return the token (revoked or not), or None."""
+
+    @abc.abstractmethod
+    def revoke(self, token_id: str, at: datetime) -> None:
+        """Mark the token revoked at ``at`` (keeping an earlier revocation); NotFound if absent."""
+
+    @abc.abstractmethod
+    def list_for_user(self, user_id: str) -> list[ApiToken]:
+        """Return the user's tokens, revoked or not, by ``created_at``, then id."""

@@ -38,12 +38,13 @@ from backend.domain.model import (
     Recipient,
     StaffUser,
 )
-from backend.domain.staff import AuditEntry, StaffSession
+from backend.domain.staff import ApiToken, AuditEntry, StaffSession
 from backend.ports import (
     ALERT_SEVERITY_ORDER,
     AbstractUnitOfWork,
     AlertRepository,
     AnswerRepository,
+    ApiTokenRepository,
     AuditRepository,
     AwayRepository,
     CenterRepository,
@@ -121,6 +122,7 @@ class FakeState:
     sessions: dict[str, StaffSession] = field(default_factory=dict)
     login_failures: list[tuple[str, datetime]] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)  # in the order added
+    api_tokens: dict[str, ApiToken] = field(default_factory=dict)
 
 
 class FakeStore:
@@ -722,6 +724,32 @@ class FakeAuditRepository(_FakeRepository, AuditRepository):
         return self._ordered(lambda e: e.at >= since)
 
 
+class FakeApiTokenRepository(_FakeRepository, ApiTokenRepository):
+    def add(self, token: ApiToken) -> None:
+        _aware(token.created_at)
+        _aware(token.revoked_at)
+        if token.id in self._s.api_tokens:
+            raise Conflict("api token already exists")
+        if token.user_id not in self._s.users:
+            raise NotFound("api token: a record it refers to does not exist")
+        self._s.api_tokens[token.id] = _copy(token)
+
+    def get(self, token_id: str) -> ApiToken | None:
+        return _copy(self._s.api_tokens.get(token_id))
+
+    def revoke(self, token_id: str, at: datetime) -> None:
+        _aware(at)
+        token = self._s.api_tokens.get(token_id)
+        if token is None:
+            raise NotFound("api token does not exist")
+        if token.revoked_at is None:
+            self._s.api_tokens[token_id] = dataclasses.replace(token, revoked_at=at)
+
+    def list_for_user(self, user_id: str) -> list[ApiToken]:
+        found = [t for t in self._s.api_tokens.values() if t.user_id == user_id]
+        return _copy(sorted(found, key=lambda t: (t.created_at, t.id)))
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Unit of work over a ``FakeStore``; counts commits and rollbacks for assertions.
 
@@ -750,6 +778,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.sessions = FakeSessionRepository(self)
         self.login_failures = FakeLoginFailureRepository(self)
         self.audit = FakeAuditRepository(self)
+        self.api_tokens = FakeApiTokenRepository(self)
 
     def __enter__(self) -> Self:
         self.working = _copy(self.store.state)

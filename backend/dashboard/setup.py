@@ -13,6 +13,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from backend.dashboard import texts
+from backend.dashboard.api import create_api_blueprint
 from backend.dashboard.sessions import ServerSessionInterface
 from backend.dashboard.views import Principal, create_blueprint
 from backend.services import staff_auth
@@ -66,3 +67,4 @@ def init_dashboard(
         return Principal(user) if user is not None else None
 
     app.register_blueprint(create_blueprint(services, csrf, policy_for or _default_policies()))
+    app.register_blueprint(create_api_blueprint(services))

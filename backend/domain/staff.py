@@ -31,3 +31,23 @@ class AuditEntry:
     action: str  # "view_elder", "view_board", "view_alerts", "claim_alert", ...
     elder_id: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A token with which a machine client calls the JSON API as one staff user.
+
+    ``id`` is the SHA-256 (hex) of the secret the client sends; the secret itself is
+    shown once and never stored.
+    """
+
+    id: str
+    user_id: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """Return True while the token is not revoked."""
+        return self.revoked_at is None

@@ -405,10 +405,10 @@ def _check_alert(svc: Services, user: StaffUser, alert_id: str, action: str) -> 
         uow.commit()
 
 
-def claim(svc: Services, user: StaffUser, alert_id: str) -> Alert:
-    """Claim an alert in scope for the user (「私が確認します」 on the dashboard)."""
+def claim(svc: Services, user: StaffUser, alert_id: str, via: str = "dashboard") -> Alert:
+    """Claim an alert in scope for the user (「私が確認します」 on the dashboard or API)."""
     _check_alert(svc, user, alert_id, "claim_alert")
-    return alert_service.claim(svc, alert_id, actor_of(user), "dashboard")
+    return alert_service.claim(svc, alert_id, actor_of(user), via)
 
 
 def resolve(svc: Services, user: StaffUser, alert_id: str, outcome: Outcome, note: str) -> Alert:

@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from backend.domain.errors import Conflict
+from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import StaffUser
-from backend.domain.staff import StaffSession
+from backend.domain.staff import ApiToken, StaffSession
 from backend.services.accounts import password_matches
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
@@ -153,3 +153,48 @@ def end_session(svc: Services, session_id: str) -> None:
     with svc.uow() as uow:
         uow.sessions.delete(session_id)
         uow.commit()
+
+
+# --- API tokens (machine clients) ---------------------------------------------------------------
+
+API_TOKEN_PREFIX = "mmr_"
+
+
+@retry_when_busy
+def create_api_token(svc: Services, login: str, name: str) -> tuple[str, ApiToken]:
+    """Create a token acting as the user with this login; return the secret (shown once)."""
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with svc.uow() as uow:
+        user = uow.users.get_by_login(login.strip())
+        if user is None or not user.active:
+            raise NotFound(f"user {login}")
+        token = ApiToken(session_id_of(secret), user.id, name.strip() or "API", svc.now())
+        uow.api_tokens.add(token)
+        uow.commit()
+    return secret, token
+
+
+def user_for_api_token(svc: Services, secret: str) -> StaffUser | None:
+    """Return the active user an active token acts as, or None."""
+    if not secret.startswith(API_TOKEN_PREFIX):
+        return None
+    with svc.uow() as uow:
+        token = uow.api_tokens.get(session_id_of(secret))
+        if token is None or not token.active:
+            return None
+        user = uow.users.get(token.user_id)
+    return user if user is not None and user.active else None
+
+
+@retry_when_busy
+def revoke_api_token(svc: Services, secret_or_id: str) -> ApiToken:
+    """Revoke a token given its secret or its id; raise NotFound."""
+    token_id = (
+        session_id_of(secret_or_id) if secret_or_id.startswith(API_TOKEN_PREFIX) else secret_or_id
+    )
+    with svc.uow() as uow:
+        uow.api_tokens.revoke(token_id, svc.now())
+        token = uow.api_tokens.get(token_id)
+        uow.commit()
+    assert token is not None
+    return token

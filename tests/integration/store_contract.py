@@ -76,6 +76,7 @@ __all__ = [
     "TestAlertHistory",
     "TestAlerts",
     "TestAnswers",
+    "TestApiTokens",
     "TestAuditLog",
     "TestAwayPeriods",
     "TestBulkReads",
@@ -2283,3 +2284,49 @@ class TestAuditLog:
             uow.audit.add(self._entry(1))
         with uow_factory() as uow:
             assert uow.audit.list_for_elder(ELDER_ID) == []
+
+
+class TestApiTokens:
+    def _token(self, id: str = "tok-1", minute: int = 0, user_id: str = "user-1"):
+        from backend.domain.staff import ApiToken
+
+        return ApiToken(id=id, user_id=user_id, name="集計システム", created_at=jst(DAY, 9, minute))
+
+    def test_a_token_reads_back_and_is_listed_for_its_user(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_user(), make_user("user-2", login="other"))
+        with uow_factory() as uow:
+            uow.api_tokens.add(self._token("b", 5))
+            uow.api_tokens.add(self._token("a", 5))
+            uow.api_tokens.add(self._token("c", 1))
+            uow.api_tokens.add(self._token("d", 0, user_id="user-2"))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.api_tokens.get("a") == self._token("a", 5)
+            assert uow.api_tokens.get("nope") is None
+            assert [t.id for t in uow.api_tokens.list_for_user("user-1")] == ["c", "a", "b"]
+
+    def test_a_taken_id_is_a_conflict_and_an_unknown_user_not_found(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_user())
+        with uow_factory() as uow:
+            uow.api_tokens.add(self._token())
+            with pytest.raises(Conflict):
+                uow.api_tokens.add(self._token())
+            with pytest.raises(NotFound):
+                uow.api_tokens.add(self._token("x", user_id="no-such-user"))
+
+    def test_revoking_keeps_the_first_revocation(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_user())
+        with uow_factory() as uow:
+            uow.api_tokens.add(self._token())
+            uow.api_tokens.revoke("tok-1", jst(DAY, 10))
+            uow.api_tokens.revoke("tok-1", jst(DAY, 11))
+            with pytest.raises(NotFound):
+                uow.api_tokens.revoke("nope", jst(DAY, 10))
+            uow.commit()
+        with uow_factory() as uow:
+            token = uow.api_tokens.get("tok-1")
+        assert token is not None
+        assert token.revoked_at == jst(DAY, 10)
+        assert not token.active

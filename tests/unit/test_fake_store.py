@@ -13,6 +13,7 @@ from tests.integration.store_contract import (  # noqa: F401 - collected by pyte
     TestAlertHistory,
     TestAlerts,
     TestAnswers,
+    TestApiTokens,
     TestAuditLog,
     TestAwayPeriods,
     TestBulkReads,

@@ -1,4 +1,4 @@
-"""SQL repositories of the dashboard: sessions, failed logins and the audit log."""
+"""SQL repositories of the dashboard: sessions, failed logins, audit log, API tokens."""
 
 from __future__ import annotations
 
@@ -7,8 +7,13 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, or_, select, update
 
 from backend.domain.errors import NotFound
-from backend.domain.staff import AuditEntry, StaffSession
-from backend.ports import AuditRepository, LoginFailureRepository, SessionRepository
+from backend.domain.staff import ApiToken, AuditEntry, StaffSession
+from backend.ports import (
+    ApiTokenRepository,
+    AuditRepository,
+    LoginFailureRepository,
+    SessionRepository,
+)
 from backend.stores.sql import tables as t
 from backend.stores.sql.repositories import _mapping, _SqlRepository
 
@@ -117,3 +122,37 @@ class SqlAuditRepository(_SqlRepository, AuditRepository):
             select(t.audit_log).where(c.at >= t.to_utc(since)).order_by(c.at, c.id)
         )
         return [t.audit_from_row(_mapping(row)) for row in rows]
+
+
+class SqlApiTokenRepository(_SqlRepository, ApiTokenRepository):
+    """API tokens in the ``api_tokens`` table."""
+
+    def add(self, token: ApiToken) -> None:
+        """Add a token; raise Conflict if the id exists, NotFound if the user does not."""
+        self._insert(insert(t.api_tokens), t.api_token_to_row(token), "api token")
+
+    def get(self, token_id: str) -> ApiToken | None:
+        """Return the token, or None."""
+        row = self._connection.execute(
+            select(t.api_tokens).where(t.api_tokens.c.id == token_id)
+        ).first()
+        return None if row is None else t.api_token_from_row(_mapping(row))
+
+    def revoke(self, token_id: str, at: datetime) -> None:
+        """Mark the token revoked at ``at`` unless it already is; raise NotFound if absent."""
+        c = t.api_tokens.c
+        if self.get(token_id) is None:
+            raise NotFound("api token does not exist")
+        self._connection.execute(
+            update(t.api_tokens)
+            .where(c.id == token_id, c.revoked_at.is_(None))
+            .values(revoked_at=t.to_utc(at))
+        )
+
+    def list_for_user(self, user_id: str) -> list[ApiToken]:
+        """Return the user's tokens by ``created_at``, then id."""
+        c = t.api_tokens.c
+        rows = self._connection.execute(
+            select(t.api_tokens).where(c.user_id == user_id).order_by(c.created_at, c.id)
+        )
+        return [t.api_token_from_row(_mapping(row)) for row in rows]

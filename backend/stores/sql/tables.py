@@ -54,7 +54,7 @@ from backend.domain.model import (
     StaffRole,
     StaffUser,
 )
-from backend.domain.staff import AuditEntry, StaffSession
+from backend.domain.staff import ApiToken, AuditEntry, StaffSession
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
@@ -393,6 +393,17 @@ audit_log = Table(
     Column("detail", JSON, nullable=False),
     Index("ix_audit_log_elder_id_at", "elder_id", "at"),
     Index("ix_audit_log_at", "at"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String, primary_key=True),  # SHA-256 of the secret
+    Column("user_id", String, ForeignKey("staff_users.id"), nullable=False),
+    Column("name", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Index("ix_api_tokens_user_id_created_at", "user_id", "created_at"),
 )
 
 # --- row <-> domain -------------------------------------------------------------------
@@ -854,4 +865,26 @@ def audit_from_row(row: Mapping[str, Any]) -> AuditEntry:
         action=row["action"],
         elder_id=row["elder_id"],
         detail=dict(row["detail"] or {}),
+    )
+
+
+def api_token_to_row(token: ApiToken) -> dict[str, Any]:
+    """Return the ``api_tokens`` row of a token."""
+    return {
+        "id": token.id,
+        "user_id": token.user_id,
+        "name": token.name,
+        "created_at": to_utc(token.created_at),
+        "revoked_at": optional_utc(token.revoked_at),
+    }
+
+
+def api_token_from_row(row: Mapping[str, Any]) -> ApiToken:
+    """Return the token of an ``api_tokens`` row."""
+    return ApiToken(
+        id=row["id"],
+        user_id=row["user_id"],
+        name=row["name"],
+        created_at=row["created_at"],
+        revoked_at=row["revoked_at"],
     )

@@ -27,6 +27,7 @@ from backend.stores.sql.repositories import (
     SqlUserRepository,
 )
 from backend.stores.sql.staff_repositories import (
+    SqlApiTokenRepository,
     SqlAuditRepository,
     SqlLoginFailureRepository,
     SqlSessionRepository,
@@ -120,6 +121,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.sessions = SqlSessionRepository(connection)
         self.login_failures = SqlLoginFailureRepository(connection)
         self.audit = SqlAuditRepository(connection)
+        self.api_tokens = SqlApiTokenRepository(connection)
         return self
 
     def __exit__(

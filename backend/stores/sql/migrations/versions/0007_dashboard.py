@@ -1,4 +1,4 @@
-"""Dashboard: server-side sessions, failed logins and the audit log.
+"""Dashboard: server-side sessions, failed logins, the audit log and API tokens.
 
 Revision ID: 0007
 Revises: 0004
@@ -20,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Create ``staff_sessions``, ``login_failures`` and ``audit_log``."""
+    """Create ``staff_sessions``, ``login_failures``, ``audit_log`` and ``api_tokens``."""
     op.create_table(
         "staff_sessions",
         sa.Column("id", sa.String(), nullable=False),
@@ -56,10 +56,27 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_audit_log_elder_id_at"), "audit_log", ["elder_id", "at"])
     op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"])
+    op.create_table(
+        "api_tokens",
+        sa.Column("id", sa.String(), nullable=False),
+        sa.Column("user_id", sa.String(), nullable=False),
+        sa.Column("name", sa.String(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["staff_users.id"], name=op.f("fk_api_tokens_user_id_staff_users")
+        ),
+    )
+    op.create_index(
+        op.f("ix_api_tokens_user_id_created_at"), "api_tokens", ["user_id", "created_at"]
+    )
 
 
 def downgrade() -> None:
     """Drop the tables of this revision."""
+    op.drop_index(op.f("ix_api_tokens_user_id_created_at"), table_name="api_tokens")
+    op.drop_table("api_tokens")
     op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_elder_id_at"), table_name="audit_log")
     op.drop_table("audit_log")
