@@ -188,7 +188,7 @@ def create_api_blueprint(services: Services) -> Blueprint:
         if not isinstance(body, dict):
             raise ApiError(400, "bad_request", "JSON のオブジェクトを送ってください")
         outcome, note = body.get("outcome"), body.get("note", "")
-        if outcome not in {o.value for o in Outcome}:
+        if not isinstance(outcome, str) or outcome not in {o.value for o in Outcome}:
             raise ApiError(
                 400,
                 "bad_request",

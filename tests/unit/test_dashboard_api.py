@@ -161,6 +161,10 @@ class TestBoardAndAlerts:
         )
         assert bad.status_code == 400
         assert "対応不要" in bad.json["error"]["message"]
+        not_text = client.post(
+            f"/api/v1/alerts/{OWN_ALERT}/resolve", headers=auth(token), json={"outcome": {}}
+        )
+        assert not_text.status_code == 400  # found by schemathesis: once a 500
         not_json = client.post(f"/api/v1/alerts/{OWN_ALERT}/resolve", headers=auth(token), data="{")
         assert not_json.status_code == 400
         done = client.post(
