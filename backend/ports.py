@@ -44,7 +44,7 @@ from backend.domain.model import (
     Severity,
     StaffUser,
 )
-from backend.domain.staff import ApiToken, AuditEntry, StaffSession
+from backend.domain.staff import ApiToken, AuditEntry, BoardEntry, StaffSession
 
 
 class MunicipalityRepository(abc.ABC):
@@ -420,6 +420,7 @@ class AbstractUnitOfWork(abc.ABC):
     login_failures: LoginFailureRepository
     audit: AuditRepository
     api_tokens: ApiTokenRepository
+    board: BoardRepository
 
     def __enter__(self) -> Self:
         return self
@@ -625,3 +626,17 @@ class ApiTokenRepository(abc.ABC):
     @abc.abstractmethod
     def list_for_user(self, user_id: str) -> list[ApiToken]:
         """Return the user's tokens, revoked or not, by ``created_at``, then id."""
+
+
+class BoardRepository(abc.ABC):
+    """Read model of the today board: a whole center in a few queries, however many elders."""
+
+    @abc.abstractmethod
+    def center_board(self, center_id: str, day: date, since: date) -> list[BoardEntry]:
+        """Return every elder of the center with what the board shows.
+
+        Elders are ordered as ``ElderRepository.list_for_center`` (kana, then id). Each comes
+        with its check-ins dated ``day`` (by ``started_at``, then id), the latest
+        ``started_at`` of its check-ins dated ``since`` to ``day`` (None if none), and the
+        earliest ``bound_at`` of its speakers (None if it has none).
+        """

@@ -38,7 +38,7 @@ from backend.domain.model import (
     Recipient,
     StaffUser,
 )
-from backend.domain.staff import ApiToken, AuditEntry, StaffSession
+from backend.domain.staff import ApiToken, AuditEntry, BoardEntry, StaffSession
 from backend.ports import (
     ALERT_SEVERITY_ORDER,
     AbstractUnitOfWork,
@@ -47,6 +47,7 @@ from backend.ports import (
     ApiTokenRepository,
     AuditRepository,
     AwayRepository,
+    BoardRepository,
     CenterRepository,
     CheckInRepository,
     DeviceRepository,
@@ -750,6 +751,28 @@ class FakeApiTokenRepository(_FakeRepository, ApiTokenRepository):
         return _copy(sorted(found, key=lambda t: (t.created_at, t.id)))
 
 
+class FakeBoardRepository(_FakeRepository, BoardRepository):
+    def center_board(self, center_id: str, day: date, since: date) -> list[BoardEntry]:
+        entries = []
+        for elder_day in self._uow.elders.center_day(center_id, day):
+            elder = elder_day.elder
+            opened = [
+                c.started_at
+                for c in self._s.checkins.values()
+                if c.elder_id == elder.id and since <= c.date <= day
+            ]
+            bound = [b.bound_at for b in self._s.bindings.values() if b.elder_id == elder.id]
+            entries.append(
+                BoardEntry(
+                    elder=elder,
+                    checkins=elder_day.checkins,
+                    last_checkin_at=max(opened) if opened else None,
+                    bound_at=min(bound) if bound else None,
+                )
+            )
+        return entries
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Unit of work over a ``FakeStore``; counts commits and rollbacks for assertions.
 
@@ -779,6 +802,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.login_failures = FakeLoginFailureRepository(self)
         self.audit = FakeAuditRepository(self)
         self.api_tokens = FakeApiTokenRepository(self)
+        self.board = FakeBoardRepository(self)
 
     def __enter__(self) -> Self:
         self.working = _copy(self.store.state)

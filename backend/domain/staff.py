@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from backend.domain.model import CheckIn, Elder
+
 
 @dataclass(frozen=True)
 class StaffSession:
@@ -51,3 +53,13 @@ class ApiToken:
     def active(self) -> bool:
         """Return True while the token is not revoked."""
         return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class BoardEntry:
+    """One elder of the today board, read in bulk: the day's check-ins, latest opening, pairing."""
+
+    elder: Elder
+    checkins: tuple[CheckIn, ...]
+    last_checkin_at: datetime | None  # latest check-in opened in the window asked for
+    bound_at: datetime | None  # when the first speaker was bound; None: never

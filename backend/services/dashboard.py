@@ -8,6 +8,7 @@ elder's personal data appends an audit entry in the same unit of work.
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from questions.model import QuestionSet
 from questions.policy import Policy
 
 SILENT_DAYS = 2  # no check-in opened for this many days: the speaker may be off or unplugged
+RECENT_DAYS = 14  # how far back the board looks for the last check-in opened
 HISTORY_DAYS = 14
 CHART_DAYS = 90
 OPEN_STATUSES = (AlertStatus.OPEN, AlertStatus.CLAIMED)
@@ -198,46 +200,60 @@ def _at(day: date, hhmm: str, tz: Any) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=tz)
 
 
-def _state(
-    svc: Services,
-    qset: QuestionSet,
-    elder: Elder,
-    day: date,
-    slot_id: str,
-    checkin: CheckIn | None,
-    away: Sequence[AwayPeriod],
-    now: datetime,
-    watching_since: datetime | None,
-) -> SlotState:
-    slot = qset.slot(slot_id)
-    if watching_since is None or not elder.is_watchable:
-        return SlotState.NOT_DUE
-    try:
-        overrides = parse_overrides(elder.overrides, f"elder {elder.id} overrides")
-    except QuestionSetError:
-        overrides = None
-    if slot is None or not qset.due(day, slot_id, overrides):
-        return SlotState.NOT_DUE
-    start, end = _at(day, slot.start, svc.tz), _at(day, slot.end, svc.tz)
-    if checkin is not None:
-        completed = checkin.status is CheckInStatus.COMPLETED
-        return SlotState.ANSWERED if completed else SlotState.PARTIAL
-    if any(p.start < end and (p.end is None or start < p.end) for p in away):
-        return SlotState.AWAY
-    if end <= watching_since:
-        return SlotState.NOT_DUE
-    if now < start:
-        return SlotState.UPCOMING
-    return SlotState.NOT_YET if now < end else SlotState.MISSED
+class _Day:
+    """The slots of one day: windows worked out once, due slots once per kind of overrides."""
+
+    def __init__(self, qset: QuestionSet, day: date, tz: Any) -> None:
+        self.qset = qset
+        self.day = day
+        self.windows = {s.id: (_at(day, s.start, tz), _at(day, s.end, tz)) for s in qset.slots}
+        self._due: dict[str, frozenset[str]] = {}
+
+    def due_slots(self, elder: Elder) -> frozenset[str]:
+        """Return the ids of the slots with questions due for the elder that day."""
+        key = json.dumps(elder.overrides, sort_keys=True, default=str)
+        if key not in self._due:
+            try:
+                overrides = parse_overrides(elder.overrides, f"elder {elder.id} overrides")
+            except QuestionSetError:
+                overrides = None
+            self._due[key] = frozenset(
+                s.id for s in self.qset.slots if self.qset.due(self.day, s.id, overrides)
+            )
+        return self._due[key]
+
+    def state(
+        self,
+        slot_id: str,
+        due: frozenset[str],
+        checkin: CheckIn | None,
+        away: Sequence[AwayPeriod],
+        now: datetime,
+        watching_since: datetime | None,
+    ) -> SlotState:
+        """Return the state of one slot of one elder at ``now``."""
+        if watching_since is None or slot_id not in due:
+            return SlotState.NOT_DUE
+        start, end = self.windows[slot_id]
+        if checkin is not None:
+            completed = checkin.status is CheckInStatus.COMPLETED
+            return SlotState.ANSWERED if completed else SlotState.PARTIAL
+        if any(p.start < end and (p.end is None or start < p.end) for p in away):
+            return SlotState.AWAY
+        if end <= watching_since:
+            return SlotState.NOT_DUE
+        if now < start:
+            return SlotState.UPCOMING
+        return SlotState.NOT_YET if now < end else SlotState.MISSED
 
 
 def _silent_days(
-    recent: Sequence[CheckIn], bound_at: datetime | None, now: datetime, away: bool
+    last_opened: datetime | None, bound_at: datetime | None, now: datetime, away: bool
 ) -> int | None:
     if bound_at is None or away:
         return None
-    last = max((c.started_at for c in recent), default=bound_at)
-    days = (now - max(last, bound_at)).days
+    last = max(last_opened or bound_at, bound_at)
+    days = (now - last).days
     return days if days >= SILENT_DAYS else None
 
 
@@ -252,40 +268,31 @@ def board(
     qset = svc.question_set(center.municipality_code)
     day_start = datetime.combine(day, time(0), tzinfo=svc.tz)
     with svc.uow() as uow:
-        days = uow.elders.center_day(center.id, day)
-        ids = [d.elder.id for d in days]
-        recent = uow.checkins.list_for_elders(ids, day - timedelta(days=14), day)
+        entries = uow.board.center_board(center.id, day, day - timedelta(days=RECENT_DAYS))
+        ids = [e.elder.id for e in entries]
         away = uow.away.active_for_elders(ids, day_start, day_start + timedelta(days=1))
-        bound = uow.devices.bound_since(ids)
         open_alerts = uow.alerts.list_for_center(center.id, OPEN_STATUSES)
         _audit(uow, user, now, "view_board", None, center_id=center.id, elders=len(ids))
         uow.commit()
     by_elder: dict[str, list[Alert]] = {}
     for alert in open_alerts:
         by_elder.setdefault(alert.elder_id, []).append(alert)
-    districts = tuple(sorted({d.elder.district for d in days if d.elder.district}))
+    districts = tuple(sorted({e.elder.district for e in entries if e.elder.district}))
+    today = _Day(qset, day, svc.tz)
+    nothing: frozenset[str] = frozenset()
     rows = []
-    for elder_day in days:
-        elder = elder_day.elder
+    for entry in entries:
+        elder = entry.elder
         if district and elder.district != district:
             continue
         elder_away = away.get(elder.id, [])
-        by_slot = {c.slot: c for c in elder_day.checkins}
+        by_slot = {c.slot: c for c in entry.checkins}
+        due = today.due_slots(elder) if elder.is_watchable else nothing
         cells = tuple(
             SlotCell(
                 s.id,
                 s.label,
-                _state(
-                    svc,
-                    qset,
-                    elder,
-                    day,
-                    s.id,
-                    by_slot.get(s.id),
-                    elder_away,
-                    now,
-                    bound.get(elder.id),
-                ),
+                today.state(s.id, due, by_slot.get(s.id), elder_away, now, entry.bound_at),
             )
             for s in qset.slots
         )
@@ -297,9 +304,9 @@ def board(
                 alerts=tuple(by_elder.get(elder.id, ())),
                 away=current_away,
                 silent_days=_silent_days(
-                    recent.get(elder.id, []), bound.get(elder.id), now, current_away is not None
+                    entry.last_checkin_at, entry.bound_at, now, current_away is not None
                 ),
-                paired=elder.id in bound,
+                paired=entry.bound_at is not None,
             )
         )
     rank = {s: i for i, s in enumerate(ALERT_SEVERITY_ORDER)}

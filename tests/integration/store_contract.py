@@ -79,6 +79,7 @@ __all__ = [
     "TestApiTokens",
     "TestAuditLog",
     "TestAwayPeriods",
+    "TestBoardReadModel",
     "TestBulkReads",
     "TestCenterDay",
     "TestCenters",
@@ -2330,3 +2331,53 @@ class TestApiTokens:
         assert token is not None
         assert token.revoked_at == jst(DAY, 10)
         assert not token.active
+
+
+class TestBoardReadModel:
+    def test_a_center_reads_back_with_the_days_check_ins_last_opening_and_pairing(
+        self, uow_factory: UowFactory
+    ) -> None:
+        other_center = make_center("center-2", name="南センター")
+        first = make_elder("e-b", name="二", kana="あ")
+        second = make_elder("e-a", name="一", kana="い")
+        same_kana = make_elder("e-c", name="三", kana="い")
+        elsewhere = make_elder("e-x", name="外", kana="あ", center_id="center-2")
+        with uow_factory() as uow:
+            seed(uow, first, second, same_kana, elsewhere, centers=(other_center,))
+            for n, (elder_id, day, hour) in enumerate(
+                [
+                    ("e-b", DAY, 9),
+                    ("e-b", DAY, 7),
+                    ("e-b", DAY - timedelta(days=3), 8),
+                    ("e-a", DAY - timedelta(days=20), 8),
+                    ("e-x", DAY, 8),
+                ]
+            ):
+                uow.checkins.add(
+                    make_checkin(
+                        f"c{n}",
+                        elder_id=elder_id,
+                        day=day,
+                        slot=f"s{n}",
+                        started_at=jst(day, hour),
+                    )
+                )
+            uow.devices.bind(make_binding(device_id="d1", elder_id="e-b", bound_at=jst(DAY, 6)))
+            uow.devices.bind(make_binding(device_id="d2", elder_id="e-b", bound_at=jst(DAY, 5)))
+            uow.devices.bind(make_binding(device_id="d3", elder_id="e-x", bound_at=jst(DAY, 5)))
+            uow.commit()
+        with uow_factory() as uow:
+            found = uow.board.center_board(CENTER_ID, DAY, DAY - timedelta(days=14))
+        assert [e.elder.id for e in found] == ["e-b", "e-a", "e-c"]
+        assert found[0].elder == first
+        assert [c.id for c in found[0].checkins] == ["c1", "c0"]
+        assert found[0].last_checkin_at == jst(DAY, 9)
+        assert found[0].bound_at == jst(DAY, 5)
+        assert found[1].checkins == ()
+        assert found[1].last_checkin_at is None  # 20 days ago: outside the window
+        assert found[1].bound_at is None
+
+    def test_an_empty_center_has_an_empty_board(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            assert uow.board.center_board("no-such-center", DAY, DAY) == []

@@ -47,6 +47,7 @@ from tests.integration.store_contract import (  # noqa: F401 - collected by pyte
     TestApiTokens,
     TestAuditLog,
     TestAwayPeriods,
+    TestBoardReadModel,
     TestBulkReads,
     TestCenterDay,
     TestCenters,

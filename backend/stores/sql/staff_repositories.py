@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 
 from backend.domain.errors import NotFound
-from backend.domain.staff import ApiToken, AuditEntry, StaffSession
+from backend.domain.model import CheckIn
+from backend.domain.staff import ApiToken, AuditEntry, BoardEntry, StaffSession
 from backend.ports import (
     ApiTokenRepository,
     AuditRepository,
+    BoardRepository,
     LoginFailureRepository,
     SessionRepository,
 )
 from backend.stores.sql import tables as t
-from backend.stores.sql.repositories import _mapping, _SqlRepository
+from backend.stores.sql.repositories import _by_code_point, _mapping, _SqlRepository
 
 
 class SqlSessionRepository(_SqlRepository, SessionRepository):
@@ -156,3 +158,51 @@ class SqlApiTokenRepository(_SqlRepository, ApiTokenRepository):
             select(t.api_tokens).where(c.user_id == user_id).order_by(c.created_at, c.id)
         )
         return [t.api_token_from_row(_mapping(row)) for row in rows]
+
+
+class SqlBoardRepository(_SqlRepository, BoardRepository):
+    """The today board in two queries: elders with aggregates, then the day's check-ins."""
+
+    def center_board(self, center_id: str, day: date, since: date) -> list[BoardEntry]:
+        """Return every elder of the center with the day's check-ins, last opening, pairing."""
+        el, ci, db = t.elders.c, t.checkins.c, t.device_bindings.c
+        in_center = select(el.id).where(el.center_id == center_id)
+        bound = (
+            select(db.elder_id, func.min(db.bound_at).label("bound_at"))
+            .where(db.elder_id.in_(in_center))
+            .group_by(db.elder_id)
+            .subquery()
+        )
+        last = (
+            select(ci.elder_id, func.max(ci.started_at).label("last_at"))
+            .where(ci.elder_id.in_(in_center), ci.date >= since, ci.date <= day)
+            .group_by(ci.elder_id)
+            .subquery()
+        )
+        rows = self._connection.execute(
+            select(t.elders, bound.c.bound_at, last.c.last_at)
+            .outerjoin(bound, bound.c.elder_id == el.id)
+            .outerjoin(last, last.c.elder_id == el.id)
+            .where(el.center_id == center_id)
+            .order_by(
+                _by_code_point(self._connection, el.kana), _by_code_point(self._connection, el.id)
+            )
+        ).all()
+        today: dict[str, list[CheckIn]] = {}
+        for row in self._connection.execute(
+            select(t.checkins)
+            .join(t.elders, el.id == ci.elder_id)
+            .where(and_(el.center_id == center_id, ci.date == day))
+            .order_by(ci.started_at, _by_code_point(self._connection, ci.id))
+        ):
+            checkin = t.checkin_from_row(_mapping(row))
+            today.setdefault(checkin.elder_id, []).append(checkin)
+        return [
+            BoardEntry(
+                elder=(elder := t.elder_from_row(_mapping(row))),
+                checkins=tuple(today.get(elder.id, ())),
+                last_checkin_at=t.optional_utc(row.last_at),
+                bound_at=t.optional_utc(row.bound_at),
+            )
+            for row in rows
+        ]

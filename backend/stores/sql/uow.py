@@ -29,6 +29,7 @@ from backend.stores.sql.repositories import (
 from backend.stores.sql.staff_repositories import (
     SqlApiTokenRepository,
     SqlAuditRepository,
+    SqlBoardRepository,
     SqlLoginFailureRepository,
     SqlSessionRepository,
 )
@@ -122,6 +123,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.login_failures = SqlLoginFailureRepository(connection)
         self.audit = SqlAuditRepository(connection)
         self.api_tokens = SqlApiTokenRepository(connection)
+        self.board = SqlBoardRepository(connection)
         return self
 
     def __exit__(
