@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Request, Response
@@ -13,6 +14,8 @@ from backend.services import staff_auth
 from backend.services.context import Services
 
 COOKIE_NAME = "mimamori_session"
+# An unchanged session is written back (its idle time restarted) at most this often.
+TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 class ServerSession(CallbackDict, SessionMixin):
@@ -79,4 +82,9 @@ class ServerSessionInterface(SessionInterface):
                 path="/",
             )
             return
+        if (
+            not session.modified
+            and self.services.now() - session.record.last_seen_at < TOUCH_INTERVAL
+        ):
+            return  # nothing new, seen a moment ago: spare the store a write
         session.record = staff_auth.save_session(self.services, session.record, dict(session))

@@ -229,6 +229,22 @@ class TestSessionTimeouts:
         clock.tick(timedelta(minutes=20))
         assert client.get("/alerts").status_code == 302
 
+    def test_requests_a_moment_apart_do_not_rewrite_an_unchanged_session(
+        self, client: FlaskClient, store: FakeStore, clock: FakeClock
+    ) -> None:
+        login(client)
+        cookie = client.get_cookie(COOKIE_NAME)
+        assert cookie is not None
+        key = staff_auth.session_id_of(cookie.value)
+        client.get("/")  # the page's CSRF token is stored in the session: a write
+        seen = store.state.sessions[key].last_seen_at
+        clock.tick(timedelta(seconds=30))
+        client.get("/")
+        assert store.state.sessions[key].last_seen_at == seen
+        clock.tick(timedelta(seconds=31))
+        client.get("/")
+        assert store.state.sessions[key].last_seen_at == clock.now
+
     def test_the_timeouts_are_settings(self, services: Services, clock: FakeClock) -> None:
         client = _app(services, session_idle_minutes=5).test_client()
         login(client)
