@@ -80,3 +80,15 @@ END_BEFORE_START = "終了日は開始日より後の日にしてください。
 NOTE_TOO_LONG = "メモは2000文字までにしてください。"
 
 CHART_EMPTY = "まだ記録がありません"
+
+RULES = {
+    "missed_checkin": "応答なし",
+    "concern": "気になる答え",
+    "weight_drop": "体重の減少",
+    "activity_drop": "活動量の低下",
+    "bp_high": "血圧（当日中に確認）",
+    "bp_urgent": "血圧（至急）",
+    "emergency": "緊急の言葉",
+    "kihon_checklist": "基本チェックリスト",
+}
+BAD_MONTH = "月は 2026-11 のように指定してください。"

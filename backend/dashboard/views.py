@@ -161,6 +161,21 @@ def create_blueprint(
             "dashboard/alerts.html", inbox=found, resolve_form=ResolveForm(formdata=None)
         )
 
+    @bp.get("/alerts/stats")
+    @login_required
+    def stats() -> Any:
+        try:
+            month = dashboard.month_of(request.args.get("month"), services.now().date())
+        except ValueError:
+            return render_template("dashboard/error.html", message=texts.BAD_MONTH), 400
+        try:
+            found = dashboard.monthly_stats(
+                services, _me(), month, request.args.get("center") or None
+            )
+        except NotFound:
+            abort(404)
+        return render_template("dashboard/stats.html", stats=found)
+
     @bp.get("/alerts/<alert_id>")
     @login_required
     def alert(alert_id: str) -> Any:
@@ -197,7 +212,9 @@ def create_blueprint(
                 "dashboard/alert.html", item=item, names=names, resolve_form=form
             ), 400
         try:
-            dashboard.resolve(services, _me(), alert_id, Outcome(form.outcome.data), form.note.data)
+            dashboard.resolve(
+                services, _me(), alert_id, Outcome(form.outcome.data), form.note.data or ""
+            )
             flash(texts.RESOLVED, "info")
         except NotFound:
             abort(404)

@@ -418,10 +418,14 @@ def claim(svc: Services, user: StaffUser, alert_id: str, via: str = "dashboard")
     return alert_service.claim(svc, alert_id, actor_of(user), via)
 
 
-def resolve(svc: Services, user: StaffUser, alert_id: str, outcome: Outcome, note: str) -> Alert:
+def resolve(
+    svc: Services, user: StaffUser, alert_id: str, outcome: Outcome, note: str | None
+) -> Alert:
     """Resolve an alert in scope with its outcome and note."""
     _check_alert(svc, user, alert_id, "resolve_alert")
-    return alert_service.resolve(svc, alert_id, actor_of(user), Outcome(outcome), note.strip())
+    return alert_service.resolve(
+        svc, alert_id, actor_of(user), Outcome(outcome), (note or "").strip()
+    )
 
 
 # --- elder page --------------------------------------------------------------------------------
@@ -667,3 +671,66 @@ def end_away(svc: Services, user: StaffUser, elder_id: str) -> AwayPeriod | None
         _audit(uow, user, svc.now(), "end_away", elder_id)
         uow.commit()
     return away_service.end_now(svc, elder_id)
+
+
+# --- monthly statistics ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthlyStats:
+    """A center's alerts of one month: by rule, by outcome, no-action share, time to claim."""
+
+    center: CareCenter
+    month: date  # the first day
+    total: int
+    by_rule: tuple[tuple[str, int], ...]  # rule (without its ":detail"), count; most first
+    by_outcome: tuple[tuple[Outcome, int], ...]  # in the order of Outcome
+    resolved: int
+    still_open: int
+    no_action_share: float | None  # of the resolved, the share that needed no action
+    median_minutes_to_claim: float | None
+
+
+def month_of(text: str | None, today: date) -> date:
+    """Return the first day of ``YYYY-MM`` (this month when empty); raise ValueError."""
+    if not text:
+        return today.replace(day=1)
+    year, _, month = text.partition("-")
+    return date(int(year), int(month), 1)
+
+
+@retry_when_busy
+def monthly_stats(
+    svc: Services, user: StaffUser, month: date, center_id: str | None = None
+) -> MonthlyStats:
+    """Return the statistics of the alerts opened in the month at a center in scope (audited)."""
+    center = center_in_scope(svc, user, center_id)
+    first = datetime.combine(month.replace(day=1), time(0), tzinfo=svc.tz)
+    following = (first + timedelta(days=32)).replace(day=1)
+    with svc.uow() as uow:
+        found = [
+            a
+            for a in uow.alerts.list_for_center(center.id, tuple(AlertStatus))
+            if first <= a.created_at < following
+        ]
+        _audit(uow, user, svc.now(), "view_stats", None, center_id=center.id)
+        uow.commit()
+    rules: dict[str, int] = {}
+    for alert in found:
+        base = alert.rule.partition(":")[0]
+        rules[base] = rules.get(base, 0) + 1
+    resolved = [a for a in found if a.status is AlertStatus.RESOLVED and a.outcome]
+    outcomes = tuple((o, sum(1 for a in resolved if a.outcome is o)) for o in Outcome)
+    waits = [(a.claimed_at - a.created_at).total_seconds() / 60 for a in found if a.claimed_at]
+    no_action = sum(1 for a in resolved if a.outcome is Outcome.NO_ACTION)
+    return MonthlyStats(
+        center=center,
+        month=first.date(),
+        total=len(found),
+        by_rule=tuple(sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))),
+        by_outcome=outcomes,
+        resolved=len(resolved),
+        still_open=sum(1 for a in found if a.status is not AlertStatus.RESOLVED),
+        no_action_share=no_action / len(resolved) if resolved else None,
+        median_minutes_to_claim=statistics.median(waits) if waits else None,
+    )

@@ -304,6 +304,7 @@ ELDER_SCOPED_GETS = (
     f"/alerts/{OTHER_ALERT}",
     f"/?center={OTHER_CENTER_ID}",
     f"/alerts?center={OTHER_CENTER_ID}",
+    f"/alerts/stats?center={OTHER_CENTER_ID}",
 )
 ELDER_SCOPED_POSTS = (
     (f"/alerts/{OTHER_ALERT}/claim", {}),
@@ -440,6 +441,34 @@ class TestAlerts:
         client.post(f"/alerts/{OWN_ALERT}/claim", data={"csrf_token": token_of(client)})
         assert "ほかの方がすでに引き受けています" in client.get("/alerts").text
         assert _alert(store, OWN_ALERT).claimed_by == "staff:user-3"
+
+
+class TestMonthlyStats:
+    def test_the_month_counts_alerts_outcomes_no_action_share_and_time_to_claim(
+        self, client: FlaskClient, clock: FakeClock
+    ) -> None:
+        login(client)
+        clock.tick(timedelta(minutes=15))  # opened 10:45, claimed 11:15
+        client.post(f"/alerts/{OWN_ALERT}/claim", data={"csrf_token": token_of(client)})
+        client.post(
+            f"/alerts/{OWN_ALERT}/resolve",
+            data={"csrf_token": token_of(client), "outcome": Outcome.NO_ACTION.value},
+        )
+        text = client.get("/alerts/stats?month=2026-11").text
+        assert '<span class="n">1</span>件 発生' in text
+        assert '<span class="n">100</span>% 対応不要だった割合' in text
+        assert '<span class="n">30</span>分 引き受けまでの時間（中央値）' in text
+        assert "<td>応答なし</td><td>1</td>" in text
+        assert OTHER_ELDER.name not in text
+        october = client.get("/alerts/stats?month=2026-10").text
+        assert "この月のアラートはありません" in october
+
+    def test_a_bad_month_is_a_clear_400_and_another_center_a_404(self, client: FlaskClient) -> None:
+        login(client)
+        bad = client.get("/alerts/stats?month=11月")
+        assert bad.status_code == 400
+        assert "2026-11 のように" in bad.text
+        assert client.get(f"/alerts/stats?center={OTHER_CENTER_ID}").status_code == 404
 
 
 class TestElderPage:
