@@ -166,6 +166,29 @@ def user_create(
         click.echo(f"パスワード: {password}（この画面でしか表示しません）")
 
 
+@user.command("token")
+@click.option("--login", required=True, help="The staff account the token acts as.")
+@click.option("--name", default="API", show_default=True, help="What the token is for.")
+@click.option("--revoke", "revoke", default=None, help="Revoke this token (its secret or id).")
+def user_token(login: str, name: str, revoke: str | None) -> None:
+    """Issue a token for the JSON API (/api/v1), with the account's scope; or revoke one."""
+    from backend.bootstrap import bootstrap
+    from backend.domain.errors import NotFound
+    from backend.services import staff_auth
+
+    svc = bootstrap(_settings())
+    try:
+        if revoke:
+            token = staff_auth.revoke_api_token(svc, revoke)
+            click.echo(f"トークンを無効にしました: {token.name}")
+            return
+        secret, token = staff_auth.create_api_token(svc, login, name)
+    except NotFound as err:
+        raise click.ClickException(f"見つかりません: {err}") from err
+    click.echo(f"API トークンを発行しました（{token.name}）: {secret}")
+    click.echo("この画面でしか表示しません。Authorization: Bearer <トークン> で送ってください。")
+
+
 @main.group("import")
 def import_group() -> None:
     """Import data files (device readings)."""
@@ -387,13 +410,17 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
-    """Serve the skill endpoint, health check (and later the dashboard) with Flask."""
+    """Serve the skill endpoint, health check and dashboard with Flask."""
     settings = _settings()
     try:
         settings.require_for_web()
     except ConfigError as err:
         raise _fail_on_config(err) from err
     _serve(settings, host, port)
+
+
+def _echo_dashboard(host: str, port: int) -> None:
+    click.echo(f"ダッシュボード: http://{host}:{port}/ （ログインは上の職員アカウントで）")
 
 
 @main.command()
@@ -410,6 +437,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     settings = _settings(
         alexa_skill_id=base.alexa_skill_id or DEMO_SKILL_ID,
         secret_key=base.secret_key or secrets.token_urlsafe(32),
+        session_cookie_secure=False,  # the demo serves plain http on this machine
     )
     upgrade(settings.database_url)
     data = seed(bootstrap(settings))
@@ -426,6 +454,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         )
     if data.staff_password is not None:
         click.echo(f"  職員アカウント: {data.staff_login} / パスワード {data.staff_password}")
+    _echo_dashboard(host, port)
     click.echo("話しかけるには、別の端末で: mimamori talk --device demo-1")
     if not no_serve:
         _serve(settings, host, port)

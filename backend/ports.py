@@ -44,6 +44,7 @@ from backend.domain.model import (
     Severity,
     StaffUser,
 )
+from backend.domain.staff import ApiToken, AuditEntry, BoardEntry, StaffSession
 from notices.model import Notice, NoticeDelivery, Safety
 
 
@@ -432,6 +433,11 @@ class AbstractUnitOfWork(abc.ABC):
     outbox: OutboxRepository
     notices: NoticeRepository
     notice_deliveries: NoticeDeliveryRepository
+    sessions: SessionRepository
+    login_failures: LoginFailureRepository
+    audit: AuditRepository
+    api_tokens: ApiTokenRepository
+    board: BoardRepository
 
     def __enter__(self) -> Self:
         return self
@@ -606,3 +612,107 @@ class NoticeDeliveryRepository(abc.ABC):
     @abc.abstractmethod
     def list_for_notice(self, notice_id: str) -> list[NoticeDelivery]:
         """Return the notice's deliveries, by elder id, then occurrence."""
+
+
+# --- dashboard: sessions, login failures, audit log -------------------------------------
+
+
+class SessionRepository(abc.ABC):
+    """Server-side dashboard sessions by id (the hash of the cookie value)."""
+
+    @abc.abstractmethod
+    def add(self, session: StaffSession) -> None:
+        """Add a session; raise Conflict if the id exists."""
+
+    @abc.abstractmethod
+    def get(self, session_id: str) -> StaffSession | None:
+        """Return the session, or None."""
+
+    @abc.abstractmethod
+    def save(self, session: StaffSession) -> None:
+        """Replace the stored session's user_id, data and last_seen_at; raise NotFound if absent."""
+
+    @abc.abstractmethod
+    def delete(self, session_id: str) -> bool:
+        """Delete the session; return True if it existed."""
+
+    @abc.abstractmethod
+    def delete_expired(self, idle_before: datetime, created_before: datetime) -> int:
+        """Delete sessions last seen before ``idle_before`` or created before ``created_before``.
+
+        Return how many were deleted.
+        """
+
+    @abc.abstractmethod
+    def delete_for_user(self, user_id: str) -> int:
+        """Delete every session of the user; return how many were deleted."""
+
+
+class LoginFailureRepository(abc.ABC):
+    """Failed logins by key ("login:<login>", "ip:<address>") for rate limiting."""
+
+    @abc.abstractmethod
+    def add(self, key: str, at: datetime) -> None:
+        """Record one failed login under ``key`` at ``at``."""
+
+    @abc.abstractmethod
+    def count_since(self, key: str, since: datetime) -> int:
+        """Return how many failures ``key`` has at or after ``since``."""
+
+    @abc.abstractmethod
+    def clear(self, key: str) -> int:
+        """Forget every failure of ``key``; return how many were forgotten."""
+
+    @abc.abstractmethod
+    def prune(self, before: datetime) -> int:
+        """Forget every failure (of any key) before ``before``; return how many."""
+
+
+class AuditRepository(abc.ABC):
+    """The audit log of staff views of personal data; append only."""
+
+    @abc.abstractmethod
+    def add(self, entry: AuditEntry) -> None:
+        """Append an entry."""
+
+    @abc.abstractmethod
+    def list_for_elder(self, elder_id: str) -> list[AuditEntry]:
+        """Return the entries about the elder, oldest first (by ``at``, then the order added)."""
+
+    @abc.abstractmethod
+    def list_since(self, since: datetime) -> list[AuditEntry]:
+        """Return every entry at or after ``since``, oldest first (``at``, then order added)."""
+
+
+class ApiTokenRepository(abc.ABC):
+    """Tokens of machine clients of the JSON API, by id (the hash of the secret)."""
+
+    @abc.abstractmethod
+    def add(self, token: ApiToken) -> None:
+        """Add a token; raise Conflict if the id exists, NotFound if the user does not."""
+
+    @abc.abstractmethod
+    def get(self, token_id: str) -> ApiToken | None:
+        """Return the token (revoked or not), or None."""
+
+    @abc.abstractmethod
+    def revoke(self, token_id: str, at: datetime) -> None:
+        """Mark the token revoked at ``at`` (keeping an earlier revocation); NotFound if absent."""
+
+    @abc.abstractmethod
+    def list_for_user(self, user_id: str) -> list[ApiToken]:
+        """Return the user's tokens, revoked or not, by ``created_at``, then id."""
+
+
+class BoardRepository(abc.ABC):
+    """Read model of the today board: a whole center in a few queries, however many elders."""
+
+    @abc.abstractmethod
+    def center_board(self, center_id: str, day: date, since: date) -> list[BoardEntry]:
+        """Return every elder of the center with what the board shows.
+
+        Elders are ordered as ``ElderRepository.list_for_center`` (kana, then id). Each comes
+        with its check-ins dated ``day`` (by ``started_at``, then id), the latest
+        ``started_at`` of its check-ins dated ``since`` to ``day`` (None if none), and the
+        earliest ``bound_at`` of its speakers (None if it has none).
+        """

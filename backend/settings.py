@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "MIMAMORI_"
@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     alexa_api_base: str = "https://api.fe.amazonalexa.com"
     alexa_token_url: str = "https://api.amazon.com/auth/O2/token"
     alexa_events_stage: Literal["live", "development"] = "live"
+    # Dashboard sessions (server-side; the cookie holds only a random id).
+    session_cookie_secure: bool = True  # false only for a demo on http://127.0.0.1
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_absolute_hours: int = Field(default=12, ge=1, le=24 * 7)
 
     @field_validator("timezone")
     @classmethod

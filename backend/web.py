@@ -1,4 +1,4 @@
-"""The Flask app of ``mimamori serve``: the skill endpoint and health check."""
+"""The Flask app of ``mimamori serve``: the skill endpoint, health check and dashboard."""
 
 from __future__ import annotations
 
@@ -43,6 +43,8 @@ def create_app(
         create_alexa_blueprint(skill, skill_id=settings.alexa_skill_id or "", verifier=verifier)
     )
 
+    _init_dashboard(app, settings, services)
+
     @app.get("/healthz")
     def healthz():
         with services.uow() as uow:
@@ -50,3 +52,10 @@ def create_app(
         return jsonify(status="ok")
 
     return app
+
+
+def _init_dashboard(app: Flask, settings: Settings, services: Services) -> None:
+    """Serve the care-staff dashboard (``/``, ``/login``) in the same app."""
+    from backend.dashboard import init_dashboard
+
+    init_dashboard(app, settings, services)

@@ -38,23 +38,29 @@ from backend.domain.model import (
     Recipient,
     StaffUser,
 )
+from backend.domain.staff import ApiToken, AuditEntry, BoardEntry, StaffSession
 from backend.ports import (
     ALERT_SEVERITY_ORDER,
     AbstractUnitOfWork,
     AlertRepository,
     AnswerRepository,
+    ApiTokenRepository,
+    AuditRepository,
     AwayRepository,
+    BoardRepository,
     CenterRepository,
     CheckInRepository,
     DeviceRepository,
     ElderRepository,
     EventRepository,
+    LoginFailureRepository,
     MunicipalityRepository,
     NoticeDeliveryRepository,
     NoticeRepository,
     OutboxRepository,
     ReadingRepository,
     RecipientRepository,
+    SessionRepository,
     UserRepository,
 )
 from notices.model import Notice, NoticeDelivery, Safety
@@ -120,6 +126,10 @@ class FakeState:
     notices: dict[str, Notice] = field(default_factory=dict)
     # By (notice_id, elder_id, occurrence).
     notice_deliveries: dict[tuple[str, str, str], NoticeDelivery] = field(default_factory=dict)
+    sessions: dict[str, StaffSession] = field(default_factory=dict)
+    login_failures: list[tuple[str, datetime]] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)  # in the order added
+    api_tokens: dict[str, ApiToken] = field(default_factory=dict)
 
 
 class FakeStore:
@@ -717,6 +727,136 @@ class FakeNoticeDeliveryRepository(_FakeRepository, NoticeDeliveryRepository):
         return _copy(sorted(found, key=lambda d: (d.elder_id, d.occurrence)))
 
 
+class FakeSessionRepository(_FakeRepository, SessionRepository):
+    def add(self, session: StaffSession) -> None:
+        _aware(session.created_at)
+        _aware(session.last_seen_at)
+        if session.id in self._s.sessions:
+            raise Conflict("session already exists")
+        self._s.sessions[session.id] = _copy(session)
+
+    def get(self, session_id: str) -> StaffSession | None:
+        return _copy(self._s.sessions.get(session_id))
+
+    def save(self, session: StaffSession) -> None:
+        _aware(session.last_seen_at)
+        stored = self._s.sessions.get(session.id)
+        if stored is None:
+            raise NotFound("session does not exist")
+        self._s.sessions[session.id] = dataclasses.replace(
+            stored,
+            user_id=session.user_id,
+            data=_copy(session.data),
+            last_seen_at=session.last_seen_at,
+        )
+
+    def delete(self, session_id: str) -> bool:
+        return self._s.sessions.pop(session_id, None) is not None
+
+    def _delete_where(self, expired: Callable[[StaffSession], bool]) -> int:
+        gone = [k for k, s in self._s.sessions.items() if expired(s)]
+        for key in gone:
+            del self._s.sessions[key]
+        return len(gone)
+
+    def delete_expired(self, idle_before: datetime, created_before: datetime) -> int:
+        _aware(idle_before)
+        _aware(created_before)
+        return self._delete_where(
+            lambda s: s.last_seen_at < idle_before or s.created_at < created_before
+        )
+
+    def delete_for_user(self, user_id: str) -> int:
+        return self._delete_where(lambda s: s.user_id == user_id)
+
+
+class FakeLoginFailureRepository(_FakeRepository, LoginFailureRepository):
+    def add(self, key: str, at: datetime) -> None:
+        _aware(at)
+        self._s.login_failures.append((key, at))
+
+    def count_since(self, key: str, since: datetime) -> int:
+        _aware(since)
+        return sum(1 for k, at in self._s.login_failures if k == key and at >= since)
+
+    def _forget(self, gone: Callable[[str, datetime], bool]) -> int:
+        before = len(self._s.login_failures)
+        self._s.login_failures = [(k, at) for k, at in self._s.login_failures if not gone(k, at)]
+        return before - len(self._s.login_failures)
+
+    def clear(self, key: str) -> int:
+        return self._forget(lambda k, _at: k == key)
+
+    def prune(self, before: datetime) -> int:
+        _aware(before)
+        return self._forget(lambda _k, at: at < before)
+
+
+class FakeAuditRepository(_FakeRepository, AuditRepository):
+    def add(self, entry: AuditEntry) -> None:
+        _aware(entry.at)
+        self._s.audit.append(_copy(entry))
+
+    def _ordered(self, keep: Callable[[AuditEntry], bool]) -> list[AuditEntry]:
+        found = [(e.at, i, e) for i, e in enumerate(self._s.audit) if keep(e)]
+        return [_copy(e) for _at, _i, e in sorted(found, key=lambda x: (x[0], x[1]))]
+
+    def list_for_elder(self, elder_id: str) -> list[AuditEntry]:
+        return self._ordered(lambda e: e.elder_id == elder_id)
+
+    def list_since(self, since: datetime) -> list[AuditEntry]:
+        _aware(since)
+        return self._ordered(lambda e: e.at >= since)
+
+
+class FakeApiTokenRepository(_FakeRepository, ApiTokenRepository):
+    def add(self, token: ApiToken) -> None:
+        _aware(token.created_at)
+        _aware(token.revoked_at)
+        if token.id in self._s.api_tokens:
+            raise Conflict("api token already exists")
+        if token.user_id not in self._s.users:
+            raise NotFound("api token: a record it refers to does not exist")
+        self._s.api_tokens[token.id] = _copy(token)
+
+    def get(self, token_id: str) -> ApiToken | None:
+        return _copy(self._s.api_tokens.get(token_id))
+
+    def revoke(self, token_id: str, at: datetime) -> None:
+        _aware(at)
+        token = self._s.api_tokens.get(token_id)
+        if token is None:
+            raise NotFound("api token does not exist")
+        if token.revoked_at is None:
+            self._s.api_tokens[token_id] = dataclasses.replace(token, revoked_at=at)
+
+    def list_for_user(self, user_id: str) -> list[ApiToken]:
+        found = [t for t in self._s.api_tokens.values() if t.user_id == user_id]
+        return _copy(sorted(found, key=lambda t: (t.created_at, t.id)))
+
+
+class FakeBoardRepository(_FakeRepository, BoardRepository):
+    def center_board(self, center_id: str, day: date, since: date) -> list[BoardEntry]:
+        entries = []
+        for elder_day in self._uow.elders.center_day(center_id, day):
+            elder = elder_day.elder
+            opened = [
+                c.started_at
+                for c in self._s.checkins.values()
+                if c.elder_id == elder.id and since <= c.date <= day
+            ]
+            bound = [b.bound_at for b in self._s.bindings.values() if b.elder_id == elder.id]
+            entries.append(
+                BoardEntry(
+                    elder=elder,
+                    checkins=elder_day.checkins,
+                    last_checkin_at=max(opened) if opened else None,
+                    bound_at=min(bound) if bound else None,
+                )
+            )
+        return entries
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Unit of work over a ``FakeStore``; counts commits and rollbacks for assertions.
 
@@ -744,6 +884,11 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.outbox = FakeOutboxRepository(self)
         self.notices = FakeNoticeRepository(self)
         self.notice_deliveries = FakeNoticeDeliveryRepository(self)
+        self.sessions = FakeSessionRepository(self)
+        self.login_failures = FakeLoginFailureRepository(self)
+        self.audit = FakeAuditRepository(self)
+        self.api_tokens = FakeApiTokenRepository(self)
+        self.board = FakeBoardRepository(self)
 
     def __enter__(self) -> Self:
         self.working = _copy(self.store.state)

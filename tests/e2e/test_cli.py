@@ -35,6 +35,7 @@ def test_demo_seeds_once_and_prints_a_working_staff_password(env):
     assert first.exit_code == 0, first.output
     assert "山田 ハナ" in first.output
     assert "ペアリングコード" in first.output
+    assert "ダッシュボード: http://127.0.0.1:8000/" in first.output
     second = run("demo", "--no-serve")
     assert second.exit_code == 0
     assert "作成しました" not in second.output
@@ -121,3 +122,24 @@ def test_jobs_run_refuses_a_bad_time(env):
     result = CliRunner().invoke(main, ["jobs", "run", "--now", "yesterday"])
     assert result.exit_code != 0
     assert "ISO 8601" in result.output
+
+
+def test_user_token_issues_a_token_for_the_json_api_and_revokes_it(env):
+    from backend.bootstrap import bootstrap
+    from backend.services import staff_auth
+    from backend.settings import Settings
+
+    run("demo", "--no-serve")
+    issued = run("user", "token", "--login", DEMO_STAFF_LOGIN, "--name", "集計")
+    assert issued.exit_code == 0, issued.output
+    secret = issued.output.split("）: ")[1].split()[0]
+    svc = bootstrap(Settings(database_url=env))
+    user = staff_auth.user_for_api_token(svc, secret)
+    assert user is not None
+    assert user.login == DEMO_STAFF_LOGIN
+    revoked = run("user", "token", "--login", DEMO_STAFF_LOGIN, "--revoke", secret)
+    assert revoked.exit_code == 0, revoked.output
+    assert staff_auth.user_for_api_token(svc, secret) is None
+    unknown = run("user", "token", "--login", "nobody")
+    assert unknown.exit_code != 0
+    assert "見つかりません" in unknown.output

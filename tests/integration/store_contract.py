@@ -86,7 +86,10 @@ __all__ = [
     "TestAlertHistory",
     "TestAlerts",
     "TestAnswers",
+    "TestApiTokens",
+    "TestAuditLog",
     "TestAwayPeriods",
+    "TestBoardReadModel",
     "TestBulkReads",
     "TestCenterDay",
     "TestCenters",
@@ -95,12 +98,14 @@ __all__ = [
     "TestDevices",
     "TestElders",
     "TestEvents",
+    "TestLoginFailures",
     "TestMunicipalities",
     "TestNoticeDeliveries",
     "TestNotices",
     "TestOutbox",
     "TestReadings",
     "TestRecipients",
+    "TestSessions",
     "TestUnitOfWork",
     "TestUsers",
 ]
@@ -2298,3 +2303,277 @@ class TestNoticeDeliveries:
                 uow.notice_deliveries.mark_heard(NoticeDelivery("nothing", ELDER_ID, ONCE, at))
             with pytest.raises(NotFound):
                 uow.notice_deliveries.mark_heard(NoticeDelivery("032158/a", "ghost", ONCE, at))
+
+
+# --- dashboard: sessions, failed logins, audit log ------------------------------------------
+
+
+def _session(id: str = "sess-1", *, user_id: str | None = None, minutes: int = 0):
+    from backend.domain.staff import StaffSession
+
+    at = jst(DAY, 9) + timedelta(minutes=minutes)
+    return StaffSession(
+        id=id, user_id=user_id, data={"csrf_token": "t"}, created_at=at, last_seen_at=at
+    )
+
+
+class TestSessions:
+    def test_an_added_session_reads_back_equal(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            uow.sessions.add(_session())
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.sessions.get("sess-1") == _session()
+            assert uow.sessions.get("no-such-session") is None
+
+    def test_a_taken_id_is_a_conflict(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            uow.sessions.add(_session())
+            with pytest.raises(Conflict):
+                uow.sessions.add(_session())
+
+    def test_save_replaces_user_data_and_last_seen_but_keeps_created_at(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_user())
+        with uow_factory() as uow:
+            uow.sessions.add(_session())
+            later = dataclasses.replace(
+                _session(minutes=5),
+                user_id="user-1",
+                data={"_user_id": "user-1", "n": [1, "二"]},
+            )
+            uow.sessions.save(later)
+            uow.commit()
+        with uow_factory() as uow:
+            found = uow.sessions.get("sess-1")
+        assert found is not None
+        assert found.user_id == "user-1"
+        assert found.data == {"_user_id": "user-1", "n": [1, "二"]}
+        assert found.last_seen_at == jst(DAY, 9, 5)
+        assert found.created_at == jst(DAY, 9)
+
+    def test_saving_an_unknown_session_raises_not_found(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow, pytest.raises(NotFound):
+            uow.sessions.save(_session())
+
+    def test_delete_says_whether_the_session_existed(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            uow.sessions.add(_session())
+            assert uow.sessions.delete("sess-1") is True
+            assert uow.sessions.delete("sess-1") is False
+            assert uow.sessions.get("sess-1") is None
+
+    def test_delete_expired_removes_idle_and_too_old_sessions_only(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory)
+        old = dataclasses.replace(_session("old"), last_seen_at=jst(DAY, 11))
+        idle = _session("idle", minutes=30)
+        fresh = _session("fresh", minutes=90)
+        with uow_factory() as uow:
+            for s in (old, idle, fresh):
+                uow.sessions.add(s)
+            removed = uow.sessions.delete_expired(
+                idle_before=jst(DAY, 10), created_before=jst(DAY, 9, 1)
+            )
+            uow.commit()
+        assert removed == 2
+        with uow_factory() as uow:
+            assert [uow.sessions.get(i) is not None for i in ("old", "idle", "fresh")] == [
+                False,
+                False,
+                True,
+            ]
+
+    def test_delete_for_user_removes_only_that_users_sessions(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_user(), make_user("user-2", login="other"))
+        with uow_factory() as uow:
+            uow.sessions.add(_session("a", user_id="user-1"))
+            uow.sessions.add(_session("b", user_id="user-1"))
+            uow.sessions.add(_session("c", user_id="user-2"))
+            uow.sessions.add(_session("d"))
+            assert uow.sessions.delete_for_user("user-1") == 2
+            assert [uow.sessions.get(i) is not None for i in "abcd"] == [
+                False,
+                False,
+                True,
+                True,
+            ]
+
+    def test_naive_datetimes_are_refused(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        naive = dataclasses.replace(_session(), created_at=datetime(2025, 4, 1, 9))
+        with uow_factory() as uow, pytest.raises(ValueError, match="naive"):
+            uow.sessions.add(naive)
+
+
+class TestLoginFailures:
+    def test_failures_are_counted_per_key_from_a_time_on(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            for minute in (0, 5, 10):
+                uow.login_failures.add("login:sato", jst(DAY, 9, minute))
+            uow.login_failures.add("ip:127.0.0.1", jst(DAY, 9, 5))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.login_failures.count_since("login:sato", jst(DAY, 9, 5)) == 2
+            assert uow.login_failures.count_since("login:sato", jst(DAY, 8)) == 3
+            assert uow.login_failures.count_since("ip:127.0.0.1", jst(DAY, 8)) == 1
+            assert uow.login_failures.count_since("login:nobody", jst(DAY, 8)) == 0
+
+    def test_clear_forgets_one_key_and_prune_forgets_old_failures(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            uow.login_failures.add("login:sato", jst(DAY, 9))
+            uow.login_failures.add("login:sato", jst(DAY, 10))
+            uow.login_failures.add("ip:10.0.0.1", jst(DAY, 9))
+            uow.login_failures.add("ip:10.0.0.1", jst(DAY, 11))
+            assert uow.login_failures.clear("login:sato") == 2
+            assert uow.login_failures.prune(jst(DAY, 10)) == 1
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.login_failures.count_since("login:sato", jst(DAY, 0)) == 0
+            assert uow.login_failures.count_since("ip:10.0.0.1", jst(DAY, 0)) == 1
+
+
+class TestAuditLog:
+    def _entry(self, minute: int, action: str = "view_elder", elder_id: str | None = ELDER_ID):
+        from backend.domain.staff import AuditEntry
+
+        return AuditEntry(
+            at=jst(DAY, 9, minute),
+            actor="staff:user-1",
+            action=action,
+            elder_id=elder_id,
+            detail={"page": "elder", "n": minute},
+        )
+
+    def test_entries_of_an_elder_read_back_oldest_first_ties_in_order_added(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            uow.audit.add(self._entry(5, "second"))
+            uow.audit.add(self._entry(1, "first"))
+            uow.audit.add(self._entry(5, "third"))
+            uow.audit.add(self._entry(2, "board", elder_id=None))
+            uow.audit.add(self._entry(3, "other", elder_id="elder-2"))
+            uow.commit()
+        with uow_factory() as uow:
+            found = uow.audit.list_for_elder(ELDER_ID)
+            since = uow.audit.list_since(jst(DAY, 9, 2))
+        assert [e.action for e in found] == ["first", "second", "third"]
+        assert found[0] == self._entry(1, "first")
+        assert [e.action for e in since] == ["board", "other", "second", "third"]
+
+    def test_an_entry_not_committed_is_not_kept(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            uow.audit.add(self._entry(1))
+        with uow_factory() as uow:
+            assert uow.audit.list_for_elder(ELDER_ID) == []
+
+
+class TestApiTokens:
+    def _token(self, id: str = "tok-1", minute: int = 0, user_id: str = "user-1"):
+        from backend.domain.staff import ApiToken
+
+        return ApiToken(id=id, user_id=user_id, name="集計システム", created_at=jst(DAY, 9, minute))
+
+    def test_a_token_reads_back_and_is_listed_for_its_user(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_user(), make_user("user-2", login="other"))
+        with uow_factory() as uow:
+            uow.api_tokens.add(self._token("b", 5))
+            uow.api_tokens.add(self._token("a", 5))
+            uow.api_tokens.add(self._token("c", 1))
+            uow.api_tokens.add(self._token("d", 0, user_id="user-2"))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.api_tokens.get("a") == self._token("a", 5)
+            assert uow.api_tokens.get("nope") is None
+            assert [t.id for t in uow.api_tokens.list_for_user("user-1")] == ["c", "a", "b"]
+
+    def test_a_taken_id_is_a_conflict_and_an_unknown_user_not_found(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_user())
+        with uow_factory() as uow:
+            uow.api_tokens.add(self._token())
+            with pytest.raises(Conflict):
+                uow.api_tokens.add(self._token())
+            with pytest.raises(NotFound):
+                uow.api_tokens.add(self._token("x", user_id="no-such-user"))
+
+    def test_revoking_keeps_the_first_revocation(self, uow_factory: UowFactory) -> None:
+        given(uow_factory, make_user())
+        with uow_factory() as uow:
+            uow.api_tokens.add(self._token())
+            uow.api_tokens.revoke("tok-1", jst(DAY, 10))
+            uow.api_tokens.revoke("tok-1", jst(DAY, 11))
+            with pytest.raises(NotFound):
+                uow.api_tokens.revoke("nope", jst(DAY, 10))
+            uow.commit()
+        with uow_factory() as uow:
+            token = uow.api_tokens.get("tok-1")
+        assert token is not None
+        assert token.revoked_at == jst(DAY, 10)
+        assert not token.active
+
+
+class TestBoardReadModel:
+    def test_a_center_reads_back_with_the_days_check_ins_last_opening_and_pairing(
+        self, uow_factory: UowFactory
+    ) -> None:
+        other_center = make_center("center-2", name="南センター")
+        first = make_elder("e-b", name="二", kana="あ")
+        second = make_elder("e-a", name="一", kana="い")
+        same_kana = make_elder("e-c", name="三", kana="い")
+        elsewhere = make_elder("e-x", name="外", kana="あ", center_id="center-2")
+        with uow_factory() as uow:
+            seed(uow, first, second, same_kana, elsewhere, centers=(other_center,))
+            for n, (elder_id, day, hour) in enumerate(
+                [
+                    ("e-b", DAY, 9),
+                    ("e-b", DAY, 7),
+                    ("e-b", DAY - timedelta(days=3), 8),
+                    ("e-a", DAY - timedelta(days=20), 8),
+                    ("e-x", DAY, 8),
+                ]
+            ):
+                uow.checkins.add(
+                    make_checkin(
+                        f"c{n}",
+                        elder_id=elder_id,
+                        day=day,
+                        slot=f"s{n}",
+                        started_at=jst(day, hour),
+                    )
+                )
+            uow.devices.bind(make_binding(device_id="d1", elder_id="e-b", bound_at=jst(DAY, 6)))
+            uow.devices.bind(make_binding(device_id="d2", elder_id="e-b", bound_at=jst(DAY, 5)))
+            uow.devices.bind(make_binding(device_id="d3", elder_id="e-x", bound_at=jst(DAY, 5)))
+            uow.commit()
+        with uow_factory() as uow:
+            found = uow.board.center_board(CENTER_ID, DAY, DAY - timedelta(days=14))
+        assert [e.elder.id for e in found] == ["e-b", "e-a", "e-c"]
+        assert found[0].elder == first
+        assert [c.id for c in found[0].checkins] == ["c1", "c0"]
+        assert found[0].last_checkin_at == jst(DAY, 9)
+        assert found[0].bound_at == jst(DAY, 5)
+        assert found[1].checkins == ()
+        assert found[1].last_checkin_at is None  # 20 days ago: outside the window
+        assert found[1].bound_at is None
+
+    def test_an_empty_center_has_an_empty_board(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            assert uow.board.center_board("no-such-center", DAY, DAY) == []

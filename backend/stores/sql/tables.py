@@ -55,6 +55,7 @@ from backend.domain.model import (
     StaffRole,
     StaffUser,
 )
+from backend.domain.staff import ApiToken, AuditEntry, StaffSession
 from notices.model import (
     Audience,
     Notice,
@@ -430,6 +431,55 @@ notice_deliveries = Table(
     Column("safety_at", UtcDateTime, nullable=True),
     Column("detail", JSON, nullable=False),
     Index("ix_notice_deliveries_elder_id_notice_id", "elder_id", "notice_id"),
+)
+
+# Dashboard: server-side sessions, failed logins (rate limiting), the audit log.
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("id", String, primary_key=True),  # SHA-256 of the cookie value
+    Column("user_id", String, ForeignKey("staff_users.id"), nullable=True),
+    Column("data", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Index("ix_staff_sessions_user_id", "user_id"),
+    Index("ix_staff_sessions_last_seen_at", "last_seen_at"),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_login_failures_key_at", "key", "at"),
+    Index("ix_login_failures_at", "at"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    # Surrogate key: keeps the order entries were added in.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String, nullable=False),
+    Column("action", String, nullable=False),
+    # No foreign key: the log outlives an elder's anonymisation.
+    Column("elder_id", String, nullable=True),
+    Column("detail", JSON, nullable=False),
+    Index("ix_audit_log_elder_id_at", "elder_id", "at"),
+    Index("ix_audit_log_at", "at"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String, primary_key=True),  # SHA-256 of the secret
+    Column("user_id", String, ForeignKey("staff_users.id"), nullable=False),
+    Column("name", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Index("ix_api_tokens_user_id_created_at", "user_id", "created_at"),
 )
 
 # --- row <-> domain -------------------------------------------------------------------
@@ -1008,4 +1058,70 @@ def delivery_from_row(row: Mapping[str, Any]) -> NoticeDelivery:
         safety=Safety(row["safety"]) if row["safety"] else None,
         safety_at=row["safety_at"],
         detail=dict(row["detail"] or {}),
+    )
+
+
+def session_to_row(session: StaffSession) -> dict[str, Any]:
+    """Return the ``staff_sessions`` row of a session."""
+    return {
+        "id": session.id,
+        "user_id": session.user_id,
+        "data": dict(session.data),
+        "created_at": to_utc(session.created_at),
+        "last_seen_at": to_utc(session.last_seen_at),
+    }
+
+
+def session_from_row(row: Mapping[str, Any]) -> StaffSession:
+    """Return the session of a ``staff_sessions`` row."""
+    return StaffSession(
+        id=row["id"],
+        user_id=row["user_id"],
+        data=dict(row["data"] or {}),
+        created_at=row["created_at"],
+        last_seen_at=row["last_seen_at"],
+    )
+
+
+def audit_to_row(entry: AuditEntry) -> dict[str, Any]:
+    """Return the ``audit_log`` row of an entry (without its surrogate id)."""
+    return {
+        "at": to_utc(entry.at),
+        "actor": entry.actor,
+        "action": entry.action,
+        "elder_id": entry.elder_id,
+        "detail": dict(entry.detail),
+    }
+
+
+def audit_from_row(row: Mapping[str, Any]) -> AuditEntry:
+    """Return the entry of an ``audit_log`` row."""
+    return AuditEntry(
+        at=row["at"],
+        actor=row["actor"],
+        action=row["action"],
+        elder_id=row["elder_id"],
+        detail=dict(row["detail"] or {}),
+    )
+
+
+def api_token_to_row(token: ApiToken) -> dict[str, Any]:
+    """Return the ``api_tokens`` row of a token."""
+    return {
+        "id": token.id,
+        "user_id": token.user_id,
+        "name": token.name,
+        "created_at": to_utc(token.created_at),
+        "revoked_at": optional_utc(token.revoked_at),
+    }
+
+
+def api_token_from_row(row: Mapping[str, Any]) -> ApiToken:
+    """Return the token of an ``api_tokens`` row."""
+    return ApiToken(
+        id=row["id"],
+        user_id=row["user_id"],
+        name=row["name"],
+        created_at=row["created_at"],
+        revoked_at=row["revoked_at"],
     )

@@ -30,6 +30,13 @@ from backend.stores.sql.repositories import (
     SqlRecipientRepository,
     SqlUserRepository,
 )
+from backend.stores.sql.staff_repositories import (
+    SqlApiTokenRepository,
+    SqlAuditRepository,
+    SqlBoardRepository,
+    SqlLoginFailureRepository,
+    SqlSessionRepository,
+)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -118,6 +125,11 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.outbox = SqlOutboxRepository(connection)
         self.notices = SqlNoticeRepository(connection)
         self.notice_deliveries = SqlNoticeDeliveryRepository(connection)
+        self.sessions = SqlSessionRepository(connection)
+        self.login_failures = SqlLoginFailureRepository(connection)
+        self.audit = SqlAuditRepository(connection)
+        self.api_tokens = SqlApiTokenRepository(connection)
+        self.board = SqlBoardRepository(connection)
         return self
 
     def __exit__(

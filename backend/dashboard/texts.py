@@ -1,0 +1,94 @@
+"""What staff read on the dashboard (ja-JP), kept in one catalog."""
+
+from __future__ import annotations
+
+from backend.domain.model import AlertStatus, AwayKind, Severity, StaffRole
+from backend.services.dashboard import SlotState
+
+TITLE = "みまもり ダッシュボード"
+
+SLOT_STATES = {
+    SlotState.ANSWERED: "回答あり",
+    SlotState.PARTIAL: "途中まで",
+    SlotState.NOT_YET: "まだ",
+    SlotState.UPCOMING: "これから",
+    SlotState.MISSED: "応答なし",
+    SlotState.AWAY: "お休み中",
+    SlotState.NOT_DUE: "—",
+}
+
+SEVERITIES = {
+    Severity.URGENT: "至急",
+    Severity.PRIORITY: "優先",
+    Severity.SAME_DAY: "当日中",
+    Severity.INFO: "確認",
+}
+
+STATUSES = {
+    AlertStatus.OPEN: "未対応",
+    AlertStatus.CLAIMED: "対応中",
+    AlertStatus.RESOLVED: "対応済み",
+}
+
+AWAY_KINDS = {
+    AwayKind.HOSPITAL: "入院",
+    AwayKind.TRAVEL: "旅行",
+    AwayKind.SHORT_STAY: "ショートステイ",
+    AwayKind.OTHER: "その他",
+}
+
+ROLES = {
+    StaffRole.CENTER_STAFF: "センター職員",
+    StaffRole.MUNICIPALITY_ADMIN: "市町村担当",
+    StaffRole.OPERATOR: "運用担当",
+}
+
+HISTORY_ACTIONS = {
+    "opened": "アラートが上がりました",
+    "escalated": "次の段階へ知らせました",
+    "nudged": "ご本人に声かけしました",
+    "claimed": "確認を引き受けました",
+    "resolved": "対応を記録しました",
+    "notified": "お知らせを送りました",
+}
+
+VIA = {"dashboard": "ダッシュボード", "line": "LINE"}
+
+ACTORS = {"system": "システム", "elder": "ご本人"}
+
+LOGIN_REQUIRED = "ログインしてください。"
+LOGIN_FAILED = "ログインIDまたはパスワードが違います。"
+LOGIN_LOCKED = (
+    "ログインの失敗が続いたため、しばらく受け付けません。15分ほどたってからお試しください。"
+)
+LOGGED_OUT = "ログアウトしました。"
+SESSION_EXPIRED = "画面の有効期限が切れました。もう一度お試しください。"
+CLAIMED = "このアラートの確認を引き受けました。"
+CLAIM_TAKEN = "このアラートは、ほかの方がすでに引き受けています。"
+RESOLVED = "対応を記録しました。"
+ALREADY_RESOLVED = "このアラートはすでに対応済みです。"
+AWAY_ADDED = "お休みの期間を登録しました。"
+AWAY_ENDED = "お休みを終わりにしました。見守りを再開します。"
+AWAY_NONE = "いまお休み中の期間はありません。"
+NOT_FOUND = "ページが見つかりません。"
+SERVER_ERROR = "うまく処理できませんでした。時間をおいてもう一度お試しください。"
+NO_CENTER = "表示できるセンターがありません。"
+
+REQUIRED = "{label}を入力してください。"
+BAD_DATE = "日付は 2026-11-23 のように入力してください。"
+END_BEFORE_START = "終了日は開始日より後の日にしてください。"
+NOTE_TOO_LONG = "メモは2000文字までにしてください。"
+
+CHART_EMPTY = "まだ記録がありません"
+
+RULES = {
+    "missed_checkin": "応答なし",
+    "concern": "気になる答え",
+    "weight_drop": "体重の減少",
+    "activity_drop": "活動量の低下",
+    "bp_high": "血圧（当日中に確認）",
+    "bp_urgent": "血圧（至急）",
+    "emergency": "緊急の言葉",
+    "kihon_checklist": "基本チェックリスト",
+}
+BAD_MONTH = "月は 2026-11 のように指定してください。"

@@ -1,0 +1,278 @@
+"""The dashboard's pages: they read the request, call one service and render a template."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from backend import messages
+from backend.dashboard import charts, texts
+from backend.dashboard.forms import AwayForm, LoginForm, ResolveForm, parse_day
+from backend.domain.errors import Conflict, NotFound
+from backend.domain.model import Alert, AwayKind, Outcome, StaffUser
+from backend.services import dashboard, staff_auth
+from backend.services.context import Services
+from questions.policy import Policy
+
+
+class Principal:
+    """The signed-in staff user, as Flask-Login wants it."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, user: StaffUser) -> None:
+        self.user = user
+
+    def get_id(self) -> str:
+        """Return the user id kept in the session."""
+        return self.user.id
+
+
+def _me() -> StaffUser:
+    return current_user.user  # type: ignore[union-attr]
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("dashboard.board")
+
+
+def create_blueprint(
+    services: Services, csrf: CSRFProtect, policy_for: Callable[[str], Policy]
+) -> Blueprint:
+    """Return the dashboard blueprint bound to the services."""
+    bp = Blueprint(
+        "dashboard",
+        __name__,
+        template_folder="templates",
+        static_folder="static",
+        static_url_path="/assets",
+    )
+
+    @bp.before_request
+    def check_csrf() -> None:
+        if request.method == "POST":
+            csrf.protect()
+
+    @bp.after_request
+    def no_store(response: Response) -> Response:
+        if request.endpoint != "dashboard.static":
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @bp.errorhandler(CSRFError)
+    def csrf_failed(_err: CSRFError) -> tuple[str, int]:
+        return render_template("dashboard/error.html", message=texts.SESSION_EXPIRED), 400
+
+    @bp.app_errorhandler(404)
+    def not_found(_err: Any) -> tuple[str, int]:
+        return render_template("dashboard/error.html", message=texts.NOT_FOUND), 404
+
+    @bp.app_template_filter("local")
+    def local(value: datetime | None, fmt: str = "%m月%d日 %H:%M") -> str:
+        return "" if value is None else value.astimezone(services.tz).strftime(fmt)
+
+    @bp.app_template_filter("alert_title")
+    def alert_title(alert: Alert) -> str:
+        return messages.title_for(alert.rule, alert.period, alert.evidence)
+
+    @bp.app_context_processor
+    def catalog() -> dict[str, Any]:
+        return {"texts": texts}
+
+    # --- sign-in ---------------------------------------------------------------------------
+
+    @bp.route("/login", methods=["GET", "POST"])
+    def login() -> Any:
+        form = LoginForm()
+        status = 200
+        if form.validate_on_submit():
+            try:
+                user = staff_auth.authenticate(
+                    services, form.login.data or "", form.password.data or "", _address()
+                )
+            except staff_auth.TooManyAttempts:
+                flash(texts.LOGIN_LOCKED, "error")
+                status = 429
+            except staff_auth.LoginRefused:
+                flash(texts.LOGIN_FAILED, "error")
+                status = 401
+            else:
+                session.clear()
+                session.regenerate()  # type: ignore[attr-defined]
+                login_user(Principal(user))
+                return redirect(_safe_next(request.args.get("next")))
+        return render_template("dashboard/login.html", form=form), status
+
+    @bp.post("/logout")
+    def logout() -> Any:
+        logout_user()
+        session.clear()
+        session.regenerate()  # type: ignore[attr-defined]
+        flash(texts.LOGGED_OUT, "info")
+        return redirect(url_for("dashboard.login"))
+
+    # --- board and alerts --------------------------------------------------------------------
+
+    @bp.get("/")
+    @login_required
+    def board() -> Any:
+        try:
+            found = dashboard.board(
+                services,
+                _me(),
+                request.args.get("center") or None,
+                request.args.get("district") or None,
+            )
+            centers = dashboard.centers_of(services, _me())
+        except NotFound:
+            abort(404)
+        return render_template("dashboard/board.html", board=found, centers=centers)
+
+    @bp.get("/alerts")
+    @login_required
+    def alerts() -> Any:
+        try:
+            found = dashboard.inbox(services, _me(), request.args.get("center") or None)
+        except NotFound:
+            abort(404)
+        return render_template(
+            "dashboard/alerts.html", inbox=found, resolve_form=ResolveForm(formdata=None)
+        )
+
+    @bp.get("/alerts/stats")
+    @login_required
+    def stats() -> Any:
+        try:
+            month = dashboard.month_of(request.args.get("month"), services.now().date())
+        except ValueError:
+            return render_template("dashboard/error.html", message=texts.BAD_MONTH), 400
+        try:
+            found = dashboard.monthly_stats(
+                services, _me(), month, request.args.get("center") or None
+            )
+        except NotFound:
+            abort(404)
+        return render_template("dashboard/stats.html", stats=found)
+
+    @bp.get("/alerts/<alert_id>")
+    @login_required
+    def alert(alert_id: str) -> Any:
+        try:
+            item, names = dashboard.alert_detail(services, _me(), alert_id)
+        except NotFound:
+            abort(404)
+        return render_template(
+            "dashboard/alert.html", item=item, names=names, resolve_form=ResolveForm(formdata=None)
+        )
+
+    @bp.post("/alerts/<alert_id>/claim")
+    @login_required
+    def claim(alert_id: str) -> Any:
+        try:
+            dashboard.claim(services, _me(), alert_id)
+            flash(texts.CLAIMED, "info")
+        except NotFound:
+            abort(404)
+        except Conflict:
+            flash(texts.CLAIM_TAKEN, "error")
+        return redirect(url_for("dashboard.alert", alert_id=alert_id))
+
+    @bp.post("/alerts/<alert_id>/resolve")
+    @login_required
+    def resolve(alert_id: str) -> Any:
+        form = ResolveForm()
+        if not form.validate():
+            try:
+                item, names = dashboard.alert_detail(services, _me(), alert_id)
+            except NotFound:
+                abort(404)
+            return render_template(
+                "dashboard/alert.html", item=item, names=names, resolve_form=form
+            ), 400
+        try:
+            dashboard.resolve(
+                services, _me(), alert_id, Outcome(form.outcome.data), form.note.data or ""
+            )
+            flash(texts.RESOLVED, "info")
+        except NotFound:
+            abort(404)
+        except Conflict:
+            flash(texts.ALREADY_RESOLVED, "error")
+        return redirect(url_for("dashboard.alerts"))
+
+    # --- elder page ----------------------------------------------------------------------------
+
+    def _elder_page(elder_id: str, away_form: AwayForm, status: int = 200) -> Any:
+        try:
+            page = dashboard.elder_page(services, _me(), elder_id, policy_for)
+        except NotFound:
+            abort(404)
+        now = services.now()
+        start = now - timedelta(days=dashboard.CHART_DAYS)
+        svgs = [(c, charts.svg(c, start, now)) for c in page.charts]
+        return render_template(
+            "dashboard/elder.html", page=page, charts=svgs, away_form=away_form
+        ), status
+
+    @bp.get("/elders/<elder_id>")
+    @login_required
+    def elder(elder_id: str) -> Any:
+        form = AwayForm(formdata=None, start=services.now().date().isoformat())
+        return _elder_page(elder_id, form)
+
+    @bp.post("/elders/<elder_id>/away")
+    @login_required
+    def add_away(elder_id: str) -> Any:
+        form = AwayForm()
+        if not form.validate():
+            return _elder_page(elder_id, form, 400)
+        start_day = parse_day(form.start.data)
+        end_day = parse_day(form.end.data)
+        assert start_day is not None
+        tz = services.tz
+        start = datetime.combine(start_day, time(0), tzinfo=tz)
+        end = datetime.combine(end_day + timedelta(days=1), time(0), tzinfo=tz) if end_day else None
+        try:
+            dashboard.add_away(services, _me(), elder_id, AwayKind(form.kind.data), start, end)
+        except NotFound:
+            abort(404)
+        flash(texts.AWAY_ADDED, "info")
+        return redirect(url_for("dashboard.elder", elder_id=elder_id))
+
+    @bp.post("/elders/<elder_id>/away/end")
+    @login_required
+    def end_away(elder_id: str) -> Any:
+        try:
+            ended = dashboard.end_away(services, _me(), elder_id)
+        except NotFound:
+            abort(404)
+        flash(texts.AWAY_ENDED if ended else texts.AWAY_NONE, "info")
+        return redirect(url_for("dashboard.elder", elder_id=elder_id))
+
+    return bp
+
+
+def _address() -> str:
+    return request.remote_addr or "unknown"

@@ -1,0 +1,736 @@
+"""What the care-staff dashboard shows and does, scoped to the staff member and audited.
+
+Scope: center staff see their own center; a municipality admin every center of the
+municipality; an operator everything. Anything outside the scope is reported exactly as
+if it did not exist (NotFound), so the web layer answers 404 for both. Every read of an
+elder's personal data appends an audit entry in the same unit of work.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from backend import messages
+from backend.domain.errors import NotFound
+from backend.domain.model import (
+    Alert,
+    AlertChange,
+    AlertStatus,
+    Answer,
+    AwayKind,
+    AwayPeriod,
+    CareCenter,
+    CheckIn,
+    CheckInStatus,
+    Elder,
+    Outcome,
+    Reading,
+    ReadingKind,
+    Severity,
+    StaffRole,
+    StaffUser,
+)
+from backend.domain.staff import AuditEntry
+from backend.ports import ALERT_SEVERITY_ORDER, AbstractUnitOfWork
+from backend.services import alerts as alert_service
+from backend.services import away as away_service
+from backend.services.context import Services
+from backend.services.retry import retry_when_busy
+from questions.loader import QuestionSetError, parse_overrides
+from questions.model import QuestionSet
+from questions.policy import Policy
+
+SILENT_DAYS = 2  # no check-in opened for this many days: the speaker may be off or unplugged
+RECENT_DAYS = 14  # how far back the board looks for the last check-in opened
+HISTORY_DAYS = 14
+CHART_DAYS = 90
+OPEN_STATUSES = (AlertStatus.OPEN, AlertStatus.CLAIMED)
+
+
+class SlotState(StrEnum):
+    """Today's state of one slot of one elder."""
+
+    ANSWERED = "answered"
+    PARTIAL = "partial"
+    NOT_YET = "not_yet"
+    UPCOMING = "upcoming"
+    MISSED = "missed"
+    AWAY = "away"
+    NOT_DUE = "not_due"
+
+
+def actor_of(user: StaffUser) -> str:
+    """Return how a staff user is named in alert histories and the audit log."""
+    return f"staff:{user.id}"
+
+
+def _audit(
+    uow: AbstractUnitOfWork,
+    user: StaffUser,
+    at: datetime,
+    action: str,
+    elder_id: str | None = None,
+    **detail: Any,
+) -> None:
+    uow.audit.add(AuditEntry(at, actor_of(user), action, elder_id, detail))
+
+
+# --- scope -------------------------------------------------------------------------------------
+
+
+def sees_center(user: StaffUser, center: CareCenter) -> bool:
+    """Return True if the user may see this center."""
+    if not user.active:
+        return False
+    if user.role is StaffRole.OPERATOR:
+        return True
+    if user.role is StaffRole.MUNICIPALITY_ADMIN:
+        return center.municipality_code == user.municipality_code
+    return center.id == user.center_id
+
+
+def sees_elder(user: StaffUser, elder: Elder) -> bool:
+    """Return True if the user may see this elder."""
+    if not user.active:
+        return False
+    if user.role is StaffRole.OPERATOR:
+        return True
+    if user.role is StaffRole.MUNICIPALITY_ADMIN:
+        return elder.municipality_code == user.municipality_code
+    return elder.center_id == user.center_id
+
+
+def _elder_in_scope(uow: AbstractUnitOfWork, user: StaffUser, elder_id: str) -> Elder:
+    elder = uow.elders.get(elder_id)
+    if elder is None or not sees_elder(user, elder):
+        raise NotFound(f"elder {elder_id}")
+    return elder
+
+
+def _alert_in_scope(uow: AbstractUnitOfWork, user: StaffUser, alert_id: str) -> Alert:
+    alert = uow.alerts.get(alert_id)
+    if alert is None:
+        raise NotFound(f"alert {alert_id}")
+    _elder_in_scope(uow, user, alert.elder_id)
+    return alert
+
+
+def centers_of(svc: Services, user: StaffUser) -> list[CareCenter]:
+    """Return the centers the user may open, by name."""
+    with svc.uow() as uow:
+        if user.role is StaffRole.CENTER_STAFF:
+            center = uow.centers.get(user.center_id or "")
+            return [center] if center is not None and sees_center(user, center) else []
+        if user.role is StaffRole.MUNICIPALITY_ADMIN:
+            return uow.centers.list_for_municipality(user.municipality_code or "")
+        ids = sorted({e.center_id for e in uow.elders.list_all()})
+        found = [c for c in (uow.centers.get(i) for i in ids) if c is not None]
+    return sorted(found, key=lambda c: (c.name, c.id))
+
+
+def center_in_scope(svc: Services, user: StaffUser, center_id: str | None) -> CareCenter:
+    """Return the asked center (default: the user's own or first); NotFound outside the scope."""
+    if center_id is None:
+        centers = centers_of(svc, user)
+        if not centers:
+            raise NotFound("no center")
+        own = next((c for c in centers if c.id == user.center_id), None)
+        return own or centers[0]
+    with svc.uow() as uow:
+        center = uow.centers.get(center_id)
+    if center is None or not sees_center(user, center):
+        raise NotFound(f"center {center_id}")
+    return center
+
+
+# --- today board -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlotCell:
+    """One slot of one elder on the board."""
+
+    slot_id: str
+    label: str
+    state: SlotState
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One elder on the board."""
+
+    elder: Elder
+    cells: tuple[SlotCell, ...]
+    alerts: tuple[Alert, ...]
+    away: AwayPeriod | None
+    silent_days: int | None  # days without any check-in opened (speaker silent), if >= SILENT_DAYS
+    paired: bool
+
+    @property
+    def worst(self) -> Severity | None:
+        """Return the most urgent severity of the elder's open or claimed alerts."""
+        for severity in ALERT_SEVERITY_ORDER:
+            if any(a.severity is severity for a in self.alerts):
+                return severity
+        return None
+
+
+@dataclass(frozen=True)
+class Board:
+    """The today board of one center."""
+
+    center: CareCenter
+    day: date
+    now: datetime
+    slots: tuple[tuple[str, str], ...]  # (id, label)
+    rows: tuple[BoardRow, ...]
+    districts: tuple[str, ...]
+    district: str | None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _at(day: date, hhmm: str, tz: Any) -> datetime:
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    return datetime.combine(day, time(hour, minute), tzinfo=tz)
+
+
+class _Day:
+    """The slots of one day: windows worked out once, due slots once per kind of overrides."""
+
+    def __init__(self, qset: QuestionSet, day: date, tz: Any) -> None:
+        self.qset = qset
+        self.day = day
+        self.windows = {s.id: (_at(day, s.start, tz), _at(day, s.end, tz)) for s in qset.slots}
+        self._due: dict[str, frozenset[str]] = {}
+
+    def due_slots(self, elder: Elder) -> frozenset[str]:
+        """Return the ids of the slots with questions due for the elder that day."""
+        key = json.dumps(elder.overrides, sort_keys=True, default=str)
+        if key not in self._due:
+            try:
+                overrides = parse_overrides(elder.overrides, f"elder {elder.id} overrides")
+            except QuestionSetError:
+                overrides = None
+            self._due[key] = frozenset(
+                s.id for s in self.qset.slots if self.qset.due(self.day, s.id, overrides)
+            )
+        return self._due[key]
+
+    def state(
+        self,
+        slot_id: str,
+        due: frozenset[str],
+        checkin: CheckIn | None,
+        away: Sequence[AwayPeriod],
+        now: datetime,
+        watching_since: datetime | None,
+    ) -> SlotState:
+        """Return the state of one slot of one elder at ``now``."""
+        if watching_since is None or slot_id not in due:
+            return SlotState.NOT_DUE
+        start, end = self.windows[slot_id]
+        if checkin is not None:
+            completed = checkin.status is CheckInStatus.COMPLETED
+            return SlotState.ANSWERED if completed else SlotState.PARTIAL
+        if any(p.start < end and (p.end is None or start < p.end) for p in away):
+            return SlotState.AWAY
+        if end <= watching_since:
+            return SlotState.NOT_DUE
+        if now < start:
+            return SlotState.UPCOMING
+        return SlotState.NOT_YET if now < end else SlotState.MISSED
+
+
+def _silent_days(
+    last_opened: datetime | None, bound_at: datetime | None, now: datetime, away: bool
+) -> int | None:
+    if bound_at is None or away:
+        return None
+    last = max(last_opened or bound_at, bound_at)
+    days = (now - last).days
+    return days if days >= SILENT_DAYS else None
+
+
+@retry_when_busy
+def board(
+    svc: Services, user: StaffUser, center_id: str | None = None, district: str | None = None
+) -> Board:
+    """Return today's board of a center in the user's scope: alerts first, then by kana."""
+    center = center_in_scope(svc, user, center_id)
+    now = svc.now()
+    day = now.date()
+    qset = svc.question_set(center.municipality_code)
+    day_start = datetime.combine(day, time(0), tzinfo=svc.tz)
+    with svc.uow() as uow:
+        entries = uow.board.center_board(center.id, day, day - timedelta(days=RECENT_DAYS))
+        ids = [e.elder.id for e in entries]
+        away = uow.away.active_for_elders(ids, day_start, day_start + timedelta(days=1))
+        open_alerts = uow.alerts.list_for_center(center.id, OPEN_STATUSES)
+        _audit(uow, user, now, "view_board", None, center_id=center.id, elders=len(ids))
+        uow.commit()
+    by_elder: dict[str, list[Alert]] = {}
+    for alert in open_alerts:
+        by_elder.setdefault(alert.elder_id, []).append(alert)
+    districts = tuple(sorted({e.elder.district for e in entries if e.elder.district}))
+    today = _Day(qset, day, svc.tz)
+    nothing: frozenset[str] = frozenset()
+    rows = []
+    for entry in entries:
+        elder = entry.elder
+        if district and elder.district != district:
+            continue
+        elder_away = away.get(elder.id, [])
+        by_slot = {c.slot: c for c in entry.checkins}
+        due = today.due_slots(elder) if elder.is_watchable else nothing
+        cells = tuple(
+            SlotCell(
+                s.id,
+                s.label,
+                today.state(s.id, due, by_slot.get(s.id), elder_away, now, entry.bound_at),
+            )
+            for s in qset.slots
+        )
+        current_away = next((p for p in elder_away if p.covers(now)), None)
+        rows.append(
+            BoardRow(
+                elder=elder,
+                cells=cells,
+                alerts=tuple(by_elder.get(elder.id, ())),
+                away=current_away,
+                silent_days=_silent_days(
+                    entry.last_checkin_at, entry.bound_at, now, current_away is not None
+                ),
+                paired=entry.bound_at is not None,
+            )
+        )
+    rank = {s: i for i, s in enumerate(ALERT_SEVERITY_ORDER)}
+    rows.sort(key=lambda r: (0, rank[r.worst]) if r.worst else (1, 0))  # stable: kana within
+    states = [c.state for r in rows for c in r.cells]
+    counts = {
+        "elders": len(rows),
+        "alerts": sum(len(r.alerts) for r in rows),
+        "answered": states.count(SlotState.ANSWERED),
+        "partial": states.count(SlotState.PARTIAL),
+        "not_yet": states.count(SlotState.NOT_YET) + states.count(SlotState.UPCOMING),
+        "missed": states.count(SlotState.MISSED),
+        "away": sum(1 for r in rows if r.away is not None),
+        "silent": sum(1 for r in rows if r.silent_days is not None),
+    }
+    return Board(
+        center=center,
+        day=day,
+        now=now,
+        slots=tuple((s.id, s.label) for s in qset.slots),
+        rows=tuple(rows),
+        districts=districts,
+        district=district,
+        counts=counts,
+    )
+
+
+# --- alert inbox -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """One alert with its elder, title and history."""
+
+    alert: Alert
+    elder: Elder
+    title: str
+    history: tuple[AlertChange, ...]
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """The open and claimed alerts of one center, urgent first, and who is who."""
+
+    center: CareCenter
+    items: tuple[InboxItem, ...]
+    names: dict[str, str]  # actor ("staff:<id>") -> display name
+
+
+def _names(uow: AbstractUnitOfWork, center_id: str, actors: set[str]) -> dict[str, str]:
+    names = {actor_of(u): u.display_name for u in uow.users.list_for_center(center_id)}
+    for actor in actors - names.keys():
+        if actor.startswith("staff:"):
+            user = uow.users.get(actor.removeprefix("staff:"))
+            if user is not None:
+                names[actor] = user.display_name
+    return names
+
+
+@retry_when_busy
+def inbox(svc: Services, user: StaffUser, center_id: str | None = None) -> Inbox:
+    """Return the center's open and claimed alerts with their histories (audited)."""
+    center = center_in_scope(svc, user, center_id)
+    now = svc.now()
+    with svc.uow() as uow:
+        found = uow.alerts.list_for_center(center.id, OPEN_STATUSES)
+        items = []
+        for alert in found:
+            elder = uow.elders.get(alert.elder_id)
+            if elder is None:
+                continue
+            title = messages.title_for(alert.rule, alert.period, alert.evidence)
+            items.append(InboxItem(alert, elder, title, tuple(uow.alerts.history(alert.id))))
+        actors = {c.actor for i in items for c in i.history} | {
+            i.alert.claimed_by for i in items if i.alert.claimed_by
+        }
+        names = _names(uow, center.id, actors)
+        _audit(uow, user, now, "view_alerts", None, center_id=center.id, alerts=len(items))
+        uow.commit()
+    return Inbox(center, tuple(items), names)
+
+
+@retry_when_busy
+def alert_detail(svc: Services, user: StaffUser, alert_id: str) -> tuple[InboxItem, dict]:
+    """Return one alert in scope with its history and the names of its actors (audited)."""
+    now = svc.now()
+    with svc.uow() as uow:
+        alert = _alert_in_scope(uow, user, alert_id)
+        elder = _elder_in_scope(uow, user, alert.elder_id)
+        history = tuple(uow.alerts.history(alert.id))
+        actors = {c.actor for c in history} | ({alert.claimed_by} if alert.claimed_by else set())
+        names = _names(uow, elder.center_id, actors)
+        _audit(uow, user, now, "view_alert", elder.id, alert_id=alert.id)
+        uow.commit()
+    title = messages.title_for(alert.rule, alert.period, alert.evidence)
+    return InboxItem(alert, elder, title, history), names
+
+
+def _check_alert(svc: Services, user: StaffUser, alert_id: str, action: str) -> None:
+    with svc.uow() as uow:
+        alert = _alert_in_scope(uow, user, alert_id)
+        _audit(uow, user, svc.now(), action, alert.elder_id, alert_id=alert.id)
+        uow.commit()
+
+
+def claim(svc: Services, user: StaffUser, alert_id: str, via: str = "dashboard") -> Alert:
+    """Claim an alert in scope for the user (「私が確認します」 on the dashboard or API)."""
+    _check_alert(svc, user, alert_id, "claim_alert")
+    return alert_service.claim(svc, alert_id, actor_of(user), via)
+
+
+def resolve(
+    svc: Services, user: StaffUser, alert_id: str, outcome: Outcome, note: str | None
+) -> Alert:
+    """Resolve an alert in scope with its outcome and note."""
+    _check_alert(svc, user, alert_id, "resolve_alert")
+    return alert_service.resolve(
+        svc, alert_id, actor_of(user), Outcome(outcome), (note or "").strip()
+    )
+
+
+# --- elder page --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    """One value of a chart."""
+
+    at: datetime
+    value: float
+
+
+@dataclass(frozen=True)
+class Series:
+    """A named line of a chart."""
+
+    name: str
+    points: tuple[Point, ...]
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A horizontal line drawn on a chart (an alert threshold)."""
+
+    value: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart of the elder page."""
+
+    key: str
+    title: str
+    unit: str
+    series: tuple[Series, ...]
+    thresholds: tuple[Threshold, ...]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One answer of the history table."""
+
+    date: date
+    slot: str
+    question: str
+    value: str
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class ElderPage:
+    """Everything the elder page shows."""
+
+    elder: Elder
+    center: CareCenter
+    away: tuple[AwayPeriod, ...]
+    current_away: AwayPeriod | None
+    alerts: tuple[Alert, ...]
+    history: tuple[HistoryRow, ...]
+    charts: tuple[Chart, ...]
+    paired: bool
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    return None
+
+
+def _pressure(value: Any) -> tuple[float, float] | None:
+    if isinstance(value, dict):
+        sys_, dia = _number(value.get("systolic")), _number(value.get("diastolic"))
+        if sys_ is not None and dia is not None:
+            return sys_, dia
+    return None
+
+
+def _measures(
+    answers: Sequence[Answer], readings: Sequence[Reading], question_id: str, kind: ReadingKind
+) -> list[tuple[datetime, Any]]:
+    found = [
+        (a.answered_at, a.value)
+        for a in answers
+        if a.question_id == question_id and a.skipped is None
+    ]
+    found += [(r.measured_at, r.value) for r in readings if r.kind is kind]
+    return sorted(found, key=lambda x: x[0])
+
+
+def _charts(
+    answers: Sequence[Answer], readings: Sequence[Reading], policy: Policy
+) -> tuple[Chart, ...]:
+    weight = [
+        Point(at, n)
+        for at, v in _measures(answers, readings, "weight", ReadingKind.WEIGHT)
+        if (n := _number(v)) is not None
+    ]
+    weight_lines: tuple[Threshold, ...] = ()
+    if len(weight) >= 3:
+        baseline = statistics.median(p.value for p in weight[: max(3, len(weight) // 2)])
+        weight_lines = (
+            Threshold(
+                round(baseline - policy.weight_drop_kg, 1),
+                f"初めの値の中央値 −{policy.weight_drop_kg:g}kg",
+            ),
+        )
+    pressures = [
+        (at, bp)
+        for at, v in _measures(answers, readings, "blood_pressure", ReadingKind.BLOOD_PRESSURE)
+        if (bp := _pressure(v)) is not None
+    ]
+    steps = [
+        Point(at, n)
+        for at, v in _measures(answers, readings, "steps", ReadingKind.STEPS)
+        if (n := _number(v)) is not None
+    ]
+    steps_lines: tuple[Threshold, ...] = ()
+    if len(steps) >= policy.activity_short_min_days:
+        median = statistics.median(p.value for p in steps)
+        steps_lines = (
+            Threshold(
+                round(median * policy.activity_drop_ratio),
+                f"中央値の{round(policy.activity_drop_ratio * 100)}%",
+            ),
+        )
+    return (
+        Chart("weight", "体重", "kg", (Series("体重", tuple(weight)),), weight_lines),
+        Chart(
+            "blood_pressure",
+            "血圧",
+            "mmHg",
+            (
+                Series("上（収縮期）", tuple(Point(at, bp[0]) for at, bp in pressures)),
+                Series("下（拡張期）", tuple(Point(at, bp[1]) for at, bp in pressures)),
+            ),
+            (
+                Threshold(policy.bp_urgent.systolic, f"至急 {policy.bp_urgent.systolic}"),
+                Threshold(policy.bp_follow_up.systolic, f"当日確認 {policy.bp_follow_up.systolic}"),
+                Threshold(
+                    policy.bp_follow_up.diastolic, f"当日確認（下） {policy.bp_follow_up.diastolic}"
+                ),
+            ),
+        ),
+        Chart("steps", "歩数", "歩", (Series("歩数", tuple(steps)),), steps_lines),
+    )
+
+
+def _shown(value: Any, skipped: str | None) -> str:
+    if skipped is not None:
+        return "（答えず）"
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    if isinstance(value, dict) and {"systolic", "diastolic"} <= value.keys():
+        return f"{value['systolic']}/{value['diastolic']}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+@retry_when_busy
+def elder_page(
+    svc: Services, user: StaffUser, elder_id: str, policy_for: Callable[[str], Policy]
+) -> ElderPage:
+    """Return the elder page of an elder in scope; the view is written to the audit log."""
+    now = svc.now()
+    today = now.date()
+    since = now - timedelta(days=CHART_DAYS)
+    with svc.uow() as uow:
+        elder = _elder_in_scope(uow, user, elder_id)
+        center = uow.centers.get(elder.center_id)
+        if center is None:
+            raise NotFound(f"center {elder.center_id}")
+        away = tuple(uow.away.list_for_elder(elder.id))
+        answers = uow.answers.list_for_elder(elder.id, since.date(), today)
+        checkins = {c.id: c for c in uow.checkins.list_for_elder(elder.id, since.date(), today)}
+        readings: list[Reading] = []
+        for kind in (ReadingKind.WEIGHT, ReadingKind.BLOOD_PRESSURE, ReadingKind.STEPS):
+            readings += uow.readings.list_for_elders([elder.id], kind, since, now)[elder.id]
+        alerts = tuple(
+            a
+            for a in uow.alerts.list_for_center(center.id, OPEN_STATUSES)
+            if a.elder_id == elder.id
+        )
+        paired = elder.id in uow.devices.bound_since([elder.id])
+        _audit(uow, user, now, "view_elder", elder.id, parts=["profile", "consent", "history"])
+        uow.commit()
+    qset = svc.question_set(elder.municipality_code)
+    first_day = today - timedelta(days=HISTORY_DAYS - 1)
+    history = []
+    for a in reversed(answers):
+        if a.date < first_day:
+            continue
+        question = qset.question(a.question_id)
+        checkin = checkins.get(a.checkin_id)
+        slot = qset.slot(checkin.slot) if checkin else None
+        history.append(
+            HistoryRow(
+                date=a.date,
+                slot=slot.label if slot else "",
+                question=question.title if question else a.question_id,
+                value=_shown(a.value, a.skipped),
+                answered_at=a.answered_at,
+            )
+        )
+    return ElderPage(
+        elder=elder,
+        center=center,
+        away=tuple(sorted(away, key=lambda p: p.start, reverse=True)),
+        current_away=next((p for p in away if p.covers(now)), None),
+        alerts=alerts,
+        history=tuple(history),
+        charts=_charts(answers, readings, policy_for(elder.municipality_code)),
+        paired=paired,
+    )
+
+
+def add_away(
+    svc: Services,
+    user: StaffUser,
+    elder_id: str,
+    kind: AwayKind,
+    start: datetime,
+    end: datetime | None,
+) -> AwayPeriod:
+    """Record an away period for an elder in scope (set by this staff member)."""
+    with svc.uow() as uow:
+        _elder_in_scope(uow, user, elder_id)
+        _audit(uow, user, svc.now(), "add_away", elder_id, kind=AwayKind(kind).value)
+        uow.commit()
+    return away_service.declare(
+        svc, elder_id, AwayKind(kind), start=start, end=end, set_by=actor_of(user)
+    )
+
+
+def end_away(svc: Services, user: StaffUser, elder_id: str) -> AwayPeriod | None:
+    """End the current away period of an elder in scope now."""
+    with svc.uow() as uow:
+        _elder_in_scope(uow, user, elder_id)
+        _audit(uow, user, svc.now(), "end_away", elder_id)
+        uow.commit()
+    return away_service.end_now(svc, elder_id)
+
+
+# --- monthly statistics ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthlyStats:
+    """A center's alerts of one month: by rule, by outcome, no-action share, time to claim."""
+
+    center: CareCenter
+    month: date  # the first day
+    total: int
+    by_rule: tuple[tuple[str, int], ...]  # rule (without its ":detail"), count; most first
+    by_outcome: tuple[tuple[Outcome, int], ...]  # in the order of Outcome
+    resolved: int
+    still_open: int
+    no_action_share: float | None  # of the resolved, the share that needed no action
+    median_minutes_to_claim: float | None
+
+
+def month_of(text: str | None, today: date) -> date:
+    """Return the first day of ``YYYY-MM`` (this month when empty); raise ValueError."""
+    if not text:
+        return today.replace(day=1)
+    year, _, month = text.partition("-")
+    return date(int(year), int(month), 1)
+
+
+@retry_when_busy
+def monthly_stats(
+    svc: Services, user: StaffUser, month: date, center_id: str | None = None
+) -> MonthlyStats:
+    """Return the statistics of the alerts opened in the month at a center in scope (audited)."""
+    center = center_in_scope(svc, user, center_id)
+    first = datetime.combine(month.replace(day=1), time(0), tzinfo=svc.tz)
+    following = (first + timedelta(days=32)).replace(day=1)
+    with svc.uow() as uow:
+        found = [
+            a
+            for a in uow.alerts.list_for_center(center.id, tuple(AlertStatus))
+            if first <= a.created_at < following
+        ]
+        _audit(uow, user, svc.now(), "view_stats", None, center_id=center.id)
+        uow.commit()
+    rules: dict[str, int] = {}
+    for alert in found:
+        base = alert.rule.partition(":")[0]
+        rules[base] = rules.get(base, 0) + 1
+    resolved = [a for a in found if a.status is AlertStatus.RESOLVED and a.outcome]
+    outcomes = tuple((o, sum(1 for a in resolved if a.outcome is o)) for o in Outcome)
+    waits = [(a.claimed_at - a.created_at).total_seconds() / 60 for a in found if a.claimed_at]
+    no_action = sum(1 for a in resolved if a.outcome is Outcome.NO_ACTION)
+    return MonthlyStats(
+        center=center,
+        month=first.date(),
+        total=len(found),
+        by_rule=tuple(sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))),
+        by_outcome=outcomes,
+        resolved=len(resolved),
+        still_open=sum(1 for a in found if a.status is not AlertStatus.RESOLVED),
+        no_action_share=no_action / len(resolved) if resolved else None,
+        median_minutes_to_claim=statistics.median(waits) if waits else None,
+    )
