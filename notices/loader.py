@@ -48,7 +48,7 @@ from notices.model import (
     Recurrence,
     check_text,
 )
-from questions.loader import Problem, _line_of, _message, _path_text
+from questions.loader import FileProblemsError, Problem, _line_of, _message, _path_text
 
 SAMPLES_DIR = Path(__file__).parent / "samples"
 _ID = r"^[a-z0-9][a-z0-9_-]*$"
@@ -56,21 +56,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WEEKDAY = re.compile(r"^([月火水木金土日])(曜|曜日)?$")
 
 
-class NoticeFileError(ValueError):
+class NoticeFileError(FileProblemsError):
     """A notice file is invalid; ``report()`` lists every problem."""
-
-    def __init__(self, file: str, problems: list[Problem]) -> None:
-        self.file = file
-        self.problems = tuple(problems)
-        super().__init__(self.report())
-
-    def report(self) -> str:
-        """Return one line per problem: ``file:line: path: message``."""
-        lines = []
-        for p in self.problems:
-            where = f"{self.file}:{p.line}" if p.line else self.file
-            lines.append(f"{where}: {p.path or '(全体)'}: {p.message}")
-        return "\n".join(lines)
 
 
 class _Strict(BaseModel):

@@ -42,8 +42,8 @@ class Problem:
     line: int | None = None
 
 
-class QuestionSetError(ValueError):
-    """A question set, catalog or overrides file is invalid."""
+class FileProblemsError(ValueError):
+    """A file is invalid; ``report()`` lists every problem."""
 
     def __init__(self, file: str, problems: Sequence[Problem]) -> None:
         self.file = file
@@ -57,6 +57,10 @@ class QuestionSetError(ValueError):
             where = f"{self.file}:{p.line}" if p.line else self.file
             lines.append(f"{where}: {p.path or '(全体)'}: {p.message}")
         return "\n".join(lines)
+
+
+class QuestionSetError(FileProblemsError):
+    """A question set, catalog or overrides file is invalid."""
 
 
 def _path_text(loc: Iterable[Any]) -> tuple[str, list[str | int]]:

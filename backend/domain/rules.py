@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from backend.domain.conversation import is_concerning
@@ -141,6 +142,7 @@ class HistoryWindows:
         return max((self.general, *self.answers.values(), *self.readings.values()))
 
 
+@lru_cache(maxsize=64)
 def history_windows(policy: Policy) -> HistoryWindows:
     """Return the dates before today each rule reads (data older than that is ignored).
 
