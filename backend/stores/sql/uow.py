@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from backend.domain.errors import StoreBusy
 from backend.ports import AbstractUnitOfWork
+from backend.stores.sql.family_repositories import SqlFamilyRepository, SqlLineInboxRepository
 from backend.stores.sql.repositories import (
     SqlAlertRepository,
     SqlAnswerRepository,
@@ -112,6 +113,8 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.alerts = SqlAlertRepository(connection)
         self.recipients = SqlRecipientRepository(connection)
         self.outbox = SqlOutboxRepository(connection)
+        self.line_inbox = SqlLineInboxRepository(connection)
+        self.family = SqlFamilyRepository(connection)
         return self
 
     def __exit__(
