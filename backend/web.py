@@ -43,6 +43,8 @@ def create_app(
         create_alexa_blueprint(skill, skill_id=settings.alexa_skill_id or "", verifier=verifier)
     )
 
+    _register_family_line(app, settings, services)
+
     @app.get("/healthz")
     def healthz():
         with services.uow() as uow:
@@ -50,3 +52,10 @@ def create_app(
         return jsonify(status="ok")
 
     return app
+
+
+def _register_family_line(app: Flask, settings: Settings, services: Services) -> None:
+    """Family on LINE: signed media links always, the webhook when LINE is configured."""
+    from family_line.web import register_family_line
+
+    register_family_line(app, settings, services)
