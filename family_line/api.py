@@ -82,7 +82,9 @@ class LineApi:
         from linebot.v3.messaging import ReplyMessageRequest
 
         request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": messages})
-        self._call("reply", lambda api: api.reply_message_with_http_info(request))
+        self._call(
+            "reply", lambda api: api.reply_message_with_http_info(request, _preload_content=False)
+        )
 
     def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> int:
         """Push messages to a user with ``X-Line-Retry-Key``; return the HTTP status.
@@ -94,11 +96,15 @@ class LineApi:
         request = PushMessageRequest.from_dict({"to": to, "messages": messages})
         return self._call(
             "push",
-            lambda api: api.push_message_with_http_info(request, x_line_retry_key=retry_key),
+            lambda api: api.push_message_with_http_info(
+                request, x_line_retry_key=retry_key, _preload_content=False
+            ),
             accept=(409,),
         )
 
     def _call(self, what: str, call: Any, accept: tuple[int, ...] = ()) -> int:
+        # The answer's body is not parsed (_preload_content=False): a 2xx is success
+        # whatever the body, so a push LINE accepted is never sent again for a parse error.
         from linebot.v3.messaging.exceptions import ApiException
         from urllib3.exceptions import HTTPError
 

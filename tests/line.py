@@ -181,3 +181,24 @@ def local_line() -> Iterator[LocalLine]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def line_settings(**values: Any) -> Any:
+    """Return Settings built from ``values`` only (never from the environment)."""
+    from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+
+    from backend.settings import Settings
+
+    class IsolatedSettings(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (init_settings,)
+
+    return IsolatedSettings(**values)
