@@ -13,11 +13,13 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from backend.channels import ChannelError
 from backend.domain.family import LINE_CHANNEL
 from backend.domain.model import OutboxMessage, Recipient
 from family_line.api import LineApi, LineApiError
+from family_line.flex import alert_bubble
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,14 @@ def line_text(message: OutboxMessage) -> str:
     return full if len(full) <= MAX_TEXT else full[: MAX_TEXT - 1] + "…"
 
 
+def _content(message: OutboxMessage) -> dict[str, Any]:
+    """Return an alert as a Flex bubble with 「私が確認します」, anything else as text."""
+    if message.alert_id is not None:
+        body = message.body if len(message.body) <= MAX_TEXT else message.body[: MAX_TEXT - 1]
+        return alert_bubble(message.subject, body, message.alert_id)
+    return {"type": "text", "text": line_text(message)}
+
+
 class LineChannel:
     """Send outbox messages as LINE pushes to family members."""
 
@@ -52,11 +62,7 @@ class LineChannel:
     def send(self, message: OutboxMessage, recipient: Recipient) -> None:
         """Push the message; raise ChannelError (retryable or not) on failure."""
         try:
-            status = self._api.push(
-                recipient.address,
-                [{"type": "text", "text": line_text(message)}],
-                retry_key(message.id),
-            )
+            status = self._api.push(recipient.address, [_content(message)], retry_key(message.id))
         except LineApiError as err:
             retryable = err.status is None or err.status >= 500 or err.status in _RETRYABLE_4XX
             raise ChannelError(str(err), retryable=retryable) from None

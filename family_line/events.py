@@ -99,8 +99,8 @@ def on_postback(ctx: LineContext, event: dict[str, Any]) -> None:
     user = user_of(event)
     if user is None:
         return
-    data = (event.get("postback") or {}).get("data") or ""
-    answer = commands.postback(ctx.svc, user, data)
+    postback = event.get("postback") or {}
+    answer = commands.postback(ctx.svc, user, postback.get("data") or "", postback.get("params"))
     reply(ctx, event, *answer)
 
 

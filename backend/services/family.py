@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.family import (
@@ -26,9 +27,9 @@ from backend.domain.family import (
     family_may_see_status,
     quota_warning_due,
 )
-from backend.domain.model import Elder, Recipient
+from backend.domain.model import AwayKind, AwayPeriod, Elder, Outcome, Recipient
 from backend.ports import AbstractUnitOfWork
-from backend.services import away
+from backend.services import alerts, away
 from backend.services.context import Services
 
 logger = logging.getLogger(__name__)
@@ -256,3 +257,112 @@ def record_line_sends(svc: Services, count: int = 1, quota: int = FREE_PLAN_QUOT
             )
         uow.commit()
     return sends
+
+
+def member_of(uow: AbstractUnitOfWork, line_user_id: str, elder_id: str) -> Recipient | None:
+    """Return the LINE user's active link to this elder, or None (postbacks are not trusted)."""
+    member = uow.recipients.get(link_id(elder_id, line_user_id))
+    return member if member is not None and member.active else None
+
+
+class ClaimOutcome(StrEnum):
+    """What became of 「私が確認します」 or an outcome button."""
+
+    DONE = "done"
+    TAKEN = "taken"  # claimed or resolved by someone else already
+    NOT_ALLOWED = "not_allowed"  # unknown alert, or not linked to its elder
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """The outcome of a claim or resolve from LINE, with whom it concerns."""
+
+    outcome: ClaimOutcome
+    elder: Elder | None = None
+    claimed_by: str | None = None  # who holds the alert, in words
+
+
+def _holder_name(uow: AbstractUnitOfWork, claimed_by: str | None) -> str | None:
+    """Return who holds an alert in words: a family member's name, or the care center."""
+    if claimed_by is None:
+        return None
+    kind, _, ident = claimed_by.partition(":")
+    if kind == "family":
+        member = uow.recipients.get(ident)
+        return f"{member.relation}の{member.name}" if member is not None else "ご家族"
+    return "センターの職員"
+
+
+def _alert_and_member(
+    svc: Services, line_user_id: str, alert_id: str
+) -> tuple[Any, Recipient, Elder] | None:
+    with svc.uow() as uow:
+        alert = uow.alerts.get(alert_id)
+        if alert is None:
+            return None
+        member = member_of(uow, line_user_id, alert.elder_id)
+        elder = uow.elders.get(alert.elder_id)
+        if member is None or elder is None:
+            return None
+        return alert, member, elder
+
+
+def claim_alert(svc: Services, line_user_id: str, alert_id: str) -> ClaimResult:
+    """Claim an alert for a linked family member (「私が確認します」); one claimer wins."""
+    found = _alert_and_member(svc, line_user_id, alert_id)
+    if found is None:
+        return ClaimResult(ClaimOutcome.NOT_ALLOWED)
+    _alert, member, elder = found
+    try:
+        alerts.claim(svc, alert_id, f"family:{member.id}", "line")
+    except Conflict:
+        with svc.uow() as uow:
+            current = uow.alerts.get(alert_id)
+            holder = _holder_name(uow, current.claimed_by if current else None)
+        return ClaimResult(ClaimOutcome.TAKEN, elder, holder)
+    return ClaimResult(ClaimOutcome.DONE, elder, f"{member.relation}の{member.name}")
+
+
+def resolve_alert(svc: Services, line_user_id: str, alert_id: str, outcome: Outcome) -> ClaimResult:
+    """Record the outcome of an alert the member claimed (or that nobody holds)."""
+    found = _alert_and_member(svc, line_user_id, alert_id)
+    if found is None:
+        return ClaimResult(ClaimOutcome.NOT_ALLOWED)
+    alert, member, elder = found
+    by = f"family:{member.id}"
+    if alert.claimed_by not in (None, by):
+        with svc.uow() as uow:
+            return ClaimResult(ClaimOutcome.TAKEN, elder, _holder_name(uow, alert.claimed_by))
+    try:
+        alerts.resolve(svc, alert_id, by, outcome)
+    except Conflict:
+        return ClaimResult(ClaimOutcome.TAKEN, elder, None)
+    return ClaimResult(ClaimOutcome.DONE, elder, f"{member.relation}の{member.name}")
+
+
+def declare_away(
+    svc: Services, line_user_id: str, elder_id: str, kind: AwayKind, until: str
+) -> tuple[Elder, AwayPeriod] | None:
+    """Pause watching an elder from now until the end of ``until`` (a date), set by family.
+
+    None when the user is not linked to that elder (postback data is not trusted).
+    """
+    with svc.uow() as uow:
+        member = member_of(uow, line_user_id, elder_id)
+        elder = uow.elders.get(elder_id)
+    if member is None or elder is None:
+        return None
+    end = away.end_of(until, svc.tz)
+    period = away.declare(
+        svc, elder_id, kind, start=svc.now(), end=end, set_by=f"family:{member.id}"
+    )
+    return elder, period
+
+
+def end_away(svc: Services, line_user_id: str) -> list[Elder]:
+    """End the current away period of every elder the user is linked to; return those."""
+    ended = []
+    for _member, elder in linked_elders(svc, line_user_id):
+        if away.end_now(svc, elder.id) is not None:
+            ended.append(elder)
+    return ended

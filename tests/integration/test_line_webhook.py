@@ -12,15 +12,17 @@ import pytest
 
 from backend import jobs
 from backend.bootstrap import bootstrap
+from backend.domain.model import AlertStatus, Outcome
 from backend.services import family
 from backend.services.context import Services
 from backend.web import create_app
-from tests.builders import jst, make_elder, seed
+from tests.builders import jst, make_alert, make_elder, make_outbox_message, seed
 from tests.clock import FakeClock
 from tests.databases import fresh_sqlite
 from tests.line import (
     ACCESS_TOKEN,
     CHANNEL_SECRET,
+    FAMILY_USER,
     LocalLine,
     line_settings,
     local_line,
@@ -221,3 +223,43 @@ def _sign(raw: bytes) -> str:
     from tests.line import sign
 
     return sign(raw)
+
+
+class TestAlertsToFamily:
+    def test_an_alert_is_pushed_as_flex_and_claimed_and_resolved_from_line(self, env: Env) -> None:
+        link(env)
+        member_id = family.link_id("elder-1", FAMILY_USER)
+        message_id = "0" * 31 + "1"
+        with env.services.uow() as uow:
+            uow.alerts.add_if_absent(make_alert("a1"))
+            uow.outbox.add_if_absent(
+                make_outbox_message(
+                    message_id, recipient_id=member_id, channel="line", alert_id="a1"
+                )
+            )
+            uow.commit()
+        assert jobs.deliver_outbox(env.settings, env.clock.now).sent == 1
+        (push,) = env.line.pushes
+        (flex,) = push.body["messages"]
+        assert flex["type"] == "flex"
+        assert flex["altText"].startswith("【みまもり】山田 花子さん")
+        (button,) = flex["contents"]["footer"]["contents"]
+        assert button["action"]["label"] == "私が確認します"
+
+        def press(data: str, event_id: str) -> None:
+            body = webhook_body("postback", webhookEventId=event_id)
+            body["events"][0]["postback"] = {"data": data}
+            assert env.post(body).status_code == 200
+
+        press(button["action"]["data"], "01JDCLAIM000000000000000001")
+        with env.services.uow() as uow:
+            alert = uow.alerts.get("a1")
+        assert (alert.status, alert.claimed_by) == (AlertStatus.CLAIMED, f"family:{member_id}")
+        reply = env.line.replies[-1].body["messages"][0]
+        outcomes = {i["action"]["label"]: i["action"]["data"] for i in reply["quickReply"]["items"]}
+        press(outcomes["訪問した"], "01JDRESOLVE0000000000000001")
+        with env.services.uow() as uow:
+            alert = uow.alerts.get("a1")
+            history = [c.action for c in uow.alerts.history("a1")]
+        assert (alert.status, alert.outcome) == (AlertStatus.RESOLVED, Outcome.VISITED)
+        assert history == ["claimed", "resolved"]

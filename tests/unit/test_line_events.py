@@ -1,20 +1,21 @@
-"""Every LINE event type, linking, relay and chat commands, on the fake store."""
+"""Every LINE event type, linking, relay, chat commands and button actions, on the fake store."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 
 from backend.domain.family import MessageKind
-from backend.domain.model import Consent, Share
+from backend.domain.model import AlertStatus, AwayKind, Consent, Outcome, Share
 from backend.media import FolderMediaStore
 from backend.services import family
 from family_line.api import Content, ContentTooLarge, LineApiError
 from family_line.events import EVENT_HANDLERS, MESSAGE_HANDLERS, LineContext, dispatch
-from tests.builders import jst, make_checkin, make_consent, make_elder, seed
+from tests.builders import jst, make_alert, make_checkin, make_consent, make_elder, seed
 from tests.fakes import FakeUnitOfWork
 from tests.line import FAMILY_USER, OTHER_USER, event_of
 from tests.unit.conftest import MONDAY
@@ -330,3 +331,135 @@ def test_a_failed_reply_is_logged_not_raised(ctx, api, elder, caplog):
     api.reply = refuse
     dispatch(ctx, event_of("follow"))
     assert "LINE reply to event" in caplog.text
+
+
+# --- buttons: claiming and resolving alerts, away periods ---------------------------------
+
+
+def press(ctx, data, user=FAMILY_USER, params=None, event_id="ev-postback"):
+    event = event_of("postback", user=user, webhookEventId=event_id)
+    event["postback"] = {"data": data, **({"params": params} if params else {})}
+    dispatch(ctx, event)
+
+
+def last_message(api):
+    return api.replies[-1][1][0]
+
+
+@pytest.fixture
+def alert(store, elder):
+    with FakeUnitOfWork(store) as uow:
+        uow.alerts.add_if_absent(make_alert("a1"))
+        uow.commit()
+    return "a1"
+
+
+@pytest.fixture
+def two_members(ctx, services, elder):
+    linked(ctx, services, FAMILY_USER, "elder-1", "111111")
+    linked(ctx, services, OTHER_USER, "elder-1", "222222", name="たろう", relation="長男")
+
+
+class TestClaim:
+    def test_i_will_check_claims_the_alert_and_offers_the_outcomes(
+        self, ctx, api, store, alert, two_members, clock
+    ):
+        press(ctx, "action=claim&alert=a1")
+        stored = store.state.alerts["a1"]
+        assert stored.status is AlertStatus.CLAIMED
+        assert stored.claimed_by.startswith("family:line-")
+        assert store.state.recipients[stored.claimed_by.split(":")[1]].name == "はなこ"
+        assert [c.action for c in store.state.alert_changes] == ["claimed"]
+        assert store.state.alert_changes[0].detail == {"via": "line"}
+        message = last_message(api)
+        assert "長女のはなこさんにお願いしました" in message["text"]
+        labels = [item["action"]["label"] for item in message["quickReply"]["items"]]
+        assert labels == [o.value for o in Outcome]
+
+    def test_the_second_watcher_sees_who_claimed_it(self, ctx, api, store, alert, two_members):
+        press(ctx, "action=claim&alert=a1")
+        press(ctx, "action=claim&alert=a1", user=OTHER_USER, event_id="ev2")
+        assert "すでに長女のはなこさんが引き受けています" in api.last()
+        claimer = family.link_id("elder-1", FAMILY_USER)
+        assert store.state.alerts["a1"].claimed_by == f"family:{claimer}"
+        assert len(store.state.alert_changes) == 1
+
+    def test_pressing_twice_is_harmless(self, ctx, api, store, alert, two_members):
+        press(ctx, "action=claim&alert=a1")
+        press(ctx, "action=claim&alert=a1", event_id="ev2")
+        assert store.state.alerts["a1"].status is AlertStatus.CLAIMED
+        assert "お願いしました" in last_message(api)["text"]
+
+    def test_an_outcome_button_resolves_the_claimed_alert(
+        self, ctx, api, store, alert, two_members
+    ):
+        press(ctx, "action=claim&alert=a1")
+        data = last_message(api)["quickReply"]["items"][1]["action"]["data"]
+        assert parse_qs(data)["outcome"] == ["REACHED"]
+        press(ctx, data, event_id="ev2")
+        stored = store.state.alerts["a1"]
+        assert (stored.status, stored.outcome) == (AlertStatus.RESOLVED, Outcome.REACHED)
+        assert "「連絡がついた」を記録しました" in api.last()
+
+    def test_another_watcher_cannot_resolve_an_alert_someone_holds(
+        self, ctx, api, store, alert, two_members
+    ):
+        press(ctx, "action=claim&alert=a1")
+        press(ctx, "action=resolve&alert=a1&outcome=NO_ACTION", user=OTHER_USER, event_id="e2")
+        assert store.state.alerts["a1"].status is AlertStatus.CLAIMED
+        assert "すでに長女のはなこさんが引き受けています" in api.last()
+
+    def test_someone_not_linked_to_the_elder_cannot_claim(self, ctx, api, store, alert, services):
+        linked(ctx, services, FAMILY_USER, "elder-2", "111111")  # linked to another elder only
+        press(ctx, "action=claim&alert=a1")
+        assert store.state.alerts["a1"].status is AlertStatus.OPEN
+        assert "操作できません" in api.last()
+
+    def test_an_unknown_alert_or_outcome_is_answered_kindly(self, ctx, api, alert, two_members):
+        press(ctx, "action=claim&alert=nope")
+        assert "操作できません" in api.last()
+        press(ctx, "action=resolve&alert=a1&outcome=WHATEVER", event_id="e2")
+        assert "もう使えません" in api.last()
+
+
+class TestAway:
+    def test_the_away_command_offers_a_date_picker_per_kind(self, ctx, api, services, elder):
+        linked(ctx, services)
+        send_text(ctx, "おやすみ登録", event_id="e-away")
+        items = last_message(api)["quickReply"]["items"]
+        assert [i["action"]["label"] for i in items] == ["入院", "旅行", "ショートステイ"]
+        assert {i["action"]["type"] for i in items} == {"datetimepicker"}
+        assert items[0]["action"]["min"] == "2026-11-23"
+
+    def test_a_chosen_date_pauses_watching_until_the_end_of_that_day(
+        self, ctx, api, services, store, elder, clock
+    ):
+        linked(ctx, services)
+        press(ctx, "action=away&elder=elder-1&kind=hospital", params={"date": "2026-11-30"})
+        (period,) = store.state.away.values()
+        assert (period.kind, period.start) == (AwayKind.HOSPITAL, clock.now)
+        assert period.end == datetime.fromisoformat("2026-12-01T00:00:00+09:00")
+        assert period.set_by.startswith("family:line-")
+        assert "11月30日まで「入院」でお休みにしました" in api.last()
+
+    def test_the_end_command_resumes_watching(self, ctx, api, services, store, elder, clock):
+        linked(ctx, services)
+        press(ctx, "action=away&elder=elder-1&kind=travel", params={"date": "2026-11-30"})
+        send_text(ctx, "おやすみ終了", event_id="e-end")
+        (period,) = store.state.away.values()
+        assert period.end == clock.now
+        assert "見守りを再開しました" in api.last()
+
+    def test_a_forged_postback_for_an_elder_not_linked_changes_nothing(
+        self, ctx, api, services, store, elder
+    ):
+        linked(ctx, services, FAMILY_USER, "elder-2", "111111")
+        press(ctx, "action=away&elder=elder-1&kind=hospital", params={"date": "2026-11-30"})
+        assert store.state.away == {}
+        assert "操作できません" in api.last()
+
+    def test_a_missing_date_is_answered_kindly(self, ctx, api, services, store, elder):
+        linked(ctx, services)
+        press(ctx, "action=away&elder=elder-1&kind=hospital")
+        assert store.state.away == {}
+        assert "日付を選べませんでした" in api.last()
