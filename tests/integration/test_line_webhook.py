@@ -263,3 +263,39 @@ class TestAlertsToFamily:
             history = [c.action for c in uow.alerts.history("a1")]
         assert (alert.status, alert.outcome) == (AlertStatus.RESOLVED, Outcome.VISITED)
         assert history == ["claimed", "resolved"]
+
+
+class TestEndToEnd:
+    def test_a_member_links_sends_a_photo_and_the_elder_s_next_session_shows_it(
+        self, env: Env
+    ) -> None:
+        from urllib.parse import urlsplit
+
+        from backend.envelopes import AlexaSession
+        from backend.talk import Conversation
+        from tests.builders import make_binding
+        from tests.speaker import DEVICE_ID, SKILL_ID, USER_ID
+
+        with env.services.uow() as uow:
+            uow.devices.bind(make_binding(alexa_user_id=USER_ID, device_id=DEVICE_ID))
+            uow.commit()
+        link(env)
+        env.line.content["510000000000000003"] = (JPEG, "image/jpeg")
+        env.post(webhook_body("image"))
+
+        def over_http(envelope: dict[str, Any]) -> dict[str, Any]:
+            response = env.client.post("/alexa", json=envelope)
+            assert response.status_code == 200
+            return response.get_json()
+
+        elder = Conversation(AlexaSession(SKILL_ID, USER_ID, DEVICE_ID), over_http, env.clock)
+        assert elder.open().speech == "はなこさんからメッセージが届いています。お聞きになりますか。"
+        reply = elder.say("はい")
+        assert reply.speech.startswith("はなこさんから写真が届きました。画面をご覧ください。")
+        (directive,) = reply.raw["response"]["directives"]
+        url = urlsplit(directive["datasources"]["family"]["url"])
+        assert url.path == "/media/line/510000000000000003.jpg"
+        photo = env.client.get(f"{url.path}?{url.query}")
+        assert (photo.status_code, photo.data) == (200, JPEG)
+        env.clock.tick(timedelta(minutes=11))
+        assert env.client.get(f"{url.path}?{url.query}").status_code == 403
