@@ -10,6 +10,7 @@ test server serves both).
 
 from __future__ import annotations
 
+import json
 import logging
 import urllib.error
 import urllib.request
@@ -119,6 +120,20 @@ class LineApi:
         except (HTTPError, OSError) as err:
             raise LineApiError(f"LINE {what}: {type(err).__name__}") from err
         return int(result.status_code)
+
+    def transcoding(self, message_id: str) -> str:
+        """Return whether a video is ready: ``processing``, ``succeeded`` or ``failed``."""
+        quoted = urllib.request.quote(message_id)
+        url = f"{self.data_base}/v2/bot/message/{quoted}/content/transcoding"
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self._token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                status = json.loads(response.read(4096)).get("status")
+        except urllib.error.HTTPError as err:
+            raise LineApiError(f"LINE transcoding: HTTP {err.code}", err.code) from err
+        except (urllib.error.URLError, OSError, ValueError) as err:
+            raise LineApiError(f"LINE transcoding: {type(err).__name__}") from err
+        return str(status)
 
     def content(self, message_id: str, max_bytes: int = MAX_CONTENT_BYTES) -> Content:
         """Download a message's content (image, video, audio); raise LineApiError."""

@@ -184,6 +184,14 @@ def on_sticker(ctx: LineContext, event: dict[str, Any]) -> None:
     )
 
 
+def _video_ready(ctx: LineContext, message_id: str) -> bool:
+    """Return True once LINE has transcoded the video, False if it failed; raise meanwhile."""
+    ready = ctx.api.transcoding(message_id)
+    if ready == "processing":  # not ready yet: the inbox tries the event again later
+        raise LineApiError("video still transcoding")
+    return ready == "succeeded"
+
+
 def _on_media(ctx: LineContext, event: dict[str, Any], kind: MessageKind, done_key: str) -> None:
     """Download the content at once (LINE deletes it after a while) and relay it."""
     user = user_of(event) or ""
@@ -196,6 +204,9 @@ def _on_media(ctx: LineContext, event: dict[str, Any], kind: MessageKind, done_k
         reply(ctx, event, text("unsupported"))
         return
     try:
+        if kind is MessageKind.VIDEO and not _video_ready(ctx, message["id"]):
+            reply(ctx, event, text("media_failed"))
+            return
         content = ctx.api.content(message["id"])
     except ContentTooLarge:
         reply(ctx, event, text("too_large"))

@@ -73,6 +73,7 @@ class LocalLine:
     content: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     push_statuses: list[int] = field(default_factory=list)  # answered in turn, then 200
     accepted_keys: set[str] = field(default_factory=set)
+    transcoding: dict[str, str] = field(default_factory=dict)  # video id -> status
     problems: list[str] = field(default_factory=list)  # what the server found wrong
 
     def requests_to(self, path: str) -> list[Received]:
@@ -91,6 +92,7 @@ class LocalLine:
 
 
 _CONTENT = re.compile(r"^/v2/bot/message/([^/]+)/content$")
+_TRANSCODING = re.compile(r"^/v2/bot/message/([^/]+)/content/transcoding$")
 
 
 def _handler(state: LocalLine) -> type[BaseHTTPRequestHandler]:
@@ -119,6 +121,11 @@ def _handler(state: LocalLine) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             state.received.append(Received("GET", self.path, dict(self.headers), None))
             if not self._authorized():
+                return
+            ready = _TRANSCODING.match(self.path)
+            if ready is not None:
+                status = state.transcoding.get(ready.group(1), "succeeded")
+                self._answer(200, json.dumps({"status": status}).encode())
                 return
             match = _CONTENT.match(self.path)
             if match is None or match.group(1) not in state.content:

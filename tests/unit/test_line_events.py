@@ -27,6 +27,10 @@ class RecordingLineApi:
 
     replies: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
     content_by_id: dict[str, Any] = field(default_factory=dict)
+    transcoding_by_id: dict[str, str] = field(default_factory=dict)
+
+    def transcoding(self, message_id: str) -> str:
+        return self.transcoding_by_id.get(message_id, "succeeded")
 
     def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> None:
         self.replies.append((reply_token, messages))
@@ -247,6 +251,31 @@ class TestRelay:
         )
         assert (tmp_path / "media/line/510000000000000003.jpg").read_bytes() == b"\xff\xd8jpeg"
         assert "写真をお預かりしました" in api.last()
+
+    def test_a_video_is_fetched_once_line_has_transcoded_it(self, ctx, api, services, store, elder):
+        linked(ctx, services)
+        api.content_by_id["510000000000000004"] = Content(b"mp4", "video/mp4")
+        api.transcoding_by_id["510000000000000004"] = "processing"
+        with pytest.raises(LineApiError):
+            dispatch(ctx, event_of("video"))  # the inbox tries it again later
+        assert store.state.family_messages == {}
+        api.transcoding_by_id["510000000000000004"] = "succeeded"
+        dispatch(ctx, event_of("video"))
+        (message,) = store.state.family_messages.values()
+        assert (message.kind, message.media_key) == (
+            MessageKind.VIDEO,
+            "line/510000000000000004.mp4",
+        )
+        assert "動画をお預かりしました" in api.last()
+
+    def test_a_video_line_could_not_transcode_is_answered_kindly(
+        self, ctx, api, services, store, elder
+    ):
+        linked(ctx, services)
+        api.transcoding_by_id["510000000000000004"] = "failed"
+        dispatch(ctx, event_of("video"))
+        assert "受け取れませんでした" in api.last()
+        assert store.state.family_messages == {}
 
     def test_an_oversized_photo_is_answered_kindly(self, ctx, api, services, store, elder):
         linked(ctx, services)
