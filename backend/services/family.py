@@ -34,6 +34,8 @@ from backend.services.context import Services
 
 logger = logging.getLogger(__name__)
 
+# Non-urgent pushes to family wait for the morning; urgent alerts ignore quiet hours.
+QUIET_START, QUIET_END = "21:00", "07:00"
 LINK_CODE_LIFETIME = timedelta(days=14)  # printed in a welcome letter: it must last the post
 _LINK_NAMESPACE = uuid.UUID("0b8e7f4e-3c1a-4f55-9d7e-6a1c2f0e5b11")
 _CODE_TRIES = 20
@@ -112,6 +114,8 @@ def link(svc: Services, line_user_id: str, code: str) -> LinkResult:
             relation=found.relation,
             channel=LINE_CHANNEL,
             address=line_user_id,
+            quiet_start=already.quiet_start if already else QUIET_START,
+            quiet_end=already.quiet_end if already else QUIET_END,
         )
         if already is None:
             uow.recipients.add(member)

@@ -128,6 +128,7 @@ class TestFollowAndLinking:
             "はなこ",
         )
         assert member.elder_id == "elder-1"
+        assert (member.quiet_start, member.quiet_end) == ("21:00", "07:00")
         assert member.center_id == elder.center_id
 
     def test_a_full_width_code_links_too(self, ctx, api, services, elder):
