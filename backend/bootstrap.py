@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
 
+from backend.media import MediaLinks
 from backend.ports import AbstractUnitOfWork
 from backend.services.context import Services
 from backend.settings import ConfigError, Settings
@@ -46,4 +48,13 @@ def bootstrap(
         question_sets=question_sets or cache(lambda: load_sets(SETS_DIR)),
         clock=clock or utc_now,
         tz=settings.tz,
+        media_links=media_links(settings),
     )
+
+
+def media_links(settings: Settings) -> MediaLinks | None:
+    """Return the signer of short-lived media links (None without MIMAMORI_SECRET_KEY)."""
+    if settings.secret_key is None or not settings.secret_key.get_secret_value():
+        return None
+    secret = hashlib.sha256(b"media-links\n" + settings.secret_key.get_secret_value().encode())
+    return MediaLinks(secret.digest(), settings.public_url or "")

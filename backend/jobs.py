@@ -47,6 +47,7 @@ def deliver_outbox(settings: Settings, now: datetime) -> Any:
     from backend.channels import build_channels
     from backend.services import outbox
 
+    svc = _services(settings, now)
     secret = settings.alexa_client_secret
     channels = build_channels(
         smtp_url=settings.smtp_url,
@@ -56,7 +57,28 @@ def deliver_outbox(settings: Settings, now: datetime) -> Any:
         alexa_token_url=settings.alexa_token_url,
         alexa_live=settings.alexa_events_stage == "live",
     )
-    return outbox.deliver_due(_services(settings, now), channels)
+    channels.update(_line_channels(settings, svc))
+    return outbox.deliver_due(svc, channels)
+
+
+def _line_channels(settings: Settings, svc: Services) -> dict[str, Any]:
+    """Return the LINE channel when LINE is configured (pushes counted against the quota)."""
+    from family_line.runtime import line_channel, line_configured
+
+    return {"line": line_channel(settings, svc)} if line_configured(settings) else {}
+
+
+def process_line_inbox(settings: Settings, now: datetime) -> Any:
+    """Process LINE webhook events still pending (those the webhook's own run missed)."""
+    from family_line.runtime import line_configured
+
+    if not line_configured(settings):
+        return None
+    from family_line.inbox import SCHEDULED_GRACE, process_pending
+    from family_line.runtime import line_context
+
+    ctx = line_context(settings, _services(settings, now))
+    return process_pending(ctx, received_before=now - SCHEDULED_GRACE)
 
 
 # Fixed ids and intervals (minutes) of the scheduler's jobs, in the order `jobs run` runs them.
@@ -64,6 +86,7 @@ JOBS: dict[str, tuple[Callable[[Settings, datetime], Any], int]] = {
     "sweep-alerts": (sweep_alerts, 5),
     "escalate-alerts": (escalate_alerts, 10),
     "deliver-outbox": (deliver_outbox, 1),
+    "process-line-inbox": (process_line_inbox, 1),
 }
 
 

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Self
 
+from backend.domain.family import FamilyMessage, InboxEvent, LinkCode, MonthlySends
 from backend.domain.model import (
     Alert,
     AlertChange,
@@ -438,6 +439,8 @@ class AbstractUnitOfWork(abc.ABC):
     audit: AuditRepository
     api_tokens: ApiTokenRepository
     board: BoardRepository
+    line_inbox: LineInboxRepository
+    family: FamilyRepository
 
     def __enter__(self) -> Self:
         return self
@@ -484,6 +487,13 @@ class RecipientRepository(abc.ABC):
     @abc.abstractmethod
     def list_for_elder(self, elder_id: str) -> list[Recipient]:
         """Return the elder's recipients (family and others), active or not, by name, then id."""
+
+    @abc.abstractmethod
+    def list_for_address(self, channel: str, address: str) -> list[Recipient]:
+        """Return the recipients with this channel and address, active or not, by id.
+
+        Addresses are compared exactly (a LINE user id links one member to each elder).
+        """
 
 
 class OutboxRepository(abc.ABC):
@@ -716,3 +726,91 @@ class BoardRepository(abc.ABC):
         ``started_at`` of its check-ins dated ``since`` to ``day`` (None if none), and the
         earliest ``bound_at`` of its speakers (None if it has none).
         """
+
+
+class LineInboxRepository(abc.ABC):
+    """LINE webhook events kept until processed; the ``webhookEventId`` is the key."""
+
+    @abc.abstractmethod
+    def add_if_absent(self, event: InboxEvent) -> bool:
+        """Store the event unless its id exists; return True if stored.
+
+        A taken id (a duplicate or redelivery) stores nothing, raises nothing, and the
+        unit stays usable, also when another unit stored it concurrently.
+        """
+
+    @abc.abstractmethod
+    def get(self, event_id: str) -> InboxEvent | None:
+        """Return the event, or None."""
+
+    @abc.abstractmethod
+    def pending(self, limit: int, max_attempts: int) -> list[InboxEvent]:
+        """Return at most ``limit`` unprocessed events with fewer than ``max_attempts`` failures.
+
+        Oldest first: by ``received_at``, then id. A ``limit`` below 1 returns nothing.
+        """
+
+    @abc.abstractmethod
+    def mark_processed(self, event_id: str, at: datetime) -> bool:
+        """Record the event processed at ``at`` and empty its payload.
+
+        Return True if this call marked it; False, changing nothing, when it was
+        processed already. Raise NotFound if the event does not exist.
+        """
+
+    @abc.abstractmethod
+    def mark_failed(self, event_id: str, error: str) -> None:
+        """Count a failed processing of the event (``attempts`` + 1, ``last_error``).
+
+        Raise NotFound if the event does not exist.
+        """
+
+
+class FamilyRepository(abc.ABC):
+    """Link codes, messages from family to the speaker, and monthly LINE send counts."""
+
+    @abc.abstractmethod
+    def add_link_code(self, code: LinkCode) -> None:
+        """Store a link code; raise Conflict if the code is taken."""
+
+    @abc.abstractmethod
+    def get_link_code(self, code: str) -> LinkCode | None:
+        """Return the link code, or None."""
+
+    @abc.abstractmethod
+    def mark_link_code_used(self, code: str, at: datetime) -> bool:
+        """Mark an unused code used at ``at``; return True if this call marked it.
+
+        Return False, changing nothing, when the code is unknown or already used.
+        """
+
+    @abc.abstractmethod
+    def add_message_if_absent(self, message: FamilyMessage) -> bool:
+        """Store the message unless its id exists; return True if stored."""
+
+    @abc.abstractmethod
+    def get_message(self, message_id: str) -> FamilyMessage | None:
+        """Return the message, or None."""
+
+    @abc.abstractmethod
+    def unheard_for_elder(self, elder_id: str) -> list[FamilyMessage]:
+        """Return the elder's messages not heard yet, oldest first (``received_at``, then id)."""
+
+    @abc.abstractmethod
+    def mark_heard(self, message_ids: Sequence[str], at: datetime) -> int:
+        """Mark the unheard messages among ``message_ids`` heard at ``at``; return how many.
+
+        Messages heard already keep their first ``heard_at``; unknown ids are ignored.
+        """
+
+    @abc.abstractmethod
+    def count_sends(self, month: str, count: int) -> MonthlySends:
+        """Add ``count`` to the sends of ``month`` (``YYYY-MM``) and return the new total."""
+
+    @abc.abstractmethod
+    def sends(self, month: str) -> MonthlySends:
+        """Return the sends of ``month`` (zero when nothing was sent)."""
+
+    @abc.abstractmethod
+    def mark_quota_warned(self, month: str, at: datetime) -> bool:
+        """Record the quota warning of ``month``; return False if it was recorded already."""

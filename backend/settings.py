@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     line_channel_secret: SecretStr | None = None
     line_channel_access_token: SecretStr | None = None
     line_api_base: str = "https://api.line.me"
+    public_url: str | None = None  # where the Echo Show fetches media (/media/...) from
     smtp_url: str | None = None
     secret_key: SecretStr | None = None
     timezone: str = "Asia/Tokyo"

@@ -44,6 +44,7 @@ def create_app(
     )
 
     _init_dashboard(app, settings, services)
+    _register_family_line(app, settings, services)
 
     @app.get("/healthz")
     def healthz():
@@ -59,3 +60,10 @@ def _init_dashboard(app: Flask, settings: Settings, services: Services) -> None:
     from backend.dashboard import init_dashboard
 
     init_dashboard(app, settings, services)
+
+
+def _register_family_line(app: Flask, settings: Settings, services: Services) -> None:
+    """Family on LINE: signed media links always, the webhook when LINE is configured."""
+    from family_line.web import register_family_line
+
+    register_family_line(app, settings, services)

@@ -6,7 +6,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
 from backend.services.context import Services
-from skill import handlers, interceptors
+from skill import family_relay, handlers, interceptors
 
 
 def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilder:
@@ -14,6 +14,7 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
     sb = SkillBuilder()
     sb.skill_id = skill_id
     for handler in (
+        *family_relay_handlers(services),
         handlers.LaunchRequestHandler(services),
         handlers.EmergencyIntentHandler(services),
         handlers.PairIntentHandler(services),
@@ -43,6 +44,15 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
     sb.add_exception_handler(handlers.NotFoundExceptionHandler())
     sb.add_exception_handler(handlers.CatchAllExceptionHandler())
     return sb
+
+
+def family_relay_handlers(services: Services) -> tuple[object, ...]:
+    """Return the handlers of family messages, which go before the check-in's."""
+    return (
+        family_relay.FamilyMessagesLaunchHandler(services),
+        family_relay.FamilyMessagesYesHandler(services),
+        family_relay.FamilyMessagesNoHandler(services),
+    )
 
 
 def build_skill(services: Services, skill_id: str | None) -> CustomSkill:

@@ -17,6 +17,7 @@ from typing import Self, TypeVar
 
 from backend.channels import ChannelError
 from backend.domain.errors import Conflict, NotFound
+from backend.domain.family import FamilyMessage, InboxEvent, LinkCode, MonthlySends
 from backend.domain.model import (
     Alert,
     AlertChange,
@@ -53,6 +54,8 @@ from backend.ports import (
     DeviceRepository,
     ElderRepository,
     EventRepository,
+    FamilyRepository,
+    LineInboxRepository,
     LoginFailureRepository,
     MunicipalityRepository,
     NoticeDeliveryRepository,
@@ -130,6 +133,10 @@ class FakeState:
     login_failures: list[tuple[str, datetime]] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)  # in the order added
     api_tokens: dict[str, ApiToken] = field(default_factory=dict)
+    line_inbox: dict[str, InboxEvent] = field(default_factory=dict)
+    link_codes: dict[str, LinkCode] = field(default_factory=dict)
+    family_messages: dict[str, FamilyMessage] = field(default_factory=dict)
+    line_sends: dict[str, MonthlySends] = field(default_factory=dict)
 
 
 class FakeStore:
@@ -580,6 +587,12 @@ class FakeRecipientRepository(_FakeRepository, RecipientRepository):
     def list_for_elder(self, elder_id: str) -> list[Recipient]:
         return self._sorted([r for r in self._s.recipients.values() if r.elder_id == elder_id])
 
+    def list_for_address(self, channel: str, address: str) -> list[Recipient]:
+        found = [
+            r for r in self._s.recipients.values() if r.channel == channel and r.address == address
+        ]
+        return _copy(sorted(found, key=lambda r: r.id))
+
 
 def _pending(message: OutboxMessage) -> bool:
     return message.sent_at is None and not message.given_up
@@ -857,6 +870,115 @@ class FakeBoardRepository(_FakeRepository, BoardRepository):
         return entries
 
 
+class FakeLineInboxRepository(_FakeRepository, LineInboxRepository):
+    def add_if_absent(self, event: InboxEvent) -> bool:
+        _aware(event.received_at)
+        _aware(event.processed_at)
+        if event.id in self._s.line_inbox:
+            return False
+        self._s.line_inbox[event.id] = _copy(event)
+        return True
+
+    def get(self, event_id: str) -> InboxEvent | None:
+        return _copy(self._s.line_inbox.get(event_id))
+
+    def pending(self, limit: int, max_attempts: int) -> list[InboxEvent]:
+        if limit < 1:
+            return []
+        found = [
+            e
+            for e in self._s.line_inbox.values()
+            if e.processed_at is None and e.attempts < max_attempts
+        ]
+        return _copy(sorted(found, key=lambda e: (e.received_at, e.id))[:limit])
+
+    def mark_processed(self, event_id: str, at: datetime) -> bool:
+        _aware(at)
+        event = self._s.line_inbox.get(event_id)
+        if event is None:
+            raise NotFound(f"LINE event {event_id} does not exist")
+        if event.processed_at is not None:
+            return False
+        self._s.line_inbox[event_id] = dataclasses.replace(event, processed_at=at, payload={})
+        return True
+
+    def mark_failed(self, event_id: str, error: str) -> None:
+        event = self._s.line_inbox.get(event_id)
+        if event is None:
+            raise NotFound(f"LINE event {event_id} does not exist")
+        self._s.line_inbox[event_id] = dataclasses.replace(
+            event, attempts=event.attempts + 1, last_error=error
+        )
+
+
+class FakeFamilyRepository(_FakeRepository, FamilyRepository):
+    def add_link_code(self, code: LinkCode) -> None:
+        _aware(code.expires_at)
+        if code.code in self._s.link_codes:
+            raise Conflict(f"link code for {code.elder_id} already exists")
+        if code.elder_id not in self._s.elders:
+            raise NotFound("link code: a record it refers to does not exist")
+        self._s.link_codes[code.code] = _copy(code)
+
+    def get_link_code(self, code: str) -> LinkCode | None:
+        return _copy(self._s.link_codes.get(code))
+
+    def mark_link_code_used(self, code: str, at: datetime) -> bool:
+        _aware(at)
+        found = self._s.link_codes.get(code)
+        if found is None or found.used_at is not None:
+            return False
+        self._s.link_codes[code] = dataclasses.replace(found, used_at=at)
+        return True
+
+    def add_message_if_absent(self, message: FamilyMessage) -> bool:
+        _aware(message.received_at)
+        _aware(message.heard_at)
+        if message.id in self._s.family_messages:
+            return False
+        if message.elder_id not in self._s.elders or message.sender_id not in self._s.recipients:
+            raise NotFound(f"family message {message.id}: a record it refers to does not exist")
+        self._s.family_messages[message.id] = _copy(message)
+        return True
+
+    def get_message(self, message_id: str) -> FamilyMessage | None:
+        return _copy(self._s.family_messages.get(message_id))
+
+    def unheard_for_elder(self, elder_id: str) -> list[FamilyMessage]:
+        found = [
+            m
+            for m in self._s.family_messages.values()
+            if m.elder_id == elder_id and m.heard_at is None
+        ]
+        return _copy(sorted(found, key=lambda m: (m.received_at, m.id)))
+
+    def mark_heard(self, message_ids: Sequence[str], at: datetime) -> int:
+        _aware(at)
+        marked = 0
+        for message_id in dict.fromkeys(message_ids):
+            message = self._s.family_messages.get(message_id)
+            if message is not None and message.heard_at is None:
+                self._s.family_messages[message_id] = dataclasses.replace(message, heard_at=at)
+                marked += 1
+        return marked
+
+    def count_sends(self, month: str, count: int) -> MonthlySends:
+        current = self._s.line_sends.get(month, MonthlySends(month))
+        self._s.line_sends[month] = dataclasses.replace(current, sent=current.sent + count)
+        return _copy(self._s.line_sends[month])
+
+    def sends(self, month: str) -> MonthlySends:
+        return _copy(self._s.line_sends.get(month, MonthlySends(month)))
+
+    def mark_quota_warned(self, month: str, at: datetime) -> bool:
+        _aware(at)
+        current = self._s.line_sends.get(month, MonthlySends(month))
+        if current.warned_at is not None:
+            return False
+        self._s.line_sends[month] = dataclasses.replace(current, warned_at=at)
+        return True
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Unit of work over a ``FakeStore``; counts commits and rollbacks for assertions.
 
@@ -889,6 +1011,8 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.audit = FakeAuditRepository(self)
         self.api_tokens = FakeApiTokenRepository(self)
         self.board = FakeBoardRepository(self)
+        self.line_inbox = FakeLineInboxRepository(self)
+        self.family = FakeFamilyRepository(self)
 
     def __enter__(self) -> Self:
         self.working = _copy(self.store.state)

@@ -349,8 +349,9 @@ class Recipient:
     """Someone notifications go to: a family member, or the care center's own inbox.
 
     ``elder_id`` None means the care center's inbox (staff), otherwise a family member
-    or other contact of that elder. ``channel`` names the outbound channel ("email"; "line"
-    later) and ``address`` is that channel's address. Quiet hours (``quiet_start`` to
+    or other contact of that elder. ``channel`` names the outbound channel ("email", or "line"
+    for a family member linked on LINE) and ``address`` is that channel's address (an e-mail
+    address, a LINE user id). Quiet hours (``quiet_start`` to
     ``quiet_end``, ``HH:MM`` wall-clock times, start inclusive, end exclusive) may cross
     midnight; both or neither are set, and equal times mean no quiet hours. Urgent
     messages ignore them.

@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from backend.domain.errors import NotFound
+from backend.media import MediaLinks
 from backend.ports import AbstractUnitOfWork
 from questions.model import QuestionSet
 
@@ -20,6 +21,7 @@ class Services:
     question_sets: Callable[[], dict[str, QuestionSet]]
     clock: Callable[[], datetime]
     tz: ZoneInfo
+    media_links: MediaLinks | None = None  # signed links to family photos (None: no links)
 
     def now(self) -> datetime:
         """Return the current time in the deployment's time zone."""

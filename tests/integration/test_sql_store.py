@@ -40,6 +40,13 @@ from tests.builders import (
     seed,
 )
 from tests.databases import fresh_postgres
+from tests.integration.family_store_contract import (  # noqa: F401 - collected by pytest here
+    TestFamilyMessages,
+    TestLineInbox,
+    TestLineSends,
+    TestLinkCodes,
+    TestRecipientsByAddress,
+)
 from tests.integration.store_contract import (  # noqa: F401 - collected by pytest here
     TestAlertHistory,
     TestAlerts,

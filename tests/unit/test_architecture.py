@@ -65,3 +65,30 @@ def test_the_lambda_entry_module_imports_no_linebot_dashboard_or_store():
     modules = json.loads(out.stdout)
     for forbidden in ("linebot", "flask", "sqlalchemy", "backend.web", "backend.stores"):
         assert not any(m == forbidden or m.startswith(forbidden + ".") for m in modules), forbidden
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "skill").rglob("*.py")), ids=lambda p: p.name)
+def test_the_skill_never_imports_linebot_or_the_line_package(path):
+    for name in imported_modules(path):
+        assert not name.startswith(("linebot", "family_line")), f"{path} imports {name}"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "family_line").rglob("*.py")), ids=lambda p: p.name)
+def test_the_line_package_does_not_reach_into_the_skill_or_the_stores(path):
+    for name in imported_modules(path):
+        assert not name.startswith(("skill", "backend.stores", "backend.web")), (
+            f"{path} imports {name}"
+        )
+
+
+def test_building_the_skill_with_family_messages_loads_no_linebot():
+    code = (
+        "import json, sys; from skill.builder import build_skill; "
+        "print(json.dumps(sorted(m for m in sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    modules = json.loads(out.stdout)
+    assert "skill.family_relay" in modules
+    assert not any(m == "linebot" or m.startswith(("linebot.", "family_line")) for m in modules)

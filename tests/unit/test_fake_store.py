@@ -9,6 +9,13 @@ import pytest
 from backend.ports import AbstractUnitOfWork
 from tests.builders import make_elder, seed
 from tests.fakes import FakeStore, FakeUnitOfWork
+from tests.integration.family_store_contract import (  # noqa: F401 - collected by pytest here
+    TestFamilyMessages,
+    TestLineInbox,
+    TestLineSends,
+    TestLinkCodes,
+    TestRecipientsByAddress,
+)
 from tests.integration.store_contract import (  # noqa: F401 - collected by pytest here
     TestAlertHistory,
     TestAlerts,

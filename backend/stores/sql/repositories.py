@@ -1008,6 +1008,13 @@ _LIST_ELDER_RECIPIENTS = _PerDialect(
         .order_by(_code_point(d, _rc.name), _code_point(d, _rc.id))
     )
 )
+_LIST_ADDRESS_RECIPIENTS = _PerDialect(
+    lambda d: (
+        select(t.recipients)
+        .where(_rc.channel == bindparam("channel"), _rc.address == bindparam("address"))
+        .order_by(_code_point(d, _rc.id))
+    )
+)
 _ADD_OUTBOX = _PerDialect(lambda d: _on_conflict_insert(d, t.outbox_messages, ("id",), _ob.id))
 _GET_OUTBOX = select(t.outbox_messages).where(_ob.id == bindparam("message_id"))
 # Neither sent nor given up (given up: tried, and no next attempt).
@@ -1104,6 +1111,14 @@ class SqlRecipientRepository(_SqlRepository, RecipientRepository):
         """Return the elder's recipients ordered by name, then id."""
         rows = self._connection.execute(
             _LIST_ELDER_RECIPIENTS.get(self._connection), {"elder_id": elder_id}
+        )
+        return [t.recipient_from_row(_mapping(row)) for row in rows]
+
+    def list_for_address(self, channel: str, address: str) -> list[Recipient]:
+        """Return the recipients with this channel and address, by id."""
+        rows = self._connection.execute(
+            _LIST_ADDRESS_RECIPIENTS.get(self._connection),
+            {"channel": channel, "address": address},
         )
         return [t.recipient_from_row(_mapping(row)) for row in rows]
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from backend.domain.family import FamilyMessage, InboxEvent, LinkCode, MessageKind, MonthlySends
 from backend.domain.model import (
     Alert,
     AlertChange,
@@ -480,6 +481,61 @@ api_tokens = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
     Index("ix_api_tokens_user_id_created_at", "user_id", "created_at"),
+)
+
+# --- family on LINE ----------------------------------------------------------------
+
+# A family member's links are found by their LINE user id.
+Index("ix_recipients_channel_address", recipients.c.channel, recipients.c.address)
+
+line_inbox = Table(
+    "line_inbox",
+    metadata,
+    # LINE's webhookEventId: a duplicate or redelivered event is not stored twice.
+    Column("id", String, primary_key=True),
+    Column("kind", String, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("redelivery", Boolean, nullable=False),
+    Column("processed_at", UtcDateTime, nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Index("ix_line_inbox_processed_at_received_at", "processed_at", "received_at"),
+)
+
+family_link_codes = Table(
+    "family_link_codes",
+    metadata,
+    Column("code", String, primary_key=True),
+    Column("elder_id", String, ForeignKey("elders.id"), nullable=False),
+    Column("name", String, nullable=False),
+    Column("relation", String, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+)
+
+family_messages = Table(
+    "family_messages",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("elder_id", String, ForeignKey("elders.id"), nullable=False),
+    Column("sender_id", String, ForeignKey("recipients.id"), nullable=False),
+    Column("sender_name", String, nullable=False),
+    Column("kind", String, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("media_key", String, nullable=True),
+    Column("media_type", String, nullable=True),
+    Column("heard_at", UtcDateTime, nullable=True),
+    Index("ix_family_messages_elder_id_heard_at", "elder_id", "heard_at"),
+)
+
+line_monthly_sends = Table(
+    "line_monthly_sends",
+    metadata,
+    Column("month", String(7), primary_key=True),  # YYYY-MM
+    Column("sent", Integer, nullable=False),
+    Column("warned_at", UtcDateTime, nullable=True),
 )
 
 # --- row <-> domain -------------------------------------------------------------------
@@ -1125,3 +1181,92 @@ def api_token_from_row(row: Mapping[str, Any]) -> ApiToken:
         created_at=row["created_at"],
         revoked_at=row["revoked_at"],
     )
+
+
+def inbox_event_to_row(event: InboxEvent) -> dict[str, Any]:
+    """Return the ``line_inbox`` row of an inbox event."""
+    return {
+        "id": event.id,
+        "kind": event.kind,
+        "payload": dict(event.payload),
+        "received_at": to_utc(event.received_at),
+        "redelivery": bool(event.redelivery),
+        "processed_at": optional_utc(event.processed_at),
+        "attempts": event.attempts,
+        "last_error": event.last_error,
+    }
+
+
+def inbox_event_from_row(row: Mapping[str, Any]) -> InboxEvent:
+    """Return the inbox event of a ``line_inbox`` row."""
+    return InboxEvent(
+        id=row["id"],
+        kind=row["kind"],
+        payload=dict(row["payload"] or {}),
+        received_at=row["received_at"],
+        redelivery=bool(row["redelivery"]),
+        processed_at=row["processed_at"],
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+    )
+
+
+def link_code_to_row(code: LinkCode) -> dict[str, Any]:
+    """Return the ``family_link_codes`` row of a link code."""
+    return {
+        "code": code.code,
+        "elder_id": code.elder_id,
+        "name": code.name,
+        "relation": code.relation,
+        "expires_at": to_utc(code.expires_at),
+        "used_at": optional_utc(code.used_at),
+    }
+
+
+def link_code_from_row(row: Mapping[str, Any]) -> LinkCode:
+    """Return the link code of a ``family_link_codes`` row."""
+    return LinkCode(
+        code=row["code"],
+        elder_id=row["elder_id"],
+        name=row["name"],
+        relation=row["relation"],
+        expires_at=row["expires_at"],
+        used_at=row["used_at"],
+    )
+
+
+def family_message_to_row(message: FamilyMessage) -> dict[str, Any]:
+    """Return the ``family_messages`` row of a message."""
+    return {
+        "id": message.id,
+        "elder_id": message.elder_id,
+        "sender_id": message.sender_id,
+        "sender_name": message.sender_name,
+        "kind": MessageKind(message.kind).value,
+        "received_at": to_utc(message.received_at),
+        "text": message.text,
+        "media_key": message.media_key,
+        "media_type": message.media_type,
+        "heard_at": optional_utc(message.heard_at),
+    }
+
+
+def family_message_from_row(row: Mapping[str, Any]) -> FamilyMessage:
+    """Return the message of a ``family_messages`` row."""
+    return FamilyMessage(
+        id=row["id"],
+        elder_id=row["elder_id"],
+        sender_id=row["sender_id"],
+        sender_name=row["sender_name"],
+        kind=MessageKind(row["kind"]),
+        received_at=row["received_at"],
+        text=row["text"],
+        media_key=row["media_key"],
+        media_type=row["media_type"],
+        heard_at=row["heard_at"],
+    )
+
+
+def monthly_sends_from_row(row: Mapping[str, Any]) -> MonthlySends:
+    """Return the send count of a ``line_monthly_sends`` row."""
+    return MonthlySends(month=row["month"], sent=row["sent"], warned_at=row["warned_at"])

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from backend.domain.errors import StoreBusy
 from backend.ports import AbstractUnitOfWork
+from backend.stores.sql.family_repositories import SqlFamilyRepository, SqlLineInboxRepository
 from backend.stores.sql.notice_repositories import (
     SqlNoticeDeliveryRepository,
     SqlNoticeRepository,
@@ -130,6 +131,8 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.audit = SqlAuditRepository(connection)
         self.api_tokens = SqlApiTokenRepository(connection)
         self.board = SqlBoardRepository(connection)
+        self.line_inbox = SqlLineInboxRepository(connection)
+        self.family = SqlFamilyRepository(connection)
         return self
 
     def __exit__(

@@ -1,0 +1,1 @@
+"""Family on LINE: webhook, linking, relay of family messages and media, pushes to family."""

@@ -1,0 +1,118 @@
+"""The durable inbox: webhook events are stored first, acknowledged, then processed.
+
+``accept`` stores the events of one verified webhook body in one unit of work (a
+duplicate or redelivered ``webhookEventId`` stores nothing). ``process_pending`` runs
+each stored event's handler and marks it processed; a handler that raises leaves the
+event pending (counting the failure) until ``MAX_ATTEMPTS``. A crash after the
+acknowledgement loses nothing: the next run finds the event still pending.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from backend.domain.family import InboxEvent
+from backend.services.context import Services
+from backend.services.retry import retry_when_busy
+from family_line.events import LineContext, dispatch
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+BATCH = 50
+# The scheduled run leaves fresh events to the processing right after the acknowledgement.
+SCHEDULED_GRACE = timedelta(seconds=30)
+
+_processing = threading.Lock()  # one processor per process at a time
+
+
+class MalformedBody(ValueError):
+    """A webhook body whose signature is right but whose content we cannot store."""
+
+
+def events_of(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the events of a webhook body; raise MalformedBody if any lacks what we need."""
+    events = body.get("events")
+    if not isinstance(events, list):
+        raise MalformedBody("body has no events list")
+    for index, event in enumerate(events):
+        if not isinstance(event, dict):
+            raise MalformedBody(f"events[{index}] is not an object")
+        event_id, kind = event.get("webhookEventId"), event.get("type")
+        if not isinstance(event_id, str) or not event_id or not isinstance(kind, str):
+            raise MalformedBody(f"events[{index}] has no webhookEventId or type")
+        if not isinstance(event.get("timestamp"), int):
+            raise MalformedBody(f"events[{index}] has no timestamp")
+    return events
+
+
+@retry_when_busy
+def accept(svc: Services, events: list[dict[str, Any]]) -> int:
+    """Store the events not stored yet (one unit of work); return how many were new."""
+    now = svc.now()
+    stored = 0
+    with svc.uow() as uow:
+        for event in events:
+            redelivery = bool((event.get("deliveryContext") or {}).get("isRedelivery"))
+            new = uow.line_inbox.add_if_absent(
+                InboxEvent(
+                    id=event["webhookEventId"],
+                    kind=event["type"],
+                    payload=event,
+                    received_at=now,
+                    redelivery=redelivery,
+                )
+            )
+            stored += new
+            if not new:
+                log.info("LINE event %s already stored", event["webhookEventId"])
+        uow.commit()
+    return stored
+
+
+@dataclass(frozen=True)
+class ProcessReport:
+    """What one run did, in events."""
+
+    processed: int = 0
+    ignored: int = 0
+    failed: int = 0
+
+
+def process_pending(
+    ctx: LineContext, *, limit: int = BATCH, received_before: datetime | None = None
+) -> ProcessReport:
+    """Process the pending events (oldest first); with ``received_before`` only older ones."""
+    with _processing:
+        with ctx.svc.uow() as uow:
+            pending = uow.line_inbox.pending(limit, MAX_ATTEMPTS)
+        processed = ignored = failed = 0
+        for event in pending:
+            if received_before is not None and event.received_at > received_before:
+                continue
+            try:
+                known = dispatch(ctx, event.payload)
+            except Exception as err:  # one bad event must not stop the others
+                # No traceback in the log: it may quote message text (personal data).
+                log.error("LINE event %s failed: %s", event.id, type(err).__name__)
+                _mark(ctx.svc, event.id, error=f"{type(err).__name__}")
+                failed += 1
+                continue
+            _mark(ctx.svc, event.id)
+            processed += known
+            ignored += not known
+    return ProcessReport(processed, ignored, failed)
+
+
+@retry_when_busy
+def _mark(svc: Services, event_id: str, error: str | None = None) -> None:
+    with svc.uow() as uow:
+        if error is None:
+            uow.line_inbox.mark_processed(event_id, svc.now())
+        else:
+            uow.line_inbox.mark_failed(event_id, error)
+        uow.commit()
