@@ -48,7 +48,14 @@ from notices.model import (
     Recurrence,
     check_text,
 )
-from questions.loader import FileProblemsError, Problem, _line_of, _message, _path_text
+from questions.loader import (
+    FileProblemsError,
+    Problem,
+    TextDateLoader,
+    _line_of,
+    _message,
+    _path_text,
+)
 
 SAMPLES_DIR = Path(__file__).parent / "samples"
 _ID = r"^[a-z0-9][a-z0-9_-]*$"
@@ -197,16 +204,6 @@ def notice_id(municipality_code: str, local_id: str) -> str:
     return f"{municipality_code}/{local_id}"
 
 
-class _Loader(yaml.SafeLoader):
-    """A safe loader that leaves dates as text, so a bad date is reported with its path."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def _read(path: Path) -> tuple[Any, yaml.Node | None]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -215,7 +212,7 @@ def _read(path: Path) -> tuple[Any, yaml.Node | None]:
     except UnicodeDecodeError as err:
         raise NoticeFileError(str(path), [Problem("", "UTF-8 のテキストではありません")]) from err
     try:
-        return yaml.load(text, Loader=_Loader), yaml.compose(text, Loader=_Loader)
+        return yaml.load(text, Loader=TextDateLoader), yaml.compose(text, Loader=TextDateLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

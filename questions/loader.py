@@ -102,13 +102,25 @@ def _line_of(node: yaml.Node | None, parts: Sequence[str | int]) -> int | None:
     return line
 
 
+class TextDateLoader(yaml.SafeLoader):
+    """A safe loader that leaves dates as text, so a bad date is reported with its path."""
+
+
+TextDateLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise QuestionSetError(str(path), [Problem("", f"読めません: {err.strerror}")]) from err
+    except UnicodeDecodeError as err:
+        raise QuestionSetError(str(path), [Problem("", "UTF-8 のテキストではありません")]) from err
     try:
-        return yaml.safe_load(text), yaml.compose(text)
+        return yaml.load(text, Loader=TextDateLoader), yaml.compose(text, Loader=TextDateLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -147,6 +147,21 @@ class TestInvalidSets:
         assert info.value.problems[0].path == "municipality_code"
         assert "検査数字" in info.value.problems[0].message
 
+    def test_an_impossible_date_is_reported_with_its_path_not_a_crash(self, tmp_path):
+        text = (FIXTURES / "bad_slot.yaml").read_text(encoding="utf-8")
+        path = tmp_path / "bad.yaml"
+        path.write_text(text + "checked: 2026-02-30\n", encoding="utf-8")
+        with pytest.raises(QuestionSetError) as info:
+            load_question_set(path)
+        assert any(problem.path == "checked" for problem in info.value.problems)
+
+    def test_a_file_that_is_not_utf8_is_refused(self, tmp_path):
+        path = tmp_path / "bad.yaml"
+        path.write_bytes(b"municipality_code: \xff\xfe\n")
+        with pytest.raises(QuestionSetError) as info:
+            load_question_set(path)
+        assert "UTF-8" in info.value.problems[0].message
+
 
 class TestValidateCommand:
     def test_valid_sets_print_ok_and_exit_zero(self):
