@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from backend import messages as catalog
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.family import (
     FREE_PLAN_QUOTA,
@@ -27,9 +28,17 @@ from backend.domain.family import (
     family_may_see_status,
     quota_warning_due,
 )
-from backend.domain.model import AwayKind, AwayPeriod, Elder, Outcome, Recipient
+from backend.domain.model import (
+    AwayKind,
+    AwayPeriod,
+    Elder,
+    OutboxMessage,
+    Outcome,
+    Recipient,
+    quiet_until,
+)
 from backend.ports import AbstractUnitOfWork
-from backend.services import alerts, away
+from backend.services import alerts, away, notices
 from backend.services.context import Services
 
 logger = logging.getLogger(__name__)
@@ -38,6 +47,7 @@ logger = logging.getLogger(__name__)
 QUIET_START, QUIET_END = "21:00", "07:00"
 LINK_CODE_LIFETIME = timedelta(days=14)  # printed in a welcome letter: it must last the post
 _LINK_NAMESPACE = uuid.UUID("0b8e7f4e-3c1a-4f55-9d7e-6a1c2f0e5b11")
+_NUDGE_NAMESPACE = uuid.UUID("7c1e2a55-0d4b-4f0e-9a3c-5b6d7e8f9a01")
 _CODE_TRIES = 20
 
 
@@ -171,12 +181,13 @@ def relay(
     """Keep a family member's message for each elder they are linked to; return those elders.
 
     The message id is derived from the webhook event and the elder: processing the same
-    event twice stores nothing twice.
+    event twice stores nothing twice. A new message nudges the elder's speakers once per
+    batch of unheard messages (``queue_nudges``).
     """
     with svc.uow() as uow:
         pairs = links_of(uow, line_user_id)
         for member, elder in pairs:
-            uow.family.add_message_if_absent(
+            new = uow.family.add_message_if_absent(
                 FamilyMessage(
                     id=f"{event_id}/{elder.id}",
                     elder_id=elder.id,
@@ -189,8 +200,47 @@ def relay(
                     media_type=media_type,
                 )
             )
+            if new:
+                queue_nudges(uow, elder, svc.now().astimezone(svc.tz))
         uow.commit()
     return [elder for _member, elder in pairs]
+
+
+def queue_nudges(uow: AbstractUnitOfWork, elder: Elder, now: datetime) -> int:
+    """Queue a Proactive Events nudge to each of the elder's speakers for the unheard batch.
+
+    One nudge per batch, not per message: the outbox id derives from the oldest unheard
+    message and the speaker, so messages arriving before the elder heard the first add
+    nothing; once they are heard, the next message starts a new batch. A nudge due inside
+    the family quiet hours (21:00–07:00, ``now``'s wall clock) waits for the morning.
+    Return how many nudges were new.
+    """
+    if not elder.is_watchable:
+        return 0
+    waiting = uow.family.unheard_for_elder(elder.id)
+    if not waiting:
+        return 0
+    first = waiting[0]
+    night = Recipient(
+        "quiet", elder.center_id, elder.id, "", "", "alexa", "", QUIET_START, QUIET_END
+    )
+    not_before = quiet_until(night, now) or now
+    queued = 0
+    for user in uow.notices.speakers_for([elder.id]).get(elder.id, []):
+        speaker = notices.speaker_recipient(uow, elder, user)
+        queued += uow.outbox.add_if_absent(
+            OutboxMessage(
+                id=uuid.uuid5(_NUDGE_NAMESPACE, f"{first.id}/{speaker.id}").hex,
+                recipient_id=speaker.id,
+                channel=notices.SPEAKER_CHANNEL,
+                subject=catalog.FAMILY_NUDGE_CREATOR.format(name=first.sender_name),
+                body=catalog.FAMILY_NUDGE_BODY,
+                urgent=False,
+                created_at=now,
+                not_before=not_before,
+            )
+        )
+    return queued
 
 
 def unheard(svc: Services, alexa_user_id: str, device_id: str) -> list[FamilyMessage]:
