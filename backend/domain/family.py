@@ -85,6 +85,18 @@ class FamilyMessage:
 
 
 @dataclass(frozen=True)
+class SummarySubscription:
+    """A family member's opt-in to a daily summary on LINE at ``send_at`` (``HH:MM``, local).
+
+    ``since``: when it was chosen; a time already past that day starts the next day.
+    """
+
+    line_user_id: str
+    send_at: str
+    since: datetime
+
+
+@dataclass(frozen=True)
 class MonthlySends:
     """Pushes sent to LINE in one month (``YYYY-MM``) and when staff were warned."""
 

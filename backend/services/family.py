@@ -12,7 +12,7 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -25,6 +25,7 @@ from backend.domain.family import (
     LinkCode,
     MessageKind,
     MonthlySends,
+    SummarySubscription,
     family_may_receive_messages,
     family_may_see_status,
     matches_member,
@@ -51,6 +52,8 @@ LINK_CODE_LIFETIME = timedelta(days=14)  # printed in a welcome letter: it must 
 _LINK_NAMESPACE = uuid.UUID("0b8e7f4e-3c1a-4f55-9d7e-6a1c2f0e5b11")
 _NUDGE_NAMESPACE = uuid.UUID("7c1e2a55-0d4b-4f0e-9a3c-5b6d7e8f9a01")
 _REPLY_NAMESPACE = uuid.UUID("3f0c8d2e-6b7a-4c19-8e5d-1a2b3c4d5e6f")
+_SUMMARY_NAMESPACE = uuid.UUID("9a4b6c1d-2e3f-4a5b-8c7d-0e1f2a3b4c5d")
+SUMMARY_EARLIEST, SUMMARY_LATEST = time(7, 0), time(20, 59)  # outside the quiet hours
 MAX_REPLY_CHARS = 200  # a short spoken reply
 _CODE_TRIES = 20
 
@@ -504,3 +507,146 @@ def send_reply(
         uow.commit()
     logger.info("reply from a speaker queued for LINE link %s", member.id)
     return ReplyOutcome.QUEUED
+
+
+# --- the daily summary (opt-in: 「まとめ 8時」, 「まとめ停止」) -------------------------------
+
+
+def subscribe_summary(svc: Services, line_user_id: str, send_at: time) -> list[Elder] | None:
+    """Opt the LINE user in to a daily summary at ``send_at`` (local); return their elders.
+
+    None when the user is linked to nobody. Choosing again replaces the time; a time
+    already past today starts tomorrow. Raise ValueError outside 7:00–20:59.
+    """
+    if not SUMMARY_EARLIEST <= send_at <= SUMMARY_LATEST:
+        raise ValueError("summary time outside 7:00-20:59")
+    with svc.uow() as uow:
+        pairs = links_of(uow, line_user_id)
+        if not pairs:
+            return None
+        uow.family.set_summary(
+            SummarySubscription(line_user_id, send_at.strftime("%H:%M"), svc.now())
+        )
+        uow.commit()
+    return [elder for _member, elder in pairs]
+
+
+def unsubscribe_summary(svc: Services, line_user_id: str) -> bool:
+    """Opt the LINE user out of the daily summary; return False when they were not in."""
+    with svc.uow() as uow:
+        removed = uow.family.remove_summary(line_user_id)
+        uow.commit()
+    return removed
+
+
+def summary_of(svc: Services, line_user_id: str) -> SummarySubscription | None:
+    """Return the LINE user's daily-summary opt-in, or None."""
+    with svc.uow() as uow:
+        return uow.family.get_summary(line_user_id)
+
+
+def summary_message_id(line_user_id: str, day: date) -> str:
+    """Return the outbox id of one member's summary of one day (one a day, whatever runs)."""
+    return uuid.uuid5(_SUMMARY_NAMESPACE, f"{line_user_id}/{day.isoformat()}").hex
+
+
+def _answer_item(question: Any, value: Any) -> str | None:
+    """Return how one answer reads in the summary; None for what it leaves out."""
+    kind = getattr(question, "kind", None)
+    if kind == "choice":
+        label = next((o.label for o in question.options if o.id == value), None)
+        return (
+            None
+            if label is None
+            else catalog.SUMMARY_CHOICE.format(title=question.title, label=label)
+        )
+    if kind == "yes_no" and isinstance(value, bool):
+        token = "yes" if value else "no"
+        if question.id == "medication":
+            return catalog.SUMMARY_MEDICATION[token]
+        label = question.yes_label if value else question.no_label
+        return catalog.SUMMARY_CHOICE.format(title=question.title, label=label)
+    return None  # numbers (weight, blood pressure, steps) stay with the care center
+
+
+def _elder_summary(
+    svc: Services, uow: AbstractUnitOfWork, elder: Elder, now: datetime, heading: str
+) -> str:
+    period = away.active_period(uow, elder.id, now)
+    if period is not None:
+        kind = catalog.AWAY_LABELS.get(period.kind.value, period.kind.value)
+        return catalog.SUMMARY_AWAY.format(elder=elder.name, kind=kind)
+    question_set = svc.question_sets().get(elder.municipality_code)
+    latest: dict[str, Any] = {}
+    for checkin_ in uow.checkins.list_for_elder(elder.id, now.date(), now.date()):
+        for answer in sorted(
+            uow.answers.list_for_checkin(checkin_.id), key=lambda a: a.answered_at
+        ):
+            if answer.skipped is None and answer.value is not None:
+                latest[answer.question_id] = answer.value
+    items = []
+    for question_id, value in latest.items():
+        question = question_set.question(question_id) if question_set else None
+        item = _answer_item(question, value) if question is not None else None
+        if item is not None:
+            items.append(item)
+    if not items:
+        return catalog.SUMMARY_NONE.format(elder=elder.name, heading=heading)
+    joined = catalog.SUMMARY_SEPARATOR.join(items)
+    return catalog.SUMMARY_ELDER.format(elder=elder.name, heading=heading, items=joined)
+
+
+def _summary_due(subscription: SummarySubscription, now: datetime, tz: Any) -> bool:
+    send_at = time.fromisoformat(subscription.send_at)
+    moment = datetime.combine(now.date(), send_at, tzinfo=tz)
+    return now >= moment and subscription.since.astimezone(tz) < moment
+
+
+def queue_daily_summaries(svc: Services) -> int:
+    """Queue today's summary of every opted-in member whose time has come; return how many.
+
+    One LINE message per member per day covering all their elders (quota: one push, not
+    one per elder), with only the elders whose consent shares the daily status with
+    them; none when no elder does. The outbox id derives from the member and the day,
+    so running again (every few minutes, or twice) queues nothing more.
+    """
+    now = svc.now().astimezone(svc.tz)
+    with svc.uow() as uow:
+        subscriptions = uow.family.list_summaries()
+    queued = 0
+    for subscription in subscriptions:
+        if not _summary_due(subscription, now, svc.tz):
+            continue
+        message_id = summary_message_id(subscription.line_user_id, now.date())
+        with svc.uow() as uow:
+            if uow.outbox.get(message_id) is not None:
+                continue
+            heading = (
+                catalog.SUMMARY_MORNING
+                if time.fromisoformat(subscription.send_at) < time(12)
+                else catalog.SUMMARY_DAY
+            )
+            visible = [
+                (member, elder)
+                for member, elder in links_of(uow, subscription.line_user_id)
+                if elder.is_watchable and family_may_see_status(elder.consent, member)
+            ]
+            if not visible:
+                continue
+            lines = [_elder_summary(svc, uow, elder, now, heading) for _member, elder in visible]
+            queued += uow.outbox.add_if_absent(
+                OutboxMessage(
+                    id=message_id,
+                    recipient_id=visible[0][0].id,
+                    channel=LINE_CHANNEL,
+                    subject="",
+                    body="\n".join([*lines, catalog.SUMMARY_FOOTER]),
+                    urgent=False,
+                    created_at=now,
+                    not_before=now,
+                )
+            )
+            uow.commit()
+    if queued:
+        logger.info("queued %d daily LINE summaries", queued)
+    return queued
