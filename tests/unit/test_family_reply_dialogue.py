@@ -170,3 +170,28 @@ def test_two_daughters_are_asked_apart(speaker, store, members):
     assert "「次女に伝えて」" in reply.reprompt
     reply = speaker.say("長女に伝えて")
     assert reply.speech.startswith("明美さんへのお返事ですね。")
+
+
+@pytest.mark.parametrize(
+    ("words", "relation", "name", "expected"),
+    [
+        ("娘", "長女", "明美", True),
+        ("明美さん", "長女", "明美", True),
+        ("明美", "長女", "山田 明美", True),
+        ("息子", "長女", "明美", False),
+        ("長女", "次女", "恵子", True),  # the same group; find_members prefers an exact one
+        ("", "長女", "明美", False),
+    ],
+)
+def test_a_member_is_named_by_relation_group_relation_or_name(words, relation, name, expected):
+    from backend.domain.family import matches_member
+
+    member = make_recipient(channel="line", address="U1", name=name, relation=relation)
+    assert matches_member(words, member) is expected
+
+
+def test_an_exact_relation_wins_over_the_group():
+    eldest = make_recipient("a", channel="line", address="U1", name="明美", relation="長女")
+    second = make_recipient("b", channel="line", address="U2", name="恵子", relation="次女")
+    assert family.find_members([eldest, second], "長女", "daughter") == [eldest]
+    assert family.find_members([eldest, second], "娘", "daughter") == [eldest, second]
