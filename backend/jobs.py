@@ -81,10 +81,18 @@ def process_line_inbox(settings: Settings, now: datetime) -> Any:
     return process_pending(ctx, received_before=now - SCHEDULED_GRACE)
 
 
+def send_family_summaries(settings: Settings, now: datetime) -> int:
+    """Queue the daily LINE summaries whose time has come (once a day per member)."""
+    from backend.services import family
+
+    return family.queue_daily_summaries(_services(settings, now))
+
+
 # Fixed ids and intervals (minutes) of the scheduler's jobs, in the order `jobs run` runs them.
 JOBS: dict[str, tuple[Callable[[Settings, datetime], Any], int]] = {
     "sweep-alerts": (sweep_alerts, 5),
     "escalate-alerts": (escalate_alerts, 10),
+    "family-summaries": (send_family_summaries, 5),
     "deliver-outbox": (deliver_outbox, 1),
     "process-line-inbox": (process_line_inbox, 1),
 }

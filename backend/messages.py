@@ -37,3 +37,26 @@ def title_for(rule: str, period: str, evidence: dict) -> str:
     slot = SLOT_LABELS.get(period.partition("/")[2], "")
     question = evidence.get("question_title") or rest.split(":")[0]
     return template.format(slot=slot, question=question)
+
+
+# Family on LINE (issue 4): the speaker's nudge, the elder's replies, the daily summary.
+FAMILY_NUDGE_CREATOR = "{name}さん"  # Alexa: 「明美さんから新しいメッセージ…」
+FAMILY_NUDGE_BODY = "ご家族からメッセージが届いています"
+FAMILY_REPLY_SUBJECT = "{elder}さんからのお返事（スピーカーより）"
+SUMMARY_MORNING = "今朝のチェック"
+SUMMARY_DAY = "今日のチェック"
+SUMMARY_ELDER = "{elder}さん {heading}：{items}"
+SUMMARY_NONE = "{elder}さん {heading}：まだお答えがありません"
+SUMMARY_AWAY = "{elder}さん：お休み中（{kind}）"
+SUMMARY_CHOICE = "{title}『{label}』"
+SUMMARY_MEDICATION = {"yes": "お薬は飲みました", "no": "お薬はまだです"}
+SUMMARY_YES_NO = {"yes": "{title}『はい』", "no": "{title}『いいえ』"}
+SUMMARY_NUMBER = "{title}{value}"
+SUMMARY_SEPARATOR = "、"
+SUMMARY_FOOTER = "（毎日のまとめは「まとめ停止」で止められます）"
+AWAY_LABELS = {
+    "hospital": "入院",
+    "travel": "旅行",
+    "short_stay": "ショートステイ",
+    "other": "その他",
+}

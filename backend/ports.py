@@ -22,7 +22,13 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Self
 
-from backend.domain.family import FamilyMessage, InboxEvent, LinkCode, MonthlySends
+from backend.domain.family import (
+    FamilyMessage,
+    InboxEvent,
+    LinkCode,
+    MonthlySends,
+    SummarySubscription,
+)
 from backend.domain.model import (
     Alert,
     AlertChange,
@@ -814,3 +820,19 @@ class FamilyRepository(abc.ABC):
     @abc.abstractmethod
     def mark_quota_warned(self, month: str, at: datetime) -> bool:
         """Record the quota warning of ``month``; return False if it was recorded already."""
+
+    @abc.abstractmethod
+    def set_summary(self, subscription: SummarySubscription) -> None:
+        """Store the member's daily-summary opt-in, replacing any earlier one."""
+
+    @abc.abstractmethod
+    def get_summary(self, line_user_id: str) -> SummarySubscription | None:
+        """Return the member's daily-summary opt-in, or None."""
+
+    @abc.abstractmethod
+    def remove_summary(self, line_user_id: str) -> bool:
+        """Remove the member's opt-in; return False when there was none."""
+
+    @abc.abstractmethod
+    def list_summaries(self) -> list[SummarySubscription]:
+        """Return every daily-summary opt-in, by LINE user id."""

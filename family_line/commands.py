@@ -5,8 +5,9 @@ Each command takes the services and the LINE user id and returns the reply messa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -148,6 +149,74 @@ def _away(svc: Services, user: str, fields: dict[str, str], params: dict[str, An
             kind=AWAY_NAMES[kind.value],
         )
     ]
+
+
+_TIME = re.compile(r"^(午前|午後)?(\d{1,2})(?:時(半|(\d{1,2})分)?|:(\d{2}))$")
+
+
+def parse_summary_time(words: str) -> time | None:
+    """Return the time in 「8時」「19時半」「午後7時」「8:30」, or None."""
+    match = _TIME.match("".join(words.split()))
+    if match is None:
+        return None
+    noon, hour_text, half, minutes, colon = match.groups()
+    hour = int(hour_text) + (12 if noon == "午後" and int(hour_text) < 12 else 0)
+    minute = 30 if half == "半" else int(minutes or colon or 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def _clock(at: time) -> str:
+    return f"{at.hour}時" + (f"{at.minute}分" if at.minute else "")
+
+
+def summary(svc: Services, user: str, argument: str) -> Messages:
+    """「まとめ 8時」: opt in to the daily summary at that time (「まとめ」 alone: the setting)."""
+    if argument in ("停止", "やめる", "止める", "解除", "終了"):
+        return summary_stop(svc, user)
+    if not argument:
+        current = family.summary_of(svc, user)
+        if current is None:
+            return [text("summary_not_set")]
+        return [text("summary_current", time=_clock(time.fromisoformat(current.send_at)))]
+    at = parse_summary_time(argument)
+    if at is None:
+        return [text("summary_bad_time")]
+    try:
+        elders = family.subscribe_summary(svc, user, at)
+    except ValueError:
+        return [text("summary_bad_time")]
+    if elders is None:
+        return [text("not_linked")]
+    return [text("summary_set", time=_clock(at), elders="さん、".join(e.name for e in elders))]
+
+
+def summary_stop(svc: Services, user: str) -> Messages:
+    """「まとめ停止」: opt out of the daily summary."""
+    return [text("summary_stopped" if family.unsubscribe_summary(svc, user) else "summary_not_set")]
+
+
+COMMANDS.update({"まとめ停止": summary_stop, "まとめ": lambda svc, user: summary(svc, user, "")})
+
+ArgumentCommand = Callable[[Services, str, str], Messages]
+
+_SUMMARY_ARGUMENT = re.compile(r"^(?:停止|やめる|止める|解除|終了|午前|午後|\d)")
+
+# Commands followed by a value (「まとめ 8時」), by their first word, with what the value
+# must look like: anything else (「まとめて送るね」) is an ordinary message, relayed.
+ARGUMENT_COMMANDS: dict[str, tuple[ArgumentCommand, re.Pattern[str]]] = {
+    "まとめ": (summary, _SUMMARY_ARGUMENT),
+}
+
+
+def with_argument(said: str) -> tuple[ArgumentCommand, str] | None:
+    """Return the command that ``said`` starts with and the rest of it, or None."""
+    for word, (command, argument_pattern) in ARGUMENT_COMMANDS.items():
+        argument = said[len(word) :].strip()
+        if said.startswith(word) and argument_pattern.match(argument):
+            return command, argument
+    return None
 
 
 Postback = Callable[[Services, str, dict[str, str], dict[str, Any]], Messages]

@@ -159,6 +159,11 @@ def on_text(ctx: LineContext, event: dict[str, Any]) -> None:
     if command is not None:
         reply(ctx, event, *command(ctx.svc, user))
         return
+    found = commands.with_argument(said)
+    if found is not None:
+        argued, argument = found
+        reply(ctx, event, *argued(ctx.svc, user, argument))
+        return
     if len(raw) > MAX_TEXT_CHARS:
         reply(ctx, event, text("too_long", limit=MAX_TEXT_CHARS))
         return

@@ -6,7 +6,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
 from backend.services.context import Services
-from skill import family_relay, handlers, interceptors
+from skill import family_relay, family_reply, handlers, interceptors
 
 
 def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilder:
@@ -15,6 +15,7 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
     sb.skill_id = skill_id
     for handler in (
         *family_relay_handlers(services),
+        *family_reply_handlers(services),
         handlers.LaunchRequestHandler(services),
         handlers.EmergencyIntentHandler(services),
         handlers.PairIntentHandler(services),
@@ -40,6 +41,7 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
         sb.add_request_handler(handler)
     sb.add_global_request_interceptor(interceptors.LocalizationInterceptor())
     sb.add_global_request_interceptor(interceptors.RedactedRequestLogger())
+    sb.add_global_request_interceptor(family_reply.ReplyStateInterceptor())
     sb.add_global_response_interceptor(interceptors.RepeatCacheInterceptor())
     sb.add_exception_handler(handlers.NotFoundExceptionHandler())
     sb.add_exception_handler(handlers.CatchAllExceptionHandler())
@@ -52,6 +54,17 @@ def family_relay_handlers(services: Services) -> tuple[object, ...]:
         family_relay.FamilyMessagesLaunchHandler(services),
         family_relay.FamilyMessagesYesHandler(services),
         family_relay.FamilyMessagesNoHandler(services),
+    )
+
+
+def family_reply_handlers(services: Services) -> tuple[object, ...]:
+    """Return the handlers of the elder's replies to family (「返事をする」「娘に伝えて」)."""
+    return (
+        family_reply.ReplyIntentHandler(services),
+        family_reply.TellFamilyIntentHandler(services),
+        family_reply.ReplyMessageIntentHandler(services),
+        family_reply.ReplyYesHandler(services),
+        family_reply.ReplyNoHandler(services),
     )
 
 

@@ -13,6 +13,9 @@ INTENT_DATE = "DateIntent"
 INTENT_RETURN = "ReturnIntent"
 INTENT_SAFE = "SafeIntent"  # 「無事です」 (notices, issue 5)
 INTENT_NEED_HELP = "NeedHelpIntent"  # 「助けが必要です」 (notices, issue 5)
+INTENT_REPLY = "ReplyIntent"  # 「返事をする」 (family on LINE, issue 4)
+INTENT_TELL_FAMILY = "TellFamilyIntent"  # 「娘に伝えて」
+INTENT_REPLY_MESSAGE = "ReplyMessageIntent"  # 「明日行くねと伝えて」 (free text)
 
 # Intents (built in).
 INTENT_YES = "AMAZON.YesIntent"
@@ -35,11 +38,14 @@ SLOT_SKIP_REASON = "reason"
 SLOT_CODE = "code"
 SLOT_AWAY_KIND = "kind"
 SLOT_UNTIL = "until"
+SLOT_MEMBER = "member"
+SLOT_MESSAGE = "message"
 
 # Custom slot types.
 TYPE_ANSWER = "ANSWER"
 TYPE_SKIP_REASON = "SKIP_REASON"
 TYPE_AWAY_KIND = "AWAY_KIND"
+TYPE_FAMILY_MEMBER = "FAMILY_MEMBER"
 
 # 安否 answers to a 災害 notice (ids the notice service reads).
 SAFETY_SAFE = "safe"
@@ -52,6 +58,8 @@ SKIP_LATER = "later"
 # Session attributes.
 ATTR_STATE = "state"
 ATTR_LAST_RESPONSE = "last_response"
+ATTR_FAMILY_REPLY = "family_reply"  # the reply being made: stage, to whom, what
+ATTR_LAST_SENDER = "family_last_sender"  # who sent the family message heard last
 
 # Request attributes.
 ATTR_PROMPTS = "prompts"

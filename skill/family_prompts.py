@@ -14,4 +14,24 @@ JA_JP: dict[str, str] = {
     "video_no_screen": "{name}さんから動画が届きました。画面のある機器でご覧いただけます。",
     "photo_title": "{name}さんから",
     "later": "わかりました。メッセージは、またあとでお伝えしますね。",
+    "reply_hint": "お返事をするときは、あとで「返事をする」とおっしゃってください。",
+    # The elder's reply to family (「返事をする」「娘に伝えて」).
+    "reply_ask_text": (
+        "{name}さんへのお返事ですね。お伝えしたいことを、"
+        "「日曜日を楽しみにしています、と伝えて」のように、お話しください。"
+    ),
+    "reply_ask_text_reprompt": "お伝えしたいことを、「〇〇と伝えて」のようにお話しください。",
+    "reply_ask_who": "どなたにお伝えしましょうか。{names}にお伝えできます。",
+    "reply_ask_who_reprompt": "「{example}に伝えて」のように、お話しください。",
+    "reply_unknown": "{said}にあたるかたは、見つかりませんでした。",
+    "reply_several": "{said}にあたるかたが、お二人以上いらっしゃいます。",
+    "reply_nobody": (
+        "申し訳ありません。いまは、お返事をお届けできるご家族がいらっしゃいません。"
+        "センターの方にご相談ください。"
+    ),
+    "reply_confirm": "{name}さんに、「{text}」とお伝えします。よろしいですか。",
+    "reply_confirm_reprompt": "{name}さんにお伝えしてよろしいですか。はい、か、いいえ、でお答えください。",
+    "reply_sent": "{name}さんにお伝えしました。",
+    "reply_again": "わかりました。もう一度、お伝えしたいことを、「〇〇と伝えて」のようにお話しください。",
+    "reply_not_allowed": "申し訳ありません。いまは、{name}さんにお伝えできません。",
 }

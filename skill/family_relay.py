@@ -108,6 +108,11 @@ class FamilyMessagesYesHandler(_ServiceHandler):
         screen_ok = _has_screen(handler_input)
         spoken = "".join(_spoken(m, screen_ok) for m in messages)
         family.mark_heard(self.services, [m.id for m in messages])
+        if messages:  # 「返事をする」 now replies to the last sender
+            attributes = handler_input.attributes_manager.session_attributes
+            attributes[const.ATTR_LAST_SENDER] = messages[-1].sender_id
+            if family.reply_members(self.services, caller.alexa_user_id, caller.device_id):
+                spoken += _say("reply_hint")
         media = next((m for m in reversed(messages) if m.media_key), None)
         return _continue(self.services, handler_input, spoken, media if screen_ok else None)
 

@@ -7,7 +7,8 @@ different intent for the same words. This resolver only recognises text that, on
 exactly one of the interaction model's sample utterances with its slots filled by:
 
 - for a custom slot type, one of the type's values or synonyms (exactly, longest first);
-- for AMAZON.NUMBER, ASCII digits or kanji numerals (五十二 → "52", 一万二千 → "12000").
+- for AMAZON.NUMBER, ASCII digits or kanji numerals (五十二 → "52", 一万二千 → "12000");
+- for AMAZON.SearchQuery, any words (normalised: without spaces or punctuation).
 
 Besides the model's samples, a short list of Alexa's own phrasings of the built-in intents is
 recognised (はい, いいえ, ストップ…). When several utterances match, the one with the most literal
@@ -33,6 +34,7 @@ DEFAULT_MODEL_PATH = (
 SKILL_ID_PLACEHOLDER = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 NUMBER_TYPE = "AMAZON.NUMBER"
 DATE_TYPE = "AMAZON.DATE"
+SEARCH_QUERY_TYPE = "AMAZON.SearchQuery"  # free text: any words between the carrier phrases
 _WEEKDAYS = "月火水木金土日"
 _DATE_PATTERN = (
     r"(?:今日|きょう|明日|あした|あす|明後日|あさって|来週の[月火水木金土日]曜日?|来週|来月|月末|"
@@ -298,6 +300,8 @@ class ModelResolver:
             elif slot_type == DATE_TYPE:
                 value = date_value(words, today or date.today())
                 slots[slot_name] = ResolvedSlot(slot_name, value, None, None, slot_type)
+            elif slot_type == SEARCH_QUERY_TYPE:
+                slots[slot_name] = ResolvedSlot(slot_name, words, None, None, slot_type)
             else:
                 value_id, value_name = self._types[slot_type].values[words]
                 slots[slot_name] = ResolvedSlot(slot_name, words, value_id, value_name, slot_type)
@@ -336,6 +340,8 @@ class ModelResolver:
             return _NUMBER_PATTERN
         if slot_type == DATE_TYPE:
             return _DATE_PATTERN
+        if slot_type == SEARCH_QUERY_TYPE:
+            return ".+"
         if slot_type not in self._types:
             msg = f"slot type {slot_type!r} is not supported by the local resolver"
             raise ValueError(msg)

@@ -17,7 +17,13 @@ from typing import Self, TypeVar
 
 from backend.channels import ChannelError
 from backend.domain.errors import Conflict, NotFound
-from backend.domain.family import FamilyMessage, InboxEvent, LinkCode, MonthlySends
+from backend.domain.family import (
+    FamilyMessage,
+    InboxEvent,
+    LinkCode,
+    MonthlySends,
+    SummarySubscription,
+)
 from backend.domain.model import (
     Alert,
     AlertChange,
@@ -137,6 +143,7 @@ class FakeState:
     link_codes: dict[str, LinkCode] = field(default_factory=dict)
     family_messages: dict[str, FamilyMessage] = field(default_factory=dict)
     line_sends: dict[str, MonthlySends] = field(default_factory=dict)
+    line_summaries: dict[str, SummarySubscription] = field(default_factory=dict)
 
 
 class FakeStore:
@@ -977,6 +984,19 @@ class FakeFamilyRepository(_FakeRepository, FamilyRepository):
             return False
         self._s.line_sends[month] = dataclasses.replace(current, warned_at=at)
         return True
+
+    def set_summary(self, subscription: SummarySubscription) -> None:
+        _aware(subscription.since)
+        self._s.line_summaries[subscription.line_user_id] = _copy(subscription)
+
+    def get_summary(self, line_user_id: str) -> SummarySubscription | None:
+        return _copy(self._s.line_summaries.get(line_user_id))
+
+    def remove_summary(self, line_user_id: str) -> bool:
+        return self._s.line_summaries.pop(line_user_id, None) is not None
+
+    def list_summaries(self) -> list[SummarySubscription]:
+        return _copy([self._s.line_summaries[k] for k in sorted(self._s.line_summaries)])
 
 
 class FakeUnitOfWork(AbstractUnitOfWork):

@@ -85,6 +85,18 @@ class FamilyMessage:
 
 
 @dataclass(frozen=True)
+class SummarySubscription:
+    """A family member's opt-in to a daily summary on LINE at ``send_at`` (``HH:MM``, local).
+
+    ``since``: when it was chosen; a time already past that day starts the next day.
+    """
+
+    line_user_id: str
+    send_at: str
+    since: datetime
+
+
+@dataclass(frozen=True)
 class MonthlySends:
     """Pushes sent to LINE in one month (``YYYY-MM``) and when staff were warned."""
 
@@ -121,3 +133,69 @@ def family_may_see_status(consent: Consent | None, member: Recipient) -> bool:
 def quota_warning_due(sends: MonthlySends, quota: int = FREE_PLAN_QUOTA) -> bool:
     """Return True when this month's sends reached the warning share and none was recorded."""
     return sends.warned_at is None and sends.sent >= quota * QUOTA_WARNING_SHARE
+
+
+# How an elder names a family member by relation (「娘に伝えて」), by group: the words an
+# elder says and the relations staff record (長女, 次男…) that belong to each group.
+RELATION_GROUPS: dict[str, tuple[str, ...]] = {
+    "daughter": ("娘", "長女", "次女", "三女", "四女", "娘さん"),
+    "son": ("息子", "長男", "次男", "三男", "四男", "息子さん"),
+    "grandchild": ("孫", "お孫さん", "孫娘", "孫息子"),
+    "spouse": ("妻", "夫", "家内", "主人", "配偶者"),
+    "sister": ("姉", "妹", "お姉さん"),
+    "brother": ("兄", "弟", "お兄さん"),
+    "niece": ("姪", "姪っ子"),
+    "nephew": ("甥", "甥っ子"),
+    "daughter_in_law": ("嫁", "お嫁さん", "息子の妻"),
+    "son_in_law": ("婿", "お婿さん", "娘の夫"),
+}
+_HONORIFICS = ("さん", "ちゃん", "くん", "君", "様")
+
+
+def relation_group(words: str) -> str | None:
+    """Return the relation group of a relation word (長女 → daughter), or None."""
+    words = words.strip()
+    for group, members in RELATION_GROUPS.items():
+        if words == group or words in members:
+            return group
+    return None
+
+
+def _bare(words: str) -> str:
+    words = "".join(words.split())
+    for suffix in _HONORIFICS:
+        if words.endswith(suffix) and len(words) > len(suffix):
+            return words[: -len(suffix)]
+    return words
+
+
+def matches_member(words: str, member: Recipient, group: str | None = None) -> bool:
+    """Return True when what the elder said names this member (name, relation or its group).
+
+    ``group`` is the relation group the speech recogniser resolved, if any; an empty
+    string compares names and relations exactly, without groups.
+    """
+    said = _bare(words)
+    if not said:
+        return False
+    name = "".join(member.name.split())
+    if said == name or (len(said) >= 2 and (said in name or name.endswith(said))):
+        return True
+    if said == member.relation.strip():
+        return True
+    if group == "":
+        return False
+    member_group = relation_group(member.relation)
+    said_group = group or relation_group(said) or relation_group(words)
+    return member_group is not None and member_group == said_group
+
+
+def family_may_receive_messages(consent: Consent | None, member: Recipient) -> bool:
+    """Return True when the elder's consent names the family (or this member) as a recipient.
+
+    The elder's own spoken replies go only to family members their consent record names.
+    """
+    if consent is None:
+        return False
+    names = (*_FAMILY_WORDS, member.relation, member.name)
+    return any(_mentions(share.recipient, names) for share in consent.shares)

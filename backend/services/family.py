@@ -12,10 +12,11 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from backend import messages as catalog
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.family import (
     FREE_PLAN_QUOTA,
@@ -24,12 +25,23 @@ from backend.domain.family import (
     LinkCode,
     MessageKind,
     MonthlySends,
+    SummarySubscription,
+    family_may_receive_messages,
     family_may_see_status,
+    matches_member,
     quota_warning_due,
 )
-from backend.domain.model import AwayKind, AwayPeriod, Elder, Outcome, Recipient
+from backend.domain.model import (
+    AwayKind,
+    AwayPeriod,
+    Elder,
+    OutboxMessage,
+    Outcome,
+    Recipient,
+    quiet_until,
+)
 from backend.ports import AbstractUnitOfWork
-from backend.services import alerts, away
+from backend.services import alerts, away, notices
 from backend.services.context import Services
 
 logger = logging.getLogger(__name__)
@@ -38,6 +50,11 @@ logger = logging.getLogger(__name__)
 QUIET_START, QUIET_END = "21:00", "07:00"
 LINK_CODE_LIFETIME = timedelta(days=14)  # printed in a welcome letter: it must last the post
 _LINK_NAMESPACE = uuid.UUID("0b8e7f4e-3c1a-4f55-9d7e-6a1c2f0e5b11")
+_NUDGE_NAMESPACE = uuid.UUID("7c1e2a55-0d4b-4f0e-9a3c-5b6d7e8f9a01")
+_REPLY_NAMESPACE = uuid.UUID("3f0c8d2e-6b7a-4c19-8e5d-1a2b3c4d5e6f")
+_SUMMARY_NAMESPACE = uuid.UUID("9a4b6c1d-2e3f-4a5b-8c7d-0e1f2a3b4c5d")
+SUMMARY_EARLIEST, SUMMARY_LATEST = time(7, 0), time(20, 59)  # outside the quiet hours
+MAX_REPLY_CHARS = 200  # a short spoken reply
 _CODE_TRIES = 20
 
 
@@ -171,12 +188,13 @@ def relay(
     """Keep a family member's message for each elder they are linked to; return those elders.
 
     The message id is derived from the webhook event and the elder: processing the same
-    event twice stores nothing twice.
+    event twice stores nothing twice. A new message nudges the elder's speakers once per
+    batch of unheard messages (``queue_nudges``).
     """
     with svc.uow() as uow:
         pairs = links_of(uow, line_user_id)
         for member, elder in pairs:
-            uow.family.add_message_if_absent(
+            new = uow.family.add_message_if_absent(
                 FamilyMessage(
                     id=f"{event_id}/{elder.id}",
                     elder_id=elder.id,
@@ -189,8 +207,47 @@ def relay(
                     media_type=media_type,
                 )
             )
+            if new:
+                queue_nudges(uow, elder, svc.now().astimezone(svc.tz))
         uow.commit()
     return [elder for _member, elder in pairs]
+
+
+def queue_nudges(uow: AbstractUnitOfWork, elder: Elder, now: datetime) -> int:
+    """Queue a Proactive Events nudge to each of the elder's speakers for the unheard batch.
+
+    One nudge per batch, not per message: the outbox id derives from the oldest unheard
+    message and the speaker, so messages arriving before the elder heard the first add
+    nothing; once they are heard, the next message starts a new batch. A nudge due inside
+    the family quiet hours (21:00–07:00, ``now``'s wall clock) waits for the morning.
+    Return how many nudges were new.
+    """
+    if not elder.is_watchable:
+        return 0
+    waiting = uow.family.unheard_for_elder(elder.id)
+    if not waiting:
+        return 0
+    first = waiting[0]
+    night = Recipient(
+        "quiet", elder.center_id, elder.id, "", "", "alexa", "", QUIET_START, QUIET_END
+    )
+    not_before = quiet_until(night, now) or now
+    queued = 0
+    for user in uow.notices.speakers_for([elder.id]).get(elder.id, []):
+        speaker = notices.speaker_recipient(uow, elder, user)
+        queued += uow.outbox.add_if_absent(
+            OutboxMessage(
+                id=uuid.uuid5(_NUDGE_NAMESPACE, f"{first.id}/{speaker.id}").hex,
+                recipient_id=speaker.id,
+                channel=notices.SPEAKER_CHANNEL,
+                subject=catalog.FAMILY_NUDGE_CREATOR.format(name=first.sender_name),
+                body=catalog.FAMILY_NUDGE_BODY,
+                urgent=False,
+                created_at=now,
+                not_before=not_before,
+            )
+        )
+    return queued
 
 
 def unheard(svc: Services, alexa_user_id: str, device_id: str) -> list[FamilyMessage]:
@@ -370,3 +427,226 @@ def end_away(svc: Services, line_user_id: str) -> list[Elder]:
         if away.end_now(svc, elder.id) is not None:
             ended.append(elder)
     return ended
+
+
+# --- the elder's replies to family (skill: 「返事をする」「娘に伝えて」) -------------------------
+
+
+def _reply_members(uow: AbstractUnitOfWork, elder: Elder) -> list[Recipient]:
+    if not elder.is_watchable:
+        return []
+    return [
+        member
+        for member in uow.recipients.list_for_elder(elder.id)
+        if member.active
+        and member.channel == LINE_CHANNEL
+        and family_may_receive_messages(elder.consent, member)
+    ]
+
+
+def reply_members(svc: Services, alexa_user_id: str, device_id: str) -> list[Recipient]:
+    """Return the family members this speaker's elder may send a reply to, by name.
+
+    Only active LINE links that the elder's consent record names; none when the speaker
+    is not paired or the elder is not watched.
+    """
+    with svc.uow() as uow:
+        elder = uow.devices.elder_for(alexa_user_id, device_id)
+        return [] if elder is None else _reply_members(uow, elder)
+
+
+def find_members(members: list[Recipient], words: str, group: str | None = None) -> list[Recipient]:
+    """Return the members that ``words`` (a name or a relation, e.g. 「娘」) names.
+
+    An exact name or relation (「長女」) wins over a relation group (「娘」: 長女 and 次女).
+    """
+    exact = [member for member in members if matches_member(words, member, "")]
+    return exact or [member for member in members if matches_member(words, member, group)]
+
+
+class ReplyOutcome(StrEnum):
+    """What became of an elder's reply."""
+
+    QUEUED = "queued"
+    NOT_ALLOWED = "not_allowed"  # unpaired, not watched, unlinked, or consent does not allow
+    EMPTY = "empty"
+
+
+def send_reply(
+    svc: Services, alexa_user_id: str, device_id: str, request_id: str, member_id: str, text: str
+) -> ReplyOutcome:
+    """Queue the elder's spoken reply as a LINE push to one family member (the outbox).
+
+    Checked again at sending time: the member must still be an active LINE link of this
+    speaker's elder that the consent record allows. The outbox id derives from the
+    request and the member, so a replayed request pushes nothing twice.
+    """
+    words = " ".join(text.split())[:MAX_REPLY_CHARS]
+    if not words:
+        return ReplyOutcome.EMPTY
+    now = svc.now()
+    with svc.uow() as uow:
+        elder = uow.devices.elder_for(alexa_user_id, device_id)
+        if elder is None:
+            return ReplyOutcome.NOT_ALLOWED
+        member = next((m for m in _reply_members(uow, elder) if m.id == member_id), None)
+        if member is None:
+            return ReplyOutcome.NOT_ALLOWED
+        uow.outbox.add_if_absent(
+            OutboxMessage(
+                id=uuid.uuid5(_REPLY_NAMESPACE, f"{request_id}/{member.id}").hex,
+                recipient_id=member.id,
+                channel=LINE_CHANNEL,
+                subject=catalog.FAMILY_REPLY_SUBJECT.format(elder=elder.name),
+                body=words,
+                urgent=False,
+                created_at=now,
+                not_before=now,
+            )
+        )
+        uow.commit()
+    logger.info("reply from a speaker queued for LINE link %s", member.id)
+    return ReplyOutcome.QUEUED
+
+
+# --- the daily summary (opt-in: 「まとめ 8時」, 「まとめ停止」) -------------------------------
+
+
+def subscribe_summary(svc: Services, line_user_id: str, send_at: time) -> list[Elder] | None:
+    """Opt the LINE user in to a daily summary at ``send_at`` (local); return their elders.
+
+    None when the user is linked to nobody. Choosing again replaces the time; a time
+    already past today starts tomorrow. Raise ValueError outside 7:00–20:59.
+    """
+    if not SUMMARY_EARLIEST <= send_at <= SUMMARY_LATEST:
+        raise ValueError("summary time outside 7:00-20:59")
+    with svc.uow() as uow:
+        pairs = links_of(uow, line_user_id)
+        if not pairs:
+            return None
+        uow.family.set_summary(
+            SummarySubscription(line_user_id, send_at.strftime("%H:%M"), svc.now())
+        )
+        uow.commit()
+    return [elder for _member, elder in pairs]
+
+
+def unsubscribe_summary(svc: Services, line_user_id: str) -> bool:
+    """Opt the LINE user out of the daily summary; return False when they were not in."""
+    with svc.uow() as uow:
+        removed = uow.family.remove_summary(line_user_id)
+        uow.commit()
+    return removed
+
+
+def summary_of(svc: Services, line_user_id: str) -> SummarySubscription | None:
+    """Return the LINE user's daily-summary opt-in, or None."""
+    with svc.uow() as uow:
+        return uow.family.get_summary(line_user_id)
+
+
+def summary_message_id(line_user_id: str, day: date) -> str:
+    """Return the outbox id of one member's summary of one day (one a day, whatever runs)."""
+    return uuid.uuid5(_SUMMARY_NAMESPACE, f"{line_user_id}/{day.isoformat()}").hex
+
+
+def _answer_item(question: Any, value: Any) -> str | None:
+    """Return how one answer reads in the summary; None for what it leaves out."""
+    kind = getattr(question, "kind", None)
+    if kind == "choice":
+        label = next((o.label for o in question.options if o.id == value), None)
+        return (
+            None
+            if label is None
+            else catalog.SUMMARY_CHOICE.format(title=question.title, label=label)
+        )
+    if kind == "yes_no" and isinstance(value, bool):
+        token = "yes" if value else "no"
+        if question.id == "medication":
+            return catalog.SUMMARY_MEDICATION[token]
+        label = question.yes_label if value else question.no_label
+        return catalog.SUMMARY_CHOICE.format(title=question.title, label=label)
+    return None  # numbers (weight, blood pressure, steps) stay with the care center
+
+
+def _elder_summary(
+    svc: Services, uow: AbstractUnitOfWork, elder: Elder, now: datetime, heading: str
+) -> str:
+    period = away.active_period(uow, elder.id, now)
+    if period is not None:
+        kind = catalog.AWAY_LABELS.get(period.kind.value, period.kind.value)
+        return catalog.SUMMARY_AWAY.format(elder=elder.name, kind=kind)
+    question_set = svc.question_sets().get(elder.municipality_code)
+    latest: dict[str, Any] = {}
+    for checkin_ in uow.checkins.list_for_elder(elder.id, now.date(), now.date()):
+        for answer in sorted(
+            uow.answers.list_for_checkin(checkin_.id), key=lambda a: a.answered_at
+        ):
+            if answer.skipped is None and answer.value is not None:
+                latest[answer.question_id] = answer.value
+    items = []
+    for question_id, value in latest.items():
+        question = question_set.question(question_id) if question_set else None
+        item = _answer_item(question, value) if question is not None else None
+        if item is not None:
+            items.append(item)
+    if not items:
+        return catalog.SUMMARY_NONE.format(elder=elder.name, heading=heading)
+    joined = catalog.SUMMARY_SEPARATOR.join(items)
+    return catalog.SUMMARY_ELDER.format(elder=elder.name, heading=heading, items=joined)
+
+
+def _summary_due(subscription: SummarySubscription, now: datetime, tz: Any) -> bool:
+    send_at = time.fromisoformat(subscription.send_at)
+    moment = datetime.combine(now.date(), send_at, tzinfo=tz)
+    return now >= moment and subscription.since.astimezone(tz) < moment
+
+
+def queue_daily_summaries(svc: Services) -> int:
+    """Queue today's summary of every opted-in member whose time has come; return how many.
+
+    One LINE message per member per day covering all their elders (quota: one push, not
+    one per elder), with only the elders whose consent shares the daily status with
+    them; none when no elder does. The outbox id derives from the member and the day,
+    so running again (every few minutes, or twice) queues nothing more.
+    """
+    now = svc.now().astimezone(svc.tz)
+    with svc.uow() as uow:
+        subscriptions = uow.family.list_summaries()
+    queued = 0
+    for subscription in subscriptions:
+        if not _summary_due(subscription, now, svc.tz):
+            continue
+        message_id = summary_message_id(subscription.line_user_id, now.date())
+        with svc.uow() as uow:
+            if uow.outbox.get(message_id) is not None:
+                continue
+            heading = (
+                catalog.SUMMARY_MORNING
+                if time.fromisoformat(subscription.send_at) < time(12)
+                else catalog.SUMMARY_DAY
+            )
+            visible = [
+                (member, elder)
+                for member, elder in links_of(uow, subscription.line_user_id)
+                if elder.is_watchable and family_may_see_status(elder.consent, member)
+            ]
+            if not visible:
+                continue
+            lines = [_elder_summary(svc, uow, elder, now, heading) for _member, elder in visible]
+            queued += uow.outbox.add_if_absent(
+                OutboxMessage(
+                    id=message_id,
+                    recipient_id=visible[0][0].id,
+                    channel=LINE_CHANNEL,
+                    subject="",
+                    body="\n".join([*lines, catalog.SUMMARY_FOOTER]),
+                    urgent=False,
+                    created_at=now,
+                    not_before=now,
+                )
+            )
+            uow.commit()
+    if queued:
+        logger.info("queued %d daily LINE summaries", queued)
+    return queued

@@ -292,6 +292,11 @@ def queue_nudges(uow: AbstractUnitOfWork, notice: Notice, now: datetime) -> int:
     return queued
 
 
+def speaker_recipient(uow: AbstractUnitOfWork, elder: Elder, alexa_user_id: str) -> Recipient:
+    """Return the recipient that is this elder's speaker, created or refreshed as needed."""
+    return _speaker(uow, elder, alexa_user_id)
+
+
 def _speaker(uow: AbstractUnitOfWork, elder: Elder, alexa_user_id: str) -> Recipient:
     recipient = Recipient(
         id=speaker_recipient_id(elder.id, alexa_user_id),

@@ -12,7 +12,13 @@ from datetime import timedelta
 import pytest
 
 from backend.domain.errors import Conflict, NotFound
-from backend.domain.family import FamilyMessage, InboxEvent, LinkCode, MessageKind
+from backend.domain.family import (
+    FamilyMessage,
+    InboxEvent,
+    LinkCode,
+    MessageKind,
+    SummarySubscription,
+)
 from tests.builders import ELDER_ID, jst, make_elder, make_recipient, seed
 
 __all__ = [
@@ -21,6 +27,7 @@ __all__ = [
     "TestLineSends",
     "TestLinkCodes",
     "TestRecipientsByAddress",
+    "TestSummarySubscriptions",
 ]
 
 
@@ -202,3 +209,34 @@ class TestRecipientsByAddress:
         with uow_factory() as uow:
             assert [r.id for r in uow.recipients.list_for_address("line", "U1")] == ["r1", "r2"]
             assert uow.recipients.list_for_address("line", "nobody") == []
+
+
+class TestSummarySubscriptions:
+    def test_an_opt_in_is_stored_replaced_listed_and_removed(self, uow_factory) -> None:
+        first = SummarySubscription("U2", "08:00", jst(hour=9))
+        with uow_factory() as uow:
+            assert uow.family.get_summary("U2") is None
+            uow.family.set_summary(first)
+            uow.family.set_summary(SummarySubscription("U1", "19:30", jst(hour=9)))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.family.get_summary("U2") == first
+            later = SummarySubscription("U2", "07:15", jst(hour=10, minute=5))
+            uow.family.set_summary(later)
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.family.list_summaries() == [
+                SummarySubscription("U1", "19:30", jst(hour=9)),
+                SummarySubscription("U2", "07:15", jst(hour=10, minute=5)),
+            ]
+            assert uow.family.remove_summary("U1") is True
+            assert uow.family.remove_summary("U1") is False
+            uow.commit()
+        with uow_factory() as uow:
+            assert [s.line_user_id for s in uow.family.list_summaries()] == ["U2"]
+
+    def test_an_opt_in_not_committed_is_not_kept(self, uow_factory) -> None:
+        with uow_factory() as uow:
+            uow.family.set_summary(SummarySubscription("U3", "08:00", jst(hour=9)))
+        with uow_factory() as uow:
+            assert uow.family.get_summary("U3") is None

@@ -15,6 +15,7 @@ from tests.integration.family_store_contract import (  # noqa: F401 - collected 
     TestLineSends,
     TestLinkCodes,
     TestRecipientsByAddress,
+    TestSummarySubscriptions,
 )
 from tests.integration.store_contract import (  # noqa: F401 - collected by pytest here
     TestAlertHistory,

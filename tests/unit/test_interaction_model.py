@@ -30,6 +30,7 @@ MANIFEST_PATH = SKILL_DIR / "skill-package" / "skill.json"
 ASK_RESOURCES_PATH = SKILL_DIR / "ask-resources.json"
 NUMBER = "AMAZON.NUMBER"
 DATE = "AMAZON.DATE"
+SEARCH_QUERY = "AMAZON.SearchQuery"
 SLOT_REF = re.compile(r"\{(\w+)\}")
 FORBIDDEN = re.compile(r"[0-9０-９。、，,．.！!？?「」『』()（）\"'：:；;・…~〜]")
 
@@ -138,6 +139,20 @@ def test_slots_sit_on_the_intents_the_handlers_read_them_from(intents):
     assert slots(const.INTENT_PAIR) == {const.SLOT_CODE: NUMBER}
     assert slots(const.INTENT_EMERGENCY) == {}
     assert slots(const.INTENT_WHO_IS_WATCHING) == {}
+    assert slots(const.INTENT_REPLY) == {}
+    assert slots(const.INTENT_TELL_FAMILY) == {const.SLOT_MEMBER: const.TYPE_FAMILY_MEMBER}
+    assert slots(const.INTENT_REPLY_MESSAGE) == {const.SLOT_MESSAGE: SEARCH_QUERY}
+
+
+def test_free_text_samples_carry_a_carrier_phrase_and_no_other_slot(intents):
+    """AMAZON.SearchQuery needs words around it and cannot share an utterance with a slot."""
+    for intent in intents.values():
+        free = {s["name"] for s in intent.get("slots", []) if s["type"] == SEARCH_QUERY}
+        for sample in intent.get("samples", []):
+            refs = SLOT_REF.findall(sample)
+            if free & set(refs):
+                assert len(refs) == 1, sample
+                assert SLOT_REF.sub("", sample), sample
 
 
 def test_answer_values_keep_exactly_the_ids_the_question_sets_use(types):
@@ -250,7 +265,7 @@ def test_every_sample_resolves_back_to_its_own_intent_and_value(language_model, 
         slot_types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
         for sample in intent.get("samples", []):
             refs = SLOT_REF.findall(sample)
-            custom = [ref for ref in refs if slot_types[ref] not in (NUMBER, DATE)]
+            custom = [ref for ref in refs if slot_types[ref] not in (NUMBER, DATE, SEARCH_QUERY)]
             assert len(custom) <= 1, sample
             fills = _words(types[slot_types[custom[0]]]) if custom else [("", "")]
             for value_id, words in fills:
@@ -263,6 +278,9 @@ def test_every_sample_resolves_back_to_its_own_intent_and_value(language_model, 
                     elif slot_types[ref] == DATE:
                         text = text.replace(f"{{{ref}}}", "12月1日")
                         expected[ref] = date_value("12月1日", date.today())
+                    elif slot_types[ref] == SEARCH_QUERY:
+                        text = text.replace(f"{{{ref}}}", "日曜日を楽しみにしています")
+                        expected[ref] = "日曜日を楽しみにしています"
                     else:
                         text = text.replace(f"{{{ref}}}", words)
                         expected[ref] = value_id
@@ -412,6 +430,14 @@ ELDER_PHRASES: list[tuple[str, str, dict[str, str]]] = [
     ("どうすればいいの", const.INTENT_HELP, {}),
     ("ヘルプ", const.INTENT_HELP, {}),
     ("ホーム", const.INTENT_NAVIGATE_HOME, {}),
+    # ご家族へのお返事
+    ("返事をする", const.INTENT_REPLY, {}),
+    ("お返事したい", const.INTENT_REPLY, {}),
+    ("娘に伝えて", const.INTENT_TELL_FAMILY, {"member": "daughter"}),
+    ("長男に伝えてください", const.INTENT_TELL_FAMILY, {"member": "son"}),
+    ("お孫さんにメッセージを送って", const.INTENT_TELL_FAMILY, {"member": "grandchild"}),
+    ("日曜日待ってるよと伝えて", const.INTENT_REPLY_MESSAGE, {"message": "日曜日待ってるよ"}),
+    ("ありがとうって伝えて", const.INTENT_REPLY_MESSAGE, {"message": "ありがとう"}),
 ]
 
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Integer, bindparam, insert, select, update
+from sqlalchemy import Integer, bindparam, delete, insert, select, update
 
 from backend.domain.errors import Conflict, NotFound
-from backend.domain.family import FamilyMessage, InboxEvent, LinkCode, MonthlySends
+from backend.domain.family import (
+    FamilyMessage,
+    InboxEvent,
+    LinkCode,
+    MonthlySends,
+    SummarySubscription,
+)
 from backend.ports import FamilyRepository, LineInboxRepository
 from backend.stores.sql import tables as t
 from backend.stores.sql.repositories import (
@@ -71,6 +77,17 @@ _ADD_SENDS = (
     update(t.line_monthly_sends)
     .where(_ms.month == bindparam("b_month"))
     .values(sent=_ms.sent + bindparam("count", type_=Integer))
+)
+_su = t.line_summaries.c
+_GET_SUMMARY = select(t.line_summaries).where(_su.line_user_id == bindparam("user"))
+_SET_SUMMARY = (
+    update(t.line_summaries)
+    .where(_su.line_user_id == bindparam("b_user"))
+    .values(send_at=bindparam("b_send_at"), since=bindparam("b_since"))
+)
+_REMOVE_SUMMARY = delete(t.line_summaries).where(_su.line_user_id == bindparam("user"))
+_LIST_SUMMARIES = _PerDialect(
+    lambda d: select(t.line_summaries).order_by(_code_point(d, _su.line_user_id))
 )
 _WARN = (
     update(t.line_monthly_sends)
@@ -207,3 +224,29 @@ class SqlFamilyRepository(_SqlRepository, FamilyRepository):
         self.count_sends(month, 0)
         result = self._connection.execute(_WARN, {"b_month": month, "at": t.to_utc(at)})
         return result.rowcount == 1
+
+    def set_summary(self, subscription: SummarySubscription) -> None:
+        """Store the member's opt-in, replacing any earlier one."""
+        values = t.summary_to_row(subscription)
+        params = {"b_user": values["line_user_id"], "b_send_at": values["send_at"]}
+        params["b_since"] = values["since"]
+        if self._connection.execute(_SET_SUMMARY, params).rowcount == 1:
+            return
+        try:
+            self._insert(insert(t.line_summaries), values, "LINE daily summary")
+        except Conflict:  # another unit stored one meanwhile: ours replaces it
+            self._connection.execute(_SET_SUMMARY, params)
+
+    def get_summary(self, line_user_id: str) -> SummarySubscription | None:
+        """Return the member's opt-in, or None."""
+        row = self._connection.execute(_GET_SUMMARY, {"user": line_user_id}).first()
+        return None if row is None else t.summary_from_row(_mapping(row))
+
+    def remove_summary(self, line_user_id: str) -> bool:
+        """Remove the member's opt-in; False when there was none."""
+        return self._connection.execute(_REMOVE_SUMMARY, {"user": line_user_id}).rowcount == 1
+
+    def list_summaries(self) -> list[SummarySubscription]:
+        """Return every opt-in, by LINE user id."""
+        rows = self._connection.execute(_LIST_SUMMARIES.get(self._connection))
+        return [t.summary_from_row(_mapping(row)) for row in rows]

@@ -26,7 +26,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from backend.domain.family import FamilyMessage, InboxEvent, LinkCode, MessageKind, MonthlySends
+from backend.domain.family import (
+    FamilyMessage,
+    InboxEvent,
+    LinkCode,
+    MessageKind,
+    MonthlySends,
+    SummarySubscription,
+)
 from backend.domain.model import (
     Alert,
     AlertChange,
@@ -536,6 +543,14 @@ line_monthly_sends = Table(
     Column("month", String(7), primary_key=True),  # YYYY-MM
     Column("sent", Integer, nullable=False),
     Column("warned_at", UtcDateTime, nullable=True),
+)
+
+line_summaries = Table(
+    "line_summaries",
+    metadata,
+    Column("line_user_id", String, primary_key=True),
+    Column("send_at", String(5), nullable=False),  # HH:MM, local time
+    Column("since", UtcDateTime, nullable=False),
 )
 
 # --- row <-> domain -------------------------------------------------------------------
@@ -1270,3 +1285,19 @@ def family_message_from_row(row: Mapping[str, Any]) -> FamilyMessage:
 def monthly_sends_from_row(row: Mapping[str, Any]) -> MonthlySends:
     """Return the send count of a ``line_monthly_sends`` row."""
     return MonthlySends(month=row["month"], sent=row["sent"], warned_at=row["warned_at"])
+
+
+def summary_to_row(subscription: SummarySubscription) -> dict[str, Any]:
+    """Return the ``line_summaries`` row of a daily-summary opt-in."""
+    return {
+        "line_user_id": subscription.line_user_id,
+        "send_at": subscription.send_at,
+        "since": to_utc(subscription.since),
+    }
+
+
+def summary_from_row(row: Mapping[str, Any]) -> SummarySubscription:
+    """Return the daily-summary opt-in of a ``line_summaries`` row."""
+    return SummarySubscription(
+        line_user_id=row["line_user_id"], send_at=row["send_at"], since=row["since"]
+    )
