@@ -74,3 +74,15 @@ class AwayForm(FlaskForm):
             return
         if end is not None and start is not None and end < start:
             raise ValidationError(texts.END_BEFORE_START)
+
+
+class ConfigForm(FlaskForm):
+    """A question set or alert policy as YAML text (checked, then published)."""
+
+    text = TextAreaField(
+        texts.CONFIG_TEXT_LABEL,
+        [
+            DataRequired(message=texts.CONFIG_EMPTY),
+            Length(max=200_000, message=texts.CONFIG_TOO_LONG),
+        ],
+    )

@@ -92,3 +92,39 @@ RULES = {
     "kihon_checklist": "基本チェックリスト",
 }
 BAD_MONTH = "月は 2026-11 のように指定してください。"
+
+# --- municipality admin pages (issue 6 part 5) ------------------------------------------------
+
+ADMIN_MENU = "市町村の設定"
+CONFIG_TITLES = {"question_set": "質問セット", "policy": "アラートの基準"}
+CONFIG_HELP = {
+    "question_set": (
+        "ご本人にたずねる質問を YAML で書きます。書き方は questions/sets のファイルと同じです。"
+        "版の番号（version）は公開するときに自動で次の番号になります。"
+    ),
+    "policy": (
+        "アラートを出す基準を YAML で書きます。書き方は questions/policies のファイルと同じです。"
+        "書かなかった項目は既定値になります。"
+    ),
+}
+CONFIG_TEXT_LABEL = "内容（YAML）"
+CONFIG_CHECK = "確認する"
+CONFIG_PUBLISH = "公開する"
+CONFIG_CHECKED = "誤りはありません。まだ公開していません。"
+CONFIG_PUBLISHED = "版 {version} を公開しました。次の会話から使われます。"
+CONFIG_PROBLEMS = "{count} 件の誤りがあります。何も保存していません。"
+CONFIG_CONFLICT = "ほかの方が先に新しい版を公開しました。内容を確かめて、もう一度公開してください。"
+CONFIG_TOO_LONG = "内容が長すぎます（20万文字まで）。"
+CONFIG_EMPTY = "内容を入力してください。"
+CONFIG_FROM_FILE = (
+    "ファイル（{source}）の内容が使われています。まだ画面から公開した版はありません。"
+)
+CONFIG_FROM_STORE = "版 {version} が使われています（{when}、{who}さんが公開）。"
+CONFIG_NOTHING = "この市町村のファイルはまだありません。"
+PREVIEW_TITLE = "ご本人が聞く内容（{day}の場合）"
+PREVIEW_NONE_TODAY = "この日は、この時間帯にたずねる質問はありません。"
+HISTORY_TITLE = "公開の履歴"
+HISTORY_EMPTY = "まだ画面から公開した版はありません。"
+VERSION_TITLE = "{title} 版 {version}"
+VERSION_LOAD = "この版を編集欄に読み込む"
+AUDIT_EXPORT = "書き出し"

@@ -57,6 +57,7 @@ from backend.domain.model import (
     StaffUser,
 )
 from backend.domain.staff import ApiToken, AuditEntry, StaffSession
+from backend.domain.versions import ConfigKind, ConfigVersion
 from notices.model import (
     Audience,
     Notice,
@@ -536,6 +537,19 @@ line_monthly_sends = Table(
     Column("month", String(7), primary_key=True),  # YYYY-MM
     Column("sent", Integer, nullable=False),
     Column("warned_at", UtcDateTime, nullable=True),
+)
+
+# --- published question sets and policies (issue 6, municipality admin) ------------------
+
+config_versions = Table(
+    "config_versions",
+    metadata,
+    Column("kind", String, primary_key=True),  # "question_set" | "policy"
+    Column("municipality_code", String(6), ForeignKey("municipalities.code"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("published_by", String, nullable=False),
+    Column("published_at", UtcDateTime, nullable=False),
 )
 
 # --- row <-> domain -------------------------------------------------------------------
@@ -1270,3 +1284,27 @@ def family_message_from_row(row: Mapping[str, Any]) -> FamilyMessage:
 def monthly_sends_from_row(row: Mapping[str, Any]) -> MonthlySends:
     """Return the send count of a ``line_monthly_sends`` row."""
     return MonthlySends(month=row["month"], sent=row["sent"], warned_at=row["warned_at"])
+
+
+def config_version_to_row(version: ConfigVersion) -> dict[str, Any]:
+    """Return the ``config_versions`` row of a published version."""
+    return {
+        "kind": ConfigKind(version.kind).value,
+        "municipality_code": version.municipality_code,
+        "version": version.version,
+        "text": version.text,
+        "published_by": version.published_by,
+        "published_at": version.published_at,
+    }
+
+
+def config_version_from_row(row: Mapping[str, Any]) -> ConfigVersion:
+    """Return the published version of a ``config_versions`` row."""
+    return ConfigVersion(
+        kind=ConfigKind(row["kind"]),
+        municipality_code=row["municipality_code"],
+        version=row["version"],
+        text=row["text"],
+        published_by=row["published_by"],
+        published_at=row["published_at"],
+    )

@@ -1,0 +1,194 @@
+"""Municipality admin pages: question set and alert policy editors (with versions).
+
+Only municipality admins (their own municipality) and operators use these pages; anyone
+else gets the same 404 as for a page that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from backend.dashboard import texts
+from backend.dashboard.forms import ConfigForm
+from backend.domain.errors import Conflict, NotFound
+from backend.domain.model import StaffRole, StaffUser
+from backend.domain.versions import ConfigKind
+from backend.services import dashboard, municipal_config
+from backend.services.context import Services
+from questions.loader import FileProblemsError
+from questions.model import QuestionSet
+from skill.prompts import JA_JP, render
+
+KINDS = {"questions": ConfigKind.QUESTION_SET, "policy": ConfigKind.POLICY}
+SLUGS = {kind: slug for slug, kind in KINDS.items()}
+
+
+def _me() -> StaffUser:
+    return current_user.user  # type: ignore[union-attr]
+
+
+def spoken_preview(qset: QuestionSet, services: Services) -> list[dict[str, Any]]:
+    """Return each slot with the words the speaker says, rendered by the skill's prompts."""
+    slots = []
+    for slot in municipal_config.preview(qset, services.now().date()):
+        intro = render("intro", {"count": slot.due_on_day}, JA_JP) if slot.due_on_day else None
+        slots.append({"slot": slot, "intro": intro})
+    return slots
+
+
+def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
+    """Return the municipality admin blueprint (``/admin``)."""
+    bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+    @bp.before_request
+    def check_csrf() -> None:
+        if request.method == "POST":
+            csrf.protect()
+
+    @bp.after_request
+    def no_store(response: Response) -> Response:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @bp.errorhandler(CSRFError)
+    def csrf_failed(_err: CSRFError) -> tuple[str, int]:
+        return render_template("dashboard/error.html", message=texts.SESSION_EXPIRED), 400
+
+    def _kind(slug: str) -> ConfigKind:
+        kind = KINDS.get(slug)
+        if kind is None:
+            abort(404)
+        return kind
+
+    @bp.get("/")
+    @login_required
+    def index() -> Any:
+        user = _me()
+        if not municipal_config.may_edit(user):
+            abort(404)
+        if user.role is StaffRole.MUNICIPALITY_ADMIN:
+            codes = [user.municipality_code or ""]
+        else:
+            codes = sorted({c.municipality_code for c in dashboard.centers_of(services, user)})
+        return render_template("dashboard/admin/index.html", codes=codes)
+
+    # --- question set and policy editors -------------------------------------------------------
+
+    def _editor(slug: str, code: str, form: ConfigForm, status: int = 200, **extra: Any) -> Any:
+        kind = _kind(slug)
+        try:
+            now_in_force = municipal_config.current(services, _me(), kind, code)
+            history = municipal_config.history(services, _me(), kind, code)
+        except NotFound:
+            abort(404)
+        if form.text.data is None:
+            form.text.data = now_in_force.text
+        preview = extra.pop("preview", None)
+        if preview is None and kind is ConfigKind.QUESTION_SET and status == 200:
+            try:
+                preview = spoken_preview(
+                    municipal_config.check_question_set(form.text.data or "", code), services
+                )
+            except FileProblemsError:
+                preview = None
+        return render_template(
+            "dashboard/admin/config.html",
+            slug=slug,
+            kind=kind,
+            code=code,
+            current=now_in_force,
+            history=history,
+            form=form,
+            preview=preview,
+            source=municipal_config.source_of(kind, code),
+            **extra,
+        ), status
+
+    @bp.get("/<code>/<slug>")
+    @login_required
+    def editor(code: str, slug: str) -> Any:
+        form = ConfigForm(formdata=None)
+        form.text.data = None
+        start_from = request.args.get("from", type=int)
+        if start_from is not None:
+            try:
+                old = municipal_config.version_of(services, _me(), _kind(slug), code, start_from)
+            except NotFound:
+                abort(404)
+            form.text.data = old.text
+        return _editor(slug, code, form)
+
+    @bp.post("/<code>/<slug>")
+    @login_required
+    def submit(code: str, slug: str) -> Any:
+        kind = _kind(slug)
+        try:
+            municipal_config.current(services, _me(), kind, code)
+        except NotFound:
+            abort(404)
+        form = ConfigForm()
+        if not form.validate():
+            return _editor(slug, code, form, 400)
+        text = form.text.data or ""
+        try:
+            checked = municipal_config.check(kind, text.replace("\r\n", "\n"), code)
+        except FileProblemsError as err:
+            return _editor(slug, code, form, 400, problems=err)
+        if request.form.get("action") != "publish":
+            flash(texts.CONFIG_CHECKED, "info")
+            preview = (
+                spoken_preview(checked, services) if isinstance(checked, QuestionSet) else None
+            )
+            return _editor(slug, code, form, 200, preview=preview)
+        try:
+            version = municipal_config.publish(services, _me(), kind, code, text)
+        except FileProblemsError as err:  # the text changed between check and publish
+            return _editor(slug, code, form, 400, problems=err)
+        except Conflict:
+            flash(texts.CONFIG_CONFLICT, "error")
+            return _editor(slug, code, form, 409)
+        flash(texts.CONFIG_PUBLISHED.format(version=version.version), "info")
+        return redirect(url_for("admin.editor", code=code, slug=slug))
+
+    @bp.get("/<code>/<slug>/versions/<int:number>")
+    @login_required
+    def version(code: str, slug: str, number: int) -> Any:
+        kind = _kind(slug)
+        try:
+            found = municipal_config.version_of(services, _me(), kind, code, number)
+        except NotFound:
+            abort(404)
+        preview = None
+        if kind is ConfigKind.QUESTION_SET:
+            try:
+                preview = spoken_preview(
+                    municipal_config.check_question_set(found.text, code), services
+                )
+            except FileProblemsError:
+                preview = None
+        return render_template(
+            "dashboard/admin/config_version.html",
+            slug=slug,
+            kind=kind,
+            code=code,
+            found=found,
+            preview=preview,
+        )
+
+    return bp
