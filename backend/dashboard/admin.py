@@ -22,13 +22,14 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from backend.dashboard import texts
-from backend.dashboard.forms import ConfigForm
+from backend.dashboard.forms import NOTICE_FIELDS, ConfigForm, NoticeForm
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import StaffRole, StaffUser
 from backend.domain.versions import ConfigKind
-from backend.services import dashboard, municipal_config
+from backend.services import dashboard, municipal_config, notice_admin
 from backend.services.context import Services
-from questions.loader import FileProblemsError
+from notices.loader import NoticeFileError
+from questions.loader import FileProblemsError, Problem
 from questions.model import QuestionSet
 from skill.prompts import JA_JP, render
 
@@ -47,6 +48,21 @@ def spoken_preview(qset: QuestionSet, services: Services) -> list[dict[str, Any]
         intro = render("intro", {"count": slot.due_on_day}, JA_JP) if slot.due_on_day else None
         slots.append({"slot": slot, "intro": intro})
     return slots
+
+
+def place_problems(form: NoticeForm, problems: tuple[Problem, ...]) -> list[str]:
+    """Put each problem under its form field; return those that belong to no field."""
+    general = []
+    for p in problems:
+        path = p.path.removeprefix("notices[0]").lstrip(".")
+        head = path.split(".")[0].split("[")[0]
+        name = NOTICE_FIELDS.get(head)
+        if name is None:
+            general.append(f"{p.path or '(全体)'}: {p.message}")
+            continue
+        field = getattr(form, name)
+        field.errors = [*field.errors, f"{path}: {p.message}" if path != head else p.message]
+    return general
 
 
 def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
@@ -190,5 +206,112 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
             found=found,
             preview=preview,
         )
+
+    # --- notices ------------------------------------------------------------------------------
+
+    @bp.get("/<code>/notices")
+    @login_required
+    def notices(code: str) -> Any:
+        try:
+            municipality, tracked = notice_admin.list_tracked(services, _me(), code)
+        except NotFound:
+            abort(404)
+        return render_template(
+            "dashboard/admin/notices.html", code=code, municipality=municipality, tracked=tracked
+        )
+
+    def _notice_page(
+        code: str,
+        form: NoticeForm,
+        local_id: str | None,
+        status: int = 200,
+        general: list[str] | None = None,
+    ) -> Any:
+        tracked = None
+        if local_id is not None:
+            try:
+                tracked = notice_admin.get_tracked(services, _me(), code, local_id)
+            except NotFound:
+                abort(404)
+        else:
+            with services.uow() as uow:
+                try:
+                    municipal_config.municipality_in_scope(uow, _me(), code)
+                except NotFound:
+                    abort(404)
+        return render_template(
+            "dashboard/admin/notice.html",
+            code=code,
+            form=form,
+            local_id=local_id,
+            tracked=tracked,
+            general=general or [],
+            problem_count=len(general or []) + sum(len(f.errors) for f in form),
+        ), status
+
+    @bp.get("/<code>/notices/new")
+    @login_required
+    def new_notice(code: str) -> Any:
+        form = NoticeForm(formdata=None)
+        form.start.data = services.now().strftime("%Y-%m-%dT08:00")
+        return _notice_page(code, form, None)
+
+    @bp.get("/<code>/notices/<local_id>")
+    @login_required
+    def notice(code: str, local_id: str) -> Any:
+        form = NoticeForm(formdata=None)
+        try:
+            tracked = notice_admin.get_tracked(services, _me(), code, local_id)
+        except NotFound:
+            abort(404)
+        form.fill(notice_admin.entry_of(tracked.notice, services))
+        return _notice_page(code, form, local_id)
+
+    def _save_notice(code: str, local_id: str | None) -> Any:
+        form = NoticeForm()
+        if local_id is not None:
+            form.local_id.data = local_id
+        if not form.validate():
+            return _notice_page(code, form, local_id, 400)
+        entry = form.entry()
+        if local_id is None:
+            try:
+                notice_admin.get_tracked(services, _me(), code, entry["id"])
+            except NotFound:
+                pass
+            else:
+                form.local_id.errors = [texts.NOTICE_ID_TAKEN]
+                return _notice_page(code, form, None, 400)
+        try:
+            saved = notice_admin.save(services, _me(), code, entry)
+        except NotFound:
+            abort(404)
+        except NoticeFileError as err:
+            return _notice_page(code, form, local_id, 400, place_problems(form, err.problems))
+        except ValueError:
+            flash(texts.NOTICE_NOT_EDITABLE, "error")
+            return _notice_page(code, form, local_id, 409)
+        flash(texts.NOTICE_SAVED, "info")
+        return redirect(url_for("admin.notice", code=code, local_id=saved.id.partition("/")[2]))
+
+    @bp.post("/<code>/notices/new")
+    @login_required
+    def create_notice(code: str) -> Any:
+        return _save_notice(code, None)
+
+    @bp.post("/<code>/notices/<local_id>")
+    @login_required
+    def save_notice(code: str, local_id: str) -> Any:
+        return _save_notice(code, local_id)
+
+    @bp.post("/<code>/notices/<local_id>/withdraw")
+    @login_required
+    def withdraw_notice(code: str, local_id: str) -> Any:
+        try:
+            notice_admin.withdraw(services, _me(), code, local_id)
+        except NotFound:
+            abort(404)
+        flash(texts.NOTICE_WITHDRAWN, "info")
+        return redirect(url_for("admin.notices", code=code))
 
     return bp

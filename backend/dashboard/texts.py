@@ -128,3 +128,19 @@ HISTORY_EMPTY = "まだ画面から公開した版はありません。"
 VERSION_TITLE = "{title} 版 {version}"
 VERSION_LOAD = "この版を編集欄に読み込む"
 AUDIT_EXPORT = "書き出し"
+
+NOTICES_TITLE = "お知らせ"
+NOTICE_NEW = "新しいお知らせ"
+NOTICE_SAVED = "お知らせを保存しました。"
+NOTICE_WITHDRAWN = "お知らせを取り下げました。もう読み上げられません。"
+NOTICE_NOT_EDITABLE = "取り下げたお知らせは変更できません。"
+NOTICE_ID_TAKEN = "この ID はすでに使われています。別の ID にしてください。"
+NOTICE_PROBLEMS = "{count} 件の誤りがあります。何も保存していません。"
+NOTICE_STATUSES = {"draft": "下書き", "published": "公開中", "withdrawn": "取り下げ"}
+NOTICE_EVERYONE = "市町村の全員"
+NOTICE_ONCE = "1回"
+NOTICE_NONE = "お知らせはまだありません。"
+NOTICE_LIST_HELP = (
+    "聞いた人の数は、対象のご本人のうち、そのお知らせ（繰り返しのものはその日の分）を"
+    "スピーカーで聞いた人の数です。"
+)

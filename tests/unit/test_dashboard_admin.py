@@ -259,3 +259,117 @@ class TestPublishedSets:
         assert sets()[CODE].version == 1
         ticks[0] += municipal_config.REFRESH_SECONDS
         assert sets()[CODE].version == 2
+
+
+def notice_form(**changes: object) -> dict[str, object]:
+    values: dict[str, object] = {
+        "local_id": "kenko-taiso",
+        "title": "健康体操教室",
+        "priority": "通常",
+        "speech": "12月5日の土曜日、午前10時から、公民館で健康体操教室があります。",
+        "screen": "",
+        "districts": "北地区",
+        "start": "2026-11-23T08:00",
+        "end": "2026-12-05T12:00",
+    }
+    values.update(changes)
+    return values
+
+
+def post_notice(client: FlaskClient, path: str, **changes: object):
+    token = csrf_token(client.get(path).text)
+    return client.post(path, data={"csrf_token": token, **notice_form(**changes)})
+
+
+class TestNoticesEditor:
+    def test_a_notice_made_on_the_form_is_stored_as_an_import_would(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        signed_in(client, ADMIN)
+        response = post_notice(
+            client, f"/admin/{CODE}/notices/new", weekdays=["月", "木"], nth=["1"]
+        )
+        assert response.status_code == 302
+        stored = store.state.notices[f"{CODE}/kenko-taiso"]
+        assert stored.status.value == "published"
+        assert stored.audience.districts == ("北地区",)
+        assert stored.recurrence.weekdays == (0, 3)
+        assert stored.recurrence.nth == (1,)
+        assert stored.screen_text == stored.speech
+        assert [e.action for e in store.state.audit][-1] == "create_notice"
+        listing = client.get(f"/admin/{CODE}/notices")
+        assert "健康体操教室" in listing.text
+        assert "第1月曜・木曜" in listing.text
+
+    def test_invalid_input_gets_the_loaders_messages_and_stores_nothing(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        signed_in(client, ADMIN)
+        response = post_notice(
+            client,
+            f"/admin/{CODE}/notices/new",
+            speech="  ",
+            image="http://example.jp/a.png",
+            end="2026-11-01T08:00",
+            nth=["2"],
+        )
+        assert response.status_code == 400
+        assert "読み上げる文が空です" in response.text
+        assert "画像は https:// の URL にしてください" in response.text
+        assert "nth には weekdays が必要です" in response.text
+        assert 'aria-invalid="true"' in response.text
+        assert store.state.notices == {}
+
+    def test_a_notice_is_edited_and_its_readers_counted_per_occurrence(
+        self, client: FlaskClient, store: FakeStore, clock: FakeClock
+    ) -> None:
+        from notices.model import NoticeDelivery
+
+        signed_in(client, ADMIN)
+        post_notice(client, f"/admin/{CODE}/notices/new", draft="y")
+        notice_id = f"{CODE}/kenko-taiso"
+        assert store.state.notices[notice_id].status.value == "draft"
+        response = post_notice(
+            client, f"/admin/{CODE}/notices/kenko-taiso", title="健康体操（変更）"
+        )
+        assert response.status_code == 302
+        assert store.state.notices[notice_id].title == "健康体操（変更）"
+        assert store.state.notices[notice_id].status.value == "published"
+        with FakeUnitOfWork(store) as uow:
+            uow.notice_deliveries.mark_heard(NoticeDelivery(notice_id, "elder-1", "once", NOW))
+            uow.commit()
+        page = client.get(f"/admin/{CODE}/notices/kenko-taiso")
+        # 北地区 is elder-1 only: one targeted elder, who heard it.
+        assert "1 / 1人" in page.text
+        withdrawn = client.post(
+            f"/admin/{CODE}/notices/kenko-taiso/withdraw",
+            data={"csrf_token": csrf_token(page.text)},
+        )
+        assert withdrawn.status_code == 302
+        assert store.state.notices[notice_id].status.value == "withdrawn"
+
+    def test_a_new_notice_cannot_take_an_existing_id(self, client: FlaskClient) -> None:
+        signed_in(client, ADMIN)
+        post_notice(client, f"/admin/{CODE}/notices/new")
+        again = post_notice(client, f"/admin/{CODE}/notices/new", title="別の")
+        assert again.status_code == 400
+        assert "この ID はすでに使われています" in again.text
+
+    @pytest.mark.parametrize("who", [STAFF, OTHER_ADMIN])
+    def test_others_get_404(self, client: FlaskClient, who: str, store: FakeStore) -> None:
+        signed_in(client, ADMIN)
+        post_notice(client, f"/admin/{CODE}/notices/new")
+        client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
+        signed_in(client, who)
+        for path in (
+            f"/admin/{CODE}/notices",
+            f"/admin/{CODE}/notices/new",
+            f"/admin/{CODE}/notices/kenko-taiso",
+        ):
+            assert client.get(path).status_code == 404, path
+        token = csrf_token(client.get("/").text)
+        posted = client.post(
+            f"/admin/{CODE}/notices/kenko-taiso/withdraw", data={"csrf_token": token}
+        )
+        assert posted.status_code == 404
+        assert store.state.notices[f"{CODE}/kenko-taiso"].status.value == "published"
