@@ -22,11 +22,11 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from backend.dashboard import texts
-from backend.dashboard.forms import NOTICE_FIELDS, ConfigForm, NoticeForm
+from backend.dashboard.forms import NOTICE_FIELDS, ConfigForm, MessageForm, NoticeForm
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import StaffRole, StaffUser
 from backend.domain.versions import ConfigKind
-from backend.services import dashboard, municipal_config, notice_admin
+from backend.services import center_messages, dashboard, municipal_config, notice_admin
 from backend.services.context import Services
 from notices.loader import NoticeFileError
 from questions.loader import FileProblemsError, Problem
@@ -206,6 +206,43 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
             found=found,
             preview=preview,
         )
+
+    # --- a message from the center to one elder -------------------------------------------------
+
+    @bp.get("/elders")
+    @login_required
+    def elders() -> Any:
+        return render_template(
+            "dashboard/admin/elders.html", groups=center_messages.elders(services, _me())
+        )
+
+    def _message_page(elder_id: str, form: MessageForm, status: int = 200) -> Any:
+        try:
+            found = center_messages.page(services, _me(), elder_id)
+        except NotFound:
+            abort(404)
+        return render_template("dashboard/admin/message.html", page=found, form=form), status
+
+    @bp.get("/elders/<elder_id>/message")
+    @login_required
+    def message(elder_id: str) -> Any:
+        return _message_page(elder_id, MessageForm(formdata=None))
+
+    @bp.post("/elders/<elder_id>/message")
+    @login_required
+    def send_message(elder_id: str) -> Any:
+        form = MessageForm()
+        if not form.validate():
+            return _message_page(elder_id, form, 400)
+        try:
+            center_messages.send(services, _me(), elder_id, form.text.data or "")
+        except NotFound:
+            abort(404)
+        except center_messages.BadMessage as err:
+            form.text.errors = [texts.MESSAGE_ERRORS[str(err)]]
+            return _message_page(elder_id, form, 400)
+        flash(texts.MESSAGE_SENT, "info")
+        return redirect(url_for("admin.message", elder_id=elder_id))
 
     # --- notices ------------------------------------------------------------------------------
 

@@ -205,3 +205,9 @@ NOTICE_FIELDS = {
     "recurrence": "weekdays",
     "draft": "draft",
 }
+
+
+class MessageForm(FlaskForm):
+    """A message from the center, read aloud to one elder."""
+
+    text = TextAreaField(texts.MESSAGE_LABEL, [Length(max=2000)])

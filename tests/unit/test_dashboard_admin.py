@@ -373,3 +373,64 @@ class TestNoticesEditor:
         )
         assert posted.status_code == 404
         assert store.state.notices[f"{CODE}/kenko-taiso"].status.value == "published"
+
+
+class TestMessageToAnElder:
+    def test_center_staff_send_a_message_to_their_elder_and_see_it_waiting(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        signed_in(client, STAFF)
+        listing = client.get("/admin/elders")
+        assert listing.status_code == 200
+        assert "/admin/elders/elder-1/message" in listing.text
+        assert "elder-2" not in listing.text  # another center's elder
+        page = client.get("/admin/elders/elder-1/message")
+        assert page.status_code == 200
+        assert 'for="text"' in page.text
+        response = client.post(
+            "/admin/elders/elder-1/message",
+            data={"csrf_token": csrf_token(page.text), "text": "明日、訪問します。"},
+        )
+        assert response.status_code == 302
+        (message,) = store.state.family_messages.values()
+        assert message.elder_id == "elder-1"
+        assert message.kind.value == "center_text"
+        assert message.sender_name == "見守り市北地域包括支援センター"
+        assert "明日、訪問します。" in client.get("/admin/elders/elder-1/message").text
+        actions = [e.action for e in store.state.audit if e.elder_id == "elder-1"]
+        assert "send_message" in actions
+        assert "view_messages" in actions
+
+    def test_an_empty_message_is_refused_with_a_clear_error(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        signed_in(client, ADMIN)
+        page = client.get("/admin/elders/elder-1/message")
+        response = client.post(
+            "/admin/elders/elder-1/message",
+            data={"csrf_token": csrf_token(page.text), "text": "  "},
+        )
+        assert response.status_code == 400
+        assert "読み上げる文を入力してください" in response.text
+        assert store.state.family_messages == {}
+
+    @pytest.mark.parametrize("who", [OTHER_STAFF, OTHER_ADMIN])
+    def test_staff_of_another_center_or_municipality_get_404(
+        self, client: FlaskClient, store: FakeStore, who: str
+    ) -> None:
+        signed_in(client, who)
+        assert client.get("/admin/elders/elder-1/message").status_code == 404
+        token = csrf_token(client.get("/").text)
+        response = client.post(
+            "/admin/elders/elder-1/message", data={"csrf_token": token, "text": "こんにちは"}
+        )
+        assert response.status_code == 404
+        assert store.state.family_messages == {}
+
+    def test_a_post_without_the_csrf_token_sends_nothing(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        signed_in(client, STAFF)
+        response = client.post("/admin/elders/elder-1/message", data={"text": "こんにちは"})
+        assert response.status_code == 400
+        assert store.state.family_messages == {}
