@@ -26,7 +26,13 @@ from backend.dashboard.forms import NOTICE_FIELDS, ConfigForm, MessageForm, Noti
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import StaffRole, StaffUser
 from backend.domain.versions import ConfigKind
-from backend.services import center_messages, dashboard, municipal_config, notice_admin
+from backend.services import (
+    admin_exports,
+    center_messages,
+    dashboard,
+    municipal_config,
+    notice_admin,
+)
 from backend.services.context import Services
 from notices.loader import NoticeFileError
 from questions.loader import FileProblemsError, Problem
@@ -205,6 +211,48 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
             code=code,
             found=found,
             preview=preview,
+        )
+
+    # --- CSV exports ----------------------------------------------------------------------------
+
+    @bp.get("/<code>/exports")
+    @login_required
+    def exports(code: str) -> Any:
+        with services.uow() as uow:
+            try:
+                municipality = municipal_config.municipality_in_scope(uow, _me(), code)
+            except NotFound:
+                abort(404)
+        month = request.args.get("month") or services.now().strftime("%Y-%m")
+        return render_template(
+            "dashboard/admin/exports.html", code=code, municipality=municipality, month=month
+        )
+
+    @bp.post("/<code>/exports")
+    @login_required
+    def download(code: str) -> Any:
+        try:
+            month = dashboard.month_of(request.form.get("month"), services.now().date())
+        except ValueError:
+            return render_template("dashboard/error.html", message=texts.BAD_MONTH), 400
+        try:
+            found = admin_exports.export(
+                services,
+                _me(),
+                request.form.get("kind", ""),
+                code,
+                month,
+                bom=bool(request.form.get("bom")),
+            )
+        except NotFound:
+            abort(404)
+        return Response(
+            found.text,
+            mimetype="text/csv",
+            headers={
+                "Content-Disposition": f'attachment; filename="{found.filename}"',
+                "Content-Type": "text/csv; charset=utf-8",
+            },
         )
 
     # --- a message from the center to one elder -------------------------------------------------

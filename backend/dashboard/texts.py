@@ -161,3 +161,15 @@ MESSAGE_ERRORS = {
 MESSAGE_WAITING = "まだ聞いていないお知らせ"
 MESSAGE_NONE_WAITING = "まだ聞いていないお知らせはありません。"
 MESSAGE_PICK = "メッセージを送るご本人を選んでください。"
+
+EXPORTS_TITLE = "CSV の書き出し"
+EXPORT_KINDS = {
+    "alerts": "アラート（1件1行）",
+    "checkins": "見守りの記録（チェックイン1回1行）",
+    "notices": "お知らせを聞いたか（お知らせとご本人ごとに1行）",
+}
+EXPORT_HELP = (
+    "市町村の1か月分を書き出します。名前は入らず、ID だけです（mimamori export と同じ列）。"
+    "書き出したことは記録に残ります。"
+)
+EXPORT_BOM = "Excel で開く（BOM 付き）"

@@ -434,3 +434,53 @@ class TestMessageToAnElder:
         response = client.post("/admin/elders/elder-1/message", data={"text": "こんにちは"})
         assert response.status_code == 400
         assert store.state.family_messages == {}
+
+
+class TestExports:
+    def download(self, client: FlaskClient, code: str = CODE, **form: str):
+        token = csrf_token(client.get("/").text)
+        return client.post(f"/admin/{code}/exports", data={"csrf_token": token, **form})
+
+    def test_alerts_of_a_month_download_as_csv_with_ids_only_and_are_audited(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        signed_in(client, ADMIN)
+        assert client.get(f"/admin/{CODE}/exports").status_code == 200
+        response = self.download(client, kind="alerts", month="2026-11", bom="1")
+        assert response.status_code == 200
+        assert response.mimetype == "text/csv"
+        assert 'filename="alerts-032158-2026-11.csv"' in response.headers["Content-Disposition"]
+        text = response.get_data(as_text=True)
+        assert text.startswith("\ufeffid,elder_id,rule,")
+        assert "alert-own" in text
+        assert "alert-other" in text  # both centers are in the municipality
+        assert "山田" not in text
+        assert text.count("\r\n") == 3  # header and two alerts
+        (entry,) = [e for e in store.state.audit if e.action == "export_alerts"]
+        assert entry.detail == {"municipality_code": CODE, "month": "2026-11", "rows": 2}
+
+    def test_another_month_has_only_the_header(self, client: FlaskClient) -> None:
+        signed_in(client, ADMIN)
+        response = self.download(client, kind="alerts", month="2026-10")
+        assert response.get_data(as_text=True).count("\r\n") == 1
+
+    def test_checkins_export_and_a_bad_month_or_kind_is_refused(self, client: FlaskClient) -> None:
+        signed_in(client, ADMIN)
+        checkins = self.download(client, kind="checkins", month="2026-11")
+        assert checkins.get_data(as_text=True).startswith("elder_id,date,slot,")
+        assert self.download(client, kind="checkins", month="2026-13").status_code == 400
+        assert self.download(client, kind="names", month="2026-11").status_code == 404
+
+    @pytest.mark.parametrize("who", [STAFF, OTHER_ADMIN])
+    def test_center_staff_and_other_municipalities_cannot_export(
+        self, client: FlaskClient, store: FakeStore, who: str
+    ) -> None:
+        signed_in(client, who)
+        assert client.get(f"/admin/{CODE}/exports").status_code == 404
+        assert self.download(client, kind="alerts", month="2026-11").status_code == 404
+        assert not [e for e in store.state.audit if e.action.startswith("export_")]
+
+    def test_an_export_without_the_csrf_token_is_refused(self, client: FlaskClient) -> None:
+        signed_in(client, ADMIN)
+        response = client.post(f"/admin/{CODE}/exports", data={"kind": "alerts"})
+        assert response.status_code == 400
