@@ -10,7 +10,7 @@ from functools import cache
 from backend.media import MediaLinks
 from backend.ports import AbstractUnitOfWork
 from backend.services.context import Services
-from backend.services.municipal_config import PublishedSets
+from backend.services.published import PublishedSets
 from backend.settings import ConfigError, Settings
 from questions.loader import SETS_DIR, load_sets
 from questions.model import QuestionSet

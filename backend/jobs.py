@@ -31,7 +31,7 @@ def _policies() -> Callable[[str], Any]:
 def sweep_alerts(settings: Settings, now: datetime) -> Any:
     """Evaluate every elder's alert rules at ``now``."""
     from backend.services import alerts
-    from backend.services.municipal_config import published_policies
+    from backend.services.published import published_policies
 
     svc = _services(settings, now)
     return alerts.sweep(svc, published_policies(svc.uow, _policies()))

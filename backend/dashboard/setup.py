@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 def _default_policies(services: Services) -> Callable[[str], Policy]:
     """Return the policies in force: the published version first, then the file."""
-    from backend.services.municipal_config import published_policies
+    from backend.services.published import published_policies
     from questions.policy import policy_for
 
     return published_policies(services.uow, cache(policy_for))

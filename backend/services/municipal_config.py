@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
-from functools import cache, lru_cache
 from pathlib import Path
 
 from backend.domain.errors import NotFound
@@ -27,10 +23,11 @@ from backend.domain.staff import AuditEntry
 from backend.domain.versions import ConfigKind, ConfigVersion
 from backend.ports import AbstractUnitOfWork
 from backend.services.context import Services
+from backend.services.published import REFRESH_SECONDS, PublishedSets, published_policies
 from backend.services.retry import retry_when_busy
 from questions.loader import SETS_DIR, QuestionSetError, load_question_set_text
 from questions.model import QuestionSet
-from questions.policy import POLICIES_DIR, Policy, load_policy_text, policy_for
+from questions.policy import POLICIES_DIR, Policy, load_policy_text
 from questions.schema import Question, Schedule
 
 logger = logging.getLogger(__name__)
@@ -46,7 +43,6 @@ AUDIT_PUBLISH = {
     ConfigKind.POLICY: "publish_policy",
 }
 _VERSION_LINE = re.compile(r"^version:[^\n]*$", re.MULTILINE)
-REFRESH_SECONDS = 30.0  # other processes see a published question set within this time
 
 
 def may_edit(user: StaffUser) -> bool:
@@ -86,19 +82,6 @@ def check(kind: ConfigKind, text: str, code: str) -> QuestionSet | Policy:
     if ConfigKind(kind) is ConfigKind.QUESTION_SET:
         return check_question_set(text, code)
     return check_policy(text, code)
-
-
-def versioned(qset: QuestionSet) -> QuestionSet:
-    """Return a published set whose questions carry at least the set's version.
-
-    An answer records its question's version, so answers given after a publication can be
-    told from the ones given before (and read against the version they were asked with).
-    """
-    questions = tuple(
-        q.model_copy(update={"version": qset.version}) if q.version < qset.version else q
-        for q in qset.questions
-    )
-    return replace(qset, questions=questions)
 
 
 # --- what the editor shows ------------------------------------------------------------------
@@ -273,98 +256,23 @@ def preview(qset: QuestionSet, day: date) -> tuple[PreviewSlot, ...]:
     return tuple(slots)
 
 
-# --- what is in force: the store first, then the files --------------------------------------
-
-
-@lru_cache(maxsize=64)
-def _published_set(text: str, code: str) -> QuestionSet:
-    return versioned(check_question_set(text, code))
-
-
-@lru_cache(maxsize=64)
-def _published_policy(text: str, code: str) -> Policy:
-    return check_policy(text, code)
-
-
-class PublishedSets:
-    """The question sets in force: the files, each replaced by the newest published version.
-
-    Re-read from the store at most every ``refresh_seconds`` (and at once after a
-    publication in this process).
-    """
-
-    def __init__(
-        self,
-        uow: Callable[[], AbstractUnitOfWork],
-        files: Callable[[], dict[str, QuestionSet]],
-        *,
-        refresh_seconds: float = REFRESH_SECONDS,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._uow = uow
-        self._files = files
-        self._refresh_seconds = refresh_seconds
-        self._monotonic = monotonic
-        self._lock = threading.Lock()
-        self._sets: dict[str, QuestionSet] | None = None
-        self._checked = 0.0
-
-    def invalidate(self) -> None:
-        """Read the store again at the next call."""
-        with self._lock:
-            self._sets = None
-
-    def __call__(self) -> dict[str, QuestionSet]:
-        """Return the sets in force, by municipality code."""
-        with self._lock:
-            now = self._monotonic()
-            if self._sets is None or now - self._checked >= self._refresh_seconds:
-                self._sets = self._load()
-                self._checked = now
-            return self._sets
-
-    def _load(self) -> dict[str, QuestionSet]:
-        sets = dict(self._files())
-        try:
-            with self._uow() as uow:
-                heads = uow.config_versions.latest_all(ConfigKind.QUESTION_SET)
-        except Exception:  # the files still work when the store cannot be read
-            logger.exception("published question sets could not be read; using the files")
-            return sets
-        for head in heads:
-            try:
-                sets[head.municipality_code] = _published_set(head.text, head.municipality_code)
-            except QuestionSetError as err:
-                logger.error(
-                    "published question set %s v%s is no longer valid (%d problems); "
-                    "using the file",
-                    head.municipality_code,
-                    head.version,
-                    len(err.problems),
-                )
-        return sets
-
-
-def published_policies(
-    uow: Callable[[], AbstractUnitOfWork],
-    files: Callable[[str], Policy] | None = None,
-) -> Callable[[str], Policy]:
-    """Return ``code -> Policy``: the newest published policy, else the file (or defaults)."""
-    from_files = files or cache(policy_for)
-
-    def policy(code: str) -> Policy:
-        with uow() as unit:
-            latest = unit.config_versions.latest(ConfigKind.POLICY, code)
-        if latest is not None:
-            try:
-                return _published_policy(latest.text, code)
-            except QuestionSetError:
-                logger.error("published policy %s v%s is no longer valid", code, latest.version)
-        return from_files(code)
-
-    return policy
-
-
-def preview_day(svc: Services) -> date:
-    """Return the day the preview counts due questions for (today)."""
-    return svc.now().date()
+__all__ = [
+    "REFRESH_SECONDS",
+    "Current",
+    "HistoryEntry",
+    "PreviewQuestion",
+    "PreviewSlot",
+    "PublishedSets",
+    "check",
+    "check_policy",
+    "check_question_set",
+    "current",
+    "history",
+    "may_edit",
+    "municipality_in_scope",
+    "preview",
+    "publish",
+    "published_policies",
+    "source_of",
+    "version_of",
+]
