@@ -10,6 +10,7 @@ from functools import cache
 from backend.media import MediaLinks
 from backend.ports import AbstractUnitOfWork
 from backend.services.context import Services
+from backend.services.published import PublishedSets
 from backend.settings import ConfigError, Settings
 from questions.loader import SETS_DIR, load_sets
 from questions.model import QuestionSet
@@ -45,7 +46,8 @@ def bootstrap(
         uow = sql_uow_factory(settings.database_url)
     return Services(
         uow=uow,
-        question_sets=question_sets or cache(lambda: load_sets(SETS_DIR)),
+        # A version published from the dashboard takes precedence over the file.
+        question_sets=question_sets or PublishedSets(uow, cache(lambda: load_sets(SETS_DIR))),
         clock=clock or utc_now,
         tz=settings.tz,
         media_links=media_links(settings),

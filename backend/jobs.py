@@ -31,8 +31,10 @@ def _policies() -> Callable[[str], Any]:
 def sweep_alerts(settings: Settings, now: datetime) -> Any:
     """Evaluate every elder's alert rules at ``now``."""
     from backend.services import alerts
+    from backend.services.published import published_policies
 
-    return alerts.sweep(_services(settings, now), _policies())
+    svc = _services(settings, now)
+    return alerts.sweep(svc, published_policies(svc.uow, _policies()))
 
 
 def escalate_alerts(settings: Settings, now: datetime) -> int:

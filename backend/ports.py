@@ -52,6 +52,7 @@ from backend.domain.model import (
     StaffUser,
 )
 from backend.domain.staff import ApiToken, AuditEntry, BoardEntry, StaffSession
+from backend.domain.versions import ConfigKind, ConfigVersion
 from notices.model import Notice, NoticeDelivery, Safety
 
 
@@ -447,6 +448,7 @@ class AbstractUnitOfWork(abc.ABC):
     board: BoardRepository
     line_inbox: LineInboxRepository
     family: FamilyRepository
+    config_versions: ConfigVersionRepository
 
     def __enter__(self) -> Self:
         return self
@@ -836,3 +838,27 @@ class FamilyRepository(abc.ABC):
     @abc.abstractmethod
     def list_summaries(self) -> list[SummarySubscription]:
         """Return every daily-summary opt-in, by LINE user id."""
+
+
+class ConfigVersionRepository(abc.ABC):
+    """Published versions of each municipality's question set and alert policy; append only."""
+
+    @abc.abstractmethod
+    def add(self, version: ConfigVersion) -> None:
+        """Store a version; Conflict if it exists, NotFound without its municipality."""
+
+    @abc.abstractmethod
+    def get(self, kind: ConfigKind, code: str, version: int) -> ConfigVersion | None:
+        """Return one version, or None."""
+
+    @abc.abstractmethod
+    def latest(self, kind: ConfigKind, code: str) -> ConfigVersion | None:
+        """Return the municipality's newest version of this kind, or None."""
+
+    @abc.abstractmethod
+    def list_for(self, kind: ConfigKind, code: str) -> list[ConfigVersion]:
+        """Return the municipality's versions of this kind, newest first."""
+
+    @abc.abstractmethod
+    def latest_all(self, kind: ConfigKind) -> list[ConfigVersion]:
+        """Return the newest version of this kind of every municipality, by municipality code."""

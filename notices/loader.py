@@ -211,6 +211,10 @@ def _read(path: Path) -> tuple[Any, yaml.Node | None]:
         raise NoticeFileError(str(path), [Problem("", f"読めません: {err.strerror}")]) from err
     except UnicodeDecodeError as err:
         raise NoticeFileError(str(path), [Problem("", "UTF-8 のテキストではありません")]) from err
+    return _parse_text(text, path)
+
+
+def _parse_text(text: str, path: Path) -> tuple[Any, yaml.Node | None]:
     try:
         return yaml.load(text, Loader=TextDateLoader), yaml.compose(text, Loader=TextDateLoader)
     except yaml.YAMLError as err:
@@ -234,7 +238,18 @@ def _error_text(error: Any) -> str:
 def load_notice_file(path: Path | str, tz: ZoneInfo, now: dt.datetime) -> NoticeFile:
     """Load and validate a notice file; its notices are stamped created/updated at ``now``."""
     path = Path(path)
-    data, node = _read(path)
+    return _load(*_read(path), path, tz, now)
+
+
+def load_notice_text(text: str, path: Path | str, tz: ZoneInfo, now: dt.datetime) -> NoticeFile:
+    """Validate notices given as text, as ``load_notice_file`` does for a file at ``path``."""
+    path = Path(path)
+    return _load(*_parse_text(text, path), path, tz, now)
+
+
+def _load(
+    data: Any, node: yaml.Node | None, path: Path, tz: ZoneInfo, now: dt.datetime
+) -> NoticeFile:
     try:
         raw = NoticeFileSpec.model_validate(data)
     except ValidationError as err:

@@ -112,13 +112,21 @@ TextDateLoader.yaml_implicit_resolvers = {
 }
 
 
-def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as err:
         raise QuestionSetError(str(path), [Problem("", f"読めません: {err.strerror}")]) from err
     except UnicodeDecodeError as err:
         raise QuestionSetError(str(path), [Problem("", "UTF-8 のテキストではありません")]) from err
+
+
+def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    return _yaml_of(_read_text(path), path)
+
+
+def _yaml_of(text: str, path: Path) -> tuple[Any, yaml.Node | None]:
+    """Return the data and node tree of YAML text; errors name ``path`` (maybe not a file)."""
     try:
         return yaml.load(text, Loader=TextDateLoader), yaml.compose(text, Loader=TextDateLoader)
     except yaml.YAMLError as err:
@@ -265,9 +273,24 @@ def _resolve_instruments(
 def load_question_set(path: Path | str, catalog: dict[str, Question] | None = None) -> QuestionSet:
     """Load, validate and resolve one municipality's question set file."""
     path = Path(path)
+    return load_question_set_text(_read_text(path), path, catalog)
+
+
+def load_question_set_text(
+    text: str, path: Path | str, catalog: dict[str, Question] | None = None
+) -> QuestionSet:
+    """Validate and resolve a question set given as text, as if read from ``path``.
+
+    The dashboard's editor uses it with ``questions/sets/<code>.yaml``: the problems are
+    exactly those ``mimamori questions validate`` reports for a file of that text.
+    """
+    path = Path(path)
     catalog = load_catalog() if catalog is None else catalog
-    raw: QuestionSetFile = _parse(QuestionSetFile, path)
-    _, node = _read_yaml(path)
+    data, node = _yaml_of(text, path)
+    try:
+        raw: QuestionSetFile = TypeAdapter(QuestionSetFile).validate_python(data)
+    except ValidationError as err:
+        raise QuestionSetError(str(path), _validation_problems(err, node)) from err
     problems: list[Problem] = []
 
     def problem(parts: list[str | int], message: str) -> None:

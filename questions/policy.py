@@ -20,7 +20,8 @@ from questions.loader import (
     _line_of,
     _message,
     _path_text,
-    _read_yaml,
+    _read_text,
+    _yaml_of,
 )
 
 POLICIES_DIR = PACKAGE_DIR / "policies"
@@ -151,7 +152,17 @@ def load_policy(path: Path | str) -> Policy:
     """Load and validate one policy file; an empty file means every default."""
     path = Path(path)
     try:
-        data, node = _read_yaml(path)
+        text = _read_text(path)
+    except QuestionSetError as err:
+        raise PolicyError(err.file, err.problems) from err
+    return load_policy_text(text, path)
+
+
+def load_policy_text(text: str, path: Path | str) -> Policy:
+    """Validate a policy given as text, as if read from ``path`` (the dashboard's editor)."""
+    path = Path(path)
+    try:
+        data, node = _yaml_of(text, path)
     except QuestionSetError as err:
         raise PolicyError(err.file, err.problems) from err
     try:

@@ -34,4 +34,9 @@ JA_JP: dict[str, str] = {
     "reply_sent": "{name}さんにお伝えしました。",
     "reply_again": "わかりました。もう一度、お伝えしたいことを、「〇〇と伝えて」のようにお話しください。",
     "reply_not_allowed": "申し訳ありません。いまは、{name}さんにお伝えできません。",
+    # From the care center (sent by staff on the dashboard); {name} is the center's name.
+    "center_text": "{name}からのお知らせです。「{text}」。",
+    "offer_center_one": "{name}から、お知らせが届いています。お聞きになりますか。",
+    "offer_with_center": "{names}から、メッセージが{count}件届いています。お聞きになりますか。",
+    "offer_reprompt_center": "届いたお知らせをお聞きになりますか。はい、か、いいえ、でお答えください。",
 }

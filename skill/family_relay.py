@@ -38,7 +38,18 @@ def _say(key: str, **params: Any) -> str:
     return JA_JP[key].format(**params)
 
 
+def _from_center(message: FamilyMessage) -> bool:
+    return message.kind is MessageKind.CENTER_TEXT
+
+
 def _offer(messages: list[FamilyMessage]) -> str:
+    if any(_from_center(m) for m in messages):
+        if len(messages) == 1:
+            return _say("offer_center_one", name=messages[0].sender_name)
+        senders = (m.sender_name if _from_center(m) else f"{m.sender_name}さん" for m in messages)
+        return _say(
+            "offer_with_center", names="と".join(dict.fromkeys(senders)), count=len(messages)
+        )
     names = "さんと".join(dict.fromkeys(m.sender_name for m in messages))
     if len(messages) == 1:
         return _say("offer_one", names=names)
@@ -74,13 +85,23 @@ class FamilyMessagesLaunchHandler(_ServiceHandler):
         }
         return (
             handler_input.response_builder.speak(ssml(_offer(messages)))
-            .ask(ssml(_say("offer_reprompt")))
+            .ask(
+                ssml(
+                    _say(
+                        "offer_reprompt_center"
+                        if any(_from_center(m) for m in messages)
+                        else "offer_reprompt"
+                    )
+                )
+            )
             .response
         )
 
 
 def _spoken(message: FamilyMessage, screen_ok: bool) -> str:
     name = message.sender_name
+    if _from_center(message):
+        return _say("center_text", name=name, text=message.text)
     if message.kind is MessageKind.TEXT:
         return _say("text", name=name, text=message.text)
     if message.kind is MessageKind.STICKER:

@@ -46,6 +46,7 @@ from backend.domain.model import (
     StaffUser,
 )
 from backend.domain.staff import ApiToken, AuditEntry, BoardEntry, StaffSession
+from backend.domain.versions import ConfigKind, ConfigVersion
 from backend.ports import (
     ALERT_SEVERITY_ORDER,
     AbstractUnitOfWork,
@@ -57,6 +58,7 @@ from backend.ports import (
     BoardRepository,
     CenterRepository,
     CheckInRepository,
+    ConfigVersionRepository,
     DeviceRepository,
     ElderRepository,
     EventRepository,
@@ -144,6 +146,8 @@ class FakeState:
     family_messages: dict[str, FamilyMessage] = field(default_factory=dict)
     line_sends: dict[str, MonthlySends] = field(default_factory=dict)
     line_summaries: dict[str, SummarySubscription] = field(default_factory=dict)
+    # By (kind value, municipality code, version).
+    config_versions: dict[tuple[str, str, int], ConfigVersion] = field(default_factory=dict)
 
 
 class FakeStore:
@@ -999,6 +1003,36 @@ class FakeFamilyRepository(_FakeRepository, FamilyRepository):
         return _copy([self._s.line_summaries[k] for k in sorted(self._s.line_summaries)])
 
 
+class FakeConfigVersionRepository(_FakeRepository, ConfigVersionRepository):
+    def add(self, version: ConfigVersion) -> None:
+        _aware(version.published_at)
+        key = (ConfigKind(version.kind).value, version.municipality_code, version.version)
+        if key in self._s.config_versions:
+            raise Conflict(f"{key} already exists")
+        if version.municipality_code not in self._s.municipalities:
+            raise NotFound(f"{key}: a record it refers to does not exist")
+        self._s.config_versions[key] = _copy(version)
+
+    def get(self, kind: ConfigKind, code: str, version: int) -> ConfigVersion | None:
+        return _copy(self._s.config_versions.get((ConfigKind(kind).value, code, version)))
+
+    def list_for(self, kind: ConfigKind, code: str) -> list[ConfigVersion]:
+        found = [
+            v
+            for (k, c, _n), v in self._s.config_versions.items()
+            if k == ConfigKind(kind).value and c == code
+        ]
+        return _copy(sorted(found, key=lambda v: v.version, reverse=True))
+
+    def latest(self, kind: ConfigKind, code: str) -> ConfigVersion | None:
+        found = self.list_for(kind, code)
+        return found[0] if found else None
+
+    def latest_all(self, kind: ConfigKind) -> list[ConfigVersion]:
+        codes = sorted({c for (k, c, _n) in self._s.config_versions if k == ConfigKind(kind).value})
+        return [v for c in codes if (v := self.latest(kind, c)) is not None]
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Unit of work over a ``FakeStore``; counts commits and rollbacks for assertions.
 
@@ -1033,6 +1067,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.board = FakeBoardRepository(self)
         self.line_inbox = FakeLineInboxRepository(self)
         self.family = FakeFamilyRepository(self)
+        self.config_versions = FakeConfigVersionRepository(self)
 
     def __enter__(self) -> Self:
         self.working = _copy(self.store.state)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -74,3 +84,130 @@ class AwayForm(FlaskForm):
             return
         if end is not None and start is not None and end < start:
             raise ValidationError(texts.END_BEFORE_START)
+
+
+class ConfigForm(FlaskForm):
+    """A question set or alert policy as YAML text (checked, then published)."""
+
+    text = TextAreaField(
+        texts.CONFIG_TEXT_LABEL,
+        [
+            DataRequired(message=texts.CONFIG_EMPTY),
+            Length(max=200_000, message=texts.CONFIG_TOO_LONG),
+        ],
+    )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of check boxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def split_list(text: str | None) -> list[str]:
+    """Return the items of a list typed with commas (、 or ,) or spaces."""
+    return [p for p in re.split(r"[,、\s]+", text or "") if p]
+
+
+class NoticeForm(FlaskForm):
+    """One municipal notice; checked by the loader of ``mimamori notices import``."""
+
+    local_id = StringField("ID（半角の英小文字・数字・- _）", [Length(max=60)])
+    title = StringField("題名", [Length(max=200)])
+    priority = SelectField(
+        "種類", choices=[SelectChoice(p, p) for p in ("通常", "重要", "災害")], default="通常"
+    )
+    speech = TextAreaField("読み上げる文", [Length(max=5000)])
+    screen = TextAreaField("画面に出す文（空なら読み上げる文）", [Length(max=5000)])
+    image = StringField("画像の URL（https://、なくてもよい）", [Length(max=2000)])
+    districts = StringField("対象の地区（読点区切り、空なら全員）", [Length(max=2000)])
+    centers = StringField("対象のセンター ID（読点区切り）", [Length(max=2000)])
+    elders = StringField("対象のご本人 ID（読点区切り）", [Length(max=5000)])
+    start = StringField("開始日時", [Length(max=40)])
+    end = StringField("終了日時（この時刻まで。空なら取り下げるまで）", [Length(max=40)])
+    weekdays = MultiCheckboxField(
+        "繰り返す曜日（なければ1回だけ）",
+        choices=[SelectChoice(d, f"{d}曜") for d in ("月", "火", "水", "木", "金", "土", "日")],
+    )
+    nth = MultiCheckboxField(
+        "第何週だけ（なければ毎週）", choices=[SelectChoice(str(n), f"第{n}") for n in range(1, 6)]
+    )
+    dates = StringField("ほかに読み上げる日（2026-12-30 のように、読点区切り）", [Length(max=2000)])
+    draft = BooleanField("下書きにする（まだ読み上げない）")
+
+    def entry(self) -> dict[str, Any]:
+        """Return the notice as one entry of a notice file."""
+        entry: dict[str, Any] = {
+            "id": (self.local_id.data or "").strip(),
+            "title": self.title.data or "",
+            "priority": self.priority.data,
+            "speech": self.speech.data or "",
+        }
+        if (self.screen.data or "").strip():
+            entry["screen"] = self.screen.data
+        if (self.image.data or "").strip():
+            entry["image"] = self.image.data.strip()
+        audience = {
+            "districts": split_list(self.districts.data),
+            "centers": split_list(self.centers.data),
+            "elders": split_list(self.elders.data),
+        }
+        if any(audience.values()):
+            entry["audience"] = audience
+        entry["from"] = (self.start.data or "").strip()
+        if (self.end.data or "").strip():
+            entry["to"] = self.end.data.strip()
+        recurrence: dict[str, Any] = {}
+        if self.weekdays.data:
+            recurrence["weekdays"] = list(self.weekdays.data)
+        if self.nth.data:
+            recurrence["nth"] = [int(n) for n in self.nth.data]
+        if split_list(self.dates.data):
+            recurrence["dates"] = split_list(self.dates.data)
+        if recurrence:
+            entry["recurrence"] = recurrence
+        entry["draft"] = bool(self.draft.data)
+        return entry
+
+    def fill(self, entry: dict[str, Any]) -> None:
+        """Show a stored notice's entry in the form."""
+        self.local_id.data = entry.get("id", "")
+        self.title.data = entry.get("title", "")
+        self.priority.data = entry.get("priority", "通常")
+        self.speech.data = entry.get("speech", "")
+        self.screen.data = entry.get("screen", "")
+        self.image.data = entry.get("image", "")
+        audience = entry.get("audience") or {}
+        self.districts.data = "、".join(audience.get("districts", []))
+        self.centers.data = "、".join(audience.get("centers", []))
+        self.elders.data = "、".join(audience.get("elders", []))
+        self.start.data = entry.get("from", "")
+        self.end.data = entry.get("to", "")
+        recurrence = entry.get("recurrence") or {}
+        self.weekdays.data = list(recurrence.get("weekdays", []))
+        self.nth.data = [str(n) for n in recurrence.get("nth", [])]
+        self.dates.data = "、".join(recurrence.get("dates", []))
+        self.draft.data = bool(entry.get("draft"))
+
+
+# Where a problem of the notice file lands in the form: the first part of its path.
+NOTICE_FIELDS = {
+    "id": "local_id",
+    "title": "title",
+    "priority": "priority",
+    "speech": "speech",
+    "screen": "screen",
+    "image": "image",
+    "audience": "districts",
+    "from": "start",
+    "to": "end",
+    "recurrence": "weekdays",
+    "draft": "draft",
+}
+
+
+class MessageForm(FlaskForm):
+    """A message from the center, read aloud to one elder."""
+
+    text = TextAreaField(texts.MESSAGE_LABEL, [Length(max=2000)])

@@ -13,6 +13,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from backend.dashboard import texts
+from backend.dashboard.admin import create_admin_blueprint
 from backend.dashboard.api import create_api_blueprint
 from backend.dashboard.sessions import ServerSessionInterface
 from backend.dashboard.views import Principal, create_blueprint
@@ -24,10 +25,12 @@ from questions.policy import Policy
 logger = logging.getLogger(__name__)
 
 
-def _default_policies() -> Callable[[str], Policy]:
+def _default_policies(services: Services) -> Callable[[str], Policy]:
+    """Return the policies in force: the published version first, then the file."""
+    from backend.services.published import published_policies
     from questions.policy import policy_for
 
-    return cache(policy_for)
+    return published_policies(services.uow, cache(policy_for))
 
 
 def init_dashboard(
@@ -66,5 +69,7 @@ def init_dashboard(
         user = staff_auth.active_user(services, user_id)
         return Principal(user) if user is not None else None
 
-    app.register_blueprint(create_blueprint(services, csrf, policy_for or _default_policies()))
+    policies = policy_for or _default_policies(services)
+    app.register_blueprint(create_blueprint(services, csrf, policies))
     app.register_blueprint(create_api_blueprint(services))
+    app.register_blueprint(create_admin_blueprint(services, csrf))

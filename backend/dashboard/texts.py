@@ -92,3 +92,84 @@ RULES = {
     "kihon_checklist": "基本チェックリスト",
 }
 BAD_MONTH = "月は 2026-11 のように指定してください。"
+
+# --- municipality admin pages (issue 6 part 5) ------------------------------------------------
+
+ADMIN_MENU = "市町村の設定"
+CONFIG_TITLES = {"question_set": "質問セット", "policy": "アラートの基準"}
+CONFIG_HELP = {
+    "question_set": (
+        "ご本人にたずねる質問を YAML で書きます。書き方は questions/sets のファイルと同じです。"
+        "版の番号（version）は公開するときに自動で次の番号になります。"
+    ),
+    "policy": (
+        "アラートを出す基準を YAML で書きます。書き方は questions/policies のファイルと同じです。"
+        "書かなかった項目は既定値になります。"
+    ),
+}
+CONFIG_TEXT_LABEL = "内容（YAML）"
+CONFIG_CHECK = "確認する"
+CONFIG_PUBLISH = "公開する"
+CONFIG_CHECKED = "誤りはありません。まだ公開していません。"
+CONFIG_PUBLISHED = "版 {version} を公開しました。次の会話から使われます。"
+CONFIG_PROBLEMS = "{count} 件の誤りがあります。何も保存していません。"
+CONFIG_CONFLICT = "ほかの方が先に新しい版を公開しました。内容を確かめて、もう一度公開してください。"
+CONFIG_TOO_LONG = "内容が長すぎます（20万文字まで）。"
+CONFIG_EMPTY = "内容を入力してください。"
+CONFIG_FROM_FILE = (
+    "ファイル（{source}）の内容が使われています。まだ画面から公開した版はありません。"
+)
+CONFIG_FROM_STORE = "版 {version} が使われています（{when}、{who}さんが公開）。"
+CONFIG_NOTHING = "この市町村のファイルはまだありません。"
+PREVIEW_TITLE = "ご本人が聞く内容（{day}の場合）"
+PREVIEW_NONE_TODAY = "この日は、この時間帯にたずねる質問はありません。"
+HISTORY_TITLE = "公開の履歴"
+HISTORY_EMPTY = "まだ画面から公開した版はありません。"
+VERSION_TITLE = "{title} 版 {version}"
+VERSION_LOAD = "この版を編集欄に読み込む"
+AUDIT_EXPORT = "書き出し"
+
+NOTICES_TITLE = "お知らせ"
+NOTICE_NEW = "新しいお知らせ"
+NOTICE_SAVED = "お知らせを保存しました。"
+NOTICE_WITHDRAWN = "お知らせを取り下げました。もう読み上げられません。"
+NOTICE_NOT_EDITABLE = "取り下げたお知らせは変更できません。"
+NOTICE_ID_TAKEN = "この ID はすでに使われています。別の ID にしてください。"
+NOTICE_PROBLEMS = "{count} 件の誤りがあります。何も保存していません。"
+NOTICE_STATUSES = {"draft": "下書き", "published": "公開中", "withdrawn": "取り下げ"}
+NOTICE_EVERYONE = "市町村の全員"
+NOTICE_ONCE = "1回"
+NOTICE_NONE = "お知らせはまだありません。"
+NOTICE_LIST_HELP = (
+    "聞いた人の数は、対象のご本人のうち、そのお知らせ（繰り返しのものはその日の分）を"
+    "スピーカーで聞いた人の数です。"
+)
+
+MESSAGES_MENU = "ご本人へのメッセージ"
+MESSAGE_TITLE = "{name}さんへのメッセージ"
+MESSAGE_LABEL = "読み上げる文（200文字まで）"
+MESSAGE_HELP = (
+    "次にご本人がスピーカーを使ったときに、「{center}からのお知らせです」に続けて読み上げます。"
+    "短い文で、ゆっくり読んでわかる言葉にしてください。"
+)
+MESSAGE_SENT = "メッセージを送りました。次にスピーカーを使ったときに読み上げます。"
+MESSAGE_ERRORS = {
+    "empty": "読み上げる文を入力してください。",
+    "too_long": "読み上げる文は200文字までにしてください。",
+    "control": "読み上げられない文字が含まれています。",
+}
+MESSAGE_WAITING = "まだ聞いていないお知らせ"
+MESSAGE_NONE_WAITING = "まだ聞いていないお知らせはありません。"
+MESSAGE_PICK = "メッセージを送るご本人を選んでください。"
+
+EXPORTS_TITLE = "CSV の書き出し"
+EXPORT_KINDS = {
+    "alerts": "アラート（1件1行）",
+    "checkins": "見守りの記録（チェックイン1回1行）",
+    "notices": "お知らせを聞いたか（お知らせとご本人ごとに1行）",
+}
+EXPORT_HELP = (
+    "市町村の1か月分を書き出します。名前は入らず、ID だけです（mimamori export と同じ列）。"
+    "書き出したことは記録に残ります。"
+)
+EXPORT_BOM = "Excel で開く（BOM 付き）"

@@ -66,6 +66,7 @@ class MessageKind(StrEnum):
     STICKER = "sticker"
     IMAGE = "image"
     VIDEO = "video"
+    CENTER_TEXT = "center_text"  # from the care center (dashboard), read as 「…からのお知らせ」
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,9 @@ from tests.builders import (
     seed,
 )
 from tests.databases import fresh_postgres
+from tests.integration.config_store_contract import (  # noqa: F401 - collected by pytest here
+    TestConfigVersions,
+)
 from tests.integration.family_store_contract import (  # noqa: F401 - collected by pytest here
     TestFamilyMessages,
     TestLineInbox,

@@ -9,6 +9,9 @@ import pytest
 from backend.ports import AbstractUnitOfWork
 from tests.builders import make_elder, seed
 from tests.fakes import FakeStore, FakeUnitOfWork
+from tests.integration.config_store_contract import (  # noqa: F401 - collected by pytest here
+    TestConfigVersions,
+)
 from tests.integration.family_store_contract import (  # noqa: F401 - collected by pytest here
     TestFamilyMessages,
     TestLineInbox,

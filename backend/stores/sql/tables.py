@@ -64,6 +64,7 @@ from backend.domain.model import (
     StaffUser,
 )
 from backend.domain.staff import ApiToken, AuditEntry, StaffSession
+from backend.domain.versions import ConfigKind, ConfigVersion
 from notices.model import (
     Audience,
     Notice,
@@ -551,6 +552,19 @@ line_summaries = Table(
     Column("line_user_id", String, primary_key=True),
     Column("send_at", String(5), nullable=False),  # HH:MM, local time
     Column("since", UtcDateTime, nullable=False),
+)
+
+# --- published question sets and policies (issue 6, municipality admin) ------------------
+
+config_versions = Table(
+    "config_versions",
+    metadata,
+    Column("kind", String, primary_key=True),  # "question_set" | "policy"
+    Column("municipality_code", String(6), ForeignKey("municipalities.code"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("published_by", String, nullable=False),
+    Column("published_at", UtcDateTime, nullable=False),
 )
 
 # --- row <-> domain -------------------------------------------------------------------
@@ -1300,4 +1314,28 @@ def summary_from_row(row: Mapping[str, Any]) -> SummarySubscription:
     """Return the daily-summary opt-in of a ``line_summaries`` row."""
     return SummarySubscription(
         line_user_id=row["line_user_id"], send_at=row["send_at"], since=row["since"]
+    )
+
+
+def config_version_to_row(version: ConfigVersion) -> dict[str, Any]:
+    """Return the ``config_versions`` row of a published version."""
+    return {
+        "kind": ConfigKind(version.kind).value,
+        "municipality_code": version.municipality_code,
+        "version": version.version,
+        "text": version.text,
+        "published_by": version.published_by,
+        "published_at": version.published_at,
+    }
+
+
+def config_version_from_row(row: Mapping[str, Any]) -> ConfigVersion:
+    """Return the published version of a ``config_versions`` row."""
+    return ConfigVersion(
+        kind=ConfigKind(row["kind"]),
+        municipality_code=row["municipality_code"],
+        version=row["version"],
+        text=row["text"],
+        published_by=row["published_by"],
+        published_at=row["published_at"],
     )

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from backend.domain.errors import StoreBusy
 from backend.ports import AbstractUnitOfWork
+from backend.stores.sql.config_repositories import SqlConfigVersionRepository
 from backend.stores.sql.family_repositories import SqlFamilyRepository, SqlLineInboxRepository
 from backend.stores.sql.notice_repositories import (
     SqlNoticeDeliveryRepository,
@@ -133,6 +134,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.board = SqlBoardRepository(connection)
         self.line_inbox = SqlLineInboxRepository(connection)
         self.family = SqlFamilyRepository(connection)
+        self.config_versions = SqlConfigVersionRepository(connection)
         return self
 
     def __exit__(

@@ -1,0 +1,30 @@
+"""Versions of a municipality's settings published from the dashboard (question set, policy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class ConfigKind(StrEnum):
+    """What a published version holds."""
+
+    QUESTION_SET = "question_set"
+    POLICY = "policy"
+
+
+@dataclass(frozen=True)
+class ConfigVersion:
+    """One published version: the YAML text as validated, who published it and when.
+
+    The newest version of a kind takes precedence over the file in ``questions/`` for
+    that municipality; older versions stay for the history (answers keep their version).
+    """
+
+    kind: ConfigKind
+    municipality_code: str
+    version: int
+    text: str
+    published_by: str  # "staff:<user id>"
+    published_at: datetime
