@@ -173,7 +173,7 @@ def build_fixture(db_path: Path, elders: int) -> Fixture:
     engine = make_engine(url)
     settings = Settings(database_url=url, alexa_skill_id=SKILL_ID, secret_key="bench-secret")
     services = bootstrap(settings, uow=lambda: SqlUnitOfWork(engine), clock=lambda: NOW)
-    demo.seed(services)
+    demo.seed(services, with_notices=False)  # a check-in turn, not a notice offer
     template = demo.DEMO_ELDERS[1]  # watchable (consent given), no overrides
     with services.uow() as uow:
         for n in range(elders):

@@ -191,7 +191,10 @@ def make_template(workdir: Path) -> tuple[Path, Path]:
     migrate.upgrade(url)
     engine = make_engine(url)
     settings = Settings(database_url=url, alexa_skill_id=SKILL_ID)
-    demo.seed(bootstrap(settings, uow=lambda: SqlUnitOfWork(engine), clock=lambda: NOW))
+    demo.seed(
+        bootstrap(settings, uow=lambda: SqlUnitOfWork(engine), clock=lambda: NOW),
+        with_notices=False,
+    )
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
