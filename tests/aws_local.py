@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import copy
+import json
 import logging
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
 REGION = "ap-northeast-1"
+FIXTURES = Path(__file__).parent / "fixtures" / "aws"
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -61,3 +66,34 @@ def make_bucket(endpoint: str, name: str) -> None:
     s3_client(endpoint).create_bucket(
         Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION}
     )
+
+
+def http_event(
+    method: str,
+    path: str,
+    *,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    query: str = "",
+    base64_body: bool = False,
+    cookies: list[str] | None = None,
+) -> dict:
+    """Return an HTTP API v2 event as Lambda hands it over (headers lower-cased by the API)."""
+    event = copy.deepcopy(json.loads((FIXTURES / "http_api_v2_event.json").read_text("utf-8")))
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["requestContext"]["http"]["method"] = method
+    event["rawQueryString"] = query
+    event["headers"]["content-length"] = str(len(body))
+    event["headers"].update({k.lower(): v for k, v in (headers or {}).items()})
+    if cookies:
+        event["cookies"] = cookies
+    if body:
+        event["isBase64Encoded"] = base64_body
+        event["body"] = base64.b64encode(body).decode() if base64_body else body.decode("utf-8")
+    return json.loads(json.dumps(event))
+
+
+def body_of(answer: dict) -> bytes:
+    if answer.get("isBase64Encoded"):
+        return base64.b64decode(answer["body"])
+    return answer["body"].encode("utf-8")

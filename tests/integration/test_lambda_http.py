@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import copy
 import json
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -14,37 +11,10 @@ import backend.bootstrap
 from backend import lambda_http
 from backend.bootstrap import bootstrap
 from backend.settings import Settings
+from tests.aws_local import body_of, http_event
 from tests.dashboard_world import NOW, PASSWORD, STAFF, csrf_token, populate
 from tests.databases import fresh_sqlite
 from tests.line import ACCESS_TOKEN, CHANNEL_SECRET, local_line, signed, webhook_body
-
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "aws"
-
-
-def http_event(
-    method: str,
-    path: str,
-    *,
-    body: bytes = b"",
-    headers: dict[str, str] | None = None,
-    query: str = "",
-    base64_body: bool = False,
-    cookies: list[str] | None = None,
-) -> dict:
-    """Return an HTTP API v2 event as Lambda hands it over (headers lower-cased by the API)."""
-    event = copy.deepcopy(json.loads((FIXTURES / "http_api_v2_event.json").read_text("utf-8")))
-    event["rawPath"] = event["requestContext"]["http"]["path"] = path
-    event["requestContext"]["http"]["method"] = method
-    event["rawQueryString"] = query
-    event["headers"]["content-length"] = str(len(body))
-    event["headers"].update({k.lower(): v for k, v in (headers or {}).items()})
-    if cookies:
-        event["cookies"] = cookies
-    if body:
-        event["isBase64Encoded"] = base64_body
-        event["body"] = base64.b64encode(body).decode() if base64_body else body.decode("utf-8")
-    return json.loads(json.dumps(event))
-
 
 HOST = "abcdef1234.execute-api.ap-northeast-1.amazonaws.com"
 
@@ -52,12 +22,6 @@ HOST = "abcdef1234.execute-api.ap-northeast-1.amazonaws.com"
 def invoke(event: dict) -> dict:
     answer = lambda_http.handler(event, None)
     return json.loads(json.dumps(answer))  # the runtime serialises what we return
-
-
-def body_of(answer: dict) -> bytes:
-    if answer.get("isBase64Encoded"):
-        return base64.b64decode(answer["body"])
-    return answer["body"].encode("utf-8")
 
 
 @pytest.fixture
