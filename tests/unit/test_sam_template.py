@@ -49,8 +49,15 @@ def _transformed() -> str:
     for resource in packaged["Resources"].values():
         if resource["Type"] == "AWS::Serverless::Function":  # what `sam package` does
             resource["Properties"]["CodeUri"] = "s3://sam-artifacts/mimamori.zip"
-    os.environ.setdefault("AWS_DEFAULT_REGION", "ap-northeast-1")
-    return json.dumps(transform(packaged, dict(PARAMETERS), NoManagedPolicies()))
+    saved = os.environ.get("AWS_DEFAULT_REGION")
+    os.environ["AWS_DEFAULT_REGION"] = "ap-northeast-1"  # the translator wants a region
+    try:
+        return json.dumps(transform(packaged, dict(PARAMETERS), NoManagedPolicies()))
+    finally:
+        if saved is None:
+            del os.environ["AWS_DEFAULT_REGION"]
+        else:
+            os.environ["AWS_DEFAULT_REGION"] = saved
 
 
 def transformed() -> dict:
@@ -300,3 +307,10 @@ class TestLeastPrivilege:
             for item in resource if isinstance(resource, list) else [resource]:
                 text = json.dumps(item)
                 assert "Table" in text or "MediaBucket" in text, (function, item)
+
+
+def test_the_aws_guide_names_every_scheduled_job_and_readme_links_it():
+    guide = (ROOT / "docs/aws.md").read_text(encoding="utf-8")
+    for job_id, (_job, minutes) in jobs.JOBS.items():
+        assert f"`{job_id}` {minutes} min" in guide, job_id
+    assert "docs/aws.md" in (ROOT / "README.md").read_text(encoding="utf-8")
