@@ -70,3 +70,29 @@ def test_every_function_of_the_template_has_a_make_target():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     for function in ("SkillFunction", "WebFunction", "JobsFunction"):
         assert f"build-{function}:" in makefile
+
+
+def test_the_jobs_package_has_everything_its_jobs_import(tmp_path):
+    target = tmp_path / "jobs"
+    lambda_package.main(["jobs", str(target), "--no-install"])
+    assert not (target / "backend/dashboard").exists()
+    code = (
+        "import json, sys\n"
+        "import backend.lambda_jobs, backend.channels, backend.services.alerts\n"
+        "import backend.services.outbox, family_line.runtime, family_line.inbox\n"
+        "print(json.dumps({m: getattr(sys.modules[m], '__file__', None) for m in sys.modules}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MIMAMORI_")}
+    env["PYTHONPATH"] = str(target)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=target,
+        env=env,
+    )
+    modules = json.loads(out.stdout.splitlines()[-1])
+    for module, path in modules.items():
+        if module.split(".")[0] in OURS and path is not None:
+            assert Path(path).is_relative_to(target), module
