@@ -137,3 +137,10 @@ def test_a_warm_container_builds_the_skill_once(monday_morning, monkeypatch):
     monday_morning.attributes = None
     monday_morning.send("launch_request")
     assert entry._handler is built
+
+
+def test_a_touch_on_the_screen_through_lambda_answers_like_the_voice(monday_morning):
+    monday_morning.send("launch_request")
+    monday_morning.send("yes_intent")
+    touched = monday_morning.send("apl_user_event")
+    assert "昨夜はよく眠れましたか" in speech(touched)
