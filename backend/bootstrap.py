@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
 
-from backend.media import MediaLinks
+from backend.media import MediaLinks, MediaStore, build_media_store
 from backend.ports import AbstractUnitOfWork
 from backend.services.context import Services
 from backend.services.published import PublishedSets
@@ -51,7 +51,16 @@ def bootstrap(
         clock=clock or utc_now,
         tz=settings.tz,
         media_links=media_links(settings),
+        media=media_store(settings),
     )
+
+
+def media_store(settings: Settings) -> MediaStore:
+    """Return the media store of ``MIMAMORI_MEDIA_URL`` (no I/O until used)."""
+    try:
+        return build_media_store(settings.media_url, endpoint_url=settings.aws_endpoint_url)
+    except ValueError as err:
+        raise ConfigError(str(err)) from err
 
 
 def media_links(settings: Settings) -> MediaLinks | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.media import build_media_store
+from backend.media import MediaStore, build_media_store
 from backend.services import family
 from backend.services.context import Services
 from backend.settings import Settings
@@ -27,9 +27,16 @@ def line_api(settings: Settings) -> LineApi:
 
 def line_context(settings: Settings, services: Services) -> LineContext:
     """Return the services, LINE API and media store that event processing uses."""
-    return LineContext(services, line_api(settings), build_media_store(settings.media_url))
+    return LineContext(services, line_api(settings), _media(settings, services))
 
 
 def line_channel(settings: Settings, services: Services) -> LineChannel:
     """Return the outbox's LINE channel; every accepted push is counted for the quota."""
     return LineChannel(line_api(settings), lambda count: family.record_line_sends(services, count))
+
+
+def _media(settings: Settings, services: Services) -> MediaStore:
+    """Return the services' media store (built from the settings when not wired)."""
+    if services.media is not None:
+        return services.media
+    return build_media_store(settings.media_url, endpoint_url=settings.aws_endpoint_url)

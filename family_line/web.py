@@ -86,7 +86,7 @@ def create_media_blueprint(services: Services, media: MediaStore) -> Blueprint:
 
 def register_family_line(app: Flask, settings: Settings, services: Services) -> None:
     """Register the media links and, when LINE is configured, the webhook."""
-    app.register_blueprint(create_media_blueprint(services, build_media_store(settings.media_url)))
+    app.register_blueprint(create_media_blueprint(services, _media(settings, services)))
     if not line_configured(settings):
         return
     ctx = line_context(settings, services)
@@ -102,3 +102,10 @@ def register_family_line(app: Flask, settings: Settings, services: Services) -> 
     app.register_blueprint(
         create_webhook_blueprint(services, secret.get_secret_value(), process_now)
     )
+
+
+def _media(settings: Settings, services: Services) -> MediaStore:
+    """Return the services' media store (built from the settings when not wired)."""
+    if services.media is not None:
+        return services.media
+    return build_media_store(settings.media_url, endpoint_url=settings.aws_endpoint_url)

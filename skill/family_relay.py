@@ -156,8 +156,8 @@ def _continue(
     """Speak ``spoken`` before the check-in's first turn; show the photo if there is one."""
     handler_input.attributes_manager.session_attributes.pop(ATTR_FAMILY, None)
     turn = checkin.start(services, caller_of(handler_input))
-    links = services.media_links
-    if media is None or media.media_key is None or links is None:
+    url = services.media_url(media.media_key) if media and media.media_key else None
+    if media is None or url is None:
         response = respond(handler_input, turn)
         _prefix(response, spoken, turn, prompts(handler_input))
         return response
@@ -175,7 +175,7 @@ def _continue(
                 "family": {
                     "kind": media.kind.value,
                     "title": _say("photo_title", name=media.sender_name),
-                    "url": links.url_for(media.media_key, services.now()),
+                    "url": url,
                 },
                 "checkin": screen(turn, catalog),
             },

@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from backend.domain.errors import NotFound
-from backend.media import MediaLinks
+from backend.media import LINK_LIFETIME, MediaLinks, MediaStore
 from backend.ports import AbstractUnitOfWork
 from questions.model import QuestionSet
 
@@ -22,10 +22,25 @@ class Services:
     clock: Callable[[], datetime]
     tz: ZoneInfo
     media_links: MediaLinks | None = None  # signed links to family photos (None: no links)
+    media: MediaStore | None = None  # where family photos are kept (None: not wired)
 
     def now(self) -> datetime:
         """Return the current time in the deployment's time zone."""
         return self.clock().astimezone(self.tz)
+
+    def media_url(self, key: str) -> str | None:
+        """Return a short-lived URL of a media key for the screen (None: none can be made).
+
+        The store's own URL (an S3 presigned GET) when it has one, else a signed ``/media``
+        link; both live ``LINK_LIFETIME``.
+        """
+        if self.media is not None:
+            direct = self.media.url_for(key, LINK_LIFETIME)
+            if direct is not None:
+                return direct
+        if self.media_links is None:
+            return None
+        return self.media_links.url_for(key, self.now(), LINK_LIFETIME)
 
     def question_set(self, municipality_code: str) -> QuestionSet:
         """Return the municipality's question set or raise NotFound."""

@@ -92,3 +92,55 @@ def test_building_the_skill_with_family_messages_loads_no_linebot():
     modules = json.loads(out.stdout)
     assert "skill.family_relay" in modules
     assert not any(m == "linebot" or m.startswith(("linebot.", "family_line")) for m in modules)
+
+
+def _modules_after(code: str, **env: str) -> list[str]:
+    import os
+
+    script = f"import json, sys\n{code}\nprint(json.dumps(sorted(m for m in sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, **env},
+    )
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def _loaded(modules: list[str], name: str) -> bool:
+    return any(m == name or m.startswith(name + ".") for m in modules)
+
+
+def test_a_built_lambda_skill_handler_still_loads_no_linebot_dashboard_or_flask(tmp_path):
+    modules = _modules_after(
+        "import skill.lambda_function as f\nf._handler = f._build()",
+        MIMAMORI_DATABASE_URL=f"sqlite:///{tmp_path / 'cold.db'}",
+        MIMAMORI_ALEXA_SKILL_ID="amzn1.ask.skill.cold",
+        MIMAMORI_LINE_CHANNEL_SECRET="s",
+        MIMAMORI_LINE_CHANNEL_ACCESS_TOKEN="t",
+    )
+    for forbidden in ("linebot", "family_line", "flask", "backend.dashboard", "backend.web"):
+        assert not _loaded(modules, forbidden), forbidden
+
+
+def test_the_lambda_handler_modules_import_nothing_heavy_until_invoked():
+    modules = _modules_after("import backend.lambda_jobs, backend.lambda_http")
+    for forbidden in ("linebot", "flask", "sqlalchemy", "boto3", "apig_wsgi", "backend.stores"):
+        assert not _loaded(modules, forbidden), forbidden
+
+
+@pytest.mark.parametrize("path", ["backend/lambda_jobs.py", "backend/jobs.py"])
+def test_the_jobs_entry_points_are_store_agnostic(path):
+    for name in imported_modules(ROOT / path):
+        assert not name.startswith(("backend.stores", "sqlalchemy", "boto3")), (
+            f"{path} imports {name}"
+        )
+
+
+def test_the_media_port_imports_boto3_only_when_s3_is_used():
+    modules = _modules_after(
+        "from backend.media import build_media_store\nbuild_media_store('s3://b/p')"
+    )
+    assert not _loaded(modules, "boto3")

@@ -161,6 +161,26 @@ class TestPhoto:
         assert links.valid(key, query["exp"], query["sig"], clock.now)
         assert not links.valid(key, query["exp"], query["sig"], clock.now + timedelta(minutes=11))
 
+    def test_a_store_with_its_own_urls_gives_the_screen_a_presigned_url(
+        self, services, clock, elder, member
+    ):
+        class PresigningStore:
+            def url_for(self, key, lifetime):
+                return f"https://media.s3.example/{key}?X-Amz-Expires={lifetime.seconds}"
+
+        with_s3 = dataclasses.replace(
+            services,
+            media_links=MediaLinks(SECRET, "https://mimamori.example.jp"),
+            media=PresigningStore(),
+        )
+        speaker = Speaker(build_skill(with_s3, SKILL_ID), clock)
+        relay(services, "ev1", kind=MessageKind.IMAGE, media_key="line/7.jpg")
+        speaker.open()
+        (directive,) = directives(speaker.say("はい"))
+        assert directive["datasources"]["family"]["url"] == (
+            "https://media.s3.example/line/7.jpg?X-Amz-Expires=600"
+        )
+
     def test_without_a_screen_the_photo_is_only_mentioned(self, services, clock, elder, member):
         speaker = Speaker(build_skill(services, SKILL_ID), clock, screen=False)
         relay(services, "ev1", kind=MessageKind.IMAGE, media_key="line/1.jpg")

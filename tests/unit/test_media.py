@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +12,7 @@ from backend.media import (
     FolderMediaStore,
     MediaError,
     MediaLinks,
+    S3MediaStore,
     build_media_store,
     check_key,
     content_type_of,
@@ -39,8 +42,43 @@ def test_a_folder_store_keeps_and_returns_content(tmp_path):
 
 def test_the_media_url_chooses_the_store(tmp_path):
     assert isinstance(build_media_store(f"file://{tmp_path}"), FolderMediaStore)
+    s3 = build_media_store("s3://bucket/prefix/")
+    assert isinstance(s3, S3MediaStore)
+    assert (s3.bucket, s3.object_key("line/1.jpg"), s3.sse) == (
+        "bucket",
+        "prefix/line/1.jpg",
+        "AES256",
+    )
     with pytest.raises(ValueError, match="MIMAMORI_MEDIA_URL"):
-        build_media_store("s3://bucket/prefix")
+        build_media_store("ftp://host/media")
+
+
+def test_an_unknown_media_url_stops_bootstrap_with_the_variable_named():
+    from backend.bootstrap import bootstrap
+    from backend.settings import ConfigError, Settings
+
+    with pytest.raises(ConfigError, match="MIMAMORI_MEDIA_URL"):
+        bootstrap(Settings(media_url="ftp://host/media"), uow=lambda: None)
+
+
+class _DirectStore:
+    def url_for(self, key, lifetime):
+        return f"https://bucket.example/{key}?ttl={int(lifetime.total_seconds())}"
+
+
+def test_the_screen_gets_the_stores_own_url_when_it_has_one():
+    from backend.services.context import Services
+
+    links = MediaLinks(b"k" * 32, "https://mimamori.example.jp")
+    now = jst(hour=9)
+    base = Services(
+        uow=lambda: None, question_sets=dict, clock=lambda: now, tz=now.tzinfo, media_links=links
+    )
+    direct = dataclasses.replace(base, media=_DirectStore())
+    assert direct.media_url("line/1.jpg") == "https://bucket.example/line/1.jpg?ttl=600"
+    folder = dataclasses.replace(base, media=FolderMediaStore(Path("unused")))
+    assert folder.media_url("line/1.jpg") == links.url_for("line/1.jpg", now)
+    assert dataclasses.replace(folder, media_links=None).media_url("line/1.jpg") is None
 
 
 def test_content_types_and_extensions_round_trip():

@@ -1,0 +1,99 @@
+"""A local moto server standing in for AWS (S3 here; logs quiet, a free port, stopped after)."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import logging
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+REGION = "ap-northeast-1"
+FIXTURES = Path(__file__).parent / "fixtures" / "aws"
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+}
+
+
+def free_port() -> int:
+    """Return a TCP port free on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """Run moto's threaded server on 127.0.0.1 and yield its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    for name in ("werkzeug", "moto"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+def use_fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point boto3 at fake credentials and the Tokyo region (never at a real account)."""
+    for name, value in FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+def s3_client(endpoint: str):
+    """Return a boto3 S3 client for the local server."""
+    import boto3
+
+    return boto3.client("s3", endpoint_url=endpoint, region_name=REGION)
+
+
+def make_bucket(endpoint: str, name: str) -> None:
+    """Create a bucket in the Tokyo region on the local server."""
+    s3_client(endpoint).create_bucket(
+        Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
+
+
+def http_event(
+    method: str,
+    path: str,
+    *,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    query: str = "",
+    base64_body: bool = False,
+    cookies: list[str] | None = None,
+) -> dict:
+    """Return an HTTP API v2 event as Lambda hands it over (headers lower-cased by the API)."""
+    event = copy.deepcopy(json.loads((FIXTURES / "http_api_v2_event.json").read_text("utf-8")))
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["requestContext"]["http"]["method"] = method
+    event["rawQueryString"] = query
+    event["headers"]["content-length"] = str(len(body))
+    event["headers"].update({k.lower(): v for k, v in (headers or {}).items()})
+    if cookies:
+        event["cookies"] = cookies
+    if body:
+        event["isBase64Encoded"] = base64_body
+        event["body"] = base64.b64encode(body).decode() if base64_body else body.decode("utf-8")
+    return json.loads(json.dumps(event))
+
+
+def body_of(answer: dict) -> bytes:
+    if answer.get("isBase64Encoded"):
+        return base64.b64decode(answer["body"])
+    return answer["body"].encode("utf-8")
