@@ -67,6 +67,10 @@ class MediaStore(Protocol):
         """Return the content under ``key``; raise MediaError if absent."""
         ...
 
+    def delete(self, key: str) -> bool:
+        """Delete the content under ``key``; return False if there was none."""
+        ...
+
 
 class FolderMediaStore:
     """A media store in a local folder (``file://`` media URLs)."""
@@ -91,6 +95,14 @@ class FolderMediaStore:
             return self._path(key).read_bytes()
         except FileNotFoundError as err:
             raise MediaError(f"no media under {key!r}") from err
+
+    def delete(self, key: str) -> bool:
+        """Delete the stored content; False when there was none (deleting twice is harmless)."""
+        try:
+            self._path(key).unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
 
 def build_media_store(media_url: str) -> MediaStore:

@@ -16,6 +16,7 @@ from backend.stores.sql.notice_repositories import (
     SqlNoticeDeliveryRepository,
     SqlNoticeRepository,
 )
+from backend.stores.sql.privacy_repositories import SqlPrivacyRepository
 from backend.stores.sql.repositories import (
     SqlAlertRepository,
     SqlAnswerRepository,
@@ -133,6 +134,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.board = SqlBoardRepository(connection)
         self.line_inbox = SqlLineInboxRepository(connection)
         self.family = SqlFamilyRepository(connection)
+        self.privacy = SqlPrivacyRepository(connection)
         return self
 
     def __exit__(
