@@ -81,12 +81,22 @@ def process_line_inbox(settings: Settings, now: datetime) -> Any:
     return process_pending(ctx, received_before=now - SCHEDULED_GRACE)
 
 
+def erase_withdrawn(settings: Settings, now: datetime) -> Any:
+    """Delete the personal data of elders whose consent withdrawal passed the retention period."""
+    from backend.media import build_media_store
+    from backend.services import privacy
+
+    media = build_media_store(settings.media_url)
+    return privacy.erase_due(_services(settings, now), _policies(), media.delete)
+
+
 # Fixed ids and intervals (minutes) of the scheduler's jobs, in the order `jobs run` runs them.
 JOBS: dict[str, tuple[Callable[[Settings, datetime], Any], int]] = {
     "sweep-alerts": (sweep_alerts, 5),
     "escalate-alerts": (escalate_alerts, 10),
     "deliver-outbox": (deliver_outbox, 1),
     "process-line-inbox": (process_line_inbox, 1),
+    "erase-withdrawn": (erase_withdrawn, 60),
 }
 
 

@@ -7,19 +7,21 @@ audited by the services.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from wtforms import StringField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from backend.dashboard import elder_texts, texts
 from backend.domain.errors import NotFound
-from backend.domain.model import StaffUser
-from backend.services import elder_admin
+from backend.domain.model import StaffUser, WithdrawalMethod
+from backend.services import elder_admin, privacy
 from backend.services.context import Services
 
 NAME_MAX = 50
@@ -45,6 +47,25 @@ class FamilyCodeForm(FlaskForm):
             DataRequired(message=elder_texts.RELATION_REQUIRED),
             Length(max=20, message=elder_texts.TOO_LONG.format(label="続柄", max=20)),
         ],
+    )
+
+
+class WithdrawForm(FlaskForm):
+    """Record a withdrawal of consent: how it was made, a note, and a confirmation."""
+
+    method = SelectField(
+        "撤回の方法",
+        choices=[SelectChoice("", "選んでください")]
+        + [SelectChoice(m.name, elder_texts.WITHDRAWAL_METHODS[m]) for m in WithdrawalMethod],
+        validators=[DataRequired(message=elder_texts.METHOD_REQUIRED)],
+    )
+    note = TextAreaField(
+        "メモ（だれから、どのように）",
+        [Length(max=500, message=elder_texts.TOO_LONG.format(label="メモ", max=500))],
+    )
+    confirm = BooleanField(
+        "見守りをすべて止めることを、ご本人（または代理人）に説明しました",
+        [DataRequired(message=elder_texts.CONFIRM_REQUIRED)],
     )
 
 
@@ -150,6 +171,53 @@ def create_elder_admin_blueprint(services: Services, csrf: CSRFProtect) -> Bluep
             return render_template("dashboard/error.html", message=elder_texts.BAD_TIMES), 400
         flash(elder_texts.TIMES_SAVED, "info")
         return back(elder_id, "#times")
+
+    # --- consent withdrawal and disclosure ------------------------------------------------------
+
+    def _withdraw_form(elder_id: str, form: WithdrawForm, status: int = 200) -> Any:
+        admin = elder_admin.panel(services, _me(), elder_id)
+        return render_template("dashboard/withdraw.html", admin=admin, form=form), status
+
+    @bp.get("/elders/<elder_id>/consent/withdraw")
+    @login_required
+    def withdraw_form(elder_id: str) -> Any:
+        return _withdraw_form(elder_id, WithdrawForm(formdata=None))
+
+    @bp.post("/elders/<elder_id>/consent/withdraw")
+    @login_required
+    def withdraw(elder_id: str) -> Any:
+        form = WithdrawForm()
+        if not form.validate():
+            return _withdraw_form(elder_id, form, 400)
+        try:
+            privacy.withdraw_consent(
+                services,
+                _me(),
+                elder_id,
+                WithdrawalMethod[form.method.data],
+                form.note.data or "",
+            )
+        except privacy.AlreadyWithdrawn:
+            flash(elder_texts.ALREADY_WITHDRAWN, "error")
+        except privacy.NoConsent:
+            flash(elder_texts.NO_CONSENT, "error")
+        else:
+            flash(elder_texts.WITHDRAWN, "info")
+        return back(elder_id)
+
+    @bp.get("/elders/<elder_id>/disclosure.zip")
+    @login_required
+    def disclosure(elder_id: str) -> Any:
+        document = privacy.disclosure(services, _me(), elder_id)
+        stamp = services.now().strftime("%Y%m%d")
+        safe_id = re.sub(r"[^A-Za-z0-9_-]", "_", elder_id)
+        return Response(
+            privacy.disclosure_zip(document),
+            mimetype="application/zip",
+            headers={
+                "Content-Disposition": f'attachment; filename="disclosure-{safe_id}-{stamp}.zip"'
+            },
+        )
 
     @bp.app_context_processor
     def catalog() -> dict[str, Any]:

@@ -353,3 +353,106 @@ class TestScopeAndCsrf:
         client.get(PAGE)
         client.get(f"{PAGE}/family/new")
         assert [e.elder_id for e in audited(store, "view_elder_admin")] == [OWN_ELDER.id] * 2
+
+
+# --- consent withdrawal and disclosure ----------------------------------------------------------
+
+
+class TestWithdrawalPage:
+    def test_staff_record_a_withdrawal_and_the_page_says_watching_stopped(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        path = f"{PAGE}/consent/withdraw"
+        form = client.get(path)
+        assert form.status_code == 200
+        assert "LINEでつながるご家族（1人）" in form.text
+        response = client.post(
+            path,
+            data={
+                "csrf_token": csrf_token(form.text),
+                "method": "WRITTEN",
+                "note": "撤回届を受理",
+                "confirm": "y",
+            },
+        )
+        assert response.status_code == 302
+        elder = store.state.elders[OWN_ELDER.id]
+        assert elder.withdrawn
+        assert elder.consent.withdrawal.recorded_by == "staff:user-1"
+        assert store.state.recipients[MEMBER_ID].active is False
+        page = client.get(PAGE).text
+        assert "同意の撤回を記録しました" in page
+        assert "同意は撤回されています" in page
+        assert "書面（撤回届）" in page
+        assert "ペアリングコードを発行する" not in page
+        again = client.post(
+            path,
+            data={"csrf_token": token(client), "method": "PHONE", "confirm": "y"},
+        )
+        assert again.status_code == 302
+        assert "すでに撤回されています" in client.get(PAGE).text
+        assert store.state.elders[OWN_ELDER.id].consent.withdrawal.method.name == "WRITTEN"
+
+    @pytest.mark.parametrize(
+        ("data", "message"),
+        [
+            ({"method": "", "confirm": "y"}, "撤回の方法を選んでください"),
+            ({"method": "PHONE"}, "確認のチェックを入れてください"),
+            ({"method": "NONSENSE", "confirm": "y"}, "Not a valid choice"),
+        ],
+    )
+    def test_a_withdrawal_without_method_or_confirmation_is_refused(
+        self, client: FlaskClient, store: FakeStore, data: dict, message: str
+    ) -> None:
+        path = f"{PAGE}/consent/withdraw"
+        response = client.post(path, data={**data, "csrf_token": token(client, path)})
+        assert response.status_code == 400
+        assert message in response.text
+        assert store.state.elders[OWN_ELDER.id].is_watchable
+
+    def test_a_withdrawal_without_a_token_changes_nothing(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        response = client.post(f"{PAGE}/consent/withdraw", data={"method": "PHONE", "confirm": "y"})
+        assert response.status_code == 400
+        assert store.state.elders[OWN_ELDER.id].is_watchable
+
+    def test_another_centers_elder_cannot_be_withdrawn_or_even_asked(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        path = f"{FOREIGN}/consent/withdraw"
+        assert client.get(path).status_code == 404
+        response = client.post(
+            path, data={"csrf_token": token(client), "method": "PHONE", "confirm": "y"}
+        )
+        assert response.status_code == 404
+        assert OTHER_ELDER.name not in response.text
+        assert store.state.elders[OTHER_ELDER.id].is_watchable
+
+
+class TestDisclosureDownload:
+    def test_the_download_is_a_zip_named_for_the_elder_and_audited(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        import io
+        import json
+        import zipfile
+
+        assert "開示請求用" in client.get(PAGE).text
+        response = client.get(f"{PAGE}/disclosure.zip")
+        assert response.status_code == 200
+        assert response.mimetype == "application/zip"
+        assert response.headers["Content-Disposition"] == (
+            'attachment; filename="disclosure-elder-1-20261123.zip"'
+        )
+        assert response.headers["Cache-Control"] == "no-store"
+        document = json.loads(zipfile.ZipFile(io.BytesIO(response.data)).read("disclosure.json"))
+        assert document["elder"]["name"] == OWN_ELDER.name
+        assert [m["relation"] for m in document["family_links"]] == ["長女"]
+        assert len(audited(store, "export_disclosure")) == 1
+
+    def test_another_centers_elder_is_a_404(self, client: FlaskClient, store: FakeStore) -> None:
+        response = client.get(f"{FOREIGN}/disclosure.zip")
+        assert response.status_code == 404
+        assert OTHER_ELDER.name not in response.text
+        assert audited(store, "export_disclosure") == []
