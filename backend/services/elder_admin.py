@@ -182,21 +182,45 @@ def revoke_pairing_codes(svc: Services, user: StaffUser, elder_id: str) -> int:
 # --- family links --------------------------------------------------------------------------------
 
 
+@retry_when_busy
 def issue_family_code(
     svc: Services, user: StaffUser, elder_id: str, *, name: str, relation: str
 ) -> tuple[Elder, LinkCode]:
     """Issue a one-time LINE link code for a new family member of the elder (audited).
 
-    ValueError when the name or relation is empty; ElderNotWatched after a withdrawal.
+    The code (6 digits, valid ``family.LINK_CODE_LIFETIME``) is printed in the welcome
+    letter. ValueError when the name or relation is empty; ElderNotWatched after a withdrawal.
     """
-    if not name.strip() or not relation.strip():
+    name, relation = name.strip(), relation.strip()
+    if not name or not relation:
         raise ValueError("お名前と続柄を入力してください")
     now = svc.now()
     with svc.uow() as uow:
         elder = _watched(elder_in_scope(uow, user, elder_id))
-        audit(uow, user, now, "issue_link_code", elder.id, relation=relation.strip())
+        for _ in range(_PAIRING_ATTEMPTS):
+            code = LinkCode(
+                f"{secrets.randbelow(1_000_000):06d}",
+                elder.id,
+                name,
+                relation,
+                now + family.LINK_CODE_LIFETIME,
+            )
+            if uow.family.get_link_code(code.code) is None:
+                break
+        else:
+            raise Conflict("no free link code; try again")
+        uow.family.add_link_code(code)
+        audit(
+            uow,
+            user,
+            now,
+            "issue_link_code",
+            elder.id,
+            relation=relation,
+            expires_at=code.expires_at.isoformat(),
+        )
         uow.commit()
-    return elder, family.issue_link_code(svc, elder.id, name=name, relation=relation)
+    return elder, code
 
 
 @retry_when_busy

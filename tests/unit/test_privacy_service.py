@@ -258,6 +258,22 @@ class TestErasure:
         assert store.state.elders == snapshot.elders
         assert len([e for e in store.state.audit if e.action == "erase_personal_data"]) == 1
 
+    def test_a_media_store_that_fails_postpones_the_erasure_to_the_next_run(
+        self, services, clock, store, world
+    ):
+        withdraw(services)
+        clock.tick(timedelta(days=400))
+
+        def broken(key: str) -> bool:
+            raise OSError("disk unavailable")
+
+        assert privacy.erase_due(services, policies(), broken).erased == ()
+        assert store.state.elders["elder-1"].name == "山田 花子"
+        assert "m-1" in store.state.family_messages
+        report = privacy.erase_due(services, policies(), lambda key: False)
+        assert report.erased == ("elder-1",)
+        assert report.media_deleted == 0  # already gone: nothing to delete, no error
+
     def test_each_municipality_sets_its_own_retention(self, services, clock, store, world):
         withdraw(services)
         clock.tick(timedelta(days=100))
