@@ -385,6 +385,8 @@ class TestWithdrawalPage:
         assert "同意は撤回されています" in page
         assert "書面（撤回届）" in page
         assert "ペアリングコードを発行する" not in page
+        assert "時間帯を保存する" not in page
+        assert "ご家族の登録コードを発行する" not in page
         again = client.post(
             path,
             data={"csrf_token": token(client), "method": "PHONE", "confirm": "y"},
