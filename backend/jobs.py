@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from backend.bootstrap import bootstrap
+from backend.bootstrap import bootstrap, media_store
 from backend.services.context import Services
 from backend.settings import Settings
 
@@ -90,6 +90,16 @@ def send_family_summaries(settings: Settings, now: datetime) -> int:
     return family.queue_daily_summaries(_services(settings, now))
 
 
+def erase_withdrawn(settings: Settings, now: datetime) -> Any:
+    """Delete the personal data of elders whose consent withdrawal passed the retention period."""
+    from backend.services import privacy
+    from backend.services.published import published_policies
+
+    svc = _services(settings, now)
+    media = svc.media if svc.media is not None else media_store(settings)
+    return privacy.erase_due(svc, published_policies(svc.uow, _policies()), media.delete)
+
+
 # Fixed ids and intervals (minutes) of the scheduler's jobs, in the order `jobs run` runs them.
 JOBS: dict[str, tuple[Callable[[Settings, datetime], Any], int]] = {
     "sweep-alerts": (sweep_alerts, 5),
@@ -97,6 +107,7 @@ JOBS: dict[str, tuple[Callable[[Settings, datetime], Any], int]] = {
     "family-summaries": (send_family_summaries, 5),
     "deliver-outbox": (deliver_outbox, 1),
     "process-line-inbox": (process_line_inbox, 1),
+    "erase-withdrawn": (erase_withdrawn, 60),
 }
 
 

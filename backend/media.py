@@ -73,6 +73,10 @@ class MediaStore(Protocol):
         """Return a URL the screen fetches directly, or None (then a signed /media link)."""
         ...
 
+    def delete(self, key: str) -> bool:
+        """Delete the content under ``key``; return False if there was none."""
+        ...
+
 
 class FolderMediaStore:
     """A media store in a local folder (``file://`` media URLs)."""
@@ -102,6 +106,14 @@ class FolderMediaStore:
         """Return None: a folder is served through signed ``/media`` links."""
         check_key(key)
         return None
+
+    def delete(self, key: str) -> bool:
+        """Delete the stored content; False when there was none (deleting twice is harmless)."""
+        try:
+            self._path(key).unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
 
 class S3MediaStore:
@@ -185,6 +197,20 @@ class S3MediaStore:
             },
             ExpiresIn=max(1, int(lifetime.total_seconds())),
         )
+
+    def delete(self, key: str) -> bool:
+        """Delete the object; False when there was none (deleting twice is harmless)."""
+        from botocore.exceptions import ClientError
+
+        object_key = self.object_key(key)
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=object_key)
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return False
+            raise
+        self.client.delete_object(Bucket=self.bucket, Key=object_key)
+        return True
 
 
 _SSE = ("AES256", "aws:kms")

@@ -449,6 +449,7 @@ class AbstractUnitOfWork(abc.ABC):
     line_inbox: LineInboxRepository
     family: FamilyRepository
     config_versions: ConfigVersionRepository
+    privacy: PrivacyRepository
 
     def __enter__(self) -> Self:
         return self
@@ -862,3 +863,43 @@ class ConfigVersionRepository(abc.ABC):
     @abc.abstractmethod
     def latest_all(self, kind: ConfigKind) -> list[ConfigVersion]:
         """Return the newest version of this kind of every municipality, by municipality code."""
+
+
+class PrivacyRepository(abc.ABC):
+    """One elder's codes and records as the elder page, disclosure and erasure need them."""
+
+    @abc.abstractmethod
+    def pairing_codes_for(self, elder_id: str) -> list[PairingCode]:
+        """Return the elder's pairing codes (used, expired or not), by ``expires_at``, then code."""
+
+    @abc.abstractmethod
+    def revoke_pairing_codes(self, elder_id: str, at: datetime) -> int:
+        """Mark every unused pairing code of the elder used at ``at``; return how many."""
+
+    @abc.abstractmethod
+    def link_codes_for(self, elder_id: str) -> list[LinkCode]:
+        """Return the elder's family link codes, by ``expires_at``, then code."""
+
+    @abc.abstractmethod
+    def revoke_link_codes(self, elder_id: str, at: datetime) -> int:
+        """Mark every unused family link code of the elder used at ``at``; return how many."""
+
+    @abc.abstractmethod
+    def alerts_for(self, elder_id: str) -> list[Alert]:
+        """Return every alert of the elder, whatever its status, by ``created_at``, then id."""
+
+    @abc.abstractmethod
+    def family_messages_for(self, elder_id: str) -> list[FamilyMessage]:
+        """Return every family message to the elder, heard or not, by ``received_at``, then id."""
+
+    @abc.abstractmethod
+    def erase_elder_records(self, elder_id: str) -> dict[str, int]:
+        """Delete or blank the elder's personal data outside the ``elders`` row and alerts.
+
+        Blanks every answer's ``raw`` text and ``request_id`` and every event's ``detail``;
+        deletes the elder's speaker bindings, pairing codes, family link codes and family
+        messages; blanks the name and address of the elder's recipients (made inactive) and
+        the subject, body and error of every outbox message to them or about the elder's
+        alerts. Counts (check-ins, answers' values, alerts, away periods, readings) stay.
+        Return how many rows each part touched, by part name. Running it again is harmless.
+        """

@@ -118,6 +118,14 @@ class Policy(BaseModel):
     # to seek care. BP alone never diagnoses an emergency (mission_anchors §5.4).
     bp_urgent: BloodPressureLimit = BloodPressureLimit(systolic=180, diastolic=120)
 
+    # --- privacy --------------------------------------------------------------------------
+    # Days the personal data of an elder who withdrew consent is kept before the nightly job
+    # deletes or anonymises it (counts for statistics stay). APPI art. 22 asks for deletion
+    # "without delay" once the data is no longer needed; a year leaves room for a
+    # disclosure request (開示請求), an incident review or a complaint about the service.
+    # Design default: each municipality sets its own from its 文書管理規程 / 条例.
+    retention_days: int = Field(default=365, ge=0, le=3650)
+
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
         if self.activity_short_min_days > self.activity_short_days:

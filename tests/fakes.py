@@ -69,6 +69,7 @@ from backend.ports import (
     NoticeDeliveryRepository,
     NoticeRepository,
     OutboxRepository,
+    PrivacyRepository,
     ReadingRepository,
     RecipientRepository,
     SessionRepository,
@@ -1033,6 +1034,78 @@ class FakeConfigVersionRepository(_FakeRepository, ConfigVersionRepository):
         return [v for c in codes if (v := self.latest(kind, c)) is not None]
 
 
+class FakePrivacyRepository(_FakeRepository, PrivacyRepository):
+    def pairing_codes_for(self, elder_id: str) -> list[PairingCode]:
+        found = [c for c in self._s.pairing_codes.values() if c.elder_id == elder_id]
+        return _copy(sorted(found, key=lambda c: (c.expires_at, c.code)))
+
+    def revoke_pairing_codes(self, elder_id: str, at: datetime) -> int:
+        _aware(at)
+        revoked = 0
+        for code in self.pairing_codes_for(elder_id):
+            if code.used_at is None:
+                self._s.pairing_codes[code.code] = replace(code, used_at=at)
+                revoked += 1
+        return revoked
+
+    def link_codes_for(self, elder_id: str) -> list[LinkCode]:
+        found = [c for c in self._s.link_codes.values() if c.elder_id == elder_id]
+        return _copy(sorted(found, key=lambda c: (c.expires_at, c.code)))
+
+    def revoke_link_codes(self, elder_id: str, at: datetime) -> int:
+        _aware(at)
+        revoked = 0
+        for code in self.link_codes_for(elder_id):
+            if code.used_at is None:
+                self._s.link_codes[code.code] = replace(code, used_at=at)
+                revoked += 1
+        return revoked
+
+    def alerts_for(self, elder_id: str) -> list[Alert]:
+        found = [a for a in self._s.alerts.values() if a.elder_id == elder_id]
+        return _copy(sorted(found, key=lambda a: (a.created_at, a.id)))
+
+    def family_messages_for(self, elder_id: str) -> list[FamilyMessage]:
+        found = [m for m in self._s.family_messages.values() if m.elder_id == elder_id]
+        return _copy(sorted(found, key=lambda m: (m.received_at, m.id)))
+
+    def erase_elder_records(self, elder_id: str) -> dict[str, int]:
+        s = self._s
+        counts: dict[str, int] = {}
+        answers = [i for i, a in enumerate(s.answers) if a.elder_id == elder_id]
+        for i in answers:
+            s.answers[i] = replace(s.answers[i], raw="", request_id=None)
+        counts["answers"] = len(answers)
+        events = [k for k, e in s.events.items() if e.elder_id == elder_id]
+        for k in events:
+            s.events[k] = replace(s.events[k], detail={})
+        counts["events"] = len(events)
+        for name, table in (
+            ("bindings", s.bindings),
+            ("pairing_codes", s.pairing_codes),
+            ("link_codes", s.link_codes),
+            ("family_messages", s.family_messages),
+        ):
+            keys = [k for k, v in table.items() if v.elder_id == elder_id]
+            for k in keys:
+                del table[k]
+            counts[name] = len(keys)
+        members = [k for k, r in s.recipients.items() if r.elder_id == elder_id]
+        for k in members:
+            s.recipients[k] = replace(s.recipients[k], name="", address="", active=False)
+        counts["recipients"] = len(members)
+        alerts = {a.id for a in s.alerts.values() if a.elder_id == elder_id}
+        messages = [
+            k
+            for k, m in s.outbox.items()
+            if m.recipient_id in members or (m.alert_id is not None and m.alert_id in alerts)
+        ]
+        for k in messages:
+            s.outbox[k] = replace(s.outbox[k], subject="", body="", last_error=None)
+        counts["outbox"] = len(messages)
+        return counts
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Unit of work over a ``FakeStore``; counts commits and rollbacks for assertions.
 
@@ -1068,6 +1141,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.line_inbox = FakeLineInboxRepository(self)
         self.family = FakeFamilyRepository(self)
         self.config_versions = FakeConfigVersionRepository(self)
+        self.privacy = FakePrivacyRepository(self)
 
     def __enter__(self) -> Self:
         self.working = _copy(self.store.state)

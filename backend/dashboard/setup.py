@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from backend.dashboard import texts
 from backend.dashboard.admin import create_admin_blueprint
 from backend.dashboard.api import create_api_blueprint
+from backend.dashboard.elder_admin import create_elder_admin_blueprint
 from backend.dashboard.sessions import ServerSessionInterface
 from backend.dashboard.views import Principal, create_blueprint
 from backend.services import staff_auth
@@ -73,3 +74,4 @@ def init_dashboard(
     app.register_blueprint(create_blueprint(services, csrf, policies))
     app.register_blueprint(create_api_blueprint(services))
     app.register_blueprint(create_admin_blueprint(services, csrf))
+    app.register_blueprint(create_elder_admin_blueprint(services, csrf))

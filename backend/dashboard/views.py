@@ -25,7 +25,7 @@ from backend.dashboard import charts, texts
 from backend.dashboard.forms import AwayForm, LoginForm, ResolveForm, parse_day
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import Alert, AwayKind, Outcome, StaffUser
-from backend.services import dashboard, staff_auth
+from backend.services import dashboard, elder_admin, staff_auth
 from backend.services.context import Services
 from questions.policy import Policy
 
@@ -227,13 +227,14 @@ def create_blueprint(
     def _elder_page(elder_id: str, away_form: AwayForm, status: int = 200) -> Any:
         try:
             page = dashboard.elder_page(services, _me(), elder_id, policy_for)
+            admin = elder_admin.panel(services, _me(), elder_id)
         except NotFound:
             abort(404)
         now = services.now()
         start = now - timedelta(days=dashboard.CHART_DAYS)
         svgs = [(c, charts.svg(c, start, now)) for c in page.charts]
         return render_template(
-            "dashboard/elder.html", page=page, charts=svgs, away_form=away_form
+            "dashboard/elder.html", page=page, charts=svgs, away_form=away_form, admin=admin
         ), status
 
     @bp.get("/elders/<elder_id>")

@@ -23,6 +23,8 @@ QUOTA_WARNING_SHARE = 0.8  # staff are warned when this share of the quota is us
 # mean "the daily status" (consent records are written in free Japanese by staff).
 _FAMILY_WORDS = ("family", "家族", "ご家族")
 _STATUS_WORDS = ("status", "answers", "様子", "お答え", "状況", "体調")
+# Words in a consent line's ``what`` that mean "alerts" (応答がないときの連絡, 異変の知らせ...).
+_ALERT_WORDS = ("alert", "アラート", "異変", "緊急", "知らせ", "連絡", "通知")
 
 
 @dataclass(frozen=True)
@@ -122,11 +124,27 @@ def family_may_see_status(consent: Consent | None, member: Recipient) -> bool:
     member (by relation or name), and what it shares is the daily status (様子,
     お答え, answers...). No consent: nothing is shared.
     """
-    if consent is None:
+    if consent is None or consent.withdrawal is not None:
         return False
     names = (*_FAMILY_WORDS, member.relation, member.name)
     return any(
         _mentions(share.recipient, names) and _mentions(share.what, _STATUS_WORDS)
+        for share in consent.shares
+    )
+
+
+def family_may_be_alerted(consent: Consent | None, member: Recipient) -> bool:
+    """Return True when the elder's consent shares alerts with this family member or contact.
+
+    A consent line counts when its recipient names the family (家族, family) or this member
+    (by relation or name) and what it shares names alerts (アラート, 異変, 連絡...). No
+    consent, or a withdrawn one: nothing is shared.
+    """
+    if consent is None or consent.withdrawal is not None:
+        return False
+    names = (*_FAMILY_WORDS, member.relation, member.name)
+    return any(
+        _mentions(share.recipient, names) and _mentions(share.what, _ALERT_WORDS)
         for share in consent.shares
     )
 

@@ -95,14 +95,36 @@ class Share:
     what: str
 
 
+class WithdrawalMethod(StrEnum):
+    """How the elder (or their proxy) withdrew consent."""
+
+    WRITTEN = "書面"
+    IN_PERSON = "口頭（面談）"
+    PHONE = "電話"
+    PROXY = "代理人から"
+    OTHER = "その他"
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """A withdrawal of consent: when, who recorded it, how; and when the data was erased."""
+
+    at: datetime
+    recorded_by: str  # "staff:<user id>"
+    method: WithdrawalMethod
+    note: str = ""
+    erased_at: datetime | None = None  # personal data deleted after the retention period
+
+
 @dataclass(frozen=True)
 class Consent:
-    """The elder's recorded consent to being watched."""
+    """The elder's recorded consent to being watched (and its withdrawal, if any)."""
 
     consented_on: date
     explained_by: str
     shares: tuple[Share, ...]
     reconfirm_on: date | None = None
+    withdrawal: Withdrawal | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +144,16 @@ class Elder:
     @property
     def is_watchable(self) -> bool:
         """Return True when the elder may be asked and recorded (active, with consent)."""
-        return self.status is ElderStatus.ACTIVE and self.consent is not None
+        return (
+            self.status is ElderStatus.ACTIVE
+            and self.consent is not None
+            and self.consent.withdrawal is None
+        )
+
+    @property
+    def withdrawn(self) -> bool:
+        """Return True when the elder withdrew consent (watching stopped for good)."""
+        return self.consent is not None and self.consent.withdrawal is not None
 
 
 @dataclass(frozen=True)
@@ -367,6 +398,7 @@ class Recipient:
     quiet_start: str | None = None
     quiet_end: str | None = None
     active: bool = True
+    linked_at: datetime | None = None  # when a family member linked (LINE), if known
 
     def __post_init__(self) -> None:
         if (self.quiet_start is None) != (self.quiet_end is None):

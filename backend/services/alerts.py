@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from backend import messages
 from backend.domain import rules
 from backend.domain.errors import Conflict, NotFound
+from backend.domain.family import family_may_be_alerted
 from backend.domain.model import (
     Alert,
     AlertChange,
@@ -35,6 +36,9 @@ logger = logging.getLogger(__name__)
 
 BATCH = 500
 SPEAKER_CHANNELS = frozenset({"alexa"})  # recipients that are the elder's own speaker
+# Where life may be at risk the family is told whatever the consent shares (APPI art. 27
+# para. 1 item 2); every other alert reaches family only as the consent record allows.
+LIFE_RULES = frozenset({rules.EMERGENCY, rules.DISASTER_HELP})
 _KEY_NAMESPACE = uuid.UUID("6f1d4f5e-8c1b-4f4e-9a55-6d696d616d6f")
 
 
@@ -81,15 +85,23 @@ def _notify(
     """Queue one message per recipient due at these stages; return how many were new.
 
     A sweep after an outage may jump several stages at once: everyone those stages would
-    have told is told once now.
+    have told is told once now. Family (the elder's own recipients) are told only when the
+    consent record shares alerts with them, or when life may be at risk (``LIFE_RULES``);
+    after a withdrawal of consent nobody is told.
     """
+    if elder.withdrawn:
+        return 0
     targets = [_targets(alert, stage) for stage in stages]
     family = any(f for f, _ in targets)
     center = any(c for _, c in targets)
     stage = stages[-1]
     recipients: list[Recipient] = []
     if family:
-        recipients += uow.recipients.list_for_elder(elder.id)
+        recipients += [
+            r
+            for r in uow.recipients.list_for_elder(elder.id)
+            if alert.rule in LIFE_RULES or family_may_be_alerted(elder.consent, r)
+        ]
     if center:
         recipients += uow.recipients.list_for_center(elder.center_id)
     title = messages.title_for(alert.rule, alert.period, alert.evidence)
@@ -263,7 +275,8 @@ def sweep(svc: Services, policy_for: Callable[[str], Policy]) -> SweepReport:
     """Evaluate every elder's rules at ``svc.now()``: open, escalate and notify; idempotent."""
     now = svc.now()
     with svc.uow() as uow:
-        elders = uow.elders.list_all()
+        # After a withdrawal of consent nothing is evaluated at all (not even emergencies).
+        elders = [e for e in uow.elders.list_all() if not e.withdrawn]
     by_municipality: dict[str, list[Elder]] = defaultdict(list)
     for elder in elders:
         by_municipality[elder.municipality_code].append(elder)

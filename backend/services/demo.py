@@ -44,7 +44,7 @@ def _consent(family: str) -> Consent:
         explained_by="センター職員の高橋",
         shares=(
             Share("地域包括支援センターの職員", "毎日のお答えとお知らせ"),
-            Share(family, "毎日の様子"),
+            Share(family, "毎日の様子と、応答がないときなどの連絡（アラート）"),
         ),
         reconfirm_on=date(2027, 4, 1),
     )

@@ -116,7 +116,7 @@ def link(svc: Services, line_user_id: str, code: str) -> LinkResult:
     with svc.uow() as uow:
         found = uow.family.get_link_code(code)
         elder = None if found is None else uow.elders.get(found.elder_id)
-        if found is None or elder is None:
+        if found is None or elder is None or elder.withdrawn:
             return LinkResult(LinkOutcome.UNKNOWN)
         already = uow.recipients.get(link_id(elder.id, line_user_id))
         if found.used_at is not None and already is not None and already.active:
@@ -133,6 +133,7 @@ def link(svc: Services, line_user_id: str, code: str) -> LinkResult:
             address=line_user_id,
             quiet_start=already.quiet_start if already else QUIET_START,
             quiet_end=already.quiet_end if already else QUIET_END,
+            linked_at=now,
         )
         if already is None:
             uow.recipients.add(member)

@@ -186,3 +186,41 @@ def test_staff_add_an_away_period_and_see_the_charts(page, site: Site) -> None:
     with site.services.uow() as uow:
         audited = uow.audit.list_for_elder(ELDER_ID)
     assert [e.action for e in audited].count("view_elder") >= 2
+
+
+def test_staff_issue_a_pairing_code_that_pairs_a_speaker_then_record_a_withdrawal(
+    page, site: Site
+) -> None:
+    from backend.services import checkin
+
+    elder_id = "demo-elder-4"  # the demo elder whose speaker is not paired yet
+    log_in(page, site)
+    page.goto(f"{site.url}/elders/{elder_id}")
+    page.get_by_role("button", name="ペアリングコードを発行する").click()
+    code = page.get_by_test_id("pairing-code").inner_text().strip()
+    assert len(code) == 6
+    assert code.isdigit()
+    page.get_by_role("link", name="さんのページへ戻る").click()
+    assert code not in page.content()
+    assert "番号は発行したときにだけ表示します" in page.locator("#speaker").inner_text()
+
+    caller = checkin.Caller("amzn1.ask.account.E2E", "amzn1.ask.device.E2E", "e2e-1")
+    turn = checkin.pair(site.services, caller, code)
+    assert turn.lines[0].key == "paired"
+
+    page.get_by_role("link", name="同意の撤回を記録する").click()
+    page.get_by_label("撤回の方法").select_option(label="電話で")
+    page.get_by_label("メモ（だれから、どのように）").fill("ご本人から電話")
+    page.get_by_label("見守りをすべて止めることを").check()
+    page.get_by_role("button", name="同意の撤回を記録して見守りを止める").click()
+    page.get_by_text("同意の撤回を記録しました。見守りをすべて止めました。").wait_for()
+    assert "同意は撤回されています" in page.content()
+    assert page.get_by_role("button", name="ペアリングコードを発行する").count() == 0
+    with site.services.uow() as uow:
+        elder = uow.elders.get(elder_id)
+        actions = [e.action for e in uow.audit.list_for_elder(elder_id)]
+    assert elder is not None
+    assert elder.withdrawn
+    assert {"issue_pairing_code", "withdraw_consent", "view_elder_admin"} <= set(actions)
+    again = checkin.start(site.services, caller)
+    assert [line.key for line in again.lines] == ["not_watching"]

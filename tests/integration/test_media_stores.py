@@ -43,6 +43,13 @@ class TestEveryMediaStore:
         store.put("line/1.jpg", b"\xff\xd8jpeg")
         assert store.get("line/1.jpg") == b"\xff\xd8jpeg"
 
+    def test_deleted_content_is_gone_and_deleting_twice_is_harmless(self, store):
+        store.put("line/1.jpg", b"photo")
+        assert store.delete("line/1.jpg") is True
+        with pytest.raises(MediaError):
+            store.get("line/1.jpg")
+        assert store.delete("line/1.jpg") is False
+
     def test_a_second_put_replaces_the_content(self, store):
         store.put("line/1.jpg", b"old")
         store.put("line/1.jpg", b"new")

@@ -51,6 +51,12 @@ from tests.integration.family_store_contract import (  # noqa: F401 - collected 
     TestRecipientsByAddress,
     TestSummarySubscriptions,
 )
+from tests.integration.privacy_store_contract import (  # noqa: F401 - collected by pytest here
+    TestElderCodes,
+    TestElderErasure,
+    TestElderListings,
+    TestWithdrawalRecord,
+)
 from tests.integration.store_contract import (  # noqa: F401 - collected by pytest here
     TestAlertHistory,
     TestAlerts,

@@ -40,6 +40,20 @@ def test_a_folder_store_keeps_and_returns_content(tmp_path):
         store.put("../1.jpg", b"x")
 
 
+def test_a_folder_store_deletes_content_once_and_never_outside_the_folder(tmp_path):
+    store = FolderMediaStore(tmp_path / "media")
+    store.put("line/1.jpg", b"jpeg")
+    outside = tmp_path / "keep.jpg"
+    outside.write_bytes(b"x")
+    assert store.delete("line/1.jpg") is True
+    assert store.delete("line/1.jpg") is False
+    with pytest.raises(MediaError):
+        store.get("line/1.jpg")
+    with pytest.raises(MediaError):
+        store.delete("../keep.jpg")
+    assert outside.exists()
+
+
 def test_the_media_url_chooses_the_store(tmp_path):
     assert isinstance(build_media_store(f"file://{tmp_path}"), FolderMediaStore)
     s3 = build_media_store("s3://bucket/prefix/")

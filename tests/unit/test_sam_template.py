@@ -294,7 +294,9 @@ class TestLeastPrivilege:
         assert "dynamodb:Scan" not in skill | web
         assert not {
             a for a in skill | web | jobs_ if a.startswith(("dynamodb:Delete", "s3:Delete"))
-        } - {"dynamodb:DeleteItem"}
+        } - {"dynamodb:DeleteItem", "s3:DeleteObject"}
+        assert "s3:DeleteObject" in jobs_  # erase-withdrawn deletes a withdrawn elder's photos
+        assert "s3:DeleteObject" not in skill | web
         assert not any(
             a.startswith(("dynamodb:CreateTable", "dynamodb:DeleteTable", "iam:"))
             for a in skill | web | jobs_

@@ -62,6 +62,8 @@ from backend.domain.model import (
     Share,
     StaffRole,
     StaffUser,
+    Withdrawal,
+    WithdrawalMethod,
 )
 from backend.domain.staff import ApiToken, AuditEntry, StaffSession
 from backend.domain.versions import ConfigKind, ConfigVersion
@@ -376,6 +378,7 @@ recipients = Table(
     Column("quiet_start", String(5), nullable=True),  # "HH:MM"
     Column("quiet_end", String(5), nullable=True),
     Column("active", Boolean, nullable=False),
+    Column("linked_at", UtcDateTime, nullable=True),  # when a family member linked (0009)
     Index("ix_recipients_center_id_elder_id_name", "center_id", "elder_id", "name"),
     Index("ix_recipients_elder_id_name", "elder_id", "name"),
 )
@@ -599,7 +602,31 @@ def consent_to_json(consent: Consent | None) -> dict[str, Any] | None:
         "explained_by": consent.explained_by,
         "shares": [{"recipient": s.recipient, "what": s.what} for s in consent.shares],
         "reconfirm_on": consent.reconfirm_on.isoformat() if consent.reconfirm_on else None,
+        **({"withdrawal": _withdrawal_to_json(consent.withdrawal)} if consent.withdrawal else {}),
     }
+
+
+def _withdrawal_to_json(withdrawal: Withdrawal) -> dict[str, Any]:
+    return {
+        "at": to_utc(withdrawal.at).isoformat(),
+        "recorded_by": withdrawal.recorded_by,
+        "method": WithdrawalMethod(withdrawal.method).value,
+        "note": withdrawal.note,
+        "erased_at": to_utc(withdrawal.erased_at).isoformat() if withdrawal.erased_at else None,
+    }
+
+
+def _withdrawal_from_json(doc: Mapping[str, Any] | None) -> Withdrawal | None:
+    if not doc:
+        return None
+    erased_at = doc.get("erased_at")
+    return Withdrawal(
+        at=datetime.fromisoformat(doc["at"]),
+        recorded_by=doc["recorded_by"],
+        method=WithdrawalMethod(doc["method"]),
+        note=doc.get("note") or "",
+        erased_at=datetime.fromisoformat(erased_at) if erased_at else None,
+    )
 
 
 def consent_from_json(doc: Mapping[str, Any] | None) -> Consent | None:
@@ -612,6 +639,7 @@ def consent_from_json(doc: Mapping[str, Any] | None) -> Consent | None:
         explained_by=doc["explained_by"],
         shares=tuple(Share(recipient=s["recipient"], what=s["what"]) for s in doc["shares"]),
         reconfirm_on=date.fromisoformat(reconfirm_on) if reconfirm_on else None,
+        withdrawal=_withdrawal_from_json(doc.get("withdrawal")),
     )
 
 
@@ -999,6 +1027,7 @@ def recipient_to_row(recipient: Recipient) -> dict[str, Any]:
         "quiet_start": recipient.quiet_start,
         "quiet_end": recipient.quiet_end,
         "active": bool(recipient.active),
+        "linked_at": optional_utc(recipient.linked_at),
     }
 
 
@@ -1015,6 +1044,7 @@ def recipient_from_row(row: Mapping[str, Any]) -> Recipient:
         quiet_start=row["quiet_start"],
         quiet_end=row["quiet_end"],
         active=bool(row["active"]),
+        linked_at=row["linked_at"],
     )
 
 

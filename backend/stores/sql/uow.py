@@ -17,6 +17,7 @@ from backend.stores.sql.notice_repositories import (
     SqlNoticeDeliveryRepository,
     SqlNoticeRepository,
 )
+from backend.stores.sql.privacy_repositories import SqlPrivacyRepository
 from backend.stores.sql.repositories import (
     SqlAlertRepository,
     SqlAnswerRepository,
@@ -135,6 +136,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.line_inbox = SqlLineInboxRepository(connection)
         self.family = SqlFamilyRepository(connection)
         self.config_versions = SqlConfigVersionRepository(connection)
+        self.privacy = SqlPrivacyRepository(connection)
         return self
 
     def __exit__(
