@@ -19,10 +19,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFProtect
 
 from backend.dashboard import texts
 from backend.dashboard.forms import NOTICE_FIELDS, ConfigForm, MessageForm, NoticeForm
+from backend.dashboard.guard import protect
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import StaffRole, StaffUser
 from backend.domain.versions import ConfigKind
@@ -75,22 +76,7 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
     """Return the municipality admin blueprint (``/admin``)."""
     bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
-    @bp.before_request
-    def check_csrf() -> None:
-        if request.method == "POST":
-            csrf.protect()
-
-    @bp.after_request
-    def no_store(response: Response) -> Response:
-        response.headers["Cache-Control"] = "no-store"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
-
-    @bp.errorhandler(CSRFError)
-    def csrf_failed(_err: CSRFError) -> tuple[str, int]:
-        return render_template("dashboard/error.html", message=texts.SESSION_EXPIRED), 400
+    protect(bp, csrf)
 
     def _kind(slug: str) -> ConfigKind:
         kind = KINDS.get(slug)

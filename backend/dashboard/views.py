@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -18,11 +17,12 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFProtect
 
 from backend import messages
 from backend.dashboard import charts, texts
 from backend.dashboard.forms import AwayForm, LoginForm, ResolveForm, parse_day
+from backend.dashboard.guard import protect
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import Alert, AwayKind, Outcome, StaffUser
 from backend.services import dashboard, elder_admin, staff_auth
@@ -67,23 +67,7 @@ def create_blueprint(
         static_url_path="/assets",
     )
 
-    @bp.before_request
-    def check_csrf() -> None:
-        if request.method == "POST":
-            csrf.protect()
-
-    @bp.after_request
-    def no_store(response: Response) -> Response:
-        if request.endpoint != "dashboard.static":
-            response.headers["Cache-Control"] = "no-store"
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
-
-    @bp.errorhandler(CSRFError)
-    def csrf_failed(_err: CSRFError) -> tuple[str, int]:
-        return render_template("dashboard/error.html", message=texts.SESSION_EXPIRED), 400
+    protect(bp, csrf, cacheable="dashboard.static")
 
     @bp.app_errorhandler(404)
     def not_found(_err: Any) -> tuple[str, int]:
