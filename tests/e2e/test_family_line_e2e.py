@@ -31,10 +31,10 @@ from backend.talk import Conversation, http_sender
 from backend.web import create_app
 from family_line.inbox import process_pending
 from family_line.runtime import line_context
+from tests.alexa_local import CLIENT_ID, CLIENT_SECRET, FakeAlexa
 from tests.builders import jst, make_binding, make_elder, seed
 from tests.clock import FakeClock
 from tests.databases import fresh_sqlite
-from tests.integration.test_alexa_notifications import CLIENT_ID, CLIENT_SECRET, FakeAlexa
 from tests.line import (
     ACCESS_TOKEN,
     CHANNEL_SECRET,

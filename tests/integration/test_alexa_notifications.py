@@ -8,136 +8,27 @@ message per targeted speaker; the outbox sends it, retrying 429 and 5xx answers.
 
 from __future__ import annotations
 
-import json
-import threading
-import urllib.parse
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import pytest
 
 from backend.bootstrap import bootstrap
-from backend.channels import build_channels
-from backend.channels.alexa import EVENT_NAME
 from backend.services import notices as notice_service
 from backend.services.outbox import deliver_due
 from backend.settings import Settings
 from backend.stores.sql.uow import SqlUnitOfWork, make_engine
 from notices.model import Audience, Priority
+from tests.alexa_local import FakeAlexa, channels_for, running_alexa
 from tests.builders import jst, make_binding, make_elder, make_notice, seed
 from tests.clock import FakeClock
 from tests.databases import fresh_sqlite
 
-JST = ZoneInfo("Asia/Tokyo")
-CLIENT_ID = "amzn1.application-oa2-client.test"
-CLIENT_SECRET = "s3cret"
-ISO_MS = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
-def _instant(text: str) -> datetime:
-    assert len(text) == 24, text  # 2026-11-23T07:30:00.000Z
-    assert text.endswith("Z"), text
-    return datetime.strptime(text, ISO_MS).replace(tzinfo=UTC)
-
-
-def check_event(body: dict[str, Any]) -> None:
-    """Assert the body follows the Proactive Events schema for AMAZON.MessageAlert.Activated."""
-    assert set(body) <= {
-        "timestamp",
-        "referenceId",
-        "expiryTime",
-        "event",
-        "localizedAttributes",
-        "relevantAudience",
-    }, body
-    start, expiry = _instant(body["timestamp"]), _instant(body["expiryTime"])
-    assert start < expiry <= start + timedelta(hours=24)
-    assert isinstance(body["referenceId"], str)
-    assert 0 < len(body["referenceId"]) <= 100
-    event = body["event"]
-    assert set(event) == {"name", "payload"}
-    assert event["name"] == EVENT_NAME
-    payload = event["payload"]
-    assert set(payload) == {"state", "messageGroup"}
-    assert payload["state"]["status"] in ("UNREAD", "FLAGGED")
-    assert payload["state"].get("freshness", "NEW") in ("NEW", "OVERDUE")
-    group = payload["messageGroup"]
-    assert set(group) <= {"creator", "count", "urgency"}
-    assert isinstance(group["creator"]["name"], str)
-    assert group["creator"]["name"]
-    assert isinstance(group["count"], int)
-    assert group["count"] >= 1
-    assert group.get("urgency", "URGENT") == "URGENT"
-    audience = body["relevantAudience"]
-    assert audience["type"] == "Unicast"
-    assert audience["payload"]["user"].startswith("amzn1.ask.account.")
-
-
-class FakeAlexa:
-    """The local stand-in: a token endpoint and the events endpoint."""
-
-    def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-        self.token_requests = 0
-        self.answers: list[int] = []  # statuses to answer events with, then 202
-        self.problems: list[str] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                try:
-                    status, answer = fake.handle(self.path, self.headers, body)
-                except AssertionError as err:
-                    fake.problems.append(str(err))
-                    status, answer = 400, {"message": "schema"}
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-
-    def handle(self, path: str, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
-        if path == "/auth/O2/token":
-            assert headers["Content-Type"].startswith("application/x-www-form-urlencoded")
-            form = dict(urllib.parse.parse_qsl(body.decode()))
-            assert form == {
-                "grant_type": "client_credentials",
-                "client_id": CLIENT_ID,
-                "client_secret": CLIENT_SECRET,
-                "scope": "alexa::proactive_events",
-            }
-            self.token_requests += 1
-            return 200, {"access_token": f"Atc|token-{self.token_requests}", "expires_in": 3600}
-        assert path == "/v1/proactiveEvents/", path
-        assert headers["Authorization"].startswith("Bearer Atc|token-")
-        assert headers["Content-Type"] == "application/json"
-        event = json.loads(body)
-        check_event(event)
-        if self.answers:
-            return self.answers.pop(0), {"message": "busy"}
-        self.events.append(event)
-        return 202, {}
-
 
 @pytest.fixture
 def alexa() -> Iterator[FakeAlexa]:
-    fake = FakeAlexa()
-    thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
+    with running_alexa() as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -167,16 +58,6 @@ def world(tmp_path):
         uow.commit()
     yield svc, clock
     engine.dispose()
-
-
-def channels_for(alexa: FakeAlexa):
-    return build_channels(
-        smtp_url=None,
-        alexa_client_id=CLIENT_ID,
-        alexa_client_secret=CLIENT_SECRET,
-        alexa_api_base=alexa.base,
-        alexa_token_url=alexa.base + "/auth/O2/token",
-    )
 
 
 def test_a_disaster_notice_nudges_each_targeted_speaker_once_with_a_valid_event(world, alexa):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -14,21 +13,17 @@ from backend.services import family
 from backend.services.outbox import deliver_due
 from backend.settings import Settings
 from backend.stores.sql.uow import SqlUnitOfWork, make_engine
+from tests.alexa_local import FakeAlexa, channels_for, running_alexa
 from tests.builders import jst, make_binding, make_elder, seed
 from tests.clock import FakeClock
 from tests.databases import fresh_sqlite
-from tests.integration.test_alexa_notifications import FakeAlexa, channels_for
 from tests.line import FAMILY_USER
 
 
 @pytest.fixture
 def alexa() -> Iterator[FakeAlexa]:
-    fake = FakeAlexa()
-    thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
+    with running_alexa() as fake:
+        yield fake
 
 
 @pytest.fixture
