@@ -188,7 +188,7 @@ def create_enrolment_blueprint(services: Services, csrf: CSRFProtect) -> Bluepri
     @bp.get("/elders/<elder_id>/profile")
     @login_required
     def profile_form(elder_id: str) -> Any:
-        elder = enrolment.elder_or_404(services, _me(), elder_id)
+        elder = enrolment.elder_for_form(services, _me(), elder_id, "profile")
         form = ProfileForm(formdata=None, obj=elder)
         return _profile_page(elder, form)
 
@@ -207,7 +207,7 @@ def create_enrolment_blueprint(services: Services, csrf: CSRFProtect) -> Bluepri
             )
         except enrolment.Invalid as err:
             _show(form, err.errors)
-            elder = enrolment.elder_or_404(services, _me(), elder_id)
+            elder = enrolment.elder_for_form(services, _me(), elder_id, "profile")
             return _profile_page(elder, form, 400)
         flash(enrol_texts.PROFILE_SAVED, "info")
         return redirect(url_for("dashboard.elder", elder_id=elder_id))
@@ -220,7 +220,7 @@ def create_enrolment_blueprint(services: Services, csrf: CSRFProtect) -> Bluepri
     @bp.get("/elders/<elder_id>/consent")
     @login_required
     def consent_form(elder_id: str) -> Any:
-        elder = enrolment.elder_or_404(services, _me(), elder_id)
+        elder = enrolment.elder_for_form(services, _me(), elder_id, "consent")
         form = ConsentForm(formdata=None)
         form.fill(elder, today(), _me().display_name)
         return _consent_page(elder, form)
@@ -233,7 +233,7 @@ def create_enrolment_blueprint(services: Services, csrf: CSRFProtect) -> Bluepri
             elder = enrolment.reconfirm_consent(services, _me(), elder_id, form.given())
         except enrolment.Invalid as err:
             _show(form, err.errors)
-            elder = enrolment.elder_or_404(services, _me(), elder_id)
+            elder = enrolment.elder_for_form(services, _me(), elder_id, "consent")
             return _consent_page(elder, form, 400)
         assert elder.consent is not None
         assert elder.consent.reconfirm_on is not None

@@ -27,6 +27,7 @@ STANDARD_SHARES: dict[str, Share] = {
 REQUIRED_SHARES = (CENTER_ANSWERS,)
 RECONFIRM_AFTER_YEARS = 1  # re-ask every year (mission anchors §7.6: periodic re-confirmation)
 RECONFIRM_SOON_DAYS = 30  # the board flags a re-confirmation due within this many days
+_SOON = timedelta(days=RECONFIRM_SOON_DAYS)
 
 # Flags of an elder's consent on the board and in the API.
 FLAG_WITHDRAWN = "withdrawn"
@@ -54,7 +55,7 @@ def reconfirm_due(consent: Consent | None, today: date) -> bool:
     """Return True when a live consent's re-confirmation date is past or within 30 days."""
     if consent is None or consent.withdrawal is not None or consent.reconfirm_on is None:
         return False
-    return consent.reconfirm_on <= today + timedelta(days=RECONFIRM_SOON_DAYS)
+    return consent.reconfirm_on <= today + _SOON
 
 
 def consent_flag(elder: Elder, today: date) -> str | None:

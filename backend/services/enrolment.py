@@ -478,7 +478,11 @@ def _store_all(svc: Services, user: StaffUser, elders: Iterable[Elder]) -> None:
         uow.commit()
 
 
-def elder_or_404(svc: Services, user: StaffUser, elder_id: str) -> Elder:
-    """Return an elder in scope without auditing (for forms that re-render); NotFound else."""
+@retry_when_busy
+def elder_for_form(svc: Services, user: StaffUser, elder_id: str, part: str) -> Elder:
+    """Return an elder in scope to show in the profile or consent form (the view is audited)."""
     with svc.uow() as uow:
-        return elder_in_scope(uow, user, elder_id)
+        elder = elder_in_scope(uow, user, elder_id)
+        audit(uow, user, svc.now(), "view_elder", elder.id, parts=[part])
+        uow.commit()
+    return elder

@@ -406,6 +406,8 @@ class TestElderPages:
     ) -> None:
         path = f"/elders/{OWN_ELDER.id}/profile"
         assert "やまだ はなこ" in client.get(path).text
+        (viewed,) = audited(store, "view_elder")
+        assert (viewed.elder_id, viewed.detail) == (OWN_ELDER.id, {"parts": ["profile"]})
         data = {"csrf_token": csrf_token(client.get(path).text)}
         data |= {"name": "山田 花子", "kana": "やまだ はなこ", "district": "中地区"}
         response = client.post(path, data=data)
