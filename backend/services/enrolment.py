@@ -362,6 +362,7 @@ FILE_MESSAGES = {
     "too_many_rows": "{max} 行までにしてください",
     "cells": "列の数が見出しと違います（見出しは {count} 列、この行は {found} 列）",
     "not_admin": "利用者の一括登録は市町村担当だけができます",
+    "duplicate": "{line} 行目と同じ方（お名前・ふりがな・センター）です",
 }
 
 
@@ -424,6 +425,7 @@ def import_elders(svc: Services, user: StaffUser, data: bytes) -> list[Elder]:
     centers = {c.id: c for c in enrolment_centers(svc, user)}
     today = svc.now().astimezone(svc.tz).date()
     elders: list[Elder] = []
+    seen: dict[tuple[str, str, str], int] = {}  # (name, kana, center) -> first line
     for line, cells in body:
         if len(cells) != len(head):
             count, found = len(head), len(cells)
@@ -452,6 +454,11 @@ def import_elders(svc: Services, user: StaffUser, data: bytes) -> list[Elder]:
         for column in IMPORT_HEADER:
             if column in errors:
                 problems.append(f"{line}: {column}: {errors[column]}")
+        same = (profile["name"], profile["kana"], row["center_id"])
+        if not errors and same in seen:
+            problems.append(f"{line}: name: {FILE_MESSAGES['duplicate'].format(line=seen[same])}")
+            continue
+        seen.setdefault(same, line)
         if not errors and center is not None and record is not None:
             elders.append(
                 Elder(

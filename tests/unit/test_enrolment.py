@@ -574,6 +574,14 @@ class TestImport:
         ]
         assert store.state.elders == before
 
+    def test_the_same_elder_twice_in_a_file_is_reported(
+        self, services: Services, store: FakeStore
+    ) -> None:
+        row = "高橋 ウメ,たかはし うめ,西地区,center-1,2026-11-20,佐藤,center_answers,\n"
+        with pytest.raises(enrolment.ImportRefused) as err:
+            enrolment.import_elders(services, user(store, ADMIN), (HEADER + row + row).encode())
+        assert err.value.problems == ["3: name: 2 行目と同じ方（お名前・ふりがな・センター）です"]
+
     def test_a_file_with_a_wrong_header_or_encoding_is_refused(
         self, services: Services, store: FakeStore
     ) -> None:
