@@ -15,9 +15,10 @@ from werkzeug.exceptions import HTTPException
 
 from backend import messages
 from backend.dashboard.openapi import document
+from backend.domain.consent import consent_flag
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import Alert, AlertChange, Elder, Outcome, StaffUser
-from backend.services import dashboard, staff_auth
+from backend.services import dashboard, enrolment, staff_auth
 from backend.services.context import Services
 
 NOTE_MAX = 2000
@@ -65,6 +66,31 @@ def alert_json(alert: Alert, elder: Elder | None, history: list[AlertChange] | N
     return doc
 
 
+def elder_json(elder: Elder, today: Any) -> dict[str, Any]:
+    """Return the JSON of an elder: profile and consent summary (no family contact details)."""
+    consent = elder.consent
+    return {
+        "id": elder.id,
+        "name": elder.name,
+        "kana": elder.kana,
+        "district": elder.district,
+        "center_id": elder.center_id,
+        "municipality_code": elder.municipality_code,
+        "status": elder.status.value,
+        "watchable": elder.is_watchable,
+        "consent_flag": consent_flag(elder, today),
+        "consent": None
+        if consent is None
+        else {
+            "consented_on": consent.consented_on.isoformat(),
+            "explained_by": consent.explained_by,
+            "reconfirm_on": consent.reconfirm_on.isoformat() if consent.reconfirm_on else None,
+            "shares": [{"recipient": s.recipient, "what": s.what} for s in consent.shares],
+            "withdrawn_at": _iso(consent.withdrawal.at) if consent.withdrawal else None,
+        },
+    }
+
+
 def board_json(board: dashboard.Board) -> dict[str, Any]:
     """Return the JSON of a today board."""
     return {
@@ -81,6 +107,7 @@ def board_json(board: dashboard.Board) -> dict[str, Any]:
                 "kana": row.elder.kana,
                 "district": row.elder.district,
                 "paired": row.paired,
+                "consent_flag": row.consent_flag,
                 "silent_days": row.silent_days,
                 "away": None
                 if row.away is None
@@ -156,6 +183,20 @@ def create_api_blueprint(services: Services) -> Blueprint:
         center = request.args.get("center") or None
         district = request.args.get("district") or None
         return jsonify(board_json(found(dashboard.board, services, me(), center, district)))
+
+    def today() -> Any:
+        return services.now().astimezone(services.tz).date()
+
+    @bp.get("/elders")
+    def elders() -> Response:
+        found_elders = found(
+            enrolment.list_elders, services, me(), request.args.get("center") or None
+        )
+        return jsonify(elders=[elder_json(e, today()) for e in found_elders])
+
+    @bp.get("/elders/<elder_id>")
+    def elder(elder_id: str) -> Response:
+        return jsonify(elder_json(found(enrolment.elder_detail, services, me(), elder_id), today()))
 
     @bp.get("/alerts")
     def alerts() -> Response:

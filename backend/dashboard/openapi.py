@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.domain.model import AlertStatus, AwayKind, Outcome, Severity
+from backend.domain import consent as vocabulary
+from backend.domain.model import AlertStatus, AwayKind, ElderStatus, Outcome, Severity
 from backend.services.dashboard import SlotState
 
 
@@ -34,6 +35,33 @@ _ALERT_ID = {
     "required": True,
     "schema": {"type": "string", "minLength": 1},
 }
+_ELDER_ID = {
+    "name": "elder_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "minLength": 1},
+}
+_CONSENT_FLAG = _nullable(
+    {
+        "type": "string",
+        "enum": [vocabulary.FLAG_WITHDRAWN, vocabulary.FLAG_RECONFIRM, vocabulary.FLAG_MISSING],
+        "description": (
+            "withdrawn: 同意撤回 / reconfirm: 再確認日が過ぎたか30日以内 / missing: 記録なし"
+        ),
+    }
+)
+_CONSENT: dict[str, Any] = {
+    "type": "object",
+    "required": ["consented_on", "explained_by", "reconfirm_on", "shares", "withdrawn_at"],
+    "properties": {
+        "consented_on": {"type": "string", "format": "date"},
+        "explained_by": _STRING,
+        "reconfirm_on": _nullable({"type": "string", "format": "date"}),
+        "shares": {"type": "array", "items": {"$ref": "#/components/schemas/Share"}},
+        "withdrawn_at": _nullable(_TIME),
+    },
+}
+
 _CENTER = {
     "name": "center",
     "in": "query",
@@ -111,6 +139,7 @@ SCHEMAS: dict[str, Any] = {
             "kana": _STRING,
             "district": _STRING,
             "paired": {"type": "boolean"},
+            "consent_flag": _CONSENT_FLAG,
             "silent_days": _nullable({"type": "integer"}),
             "away": _nullable(
                 {
@@ -151,6 +180,46 @@ SCHEMAS: dict[str, Any] = {
             "districts": {"type": "array", "items": _STRING},
             "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
             "elders": {"type": "array", "items": {"$ref": "#/components/schemas/BoardElder"}},
+        },
+    },
+    "Share": {
+        "type": "object",
+        "required": ["recipient", "what"],
+        "properties": {"recipient": _STRING, "what": _STRING},
+    },
+    "Consent": _CONSENT,
+    "Elder": {
+        "type": "object",
+        "required": [
+            "id",
+            "name",
+            "kana",
+            "district",
+            "center_id",
+            "municipality_code",
+            "status",
+            "watchable",
+            "consent_flag",
+            "consent",
+        ],
+        "properties": {
+            "id": _STRING,
+            "name": _STRING,
+            "kana": _STRING,
+            "district": _STRING,
+            "center_id": _STRING,
+            "municipality_code": _STRING,
+            "status": {"type": "string", "enum": [s.value for s in ElderStatus]},
+            "watchable": {"type": "boolean"},
+            "consent_flag": _CONSENT_FLAG,
+            "consent": _nullable(_CONSENT),
+        },
+    },
+    "ElderList": {
+        "type": "object",
+        "required": ["elders"],
+        "properties": {
+            "elders": {"type": "array", "items": {"$ref": "#/components/schemas/Elder"}}
         },
     },
     "Inbox": {
@@ -206,6 +275,34 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "200": _ok("今日の様子", "Board"),
                         "404": _error("範囲外、または存在しないセンター"),
+                        **_AUTH_ERRORS,
+                    },
+                }
+            },
+            "/elders": {
+                "get": {
+                    "operationId": "listElders",
+                    "summary": (
+                        "範囲内の利用者（プロフィールと同意の要約。ご家族の連絡先は含まない）"
+                    ),
+                    "parameters": [
+                        {**_CENTER, "description": "センターの id（省略時は自分の範囲すべて）"}
+                    ],
+                    "responses": {
+                        "200": _ok("利用者の一覧（ふりがな順）", "ElderList"),
+                        "404": _error("範囲外、または存在しないセンター"),
+                        **_AUTH_ERRORS,
+                    },
+                }
+            },
+            "/elders/{elder_id}": {
+                "get": {
+                    "operationId": "getElder",
+                    "summary": "利用者のプロフィールと同意の要約",
+                    "parameters": [_ELDER_ID],
+                    "responses": {
+                        "200": _ok("利用者", "Elder"),
+                        "404": _error("範囲外、または存在しない利用者"),
                         **_AUTH_ERRORS,
                     },
                 }

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from backend import messages
+from backend.domain.consent import consent_flag
 from backend.domain.errors import NotFound
 from backend.domain.model import (
     Alert,
@@ -171,6 +172,7 @@ class BoardRow:
     away: AwayPeriod | None
     silent_days: int | None  # days without any check-in opened (speaker silent), if >= SILENT_DAYS
     paired: bool
+    consent_flag: str | None = None  # withdrawn / reconfirm (due within 30 days) / missing
 
     @property
     def worst(self) -> Severity | None:
@@ -307,6 +309,7 @@ def board(
                     entry.last_checkin_at, entry.bound_at, now, current_away is not None
                 ),
                 paired=entry.bound_at is not None,
+                consent_flag=consent_flag(elder, day),
             )
         )
     rank = {s: i for i, s in enumerate(ALERT_SEVERITY_ORDER)}
@@ -489,6 +492,7 @@ class ElderPage:
     history: tuple[HistoryRow, ...]
     charts: tuple[Chart, ...]
     paired: bool
+    consent_flag: str | None = None  # withdrawn / reconfirm (due within 30 days) / missing
 
 
 def _number(value: Any) -> float | None:
@@ -643,6 +647,7 @@ def elder_page(
         history=tuple(history),
         charts=_charts(answers, readings, policy_for(elder.municipality_code)),
         paired=paired,
+        consent_flag=consent_flag(elder, today),
     )
 
 

@@ -189,6 +189,8 @@ def test_the_openapi_document_is_served_without_a_token(client: FlaskClient) -> 
     assert response.json == document()
     assert set(response.json["paths"]) == {
         "/board",
+        "/elders",
+        "/elders/{elder_id}",
         "/alerts",
         "/alerts/{alert_id}",
         "/alerts/{alert_id}/claim",
