@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFProtect
 from wtforms import FileField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from backend.dashboard import enrol_texts, texts
 from backend.dashboard.forms import MultiCheckboxField
+from backend.dashboard.guard import protect
 from backend.domain import consent as vocabulary
 from backend.domain.errors import NotFound
 from backend.domain.model import Elder, StaffRole, StaffUser
@@ -103,22 +104,7 @@ def create_enrolment_blueprint(services: Services, csrf: CSRFProtect) -> Bluepri
     """Return the blueprint of the enrolment, profile, consent and import pages."""
     bp = Blueprint("enrolment", __name__, template_folder="templates")
 
-    @bp.before_request
-    def check_csrf() -> None:
-        if request.method == "POST":
-            csrf.protect()
-
-    @bp.after_request
-    def no_store(response: Response) -> Response:
-        response.headers["Cache-Control"] = "no-store"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
-
-    @bp.errorhandler(CSRFError)
-    def csrf_failed(_err: CSRFError) -> tuple[str, int]:
-        return render_template("dashboard/error.html", message=texts.SESSION_EXPIRED), 400
+    protect(bp, csrf)
 
     @bp.errorhandler(NotFound)
     def not_found(_err: NotFound) -> tuple[str, int]:
