@@ -81,8 +81,12 @@ def create_elder_admin_blueprint(services: Services, csrf: CSRFProtect) -> Bluep
         return render_template("dashboard/error.html", message=texts.NOT_FOUND), 404
 
     @bp.errorhandler(elder_admin.ElderNotWatched)
-    def not_watched(_err: elder_admin.ElderNotWatched) -> tuple[str, int]:
-        return render_template("dashboard/error.html", message=elder_texts.NOT_WATCHED), 409
+    def not_watched(err: elder_admin.ElderNotWatched) -> tuple[str, int]:
+        if isinstance(err, elder_admin.ConsentNotRecorded):
+            message = elder_texts.CONSENT_FIRST
+        else:
+            message = elder_texts.NOT_WATCHED
+        return render_template("dashboard/error.html", message=message), 409
 
     def back(elder_id: str, anchor: str = "") -> Any:
         return redirect(url_for("dashboard.elder", elder_id=elder_id) + anchor)

@@ -32,6 +32,10 @@ class ElderNotWatched(Conflict):
     """The elder withdrew consent: nothing new may be set up for them."""
 
 
+class ConsentNotRecorded(ElderNotWatched):
+    """The elder has no consent record yet: a speaker or family is set up after consent."""
+
+
 def audit(
     uow: AbstractUnitOfWork, user: StaffUser, at: datetime, action: str, elder_id: str, **detail
 ) -> None:
@@ -50,6 +54,8 @@ def elder_in_scope(uow: AbstractUnitOfWork, user: StaffUser, elder_id: str) -> E
 def _watched(elder: Elder) -> Elder:
     if elder.withdrawn:
         raise ElderNotWatched(f"elder {elder.id} withdrew consent")
+    if elder.consent is None:
+        raise ConsentNotRecorded(f"elder {elder.id} has no consent record")
     return elder
 
 

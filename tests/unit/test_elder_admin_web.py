@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -98,6 +99,17 @@ def audited(store: FakeStore, action: str) -> list:
 
 
 class TestPairingCode:
+    def test_no_code_is_issued_before_consent_is_recorded(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        csrf = token(client)
+        elder = store.state.elders[OWN_ELDER.id]
+        store.state.elders[OWN_ELDER.id] = dataclasses.replace(elder, consent=None)
+        response = client.post(f"{PAGE}/pairing", data={"csrf_token": csrf})
+        assert response.status_code == 409
+        assert "先に同意を記録してください" in response.text
+        assert store.state.pairing_codes == {}
+
     def test_a_new_code_is_shown_once_with_its_expiry_and_audited_without_digits(
         self, client: FlaskClient, store: FakeStore
     ) -> None:
