@@ -2577,3 +2577,45 @@ class TestBoardReadModel:
         given(uow_factory)
         with uow_factory() as uow:
             assert uow.board.center_board("no-such-center", DAY, DAY) == []
+
+    def test_the_last_opening_is_the_latest_start_among_check_ins_dated_in_the_window(
+        self, uow_factory: UowFactory
+    ) -> None:
+        rows = [
+            ("late", DAY - timedelta(days=1), jst(DAY, 10)),  # dated yesterday, opened today
+            ("today", DAY, jst(DAY, 9)),
+            ("tomorrow", DAY + timedelta(days=1), jst(DAY, 11)),  # dated after the day
+            ("before", DAY - timedelta(days=15), jst(DAY, 12)),  # dated before the window
+        ]
+        with uow_factory() as uow:
+            seed(uow, make_elder())
+            for checkin_id, day, started_at in rows:
+                uow.checkins.add(make_checkin(checkin_id, day=day, started_at=started_at))
+            uow.commit()
+        with uow_factory() as uow:
+            (found,) = uow.board.center_board(CENTER_ID, DAY, DAY - timedelta(days=14))
+        assert found.last_checkin_at == jst(DAY, 10)
+        assert [c.id for c in found.checkins] == ["today"]
+
+    def test_the_centers_away_periods_overlapping_the_day_come_by_elder(
+        self, uow_factory: UowFactory
+    ) -> None:
+        other_center = make_center("center-2", name="南センター")
+        elsewhere = make_elder("e-x", name="外", kana="あ", center_id="center-2")
+        periods = [
+            make_away("w2", start=jst(DAY, 8), end=jst(DAY, 20)),
+            make_away("w1", start=jst(DAY - timedelta(days=3), 0)),  # open-ended
+            make_away("w0", start=jst(DAY - timedelta(days=5), 0), end=jst(DAY, 0)),  # ended
+            make_away("w3", start=jst(DAY + timedelta(days=1), 0)),  # tomorrow
+            make_away("wx", elder_id="e-x", start=jst(DAY, 8)),  # another center
+        ]
+        with uow_factory() as uow:
+            seed(uow, make_elder(), elsewhere, centers=(other_center,))
+            for period in periods:
+                uow.away.add(period)
+            uow.commit()
+        start = jst(DAY, 0)
+        with uow_factory() as uow:
+            found = uow.board.center_away(CENTER_ID, start, start + timedelta(days=1))
+            assert uow.board.center_away("no-such-center", start, start) == {}
+        assert {k: [p.id for p in v] for k, v in found.items()} == {ELDER_ID: ["w1", "w2"]}
