@@ -9,9 +9,12 @@ A test module runs the suite by importing the classes below and providing a
 from __future__ import annotations
 
 import dataclasses
+import functools
+import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -43,6 +46,8 @@ from backend.domain.model import (
     StaffUser,
 )
 from backend.ports import AbstractUnitOfWork
+from backend.services import dashboard
+from backend.services.context import Services
 from notices.model import (
     ONCE,
     Audience,
@@ -52,6 +57,8 @@ from notices.model import (
     Recurrence,
     Safety,
 )
+from questions.loader import load_sets
+from tests.board_reference import random_center, reference_board
 from tests.builders import (
     CENTER_ID,
     DAY,
@@ -81,6 +88,7 @@ from tests.builders import (
 )
 
 UowFactory = Callable[[], AbstractUnitOfWork]
+_board_sets = functools.cache(load_sets)
 
 __all__ = [
     "TestAlertHistory",
@@ -2572,6 +2580,31 @@ class TestBoardReadModel:
         assert found[1].checkins == ()
         assert found[1].last_checkin_at is None  # 20 days ago: outside the window
         assert found[1].bound_at is None
+
+    @pytest.mark.parametrize("hour", [5, 7, 12, 19, 23])
+    def test_the_board_service_matches_the_board_worked_out_elder_by_elder(
+        self, uow_factory: UowFactory, hour: int
+    ) -> None:
+        with uow_factory() as uow:
+            random_center(uow, random.Random(hour))
+            uow.commit()
+        svc = Services(
+            uow=uow_factory,
+            question_sets=_board_sets,
+            clock=lambda: jst(DAY, hour, 30),
+            tz=ZoneInfo("Asia/Tokyo"),
+        )
+        with uow_factory() as uow:
+            user = uow.users.get("user-1")
+        for district in (None, "北"):
+            found = dashboard.board(svc, user, district=district)
+            rows, counts, districts = reference_board(svc, "user-1", district)
+            assert [r.elder.id for r in found.rows] == [r.elder.id for r in rows]
+            assert found.rows == rows
+            assert found.counts == counts
+            assert found.districts == districts
+        assert len(rows) > 5  # the district filter left some
+        assert len({c.state for r in found.rows for c in r.cells}) >= 3
 
     def test_an_empty_center_has_an_empty_board(self, uow_factory: UowFactory) -> None:
         given(uow_factory)
