@@ -736,6 +736,16 @@ class BoardRepository(abc.ABC):
         earliest ``bound_at`` of its speakers (None if it has none).
         """
 
+    @abc.abstractmethod
+    def center_away(
+        self, center_id: str, start: datetime, end: datetime
+    ) -> dict[str, list[AwayPeriod]]:
+        """Return the away periods of the center's elders overlapping ``[start, end)``.
+
+        Keyed by elder id (only elders with a period), each list ordered by start, then id,
+        as ``AwayRepository.active_for_elders``.
+        """
+
 
 class LineInboxRepository(abc.ABC):
     """LINE webhook events kept until processed; the ``webhookEventId`` is the key."""

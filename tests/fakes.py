@@ -881,6 +881,13 @@ class FakeBoardRepository(_FakeRepository, BoardRepository):
             )
         return entries
 
+    def center_away(
+        self, center_id: str, start: datetime, end: datetime
+    ) -> dict[str, list[AwayPeriod]]:
+        ids = [e.id for e in self._s.elders.values() if e.center_id == center_id]
+        found = self._uow.away.active_for_elders(ids, start, end)
+        return {elder_id: periods for elder_id, periods in found.items() if periods}
+
 
 class FakeLineInboxRepository(_FakeRepository, LineInboxRepository):
     def add_if_absent(self, event: InboxEvent) -> bool:

@@ -9,9 +9,12 @@ A test module runs the suite by importing the classes below and providing a
 from __future__ import annotations
 
 import dataclasses
+import functools
+import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -43,6 +46,8 @@ from backend.domain.model import (
     StaffUser,
 )
 from backend.ports import AbstractUnitOfWork
+from backend.services import dashboard
+from backend.services.context import Services
 from notices.model import (
     ONCE,
     Audience,
@@ -52,6 +57,8 @@ from notices.model import (
     Recurrence,
     Safety,
 )
+from questions.loader import load_sets
+from tests.board_reference import random_center, reference_board
 from tests.builders import (
     CENTER_ID,
     DAY,
@@ -81,6 +88,7 @@ from tests.builders import (
 )
 
 UowFactory = Callable[[], AbstractUnitOfWork]
+_board_sets = functools.cache(load_sets)
 
 __all__ = [
     "TestAlertHistory",
@@ -2573,7 +2581,74 @@ class TestBoardReadModel:
         assert found[1].last_checkin_at is None  # 20 days ago: outside the window
         assert found[1].bound_at is None
 
+    @pytest.mark.parametrize("hour", [5, 7, 12, 19, 23])
+    def test_the_board_service_matches_the_board_worked_out_elder_by_elder(
+        self, uow_factory: UowFactory, hour: int
+    ) -> None:
+        with uow_factory() as uow:
+            random_center(uow, random.Random(hour))
+            uow.commit()
+        svc = Services(
+            uow=uow_factory,
+            question_sets=_board_sets,
+            clock=lambda: jst(DAY, hour, 30),
+            tz=ZoneInfo("Asia/Tokyo"),
+        )
+        with uow_factory() as uow:
+            user = uow.users.get("user-1")
+        for district in (None, "北"):
+            found = dashboard.board(svc, user, district=district)
+            rows, counts, districts = reference_board(svc, "user-1", district)
+            assert [r.elder.id for r in found.rows] == [r.elder.id for r in rows]
+            assert found.rows == rows
+            assert found.counts == counts
+            assert found.districts == districts
+        assert len(rows) > 5  # the district filter left some
+        assert len({c.state for r in found.rows for c in r.cells}) >= 3
+
     def test_an_empty_center_has_an_empty_board(self, uow_factory: UowFactory) -> None:
         given(uow_factory)
         with uow_factory() as uow:
             assert uow.board.center_board("no-such-center", DAY, DAY) == []
+
+    def test_the_last_opening_is_the_latest_start_among_check_ins_dated_in_the_window(
+        self, uow_factory: UowFactory
+    ) -> None:
+        rows = [
+            ("late", DAY - timedelta(days=1), jst(DAY, 10)),  # dated yesterday, opened today
+            ("today", DAY, jst(DAY, 9)),
+            ("tomorrow", DAY + timedelta(days=1), jst(DAY, 11)),  # dated after the day
+            ("before", DAY - timedelta(days=15), jst(DAY, 12)),  # dated before the window
+        ]
+        with uow_factory() as uow:
+            seed(uow, make_elder())
+            for checkin_id, day, started_at in rows:
+                uow.checkins.add(make_checkin(checkin_id, day=day, started_at=started_at))
+            uow.commit()
+        with uow_factory() as uow:
+            (found,) = uow.board.center_board(CENTER_ID, DAY, DAY - timedelta(days=14))
+        assert found.last_checkin_at == jst(DAY, 10)
+        assert [c.id for c in found.checkins] == ["today"]
+
+    def test_the_centers_away_periods_overlapping_the_day_come_by_elder(
+        self, uow_factory: UowFactory
+    ) -> None:
+        other_center = make_center("center-2", name="南センター")
+        elsewhere = make_elder("e-x", name="外", kana="あ", center_id="center-2")
+        periods = [
+            make_away("w2", start=jst(DAY, 8), end=jst(DAY, 20)),
+            make_away("w1", start=jst(DAY - timedelta(days=3), 0)),  # open-ended
+            make_away("w0", start=jst(DAY - timedelta(days=5), 0), end=jst(DAY, 0)),  # ended
+            make_away("w3", start=jst(DAY + timedelta(days=1), 0)),  # tomorrow
+            make_away("wx", elder_id="e-x", start=jst(DAY, 8)),  # another center
+        ]
+        with uow_factory() as uow:
+            seed(uow, make_elder(), elsewhere, centers=(other_center,))
+            for period in periods:
+                uow.away.add(period)
+            uow.commit()
+        start = jst(DAY, 0)
+        with uow_factory() as uow:
+            found = uow.board.center_away(CENTER_ID, start, start + timedelta(days=1))
+            assert uow.board.center_away("no-such-center", start, start) == {}
+        assert {k: [p.id for p in v] for k, v in found.items()} == {ELDER_ID: ["w1", "w2"]}

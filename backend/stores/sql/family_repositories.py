@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Integer, bindparam, delete, insert, select, update
+from sqlalchemy import Dialect, Integer, Table, bindparam, delete, insert, select, update
+from sqlalchemy.dialects import sqlite
 
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.family import (
@@ -33,6 +35,38 @@ _ib, _lc, _fm, _ms = (
     t.line_monthly_sends.c,
 )
 _ADD_INBOX = _PerDialect(lambda d: _on_conflict_insert(d, t.line_inbox, ("id",), _ib.id))
+_driver_inserts: dict[tuple[str, str, int, str], tuple[str, Callable[[dict[str, Any]], tuple]]] = {}
+
+
+def _driver_insert(
+    dialect: Dialect, table: Table, key: tuple[str, ...]
+) -> tuple[str, Callable[[dict[str, Any]], tuple]]:
+    """Return SQLite's INSERT … ON CONFLICT (key) DO NOTHING as driver SQL, and its binder.
+
+    The binder turns a row dict into the positional parameters with the columns' own
+    bind processors (the same conversions SQLAlchemy applies), so rows are stored exactly
+    as through ``execute(insert(...))``; ``exec_driver_sql`` keeps SQLAlchemy's events,
+    transaction and error translation but skips compiling, caching and the result set
+    (about 60 us of the webhook's ~0.2 ms write on SQLite).
+    """
+    cache_key = (dialect.name, dialect.paramstyle, id(dialect._json_serializer), table.name)
+    found = _driver_inserts.get(cache_key)
+    if found is None:
+        compiled = (
+            sqlite.insert(table)
+            .on_conflict_do_nothing(index_elements=list(key))
+            .compile(dialect=dialect)
+        )
+        names = compiled.positiontup or []
+        binders = [(name, table.c[name].type.bind_processor(dialect)) for name in names]
+
+        def bind(row: dict[str, Any]) -> tuple:
+            return tuple(row[n] if process is None else process(row[n]) for n, process in binders)
+
+        found = _driver_inserts[cache_key] = (str(compiled), bind)
+    return found
+
+
 _GET_INBOX = select(t.line_inbox).where(_ib.id == bindparam("event_id"))
 _PENDING_INBOX = _PerDialect(
     lambda d: (
@@ -103,6 +137,10 @@ class SqlLineInboxRepository(_SqlRepository, LineInboxRepository):
         """Store the event unless its id exists; return whether it was stored."""
         values = t.inbox_event_to_row(event)
         what = f"LINE event {event.id}"
+        if self._connection.dialect.name == "sqlite":  # the webhook's hot path: see _driver_insert
+            sql, bind = _driver_insert(self._connection.dialect, t.line_inbox, ("id",))
+            with _translated(self._connection, what):
+                return self._connection.exec_driver_sql(sql, bind(values)).rowcount == 1
         stmt = _ADD_INBOX.get(self._connection)
         if stmt is not None:
             with _translated(self._connection, what):
