@@ -414,6 +414,10 @@ def _names(uow: AbstractUnitOfWork, center_id: str, actors: set[str]) -> dict[st
             user = uow.users.get(actor.removeprefix("staff:"))
             if user is not None:
                 names[actor] = user.display_name
+        elif actor.startswith("family:"):  # a claim made on LINE names the member, as staff
+            member = uow.recipients.get(actor.removeprefix("family:"))
+            if member is not None and member.center_id == center_id:
+                names[actor] = member.name
     return names
 
 

@@ -8,12 +8,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from backend.domain.errors import NotFound
-from backend.domain.model import CheckInStatus
+from backend.domain.model import AlertStatus, CheckInStatus
 from backend.services import dashboard
 from backend.services.context import Services
 from backend.services.dashboard import SlotState
 from questions.loader import load_sets
-from tests.builders import jst, make_away, make_checkin, make_elder
+from tests.builders import (
+    jst,
+    make_alert,
+    make_away,
+    make_checkin,
+    make_elder,
+    make_recipient,
+)
 from tests.clock import FakeClock
 from tests.dashboard_world import MONDAY, NOW, OTHER_CENTER_ID, OWN_ELDER, OWN_ELDER_2, populate
 from tests.fakes import FakeStore, FakeUnitOfWork
@@ -130,3 +137,27 @@ def test_an_inactive_account_sees_nothing(services: Services, store: FakeStore) 
     user = dataclasses.replace(_user(store), active=False)
     with pytest.raises(NotFound):
         dashboard.elder_page(services, user, OWN_ELDER.id, lambda _code: None)  # type: ignore[arg-type]
+
+
+def test_a_claim_made_on_line_names_the_family_member_like_a_staff_claim(
+    services: Services, store: FakeStore
+) -> None:
+    with FakeUnitOfWork(store) as uow:
+        uow.recipients.add(
+            make_recipient("member-1", elder_id=OWN_ELDER.id, name="明美", channel="line")
+        )
+        uow.alerts.add_if_absent(
+            make_alert(
+                "alert-line",
+                elder_id=OWN_ELDER.id,
+                created_at=NOW - timedelta(hours=1),
+                status=AlertStatus.CLAIMED,
+                claimed_by="family:member-1",
+                claimed_at=NOW,
+            )
+        )
+        uow.commit()
+    found = dashboard.inbox(services, _user(store))
+    assert found.names["family:member-1"] == "明美"
+    _item, names = dashboard.alert_detail(services, _user(store), "alert-line")
+    assert names["family:member-1"] == "明美"
