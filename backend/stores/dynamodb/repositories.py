@@ -100,18 +100,25 @@ def _muni_pk(code: str) -> str:
 
 
 class DynamoMunicipalityRepository(DynamoRepository, MunicipalityRepository):
+    """Municipalities: MUNI#<code> / #MUNI (GetItem)."""
+
     def add(self, municipality: Municipality) -> None:
+        """Add a municipality; raise Conflict if the code exists."""
         pk = _muni_pk(municipality.code)
         if self._exists(pk, "#MUNI"):
             raise Conflict(f"municipality {municipality.code} already exists")
         self._s.put(item("municipality", pk, "#MUNI", municipality))
 
     def get(self, code: str) -> Municipality | None:
+        """Return the municipality with this code, or None."""
         return self._get(Municipality, _muni_pk(code), "#MUNI")
 
 
 class DynamoCenterRepository(DynamoRepository, CenterRepository):
+    """Centers: CENTER#<id> / #CENTER; by municipality on gsi1 (Query)."""
+
     def add(self, center: CareCenter) -> None:
+        """Add a care center; raise Conflict if the id exists."""
         pk = f"CENTER#{center.id}"
         if self._exists(pk, "#CENTER"):
             raise Conflict(f"center {center.id} already exists")
@@ -127,9 +134,11 @@ class DynamoCenterRepository(DynamoRepository, CenterRepository):
         )
 
     def get(self, center_id: str) -> CareCenter | None:
+        """Return the center, or None."""
         return self._get(CareCenter, f"CENTER#{center_id}", "#CENTER")
 
     def list_for_municipality(self, code: str) -> list[CareCenter]:
+        """Return the municipality's centers ordered by name, then id."""
         found = self._query(CareCenter, f"MUNI#{code}#CENTERS", index="gsi1")
         return sorted(found, key=lambda c: (c.name, c.id))
 
@@ -169,31 +178,40 @@ def _checkins_between(
 
 
 class DynamoElderRepository(DynamoRepository, ElderRepository):
+    """Elders: ELDER#<id> / #ELDER; by center (gsi1), municipality (gsi2), all (gsi3)."""
+
     def add(self, elder: Elder) -> None:
+        """Add an elder; raise Conflict if the id exists."""
         if self._exists(_elder_pk(elder.id), "#ELDER"):
             raise Conflict(f"elder {elder.id} already exists")
         self._s.put(_elder_item(elder))
 
     def get(self, elder_id: str) -> Elder | None:
+        """Return the elder, or None."""
         return self._get(Elder, _elder_pk(elder_id), "#ELDER")
 
     def update(self, elder: Elder) -> None:
+        """Replace the stored elder with this one; raise NotFound if absent."""
         if not self._exists(_elder_pk(elder.id), "#ELDER"):
             raise NotFound(f"elder {elder.id} does not exist")
         self._s.put(_elder_item(elder))
 
     def list_for_center(self, center_id: str) -> list[Elder]:
+        """Return the center's elders ordered by kana, then id."""
         found = self._query(Elder, f"CENTER#{center_id}#ELDERS", index="gsi1")
         return sorted(found, key=lambda e: (e.kana, e.id))
 
     def list_for_municipality(self, code: str) -> list[Elder]:
+        """Return the municipality's elders (every center) ordered by kana, then id."""
         found = self._query(Elder, f"MUNI#{code}#ELDERS", index="gsi2")
         return sorted(found, key=lambda e: (e.kana, e.id))
 
     def list_all(self) -> list[Elder]:
+        """Return every elder ordered by id."""
         return sorted(self._query(Elder, "ELDERS", index="gsi3"), key=lambda e: e.id)
 
     def center_day(self, center_id: str, day: date) -> list[ElderDay]:
+        """Return every elder of the center with that day's check-ins, ordered by kana."""
         return [
             ElderDay(elder=elder, checkins=tuple(_checkins_between(self._s, elder.id, day, day)))
             for elder in self.list_for_center(center_id)
@@ -214,7 +232,10 @@ def bindings_of(session: TableSession, elder_id: str) -> list[DeviceBinding]:
 
 
 class DynamoDeviceRepository(DynamoRepository, DeviceRepository):
+    """Bindings DEVICE#<user>#<device> (by elder on gsi1) and PAIRING#<code> items."""
+
     def bind(self, binding: DeviceBinding) -> None:
+        """Bind an Alexa user and device to an elder (replacing an earlier binding)."""
         aware(binding.bound_at)
         pk = _binding_pk(binding.alexa_user_id, binding.device_id)
         self._s.put(
@@ -229,9 +250,11 @@ class DynamoDeviceRepository(DynamoRepository, DeviceRepository):
         )
 
     def get_binding(self, alexa_user_id: str, device_id: str) -> DeviceBinding | None:
+        """Return the binding for this Alexa user and device, or None."""
         return self._get(DeviceBinding, _binding_pk(alexa_user_id, device_id), "#BINDING")
 
     def bound_since(self, elder_ids: Sequence[str]) -> dict[str, datetime]:
+        """Return when each asked elder's first speaker was bound (elders with none are absent)."""
         found = {}
         for elder_id in dict.fromkeys(elder_ids):
             bindings = bindings_of(self._s, elder_id)
@@ -240,12 +263,14 @@ class DynamoDeviceRepository(DynamoRepository, DeviceRepository):
         return found
 
     def elder_for(self, alexa_user_id: str, device_id: str) -> Elder | None:
+        """Return the elder bound to this Alexa user and device (one lookup), or None."""
         binding = self.get_binding(alexa_user_id, device_id)
         if binding is None:
             return None
         return self._get(Elder, _elder_pk(binding.elder_id), "#ELDER")
 
     def add_pairing_code(self, code: PairingCode) -> None:
+        """Store a pairing code; raise Conflict if the code is taken."""
         aware(code.expires_at)
         aware(code.used_at)
         pk = f"PAIRING#{code.code}"
@@ -254,9 +279,11 @@ class DynamoDeviceRepository(DynamoRepository, DeviceRepository):
         self._s.put(item("pairing", pk, "#PAIRING", code))
 
     def get_pairing_code(self, code: str) -> PairingCode | None:
+        """Return the pairing code, or None."""
         return self._get(PairingCode, f"PAIRING#{code}", "#PAIRING")
 
     def mark_pairing_code_used(self, code: str, at: datetime) -> bool:
+        """Mark an unused code used at ``at``; return True if this call marked it."""
         aware(at)
         stored = self.get_pairing_code(code)
         if stored is None or stored.used_at is not None:
@@ -271,7 +298,10 @@ class DynamoDeviceRepository(DynamoRepository, DeviceRepository):
 
 
 class DynamoCheckInRepository(DynamoRepository, CheckInRepository):
+    """Check-ins in the elder's partition (CHECKIN#<date>#<slot>), with an id pointer."""
+
     def add(self, checkin: CheckIn) -> None:
+        """Add a check-in; raise Conflict if (elder, date, slot) exists."""
         aware(checkin.started_at)
         aware(checkin.completed_at)
         sk = _checkin_sk(checkin.date, str(checkin.slot))
@@ -284,11 +314,13 @@ class DynamoCheckInRepository(DynamoRepository, CheckInRepository):
         )
 
     def get(self, elder_id: str, day: date, slot: str) -> CheckIn | None:
+        """Return the elder's check-in of that date and slot, or None."""
         return self._get(CheckIn, _elder_pk(elder_id), _checkin_sk(day, str(slot)))
 
     def get_with_answered(
         self, elder_id: str, day: date, slot: str
     ) -> tuple[CheckIn, frozenset[str]] | None:
+        """Return the check-in and the ids of the questions it has answers for (one lookup)."""
         checkin = self.get(elder_id, day, slot)
         if checkin is None:
             return None
@@ -298,6 +330,7 @@ class DynamoCheckInRepository(DynamoRepository, CheckInRepository):
     def set_status(
         self, checkin_id: str, status: CheckInStatus, completed_at: datetime | None
     ) -> None:
+        """Update a check-in's status; raise NotFound if absent."""
         aware(completed_at)
         pointer = self._s.get(f"CHECKIN#{checkin_id}", "#CHECKIN")
         stored = (
@@ -311,11 +344,13 @@ class DynamoCheckInRepository(DynamoRepository, CheckInRepository):
         self._s.put(item("checkin", _elder_pk(stored.elder_id), pointer["at"], changed))
 
     def list_for_elder(self, elder_id: str, start: date, end: date) -> list[CheckIn]:
+        """Return the elder's check-ins with start <= date <= end, oldest first."""
         return _checkins_between(self._s, elder_id, start, end)
 
     def list_for_elders(
         self, elder_ids: Sequence[str], start: date, end: date
     ) -> dict[str, list[CheckIn]]:
+        """Return each asked elder's check-ins with start <= date <= end, as ``list_for_elder``."""
         return by_elder(elder_ids, lambda e: _checkins_between(self._s, e, start, end))
 
 
@@ -325,7 +360,10 @@ def _answer_order(found: Iterable[dict[str, Any]]) -> list[Answer]:
 
 
 class DynamoAnswerRepository(DynamoRepository, AnswerRepository):
+    """Answers in the check-in's partition (ANSWER#<question>); by elder and date on gsi1."""
+
     def add(self, answer: Answer) -> bool:
+        """Store an answer; return False (storing nothing) if that question is answered."""
         aware(answer.answered_at)
         pk, sk = f"CHECKIN#{answer.checkin_id}", f"ANSWER#{answer.question_id}"
         if self._exists(pk, sk):
@@ -344,6 +382,7 @@ class DynamoAnswerRepository(DynamoRepository, AnswerRepository):
         return True
 
     def list_for_checkin(self, checkin_id: str) -> list[Answer]:
+        """Return the check-in's answers in the order given."""
         found = self._s.query(f"CHECKIN#{checkin_id}", ("begins", "ANSWER#"))
         return [decode(Answer, i) for i in sorted(found, key=lambda i: i["seq"])]
 
@@ -352,6 +391,7 @@ class DynamoAnswerRepository(DynamoRepository, AnswerRepository):
         return self._s.query(f"ELDER#{elder_id}#ANSWERS", sort, index="gsi1")
 
     def list_for_elder(self, elder_id: str, start: date, end: date) -> list[Answer]:
+        """Return the elder's answers with start <= date <= end, oldest first."""
         return _answer_order(self._between(elder_id, start, end))
 
     def list_for_elders(
@@ -361,6 +401,7 @@ class DynamoAnswerRepository(DynamoRepository, AnswerRepository):
         end: date,
         question_ids: Collection[str] | None = None,
     ) -> dict[str, list[Answer]]:
+        """Return each asked elder's answers with start <= date <= end, as ``list_for_elder``."""
         wanted = None if question_ids is None else set(question_ids)
 
         def fetch(elder_id: str) -> list[Answer]:
@@ -370,6 +411,7 @@ class DynamoAnswerRepository(DynamoRepository, AnswerRepository):
         return by_elder(elder_ids, fetch)
 
     def latest_value(self, elder_id: str, question_id: str, before: date) -> Answer | None:
+        """Return the elder's newest non-skipped answer to the question dated before ``before``."""
         found = self._s.query(f"ELDER#{elder_id}#ANSWERS", ("lt", before.isoformat()), index="gsi1")
         ordered = _answer_order(
             i for i in found if i["question_id"] == question_id and "skipped" not in i
@@ -381,7 +423,10 @@ class DynamoAnswerRepository(DynamoRepository, AnswerRepository):
 
 
 class DynamoEventRepository(DynamoRepository, EventRepository):
+    """Events in the elder's partition (EVENT#<at>#<id>), with an id marker."""
+
     def add(self, event: Event) -> None:
+        """Store an event; raise Conflict if the id exists."""
         aware(event.at)
         if self._exists(f"EVENT#{event.id}", "#EVENT"):
             raise Conflict(f"event {event.id} already exists")
@@ -396,9 +441,11 @@ class DynamoEventRepository(DynamoRepository, EventRepository):
         return sorted(found, key=lambda e: (e.at, e.id))
 
     def list_for_elder(self, elder_id: str) -> list[Event]:
+        """Return the elder's events, oldest first (by ``at``, then id)."""
         return self._since(elder_id, "")
 
     def list_for_elders(self, elder_ids: Sequence[str], since: datetime) -> dict[str, list[Event]]:
+        """Return each asked elder's events at or after ``since``, oldest first (one query)."""
         start = iso(since)
         return by_elder(elder_ids, lambda e: self._since(e, start))
 
@@ -418,7 +465,10 @@ def _away_item(period: AwayPeriod) -> dict[str, Any]:
 
 
 class DynamoAwayRepository(DynamoRepository, AwayRepository):
+    """Away periods: AWAY#<id>; by elder and start on gsi1."""
+
     def add(self, period: AwayPeriod) -> None:
+        """Add an away period; raise Conflict if the id exists."""
         aware(period.start)
         aware(period.end)
         aware(period.created_at)
@@ -432,11 +482,13 @@ class DynamoAwayRepository(DynamoRepository, AwayRepository):
         return sorted(found, key=lambda p: (p.start, p.id))
 
     def list_for_elder(self, elder_id: str) -> list[AwayPeriod]:
+        """Return the elder's periods, past and present, ordered by start, then id."""
         return self._starting_before(elder_id, None)
 
     def active_for_elders(
         self, elder_ids: Sequence[str], start: datetime, end: datetime
     ) -> dict[str, list[AwayPeriod]]:
+        """Return each asked elder's periods overlapping the window ``[start, end)``."""
         aware(start)
         aware(end)
 
@@ -447,6 +499,7 @@ class DynamoAwayRepository(DynamoRepository, AwayRepository):
         return by_elder(elder_ids, fetch)
 
     def end_period(self, period_id: str, at: datetime) -> None:
+        """Set the period's end to ``at`` (replacing any end it had); raise NotFound if absent."""
         aware(at)
         stored = self._get(AwayPeriod, f"AWAY#{period_id}", "#AWAY")
         if stored is None:
@@ -459,7 +512,10 @@ def _reading_sk(kind: str, at: str) -> str:
 
 
 class DynamoReadingRepository(DynamoRepository, ReadingRepository):
+    """Readings in the elder's partition, keyed READING#<kind>#<measured_at UTC>."""
+
     def add_many(self, readings: Iterable[Reading]) -> int:
+        """Store the readings not stored yet; return how many were new."""
         given = list(readings)
         for reading in given:
             aware(reading.measured_at)
@@ -485,6 +541,7 @@ class DynamoReadingRepository(DynamoRepository, ReadingRepository):
     def list_for_elders(
         self, elder_ids: Sequence[str], kind: ReadingKind, start: datetime, end: datetime
     ) -> dict[str, list[Reading]]:
+        """Return each asked elder's readings of ``kind`` with start <= measured_at < end."""
         aware(start)
         aware(end)
         wanted = ReadingKind(kind).value
@@ -519,7 +576,10 @@ def _alert_item(alert: Alert) -> dict[str, Any]:
 
 
 class DynamoAlertRepository(DynamoRepository, AlertRepository):
+    """Alerts ALERT#<id> with their history, an ALERTKEY pointer; gsi1 by elder, gsi2 open."""
+
     def add_if_absent(self, alert: Alert) -> bool:
+        """Store the alert unless one with its key (elder, rule, period) exists."""
         for when in (alert.created_at, alert.claimed_at, alert.resolved_at):
             aware(when)
         key = _alert_key(alert.elder_id, alert.rule, alert.period)
@@ -532,13 +592,16 @@ class DynamoAlertRepository(DynamoRepository, AlertRepository):
         return True
 
     def get(self, alert_id: str) -> Alert | None:
+        """Return the alert, or None."""
         return self._get(Alert, f"ALERT#{alert_id}", "#ALERT")
 
     def get_by_key(self, elder_id: str, rule: str, period: str) -> Alert | None:
+        """Return the alert with this key, or None."""
         pointer = self._s.get(_alert_key(elder_id, rule, period), "#KEY")
         return self.get(pointer["alert_id"]) if pointer else None
 
     def update(self, alert: Alert) -> None:
+        """Replace the stored alert's mutable fields with this one's; raise NotFound if absent."""
         for when in (alert.created_at, alert.claimed_at, alert.resolved_at):
             aware(when)
         stored = self.get(alert.id)
@@ -552,6 +615,7 @@ class DynamoAlertRepository(DynamoRepository, AlertRepository):
         return self._query(Alert, f"ELDER#{elder_id}#ALERTS", sort, index="gsi1")
 
     def list_for_center(self, center_id: str, statuses: Collection[AlertStatus]) -> list[Alert]:
+        """Return the alerts with one of ``statuses`` of the center's elders."""
         wanted = {AlertStatus(status) for status in statuses}
         if not wanted:
             return []
@@ -562,12 +626,14 @@ class DynamoAlertRepository(DynamoRepository, AlertRepository):
         return sorted(found, key=lambda a: (_SEVERITY_RANK[a.severity], a.created_at, a.id))
 
     def list_unresolved_older_than(self, at: datetime) -> list[Alert]:
+        """Return every open (unclaimed) alert with ``created_at <= at``, of every center."""
         found = self._query(Alert, "ALERTS#open", ("le", f"{iso(at)}#{HIGH}"), index="gsi2")
         return sorted(found, key=lambda a: (a.created_at, a.id))
 
     def existing_keys(
         self, elder_ids: Sequence[str], period_prefix: str
     ) -> set[tuple[str, str, str]]:
+        """Return the (elder_id, rule, period) keys of the asked elders' alerts by period prefix."""
         return {
             (a.elder_id, a.rule, a.period)
             for elder_id in dict.fromkeys(elder_ids)
@@ -578,6 +644,7 @@ class DynamoAlertRepository(DynamoRepository, AlertRepository):
     def latest_opened(
         self, elder_ids: Sequence[str], rules: Collection[str]
     ) -> dict[tuple[str, str], datetime]:
+        """Return the latest ``created_at`` per (elder id, rule) of these elders and rules."""
         wanted = set(rules)
         found: dict[tuple[str, str], datetime] = {}
         for elder_id in dict.fromkeys(elder_ids):
@@ -588,11 +655,13 @@ class DynamoAlertRepository(DynamoRepository, AlertRepository):
         return found
 
     def add_change(self, change: AlertChange) -> None:
+        """Append an entry to the alert's history."""
         aware(change.at)
         sk = f"CHANGE#{iso(change.at)}#{next_seq()}"
         self._s.put(item("alert-change", f"ALERT#{change.alert_id}", sk, change))
 
     def history(self, alert_id: str) -> list[AlertChange]:
+        """Return the alert's history oldest first (by ``at``, then the order added)."""
         return self._query(AlertChange, f"ALERT#{alert_id}", ("begins", "CHANGE#"))
 
 
@@ -618,15 +687,20 @@ def _recipient_item(recipient: Recipient) -> dict[str, Any]:
 
 
 class DynamoRecipientRepository(DynamoRepository, RecipientRepository):
+    """Recipients: RECIPIENT#<id>; by owner on gsi1, by address on gsi2."""
+
     def add(self, recipient: Recipient) -> None:
+        """Add a recipient; raise Conflict if the id exists."""
         if self._exists(f"RECIPIENT#{recipient.id}", "#RECIPIENT"):
             raise Conflict(f"recipient {recipient.id} already exists")
         self._s.put(_recipient_item(recipient))
 
     def get(self, recipient_id: str) -> Recipient | None:
+        """Return the recipient (active or not), or None."""
         return self._get(Recipient, f"RECIPIENT#{recipient_id}", "#RECIPIENT")
 
     def update(self, recipient: Recipient) -> None:
+        """Replace the stored recipient with this one; raise NotFound if absent."""
         if not self._exists(f"RECIPIENT#{recipient.id}", "#RECIPIENT"):
             raise NotFound(f"recipient {recipient.id} does not exist")
         self._s.put(_recipient_item(recipient))
@@ -635,14 +709,17 @@ class DynamoRecipientRepository(DynamoRepository, RecipientRepository):
         return self._query(Recipient, partition, index=index)
 
     def list_for_center(self, center_id: str) -> list[Recipient]:
+        """Return the center's own recipients (``elder_id`` None), active or not."""
         found = self._listed(f"CENTER#{center_id}#RECIPIENTS", "gsi1")
         return sorted(found, key=lambda r: (r.name, r.id))
 
     def list_for_elder(self, elder_id: str) -> list[Recipient]:
+        """Return the elder's recipients (family and others), active or not, by name, then id."""
         found = self._listed(f"ELDER#{elder_id}#RECIPIENTS", "gsi1")
         return sorted(found, key=lambda r: (r.name, r.id))
 
     def list_for_address(self, channel: str, address: str) -> list[Recipient]:
+        """Return the recipients with this channel and address, active or not, by id."""
         found = self._listed(f"ADDRESS#{channel}#{address}", "gsi2")
         return sorted(found, key=lambda r: r.id)
 
@@ -663,7 +740,10 @@ def _outbox_item(message: OutboxMessage) -> dict[str, Any]:
 
 
 class DynamoOutboxRepository(DynamoRepository, OutboxRepository):
+    """The outbox: OUTBOX#<id>; pending ones on gsi1, by alert on gsi2."""
+
     def add_if_absent(self, message: OutboxMessage) -> bool:
+        """Queue the message unless one with its id exists; return True if stored."""
         for when in (
             message.created_at,
             message.not_before,
@@ -678,9 +758,11 @@ class DynamoOutboxRepository(DynamoRepository, OutboxRepository):
         return True
 
     def get(self, message_id: str) -> OutboxMessage | None:
+        """Return the message, or None."""
         return self._get(OutboxMessage, f"OUTBOX#{message_id}", "#OUTBOX")
 
     def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        """Return at most ``limit`` messages due at ``now``, oldest first."""
         aware(now)
         if limit < 1:
             return []
@@ -689,6 +771,7 @@ class DynamoOutboxRepository(DynamoRepository, OutboxRepository):
         return due[:limit]
 
     def claim(self, message_id: str, now: datetime, until: datetime) -> bool:
+        """Take a due message for sending: set its ``next_attempt_at`` to ``until``."""
         aware(now)
         aware(until)
         stored = self.get(message_id)
@@ -704,12 +787,14 @@ class DynamoOutboxRepository(DynamoRepository, OutboxRepository):
         return stored
 
     def defer(self, message_id: str, until: datetime) -> None:
+        """Set a pending message's ``not_before`` to ``until`` (counting no attempt)."""
         aware(until)
         stored = self._stored(message_id)
         if stored.sent_at is None and not stored.given_up:
             self._s.put(_outbox_item(dataclasses.replace(stored, not_before=until)))
 
     def mark_sent(self, message_id: str, at: datetime) -> None:
+        """Record a successful send at ``at``: ``sent_at`` and ``last_attempt_at`` are ``at``."""
         aware(at)
         stored = self._stored(message_id)
         if stored.sent_at is None:
@@ -725,6 +810,7 @@ class DynamoOutboxRepository(DynamoRepository, OutboxRepository):
     def mark_failed(
         self, message_id: str, at: datetime, error: str, next_attempt_at: datetime | None
     ) -> None:
+        """Record a failed attempt at ``at``: attempts grow by one, ``last_error`` is ``error``."""
         aware(at)
         aware(next_attempt_at)
         stored = self._stored(message_id)
@@ -739,5 +825,6 @@ class DynamoOutboxRepository(DynamoRepository, OutboxRepository):
             self._s.put(_outbox_item(failed))
 
     def list_for_alert(self, alert_id: str) -> list[OutboxMessage]:
+        """Return the messages queued for an alert, by ``created_at``, then id."""
         found = self._query(OutboxMessage, f"ALERT#{alert_id}#OUTBOX", index="gsi2")
         return sorted(found, key=lambda m: (m.created_at, m.id))

@@ -49,7 +49,10 @@ def _user_item(user: StaffUser) -> dict[str, Any]:
 
 
 class DynamoUserRepository(DynamoRepository, UserRepository):
+    """Staff users: USER#<id>, a LOGIN#<login> pointer; by center on gsi1."""
+
     def add(self, user: StaffUser) -> None:
+        """Add a user with its login lower-cased; raise Conflict if the id or login exists."""
         aware(user.created_at)
         login = user.login.lower()
         if self._exists(f"USER#{user.id}", "#USER") or self._exists(f"LOGIN#{login}", "#LOGIN"):
@@ -58,19 +61,23 @@ class DynamoUserRepository(DynamoRepository, UserRepository):
         self._s.put({PK: f"LOGIN#{login}", SK: "#LOGIN", "t": "login", "user_id": user.id})
 
     def get(self, user_id: str) -> StaffUser | None:
+        """Return the user, or None."""
         return self._get(StaffUser, f"USER#{user_id}", "#USER")
 
     def get_by_login(self, login: str) -> StaffUser | None:
+        """Return the user with this login compared case-insensitively, or None."""
         pointer = self._s.get(f"LOGIN#{login.lower()}", "#LOGIN")
         return self.get(pointer["user_id"]) if pointer else None
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        """Replace the user's password hash; raise NotFound if absent."""
         stored = self.get(user_id)
         if stored is None:
             raise NotFound(f"user {user_id} does not exist")
         self._s.put(_user_item(dataclasses.replace(stored, password_hash=password_hash)))
 
     def list_for_center(self, center_id: str) -> list[StaffUser]:
+        """Return the center's users ordered by login (unique, so the order is total)."""
         found = self._query(StaffUser, f"CENTER#{center_id}#USERS", index="gsi1")
         return sorted(found, key=lambda u: u.login)
 
@@ -90,26 +97,33 @@ def _notice_item(notice: Notice) -> dict[str, Any]:
 
 
 class DynamoNoticeRepository(DynamoRepository, NoticeRepository):
+    """Notices: NOTICE#<id>; by municipality on gsi1."""
+
     def add(self, notice: Notice) -> None:
+        """Add a notice; raise Conflict if the id exists."""
         aware(notice.starts_at)
         if self._exists(f"NOTICE#{notice.id}", "#NOTICE"):
             raise Conflict(f"notice {notice.id} already exists")
         self._s.put(_notice_item(notice))
 
     def get(self, notice_id: str) -> Notice | None:
+        """Return the notice, or None."""
         return self._get(Notice, f"NOTICE#{notice_id}", "#NOTICE")
 
     def update(self, notice: Notice) -> None:
+        """Replace the stored notice with this one (``created_at`` kept); NotFound if absent."""
         stored = self.get(notice.id)
         if stored is None:
             raise NotFound(f"notice {notice.id} does not exist")
         self._s.put(_notice_item(dataclasses.replace(notice, created_at=stored.created_at)))
 
     def list_for_municipality(self, code: str) -> list[Notice]:
+        """Return the municipality's notices of every status, by ``starts_at``, then id."""
         found = self._query(Notice, f"MUNI#{code}#NOTICES", index="gsi1")
         return sorted(found, key=lambda n: (n.starts_at, n.id))
 
     def speakers_for(self, elder_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Return each asked elder's distinct bound Alexa user ids, sorted."""
         return {
             elder_id: sorted({b.alexa_user_id for b in bindings_of(self._s, elder_id)})
             for elder_id in dict.fromkeys(elder_ids)
@@ -128,7 +142,10 @@ def _delivery_item(delivery: NoticeDelivery) -> dict[str, Any]:
 
 
 class DynamoNoticeDeliveryRepository(DynamoRepository, NoticeDeliveryRepository):
+    """Deliveries in the notice's partition; by elder on gsi1."""
+
     def mark_heard(self, delivery: NoticeDelivery) -> bool:
+        """Store the delivery unless its (notice, elder, occurrence) exists; True if stored."""
         aware(delivery.heard_at)
         sk = f"DELIVERY#{delivery.elder_id}#{delivery.occurrence}"
         if self._exists(f"NOTICE#{delivery.notice_id}", sk):
@@ -143,6 +160,7 @@ class DynamoNoticeDeliveryRepository(DynamoRepository, NoticeDeliveryRepository)
     def record_safety(
         self, notice_id: str, elder_id: str, occurrence: str, safety: Safety, at: datetime
     ) -> None:
+        """Set the delivery's 安否 answer and time (replacing one given before)."""
         aware(at)
         stored = self._get(
             NoticeDelivery, f"NOTICE#{notice_id}", f"DELIVERY#{elder_id}#{occurrence}"
@@ -154,6 +172,7 @@ class DynamoNoticeDeliveryRepository(DynamoRepository, NoticeDeliveryRepository)
         )
 
     def list_for_elder(self, elder_id: str, notice_ids: Collection[str]) -> list[NoticeDelivery]:
+        """Return the elder's deliveries of these notices, by notice id, then occurrence."""
         wanted = set(notice_ids)
         if not wanted:
             return []
@@ -163,6 +182,7 @@ class DynamoNoticeDeliveryRepository(DynamoRepository, NoticeDeliveryRepository)
         )
 
     def list_for_notice(self, notice_id: str) -> list[NoticeDelivery]:
+        """Return the notice's deliveries, by elder id, then occurrence."""
         found = self._query(NoticeDelivery, f"NOTICE#{notice_id}", ("begins", "DELIVERY#"))
         return sorted(found, key=lambda d: (d.elder_id, d.occurrence))
 
@@ -184,7 +204,10 @@ def _session_item(session: StaffSession) -> dict[str, Any]:
 
 
 class DynamoSessionRepository(DynamoRepository, SessionRepository):
+    """Dashboard sessions: SESSION#<id>; by user on gsi1, all on gsi3."""
+
     def add(self, session: StaffSession) -> None:
+        """Add a session; raise Conflict if the id exists."""
         aware(session.created_at)
         aware(session.last_seen_at)
         if self._exists(f"SESSION#{session.id}", "#SESSION"):
@@ -192,9 +215,11 @@ class DynamoSessionRepository(DynamoRepository, SessionRepository):
         self._s.put(_session_item(session))
 
     def get(self, session_id: str) -> StaffSession | None:
+        """Return the session, or None."""
         return self._get(StaffSession, f"SESSION#{session_id}", "#SESSION")
 
     def save(self, session: StaffSession) -> None:
+        """Replace the stored session's user_id, data and last_seen_at; raise NotFound if absent."""
         aware(session.last_seen_at)
         stored = self.get(session.id)
         if stored is None:
@@ -211,6 +236,7 @@ class DynamoSessionRepository(DynamoRepository, SessionRepository):
         )
 
     def delete(self, session_id: str) -> bool:
+        """Delete the session; return True if it existed."""
         if not self._exists(f"SESSION#{session_id}", "#SESSION"):
             return False
         self._s.delete(f"SESSION#{session_id}", "#SESSION")
@@ -225,6 +251,7 @@ class DynamoSessionRepository(DynamoRepository, SessionRepository):
         return deleted
 
     def delete_expired(self, idle_before: datetime, created_before: datetime) -> int:
+        """Delete sessions last seen before ``idle_before`` or created before ``created_before``."""
         aware(idle_before)
         aware(created_before)
         # Every session in one index partition, by last seen: housekeeping, not a hot path.
@@ -234,12 +261,16 @@ class DynamoSessionRepository(DynamoRepository, SessionRepository):
         )
 
     def delete_for_user(self, user_id: str) -> int:
+        """Delete every session of the user; return how many were deleted."""
         found = self._s.query(f"USER#{user_id}#SESSIONS", index="gsi1")
         return self._delete_all(found, lambda s: s.user_id == user_id)
 
 
 class DynamoLoginFailureRepository(DynamoRepository, LoginFailureRepository):
+    """Failed logins: LOGINFAIL#<key> / <at>#<seq>; all by time on gsi3."""
+
     def add(self, key: str, at: datetime) -> None:
+        """Record one failed login under ``key`` at ``at``."""
         aware(at)
         sk = f"{iso(at)}#{next_seq()}"
         self._s.put(
@@ -253,15 +284,18 @@ class DynamoLoginFailureRepository(DynamoRepository, LoginFailureRepository):
         )
 
     def count_since(self, key: str, since: datetime) -> int:
+        """Return how many failures ``key`` has at or after ``since``."""
         return len(self._s.query(f"LOGINFAIL#{key}", ("ge", iso(since))))
 
     def clear(self, key: str) -> int:
+        """Forget every failure of ``key``; return how many were forgotten."""
         found = self._s.query(f"LOGINFAIL#{key}")
         for row in found:
             self._s.delete(row[PK], row[SK])
         return len(found)
 
     def prune(self, before: datetime) -> int:
+        """Forget every failure (of any key) before ``before``; return how many."""
         found = self._s.query("LOGINFAILS", ("lt", iso(before)), index="gsi3")
         for row in found:
             self._s.delete(row[PK], row[SK])
@@ -269,16 +303,21 @@ class DynamoLoginFailureRepository(DynamoRepository, LoginFailureRepository):
 
 
 class DynamoAuditRepository(DynamoRepository, AuditRepository):
+    """The audit log: AUDIT#<elder or -> / <at>#<seq>; all by time on gsi3."""
+
     def add(self, entry: AuditEntry) -> None:
+        """Append an entry."""
         aware(entry.at)
         sk = f"{iso(entry.at)}#{next_seq()}"
         elder = entry.elder_id if entry.elder_id is not None else "-"
         self._s.put(item("audit", f"AUDIT#{elder}", sk, entry, gsi3pk="AUDIT", gsi3sk=sk))
 
     def list_for_elder(self, elder_id: str) -> list[AuditEntry]:
+        """Return the entries about the elder, oldest first (by ``at``, then the order added)."""
         return self._query(AuditEntry, f"AUDIT#{elder_id}")
 
     def list_since(self, since: datetime) -> list[AuditEntry]:
+        """Return every entry at or after ``since``, oldest first (``at``, then order added)."""
         return self._query(AuditEntry, "AUDIT", ("ge", iso(since)), index="gsi3")
 
 
@@ -294,7 +333,10 @@ def _token_item(token: ApiToken) -> dict[str, Any]:
 
 
 class DynamoApiTokenRepository(DynamoRepository, ApiTokenRepository):
+    """API tokens: TOKEN#<id>; by user and creation on gsi1."""
+
     def add(self, token: ApiToken) -> None:
+        """Add a token; raise Conflict if the id exists, NotFound if the user does not."""
         aware(token.created_at)
         aware(token.revoked_at)
         if self._exists(f"TOKEN#{token.id}", "#TOKEN"):
@@ -304,9 +346,11 @@ class DynamoApiTokenRepository(DynamoRepository, ApiTokenRepository):
         self._s.put(_token_item(token))
 
     def get(self, token_id: str) -> ApiToken | None:
+        """Return the token (revoked or not), or None."""
         return self._get(ApiToken, f"TOKEN#{token_id}", "#TOKEN")
 
     def revoke(self, token_id: str, at: datetime) -> None:
+        """Mark the token revoked at ``at`` (keeping an earlier revocation); NotFound if absent."""
         aware(at)
         token = self.get(token_id)
         if token is None:
@@ -315,12 +359,16 @@ class DynamoApiTokenRepository(DynamoRepository, ApiTokenRepository):
             self._s.put(_token_item(dataclasses.replace(token, revoked_at=at)))
 
     def list_for_user(self, user_id: str) -> list[ApiToken]:
+        """Return the user's tokens, revoked or not, by ``created_at``, then id."""
         found = self._query(ApiToken, f"USER#{user_id}#TOKENS", index="gsi1")
         return sorted(found, key=lambda t: (t.created_at, t.id))
 
 
 class DynamoBoardRepository(DynamoRepository, BoardRepository):
+    """The today board from the center's elders, their check-ins and bindings."""
+
     def center_board(self, center_id: str, day: date, since: date) -> list[BoardEntry]:
+        """Return every elder of the center with what the board shows."""
         entries = []
         for elder in DynamoElderRepository(self._s).list_for_center(center_id):
             window = _checkins_between(self._s, elder.id, min(since, day), day)
@@ -353,7 +401,10 @@ def _inbox_item(event: InboxEvent) -> dict[str, Any]:
 
 
 class DynamoLineInboxRepository(DynamoRepository, LineInboxRepository):
+    """LINE webhook events: LINEEVENT#<webhookEventId>; unprocessed on gsi1."""
+
     def add_if_absent(self, event: InboxEvent) -> bool:
+        """Store the event unless its id exists; return True if stored."""
         aware(event.received_at)
         aware(event.processed_at)
         if self._exists(f"LINEEVENT#{event.id}", "#LINEEVENT"):
@@ -362,9 +413,11 @@ class DynamoLineInboxRepository(DynamoRepository, LineInboxRepository):
         return True
 
     def get(self, event_id: str) -> InboxEvent | None:
+        """Return the event, or None."""
         return self._get(InboxEvent, f"LINEEVENT#{event_id}", "#LINEEVENT")
 
     def pending(self, limit: int, max_attempts: int) -> list[InboxEvent]:
+        """Return at most ``limit`` unprocessed events with fewer than ``max_attempts`` failures."""
         if limit < 1:
             return []
         found = self._query(InboxEvent, "LINEINBOX#pending", index="gsi1")
@@ -378,6 +431,7 @@ class DynamoLineInboxRepository(DynamoRepository, LineInboxRepository):
         return event
 
     def mark_processed(self, event_id: str, at: datetime) -> bool:
+        """Record the event processed at ``at`` and empty its payload."""
         aware(at)
         event = self._stored(event_id)
         if event.processed_at is not None:
@@ -386,6 +440,7 @@ class DynamoLineInboxRepository(DynamoRepository, LineInboxRepository):
         return True
 
     def mark_failed(self, event_id: str, error: str) -> None:
+        """Count a failed processing of the event (``attempts`` + 1, ``last_error``)."""
         event = self._stored(event_id)
         changed = dataclasses.replace(event, attempts=event.attempts + 1, last_error=error)
         self._s.put(_inbox_item(changed))
@@ -404,7 +459,10 @@ def _message_item(message: FamilyMessage) -> dict[str, Any]:
 
 
 class DynamoFamilyRepository(DynamoRepository, FamilyRepository):
+    """Link codes, family messages (unheard on gsi1) and monthly LINE sends."""
+
     def add_link_code(self, code: LinkCode) -> None:
+        """Store a link code; raise Conflict if the code is taken."""
         aware(code.expires_at)
         if self._exists(f"LINKCODE#{code.code}", "#LINKCODE"):
             raise Conflict(f"link code for {code.elder_id} already exists")
@@ -413,9 +471,11 @@ class DynamoFamilyRepository(DynamoRepository, FamilyRepository):
         self._s.put(item("link-code", f"LINKCODE#{code.code}", "#LINKCODE", code))
 
     def get_link_code(self, code: str) -> LinkCode | None:
+        """Return the link code, or None."""
         return self._get(LinkCode, f"LINKCODE#{code}", "#LINKCODE")
 
     def mark_link_code_used(self, code: str, at: datetime) -> bool:
+        """Mark an unused code used at ``at``; return True if this call marked it."""
         aware(at)
         found = self.get_link_code(code)
         if found is None or found.used_at is not None:
@@ -425,6 +485,7 @@ class DynamoFamilyRepository(DynamoRepository, FamilyRepository):
         return True
 
     def add_message_if_absent(self, message: FamilyMessage) -> bool:
+        """Store the message unless its id exists; return True if stored."""
         aware(message.received_at)
         aware(message.heard_at)
         if self._exists(f"FAMILYMSG#{message.id}", "#FAMILYMSG"):
@@ -437,14 +498,17 @@ class DynamoFamilyRepository(DynamoRepository, FamilyRepository):
         return True
 
     def get_message(self, message_id: str) -> FamilyMessage | None:
+        """Return the message, or None."""
         return self._get(FamilyMessage, f"FAMILYMSG#{message_id}", "#FAMILYMSG")
 
     def unheard_for_elder(self, elder_id: str) -> list[FamilyMessage]:
+        """Return the elder's messages not heard yet, oldest first (``received_at``, then id)."""
         found = self._query(FamilyMessage, f"ELDER#{elder_id}#UNHEARD", index="gsi1")
         waiting = [m for m in found if m.heard_at is None]
         return sorted(waiting, key=lambda m: (m.received_at, m.id))
 
     def mark_heard(self, message_ids: Sequence[str], at: datetime) -> int:
+        """Mark the unheard messages among ``message_ids`` heard at ``at``; return how many."""
         aware(at)
         marked = 0
         for message_id in dict.fromkeys(message_ids):
@@ -458,16 +522,19 @@ class DynamoFamilyRepository(DynamoRepository, FamilyRepository):
         return item("line-sends", f"LINESENDS#{sends.month}", "#LINESENDS", sends)
 
     def count_sends(self, month: str, count: int) -> MonthlySends:
+        """Add ``count`` to the sends of ``month`` (``YYYY-MM``) and return the new total."""
         current = self.sends(month)
         changed = dataclasses.replace(current, sent=current.sent + count)
         self._s.put(self._sends_item(changed))
         return changed
 
     def sends(self, month: str) -> MonthlySends:
+        """Return the sends of ``month`` (zero when nothing was sent)."""
         found = self._get(MonthlySends, f"LINESENDS#{month}", "#LINESENDS")
         return found if found is not None else MonthlySends(month)
 
     def mark_quota_warned(self, month: str, at: datetime) -> bool:
+        """Record the quota warning of ``month``; return False if it was recorded already."""
         aware(at)
         current = self.sends(month)
         if current.warned_at is not None:

@@ -43,14 +43,21 @@ def _default_region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "ap-northeast-1"
 
 
-def create_table(client: Any, table: str) -> bool:
-    """Create the table and its indexes unless it exists; return True if created."""
+def table_exists(client: Any, table: str) -> bool:
+    """Return True if the table exists."""
     try:
         client.describe_table(TableName=table)
-        return False
     except ClientError as err:
         if err.response["Error"]["Code"] != "ResourceNotFoundException":
             raise
+        return False
+    return True
+
+
+def create_table(client: Any, table: str) -> bool:
+    """Create the table and its indexes unless it exists; return True if created."""
+    if table_exists(client, table):
+        return False
     names = [PK, SK, *(name for pair in INDEXES.values() for name in pair)]
     try:
         client.create_table(
