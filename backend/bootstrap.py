@@ -30,9 +30,7 @@ def sql_uow_factory(database_url: str) -> Callable[[], AbstractUnitOfWork]:
 
 
 @cache
-def dynamodb_uow_factory(
-    table: str, endpoint_url: str | None
-) -> Callable[[], AbstractUnitOfWork]:
+def dynamodb_uow_factory(table: str, endpoint_url: str | None) -> Callable[[], AbstractUnitOfWork]:
     """Return a factory of DynamoDB units of work sharing one client (one per table)."""
     from backend.stores.dynamodb.table import make_client
     from backend.stores.dynamodb.uow import DynamoUnitOfWork
