@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from backend.domain.errors import Conflict
+from backend.domain.errors import ConcurrentWrite, Conflict, StoreBusy
 from backend.domain.family import InboxEvent
 from backend.domain.model import ReadingKind
 from backend.ports import AbstractUnitOfWork
+from backend.services.retry import retry_when_busy
 from backend.stores.dynamodb.table import TRANSACTION_LIMIT, create_table, make_client
 from backend.stores.dynamodb.uow import DynamoUnitOfWork
 from tests.aws import moto_endpoint  # noqa: F401 - a fixture
@@ -91,8 +92,10 @@ def _interleaved(uow_factory, first, second):
         assert first(a) is True
         assert second(b) is True
         b.commit()
-        with pytest.raises(Conflict) as caught:
+        with pytest.raises(ConcurrentWrite) as caught:
             a.commit()
+    assert isinstance(caught.value, Conflict)
+    assert isinstance(caught.value, StoreBusy)
     assert isinstance(caught.value.__cause__, ClientError)
 
 
@@ -174,6 +177,29 @@ class TestDynamoDbOnly:
                 [ELDER_ID], ReadingKind.STEPS, start, start + timedelta(days=1)
             )
         assert [r.value for r in found[ELDER_ID]] == [r.value for r in readings]
+
+    def test_a_service_retried_after_a_concurrent_write_sees_the_other_units_alert(
+        self, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        given(uow_factory)
+        attempts: list[bool] = []
+
+        @retry_when_busy
+        def open_alert() -> bool:
+            with uow_factory() as uow:
+                added = uow.alerts.add_if_absent(make_alert("alert-mine"))
+                if not attempts:  # another sweep commits the same key meanwhile
+                    with uow_factory() as other:
+                        other.alerts.add_if_absent(make_alert("alert-theirs"))
+                        other.commit()
+                attempts.append(added)
+                uow.commit()
+                return added
+
+        assert open_alert() is False
+        assert attempts == [True, False]
+        with uow_factory() as uow:
+            assert uow.alerts.get("alert-mine") is None
 
     def test_the_sweep_and_check_in_paths_query_and_never_scan(
         self, uow_factory: Callable[[], AbstractUnitOfWork], dynamodb: Any

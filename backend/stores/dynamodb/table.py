@@ -12,7 +12,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from backend.domain.errors import Conflict
+from backend.domain.errors import ConcurrentWrite
 
 PK, SK = "pk", "sk"
 VERSION = "v"
@@ -156,7 +156,8 @@ class TableSession:
     Every item carries a version token. A write of an item this unit read is conditional
     on the version read; of an item it found absent, on its absence. ``commit`` applies the
     writes in one TransactWriteItems call (all or nothing), in calls of at most 100 items
-    in order when there are more; a failed condition raises Conflict.
+    in order when there are more; a failed condition raises ConcurrentWrite (a Conflict
+    and a StoreBusy: services decorated with ``retry_when_busy`` run again).
     """
 
     def __init__(self, client: Any, table: str) -> None:
@@ -271,7 +272,7 @@ class TableSession:
         return bool(self._pending)
 
     def commit(self) -> None:
-        """Apply the buffered writes; raise Conflict if a concurrent unit changed them."""
+        """Apply the buffered writes; raise ConcurrentWrite if a concurrent unit changed them."""
         items = []
         for key, item in self._pending.items():
             condition = self._conditions.get(key)
@@ -286,7 +287,7 @@ class TableSession:
             code = err.response["Error"]["Code"]
             if code in ("TransactionCanceledException", "ConditionalCheckFailedException"):
                 self.rollback()
-                raise Conflict(
+                raise ConcurrentWrite(
                     "a concurrent unit of work changed the same records; try again"
                 ) from err
             raise

@@ -95,7 +95,7 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
         return self._session
 
     def commit(self) -> None:
-        """Apply the buffered writes (Conflict if a concurrent unit changed what was read)."""
+        """Apply the buffered writes (ConcurrentWrite if another unit changed what was read)."""
         self.session.commit()
 
     def rollback(self) -> None:
