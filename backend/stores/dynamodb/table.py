@@ -6,7 +6,7 @@ import itertools
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -193,13 +193,8 @@ class TableSession:
         *,
         index: str | None = None,
         descending: bool = False,
-        limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        """Return the items of one partition (of the table or an index), in sort-key order.
-
-        ``limit`` stops reading once that many stored items were read (before this unit's
-        own writes are merged), for "newest first" lookups.
-        """
+        """Return the items of one partition (of the table or an index), in sort-key order."""
         hash_name, sort_name = INDEXES[index] if index else (PK, SK)
         values: dict[str, Any] = {":h": {"S": hash_value}}
         expression = "#h = :h" + _sk_expression(sort, values)
@@ -222,7 +217,7 @@ class TableSession:
             self.reads += 1
             page = self.client.query(**kwargs)
             found.extend(_from_wire(item) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page or (limit is not None and len(found) >= limit):
+            if "LastEvaluatedKey" not in page:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         merged = []
@@ -321,6 +316,3 @@ class TableSession:
 
 def _from_wire(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _deserializer.deserialize(v) for k, v in item.items()}
-
-
-Encoder = Callable[[Any], dict[str, Any]]
