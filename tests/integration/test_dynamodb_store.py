@@ -201,6 +201,35 @@ class TestDynamoDbOnly:
         with uow_factory() as uow:
             assert uow.alerts.get("alert-mine") is None
 
+    def test_the_last_weight_is_one_query_of_the_newest_page_however_long_the_history(
+        self, uow_factory: Callable[[], AbstractUnitOfWork], dynamodb: Any
+    ) -> None:
+        answers = [
+            make_answer(
+                checkin_id=f"c-{i}",
+                day=DAY + timedelta(days=i),
+                question_id=question,
+                value=50 + i / 10,
+                skipped="later" if i == 99 else None,
+            )
+            for i in range(100)
+            for question in ("weight", "mood")
+        ]
+        given(uow_factory, *answers)
+        calls: list[str] = []
+
+        def record(model, **_kwargs):
+            calls.append(model.name)
+
+        dynamodb.meta.events.register("before-call.dynamodb", record)
+        try:
+            with uow_factory() as uow:
+                last = uow.answers.latest_value(ELDER_ID, "weight", DAY + timedelta(days=100))
+        finally:
+            dynamodb.meta.events.unregister("before-call.dynamodb", record)
+        assert last.value == 50 + 98 / 10  # the newest not skipped
+        assert calls == ["Query"]
+
     def test_the_sweep_and_check_in_paths_query_and_never_scan(
         self, uow_factory: Callable[[], AbstractUnitOfWork], dynamodb: Any
     ) -> None:

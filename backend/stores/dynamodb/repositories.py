@@ -354,13 +354,20 @@ class DynamoCheckInRepository(DynamoRepository, CheckInRepository):
         return by_elder(elder_ids, lambda e: _checkins_between(self._s, e, start, end))
 
 
+PER_QUESTION_QUERIES = 4  # up to this many questions: one Query per question (gsi2)
+
+
+def _question_partition(elder_id: str, question_id: str) -> str:
+    return f"ELDER#{elder_id}#Q#{question_id}"
+
+
 def _answer_order(found: Iterable[dict[str, Any]]) -> list[Answer]:
     rows = sorted(found, key=lambda i: (i["date"], i["answered_at"], i["seq"]))
     return [decode(Answer, row) for row in rows]
 
 
 class DynamoAnswerRepository(DynamoRepository, AnswerRepository):
-    """Answers in the check-in's partition (ANSWER#<question>); by elder and date on gsi1."""
+    """Answers in the check-in's partition; by elder and date on gsi1, per question on gsi2."""
 
     def add(self, answer: Answer) -> bool:
         """Store an answer; return False (storing nothing) if that question is answered."""
@@ -376,6 +383,8 @@ class DynamoAnswerRepository(DynamoRepository, AnswerRepository):
             answer,
             gsi1pk=f"ELDER#{answer.elder_id}#ANSWERS",
             gsi1sk=f"{answer.date.isoformat()}#{seq}",
+            gsi2pk=_question_partition(answer.elder_id, answer.question_id),
+            gsi2sk=f"{answer.date.isoformat()}#{iso(answer.answered_at)}#{seq}",
         )
         stored["seq"] = seq
         self._s.put(stored)
@@ -402,9 +411,19 @@ class DynamoAnswerRepository(DynamoRepository, AnswerRepository):
         question_ids: Collection[str] | None = None,
     ) -> dict[str, list[Answer]]:
         """Return each asked elder's answers with start <= date <= end, as ``list_for_elder``."""
-        wanted = None if question_ids is None else set(question_ids)
+        wanted = None if question_ids is None else sorted(set(question_ids))
+        sort = ("between", start.isoformat(), f"{end.isoformat()}#{HIGH}")
 
         def fetch(elder_id: str) -> list[Answer]:
+            if wanted is not None and len(wanted) <= PER_QUESTION_QUERIES:
+                found = [
+                    i
+                    for question_id in wanted
+                    for i in self._s.query(
+                        _question_partition(elder_id, question_id), sort, index="gsi2"
+                    )
+                ]
+                return _answer_order(found)
             found = self._between(elder_id, start, end)
             return _answer_order(i for i in found if wanted is None or i["question_id"] in wanted)
 
@@ -412,11 +431,13 @@ class DynamoAnswerRepository(DynamoRepository, AnswerRepository):
 
     def latest_value(self, elder_id: str, question_id: str, before: date) -> Answer | None:
         """Return the elder's newest non-skipped answer to the question dated before ``before``."""
-        found = self._s.query(f"ELDER#{elder_id}#ANSWERS", ("lt", before.isoformat()), index="gsi1")
-        ordered = _answer_order(
-            i for i in found if i["question_id"] == question_id and "skipped" not in i
+        found = self._s.newest(
+            _question_partition(elder_id, question_id),
+            ("lt", before.isoformat()),
+            index="gsi2",
+            keep=lambda i: "skipped" not in i,
         )
-        return ordered[-1] if ordered else None
+        return decode(Answer, found) if found is not None else None
 
 
 # --- events ----------------------------------------------------------------------------

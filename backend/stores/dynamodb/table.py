@@ -6,7 +6,7 @@ import itertools
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -196,22 +196,7 @@ class TableSession:
     ) -> list[dict[str, Any]]:
         """Return the items of one partition (of the table or an index), in sort-key order."""
         hash_name, sort_name = INDEXES[index] if index else (PK, SK)
-        values: dict[str, Any] = {":h": {"S": hash_value}}
-        expression = "#h = :h" + _sk_expression(sort, values)
-        names = {"#h": hash_name}
-        if sort is not None:
-            names["#sk"] = sort_name
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": expression,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-            "ScanIndexForward": not descending,
-        }
-        if index:
-            kwargs["IndexName"] = index
-        else:
-            kwargs["ConsistentRead"] = True
+        kwargs = self._query_kwargs(hash_value, sort, index, descending)
         found: list[dict[str, Any]] = []
         while True:
             self.reads += 1
@@ -235,6 +220,68 @@ class TableSession:
                 merged.append(dict(item))
         merged.sort(key=lambda i: (i.get(sort_name, ""), i[PK], i[SK]), reverse=descending)
         return merged
+
+    def newest(
+        self,
+        hash_value: str,
+        sort: SortCondition,
+        *,
+        index: str | None = None,
+        keep: Callable[[dict[str, Any]], bool],
+        page_size: int = 25,
+    ) -> dict[str, Any] | None:
+        """Return the kept item with the greatest sort key, reading pages newest first.
+
+        Stops at the first page holding a kept item; this unit's own writes count too.
+        """
+        hash_name, sort_name = INDEXES[index] if index else (PK, SK)
+        kwargs = self._query_kwargs(hash_value, sort, index, descending=True)
+        kwargs["Limit"] = page_size
+        best: dict[str, Any] | None = None
+        while best is None:
+            self.reads += 1
+            page = self.client.query(**kwargs)
+            for raw in page.get("Items", []):
+                found = _from_wire(raw)
+                key = (found[PK], found[SK])
+                self._seen.setdefault(key, found.get(VERSION))
+                if key not in self._pending and keep(found):
+                    best = found
+                    break
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for own in self._pending.values():
+            if (
+                own is not None
+                and own.get(hash_name) == hash_value
+                and _sk_matches(own.get(sort_name), sort)
+                and keep(own)
+                and (best is None or own[sort_name] > best[sort_name])
+            ):
+                best = dict(own)
+        return best
+
+    def _query_kwargs(
+        self, hash_value: str, sort: SortCondition, index: str | None, descending: bool
+    ) -> dict[str, Any]:
+        hash_name, sort_name = INDEXES[index] if index else (PK, SK)
+        values: dict[str, Any] = {":h": {"S": hash_value}}
+        names = {"#h": hash_name}
+        if sort is not None:
+            names["#sk"] = sort_name
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "#h = :h" + _sk_expression(sort, values),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": not descending,
+        }
+        if index:
+            kwargs["IndexName"] = index
+        else:
+            kwargs["ConsistentRead"] = True
+        return kwargs
 
     # --- writes --------------------------------------------------------------------
 
