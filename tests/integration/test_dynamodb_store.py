@@ -15,7 +15,12 @@ from backend.domain.family import InboxEvent
 from backend.domain.model import ReadingKind
 from backend.ports import AbstractUnitOfWork
 from backend.services.retry import retry_when_busy
-from backend.stores.dynamodb.table import TRANSACTION_LIMIT, create_table, make_client
+from backend.stores.dynamodb.table import (
+    TRANSACTION_LIMIT,
+    _lost_a_race,
+    create_table,
+    make_client,
+)
 from backend.stores.dynamodb.uow import DynamoUnitOfWork
 from tests.aws import moto_endpoint  # noqa: F401 - a fixture
 from tests.builders import (
@@ -259,3 +264,26 @@ class TestDynamoDbOnly:
             dynamodb.meta.events.unregister("before-call.dynamodb", record)
         assert "Query" in calls
         assert "Scan" not in calls
+
+
+def _cancelled(*reasons: str) -> ClientError:
+    return ClientError(
+        {
+            "Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+            "CancellationReasons": [{"Code": r} for r in reasons],
+        },
+        "TransactWriteItems",
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "race"),
+    [
+        (_cancelled("None", "ConditionalCheckFailed"), True),
+        (_cancelled("TransactionConflict", "None"), True),
+        (_cancelled("ConditionalCheckFailed", "ValidationError"), False),
+        (ClientError({"Error": {"Code": "ValidationException"}}, "TransactWriteItems"), False),
+    ],
+)
+def test_only_lost_races_become_concurrent_writes(error: ClientError, race: bool) -> None:
+    assert _lost_a_race(error) is race

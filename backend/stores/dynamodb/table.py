@@ -324,11 +324,13 @@ class TableSession:
         try:
             for start in range(0, len(items), TRANSACTION_LIMIT):
                 chunk = items[start : start + TRANSACTION_LIMIT]
-                self.client.transact_write_items(TransactItems=chunk)
+                # The token makes the SDK's own retries of this call idempotent.
+                self.client.transact_write_items(
+                    TransactItems=chunk, ClientRequestToken=uuid.uuid4().hex
+                )
         except ClientError as err:
-            code = err.response["Error"]["Code"]
-            if code in ("TransactionCanceledException", "ConditionalCheckFailedException"):
-                self.rollback()
+            self.rollback()
+            if _lost_a_race(err):
                 raise ConcurrentWrite(
                     "a concurrent unit of work changed the same records; try again"
                 ) from err
@@ -359,6 +361,24 @@ class TableSession:
         self._pending.clear()
         self._conditions.clear()
         self._seen.clear()
+
+
+_RACE_REASONS = {"ConditionalCheckFailed", "TransactionConflict"}
+
+
+def _lost_a_race(err: ClientError) -> bool:
+    """Return True when a write failed only because another unit got there first."""
+    error = err.response.get("Error", {})
+    if error.get("Code") == "ConditionalCheckFailedException":
+        return True
+    if error.get("Code") != "TransactionCanceledException":
+        return False
+    reasons = {r.get("Code") for r in err.response.get("CancellationReasons", [])} - {None, "None"}
+    if not reasons:  # not every endpoint says why; the message does
+        return "ConditionalCheckFailed" in error.get("Message", "") or "TransactionConflict" in (
+            error.get("Message", "")
+        )
+    return reasons <= _RACE_REASONS
 
 
 def _from_wire(item: dict[str, Any]) -> dict[str, Any]:
