@@ -30,6 +30,38 @@ def sql_uow_factory(database_url: str) -> Callable[[], AbstractUnitOfWork]:
     return lambda: SqlUnitOfWork(engine)
 
 
+@cache
+def dynamodb_uow_factory(table: str, endpoint_url: str | None) -> Callable[[], AbstractUnitOfWork]:
+    """Return a factory of DynamoDB units of work sharing one client (one per table)."""
+    from backend.stores.dynamodb.table import make_client
+    from backend.stores.dynamodb.uow import DynamoUnitOfWork
+
+    client = make_client(endpoint_url)
+    return lambda: DynamoUnitOfWork(client, table)
+
+
+def store_uow_factory(settings: Settings) -> Callable[[], AbstractUnitOfWork]:
+    """Return the unit-of-work factory of the store that ``MIMAMORI_STORE`` names."""
+    if settings.store == "dynamodb":
+        return dynamodb_uow_factory(settings.dynamodb_table, settings.aws_endpoint_url)
+    if settings.store != "sql":
+        raise ConfigError(f"MIMAMORI_STORE={settings.store} は使えません（sql か dynamodb）")
+    return sql_uow_factory(settings.database_url)
+
+
+def prepare_store(settings: Settings) -> str:
+    """Create or migrate the store to the newest schema (idempotent); return where it is."""
+    if settings.store == "dynamodb":
+        from backend.stores.dynamodb.table import create_table, make_client
+
+        create_table(make_client(settings.aws_endpoint_url), settings.dynamodb_table)
+        return f"DynamoDB table {settings.dynamodb_table}"
+    from backend.stores.sql.migrate import upgrade
+
+    upgrade(settings.database_url)
+    return settings.database_url
+
+
 def bootstrap(
     settings: Settings,
     *,
@@ -39,11 +71,7 @@ def bootstrap(
 ) -> Services:
     """Return the services wired to the store, question sets and clock in ``settings``."""
     if uow is None:
-        if settings.store != "sql":
-            raise ConfigError(
-                f"MIMAMORI_STORE={settings.store} はまだ使えません（sql を指定してください）"
-            )
-        uow = sql_uow_factory(settings.database_url)
+        uow = store_uow_factory(settings)
     return Services(
         uow=uow,
         # A version published from the dashboard takes precedence over the file.

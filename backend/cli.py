@@ -43,12 +43,11 @@ def db() -> None:
 
 @db.command("upgrade")
 def db_upgrade() -> None:
-    """Create or migrate the database at MIMAMORI_DATABASE_URL to the newest schema."""
-    from backend.stores.sql.migrate import upgrade
+    """Create or migrate the store to the newest schema (MIMAMORI_STORE; DynamoDB: the table)."""
+    from backend.bootstrap import prepare_store
 
-    settings = _settings()
-    upgrade(settings.database_url)
-    click.echo(f"データベースを最新にしました: {settings.database_url}")
+    where = prepare_store(_settings())
+    click.echo(f"データベースを最新にしました: {where}")
 
 
 @main.group()
@@ -429,9 +428,8 @@ def _echo_dashboard(host: str, port: int) -> None:
 @click.option("--no-serve", is_flag=True, help="Seed the demo data and exit.")
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Seed a demo municipality, center, elders and staff account, then serve."""
-    from backend.bootstrap import bootstrap
+    from backend.bootstrap import bootstrap, prepare_store
     from backend.services.demo import seed
-    from backend.stores.sql.migrate import upgrade
 
     base = _settings()
     settings = _settings(
@@ -439,10 +437,10 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         secret_key=base.secret_key or secrets.token_urlsafe(32),
         session_cookie_secure=False,  # the demo serves plain http on this machine
     )
-    upgrade(settings.database_url)
+    where = prepare_store(settings)
     data = seed(bootstrap(settings))
     created = "（作成しました）" if data.created else ""
-    click.echo(f"デモデータ: {settings.database_url}{created}")
+    click.echo(f"デモデータ: {where}{created}")
     for elder in data.elders:
         device = data.devices.get(elder.id)
         where = f"--device {device}" if device else "（スピーカー未登録）"

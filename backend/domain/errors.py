@@ -24,3 +24,11 @@ class Conflict(DomainError):
 
 class StoreBusy(DomainError):
     """The store could not take a lock now; the whole unit of work may be tried again."""
+
+
+class ConcurrentWrite(StoreBusy, Conflict):
+    """Another unit of work changed what this one read (a failed conditional write).
+
+    Nothing of the unit was applied; like StoreBusy, the whole unit may be tried again
+    (on the retry it sees the other unit's work, e.g. an alert key now taken).
+    """

@@ -1,0 +1,103 @@
+"""The DynamoDB unit of work: buffered writes applied on commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self
+
+from backend.ports import AbstractUnitOfWork
+from backend.stores.dynamodb.repositories import (
+    DynamoAlertRepository,
+    DynamoAnswerRepository,
+    DynamoAwayRepository,
+    DynamoCenterRepository,
+    DynamoCheckInRepository,
+    DynamoDeviceRepository,
+    DynamoElderRepository,
+    DynamoEventRepository,
+    DynamoMunicipalityRepository,
+    DynamoOutboxRepository,
+    DynamoReadingRepository,
+    DynamoRecipientRepository,
+)
+from backend.stores.dynamodb.staff_repositories import (
+    DynamoApiTokenRepository,
+    DynamoAuditRepository,
+    DynamoBoardRepository,
+    DynamoFamilyRepository,
+    DynamoLineInboxRepository,
+    DynamoLoginFailureRepository,
+    DynamoNoticeDeliveryRepository,
+    DynamoNoticeRepository,
+    DynamoSessionRepository,
+    DynamoUserRepository,
+)
+from backend.stores.dynamodb.table import TableSession
+
+
+class DynamoUnitOfWork(AbstractUnitOfWork):
+    """Every repository over one table session; writes wait for ``commit``.
+
+    Reads see this unit's own writes. ``commit`` applies them with TransactWriteItems
+    (see ``TableSession``); leaving the ``with`` block drops what was not committed.
+    """
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+        self._session: TableSession | None = None
+
+    def __enter__(self) -> Self:
+        """Start a fresh session and build the repositories."""
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already open")
+        session = self._session = TableSession(self._client, self._table)
+        self.municipalities = DynamoMunicipalityRepository(session)
+        self.centers = DynamoCenterRepository(session)
+        self.elders = DynamoElderRepository(session)
+        self.devices = DynamoDeviceRepository(session)
+        self.checkins = DynamoCheckInRepository(session)
+        self.answers = DynamoAnswerRepository(session)
+        self.events = DynamoEventRepository(session)
+        self.users = DynamoUserRepository(session)
+        self.away = DynamoAwayRepository(session)
+        self.readings = DynamoReadingRepository(session)
+        self.alerts = DynamoAlertRepository(session)
+        self.recipients = DynamoRecipientRepository(session)
+        self.outbox = DynamoOutboxRepository(session)
+        self.notices = DynamoNoticeRepository(session)
+        self.notice_deliveries = DynamoNoticeDeliveryRepository(session)
+        self.sessions = DynamoSessionRepository(session)
+        self.login_failures = DynamoLoginFailureRepository(session)
+        self.audit = DynamoAuditRepository(session)
+        self.api_tokens = DynamoApiTokenRepository(session)
+        self.board = DynamoBoardRepository(session)
+        self.line_inbox = DynamoLineInboxRepository(session)
+        self.family = DynamoFamilyRepository(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Drop whatever was not committed."""
+        session, self._session = self._session, None
+        if session is not None:
+            session.rollback()
+
+    @property
+    def session(self) -> TableSession:
+        """Return the open session (only inside ``with``)."""
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open; use it in a with block")
+        return self._session
+
+    def commit(self) -> None:
+        """Apply the buffered writes (ConcurrentWrite if another unit changed what was read)."""
+        self.session.commit()
+
+    def rollback(self) -> None:
+        """Drop the buffered writes."""
+        self.session.rollback()

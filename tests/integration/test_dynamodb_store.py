@@ -1,0 +1,289 @@
+"""The store contract against the DynamoDB store, on a local moto server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from backend.domain.errors import ConcurrentWrite, Conflict, StoreBusy
+from backend.domain.family import InboxEvent
+from backend.domain.model import ReadingKind
+from backend.ports import AbstractUnitOfWork
+from backend.services.retry import retry_when_busy
+from backend.stores.dynamodb.table import (
+    TRANSACTION_LIMIT,
+    _lost_a_race,
+    create_table,
+    make_client,
+)
+from backend.stores.dynamodb.uow import DynamoUnitOfWork
+from tests.aws import moto_endpoint  # noqa: F401 - a fixture
+from tests.builders import (
+    DAY,
+    ELDER_ID,
+    jst,
+    make_alert,
+    make_answer,
+    make_away,
+    make_checkin,
+    make_outbox_message,
+    make_reading,
+    make_recipient,
+)
+from tests.integration.family_store_contract import (  # noqa: F401 - collected by pytest here
+    TestFamilyMessages,
+    TestLineInbox,
+    TestLineSends,
+    TestLinkCodes,
+    TestRecipientsByAddress,
+)
+from tests.integration.store_contract import (  # noqa: F401 - collected by pytest here
+    TestAlertHistory,
+    TestAlerts,
+    TestAnswers,
+    TestApiTokens,
+    TestAuditLog,
+    TestAwayPeriods,
+    TestBoardReadModel,
+    TestBulkReads,
+    TestCenterDay,
+    TestCenters,
+    TestCheckIns,
+    TestDatetimes,
+    TestDevices,
+    TestElders,
+    TestEvents,
+    TestLoginFailures,
+    TestMunicipalities,
+    TestNoticeDeliveries,
+    TestNotices,
+    TestOutbox,
+    TestReadings,
+    TestRecipients,
+    TestSessions,
+    TestUnitOfWork,
+    TestUsers,
+    given,
+)
+
+
+@pytest.fixture(scope="session")
+def dynamodb(moto_endpoint: str) -> Any:  # noqa: F811 - the imported fixture
+    return make_client(moto_endpoint)
+
+
+@pytest.fixture
+def dynamodb_table(dynamodb: Any) -> Iterator[str]:
+    """A fresh table for each test (dropped afterwards): the store starts empty."""
+    name = f"mimamori-{uuid.uuid4().hex[:12]}"
+    create_table(dynamodb, name)
+    yield name
+    dynamodb.delete_table(TableName=name)
+
+
+@pytest.fixture
+def uow_factory(dynamodb: Any, dynamodb_table: str) -> Callable[[], AbstractUnitOfWork]:
+    return lambda: DynamoUnitOfWork(dynamodb, dynamodb_table)
+
+
+def _interleaved(uow_factory, first, second):
+    """Run ``first`` and ``second`` in two open units; commit the second, then the first."""
+    with uow_factory() as a, uow_factory() as b:
+        assert first(a) is True
+        assert second(b) is True
+        b.commit()
+        with pytest.raises(ConcurrentWrite) as caught:
+            a.commit()
+    assert isinstance(caught.value, Conflict)
+    assert isinstance(caught.value, StoreBusy)
+    assert isinstance(caught.value.__cause__, ClientError)
+
+
+class TestDynamoDbOnly:
+    """Behaviour of the DynamoDB store beyond the contract: concurrency, atomicity, access."""
+
+    def test_of_two_units_adding_one_alert_key_the_later_commit_raises_conflict_and_stores_nothing(
+        self, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        given(uow_factory, make_recipient())
+
+        def add(alert_id):
+            def run(uow):
+                added = uow.alerts.add_if_absent(make_alert(alert_id))
+                uow.outbox.add_if_absent(make_outbox_message(f"msg-{alert_id}", alert_id=alert_id))
+                return added
+
+            return run
+
+        _interleaved(uow_factory, add("alert-a"), add("alert-b"))
+        with uow_factory() as uow:
+            assert uow.alerts.get_by_key(ELDER_ID, "missed_checkin", "2025-04-01/morning").id == (
+                "alert-b"
+            )
+            assert uow.alerts.get("alert-a") is None
+            assert uow.outbox.get("msg-alert-a") is None  # all or nothing
+
+    def test_of_two_units_claiming_one_message_one_wins(
+        self, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        given(uow_factory, make_recipient(), make_outbox_message())
+        now = jst(DAY, 10, 5)
+
+        def claim(minutes):
+            return lambda uow: uow.outbox.claim("msg-1", now, now + timedelta(minutes=minutes))
+
+        _interleaved(uow_factory, claim(5), claim(10))
+        with uow_factory() as uow:
+            assert uow.outbox.get("msg-1").next_attempt_at == now + timedelta(minutes=10)
+
+    def test_a_line_event_stored_by_two_units_at_once_is_stored_once(
+        self, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        def receive(text):
+            event = InboxEvent("01HEVENT", "message", {"text": text}, jst(DAY, 9))
+            return lambda uow: uow.line_inbox.add_if_absent(event)
+
+        _interleaved(uow_factory, receive("first"), receive("second"))
+        with uow_factory() as uow:
+            assert uow.line_inbox.get("01HEVENT").payload == {"text": "second"}
+            assert [e.id for e in uow.line_inbox.pending(10, 5)] == ["01HEVENT"]
+
+    def test_a_replayed_answer_in_two_units_at_once_is_stored_once(
+        self, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        given(uow_factory, make_checkin())
+
+        def answer(value):
+            return lambda uow: uow.answers.add(make_answer(value=value))
+
+        _interleaved(uow_factory, answer("bad"), answer("good"))
+        with uow_factory() as uow:
+            assert [a.value for a in uow.answers.list_for_checkin("checkin-1")] == ["good"]
+
+    def test_a_unit_of_more_than_one_transaction_of_writes_commits_every_write(
+        self, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        given(uow_factory)
+        start = jst(DAY, 6)
+        readings = [
+            make_reading(measured_at=start + timedelta(minutes=i), kind=ReadingKind.STEPS, value=i)
+            for i in range(TRANSACTION_LIMIT * 2 + 5)
+        ]
+        with uow_factory() as uow:
+            assert uow.readings.add_many(readings) == len(readings)
+            uow.commit()
+        with uow_factory() as uow:
+            found = uow.readings.list_for_elders(
+                [ELDER_ID], ReadingKind.STEPS, start, start + timedelta(days=1)
+            )
+        assert [r.value for r in found[ELDER_ID]] == [r.value for r in readings]
+
+    def test_a_service_retried_after_a_concurrent_write_sees_the_other_units_alert(
+        self, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        given(uow_factory)
+        attempts: list[bool] = []
+
+        @retry_when_busy
+        def open_alert() -> bool:
+            with uow_factory() as uow:
+                added = uow.alerts.add_if_absent(make_alert("alert-mine"))
+                if not attempts:  # another sweep commits the same key meanwhile
+                    with uow_factory() as other:
+                        other.alerts.add_if_absent(make_alert("alert-theirs"))
+                        other.commit()
+                attempts.append(added)
+                uow.commit()
+                return added
+
+        assert open_alert() is False
+        assert attempts == [True, False]
+        with uow_factory() as uow:
+            assert uow.alerts.get("alert-mine") is None
+
+    def test_the_last_weight_is_one_query_of_the_newest_page_however_long_the_history(
+        self, uow_factory: Callable[[], AbstractUnitOfWork], dynamodb: Any
+    ) -> None:
+        answers = [
+            make_answer(
+                checkin_id=f"c-{i}",
+                day=DAY + timedelta(days=i),
+                question_id=question,
+                value=50 + i / 10,
+                skipped="later" if i == 99 else None,
+            )
+            for i in range(100)
+            for question in ("weight", "mood")
+        ]
+        given(uow_factory, *answers)
+        calls: list[str] = []
+
+        def record(model, **_kwargs):
+            calls.append(model.name)
+
+        dynamodb.meta.events.register("before-call.dynamodb", record)
+        try:
+            with uow_factory() as uow:
+                last = uow.answers.latest_value(ELDER_ID, "weight", DAY + timedelta(days=100))
+        finally:
+            dynamodb.meta.events.unregister("before-call.dynamodb", record)
+        assert last.value == 50 + 98 / 10  # the newest not skipped
+        assert calls == ["Query"]
+
+    def test_the_sweep_and_check_in_paths_query_and_never_scan(
+        self, uow_factory: Callable[[], AbstractUnitOfWork], dynamodb: Any
+    ) -> None:
+        calls: list[str] = []
+
+        def record(model, **_kwargs):
+            calls.append(model.name)
+
+        dynamodb.meta.events.register("before-call.dynamodb", record)
+        try:
+            given(uow_factory, make_checkin(), make_answer(), make_alert(), make_away())
+            with uow_factory() as uow:
+                ids = [e.id for e in uow.elders.list_all()]
+                uow.checkins.get_with_answered(ELDER_ID, DAY, "morning")
+                uow.checkins.list_for_elders(ids, DAY, DAY)
+                uow.answers.list_for_elders(ids, DAY, DAY)
+                uow.answers.latest_value(ELDER_ID, "mood", DAY + timedelta(days=1))
+                uow.away.active_for_elders(ids, jst(DAY), jst(DAY, 23))
+                uow.readings.list_for_elders(ids, ReadingKind.STEPS, jst(DAY), jst(DAY, 23))
+                uow.alerts.existing_keys(ids, DAY.isoformat())
+                uow.alerts.latest_opened(ids, ["missed_checkin"])
+                uow.alerts.list_unresolved_older_than(jst(DAY, 23))
+                uow.outbox.due(jst(DAY, 23), 10)
+                uow.line_inbox.pending(10, 5)
+                uow.devices.bound_since(ids)
+        finally:
+            dynamodb.meta.events.unregister("before-call.dynamodb", record)
+        assert "Query" in calls
+        assert "Scan" not in calls
+
+
+def _cancelled(*reasons: str) -> ClientError:
+    return ClientError(
+        {
+            "Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+            "CancellationReasons": [{"Code": r} for r in reasons],
+        },
+        "TransactWriteItems",
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "race"),
+    [
+        (_cancelled("None", "ConditionalCheckFailed"), True),
+        (_cancelled("TransactionConflict", "None"), True),
+        (_cancelled("ConditionalCheckFailed", "ValidationError"), False),
+        (ClientError({"Error": {"Code": "ValidationException"}}, "TransactWriteItems"), False),
+    ],
+)
+def test_only_lost_races_become_concurrent_writes(error: ClientError, race: bool) -> None:
+    assert _lost_a_race(error) is race
