@@ -47,7 +47,7 @@ BATCH = 25  # items per BatchWriteItem
 def start_moto() -> tuple[Any, str]:
     from moto.server import ThreadedMotoServer
 
-    from tests.aws import FAKE_CREDENTIALS, free_port
+    from tests.aws_local import FAKE_CREDENTIALS, free_port
 
     for name, value in FAKE_CREDENTIALS.items():
         os.environ.setdefault(name, value)
