@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, time, timedelta
 
+from backend.domain.consent import consent_flag
 from backend.domain.model import Alert, AlertStatus, AwayKind, CheckInStatus, ElderStatus, Severity
 from backend.ports import ALERT_SEVERITY_ORDER, AbstractUnitOfWork
 from backend.services import dashboard
@@ -153,6 +154,7 @@ def reference_board(
                 current,
                 silent,
                 watching is not None,
+                consent_flag(elder, day),
             )
         )
     rank = {s: i for i, s in enumerate(ALERT_SEVERITY_ORDER)}

@@ -6,7 +6,20 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, and_, bindparam, cast, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    update,
+)
 
 from backend.domain.errors import NotFound
 from backend.domain.model import AwayPeriod, CheckIn, CheckInStatus, Elder, ElderStatus
@@ -247,9 +260,12 @@ def _board_elder(raw: tuple[Any, ...]) -> Elder:
 
 _last_ci = t.checkins.alias("last_checkin")
 _CHECKIN_STATUSES = {s.value: s for s in CheckInStatus}
-# One row per elder and check-in of the day (one row with NULL check-in columns if none);
-# the first binding and the latest opening are correlated lookups on the elder's indexes
-# (device_bindings.elder_id; checkins (elder_id, started_at, date), migration 0011).
+# One row per elder and check-in of the day (one row with NULL check-in columns if none).
+# The first binding and the latest check-in opened are read from the elder row, where
+# triggers keep them (migration 0013): the latest of all the elder's check-ins is the latest
+# in the window when it is dated in the window; otherwise (a check-in dated after the day or
+# before the window has the latest start) the elder's index is walked as before
+# (checkins (elder_id, started_at, date), migration 0011). No check-in at all: NULL.
 _CENTER_BOARD = _PerDialect(
     lambda d: (
         select(
@@ -262,20 +278,26 @@ _CENTER_BOARD = _PerDialect(
             _el.status,
             cast(_el.consent, Text).label("consent"),
             cast(_el.overrides, Text).label("overrides"),
-            select(func.min(_db.bound_at))
-            .where(_db.elder_id == _el.id)
-            .scalar_subquery()
-            .label("bound_at"),
-            select(_last_ci.c.started_at)
-            .where(
-                _last_ci.c.elder_id == _el.id,
-                _last_ci.c.date >= bindparam("since"),
-                _last_ci.c.date <= bindparam("day"),
-            )
-            .order_by(_last_ci.c.started_at.desc())
-            .limit(1)
-            .scalar_subquery()
-            .label("last_at"),
+            _el.bound_since,
+            case(
+                (_el.last_checkin_date.is_(None), null()),
+                (
+                    and_(
+                        _el.last_checkin_date >= bindparam("since"),
+                        _el.last_checkin_date <= bindparam("day"),
+                    ),
+                    _el.last_checkin_at,
+                ),
+                else_=select(_last_ci.c.started_at)
+                .where(
+                    _last_ci.c.elder_id == _el.id,
+                    _last_ci.c.date >= bindparam("since"),
+                    _last_ci.c.date <= bindparam("day"),
+                )
+                .order_by(_last_ci.c.started_at.desc())
+                .limit(1)
+                .scalar_subquery(),
+            ).label("last_at"),
             _ci.id.label("checkin_id"),
             _ci.date.label("checkin_date"),
             _ci.slot,

@@ -223,6 +223,11 @@ elders = Table(
     #  "shares": [{"recipient": str, "what": str}, ...], "reconfirm_on": ISO date | null}
     Column("consent", JSON(none_as_null=True), nullable=True),
     Column("overrides", JSON, nullable=False),
+    # Kept by triggers on device_bindings and checkins (migration 0013) for the today board:
+    # the first speaker binding, and the latest check-in opened (its start and date).
+    Column("bound_since", UtcDateTime, nullable=True),
+    Column("last_checkin_at", UtcDateTime, nullable=True),
+    Column("last_checkin_date", IsoDate, nullable=True),
     Index("ix_elders_center_id_kana", "center_id", "kana"),
 )
 
