@@ -60,7 +60,7 @@ class SqliteLineInboxWriter(LineInboxWriter):
             connection.execute("BEGIN IMMEDIATE")  # the write lock now, with the busy wait
             stored = [connection.execute(self._sql, row).rowcount == 1 for row in rows]
             connection.execute("COMMIT")
-        except sqlite3.Error as err:
+        except BaseException as err:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             busy = "locked" in str(err).lower() or "busy" in str(err).lower()
