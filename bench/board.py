@@ -18,8 +18,8 @@ district, slot, status), fetched into tuples on the same engine, same process. S
 interleaved in a shuffled order every round, medians reported. Also shown (information):
 the raw reads of everything the board reads (every elder column, with the first binding
 and the latest check-in opened kept on the elder row, today's check-ins, open alerts, away
-periods) as plain text SQL into
-the driver's tuples, to split the board's time into reading and the rest.
+periods) as plain text SQL into the driver's tuples, to split the board's time into reading
+and the rest.
 
 The whole ``GET /`` page (Flask test client: session, board, template of N rows) is measured
 the same way against the same bare query, and against a bare page: a Flask endpoint that runs

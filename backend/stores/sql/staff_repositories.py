@@ -336,7 +336,7 @@ _CENTER_BOARD = _PerDialect(
 _BOARD_BOUND = 9
 _BOARD_LAST = _BOARD_BOUND + 1
 _BOARD_CHECKIN = _BOARD_BOUND + 2
-_board_sql: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+_board_sql: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, dict, dict]] = {}
 
 
 def _board_driver_sql(
@@ -345,22 +345,20 @@ def _board_driver_sql(
     """Return the board's query as driver SQL and its parameters (bound as SQLAlchemy would)."""
     dialect = connection.dialect
     key = (dialect.name, dialect.paramstyle)
-    found = _board_sql.get(key)
-    if found is None:
+    if key not in _board_sql:
         compiled = _CENTER_BOARD.get(connection).compile(dialect=dialect)
         processors = {
             name: bind.type.bind_processor(dialect) for name, bind in compiled.binds.items()
         }
+        # The statement's own parameters (the lookup's LIMIT); ours are replaced below.
         constants = compiled.construct_params({"center_id": "", "day": day, "since": since})
         positions = tuple(compiled.positiontup) if compiled.positiontup else None
-        found = _board_sql[key] = (str(compiled), positions, {"_p": processors, **constants})
-    sql, positions, constants = found
-    processors = constants["_p"]
+        _board_sql[key] = (str(compiled), positions, processors, constants)
+    sql, positions, processors, constants = _board_sql[key]
     values = {**constants, "center_id": center_id, "day": day, "since": since}
     bound = {
         name: value if (process := processors.get(name)) is None else process(value)
         for name, value in values.items()
-        if name != "_p"
     }
     return sql, bound if positions is None else tuple(bound[name] for name in positions)
 
@@ -377,7 +375,10 @@ _CENTER_AWAY = _PerDialect(
         select(t.away_periods)
         .join(t.elders, _el.id == _aw.elder_id)
         .where(
-            _el.center_id == bindparam("center_id"),
+            # SQLite would walk the center's 5,000 elders for a few periods: the center is
+            # compared as an expression (no index), the periods found by their end instead.
+            (_el.center_id.concat("") if d == "sqlite" else _el.center_id)
+            == bindparam("center_id"),
             _aw.starts_at < bindparam("end"),
             or_(_aw.ends_at.is_(None), _aw.ends_at > bindparam("start")),
         )

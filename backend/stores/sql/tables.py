@@ -119,8 +119,8 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Return an aware UTC datetime."""
-        if value is None:
-            return None
+        if value is None or value.tzinfo is UTC:
+            return value
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
@@ -327,6 +327,8 @@ away_periods = Table(
     Column("set_by", String, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_away_periods_elder_id_starts_at", "elder_id", "starts_at"),
+    # The board's periods of today: open-ended or ending after the day starts (migration 0013).
+    Index("ix_away_periods_ends_at", "ends_at"),
 )
 
 readings = Table(

@@ -45,8 +45,17 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
-    """Return an engine for the URL; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Return an engine for the URL; SQLite gets WAL, foreign keys and a busy timeout.
+
+    PostgreSQL sessions run in UTC unless the URL sets ``options`` itself.
+    """
     url = make_url(database_url)
+    if url.get_backend_name() == "postgresql" and "options" not in url.query:
+        # Timestamps come back in UTC with datetime.UTC itself as tzinfo (psycopg maps the
+        # session time zone "UTC" to it): no conversion on read, and fast comparisons with
+        # the UTC times the services compute (a zoneinfo tzinfo compared ~50x slower).
+        connect_args = {"options": "-c TimeZone=UTC", **kwargs.pop("connect_args", {})}
+        kwargs["connect_args"] = connect_args
     engine = create_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
         _configure_sqlite(engine, is_file=_is_sqlite_file(url.database))

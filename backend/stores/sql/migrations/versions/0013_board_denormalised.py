@@ -1,5 +1,8 @@
 """The today board: each elder's first binding and latest check-in kept on the elder row.
 
+Also an index of away periods by end (the board's periods of the day: open-ended or ending
+after the day starts).
+
 ``elders.bound_since`` is the earliest ``bound_at`` of the elder's speakers and
 ``elders.last_checkin_at`` / ``last_checkin_date`` the ``started_at`` and ``date`` of a
 check-in with the latest ``started_at`` of all the elder's check-ins (NULL: none). Database
@@ -101,10 +104,11 @@ _PG_TRIGGERS = {
 
 
 def upgrade() -> None:
-    """Add the three columns, the triggers that keep them, and fill them."""
+    """Add the three columns, the triggers that keep them, fill them; index away periods."""
     op.add_column("elders", sa.Column("bound_since", sa.DateTime(timezone=True), nullable=True))
     op.add_column("elders", sa.Column("last_checkin_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("elders", sa.Column("last_checkin_date", sa.Date(), nullable=True))
+    op.create_index(op.f("ix_away_periods_ends_at"), "away_periods", ["ends_at"])
     if op.get_bind().dialect.name == "postgresql":
         for name, body in _PG_FUNCTIONS.items():
             op.execute(
@@ -138,6 +142,7 @@ def downgrade() -> None:
     else:
         for name in _SQLITE_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_index(op.f("ix_away_periods_ends_at"), table_name="away_periods")
     with op.batch_alter_table("elders") as batch:
         batch.drop_column("last_checkin_date")
         batch.drop_column("last_checkin_at")
