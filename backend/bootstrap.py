@@ -6,14 +6,18 @@ import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
 from backend.media import MediaLinks, MediaStore, build_media_store
-from backend.ports import AbstractUnitOfWork
+from backend.ports import AbstractUnitOfWork, LineInboxWriter
 from backend.services.context import Services
 from backend.services.published import PublishedSets
 from backend.settings import ConfigError, Settings
 from questions.loader import SETS_DIR, load_sets
 from questions.model import QuestionSet
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def utc_now() -> datetime:
@@ -22,11 +26,19 @@ def utc_now() -> datetime:
 
 
 @cache
+def sql_engine(database_url: str) -> Engine:
+    """Return the process's engine of the URL (one engine per URL)."""
+    from backend.stores.sql.uow import make_engine
+
+    return make_engine(database_url)
+
+
+@cache
 def sql_uow_factory(database_url: str) -> Callable[[], AbstractUnitOfWork]:
     """Return a factory of SQL units of work sharing one engine (one engine per URL)."""
-    from backend.stores.sql.uow import SqlUnitOfWork, make_engine
+    from backend.stores.sql.uow import SqlUnitOfWork
 
-    engine = make_engine(database_url)
+    engine = sql_engine(database_url)
     return lambda: SqlUnitOfWork(engine)
 
 
@@ -62,6 +74,14 @@ def prepare_store(settings: Settings) -> str:
     return settings.database_url
 
 
+@cache
+def sql_line_inbox_writer(database_url: str) -> LineInboxWriter | None:
+    """Return the LINE webhook's own inbox writer of the URL (None: the store has none)."""
+    from backend.stores.sql.inbox_writer import line_inbox_writer
+
+    return line_inbox_writer(sql_engine(database_url))
+
+
 def bootstrap(
     settings: Settings,
     *,
@@ -70,8 +90,11 @@ def bootstrap(
     question_sets: Callable[[], dict[str, QuestionSet]] | None = None,
 ) -> Services:
     """Return the services wired to the store, question sets and clock in ``settings``."""
+    writer = None
     if uow is None:
         uow = store_uow_factory(settings)
+        if settings.store == "sql":
+            writer = sql_line_inbox_writer(settings.database_url)
     return Services(
         uow=uow,
         # A version published from the dashboard takes precedence over the file.
@@ -80,6 +103,7 @@ def bootstrap(
         tz=settings.tz,
         media_links=media_links(settings),
         media=media_store(settings),
+        line_inbox_writer=writer,
     )
 
 

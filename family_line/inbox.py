@@ -52,26 +52,35 @@ def events_of(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 @retry_when_busy
 def accept(svc: Services, events: list[dict[str, Any]]) -> int:
-    """Store the events not stored yet (one unit of work); return how many were new."""
+    """Store the events not stored yet (one transaction); return how many were new."""
     now = svc.now()
     stored = 0
+    if svc.line_inbox_writer is not None:  # the store's own write: one committed transaction
+        found = [_inbox_event(event, now) for event in events]
+        for event, new in zip(found, svc.line_inbox_writer.add_all(found), strict=True):
+            stored += new
+            if not new:
+                log.info("LINE event %s already stored", event.id)
+        return stored
     with svc.uow() as uow:
         for event in events:
-            redelivery = bool((event.get("deliveryContext") or {}).get("isRedelivery"))
-            new = uow.line_inbox.add_if_absent(
-                InboxEvent(
-                    id=event["webhookEventId"],
-                    kind=event["type"],
-                    payload=event,
-                    received_at=now,
-                    redelivery=redelivery,
-                )
-            )
+            new = uow.line_inbox.add_if_absent(_inbox_event(event, now))
             stored += new
             if not new:
                 log.info("LINE event %s already stored", event["webhookEventId"])
         uow.commit()
     return stored
+
+
+def _inbox_event(event: dict[str, Any], now: datetime) -> InboxEvent:
+    redelivery = bool((event.get("deliveryContext") or {}).get("isRedelivery"))
+    return InboxEvent(
+        id=event["webhookEventId"],
+        kind=event["type"],
+        payload=event,
+        received_at=now,
+        redelivery=redelivery,
+    )
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Request, Response
-from flask.sessions import SessionInterface, SessionMixin
+from flask.sessions import NullSession, SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
 from backend.domain.staff import StaffSession
@@ -16,6 +16,8 @@ from backend.services.context import Services
 COOKIE_NAME = "mimamori_session"
 # An unchanged session is written back (its idle time restarted) at most this often.
 TOUCH_INTERVAL = timedelta(minutes=1)
+# Server-to-server endpoints: never a staff session (the LINE webhook's acknowledgement).
+SESSIONLESS_PATHS = frozenset({"/line/webhook"})
 
 
 class ServerSession(CallbackDict, SessionMixin):
@@ -49,8 +51,14 @@ class ServerSessionInterface(SessionInterface):
         self.timeouts = timeouts
         self.secure = secure
 
-    def open_session(self, app: Flask, request: Request) -> ServerSession:
-        """Return the request's session (a new empty one without a live cookie)."""
+    def open_session(self, app: Flask, request: Request) -> ServerSession | NullSession:
+        """Return the request's session (a new empty one without a live cookie).
+
+        Webhooks called by other servers (``SESSIONLESS_PATHS``) get Flask's null session:
+        no cookie read, nothing saved (it refuses writes).
+        """
+        if request.path in SESSIONLESS_PATHS:
+            return self.make_null_session(app)
         token = request.cookies.get(COOKIE_NAME)
         record = staff_auth.load_session(self.services, token, self.timeouts) if token else None
         session = ServerSession(record.data if record else None, record)

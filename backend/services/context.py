@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from backend.domain.errors import NotFound
 from backend.media import LINK_LIFETIME, MediaLinks, MediaStore
-from backend.ports import AbstractUnitOfWork
+from backend.ports import AbstractUnitOfWork, LineInboxWriter
 from questions.model import QuestionSet
 
 
@@ -23,6 +23,8 @@ class Services:
     tz: ZoneInfo
     media_links: MediaLinks | None = None  # signed links to family photos (None: no links)
     media: MediaStore | None = None  # where family photos are kept (None: not wired)
+    # The LINE webhook's own durable write (None: through a unit of work), see ports.
+    line_inbox_writer: LineInboxWriter | None = None
 
     def now(self) -> datetime:
         """Return the current time in the deployment's time zone."""

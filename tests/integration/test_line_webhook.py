@@ -12,6 +12,7 @@ import pytest
 
 from backend import jobs
 from backend.bootstrap import bootstrap
+from backend.dashboard.sessions import COOKIE_NAME
 from backend.domain.model import AlertStatus, Outcome
 from backend.services import family
 from backend.services.context import Services
@@ -128,6 +129,22 @@ class TestRefused:
         response = env.post(webhook_body("verify"))
         assert response.status_code == 200
         assert response.get_json() == {"status": "ok", "stored": 0}
+
+    def test_the_webhook_neither_reads_nor_sets_a_dashboard_session(
+        self, env: Env, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def no_session(*args: Any, **kwargs: Any) -> None:
+            raise AssertionError("a session was loaded for the webhook")
+
+        monkeypatch.setattr("backend.services.staff_auth.load_session", no_session)
+        env.client.set_cookie(COOKIE_NAME, "a-staff-session-token")
+        data, headers = signed(webhook_body("follow"), CHANNEL_SECRET)
+        response = env.client.post("/line/webhook", data=data, headers=headers)
+        response.close()
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers
+        assert "Cookie" not in response.headers.get("Vary", "")
+        assert env.stored("01JDFOLLOW00000000000000001") is not None
 
 
 class TestInbox:

@@ -30,6 +30,7 @@ from tests.builders import (
     make_alert_change,
     make_answer,
     make_away,
+    make_binding,
     make_center_inbox,
     make_checkin,
     make_elder,
@@ -393,6 +394,84 @@ class TestPostgresConcurrentAlerts:
         with SqlUnitOfWork(engine) as uow:
             stored = uow.alerts.list_for_center(CENTER_ID, list(AlertStatus))
         assert sorted(a.id for a in stored) == ["alert-other", "alert-second"]
+
+
+class TestSqlOnlyBoardColumns:
+    """The first binding and latest check-in kept on the elder row by triggers (0013)."""
+
+    @staticmethod
+    def _assert_kept(engine: Engine) -> None:
+        with engine.connect() as conn:
+            kept = conn.execute(
+                text(
+                    "SELECT e.id, e.bound_since, e.last_checkin_at, e.last_checkin_date,"
+                    " (SELECT min(d.bound_at) FROM device_bindings d WHERE d.elder_id = e.id),"
+                    " (SELECT max(x.started_at) FROM checkins x WHERE x.elder_id = e.id),"
+                    " (SELECT count(*) FROM checkins x WHERE x.elder_id = e.id"
+                    "  AND x.started_at = e.last_checkin_at AND x.date = e.last_checkin_date)"
+                    " FROM elders e ORDER BY e.id"
+                )
+            ).all()
+        for elder_id, bound, last, last_date, min_bound, max_started, matching in kept:
+            assert (elder_id, bound, last) == (elder_id, min_bound, max_started)
+            assert (last_date is None) == (last is None)
+            assert matching == (0 if last is None else 1)
+
+    def test_inserts_updates_deletes_and_rebinding_keep_the_elder_columns(
+        self, sql_engine: Engine, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        other = make_elder("elder-2", name="二", kana="に")
+        with uow_factory() as uow:
+            seed(uow, make_elder(), other)
+            uow.checkins.add(make_checkin("c1", day=DAY, slot="morning", started_at=jst(DAY, 7)))
+            uow.checkins.add(
+                make_checkin("c2", day=DAY - timedelta(days=1), slot="x", started_at=jst(DAY, 6))
+            )
+            uow.devices.bind(make_binding(device_id="d1", bound_at=jst(DAY, 5)))
+            uow.devices.bind(make_binding(device_id="d2", bound_at=jst(DAY, 6)))
+            uow.commit()
+        self._assert_kept(sql_engine)
+        with uow_factory() as uow:  # the earlier speaker now bound to the other elder
+            uow.devices.bind(make_binding(device_id="d1", elder_id="elder-2", bound_at=jst(DAY, 8)))
+            uow.commit()
+        self._assert_kept(sql_engine)
+        with uow_factory() as uow:
+            found = uow.board.center_board(CENTER_ID, DAY, DAY - timedelta(days=14))
+        first, second = sorted(found, key=lambda entry: entry.elder.id)
+        assert first.bound_at == jst(DAY, 6)
+        assert second.bound_at == jst(DAY, 8)
+        assert first.last_checkin_at == jst(DAY, 7)
+        steps = [
+            "UPDATE checkins SET started_at = started_at WHERE id = 'c1'",  # unchanged
+            "UPDATE checkins SET elder_id = 'elder-2' WHERE id = 'c1'",
+            "UPDATE checkins SET date = date WHERE id = 'c2'",
+            "DELETE FROM checkins WHERE id = 'c1'",
+            "DELETE FROM device_bindings WHERE device_id = 'd2'",
+            "DELETE FROM checkins",
+        ]
+        for step in steps:
+            with sql_engine.begin() as conn:
+                conn.execute(text(step))
+            self._assert_kept(sql_engine)
+        with uow_factory() as uow:
+            found = uow.board.center_board(CENTER_ID, DAY, DAY - timedelta(days=14))
+        first, second = sorted(found, key=lambda entry: entry.elder.id)
+        assert (first.bound_at, first.last_checkin_at) == (None, None)
+        assert (second.bound_at, second.last_checkin_at) == (jst(DAY, 8), None)
+
+    def test_a_rolled_back_check_in_leaves_the_elder_columns_as_they_were(
+        self, sql_engine: Engine, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        with uow_factory() as uow:
+            seed(uow, make_elder())
+            uow.commit()
+        with uow_factory() as uow:
+            uow.checkins.add(make_checkin("c1", started_at=jst(DAY, 7)))
+            uow.devices.bind(make_binding())
+        self._assert_kept(sql_engine)
+        with uow_factory() as uow:
+            (entry,) = uow.board.center_board(CENTER_ID, DAY, DAY - timedelta(days=14))
+        assert (entry.bound_at, entry.last_checkin_at) == (None, None)
 
 
 @pytest.mark.postgres

@@ -119,8 +119,8 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Return an aware UTC datetime."""
-        if value is None:
-            return None
+        if value is None or value.tzinfo is UTC:
+            return value
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
@@ -223,6 +223,11 @@ elders = Table(
     #  "shares": [{"recipient": str, "what": str}, ...], "reconfirm_on": ISO date | null}
     Column("consent", JSON(none_as_null=True), nullable=True),
     Column("overrides", JSON, nullable=False),
+    # Kept by triggers on device_bindings and checkins (migration 0013) for the today board:
+    # the first speaker binding, and the latest check-in opened (its start and date).
+    Column("bound_since", UtcDateTime, nullable=True),
+    Column("last_checkin_at", UtcDateTime, nullable=True),
+    Column("last_checkin_date", IsoDate, nullable=True),
     Index("ix_elders_center_id_kana", "center_id", "kana"),
 )
 
@@ -322,6 +327,8 @@ away_periods = Table(
     Column("set_by", String, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_away_periods_elder_id_starts_at", "elder_id", "starts_at"),
+    # The board's periods of today: open-ended or ending after the day starts (migration 0013).
+    Index("ix_away_periods_ends_at", "ends_at"),
 )
 
 readings = Table(
