@@ -35,12 +35,22 @@ from tests.builders import (
     make_reading,
     make_recipient,
 )
+from tests.integration.config_store_contract import (  # noqa: F401 - collected by pytest here
+    TestConfigVersions,
+)
 from tests.integration.family_store_contract import (  # noqa: F401 - collected by pytest here
     TestFamilyMessages,
     TestLineInbox,
     TestLineSends,
     TestLinkCodes,
     TestRecipientsByAddress,
+    TestSummarySubscriptions,
+)
+from tests.integration.privacy_store_contract import (  # noqa: F401 - collected by pytest here
+    TestElderCodes,
+    TestElderErasure,
+    TestElderListings,
+    TestWithdrawalRecord,
 )
 from tests.integration.store_contract import (  # noqa: F401 - collected by pytest here
     TestAlertHistory,
