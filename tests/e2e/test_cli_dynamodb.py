@@ -99,3 +99,52 @@ def test_jobs_run_opens_alerts_once_on_dynamodb(env, moto_endpoint):  # noqa: F8
         opened = unit.alerts.list_for_center("demo-center", list(AlertStatus))
     assert opened
     assert {a.elder_id for a in opened} <= {f"demo-elder-{i}" for i in range(1, 5)}
+
+
+def test_jobs_run_lists_every_job_and_erases_a_withdrawn_elder_after_the_retention(
+    env,
+    moto_endpoint,  # noqa: F811
+):
+    from backend.bootstrap import bootstrap
+    from backend.domain.model import StaffRole, WithdrawalMethod
+    from backend.services import privacy
+    from backend.settings import Settings
+    from tests.builders import jst, make_user
+
+    run("demo", "--no-serve")
+    operator = make_user(
+        "op", login="op", role=StaffRole.OPERATOR, municipality_code=None, center_id=None
+    )
+    withdrawn_at = jst(MONDAY, 6, 30)
+    services = bootstrap(Settings(), clock=lambda: withdrawn_at)
+    privacy.withdraw_consent(services, operator, "demo-elder-1", WithdrawalMethod.WRITTEN, "届出")
+    early = run("jobs", "run", "--now", "2027-11-21T12:00:00")
+    assert early.exit_code == 0, early.output
+    names = [line.split(":")[0] for line in early.output.splitlines() if ": " in line]
+    assert names == [
+        "sweep-alerts",
+        "escalate-alerts",
+        "family-summaries",
+        "deliver-outbox",
+        "process-line-inbox",
+        "erase-withdrawn",
+    ]
+    assert "erased=()" in early.output
+    later = run("jobs", "run", "--now", "2027-11-23T12:00:00")
+    assert later.exit_code == 0, later.output
+    assert "erased=('demo-elder-1',)" in later.output
+    with uow(env, moto_endpoint) as unit:
+        elder = unit.elders.get("demo-elder-1")
+        assert elder.name == privacy.ERASED_NAME
+        assert elder.consent.withdrawal.erased_at is not None
+        assert unit.privacy.pairing_codes_for("demo-elder-1") == []
+        assert unit.privacy.family_messages_for("demo-elder-1") == []
+        assert all(r.address == "" for r in unit.recipients.list_for_elder("demo-elder-1"))
+        assert unit.devices.bound_since(["demo-elder-1", "demo-elder-2"]).keys() == {"demo-elder-2"}
+        assert all(a.raw == "" for a in unit.answers.list_for_elder("demo-elder-1", *_YEARS))
+        assert unit.recipients.list_for_elder("demo-elder-2")[0].address != ""
+    again = run("jobs", "run", "--now", "2027-11-23T13:00:00")
+    assert "erased=()" in again.output
+
+
+_YEARS = (date(2020, 1, 1), date(2030, 1, 1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -13,6 +14,7 @@ from botocore.exceptions import ClientError
 from backend.domain.errors import ConcurrentWrite, Conflict, StoreBusy
 from backend.domain.family import InboxEvent
 from backend.domain.model import ReadingKind
+from backend.domain.versions import ConfigKind
 from backend.ports import AbstractUnitOfWork
 from backend.services.retry import retry_when_busy
 from backend.stores.dynamodb.table import (
@@ -24,8 +26,10 @@ from backend.stores.dynamodb.table import (
 from backend.stores.dynamodb.uow import DynamoUnitOfWork
 from tests.aws import moto_endpoint  # noqa: F401 - a fixture
 from tests.builders import (
+    CENTER_ID,
     DAY,
     ELDER_ID,
+    MUNICIPALITY_CODE,
     jst,
     make_alert,
     make_answer,
@@ -35,12 +39,23 @@ from tests.builders import (
     make_reading,
     make_recipient,
 )
+from tests.integration.config_store_contract import (  # noqa: F401 - collected by pytest here
+    TestConfigVersions,
+    make_version,
+)
 from tests.integration.family_store_contract import (  # noqa: F401 - collected by pytest here
     TestFamilyMessages,
     TestLineInbox,
     TestLineSends,
     TestLinkCodes,
     TestRecipientsByAddress,
+    TestSummarySubscriptions,
+)
+from tests.integration.privacy_store_contract import (  # noqa: F401 - collected by pytest here
+    TestElderCodes,
+    TestElderErasure,
+    TestElderListings,
+    TestWithdrawalRecord,
 )
 from tests.integration.store_contract import (  # noqa: F401 - collected by pytest here
     TestAlertHistory,
@@ -264,6 +279,60 @@ class TestDynamoDbOnly:
             dynamodb.meta.events.unregister("before-call.dynamodb", record)
         assert "Query" in calls
         assert "Scan" not in calls
+
+    def test_the_board_privacy_and_summary_paths_query_and_never_scan(
+        self, uow_factory: Callable[[], AbstractUnitOfWork], dynamodb: Any
+    ) -> None:
+        given(uow_factory, make_checkin(), make_answer(), make_alert(), make_away())
+        calls: list[str] = []
+
+        def record(model, **_kwargs):
+            calls.append(model.name)
+
+        dynamodb.meta.events.register("before-call.dynamodb", record)
+        try:
+            with uow_factory() as uow:
+                uow.board.center_board(CENTER_ID, DAY, DAY - timedelta(days=14))
+                uow.board.center_away(CENTER_ID, jst(DAY), jst(DAY, 23))
+                uow.family.list_summaries()
+                uow.config_versions.latest_all(ConfigKind.POLICY)
+                uow.privacy.pairing_codes_for(ELDER_ID)
+                uow.privacy.family_messages_for(ELDER_ID)
+                uow.privacy.erase_elder_records(ELDER_ID)
+        finally:
+            dynamodb.meta.events.unregister("before-call.dynamodb", record)
+        assert "Query" in calls
+        assert "Scan" not in calls
+
+    def test_of_two_units_publishing_the_next_version_at_once_the_later_commit_conflicts(
+        self, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        given(uow_factory)
+
+        def publish(version):
+            def run(uow):
+                uow.config_versions.add(make_version(version))
+                return True
+
+            return run
+
+        _interleaved(uow_factory, publish(2), publish(3))
+        with uow_factory() as uow:
+            assert uow.config_versions.latest(ConfigKind.QUESTION_SET, MUNICIPALITY_CODE) == (
+                make_version(3)
+            )
+            assert uow.config_versions.get(ConfigKind.QUESTION_SET, MUNICIPALITY_CODE, 2) is None
+
+    def test_a_negative_version_number_is_refused_and_nothing_is_stored(
+        self, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            with pytest.raises(ValueError, match="never negative"):
+                uow.config_versions.add(dataclasses.replace(make_version(2), version=-1))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.config_versions.list_for(ConfigKind.QUESTION_SET, MUNICIPALITY_CODE) == []
 
 
 def _cancelled(*reasons: str) -> ClientError:

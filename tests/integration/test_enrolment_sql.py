@@ -3,19 +3,21 @@ profile and consent edits, the board's consent flags, the audit, and an all-or-n
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from backend.bootstrap import bootstrap
+from backend.bootstrap import bootstrap, prepare_store
 from backend.domain import consent as vocabulary
 from backend.domain.model import Share, StaffRole, WithdrawalMethod
 from backend.services import dashboard, enrolment, privacy
 from backend.services.context import Services
 from backend.services.demo import DEMO_CENTER, seed
 from backend.settings import Settings
+from tests.aws import moto_endpoint  # noqa: F401 - a fixture
 from tests.builders import jst, make_user
 from tests.databases import fresh_postgres, fresh_sqlite
 
@@ -30,8 +32,19 @@ ADMIN = make_user(
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "dynamodb"]
+)
 def services(request, tmp_path: Path) -> Iterator[Services]:
+    if request.param == "dynamodb":
+        endpoint = request.getfixturevalue("moto_endpoint")
+        table = f"mimamori-enrol-{uuid.uuid4().hex[:10]}"
+        settings = Settings(store="dynamodb", dynamodb_table=table, aws_endpoint_url=endpoint)
+        prepare_store(settings)
+        services = bootstrap(settings, clock=lambda: jst(MONDAY, 10))
+        seed(services)
+        yield services
+        return
     if request.param == "sqlite":
         settings = Settings(database_url=fresh_sqlite(tmp_path))
         services = bootstrap(settings, clock=lambda: jst(MONDAY, 10))

@@ -225,6 +225,18 @@ def _binding_pk(alexa_user_id: str, device_id: str) -> str:
     return f"DEVICE#{alexa_user_id}#{device_id}"
 
 
+def pairing_item(code: PairingCode) -> dict[str, Any]:
+    """Return the stored pairing code: PAIRING#<code>, by elder and expiry on gsi1."""
+    return item(
+        "pairing",
+        f"PAIRING#{code.code}",
+        "#PAIRING",
+        code,
+        gsi1pk=f"ELDER#{code.elder_id}#PAIRING",
+        gsi1sk=f"{iso(code.expires_at)}#{code.code}",
+    )
+
+
 def bindings_of(session: TableSession, elder_id: str) -> list[DeviceBinding]:
     """Return the elder's speaker bindings, earliest first."""
     found = session.query(f"ELDER#{elder_id}#BINDINGS", index="gsi1")
@@ -232,7 +244,7 @@ def bindings_of(session: TableSession, elder_id: str) -> list[DeviceBinding]:
 
 
 class DynamoDeviceRepository(DynamoRepository, DeviceRepository):
-    """Bindings DEVICE#<user>#<device> (by elder on gsi1) and PAIRING#<code> items."""
+    """Bindings DEVICE#<user>#<device> and PAIRING#<code> items (both by elder on gsi1)."""
 
     def bind(self, binding: DeviceBinding) -> None:
         """Bind an Alexa user and device to an elder (replacing an earlier binding)."""
@@ -276,7 +288,7 @@ class DynamoDeviceRepository(DynamoRepository, DeviceRepository):
         pk = f"PAIRING#{code.code}"
         if self._exists(pk, "#PAIRING"):
             raise Conflict("pairing code already exists")
-        self._s.put(item("pairing", pk, "#PAIRING", code))
+        self._s.put(pairing_item(code))
 
     def get_pairing_code(self, code: str) -> PairingCode | None:
         """Return the pairing code, or None."""
@@ -288,9 +300,7 @@ class DynamoDeviceRepository(DynamoRepository, DeviceRepository):
         stored = self.get_pairing_code(code)
         if stored is None or stored.used_at is not None:
             return False
-        self._s.put(
-            item("pairing", f"PAIRING#{code}", "#PAIRING", dataclasses.replace(stored, used_at=at))
-        )
+        self._s.put(pairing_item(dataclasses.replace(stored, used_at=at)))
         return True
 
 
@@ -689,7 +699,8 @@ class DynamoAlertRepository(DynamoRepository, AlertRepository):
 # --- recipients and the outbox ---------------------------------------------------------
 
 
-def _recipient_item(recipient: Recipient) -> dict[str, Any]:
+def recipient_item(recipient: Recipient) -> dict[str, Any]:
+    """Return the stored recipient: RECIPIENT#<id>, by owner on gsi1, by address on gsi2."""
     owner = (
         f"CENTER#{recipient.center_id}#RECIPIENTS"
         if recipient.elder_id is None
@@ -714,7 +725,7 @@ class DynamoRecipientRepository(DynamoRepository, RecipientRepository):
         """Add a recipient; raise Conflict if the id exists."""
         if self._exists(f"RECIPIENT#{recipient.id}", "#RECIPIENT"):
             raise Conflict(f"recipient {recipient.id} already exists")
-        self._s.put(_recipient_item(recipient))
+        self._s.put(recipient_item(recipient))
 
     def get(self, recipient_id: str) -> Recipient | None:
         """Return the recipient (active or not), or None."""
@@ -724,7 +735,7 @@ class DynamoRecipientRepository(DynamoRepository, RecipientRepository):
         """Replace the stored recipient with this one; raise NotFound if absent."""
         if not self._exists(f"RECIPIENT#{recipient.id}", "#RECIPIENT"):
             raise NotFound(f"recipient {recipient.id} does not exist")
-        self._s.put(_recipient_item(recipient))
+        self._s.put(recipient_item(recipient))
 
     def _listed(self, partition: str, index: str) -> list[Recipient]:
         return self._query(Recipient, partition, index=index)
@@ -745,7 +756,8 @@ class DynamoRecipientRepository(DynamoRepository, RecipientRepository):
         return sorted(found, key=lambda r: r.id)
 
 
-def _outbox_item(message: OutboxMessage) -> dict[str, Any]:
+def outbox_item(message: OutboxMessage) -> dict[str, Any]:
+    """Return the stored message: pending on gsi1, by alert on gsi2, by recipient on gsi3."""
     pending = message.sent_at is None and not message.given_up
     order = f"{iso(message.created_at)}#{message.id}"
     return item(
@@ -757,11 +769,13 @@ def _outbox_item(message: OutboxMessage) -> dict[str, Any]:
         gsi1sk=order if pending else None,
         gsi2pk=f"ALERT#{message.alert_id}#OUTBOX" if message.alert_id else None,
         gsi2sk=order if message.alert_id else None,
+        gsi3pk=f"RECIPIENT#{message.recipient_id}#OUTBOX",
+        gsi3sk=order,
     )
 
 
 class DynamoOutboxRepository(DynamoRepository, OutboxRepository):
-    """The outbox: OUTBOX#<id>; pending ones on gsi1, by alert on gsi2."""
+    """The outbox: OUTBOX#<id>; pending ones on gsi1, by alert on gsi2, recipient on gsi3."""
 
     def add_if_absent(self, message: OutboxMessage) -> bool:
         """Queue the message unless one with its id exists; return True if stored."""
@@ -775,7 +789,7 @@ class DynamoOutboxRepository(DynamoRepository, OutboxRepository):
             aware(when)
         if self._exists(f"OUTBOX#{message.id}", "#OUTBOX"):
             return False
-        self._s.put(_outbox_item(message))
+        self._s.put(outbox_item(message))
         return True
 
     def get(self, message_id: str) -> OutboxMessage | None:
@@ -798,7 +812,7 @@ class DynamoOutboxRepository(DynamoRepository, OutboxRepository):
         stored = self.get(message_id)
         if stored is None or not stored.is_due(now):
             return False
-        self._s.put(_outbox_item(dataclasses.replace(stored, next_attempt_at=until)))
+        self._s.put(outbox_item(dataclasses.replace(stored, next_attempt_at=until)))
         return True
 
     def _stored(self, message_id: str) -> OutboxMessage:
@@ -812,7 +826,7 @@ class DynamoOutboxRepository(DynamoRepository, OutboxRepository):
         aware(until)
         stored = self._stored(message_id)
         if stored.sent_at is None and not stored.given_up:
-            self._s.put(_outbox_item(dataclasses.replace(stored, not_before=until)))
+            self._s.put(outbox_item(dataclasses.replace(stored, not_before=until)))
 
     def mark_sent(self, message_id: str, at: datetime) -> None:
         """Record a successful send at ``at``: ``sent_at`` and ``last_attempt_at`` are ``at``."""
@@ -826,7 +840,7 @@ class DynamoOutboxRepository(DynamoRepository, OutboxRepository):
                 attempts=stored.attempts + 1,
                 next_attempt_at=None,
             )
-            self._s.put(_outbox_item(sent))
+            self._s.put(outbox_item(sent))
 
     def mark_failed(
         self, message_id: str, at: datetime, error: str, next_attempt_at: datetime | None
@@ -843,7 +857,7 @@ class DynamoOutboxRepository(DynamoRepository, OutboxRepository):
                 last_error=error,
                 next_attempt_at=next_attempt_at,
             )
-            self._s.put(_outbox_item(failed))
+            self._s.put(outbox_item(failed))
 
     def list_for_alert(self, alert_id: str) -> list[OutboxMessage]:
         """Return the messages queued for an alert, by ``created_at``, then id."""

@@ -8,8 +8,14 @@ from datetime import date, datetime
 from typing import Any
 
 from backend.domain.errors import Conflict, NotFound
-from backend.domain.family import FamilyMessage, InboxEvent, LinkCode, MonthlySends
-from backend.domain.model import StaffUser
+from backend.domain.family import (
+    FamilyMessage,
+    InboxEvent,
+    LinkCode,
+    MonthlySends,
+    SummarySubscription,
+)
+from backend.domain.model import AwayPeriod, StaffUser
 from backend.domain.staff import ApiToken, AuditEntry, BoardEntry, StaffSession
 from backend.ports import (
     ApiTokenRepository,
@@ -25,6 +31,7 @@ from backend.ports import (
 )
 from backend.stores.dynamodb.codec import aware, decode, iso
 from backend.stores.dynamodb.repositories import (
+    DynamoAwayRepository,
     DynamoElderRepository,
     DynamoRepository,
     _checkins_between,
@@ -384,6 +391,16 @@ class DynamoBoardRepository(DynamoRepository, BoardRepository):
             )
         return entries
 
+    def center_away(
+        self, center_id: str, start: datetime, end: datetime
+    ) -> dict[str, list[AwayPeriod]]:
+        """Return the periods of the center's elders overlapping ``[start, end)``, by elder."""
+        elders = self._s.query(f"CENTER#{center_id}#ELDERS", index="gsi1")
+        found = DynamoAwayRepository(self._s).active_for_elders(
+            [e["id"] for e in elders], start, end
+        )
+        return {elder_id: periods for elder_id, periods in found.items() if periods}
+
 
 # --- LINE: inbox, link codes, family messages, monthly sends ---------------------------
 
@@ -446,20 +463,36 @@ class DynamoLineInboxRepository(DynamoRepository, LineInboxRepository):
         self._s.put(_inbox_item(changed))
 
 
-def _message_item(message: FamilyMessage) -> dict[str, Any]:
+def link_code_item(code: LinkCode) -> dict[str, Any]:
+    """Return the stored link code: LINKCODE#<code>, by elder and expiry on gsi1."""
+    return item(
+        "link-code",
+        f"LINKCODE#{code.code}",
+        "#LINKCODE",
+        code,
+        gsi1pk=f"ELDER#{code.elder_id}#LINKCODES",
+        gsi1sk=f"{iso(code.expires_at)}#{code.code}",
+    )
+
+
+def message_item(message: FamilyMessage) -> dict[str, Any]:
+    """Return the stored message: unheard ones on gsi1, every one by elder on gsi2."""
     unheard = message.heard_at is None
+    order = f"{iso(message.received_at)}#{message.id}"
     return item(
         "family-message",
         f"FAMILYMSG#{message.id}",
         "#FAMILYMSG",
         message,
         gsi1pk=f"ELDER#{message.elder_id}#UNHEARD" if unheard else None,
-        gsi1sk=f"{iso(message.received_at)}#{message.id}" if unheard else None,
+        gsi1sk=order if unheard else None,
+        gsi2pk=f"ELDER#{message.elder_id}#FAMILYMSGS",
+        gsi2sk=order,
     )
 
 
 class DynamoFamilyRepository(DynamoRepository, FamilyRepository):
-    """Link codes, family messages (unheard on gsi1) and monthly LINE sends."""
+    """Link codes, family messages (unheard on gsi1), monthly LINE sends, summary opt-ins."""
 
     def add_link_code(self, code: LinkCode) -> None:
         """Store a link code; raise Conflict if the code is taken."""
@@ -468,7 +501,7 @@ class DynamoFamilyRepository(DynamoRepository, FamilyRepository):
             raise Conflict(f"link code for {code.elder_id} already exists")
         if not self._exists(f"ELDER#{code.elder_id}", "#ELDER"):
             raise NotFound("link code: a record it refers to does not exist")
-        self._s.put(item("link-code", f"LINKCODE#{code.code}", "#LINKCODE", code))
+        self._s.put(link_code_item(code))
 
     def get_link_code(self, code: str) -> LinkCode | None:
         """Return the link code, or None."""
@@ -480,8 +513,7 @@ class DynamoFamilyRepository(DynamoRepository, FamilyRepository):
         found = self.get_link_code(code)
         if found is None or found.used_at is not None:
             return False
-        used = dataclasses.replace(found, used_at=at)
-        self._s.put(item("link-code", f"LINKCODE#{code}", "#LINKCODE", used))
+        self._s.put(link_code_item(dataclasses.replace(found, used_at=at)))
         return True
 
     def add_message_if_absent(self, message: FamilyMessage) -> bool:
@@ -494,7 +526,7 @@ class DynamoFamilyRepository(DynamoRepository, FamilyRepository):
             f"RECIPIENT#{message.sender_id}", "#RECIPIENT"
         ):
             raise NotFound(f"family message {message.id}: a record it refers to does not exist")
-        self._s.put(_message_item(message))
+        self._s.put(message_item(message))
         return True
 
     def get_message(self, message_id: str) -> FamilyMessage | None:
@@ -514,7 +546,7 @@ class DynamoFamilyRepository(DynamoRepository, FamilyRepository):
         for message_id in dict.fromkeys(message_ids):
             message = self.get_message(message_id)
             if message is not None and message.heard_at is None:
-                self._s.put(_message_item(dataclasses.replace(message, heard_at=at)))
+                self._s.put(message_item(dataclasses.replace(message, heard_at=at)))
                 marked += 1
         return marked
 
@@ -541,3 +573,34 @@ class DynamoFamilyRepository(DynamoRepository, FamilyRepository):
             return False
         self._s.put(self._sends_item(dataclasses.replace(current, warned_at=at)))
         return True
+
+    def set_summary(self, subscription: SummarySubscription) -> None:
+        """Store the member's daily-summary opt-in, replacing any earlier one."""
+        aware(subscription.since)
+        user = subscription.line_user_id
+        self._s.put(
+            item(
+                "line-summary",
+                f"SUMMARY#{user}",
+                "#SUMMARY",
+                subscription,
+                gsi3pk="SUMMARIES",
+                gsi3sk=user,
+            )
+        )
+
+    def get_summary(self, line_user_id: str) -> SummarySubscription | None:
+        """Return the member's daily-summary opt-in, or None."""
+        return self._get(SummarySubscription, f"SUMMARY#{line_user_id}", "#SUMMARY")
+
+    def remove_summary(self, line_user_id: str) -> bool:
+        """Remove the member's opt-in; return False when there was none."""
+        if not self._exists(f"SUMMARY#{line_user_id}", "#SUMMARY"):
+            return False
+        self._s.delete(f"SUMMARY#{line_user_id}", "#SUMMARY")
+        return True
+
+    def list_summaries(self) -> list[SummarySubscription]:
+        """Return every daily-summary opt-in, by LINE user id (code point order)."""
+        found = self._query(SummarySubscription, "SUMMARIES", index="gsi3")
+        return sorted(found, key=lambda s: s.line_user_id)

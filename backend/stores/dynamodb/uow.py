@@ -6,6 +6,10 @@ from types import TracebackType
 from typing import Any, Self
 
 from backend.ports import AbstractUnitOfWork
+from backend.stores.dynamodb.privacy_repositories import (
+    DynamoConfigVersionRepository,
+    DynamoPrivacyRepository,
+)
 from backend.stores.dynamodb.repositories import (
     DynamoAlertRepository,
     DynamoAnswerRepository,
@@ -74,6 +78,8 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
         self.board = DynamoBoardRepository(session)
         self.line_inbox = DynamoLineInboxRepository(session)
         self.family = DynamoFamilyRepository(session)
+        self.config_versions = DynamoConfigVersionRepository(session)
+        self.privacy = DynamoPrivacyRepository(session)
         return self
 
     def __exit__(
