@@ -10,6 +10,7 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,6 +46,51 @@ def moto_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+def snapshot_moto_transactions() -> None:
+    """Let moto back up a table once per TransactWriteItems call, by copying its item maps.
+
+    moto 5.2 backs up the table before a transaction with ``copy.deepcopy(table)`` once per
+    *item* of the transaction (``moto/dynamodb/models/__init__.py``, ``transact_write_items``):
+    a 100-item commit on a 190,000-item table deep-copies 19 million items and takes longer than
+    botocore's read timeout. Puts and deletes replace items in ``table.items`` (hash -> range ->
+    item) and never change an item in place, so a copy of those two dict levels, made once per
+    call, restores the same state on a failed condition.
+    """
+    import copy as copy_module
+    import threading
+    import types
+    from collections import defaultdict
+
+    import moto.dynamodb.models as models
+    from moto.dynamodb.models.table import Table
+
+    local = threading.local()
+
+    def snapshot(obj: Any, memo: Any = None) -> Any:
+        if not isinstance(obj, Table):
+            return copy_module.deepcopy(obj, memo)
+        cache = getattr(local, "cache", None)
+        if cache is not None and id(obj) in cache:
+            return cache[id(obj)]
+        backup = copy_module.copy(obj)
+        backup.items = defaultdict(dict, {h: dict(r) for h, r in obj.items.items()})
+        if cache is not None:
+            cache[id(obj)] = backup
+        return backup
+
+    models.copy = types.SimpleNamespace(deepcopy=snapshot, copy=copy_module.copy)
+    transact = models.DynamoDBBackend.transact_write_items
+
+    def once_per_call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        local.cache = {}
+        try:
+            return transact(self, *args, **kwargs)
+        finally:
+            local.cache = None
+
+    models.DynamoDBBackend.transact_write_items = once_per_call
 
 
 def use_fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
