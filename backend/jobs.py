@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from backend.bootstrap import bootstrap, media_store
+from backend.bootstrap import bootstrap
 from backend.services.context import Services
 from backend.settings import Settings
 
@@ -96,8 +96,8 @@ def erase_withdrawn(settings: Settings, now: datetime) -> Any:
     from backend.services.published import published_policies
 
     svc = _services(settings, now)
-    media = svc.media if svc.media is not None else media_store(settings)
-    return privacy.erase_due(svc, published_policies(svc.uow, _policies()), media.delete)
+    assert svc.media is not None  # bootstrap always builds the media store
+    return privacy.erase_due(svc, published_policies(svc.uow, _policies()), svc.media.delete)
 
 
 # Fixed ids and intervals (minutes) of the scheduler's jobs, in the order `jobs run` runs them.
