@@ -65,7 +65,7 @@ class LineChannel:
             status = self._api.push(recipient.address, [_content(message)], retry_key(message.id))
         except LineApiError as err:
             retryable = err.status is None or err.status >= 500 or err.status in _RETRYABLE_4XX
-            raise ChannelError(str(err), retryable=retryable) from None
+            raise ChannelError(str(err), retryable=retryable, timed_out=err.timed_out) from None
         if status == 409:
             log.info("outbox message %s was accepted by LINE before (409)", message.id)
             return
