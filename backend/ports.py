@@ -801,6 +801,15 @@ class LineInboxRepository(abc.ABC):
         Raise NotFound if the event does not exist.
         """
 
+    @abc.abstractmethod
+    def erase_given_up(self, max_attempts: int, received_before: datetime) -> int:
+        """Empty the payload of every event given up on, received before ``received_before``.
+
+        Given up: not processed, with at least ``max_attempts`` failures. The id, kind,
+        times, attempts and last error stay. Return how many payloads this call emptied
+        (one already empty is not counted).
+        """
+
 
 class FamilyRepository(abc.ABC):
     """Link codes, messages from family to the speaker, and monthly LINE send counts."""

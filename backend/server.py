@@ -103,9 +103,7 @@ def gunicorn_options(settings: Settings, host: str, port: int) -> dict[str, Any]
     }
 
 
-def gunicorn_application(
-    settings: Settings, host: str, port: int, app_factory: AppFactory
-) -> Any:
+def gunicorn_application(settings: Settings, host: str, port: int, app_factory: AppFactory) -> Any:
     """Return the gunicorn application of ``mimamori serve`` (``.run()`` serves)."""
     from gunicorn.app.base import BaseApplication
     from gunicorn.http import wsgi as gunicorn_wsgi

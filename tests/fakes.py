@@ -929,6 +929,20 @@ class FakeLineInboxRepository(_FakeRepository, LineInboxRepository):
             event, attempts=event.attempts + 1, last_error=error
         )
 
+    def erase_given_up(self, max_attempts: int, received_before: datetime) -> int:
+        _aware(received_before)
+        given_up = [
+            e
+            for e in self._s.line_inbox.values()
+            if e.processed_at is None
+            and e.attempts >= max_attempts
+            and e.received_at < received_before
+            and e.payload
+        ]
+        for event in given_up:
+            self._s.line_inbox[event.id] = dataclasses.replace(event, payload={})
+        return len(given_up)
+
 
 class FakeFamilyRepository(_FakeRepository, FamilyRepository):
     def add_link_code(self, code: LinkCode) -> None:

@@ -462,6 +462,22 @@ class DynamoLineInboxRepository(DynamoRepository, LineInboxRepository):
         changed = dataclasses.replace(event, attempts=event.attempts + 1, last_error=error)
         self._s.put(_inbox_item(changed))
 
+    def erase_given_up(self, max_attempts: int, received_before: datetime) -> int:
+        """Empty the payload of unprocessed events failed ``max_attempts`` times, received before."""
+        aware(received_before)
+        found = self._query(InboxEvent, "LINEINBOX#pending", index="gsi1")
+        given_up = [
+            e
+            for e in found
+            if e.processed_at is None
+            and e.attempts >= max_attempts
+            and e.received_at < received_before
+            and e.payload
+        ]
+        for event in given_up:
+            self._s.put(_inbox_item(dataclasses.replace(event, payload={})))
+        return len(given_up)
+
 
 def link_code_item(code: LinkCode) -> dict[str, Any]:
     """Return the stored link code: LINKCODE#<code>, by elder and expiry on gsi1."""
