@@ -463,7 +463,7 @@ class DynamoLineInboxRepository(DynamoRepository, LineInboxRepository):
         self._s.put(_inbox_item(changed))
 
     def erase_given_up(self, max_attempts: int, received_before: datetime) -> int:
-        """Empty the payload of unprocessed events failed ``max_attempts`` times, received before."""
+        """Empty the payload of unprocessed events that failed ``max_attempts`` times or more."""
         aware(received_before)
         found = self._query(InboxEvent, "LINEINBOX#pending", index="gsi1")
         given_up = [

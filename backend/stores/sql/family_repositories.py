@@ -196,7 +196,7 @@ class SqlLineInboxRepository(_SqlRepository, LineInboxRepository):
             raise NotFound(f"LINE event {event_id} does not exist")
 
     def erase_given_up(self, max_attempts: int, received_before: datetime) -> int:
-        """Empty the payload of unprocessed events failed ``max_attempts`` times, received before."""
+        """Empty the payload of unprocessed events that failed ``max_attempts`` times or more."""
         rows = self._connection.execute(
             _GIVEN_UP_INBOX,
             {"max_attempts": int(max_attempts), "before": t.to_utc(received_before)},
