@@ -1,0 +1,197 @@
+"""``mimamori serve`` as a real process: a production WSGI server, not Flask's development one.
+
+Each server kind (gunicorn, waitress) is started once per module on a free port with a
+migrated SQLite file, LINE configured, a small body limit and an https public address,
+then probed over real sockets.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from backend.web_headers import SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY
+from tests.databases import fresh_sqlite
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTUP_WAIT = 90.0  # a shared, busy machine: be patient
+BODY_LIMIT = 4096
+WORKERS = 2
+SECRET_QUERY = "exp=1893456000&sig=c2VjcmV0LXNpZ25hdHVyZQ"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Served:
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def children(self) -> list[int]:
+        """Return the pids of the server process's child processes (from /proc)."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                found.append(int(entry.name))
+        return found
+
+
+def _healthy(served: Served) -> bool:
+    try:
+        return served.request("GET", "/healthz")[0] == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module", params=["gunicorn", "waitress"])
+def served(request, tmp_path_factory) -> Iterator[Served]:
+    folder = tmp_path_factory.mktemp(f"serve-{request.param}")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MIMAMORI_")}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        MIMAMORI_DATABASE_URL=fresh_sqlite(folder),
+        MIMAMORI_MEDIA_URL=f"file://{folder / 'media'}",
+        MIMAMORI_SECRET_KEY="s" * 32,
+        MIMAMORI_ALEXA_SKILL_ID="amzn1.ask.skill.serve-test",
+        MIMAMORI_LINE_CHANNEL_SECRET="test-channel-secret",
+        MIMAMORI_LINE_CHANNEL_ACCESS_TOKEN="test-access-token",
+        MIMAMORI_LINE_API_BASE="http://127.0.0.1:9",  # never called: no event is stored
+        MIMAMORI_PUBLIC_URL="https://mimamori.example.jp",
+        MIMAMORI_WEB_SERVER=request.param,
+        MIMAMORI_WEB_WORKERS=str(WORKERS),
+        MIMAMORI_WEB_THREADS="4",
+        MIMAMORI_MAX_BODY_BYTES=str(BODY_LIMIT),
+    )
+    log = folder / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "backend.cli", "serve", "--port", str(port)],
+            cwd=folder,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    served = Served(process, port, log)
+    try:
+        deadline = time.monotonic() + STARTUP_WAIT
+        while not _healthy(served):
+            if process.poll() is not None:
+                pytest.fail(f"mimamori serve exited:\n{served.output()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"mimamori serve did not answer:\n{served.output()}")
+            time.sleep(0.1)
+        yield served
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+# Every kind of response: JSON, HTML, a static file, errors of each layer, the body limit.
+PROBES = {
+    "health check": ("GET", "/healthz", None, 200),
+    "unknown path": ("GET", "/no-such-page", None, 404),
+    "static asset": ("GET", "/assets/dashboard.css", None, 200),
+    "login page": ("GET", "/login", None, 200),
+    "dashboard redirect": ("GET", "/", None, 302),
+    "API document": ("GET", "/api/v1/openapi.json", None, 200),
+    "API without token": ("GET", "/api/v1/elders", None, 401),
+    "Alexa without signature": ("POST", "/alexa", b"{}", 400),
+    "LINE with a bad signature": ("POST", "/line/webhook", b'{"events":[]}', 400),
+    "media without signature": ("GET", "/media/line/1.jpg", None, 403),
+    "body over the limit": ("POST", "/alexa", b"x" * (BODY_LIMIT + 1), 413),
+}
+
+
+@pytest.mark.parametrize("probe", PROBES.values(), ids=PROBES.keys())
+def test_every_kind_of_response_carries_the_security_headers(served: Served, probe) -> None:
+    method, path, body, status = probe
+    got, headers, _ = served.request(method, path, body, {"Content-Type": "application/json"})
+    assert got == status
+    for name, value in SECURITY_HEADERS.items():
+        assert headers.get(name) == value, name
+    assert headers.get("Strict-Transport-Security") == STRICT_TRANSPORT_SECURITY  # https public
+    assert headers.get("Server", "mimamori") == "mimamori"  # no software name, no version
+
+
+def test_the_production_server_serves_not_the_development_one(served: Served) -> None:
+    status, headers, body = served.request("GET", "/healthz")
+    assert (status, body) == (200, b'{"status":"ok"}\n')
+    assert headers["Server"] == "mimamori"  # Werkzeug's names itself and Python's version
+    output = served.output()
+    assert "development server" not in output
+    assert "Running on http" not in output  # Werkzeug's banner
+    if "gunicorn" in output:  # a master and its worker processes
+        assert output.count("Booting worker") == WORKERS
+        assert len(served.children()) == WORKERS
+    else:
+        assert "（Alexa: POST /alexa、waitress）" in output
+
+
+def test_concurrent_requests_are_served_while_a_client_stalls(served: Served) -> None:
+    stalled = socket.create_connection(("127.0.0.1", served.port))
+    try:
+        stalled.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(lambda _: served.request("GET", "/healthz")[0], range(32)))
+        assert statuses == [200] * 32
+    finally:
+        stalled.close()
+
+
+def test_a_body_over_the_limit_is_refused_before_the_skill_reads_it(served: Served) -> None:
+    status, headers, _ = served.request(
+        "POST", "/line/webhook", b"{" + b" " * BODY_LIMIT + b"}", {"X-Line-Signature": "x"}
+    )
+    assert status == 413
+    assert headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
+
+
+def test_the_access_log_keeps_no_signature_of_a_media_link(served: Served) -> None:
+    status, _, _ = served.request("GET", f"/media/line/510000000000000003.jpg?{SECRET_QUERY}")
+    assert status == 403
+    if "gunicorn" not in served.output():
+        pytest.skip("waitress writes no access log")
+    deadline = time.monotonic() + STARTUP_WAIT
+    while "/media/line/510000000000000003.jpg" not in served.output():
+        assert time.monotonic() < deadline, served.output()
+        time.sleep(0.1)
+    output = served.output()
+    assert "GET /media/line/510000000000000003.jpg?[redacted] HTTP/1.1" in output
+    assert "c2VjcmV0LXNpZ25hdHVyZQ" not in output
+    assert "1893456000" not in output
