@@ -22,6 +22,7 @@ import pytest
 
 from backend.web_headers import SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY
 from tests.databases import fresh_sqlite
+from tests.http_probes import response_probes
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_WAIT = 90.0  # a shared, busy machine: be patient
@@ -123,20 +124,7 @@ def served(request, tmp_path_factory) -> Iterator[Served]:
         process.wait(timeout=60)
 
 
-# Every kind of response: JSON, HTML, a static file, errors of each layer, the body limit.
-PROBES = {
-    "health check": ("GET", "/healthz", None, 200),
-    "unknown path": ("GET", "/no-such-page", None, 404),
-    "static asset": ("GET", "/assets/dashboard.css", None, 200),
-    "login page": ("GET", "/login", None, 200),
-    "dashboard redirect": ("GET", "/", None, 302),
-    "API document": ("GET", "/api/v1/openapi.json", None, 200),
-    "API without token": ("GET", "/api/v1/elders", None, 401),
-    "Alexa without signature": ("POST", "/alexa", b"{}", 400),
-    "LINE with a bad signature": ("POST", "/line/webhook", b'{"events":[]}', 400),
-    "media without signature": ("GET", "/media/line/1.jpg", None, 403),
-    "body over the limit": ("POST", "/alexa", b"x" * (BODY_LIMIT + 1), 413),
-}
+PROBES = response_probes(BODY_LIMIT)  # every kind of response: JSON, HTML, static, errors
 
 
 @pytest.mark.parametrize("probe", PROBES.values(), ids=PROBES.keys())

@@ -10,7 +10,10 @@ import pytest
 from backend.web import create_app
 from backend.web_headers import SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY
 from tests.databases import fresh_sqlite
+from tests.http_probes import response_probes
 from tests.line import ACCESS_TOKEN, CHANNEL_SECRET, line_settings
+
+BODY_LIMIT = 2048
 
 
 def _app(tmp_path: Path, **changes):
@@ -22,7 +25,7 @@ def _app(tmp_path: Path, **changes):
         line_channel_secret=CHANNEL_SECRET,
         line_channel_access_token=ACCESS_TOKEN,
         line_api_base="http://127.0.0.1:9",  # never called: no event is stored
-        max_body_bytes=2048,
+        max_body_bytes=BODY_LIMIT,
         **changes,
     )
     app = create_app(settings)
@@ -40,18 +43,7 @@ def client(tmp_path: Path):
 
 
 RESPONSES = {
-    "health check": ("GET", "/healthz", None, 200),
-    "unknown path": ("GET", "/no-such-page", None, 404),
-    "static asset": ("GET", "/assets/dashboard.css", None, 200),
-    "letter stylesheet": ("GET", "/assets/letter.css", None, 200),
-    "login page": ("GET", "/login", None, 200),
-    "dashboard redirect": ("GET", "/", None, 302),
-    "API document": ("GET", "/api/v1/openapi.json", None, 200),
-    "API without token": ("GET", "/api/v1/elders", None, 401),
-    "Alexa without signature": ("POST", "/alexa", b"{}", 400),
-    "LINE with a bad signature": ("POST", "/line/webhook", b'{"events":[]}', 400),
-    "media without signature": ("GET", "/media/line/1.jpg", None, 403),
-    "body over the limit": ("POST", "/alexa", b"x" * 4096, 413),
+    **response_probes(BODY_LIMIT),
     "unhandled error": ("GET", "/boom", None, 500),
 }
 
