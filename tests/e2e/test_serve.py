@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from backend.web_headers import SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY
 from tests.databases import fresh_sqlite
 from tests.http_probes import response_probes
+from tests.line import ACCESS_TOKEN, CHANNEL_SECRET, LocalLine, local_line, signed, webhook_body
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_WAIT = 90.0  # a shared, busy machine: be patient
@@ -43,6 +45,8 @@ class Served:
     process: subprocess.Popen
     port: int
     log: Path
+    database_url: str
+    line: LocalLine
 
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
@@ -82,20 +86,25 @@ def _healthy(served: Served) -> bool:
 
 @pytest.fixture(scope="module", params=["gunicorn", "waitress"])
 def served(request, tmp_path_factory) -> Iterator[Served]:
-    folder = tmp_path_factory.mktemp(f"serve-{request.param}")
+    with local_line() as line:
+        yield from _serve(request.param, tmp_path_factory.mktemp(f"serve-{request.param}"), line)
+
+
+def _serve(kind: str, folder: Path, line: LocalLine) -> Iterator[Served]:
     port = _free_port()
+    database_url = fresh_sqlite(folder)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIMAMORI_")}
     env.update(
         PYTHONPATH=str(ROOT),
-        MIMAMORI_DATABASE_URL=fresh_sqlite(folder),
+        MIMAMORI_DATABASE_URL=database_url,
         MIMAMORI_MEDIA_URL=f"file://{folder / 'media'}",
         MIMAMORI_SECRET_KEY="s" * 32,
         MIMAMORI_ALEXA_SKILL_ID="amzn1.ask.skill.serve-test",
-        MIMAMORI_LINE_CHANNEL_SECRET="test-channel-secret",
-        MIMAMORI_LINE_CHANNEL_ACCESS_TOKEN="test-access-token",
-        MIMAMORI_LINE_API_BASE="http://127.0.0.1:9",  # never called: no event is stored
+        MIMAMORI_LINE_CHANNEL_SECRET=CHANNEL_SECRET,
+        MIMAMORI_LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN,
+        MIMAMORI_LINE_API_BASE=line.url,
         MIMAMORI_PUBLIC_URL="https://mimamori.example.jp",
-        MIMAMORI_WEB_SERVER=request.param,
+        MIMAMORI_WEB_SERVER=kind,
         MIMAMORI_WEB_WORKERS=str(WORKERS),
         MIMAMORI_WEB_THREADS="4",
         MIMAMORI_MAX_BODY_BYTES=str(BODY_LIMIT),
@@ -109,7 +118,7 @@ def served(request, tmp_path_factory) -> Iterator[Served]:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    served = Served(request.param, process, port, log)
+    served = Served(kind, process, port, log, database_url, line)
     try:
         deadline = time.monotonic() + STARTUP_WAIT
         while not _healthy(served):
@@ -184,3 +193,41 @@ def test_the_access_log_keeps_no_signature_of_a_media_link(served: Served) -> No
     assert "GET /media/line/510000000000000003.jpg?[redacted] HTTP/1.1" in output
     assert "c2VjcmV0LXNpZ25hdHVyZQ" not in output
     assert "1893456000" not in output
+
+
+def test_webhooks_posted_at_once_to_the_workers_are_stored_once_and_answered(
+    served: Served,
+) -> None:
+    ids = [f"01JSERVE{served.kind[:4].upper()}{n:014d}" for n in range(12)]
+    bodies = [webhook_body("follow", webhookEventId=i, replyToken=f"rt-{i}") for i in ids]
+    requests = [signed(body) for body in bodies] * 2  # each event delivered twice
+
+    def post(request) -> int:
+        raw, headers = request
+        return served.request("POST", "/line/webhook", raw, headers)[0]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(post, requests)) == [200] * len(requests)
+
+    engine = create_engine(served.database_url)
+    try:
+        deadline = time.monotonic() + STARTUP_WAIT
+        while True:
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    text("SELECT id, processed_at FROM line_inbox WHERE id LIKE '01JSERVE%'")
+                ).all()
+            if len(rows) == len(ids) and all(processed for _, processed in rows):
+                break
+            assert time.monotonic() < deadline, rows
+            time.sleep(0.1)
+    finally:
+        engine.dispose()
+    assert sorted(event_id for event_id, _ in rows) == ids  # stored once each
+    replies = [r.body["replyToken"] for r in served.line.requests_to("/v2/bot/message/reply")]
+    assert set(replies) == {f"rt-{i}" for i in ids}  # every member was greeted
+    if served.kind == "waitress":  # one process: its lock lets one processor run at a time
+        assert len(replies) == len(ids)
+    # Several gunicorn workers may each process an event the other stored before either
+    # marks it (the inbox lock is per process): LINE refuses a reply token's second use.
+    assert served.line.problems == []
