@@ -7,12 +7,12 @@ ever uses a database connection or socket that another opened. The master builds
 once before forking only to fail early with a clear message on a wrong setting; it then
 closes what that opened (``bootstrap.release_clients``).
 
-On SQLite the default of one worker is the recommended one: threads share the process's
-engine and the LINE inbox writer (one connection per thread and process), and the inbox's
-in-process lock keeps one processor at a time. More workers are safe all the same (WAL
-and the busy timeout serialise the writers; the writer reopens its connection in a new
-process; processing an event twice stores nothing twice, and LINE accepts a reply token
-once), but they add write contention. No worker runs the scheduler: that is the one
+The default of one worker is the recommended one: threads share the process's engine and
+the LINE inbox writer (one connection per thread and process), and the inbox's in-process
+lock keeps one processor of LINE events at a time. Several workers store every event once
+(WAL and the busy timeout serialise SQLite's writers; the writer reopens its connection in
+a new process), but two of them may process the same fresh event (the lock is per process;
+LINE refuses a reply token's second use). No worker runs the scheduler: that is the one
 ``mimamori scheduler`` process of the deployment.
 
 waitress (pure Python, one process of ``MIMAMORI_WEB_THREADS`` threads) is used where
