@@ -7,12 +7,11 @@ ever uses a database connection or socket that another opened. The master builds
 once before forking only to fail early with a clear message on a wrong setting; it then
 closes what that opened (``bootstrap.release_clients``).
 
-The default of one worker is the recommended one: threads share the process's engine and
-the LINE inbox writer (one connection per thread and process), and the inbox's in-process
-lock keeps one processor of LINE events at a time. Several workers store every event once
-(WAL and the busy timeout serialise SQLite's writers; the writer reopens its connection in
-a new process), but two of them may process the same fresh event (the lock is per process;
-LINE refuses a reply token's second use). No worker runs the scheduler: that is the one
+One worker (the default) suits SQLite: threads share the process's engine and the LINE
+inbox writer (one connection per thread and process). Several workers store every event
+once (WAL and the busy timeout serialise SQLite's writers; the writer reopens its
+connection in a new process), and each processes right away only the events it stored
+itself (``family_line.inbox``), the job the rest. No worker runs the scheduler: that is the one
 ``mimamori scheduler`` process of the deployment.
 
 waitress (pure Python, one process of ``MIMAMORI_WEB_THREADS`` threads) is used where

@@ -94,7 +94,7 @@ def register_family_line(app: Flask, settings: Settings, services: Services) -> 
 
     def process_now() -> None:
         try:
-            inbox.process_pending(ctx)
+            inbox.process_pending(ctx, accepted_here=True)  # not another worker's events
         except Exception as err:  # the scheduled job tries again; never break the server
             log.error("LINE events not processed right away: %s", type(err).__name__)
 

@@ -225,9 +225,6 @@ def test_webhooks_posted_at_once_to_the_workers_are_stored_once_and_answered(
         engine.dispose()
     assert sorted(event_id for event_id, _ in rows) == ids  # stored once each
     replies = [r.body["replyToken"] for r in served.line.requests_to("/v2/bot/message/reply")]
-    assert set(replies) == {f"rt-{i}" for i in ids}  # every member was greeted
-    if served.kind == "waitress":  # one process: its lock lets one processor run at a time
-        assert len(replies) == len(ids)
-    # Several gunicorn workers may each process an event the other stored before either
-    # marks it (the inbox lock is per process): LINE refuses a reply token's second use.
+    # Every member greeted once: no worker processes an event another worker stored.
+    assert sorted(replies) == sorted(f"rt-{i}" for i in ids)
     assert served.line.problems == []

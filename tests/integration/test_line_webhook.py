@@ -13,6 +13,7 @@ import pytest
 from backend import jobs
 from backend.bootstrap import bootstrap
 from backend.dashboard.sessions import COOKIE_NAME
+from backend.domain.family import InboxEvent
 from backend.domain.model import AlertStatus, Outcome
 from backend.services import family
 from backend.services.context import Services
@@ -26,6 +27,7 @@ from tests.line import (
     CHANNEL_SECRET,
     FAMILY_USER,
     LocalLine,
+    event_of,
     line_settings,
     local_line,
     signed,
@@ -188,6 +190,24 @@ class TestInbox:
         with env.services.uow() as uow:
             (message,) = uow.family.unheard_for_elder("elder-1")
         assert message.text == "お母さん、今度の日曜日に孫と行くね。"
+
+    def test_the_webhook_s_own_run_leaves_an_event_another_process_stored_to_the_job(
+        self, env: Env
+    ) -> None:
+        theirs = event_of("follow", webhookEventId="01JDTHEIRS0000000000000001")
+        with env.services.uow() as uow:  # what another gunicorn worker stored a moment ago
+            uow.line_inbox.add_if_absent(
+                InboxEvent(theirs["webhookEventId"], "follow", theirs, env.clock.now)
+            )
+            uow.commit()
+        ours = webhook_body("follow", webhookEventId="01JDOURS00000000000000001", replyToken="rt-o")
+        assert env.post(ours).status_code == 200
+        assert env.stored("01JDOURS00000000000000001").processed_at is not None
+        assert [e.id for e in env.inbox()] == ["01JDTHEIRS0000000000000001"]
+        assert [r.body["replyToken"] for r in env.line.replies] == ["rt-o"]
+        report = jobs.process_line_inbox(env.settings, env.clock.now + timedelta(minutes=1))
+        assert report.processed == 1
+        assert env.inbox() == []
 
     def test_an_event_given_up_on_keeps_its_message_text_a_week_then_none(
         self, env: Env, monkeypatch: pytest.MonkeyPatch
