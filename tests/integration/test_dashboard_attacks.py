@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
+from threading import Barrier
 
 import pytest
 
 from tests.browser_urls import same_site
-from tests.dashboard_world import STAFF
+from tests.dashboard_world import NOW, STAFF
 from tests.databases import fresh_postgres, fresh_sqlite
 from tests.served import Served, served
 from tests.unit.test_login_redirect import HOSTILE
@@ -44,3 +48,42 @@ def test_signing_in_with_a_hostile_next_lands_on_the_board(site: Served):
 def test_signing_in_with_a_path_of_the_site_lands_there(site: Served):
     answer = site.log_in(STAFF, next="/alerts/alert-own")
     assert answer.headers["Location"] == "/alerts/alert-own"
+
+
+# --- concurrent guesses at one account's password ---------------------------------------------
+
+
+def _failures(site: Served, key: str) -> int:
+    with site.services.uow() as uow:
+        return uow.login_failures.count_since(key, NOW - timedelta(hours=1))
+
+
+def test_fifteen_wrong_passwords_at_once_are_checked_five_times_and_refused_ten(site: Served):
+    attempts = 15
+    forms = [site.login_form() for _ in range(attempts)]
+    start = Barrier(attempts)
+
+    def guess(n: int) -> int:
+        client, token = forms[n]
+        start.wait()
+        answer = client.post(
+            site.url + "/login",
+            data={"login": STAFF, "password": f"guess-{n}", "csrf_token": token},
+            allow_redirects=False,
+        )
+        return answer.status_code
+
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        statuses = Counter(pool.map(guess, range(attempts)))
+    assert statuses == {401: 5, 429: 10}
+    assert _failures(site, f"login:{STAFF}") == 5
+    # Even the right password is refused now: the account is locked for the window.
+    assert site.log_in(STAFF).status_code == 429
+
+
+def test_a_good_password_takes_its_reservation_back(site: Served):
+    for _ in range(3):
+        assert site.log_in(STAFF, password="wrong").status_code == 401
+    assert site.log_in(STAFF).status_code == 302
+    assert _failures(site, f"login:{STAFF}") == 0
+    assert _failures(site, "ip:127.0.0.1") == 3
