@@ -161,9 +161,10 @@ def save_session(svc: Services, record: StaffSession, data: dict[str, Any]) -> S
     """Store the session's data and mark it seen now (the idle timeout starts again)."""
     saved = replace(record, user_id=data.get("_user_id"), data=dict(data), last_seen_at=svc.now())
     with svc.uow() as uow:
-        if uow.sessions.get(record.id) is None:
+        try:  # the write first: on SQLite it waits for the lock instead of upgrading a read
+            uow.sessions.save(saved)
+        except NotFound:  # ended meanwhile (signed out elsewhere): nothing to keep
             return saved
-        uow.sessions.save(saved)
         uow.commit()
     return saved
 

@@ -87,3 +87,32 @@ def test_a_good_password_takes_its_reservation_back(site: Served):
     assert site.log_in(STAFF).status_code == 302
     assert _failures(site, f"login:{STAFF}") == 0
     assert _failures(site, "ip:127.0.0.1") == 3
+
+
+# --- reads that wrote -------------------------------------------------------------------------
+
+
+def _session_rows(site: Served) -> int:
+    from sqlalchemy import func, select
+
+    from backend.stores.sql import tables
+
+    with site.services.uow() as uow:
+        return uow.connection.execute(  # type: ignore[attr-defined]
+            select(func.count()).select_from(tables.staff_sessions)
+        ).scalar_one()
+
+
+def test_anonymous_login_pages_store_no_session(site: Served):
+    for _ in range(20):
+        site.login_form()
+    assert _session_rows(site) == 0
+    site.signed_in(STAFF)
+    assert _session_rows(site) == 1
+
+
+def test_a_failed_sign_in_shows_its_message_from_the_visitor_cookie(site: Served):
+    answer = site.log_in(STAFF, password="wrong")
+    assert answer.status_code == 401
+    assert "ログインIDまたはパスワードが違います" in answer.text
+    assert _session_rows(site) == 0
