@@ -149,6 +149,7 @@ def get_tracked(svc: Services, user: StaffUser, code: str, local_id: str) -> Tra
         return _tracked(uow, notice)
 
 
+@retry_when_busy
 def _audit(svc: Services, user: StaffUser, action: str, notice: Notice) -> None:
     with svc.uow() as uow:
         uow.audit.add(AuditEntry(svc.now(), _actor(user), action, None, {"notice_id": notice.id}))
