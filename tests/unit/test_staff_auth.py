@@ -10,28 +10,22 @@ import pytest
 from backend.bootstrap import bootstrap
 from backend.services import staff_auth
 from backend.services.context import Services
-from questions.loader import load_sets
 from tests.clock import FakeClock
-from tests.dashboard_world import ADMIN, NOW, OPERATOR, OTHER_STAFF, PASSWORD, STAFF, populate
+from tests.dashboard_world import (
+    ADMIN,
+    NOW,
+    OPERATOR,
+    OTHER_STAFF,
+    PASSWORD,
+    STAFF,
+    world_services,
+)
 from tests.e2e.test_alexa_endpoint import IsolatedSettings
-from tests.fakes import FakeStore, FakeUnitOfWork
-
-_SETS = load_sets()
 
 
 @pytest.fixture
 def services() -> Services:
-    store = FakeStore()
-    with FakeUnitOfWork(store) as uow:
-        populate(uow)
-        uow.commit()
-    return Services(
-        uow=lambda: FakeUnitOfWork(store),
-        question_sets=lambda: _SETS,
-        clock=FakeClock(NOW),
-        tz=NOW.tzinfo,  # type: ignore[arg-type]
-        password_checks=threading.BoundedSemaphore(2),
-    )
+    return world_services(password_checks=threading.BoundedSemaphore(2))[1]
 
 
 class HeldHashes:

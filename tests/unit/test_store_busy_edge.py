@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+import dataclasses
 
 import pytest
 from flask.testing import FlaskClient
@@ -11,14 +11,10 @@ from backend.domain.errors import StoreBusy
 from backend.services import staff_auth
 from backend.services.context import Services
 from backend.web import create_app
-from questions.loader import load_sets
-from tests.clock import FakeClock
-from tests.dashboard_world import NOW, PASSWORD, STAFF, csrf_token, populate
+from tests.dashboard_world import PASSWORD, STAFF, csrf_token, world_services
 from tests.e2e.test_alexa_endpoint import IsolatedSettings
-from tests.fakes import FakeStore, FakeUnitOfWork
+from tests.fakes import FakeUnitOfWork
 from tests.line import ACCESS_TOKEN, CHANNEL_SECRET, signed, webhook_body
-
-_SETS = load_sets()
 
 
 class Switch:
@@ -38,10 +34,7 @@ def switch() -> Switch:
 
 @pytest.fixture
 def services(switch: Switch) -> Services:
-    store = FakeStore()
-    with FakeUnitOfWork(store) as uow:
-        populate(uow)
-        uow.commit()
+    store, services = world_services()
 
     def uow() -> FakeUnitOfWork:
         if switch.busy_after is not None:
@@ -51,9 +44,7 @@ def services(switch: Switch) -> Services:
             raise StoreBusy("the database is busy; try again")
         return FakeUnitOfWork(store)
 
-    return Services(
-        uow=uow, question_sets=lambda: _SETS, clock=FakeClock(NOW), tz=ZoneInfo("Asia/Tokyo")
-    )
+    return dataclasses.replace(services, uow=uow)
 
 
 @pytest.fixture
