@@ -2504,14 +2504,15 @@ class TestLoginFailureReservations:
 
     def test_release_forgets_one_reservation_of_one_key(self, uow_factory: UowFactory) -> None:
         given(uow_factory)
+        at = jst(DAY, 9) + timedelta(microseconds=123457)  # a clock's time, not a round one
         with uow_factory() as uow:
-            assert uow.login_failures.reserve(LIMITS, jst(DAY, 9), jst(DAY, 8))
-            assert uow.login_failures.reserve(LIMITS, jst(DAY, 9), jst(DAY, 8))
+            assert uow.login_failures.reserve(LIMITS, at, jst(DAY, 8))
+            assert uow.login_failures.reserve(LIMITS, at, jst(DAY, 8))
             uow.commit()
         with uow_factory() as uow:
-            assert uow.login_failures.release("ip:10.0.0.1", jst(DAY, 9))
-            assert not uow.login_failures.release("ip:10.0.0.1", jst(DAY, 10))
-            assert not uow.login_failures.release("ip:10.0.0.2", jst(DAY, 9))
+            assert uow.login_failures.release("ip:10.0.0.1", at)
+            assert not uow.login_failures.release("ip:10.0.0.1", jst(DAY, 9))
+            assert not uow.login_failures.release("ip:10.0.0.2", at)
             uow.commit()
         with uow_factory() as uow:
             assert uow.login_failures.count_since("ip:10.0.0.1", jst(DAY, 0)) == 1
