@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     session_cookie_secure: bool = True  # false only for a demo on http://127.0.0.1
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     session_absolute_hours: int = Field(default=12, ge=1, le=24 * 7)
+    # Password checks (Argon2id, 64 MiB each) run at once per process; more sign-ins wait.
+    password_checks_at_once: int = Field(default=2, ge=1, le=64)
 
     @field_validator("timezone")
     @classmethod

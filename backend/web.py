@@ -9,6 +9,7 @@ from flask import Flask, jsonify
 from backend.bootstrap import bootstrap
 from backend.services.context import Services
 from backend.settings import Settings
+from backend.web_busy import register_busy_handlers
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ def create_app(
 
     _init_dashboard(app, settings, services)
     _register_family_line(app, settings, services)
+    register_busy_handlers(app)
 
     @app.get("/healthz")
     def healthz():

@@ -224,3 +224,12 @@ def test_staff_issue_a_pairing_code_that_pairs_a_speaker_then_record_a_withdrawa
     assert {"issue_pairing_code", "withdraw_consent", "view_elder_admin"} <= set(actions)
     again = checkin.start(site.services, caller)
     assert [line.key for line in again.lines] == ["not_watching"]
+
+
+def test_a_hostile_next_after_sign_in_keeps_the_browser_on_the_site(page, site: Site) -> None:
+    page.goto(site.url + "/login?next=%2F%09%2Fevil.example")
+    page.get_by_label("ログインID").fill(site.login)
+    page.get_by_label("パスワード").fill(site.password)
+    page.get_by_label("パスワード").press("Enter")
+    page.wait_for_url(site.url + "/")
+    assert "山田 ハナ" in page.locator("table.board").inner_text()
