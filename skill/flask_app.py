@@ -10,6 +10,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from flask import Blueprint, Response, abort, request
 
+from backend import bounded_json
 from skill.render import apl_document
 from skill.verifier import AlexaRequestVerifier, VerificationError, check_skill_id
 
@@ -43,7 +44,7 @@ def create_alexa_blueprint(
             if verifier is not None:
                 verifier.verify(request.headers, body)
             else:
-                check_skill_id(json.loads(body), skill_id)
+                check_skill_id(bounded_json.loads(body), skill_id)
         except VerificationError as err:
             logger.warning("Rejected an Alexa request: %s", err.reason)
             abort(400, description="request verification failed")

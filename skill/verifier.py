@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import posixpath
 import re
 import threading
@@ -20,6 +19,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509 import verification
+
+from backend import bounded_json
 
 CERT_URL_HEADER = "SignatureCertChainUrl"
 SIGNATURE_HEADER = "Signature-256"
@@ -221,8 +222,8 @@ class AlexaRequestVerifier:
         self._check_signature(leaf, signature_b64, bytes(body))
 
         try:
-            envelope = json.loads(body)
-        except (ValueError, RecursionError) as err:
+            envelope = bounded_json.loads(body)
+        except ValueError as err:
             raise VerificationError("malformed_body") from err
         if not isinstance(envelope, dict):
             raise VerificationError("malformed_body")
