@@ -13,10 +13,11 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, select
+from sqlalchemy import Engine, MetaData, create_engine, select
 
 from backend.bootstrap import bootstrap
 from backend.services import demo
@@ -68,19 +69,23 @@ class LiveApp:
         finally:
             connection.close()
 
-    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
+    def snapshot(self) -> dict[str, list[str]]:
         """Every row of every table (what a refused request must leave unchanged)."""
-        engine = create_engine(self.database_url)
-        try:
-            metadata = MetaData()
-            metadata.reflect(engine)
-            with engine.connect() as connection:
-                return {
-                    name: [tuple(row) for row in connection.execute(select(table))]
-                    for name, table in sorted(metadata.tables.items())
-                }
-        finally:
-            engine.dispose()
+        with self._engine.connect() as connection:
+            return {
+                name: sorted(map(repr, connection.execute(select(table))))
+                for name, table in sorted(self._tables.tables.items())
+            }
+
+    @cached_property
+    def _engine(self) -> Engine:
+        return create_engine(self.database_url)
+
+    @cached_property
+    def _tables(self) -> MetaData:
+        metadata = MetaData()
+        metadata.reflect(self._engine)
+        return metadata
 
 
 @contextmanager
@@ -110,9 +115,12 @@ def live_app(
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    live = LiveApp("127.0.0.1", server.port, services, database_url, data)
     try:
-        yield LiveApp("127.0.0.1", server.port, services, database_url, data)
+        yield live
     finally:
         server.shutdown()
         thread.join(TIMEOUT_SECONDS)
         server.server_close()
+        if "_engine" in live.__dict__:
+            live._engine.dispose()

@@ -1,0 +1,396 @@
+"""POST /alexa with malformed envelopes, request types nobody speaks to, and fuzzed fixtures.
+
+The whole app on a real port (``tests.live_app``), signature verification off so that any
+JSON reaches the envelope checks. A malformed envelope gets 400 and leaves every table as it
+was; a request type without speech gets an empty response and one short warning; nothing,
+however mangled, gets a 500.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backend.services import demo, notices
+from tests.alexa_fixtures import fixture_names, load_envelope
+from tests.clock import FakeClock
+from tests.live_app import SKILL_ID, LiveApp, live_app
+
+JST = ZoneInfo("Asia/Tokyo")
+MONDAY_0730 = datetime(2026, 11, 23, 7, 30, tzinfo=JST)
+JSON_TYPE = {"Content-Type": "application/json"}
+USER_ID = demo.alexa_user_id("demo-1")
+DEVICE_ID = demo.alexa_device_id("demo-1")
+DEMO_ELDER_ID = "demo-elder-1"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    with live_app(Path(tmp_path_factory.mktemp("envelopes")), FakeClock(MONDAY_0730)) as live:
+        yield live
+
+
+def fixture(name: str, **kwargs: Any) -> dict[str, Any]:
+    return load_envelope(
+        name,
+        skill_id=SKILL_ID,
+        user_id=USER_ID,
+        device_id=DEVICE_ID,
+        timestamp=MONDAY_0730,
+        **kwargs,
+    )
+
+
+def post(app: LiveApp, envelope: Any) -> tuple[int, Any]:
+    answer = app.post("/alexa", json.dumps(envelope, ensure_ascii=False).encode(), JSON_TYPE)
+    try:
+        return answer.status, answer.json()
+    except ValueError:
+        return answer.status, None
+
+
+# --- malformed envelopes ----------------------------------------------------------------------
+
+Mutation = Callable[[dict[str, Any]], None]
+
+
+def setting(*path: str, value: Any) -> Mutation:
+    def mutate(envelope: dict[str, Any]) -> None:
+        node = envelope
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+
+    return mutate
+
+
+def removing(*path: str) -> Mutation:
+    def mutate(envelope: dict[str, Any]) -> None:
+        node = envelope
+        for key in path[:-1]:
+            node = node[key]
+        del node[path[-1]]
+
+    return mutate
+
+
+MALFORMED = [
+    pytest.param(setting("context", value="context"), id="context a string"),
+    pytest.param(setting("context", value=7), id="context a number"),
+    pytest.param(setting("context", value=[{"System": {}}]), id="context a list"),
+    pytest.param(setting("context", value=None), id="context null"),
+    pytest.param(removing("context"), id="context missing"),
+    pytest.param(removing("context", "System"), id="context.System missing"),
+    pytest.param(setting("context", "System", value="System"), id="context.System a string"),
+    pytest.param(
+        setting("context", "System", "device", value=["x"]), id="context.System.device a list"
+    ),
+    pytest.param(removing("request"), id="request missing"),
+    pytest.param(setting("request", value=None), id="request null"),
+    pytest.param(setting("request", value="LaunchRequest"), id="request a string"),
+    pytest.param(removing("request", "type"), id="request.type missing"),
+    pytest.param(setting("request", "type", value=12), id="request.type a number"),
+    pytest.param(
+        setting("request", "type", value="Launch Request\n"), id="request.type not a name"
+    ),
+    pytest.param(removing("request", "requestId"), id="request.requestId missing"),
+    pytest.param(setting("request", "requestId", value=5), id="request.requestId a number"),
+    pytest.param(setting("request", "locale", value=["ja-JP"]), id="request.locale a list"),
+    pytest.param(setting("session", value="session"), id="session a string"),
+    pytest.param(setting("session", "attributes", value="attributes"), id="attributes a string"),
+    pytest.param(setting("session", "attributes", value=[1, 2]), id="attributes a list"),
+    pytest.param(setting("session", "attributes", value={"state": "x"}), id="state a string"),
+    pytest.param(setting("session", "attributes", value={"state": [1]}), id="state a list"),
+    pytest.param(setting("session", "user", value=42), id="session.user a number"),
+]
+INTENT_MALFORMED = [
+    pytest.param(removing("request", "intent"), id="intent missing"),
+    pytest.param(setting("request", "intent", value="AnswerIntent"), id="intent a string"),
+    pytest.param(setting("request", "intent", "slots", value=["answer"]), id="slots a list"),
+    pytest.param(
+        setting("request", "intent", "slots", "answer", "value", value=5), id="slot value a number"
+    ),
+]
+
+
+class TestAMalformedEnvelope:
+    @pytest.mark.parametrize("mutate", MALFORMED)
+    def test_of_a_launch_gets_400_and_stores_nothing(self, app: LiveApp, mutate: Mutation) -> None:
+        envelope = fixture("launch_request")
+        mutate(envelope)
+        before = app.snapshot()
+
+        status, _ = post(app, envelope)
+
+        assert status == 400
+        assert app.snapshot() == before
+
+    @pytest.mark.parametrize("mutate", MALFORMED + INTENT_MALFORMED)
+    def test_of_an_answer_gets_400_and_stores_nothing(self, app: LiveApp, mutate: Mutation) -> None:
+        envelope = fixture("answer_intent_good")
+        mutate(envelope)
+        before = app.snapshot()
+
+        status, _ = post(app, envelope)
+
+        assert status == 400
+        assert app.snapshot() == before
+
+    @pytest.mark.parametrize("body", [[], "LaunchRequest", 5, None, True], ids=repr)
+    def test_that_is_not_an_object_gets_400(self, app: LiveApp, body: Any) -> None:
+        status, _ = post(app, body)
+
+        assert status == 400
+
+    def test_names_the_fields_in_the_log_never_their_values(
+        self, app: LiveApp, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        envelope = fixture("launch_request")
+        envelope["context"]["System"]["user"] = "山田ハナ 090-1234-5678"
+
+        with caplog.at_level(logging.INFO):
+            status, _ = post(app, envelope)
+
+        assert status == 400
+        assert "context.System.user" in caplog.text
+        assert "山田" not in caplog.text
+        assert "090" not in caplog.text
+
+
+# --- requests without speech ------------------------------------------------------------------
+
+
+def assert_empty(payload: dict[str, Any]) -> None:
+    assert payload["version"] == "1.0"
+    assert not (payload.get("response") or {}).get("outputSpeech")
+
+
+def no_tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+
+
+class TestARequestWithoutSpeech:
+    @pytest.mark.parametrize(
+        "request_type",
+        [
+            "AlexaSkillEvent.SkillEnabled",
+            "AlexaSkillEvent.SkillPermissionChanged",
+            "Alexa.Presentation.APL.RuntimeError",
+            "Reminders.ReminderStarted",
+            "Messaging.MessageReceived",
+            "Alexa.SomethingAddedNextYear",
+        ],
+    )
+    def test_of_a_type_no_handler_knows_gets_an_empty_answer_and_one_short_warning(
+        self, app: LiveApp, caplog: pytest.LogCaptureFixture, request_type: str
+    ) -> None:
+        envelope = fixture("launch_request")
+        envelope["request"]["type"] = request_type
+        before = app.snapshot()
+
+        with caplog.at_level(logging.INFO):
+            status, payload = post(app, envelope)
+
+        assert status == 200
+        assert_empty(payload)
+        assert app.snapshot() == before
+        assert no_tracebacks(caplog) == []
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert any(request_type in w for w in warnings)
+        assert USER_ID not in caplog.text
+        assert DEVICE_ID not in caplog.text
+
+    def test_an_apl_runtime_error_is_answered_empty_and_its_message_not_logged(
+        self, app: LiveApp, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with caplog.at_level(logging.INFO):
+            status, payload = post(app, fixture("apl_runtime_error"))
+
+        assert status == 200
+        assert_empty(payload)
+        assert no_tracebacks(caplog) == []
+        assert "could not be loaded" not in caplog.text
+
+    def test_an_apl_runtime_error_of_a_kind_newer_than_the_sdk_is_answered_empty(
+        self, app: LiveApp, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        envelope = fixture("apl_runtime_error")
+        envelope["request"]["errors"][0]["type"] = "SOMETHING_NEW_ERROR"
+
+        with caplog.at_level(logging.INFO):
+            status, payload = post(app, envelope)
+
+        assert status == 200
+        assert_empty(payload)
+        assert no_tracebacks(caplog) == []
+
+    def test_exception_encountered_logs_the_error_type_only(
+        self, app: LiveApp, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        envelope = fixture("system_exception_encountered")
+        envelope["request"]["error"]["message"] = "ハナさんの返事「胸が痛い」で失敗"
+
+        with caplog.at_level(logging.INFO):
+            status, payload = post(app, envelope)
+
+        assert status == 200
+        assert_empty(payload)
+        assert no_tracebacks(caplog) == []
+        assert "INVALID_RESPONSE" in caplog.text
+        assert "胸が痛い" not in caplog.text
+        assert "ハナ" not in caplog.text
+
+
+# --- the user's notification permission -------------------------------------------------------
+
+
+def speaker_of(app: LiveApp, elder_id: str = DEMO_ELDER_ID) -> Any:
+    with app.services.uow() as uow:
+        return uow.recipients.get(notices.speaker_recipient_id(elder_id, USER_ID))
+
+
+def subscription_changed(*event_names: str, device: bool = False) -> dict[str, Any]:
+    envelope = fixture("proactive_subscription_changed")
+    envelope["request"]["body"]["subscriptions"] = [{"eventName": n} for n in event_names]
+    if device:
+        envelope["context"]["System"]["device"] = {"deviceId": DEVICE_ID, "supportedInterfaces": {}}
+    return envelope
+
+
+class TestAProactiveSubscriptionChange:
+    def test_that_withdraws_notifications_marks_the_speaker_inactive_and_answers_empty(
+        self, app: LiveApp, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with app.services.uow() as uow:
+            elder = uow.elders.get(DEMO_ELDER_ID)
+            notices.speaker_recipient(uow, elder, USER_ID)
+            uow.commit()
+        assert speaker_of(app).active
+
+        with caplog.at_level(logging.INFO):
+            status, payload = post(app, subscription_changed())
+
+        assert status == 200
+        assert_empty(payload)
+        assert not speaker_of(app).active
+        assert no_tracebacks(caplog) == []
+
+    def test_that_allows_them_again_marks_the_speaker_active(self, app: LiveApp) -> None:
+        post(app, subscription_changed())
+        assert not speaker_of(app).active
+
+        status, payload = post(app, subscription_changed("AMAZON.MessageAlert.Activated"))
+
+        assert status == 200
+        assert_empty(payload)
+        assert speaker_of(app).active
+
+    def test_stays_marked_when_a_notice_nudge_is_queued_later(self, app: LiveApp) -> None:
+        post(app, subscription_changed())
+        with app.services.uow() as uow:
+            elder = uow.elders.get(DEMO_ELDER_ID)
+            notices.speaker_recipient(uow, elder, USER_ID)  # what queuing a nudge does
+            uow.commit()
+
+        assert not speaker_of(app).active
+        post(app, subscription_changed("AMAZON.MessageAlert.Activated"))
+
+    def test_from_a_device_makes_the_speaker_known_before_any_nudge(self, tmp_path: Path) -> None:
+        with live_app(tmp_path, FakeClock(MONDAY_0730)) as fresh:
+            assert speaker_of(fresh) is None
+
+            status, _ = post(fresh, subscription_changed(device=True))
+
+            assert status == 200
+            assert speaker_of(fresh) is not None
+            assert not speaker_of(fresh).active
+
+    def test_of_a_user_nobody_knows_stores_nothing(self, app: LiveApp) -> None:
+        envelope = subscription_changed()
+        envelope["context"]["System"]["user"]["userId"] = "amzn1.ask.account.nobody"
+        before = app.snapshot()
+
+        status, payload = post(app, envelope)
+
+        assert status == 200
+        assert_empty(payload)
+        assert app.snapshot() == before
+
+
+# --- fuzzing ------------------------------------------------------------------------------------
+
+FIXTURES = fixture_names()
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path to a value inside a JSON tree (dict keys and list indexes)."""
+    found = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, child in node.items():
+            found += paths(child, (*prefix, key))
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            found += paths(child, (*prefix, index))
+    return found
+
+
+@st.composite
+def mutated_fixtures(draw: st.DrawFn) -> Any:
+    """A fixture envelope with one to three values replaced, removed or wrapped."""
+    envelope = copy.deepcopy(fixture(draw(st.sampled_from(FIXTURES))))
+    for _ in range(draw(st.integers(1, 3))):
+        candidates = paths(envelope)
+        if not candidates:
+            break
+        path = draw(st.sampled_from(candidates))
+        parent = envelope
+        for key in path[:-1]:
+            parent = parent[key]
+        action = draw(st.sampled_from(["replace", "remove", "wrap", "stringify"]))
+        if action == "replace":
+            parent[path[-1]] = draw(json_values)
+        elif action == "remove":
+            del parent[path[-1]]
+        elif action == "wrap":
+            parent[path[-1]] = [parent[path[-1]]]
+        else:
+            parent[path[-1]] = json.dumps(parent[path[-1]])
+    return envelope
+
+
+class TestFuzzedFixtures:
+    @settings(
+        max_examples=300,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(envelope=mutated_fixtures())
+    def test_never_get_a_500_and_a_refusal_stores_nothing(
+        self, app: LiveApp, envelope: Any
+    ) -> None:
+        before = app.snapshot()
+
+        status, payload = post(app, envelope)
+
+        assert status in (200, 400), status
+        if status == 400:
+            assert app.snapshot() == before
+        else:
+            assert payload["version"] == "1.0"
