@@ -8,10 +8,9 @@ however mangled, gets a 500.
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from backend.services import demo, notices
-from tests.alexa_fixtures import fixture_names, load_envelope
+from tests.alexa_fixtures import load_envelope
+from tests.alexa_mutations import INTENT_MALFORMED, MALFORMED, Mutation, mutated_fixtures
 from tests.clock import FakeClock
 from tests.live_app import SKILL_ID, LiveApp, live_app
 
@@ -60,67 +59,6 @@ def post(app: LiveApp, envelope: Any) -> tuple[int, Any]:
 
 
 # --- malformed envelopes ----------------------------------------------------------------------
-
-Mutation = Callable[[dict[str, Any]], None]
-
-
-def setting(*path: str, value: Any) -> Mutation:
-    def mutate(envelope: dict[str, Any]) -> None:
-        node = envelope
-        for key in path[:-1]:
-            node = node[key]
-        node[path[-1]] = value
-
-    return mutate
-
-
-def removing(*path: str) -> Mutation:
-    def mutate(envelope: dict[str, Any]) -> None:
-        node = envelope
-        for key in path[:-1]:
-            node = node[key]
-        del node[path[-1]]
-
-    return mutate
-
-
-MALFORMED = [
-    pytest.param(setting("context", value="context"), id="context a string"),
-    pytest.param(setting("context", value=7), id="context a number"),
-    pytest.param(setting("context", value=[{"System": {}}]), id="context a list"),
-    pytest.param(setting("context", value=None), id="context null"),
-    pytest.param(removing("context"), id="context missing"),
-    pytest.param(removing("context", "System"), id="context.System missing"),
-    pytest.param(setting("context", "System", value="System"), id="context.System a string"),
-    pytest.param(
-        setting("context", "System", "device", value=["x"]), id="context.System.device a list"
-    ),
-    pytest.param(removing("request"), id="request missing"),
-    pytest.param(setting("request", value=None), id="request null"),
-    pytest.param(setting("request", value="LaunchRequest"), id="request a string"),
-    pytest.param(removing("request", "type"), id="request.type missing"),
-    pytest.param(setting("request", "type", value=12), id="request.type a number"),
-    pytest.param(
-        setting("request", "type", value="Launch Request\n"), id="request.type not a name"
-    ),
-    pytest.param(removing("request", "requestId"), id="request.requestId missing"),
-    pytest.param(setting("request", "requestId", value=5), id="request.requestId a number"),
-    pytest.param(setting("request", "locale", value=["ja-JP"]), id="request.locale a list"),
-    pytest.param(setting("session", value="session"), id="session a string"),
-    pytest.param(setting("session", "attributes", value="attributes"), id="attributes a string"),
-    pytest.param(setting("session", "attributes", value=[1, 2]), id="attributes a list"),
-    pytest.param(setting("session", "attributes", value={"state": "x"}), id="state a string"),
-    pytest.param(setting("session", "attributes", value={"state": [1]}), id="state a list"),
-    pytest.param(setting("session", "user", value=42), id="session.user a number"),
-]
-INTENT_MALFORMED = [
-    pytest.param(removing("request", "intent"), id="intent missing"),
-    pytest.param(setting("request", "intent", value="AnswerIntent"), id="intent a string"),
-    pytest.param(setting("request", "intent", "slots", value=["answer"]), id="slots a list"),
-    pytest.param(
-        setting("request", "intent", "slots", "answer", "value", value=5), id="slot value a number"
-    ),
-]
 
 
 class TestAMalformedEnvelope:
@@ -329,51 +267,6 @@ class TestAProactiveSubscriptionChange:
 
 # --- fuzzing ------------------------------------------------------------------------------------
 
-FIXTURES = fixture_names()
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
-def paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every path to a value inside a JSON tree (dict keys and list indexes)."""
-    found = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for key, child in node.items():
-            found += paths(child, (*prefix, key))
-    elif isinstance(node, list):
-        for index, child in enumerate(node):
-            found += paths(child, (*prefix, index))
-    return found
-
-
-@st.composite
-def mutated_fixtures(draw: st.DrawFn) -> Any:
-    """A fixture envelope with one to three values replaced, removed or wrapped."""
-    envelope = copy.deepcopy(fixture(draw(st.sampled_from(FIXTURES))))
-    for _ in range(draw(st.integers(1, 3))):
-        candidates = paths(envelope)
-        if not candidates:
-            break
-        path = draw(st.sampled_from(candidates))
-        parent = envelope
-        for key in path[:-1]:
-            parent = parent[key]
-        action = draw(st.sampled_from(["replace", "remove", "wrap", "stringify"]))
-        if action == "replace":
-            parent[path[-1]] = draw(json_values)
-        elif action == "remove":
-            del parent[path[-1]]
-        elif action == "wrap":
-            parent[path[-1]] = [parent[path[-1]]]
-        else:
-            parent[path[-1]] = json.dumps(parent[path[-1]])
-    return envelope
-
 
 class TestFuzzedFixtures:
     @settings(
@@ -381,7 +274,7 @@ class TestFuzzedFixtures:
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
-    @given(envelope=mutated_fixtures())
+    @given(envelope=mutated_fixtures(fixture))
     def test_never_get_a_500_and_a_refusal_stores_nothing(
         self, app: LiveApp, envelope: Any
     ) -> None:
