@@ -71,11 +71,7 @@ class LiveApp:
 
     def snapshot(self) -> dict[str, list[str]]:
         """Every row of every table (what a refused request must leave unchanged)."""
-        with self._engine.connect() as connection:
-            return {
-                name: sorted(map(repr, connection.execute(select(table))))
-                for name, table in sorted(self._tables.tables.items())
-            }
+        return every_row(self._engine, self._tables)
 
     @cached_property
     def _engine(self) -> Engine:
@@ -86,6 +82,18 @@ class LiveApp:
         metadata = MetaData()
         metadata.reflect(self._engine)
         return metadata
+
+
+def every_row(engine: Engine, metadata: MetaData | None = None) -> dict[str, list[str]]:
+    """Every row of every table of a database (reflected unless ``metadata`` is given)."""
+    if metadata is None:
+        metadata = MetaData()
+        metadata.reflect(engine)
+    with engine.connect() as connection:
+        return {
+            name: sorted(map(repr, connection.execute(select(table))))
+            for name, table in sorted(metadata.tables.items())
+        }
 
 
 @contextmanager

@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 from ask_sdk_core.exceptions import AskSdkException
 from hypothesis import HealthCheck, given, settings
-from sqlalchemy import MetaData, create_engine, select
+from sqlalchemy import create_engine
 
 import skill.lambda_function as entry
 from backend.services.demo import alexa_device_id, alexa_user_id
 from tests.alexa_fixtures import load_envelope
 from tests.alexa_mutations import INTENT_MALFORMED, MALFORMED, Mutation, mutated_fixtures
 from tests.integration.test_lambda_handler import SKILL_ID, LambdaContext, lambda_env  # noqa: F401
+from tests.live_app import every_row
 
 AT = datetime(2026, 11, 22, 22, 30, tzinfo=UTC)  # Monday 07:30 in Tokyo
 
@@ -46,13 +47,7 @@ def snapshot() -> dict[str, list[str]]:
 
     engine = create_engine(Settings().database_url)
     try:
-        metadata = MetaData()
-        metadata.reflect(engine)
-        with engine.connect() as connection:
-            return {
-                name: sorted(map(repr, connection.execute(select(table))))
-                for name, table in sorted(metadata.tables.items())
-            }
+        return every_row(engine)
     finally:
         engine.dispose()
 
