@@ -28,7 +28,7 @@ class TestLoads:
             bounded_json.loads(nested(65))
 
     def test_keeps_other_bad_json_a_plain_value_error(self) -> None:
-        with pytest.raises(ValueError) as excinfo:
+        with pytest.raises(ValueError, match="property name") as excinfo:
             bounded_json.loads(b"{not json")
         assert not isinstance(excinfo.value, bounded_json.JsonTooDeep)
 
