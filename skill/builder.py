@@ -47,7 +47,13 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
     sb.add_global_request_interceptor(family_reply.ReplyStateInterceptor())
     sb.add_global_response_interceptor(interceptors.RepeatCacheInterceptor())
     sb.add_exception_handler(handlers.NotFoundExceptionHandler())
-    sb.add_exception_handler(handlers.CatchAllExceptionHandler())
+    catch_all = handlers.CatchAllExceptionHandler()
+    sb.add_exception_handler(
+        event_handlers.UnknownIntentExceptionHandler(
+            handlers.FallbackIntentHandler(services), catch_all
+        )
+    )
+    sb.add_exception_handler(catch_all)
     return sb
 
 

@@ -33,6 +33,11 @@ RequestType = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.]{
 NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 _Object = dict[str, Any]
 
+# The request types of a conversation turn (the check-in, family messages, notices).
+CONVERSATION = frozenset(
+    {const.REQUEST_LAUNCH, const.REQUEST_INTENT, const.REQUEST_SESSION_ENDED, const.APL_USER_EVENT}
+)
+
 
 class _Open(BaseModel):
     """A JSON object: the listed fields (Alexa's names) must have these types; others pass."""
@@ -51,6 +56,11 @@ class _User(_Open):
 class _Device(_Open):
     deviceId: NonEmpty | None = None
     supportedInterfaces: _Object | None = None
+
+
+class _SpeakerDevice(_Device):
+    deviceId: NonEmpty
+    supportedInterfaces: _Object
 
 
 class _System(_Open):
@@ -108,32 +118,52 @@ class _Envelope(_Open):
     request: _Request
 
 
+class _SpeakerSystem(_System):
+    user: _User
+    device: _SpeakerDevice
+
+
+class _SpeakerContext(_Open):
+    System: _SpeakerSystem
+
+
+class _Conversation(_Envelope):
+    """A turn of a conversation: what the handlers read is there (session, user, device)."""
+
+    session: _Session
+    context: _SpeakerContext
+
+
 class MalformedEnvelope(ValueError):
     """The JSON is not an Alexa request envelope; the message names the fields at fault."""
 
 
 def check_envelope(data: Any) -> None:
-    """Raise MalformedEnvelope unless ``data`` (parsed JSON) has an Alexa envelope's shape."""
-    try:
-        envelope = _Envelope.model_validate(data)
-    except ValidationError as err:
-        fields = sorted({".".join(map(str, e["loc"])) or "(body)" for e in err.errors()})
-        raise MalformedEnvelope("malformed fields: " + ", ".join(fields[:5])) from None
-    if envelope.request.type == "IntentRequest" and envelope.request.intent is None:
+    """Raise MalformedEnvelope unless ``data`` (parsed JSON) has an Alexa envelope's shape.
+
+    A conversation turn (launch, intent, touch, session end) must also have what its
+    handlers read: the session, the user and the device with its supported interfaces.
+    """
+    envelope = _validated(_Envelope, data)
+    if envelope.request.type in CONVERSATION:
+        _validated(_Conversation, data)
+    if envelope.request.type == const.REQUEST_INTENT and envelope.request.intent is None:
         raise MalformedEnvelope("malformed fields: request.intent")
 
 
+def _validated(model: type[_Envelope], data: Any) -> _Envelope:
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        fields = sorted({".".join(map(str, e["loc"])) or "(body)" for e in err.errors()})
+        raise MalformedEnvelope("malformed fields: " + ", ".join(fields[:5])) from None
+
+
 # The request types a handler acts on; any other is answered empty (event_handlers).
-ACTED_ON = frozenset(
-    {
-        const.REQUEST_LAUNCH,
-        const.REQUEST_INTENT,
-        const.REQUEST_SESSION_ENDED,
-        const.APL_USER_EVENT,
-        const.REQUEST_PROACTIVE_SUBSCRIPTION_CHANGED,
-        const.REQUEST_EXCEPTION_ENCOUNTERED,
-    }
-)
+ACTED_ON = CONVERSATION | {
+    const.REQUEST_PROACTIVE_SUBSCRIPTION_CHANGED,
+    const.REQUEST_EXCEPTION_ENCOUNTERED,
+}
 
 
 def read_envelope(data: dict[str, Any], serializer: Any) -> RequestEnvelope | None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.exceptions import DispatchException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_request_type, is_request_type
 from ask_sdk_model import Response
@@ -71,3 +72,27 @@ class UnhandledRequestHandler(AbstractRequestHandler):
         request_type = get_request_type(handler_input)
         logger.warning("Alexa request %s has no handler: answered empty", request_type)
         return handler_input.response_builder.response
+
+
+class UnknownIntentExceptionHandler(AbstractExceptionHandler):
+    """An intent no handler knows (not in our model, or newer): answered like the fallback."""
+
+    def __init__(
+        self, fallback: AbstractRequestHandler, otherwise: AbstractExceptionHandler
+    ) -> None:
+        self.fallback = fallback
+        self.otherwise = otherwise
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        """Handle the SDK finding no handler for an IntentRequest."""
+        return isinstance(exception, DispatchException) and is_request_type(const.REQUEST_INTENT)(
+            handler_input
+        )
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        """Ask again kindly, as for AMAZON.FallbackIntent; one short warning, no traceback."""
+        logger.warning("An intent no handler knows was answered like AMAZON.FallbackIntent")
+        try:
+            return self.fallback.handle(handler_input)
+        except Exception as err:  # an exception handler must answer, never raise
+            return self.otherwise.handle(handler_input, err)

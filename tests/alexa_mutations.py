@@ -62,6 +62,13 @@ MALFORMED = [
     pytest.param(setting("request", "requestId", value=5), id="request.requestId a number"),
     pytest.param(setting("request", "locale", value=["ja-JP"]), id="request.locale a list"),
     pytest.param(setting("session", value="session"), id="session a string"),
+    pytest.param(removing("session"), id="session missing"),
+    pytest.param(removing("context", "System", "device"), id="context.System.device missing"),
+    pytest.param(
+        setting("context", "System", "device", "supportedInterfaces", value=None),
+        id="supportedInterfaces null",
+    ),
+    pytest.param(removing("context", "System", "user"), id="context.System.user missing"),
     pytest.param(setting("session", "attributes", value="attributes"), id="attributes a string"),
     pytest.param(setting("session", "attributes", value=[1, 2]), id="attributes a list"),
     pytest.param(setting("session", "attributes", value={"state": "x"}), id="state a string"),

@@ -189,6 +189,22 @@ class TestARequestWithoutSpeech:
         assert "ハナ" not in caplog.text
 
 
+class TestAnIntentNoHandlerKnows:
+    def test_is_answered_like_the_fallback_without_a_traceback(
+        self, app: LiveApp, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        envelope = fixture("answer_intent_good")
+        envelope["request"]["intent"] = {"name": "SomethingNewIntent", "confirmationStatus": "NONE"}
+
+        with caplog.at_level(logging.INFO):
+            status, payload = post(app, envelope)
+
+        assert status == 200
+        assert payload["response"]["outputSpeech"]["ssml"]
+        assert "うまくいきませんでした" not in payload["response"]["outputSpeech"]["ssml"]
+        assert no_tracebacks(caplog) == []
+
+
 # --- the user's notification permission -------------------------------------------------------
 
 
