@@ -39,6 +39,9 @@ CHAIN_CACHE_SIZE = 16
 # the same URL again and again.
 FAILED_FETCH_SECONDS = 60
 FAILED_CACHE_SIZE = 1024
+# Made-up URLs differ each time: past this many failures within FAILED_FETCH_SECONDS, a URL
+# not cached is refused without a download. Chains already cached keep working.
+FAILED_FETCHES_PER_WINDOW = 10
 
 # What an Alexa certificate URL is made of (https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem):
 # anything else (control characters, spaces, "%" escapes, "\\", "@", "?", "#", "," from a
@@ -333,6 +336,8 @@ class AlexaRequestVerifier:
                 return chain[0]
         elif failed is not None and now < failed[1]:
             raise VerificationError(failed[0])
+        elif self._recent_failures(now) >= FAILED_FETCHES_PER_WINDOW:
+            raise VerificationError("cert_fetch_failed")
         try:
             chain = cached[0] if cached is not None else self._download_chain(cert_url)
             leaf, built = self._validate(chain, now)
@@ -367,6 +372,10 @@ class AlexaRequestVerifier:
         except (verification.VerificationError, ValueError) as err:
             raise VerificationError("bad_certificate") from err
         return leaf, built
+
+    def _recent_failures(self, now: datetime) -> int:
+        with self._lock:
+            return sum(1 for _, until in self._failed.values() if now < until)
 
     def _remember_failure(self, cert_url: str, reason: str, now: datetime) -> None:
         with self._lock:

@@ -295,6 +295,30 @@ class TestAFailedDownload:
         assert host.fetches == [path_of(DEFAULT_CERT_URL), path_of(OTHER_CERT_URL)]
 
 
+class TestManyFailedDownloads:
+    def test_of_made_up_urls_stop_further_downloads_for_a_minute_but_not_cached_chains(
+        self, chain: TestChain, host: CertificateHost
+    ) -> None:
+        host.files[path_of(DEFAULT_CERT_URL)] = chain.chain_pem
+        clock = FakeClock(NOW)
+        verifier = verifier_for(chain, host, clock)
+        body = body_at()
+        verifier.verify(signed_headers(chain, body), body)  # the real chain, now cached
+        made_up = [f"https://s3.amazonaws.com/echo.api/made-up-{n}.pem" for n in range(30)]
+
+        for url in made_up:
+            headers = signed_headers(chain, body, url=url)
+            assert reason_of(verifier, headers, body) == "cert_fetch_failed"
+        verifier.verify(signed_headers(chain, body), body)
+
+        assert len(host.fetches) == 1 + 10
+        clock.tick(timedelta(seconds=61))
+        later = body_at(clock())
+        headers = signed_headers(chain, later, url="https://s3.amazonaws.com/echo.api/new.pem")
+        assert reason_of(verifier, headers, later) == "cert_fetch_failed"
+        assert len(host.fetches) == 1 + 10 + 1
+
+
 # --- bounded downloads ----------------------------------------------------------------------
 
 
