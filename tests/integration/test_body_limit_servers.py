@@ -20,15 +20,10 @@ import pytest
 
 from backend.web import MAX_BODY_BYTES
 from tests import body_limit_app
+from tests.aws_local import free_port
 
 CHUNK = 16 * 1024
 START_ATTEMPTS = 200
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager
