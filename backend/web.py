@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify
 
 from backend.bootstrap import bootstrap
+from backend.http_edge import bound_request_bodies
 from backend.services.context import Services
 from backend.settings import Settings
 from backend.web_busy import register_busy_handlers
@@ -34,6 +35,7 @@ def create_app(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         SECRET_KEY=settings.secret_key.get_secret_value() if settings.secret_key else None,
     )
+    bound_request_bodies(app)
     if settings.alexa_verify_signature:
         verifier = verifier or AlexaRequestVerifier(skill_id=settings.alexa_skill_id or "")
     else:
