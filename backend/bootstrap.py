@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
@@ -122,6 +123,7 @@ def bootstrap(
         media_links=media_links(settings),
         media=media_store(settings),
         line_inbox_writer=writer,
+        password_checks=threading.BoundedSemaphore(settings.password_checks_at_once),
     )
 
 

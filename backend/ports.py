@@ -17,7 +17,7 @@ Conventions every store keeps:
 from __future__ import annotations
 
 import abc
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Self
@@ -677,6 +677,24 @@ class LoginFailureRepository(abc.ABC):
     @abc.abstractmethod
     def count_since(self, key: str, since: datetime) -> int:
         """Return how many failures ``key`` has at or after ``since``."""
+
+    @abc.abstractmethod
+    def reserve(self, limits: Mapping[str, int], at: datetime, since: datetime) -> bool:
+        """Record one failure at ``at`` under every key of ``limits``, if there is room.
+
+        Room means each key has fewer than its limit of failures at or after ``since``;
+        without room nothing is recorded and False is returned. Sign-in reserves before it
+        checks a password, so a wrong one is already counted. Atomic across units of work
+        and processes: of concurrent reservations for a key with room for n, at most n
+        succeed (the others see them, or raise StoreBusy and are run again).
+        """
+
+    @abc.abstractmethod
+    def release(self, key: str, at: datetime) -> bool:
+        """Forget one failure of ``key`` recorded at ``at`` (a reservation not needed after all).
+
+        Return True if there was one.
+        """
 
     @abc.abstractmethod
     def clear(self, key: str) -> int:

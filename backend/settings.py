@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     web_keepalive_seconds: int = Field(default=5, ge=1, le=300)
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024, le=64 * 1024 * 1024)
     access_log: bool = True  # to standard error; signed /media query strings are redacted
+    # Password checks (Argon2id, 64 MiB each) run at once per process; more sign-ins wait.
+    password_checks_at_once: int = Field(default=2, ge=1, le=64)
 
     @field_validator("timezone")
     @classmethod

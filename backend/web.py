@@ -7,8 +7,10 @@ import logging
 from flask import Flask, jsonify
 
 from backend.bootstrap import bootstrap
+from backend.http_edge import bound_request_bodies
 from backend.services.context import Services
 from backend.settings import DEFAULT_MAX_BODY_BYTES, Settings
+from backend.web_busy import register_busy_handlers
 from backend.web_headers import install_security_headers
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ def create_app(
         SECRET_KEY=settings.secret_key.get_secret_value() if settings.secret_key else None,
     )
     install_security_headers(app, settings)
+    bound_request_bodies(app)
     if settings.alexa_verify_signature:
         verifier = verifier or AlexaRequestVerifier(skill_id=settings.alexa_skill_id or "")
     else:
@@ -47,6 +50,7 @@ def create_app(
 
     _init_dashboard(app, settings, services)
     _register_family_line(app, settings, services)
+    register_busy_handlers(app)
 
     @app.get("/healthz")
     def healthz():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -803,6 +803,21 @@ class FakeLoginFailureRepository(_FakeRepository, LoginFailureRepository):
     def count_since(self, key: str, since: datetime) -> int:
         _aware(since)
         return sum(1 for k, at in self._s.login_failures if k == key and at >= since)
+
+    def reserve(self, limits: Mapping[str, int], at: datetime, since: datetime) -> bool:
+        _aware(at)
+        if any(self.count_since(key, since) >= limit for key, limit in limits.items()):
+            return False
+        for key in sorted(limits):
+            self.add(key, at)
+        return True
+
+    def release(self, key: str, at: datetime) -> bool:
+        failures = self._s.login_failures
+        if (key, at) not in failures:
+            return False
+        failures.remove((key, at))
+        return True
 
     def _forget(self, gone: Callable[[str, datetime], bool]) -> int:
         before = len(self._s.login_failures)

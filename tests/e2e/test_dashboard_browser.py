@@ -246,3 +246,12 @@ def test_a_family_letter_prints_styled_under_the_content_security_policy(page, s
     assert code.evaluate("element => getComputedStyle(element).fontFamily") == "monospace"
     center = page.locator("p.right")
     assert center.evaluate("element => getComputedStyle(element).textAlign") == "right"
+
+
+def test_a_hostile_next_after_sign_in_keeps_the_browser_on_the_site(page, site: Site) -> None:
+    page.goto(site.url + "/login?next=%2F%09%2Fevil.example")
+    page.get_by_label("ログインID").fill(site.login)
+    page.get_by_label("パスワード").fill(site.password)
+    page.get_by_label("パスワード").press("Enter")
+    page.wait_for_url(site.url + "/")
+    assert "山田 ハナ" in page.locator("table.board").inner_text()

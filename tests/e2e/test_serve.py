@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from backend.web_headers import SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY
+from tests.aws_local import free_port
 from tests.databases import fresh_sqlite
 from tests.http_probes import response_probes
 from tests.line import ACCESS_TOKEN, CHANNEL_SECRET, LocalLine, local_line, signed, webhook_body
@@ -31,12 +32,6 @@ STARTUP_WAIT = 90.0  # a shared, busy machine: be patient
 BODY_LIMIT = 4096
 WORKERS = 2
 SECRET_QUERY = "exp=1893456000&sig=c2VjcmV0LXNpZ25hdHVyZQ"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -91,7 +86,7 @@ def served(request, tmp_path_factory) -> Iterator[Served]:
 
 
 def _serve(kind: str, folder: Path, line: LocalLine) -> Iterator[Served]:
-    port = _free_port()
+    port = free_port()
     database_url = fresh_sqlite(folder)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIMAMORI_")}
     env.update(
