@@ -74,3 +74,21 @@ def test_an_error_logged_with_a_media_link_keeps_no_signature(
 def test_a_server_setting_out_of_range_is_refused(name: str, value: object) -> None:
     with pytest.raises(ValueError, match=name):
         _settings(**{name: value})
+
+
+def test_gunicorn_s_error_log_keeps_no_signature_of_a_media_link() -> None:
+    application = server.gunicorn_application(_settings(), "127.0.0.1", 8000, lambda: None)
+    gunicorn_log = application.cfg.logger_class(application.cfg)
+    seen: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    keep = Keep()
+    gunicorn_log.error_log.addHandler(keep)
+    try:
+        gunicorn_log.error("Error handling request %s", "/media/line/1.jpg?exp=1&sig=SECRET")
+    finally:
+        gunicorn_log.error_log.removeHandler(keep)
+    assert seen == ["Error handling request /media/line/1.jpg?[redacted]"]
