@@ -1,6 +1,6 @@
 """Retry a whole service call when the store was busy (its unit of work rolled back).
 
-Up to 10 tries over several seconds (random exponential backoff, at most 1 s between
+Up to 8 tries over a second or two (random exponential backoff, at most 0.5 s between
 tries); the retries run inside ``lock_first``, so on SQLite each retried unit takes the
 write lock first (waiting for it) instead of losing the same race again. Several
 ``mimamori jobs run`` at once, or a job beside a busy dashboard, wait; they never crash.
@@ -22,8 +22,8 @@ R = TypeVar("R")
 
 _retrying = retry(
     retry=retry_if_exception_type(StoreBusy),
-    stop=stop_after_attempt(9),  # after the first try
-    wait=wait_random_exponential(multiplier=0.02, max=1.0),
+    stop=stop_after_attempt(7),  # after the first try
+    wait=wait_random_exponential(multiplier=0.02, max=0.5),
     reraise=True,
 )
 
