@@ -9,11 +9,8 @@ same seed: the same alerts and history, the same messages, each pushed once.
 
 from __future__ import annotations
 
-import dataclasses
-import os
 import sqlite3
 import subprocess
-import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -26,9 +23,10 @@ import pytest
 from sqlalchemy import text
 
 from backend.bootstrap import bootstrap, sql_uow_factory
-from backend.services.demo import DEMO_RECIPIENTS, seed
+from backend.services.demo import seed
+from tests.concurrent_runs import demo_watchers_on_line, jobs_run_at_once
 from tests.databases import fresh_postgres, fresh_sqlite
-from tests.line import ACCESS_TOKEN, CHANNEL_SECRET, LocalLine, line_settings, local_line
+from tests.line import LocalLine, line_settings, local_line
 
 FRIDAY_AFTERNOON = "2026-12-04T16:00+09:00"
 SEEDED_AT = datetime.fromisoformat("2026-12-02T09:00+09:00")
@@ -39,33 +37,12 @@ def seeded(url: str) -> None:
     """Seed the demo with its family and center on LINE (no quiet hours)."""
     services = bootstrap(line_settings(database_url=url), clock=lambda: SEEDED_AT)
     seed(services)
-    with services.uow() as uow:
-        for n, recipient in enumerate(DEMO_RECIPIENTS):
-            on_line = dataclasses.replace(
-                recipient, channel="line", address=f"U{n:032x}", quiet_start=None, quiet_end=None
-            )
-            uow.recipients.update(on_line)
-        uow.commit()
+    demo_watchers_on_line(services)
 
 
 def run_jobs(url: str, line: LocalLine, processes: int) -> list[subprocess.CompletedProcess]:
     """Start ``processes`` × ``mimamori jobs run`` together; return them once all ended."""
-    env = {
-        **os.environ,
-        "MIMAMORI_STORE": "sql",
-        "MIMAMORI_DATABASE_URL": url,
-        "MIMAMORI_LINE_CHANNEL_SECRET": CHANNEL_SECRET,
-        "MIMAMORI_LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN,
-        "MIMAMORI_LINE_API_BASE": line.url,
-    }
-    command = [sys.executable, "-m", "backend.cli", "jobs", "run", "--now", FRIDAY_AFTERNOON]
-    started = [
-        subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(processes)
-    ]
-    return [subprocess.CompletedProcess(p.args, p.wait(), *p.communicate()) for p in started]
+    return jobs_run_at_once(FRIDAY_AFTERNOON, processes, line.url, store="sql", database_url=url)
 
 
 def outcome(url: str, line: LocalLine) -> dict[str, Any]:

@@ -7,11 +7,7 @@ monthly push counter) and ``mimamori jobs run`` processes (they race on everythi
 
 from __future__ import annotations
 
-import dataclasses
-import os
 import re
-import subprocess
-import sys
 import threading
 import uuid
 from collections import Counter
@@ -23,11 +19,12 @@ import pytest
 
 from backend import jobs
 from backend.bootstrap import bootstrap, prepare_store
-from backend.services.demo import DEMO_RECIPIENTS, seed
+from backend.services.demo import seed
 from backend.services.outbox import DeliveryReport
 from tests.aws import moto_endpoint  # noqa: F401 - a fixture
 from tests.builders import DAY, jst, make_elder, make_outbox_message, make_recipient
 from tests.builders import seed as seed_world
+from tests.concurrent_runs import demo_watchers_on_line, jobs_run_at_once
 from tests.line import ACCESS_TOKEN, CHANNEL_SECRET, LocalLine, line_settings, local_line
 
 FRIDAY_AFTERNOON = "2026-12-04T16:00+09:00"
@@ -120,26 +117,6 @@ def test_four_sweeps_at_once_push_each_message_once_and_count_every_push(
         assert uow.family.sends(now.strftime("%Y-%m")).sent == len(queued)
 
 
-def run_jobs_at_once(settings: Any, processes: int) -> list[subprocess.CompletedProcess]:
-    env = {
-        **os.environ,
-        "MIMAMORI_STORE": "dynamodb",
-        "MIMAMORI_DYNAMODB_TABLE": settings.dynamodb_table,
-        "MIMAMORI_AWS_ENDPOINT_URL": settings.aws_endpoint_url,
-        "MIMAMORI_LINE_CHANNEL_SECRET": CHANNEL_SECRET,
-        "MIMAMORI_LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN,
-        "MIMAMORI_LINE_API_BASE": settings.line_api_base,
-    }
-    command = [sys.executable, "-m", "backend.cli", "jobs", "run", "--now", FRIDAY_AFTERNOON]
-    started = [
-        subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(processes)
-    ]
-    return [subprocess.CompletedProcess(p.args, p.wait(), *p.communicate()) for p in started]
-
-
 @pytest.mark.parametrize("trial", range(3))
 def test_three_jobs_runs_at_once_on_a_fresh_table_lose_no_notification(
     moto_endpoint,  # noqa: F811 - the imported fixture
@@ -150,14 +127,15 @@ def test_three_jobs_runs_at_once_on_a_fresh_table_lose_no_notification(
     prepare_store(settings)
     services = bootstrap(settings, clock=lambda: SEEDED_AT)
     seed(services, with_notices=False)
-    with services.uow() as uow:  # the demo family and center on LINE, no quiet hours
-        for n, recipient in enumerate(DEMO_RECIPIENTS):
-            on_line = dataclasses.replace(
-                recipient, channel="line", address=f"U{n:032x}", quiet_start=None, quiet_end=None
-            )
-            uow.recipients.update(on_line)
-        uow.commit()
-    runs = run_jobs_at_once(settings, 3)
+    demo_watchers_on_line(services)
+    runs = jobs_run_at_once(
+        FRIDAY_AFTERNOON,
+        3,
+        line.url,
+        store="dynamodb",
+        dynamodb_table=settings.dynamodb_table,
+        aws_endpoint_url=settings.aws_endpoint_url,
+    )
     assert [run.returncode for run in runs] == [0, 0, 0], [run.stderr[-2000:] for run in runs]
     queued = sum(int(n) for run in runs for n in re.findall(r"messages=(\d+)", run.stdout))
     reported_sent = sum(int(n) for run in runs for n in re.findall(r"\bsent=(\d+)", run.stdout))
