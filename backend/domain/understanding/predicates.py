@@ -1,0 +1,199 @@
+"""Lemma-level reading of an utterance: content words with their negation, tense and mood.
+
+Every rule of the understanding layer is written against these units, not against sentences:
+a negator (ない, ぬ/ん, へん, ねえ) flips the content word before it, so 飲まなかった,
+飲んでいません, 飲まへん and 飲んでないわけじゃない (two negators: not negated) are read
+the same way for any verb, in any politeness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from backend.domain.understanding.analyzer import Token, tokens
+
+_CONTENT = {"名詞", "動詞", "形容詞", "形状詞", "副詞", "代名詞", "感動詞", "接頭辞"}
+# Words that carry no content of their own: the negation after them belongs to the word before.
+_FORMAL = {"訳", "事", "の", "ん", "もの", "物", "様", "そう", "筈", "感じ", "気"}
+_NEGATORS = {"ない", "無い", "ず", "ぬ", "へん", "ん", "ひん", "ねえ", "ん"}
+_REQUESTS = {"下さる", "呉れる", "欲しい", "頂戴", "くれ", "ちょうだい", "けろ"}
+_AUX_VERBS = {
+    "居る",
+    "いる",
+    "有る",
+    "ある",
+    "仕舞う",
+    "しまう",
+    "ちゃう",
+    "じゃう",
+    "置く",
+    "おく",
+    "来る",
+    "行く",
+    "貰う",
+    "もらう",
+    "呉れる",
+    "下さる",
+    "見る",
+    "為る",
+    "成る",
+    "出来る",
+    "忘れる",
+    "始める",
+    "過ぎる",
+    "頂く",
+    "おる",
+    "居る",
+    "願う",
+    "欲しい",
+    "良い",
+    "易い",
+    "難い",
+    "切る",
+    "続ける",
+    "てる",
+    "とる",
+}
+
+
+@dataclass
+class Unit:
+    """A content word with what its auxiliaries say about it."""
+
+    lemma: str
+    base: str
+    surface: str
+    pos: str
+    pos2: str
+    index: int
+    negated: bool = False
+    past: bool = False
+    potential: bool = False
+    te: bool = False  # followed by て/で (a request when nothing follows)
+    request: bool = False  # 〜てください, 〜てくれ, 〜てほしい, 〜て at the very end, imperative
+    volitional: bool = False  # そう (倒れそう), たい (死にたい)
+    auxes: list[str] = field(default_factory=list)
+
+    def is_(self, *lemmas: str) -> bool:
+        """Return True when this word is one of ``lemmas`` (lemma, written form or surface)."""
+        return self.lemma in lemmas or self.base in lemmas or self.surface in lemmas
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The units of one utterance, in order, with the clause each belongs to."""
+
+    text: str
+    units: tuple[Unit, ...]
+    tokens: tuple[Token, ...]
+
+    def find(self, *lemmas: str) -> list[Unit]:
+        """Return the units that are one of ``lemmas``."""
+        return [u for u in self.units if u.is_(*lemmas)]
+
+    def has(self, *lemmas: str, negated: bool | None = None) -> bool:
+        """Return True when a unit is one of ``lemmas`` (and negated or not, if given)."""
+        return any(negated is None or u.negated is negated for u in self.find(*lemmas))
+
+    def before(self, unit: Unit, window: int = 4) -> list[Unit]:
+        """Return up to ``window`` units before ``unit``."""
+        position = self.units.index(unit)
+        return list(self.units[max(0, position - window) : position])
+
+    def after(self, unit: Unit, window: int = 4) -> list[Unit]:
+        """Return up to ``window`` units after ``unit``."""
+        position = self.units.index(unit)
+        return list(self.units[position + 1 : position + 1 + window])
+
+    @property
+    def any_negated(self) -> bool:
+        """Return True when some unit is negated."""
+        return any(u.negated for u in self.units)
+
+
+def _is_negator(token: Token) -> bool:
+    if token.pos == "助動詞" and token.lemma in _NEGATORS:
+        return True
+    return token.pos == "形容詞" and token.lemma in ("無い", "ない") and token.pos2 == "非自立可能"
+
+
+def read(text: str) -> Reading:
+    """Return the units of ``text`` (already normalised)."""
+    toks = tokens(text)
+    units: list[Unit] = []
+    current: Unit | None = None
+    previous: Token | None = None
+    for i, tok in enumerate(toks):
+        after_te = (
+            previous is not None and previous.lemma in ("て", "で") and previous.pos == "助詞"
+        )
+        after_verb = previous is not None and previous.pos == "動詞"
+        attaches = current is not None and (
+            (
+                tok.pos in ("動詞", "形容詞")
+                and tok.pos2 == "非自立可能"
+                and (after_te or after_verb)
+            )
+            or (tok.pos == "動詞" and tok.lemma in _AUX_VERBS and (after_te or after_verb))
+            or (tok.pos == "名詞" and tok.lemma in _FORMAL)
+            or (tok.pos == "形状詞" and tok.pos2 == "助動詞語幹")
+            or (tok.pos == "接尾辞")
+            or (
+                tok.lemma in ("出来る", "有る", "ある")
+                and previous is not None
+                and (
+                    previous.pos == "名詞"
+                    or (previous.pos == "助詞" and previous.lemma in ("が", "は", "も"))
+                )
+                and current.pos in ("名詞", "代名詞")
+            )
+        )
+        if (
+            current is not None
+            and _is_negator(tok)
+            and not (tok.pos == "形容詞" and previous is not None and previous.pos in ("補助記号",))
+        ):
+            current.negated = not current.negated
+            current.auxes.append(tok.lemma)
+        elif tok.pos == "助動詞" and current is not None:
+            if tok.lemma == "た":
+                current.past = True
+            elif tok.lemma in ("れる", "られる"):
+                current.potential = True
+            elif tok.lemma in ("たい", "そう"):
+                current.volitional = True
+            elif tok.lemma in ("てる", "でる", "とる", "ちゃう", "じゃう"):
+                current.auxes.append(tok.lemma)
+            current.auxes.append(tok.lemma)
+        elif attaches and current is not None:
+            current.auxes.append(tok.lemma)
+            if tok.lemma in _REQUESTS and not current.negated:
+                current.request = tok.cform.startswith("命令形") or tok.lemma in ("欲しい", "頂戴")
+                current.request = current.request or (
+                    tok.lemma in ("下さる", "呉れる") and i == len(toks) - 1
+                )
+            if tok.pos2 == "助動詞語幹" and tok.lemma == "そう":
+                current.volitional = True
+        elif tok.pos == "助詞" and tok.lemma in ("て", "で") and tok.pos2 == "接続助詞":
+            if current is not None:
+                current.te = True
+        elif tok.pos in _CONTENT and tok.pos != "接頭辞":
+            current = Unit(
+                lemma=tok.lemma,
+                base=tok.base,
+                surface=tok.surface,
+                pos=tok.pos,
+                pos2=tok.pos2,
+                index=i,
+                potential=tok.pos == "動詞" and tok.base != tok.lemma and tok.base.endswith("る"),
+            )
+            if tok.pos == "動詞" and tok.cform.startswith("命令形"):
+                current.request = True
+            units.append(current)
+        previous = tok
+    # 「助けて」「来て」 said alone: the て-form at the end of an utterance is a request.
+    last_content = next((t for t in reversed(toks) if t.pos not in ("補助記号", "助詞")), None)
+    if units and units[-1].te and toks and toks[-1].lemma in ("て", "で", "よ", "ね", "や", "な"):
+        if last_content is None or last_content.pos == "動詞":
+            units[-1].request = True
+    return Reading(text, tuple(units), toks)
