@@ -14,8 +14,10 @@ from pydantic import TypeAdapter, ValidationError
 from backend.domain.errors import InvalidMunicipalityCode
 from backend.domain.instruments import MEASURED_ITEMS, POINT_ON, item_id
 from backend.domain.model import validate_municipality_code
+from questions.dialects import load_lexicon
 from questions.instruments import Instrument, InstrumentFile
 from questions.model import QuestionSet
+from backend.domain.understanding.lexicon import EMPTY
 from questions.schema import (
     Catalog,
     CatalogUse,
@@ -26,6 +28,7 @@ from questions.schema import (
 )
 
 PACKAGE_DIR = Path(__file__).parent
+LEXICONS_DIR = PACKAGE_DIR / "lexicons"
 CATALOG_PATH = PACKAGE_DIR / "catalog.yaml"
 SETS_DIR = PACKAGE_DIR / "sets"
 INSTRUMENT_PATHS = {"kihon_checklist": PACKAGE_DIR / "kihon_checklist.yaml"}
@@ -337,6 +340,13 @@ def load_question_set_text(
             problem(["questions", i], f"質問 {question.id!r} が重複しています")
         resolved.append(question)
     instruments, items = _resolve_instruments(raw, slot_ids, {q.id for q in resolved}, problem)
+    lexicon = EMPTY
+    if raw.lexicon is not None:
+        lexicon_path = LEXICONS_DIR / f"{raw.lexicon}.yaml"
+        if not lexicon_path.is_file():
+            problem(["lexicon"], f"方言辞書 {lexicon_path.name} がありません")
+        else:
+            lexicon = load_lexicon(lexicon_path)
     if problems:
         raise QuestionSetError(str(path), problems)
     return QuestionSet(
@@ -347,6 +357,7 @@ def load_question_set_text(
         questions=tuple(resolved),
         catalog={**catalog, **items} if items else catalog,
         instruments=instruments,
+        lexicon=lexicon,
     )
 
 
