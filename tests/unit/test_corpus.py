@@ -27,20 +27,28 @@ _SETS = load_sets()
 ENTRIES = load()
 
 
+_HOLDER: dict[str, object] = {}
+_CLOCK = FakeClock(jst(MONDAY, 7, 30))
+_SKILL = build_skill(
+    Services(
+        uow=lambda: FakeUnitOfWork(_HOLDER["store"]),
+        question_sets=lambda: _SETS,
+        clock=_CLOCK,
+        tz=ZoneInfo("Asia/Tokyo"),
+    ),
+    SKILL_ID,
+)
+
+
 def _run(entry):
     store = FakeStore()
-    clock = FakeClock(jst(MONDAY, 7, 30))
-    services = Services(
-        uow=lambda: FakeUnitOfWork(store),
-        question_sets=lambda: _SETS,
-        clock=clock,
-        tz=ZoneInfo("Asia/Tokyo"),
-    )
+    _HOLDER["store"] = store
+    clock = _CLOCK
     with FakeUnitOfWork(store) as uow:
         seed(uow, make_elder(municipality_code=entry.municipality))
         uow.devices.bind(make_binding(alexa_user_id=USER_ID, device_id=DEVICE_ID))
         uow.commit()
-    speaker = Speaker(build_skill(services, SKILL_ID), clock)
+    speaker = Speaker(_SKILL, clock)
     speaker.open()
     speaker.session.attributes["state"]["q"] = entry.question
     reply = speaker.say(entry.utterance)

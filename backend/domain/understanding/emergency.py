@@ -76,6 +76,8 @@ def _someone_come(reading: Reading) -> bool:
 
 
 def _ambulance(reading: Reading) -> bool:
+    if "救急車" not in reading.text and "119" not in reading.text:
+        return False  # 救急の番組: the word, not a call for one
     for unit in reading.find("救急", "救急車", "一一九", "119"):
         following = reading.after(unit, 3)
         if any(u.negated for u in [unit, *following]):
@@ -102,7 +104,7 @@ def _chest_or_breath(reading: Reading) -> bool:
 
 
 def _suffocating(reading: Reading) -> bool:
-    for unit in reading.find("苦しい", "苦しむ", "切ない"):
+    for unit in reading.find("苦しい", "苦しむ", "切ない", "胸苦しい", "息苦しい"):
         if unit.negated or _near(reading, unit, _NOT_BODILY):
             continue
         return True
