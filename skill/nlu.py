@@ -56,6 +56,7 @@ BUILT_IN_PHRASES: dict[str, tuple[str, ...]] = {
 }
 
 _IGNORED = re.compile(r"[\s。、,，．!！?？・…「」『』()（）~〜]+|(?<![0-9])\.|\.(?![0-9])")
+_PACKAGE_RESOLVER: dict[tuple[int, int], ModelResolver] = {}
 _SLOT_REFERENCE = re.compile(r"\{(\w+)\}")
 _KANJI_DIGITS = {
     "〇": 0,
@@ -245,8 +246,14 @@ class ModelResolver:
 
     @classmethod
     def from_package(cls) -> ModelResolver:
-        """Load the skill's own ja-JP interaction model."""
-        return cls.from_file(DEFAULT_MODEL_PATH)
+        """Load the skill's own ja-JP interaction model (compiled once per version of the file)."""
+        stat = DEFAULT_MODEL_PATH.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = _PACKAGE_RESOLVER.get(key)
+        if cached is None:
+            _PACKAGE_RESOLVER.clear()
+            cached = _PACKAGE_RESOLVER[key] = cls.from_file(DEFAULT_MODEL_PATH)
+        return cached
 
     @property
     def intent_names(self) -> tuple[str, ...]:

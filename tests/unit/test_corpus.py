@@ -146,7 +146,6 @@ def test_no_wrong_value_is_stored(results):
 
 def test_at_least_95_percent_resolve_to_the_right_meaning(results):
     report = _report(results)
-    Path(__file__).parent.parent.joinpath("corpus", "report.txt").write_text(report + "\n", encoding="utf-8")
     right = sum(r for _e, r, _em, _w in results)
     assert right / len(results) >= 0.95, report
 

@@ -89,7 +89,9 @@ _BAD_HEALTH = ("悪い", "痛い", "痛む", "怠い", "だるい", "しんど�
                "寒気", "下痢", "便秘", "頭痛", "腹痛", "腰痛", "苦しい", "崩す", "重い", "熱っぽい",
                "ぐったり", "へとへと", "くたくた", "こわい", "痺れる", "病気", "気持ち悪い",
                "具合悪い", "弱る", "バテる", "参る", "ダウン", "駄目")  # fmt: skip
-_GOOD_NEGATED_BAD = ("優れる", "良い", "いい", "よい", "冴える", "すぐれる")  # negated: bad
+_GOOD_NEGATED_BAD = ("優れる", "良い", "いい", "よい", "冴える", "すぐれる", "宜しい", "よろしい", "良く")
+_NOT_BODILY_WORRIES = ("生活", "家計", "お金", "金", "暮らし", "経済", "懐", "年金")
+_MOVE_VERBS = ("動く", "動ける", "歩く", "歩ける", "立つ", "立てる", "起き上がる")
 _LOW_MOOD = ("落ち込む", "寂しい", "淋しい", "さみしい", "不安", "心細い", "悲しい", "憂鬱", "憂うつ",
              "滅入る", "沈む", "退屈", "つまらない", "塞ぐ", "孤独", "むなしい", "虚しい", "空しい",
              "がっかり", "しょんぼり", "落ち着く", "いらいら", "イライラ", "泣く", "暗い")  # fmt: skip
@@ -118,7 +120,7 @@ _LITTLE = ("少し", "ちょっと", "半分", "軽い", "軽く", "少なめ", 
            "ちょびっと", "少々", "ちょっとだけ", "わずか", "一口", "少量", "小")  # fmt: skip
 _RARELY = ("余り", "あまり", "あんまり", "さほど", "それほど", "なかなか", "十分")
 _SKIPPED_MEAL = ("抜く", "飛ばす", "食欲", "欠食")
-_TAKE = ("飲む", "服用", "服薬", "済む", "済ませる", "飲める", "のむ")
+_TAKE = ("飲む", "服用", "服薬", "済む", "済ませる", "飲める", "のむ", "頂く", "いただく")
 _LATER_WORDS = ("これから", "今から", "後", "あと", "後で", "のち", "食後", "今晩", "夜", "寝る前")
 
 
@@ -131,9 +133,14 @@ def _health(r: Reading) -> list[str]:
             found.append("good")
         elif u.is_(*_SO_SO):
             found.append("so_so")
-        elif u.is_("悪い", "痛い", "痛む", "辛い", "苦しい") and u.negated:
-            # 悪くない: not bad, not good either; どこも痛くない: fine.
-            found.append("good" if r.has("何処", "どこ") else "so_so")
+        elif u.is_("悪い") and u.negated:
+            found.append("so_so")  # 悪くない: not bad, not good either
+        elif u.is_("痛い", "痛む", "辛い", "苦しい", "怠い", "しんどい") and u.negated:
+            found.append("good")  # どこも痛くない
+        elif u.is_("苦しい") and any(v.is_(*_NOT_BODILY_WORRIES) for v in r.before(u, 3)):
+            continue  # 生活が苦しい: a worry, but not the body's
+        elif u.is_(*_MOVE_VERBS) and u.negated:
+            found.append("bad")  # あまり動けない, 歩けない
         elif u.is_(*_GOOD_NEGATED_BAD):
             if u.negated:
                 found.append("bad")
@@ -443,7 +450,8 @@ def _skip(r: Reading, flat: str, question: Question | None) -> Meaning | None:
     ):
         if unit.negated and not (unit.is_("見る") and question is None):
             return Meaning(MeaningKind.SKIP, flat, Reply(ReplyKind.SKIP, "unknown", flat))
-    if r.has("忘れる") and isinstance(question, NumberQuestion | BloodPressureQuestion):
+    forgot = r.has("忘れる") or any("忘れる" in u.auxes for u in r.units)
+    if forgot and isinstance(question, NumberQuestion | BloodPressureQuestion):
         return Meaning(MeaningKind.SKIP, flat, Reply(ReplyKind.SKIP, "unknown", flat))
     if re.search(r"(?:あとで|後で|後に|あとに|後回し|今度|またにして|今はいい|今は無理|今はちょっと|"
                  r"忙しい|また後|今はやめ|次にして)", flat):  # fmt: skip

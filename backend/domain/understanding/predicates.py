@@ -56,6 +56,9 @@ _AUX_VERBS = {
 }
 
 
+_LIGHT_VERBS = {"出来る", "有る", "ある", "御座る", "出る", "居る"}
+
+
 @dataclass
 class Unit:
     """A content word with what its auxiliaries say about it."""
@@ -139,13 +142,15 @@ def read(text: str) -> Reading:
             or (tok.pos == "形状詞" and tok.pos2 == "助動詞語幹")
             or (tok.pos == "接尾辞")
             or (
-                tok.lemma in ("出来る", "有る", "ある")
+                # 元気が出ない, 熱はありません, 息ができない, 変わりはございません: the light
+                # verb's negation belongs to the noun; よくありません: to the adjective.
+                tok.lemma in _LIGHT_VERBS
                 and previous is not None
                 and (
-                    previous.pos == "名詞"
+                    previous.pos in ("名詞", "形容詞", "副詞")
                     or (previous.pos == "助詞" and previous.lemma in ("が", "は", "も"))
                 )
-                and current.pos in ("名詞", "代名詞")
+                and current.pos in ("名詞", "代名詞", "形状詞", "形容詞", "副詞")
             )
         )
         if (
