@@ -17,7 +17,7 @@ from backend.domain.model import validate_municipality_code
 from questions.dialects import load_lexicon
 from questions.instruments import Instrument, InstrumentFile
 from questions.model import QuestionSet
-from backend.domain.understanding.lexicon import EMPTY
+from backend.domain.understanding.lexicon import EMPTY, Lexicon
 from questions.schema import (
     Catalog,
     CatalogUse,
@@ -29,6 +29,7 @@ from questions.schema import (
 
 PACKAGE_DIR = Path(__file__).parent
 LEXICONS_DIR = PACKAGE_DIR / "lexicons"
+STANDARD_LEXICON = "standard.yaml"
 CATALOG_PATH = PACKAGE_DIR / "catalog.yaml"
 SETS_DIR = PACKAGE_DIR / "sets"
 INSTRUMENT_PATHS = {"kihon_checklist": PACKAGE_DIR / "kihon_checklist.yaml"}
@@ -340,13 +341,13 @@ def load_question_set_text(
             problem(["questions", i], f"質問 {question.id!r} が重複しています")
         resolved.append(question)
     instruments, items = _resolve_instruments(raw, slot_ids, {q.id for q in resolved}, problem)
-    lexicon = EMPTY
+    lexicon = _standard_lexicon()
     if raw.lexicon is not None:
         lexicon_path = LEXICONS_DIR / f"{raw.lexicon}.yaml"
         if not lexicon_path.is_file():
             problem(["lexicon"], f"方言辞書 {lexicon_path.name} がありません")
         else:
-            lexicon = load_lexicon(lexicon_path)
+            lexicon = lexicon.merged(load_lexicon(lexicon_path))
     if problems:
         raise QuestionSetError(str(path), problems)
     return QuestionSet(
@@ -359,6 +360,13 @@ def load_question_set_text(
         instruments=instruments,
         lexicon=lexicon,
     )
+
+
+@cache
+def _standard_lexicon() -> Lexicon:
+    """Return the standard-Japanese answer phrases every set understands."""
+    path = LEXICONS_DIR / STANDARD_LEXICON
+    return load_lexicon(path) if path.is_file() else EMPTY
 
 
 def load_sets(directory: Path = SETS_DIR) -> dict[str, QuestionSet]:

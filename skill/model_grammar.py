@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from questions.dialects import LexiconFile, read_lexicon_file
-from questions.loader import LEXICONS_DIR
+from questions.loader import LEXICONS_DIR, STANDARD_LEXICON
 from skill import const
 from skill.nlu import DEFAULT_MODEL_PATH
 
@@ -48,7 +48,9 @@ AWAY_SINCE = ("{since}から{kind}します", "{since}から{kind}", "{since}か
 
 
 def _lexicons() -> list[LexiconFile]:
-    return [read_lexicon_file(p) for p in sorted(LEXICONS_DIR.glob("*.yaml"))]
+    """Return the standard lexicon first, then the dialects (in file-name order)."""
+    paths = sorted(LEXICONS_DIR.glob("*.yaml"), key=lambda p: (p.name != STANDARD_LEXICON, p.name))
+    return [read_lexicon_file(p) for p in paths]
 
 
 def _add(samples: list[str], new: list[str] | tuple[str, ...]) -> None:

@@ -32,6 +32,8 @@ _NOT_BODILY = ("生活", "家計", "お金", "金", "暮らし", "経済", "懐"
 _TIME_AGO = ("先月", "去年", "昨年", "前", "昔", "先週", "以前", "この前", "この間", "一昨年")
 _LIMBS = ("手足", "手", "足", "顔", "口", "半身", "右", "左", "体", "身体", "腕")
 _MOVE = ("動く", "動ける", "起き上がる", "起き上がれる", "立つ", "立てる", "立ち上がる", "起きる")
+_MORNING = ("朝", "今朝", "寝坊", "早い", "早く", "遅い", "遅く", "時間", "目覚まし", "毎朝")
+_BODY = ("体", "身体", "手足", "手", "足", "半身", "右", "左", "腕", "脚", "片足", "片手")
 _SEVERE = ("割れる", "酷い", "ひどい", "激しい", "すごい", "凄い", "急", "物凄い", "我慢")
 
 
@@ -118,9 +120,17 @@ def _cannot_move(reading: Reading) -> bool:
             continue
         if _near(reading, unit, _SOFTENERS, 3):
             continue
-        if unit.is_("起きる") and not _near(reading, unit, ("転ぶ", "倒れる", "床", "体")):
-            continue  # 起きられない in the morning is oversleeping, not a fall
+        if unit.is_("起きる") and _near(reading, unit, _MORNING, 4):
+            continue  # 朝起きられない: oversleeping, not a fall
         return True
+    return False
+
+
+def _body_will_not_move(reading: Reading) -> bool:
+    """体が動かない, 手足が動かない: not the can't of 動けない, but the body itself."""
+    for unit in reading.find("動く"):
+        if unit.negated and _near(reading, unit, _BODY, 3) and not _near(reading, unit, _SOFTENERS, 3):
+            return True
     return False
 
 
@@ -171,8 +181,11 @@ def _stroke_signs(reading: Reading) -> bool:
         ):
             return True
     for unit in reading.find("言葉"):
-        if any(u.is_("出る") and u.negated for u in reading.after(unit, 2)):
+        if unit.negated and "出る" in unit.auxes:
             return True
+        for u in reading.after(unit, 2):
+            if u.negated and (u.is_("出る") or "出る" in u.auxes):
+                return True
     return False
 
 
@@ -228,6 +241,7 @@ _RULES = (
     ("ambulance", _ambulance),
     ("chest_or_breath", _chest_or_breath),
     ("cannot_move", _cannot_move),
+    ("body_will_not_move", _body_will_not_move),
     ("bleeding", _bleeding),
     ("stroke", _stroke_signs),
     ("severe_pain", _severe_pain),

@@ -31,6 +31,20 @@ class Lexicon:
     no: tuple[str, ...] = ()  # whole replies that mean いいえ (んでね, ちゃう)
     answers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # answer id -> phrases
 
+    def merged(self, other: Lexicon) -> Lexicon:
+        """Return this lexicon with ``other`` added (its rewrites and phrases after these)."""
+        answers = {k: tuple(v) for k, v in self.answers.items()}
+        for answer_id, phrases in other.answers.items():
+            answers[answer_id] = (*answers.get(answer_id, ()), *phrases)
+        region = " + ".join(r for r in (self.region, other.region) if r)
+        return Lexicon(
+            region=region,
+            rewrites=(*self.rewrites, *other.rewrites),
+            yes=(*self.yes, *other.yes),
+            no=(*self.no, *other.no),
+            answers=answers,
+        )
+
     def standardise(self, text: str) -> str:
         """Return ``text`` with every dialect form replaced by its standard form."""
         for rewrite in self.rewrites:

@@ -88,7 +88,8 @@ _BAD_HEALTH = ("悪い", "痛い", "痛む", "怠い", "だるい", "しんど�
                "くたびれる", "熱", "風邪", "咳", "目眩", "めまい", "ふらふら", "ふらつく", "吐き気",
                "寒気", "下痢", "便秘", "頭痛", "腹痛", "腰痛", "苦しい", "崩す", "重い", "熱っぽい",
                "ぐったり", "へとへと", "くたくた", "こわい", "痺れる", "病気", "気持ち悪い",
-               "具合悪い", "弱る", "バテる", "参る", "ダウン", "駄目")  # fmt: skip
+               "具合悪い", "弱る", "バテる", "参る", "ダウン", "駄目", "ずきずき", "ズキズキ", "がんがん",
+               "ガンガン", "ちくちく", "ひりひり", "むかむか", "ぞくぞく", "しくしく", "ふらつき")  # fmt: skip
 _GOOD_NEGATED_BAD = ("優れる", "良い", "いい", "よい", "冴える", "すぐれる", "宜しい", "よろしい", "良く")
 _NOT_BODILY_WORRIES = ("生活", "家計", "お金", "金", "暮らし", "経済", "懐", "年金")
 _MOVE_VERBS = ("動く", "動ける", "歩く", "歩ける", "立つ", "立てる", "起き上がる")
@@ -98,7 +99,7 @@ _LOW_MOOD = ("落ち込む", "寂しい", "淋しい", "さみしい", "不安",
 _LOW_IF_NEGATED = ("やる気", "楽しい", "元気", "張り合い", "気力", "落ち着く", "面白い")
 _GOOD_MOOD = ("楽しい", "嬉しい", "うれしい", "機嫌", "爽やか", "さわやか", "明るい", "すっきり",
               "穏やか", "晴れやか", "上機嫌", "ご機嫌", "幸せ", "楽")  # fmt: skip
-_SLEEP = ("眠る", "寝る", "休む", "熟睡", "寝付く", "寝つく", "眠れる", "寝れる", "安眠", "快眠")
+_SLEEP = ("眠る", "寝る", "休む", "休める", "熟睡", "寝付く", "寝つく", "眠れる", "寝れる", "安眠", "快眠")
 _SLEPT_WELL = ("ぐっすり", "熟睡", "快眠", "安眠", "すやすや")
 _SLEPT_POORLY = ("寝不足", "不眠", "一睡", "浅い", "寝苦しい", "眠い")
 _WOKE = ("覚める", "起きる", "目覚める")
@@ -120,6 +121,10 @@ _LITTLE = ("少し", "ちょっと", "半分", "軽い", "軽く", "少なめ", 
            "ちょびっと", "少々", "ちょっとだけ", "わずか", "一口", "少量", "小")  # fmt: skip
 _RARELY = ("余り", "あまり", "あんまり", "さほど", "それほど", "なかなか", "十分")
 _SKIPPED_MEAL = ("抜く", "飛ばす", "食欲", "欠食")
+_FOODS = ("パン", "ご飯", "御飯", "味噌汁", "卵", "玉子", "おにぎり", "お握り", "うどん", "蕎麦",
+          "そば", "魚", "納豆", "粥", "お粥", "トースト", "サンドイッチ", "果物", "バナナ", "ヨーグルト",
+          "牛乳", "弁当", "お弁当", "麺", "ラーメン", "煮物", "漬物", "豆腐", "肉", "野菜", "雑炊",
+          "シリアル", "餅", "茶漬け", "お茶漬け", "目玉焼き", "ハム", "サラダ", "カレー", "寿司")  # fmt: skip
 _TAKE = ("飲む", "服用", "服薬", "済む", "済ませる", "飲める", "のむ", "頂く", "いただく")
 _LATER_WORDS = ("これから", "今から", "後", "あと", "後で", "のち", "食後", "今晩", "夜", "寝る前")
 
@@ -134,7 +139,8 @@ def _health(r: Reading) -> list[str]:
         elif u.is_(*_SO_SO):
             found.append("so_so")
         elif u.is_("悪い") and u.negated:
-            found.append("so_so")  # 悪くない: not bad, not good either
+            # 悪くない: not bad, not good either; どこも悪くない: fine.
+            found.append("good" if r.has("何処", "どこ") else "so_so")
         elif u.is_("痛い", "痛む", "辛い", "苦しい", "怠い", "しんどい") and u.negated:
             found.append("good")  # どこも痛くない
         elif u.is_("苦しい") and any(v.is_(*_NOT_BODILY_WORRIES) for v in r.before(u, 3)):
@@ -223,6 +229,8 @@ def _meal(r: Reading) -> list[str]:
             found.append("not_ate" if u.is_("食欲") is u.negated or not u.is_("食欲") else "ate")
         elif u.is_("残す"):
             found.append("ate_little")
+        elif u.is_(*_FOODS) and not u.negated and not r.has(*_EAT) and not r.any_negated:
+            found.append("ate")  # 今朝はパンとコーヒーでした
         elif u.is_("まだ", "未だ") and not r.has(*_EAT):
             found.append("not_ate")
         elif u.is_("半分", "少し", "ちょっと", "少なめ") and not r.has(*_EAT) and len(r.units) <= 3:
@@ -273,6 +281,23 @@ def _worst(question: Question, values: list[Any], order: list[Any]) -> Any:
     return max(values, key=order.index)
 
 
+_TAILS = re.compile(
+    r"(?:です|でした|だよ|だね|だった|だわ|ですよ|ですね|でございます|よ|ね|ねえ|な|なあ|わ|かな|"
+    r"かしら|だ|や|やで|やな|やわ|なの|なんです|なんだ|みたい|と思う|と思います|っす)+$"
+)
+
+
+def _phrase_matches(text: str, lexicon: Lexicon, ids: list[str]) -> list[str]:
+    """Return the answer ids whose phrases are what was said (less a polite or plain ending)."""
+    said = compact(text)
+    bare = _TAILS.sub("", said) or said
+    found = []
+    for answer_id, phrases in lexicon.answers.items():
+        if answer_id in ids and {said, bare} & {compact(p) for p in phrases}:
+            found.append(answer_id)
+    return found
+
+
 def _label_matches(question: ChoiceQuestion, r: Reading) -> list[str]:
     found = []
     for option in question.options:
@@ -290,11 +315,7 @@ def _choice(question: ChoiceQuestion, r: Reading, text: str, lexicon: Lexicon) -
     ids = [o.id for o in question.options]
     family = _FAMILIES.get(frozenset(ids))
     values = family(r) if family else []
-    values += [
-        answer_id
-        for answer_id, phrases in lexicon.answers.items()
-        if answer_id in ids and compact(text) in {compact(p) for p in phrases}
-    ]
+    values += _phrase_matches(text, lexicon, ids)
     values = [question.aliases.get(v, v) for v in values]
     values = [v for v in values if v in ids] or _label_matches(question, r)
     if not values and "bad" not in ids and "low" in ids and "bad" in _health(r):
@@ -319,6 +340,9 @@ def _yes_no(question: YesNoQuestion, r: Reading, text: str, lexicon: Lexicon) ->
     values: list[bool] = []
     if {"took", "not_yet"} & set(question.yes_ids + question.no_ids):
         values = _medication(r)
+    if not values:
+        ids = [*question.yes_ids, *question.no_ids]
+        values = [a in question.yes_ids for a in _phrase_matches(text, lexicon, ids)]
     if not values:
         lemmas = _question_lemmas(question)
         for u in r.units:
@@ -397,16 +421,17 @@ def answer_for(question: Question, text: str, lexicon: Lexicon = EMPTY) -> Reply
 # --- the conversation's own meanings -----------------------------------------------------------
 
 _FAREWELL = re.compile(
-    r"^(?:(?:はい|うん|ええ|ほな|ほんなら|ありがとう(?:ございました|ございます|ね)?|どうも)、?)*"
-    r"(?:またね|またな|また明日|またあした|またね?ー?|じゃあね|じゃあな|じゃあまた|じゃまた|じゃね|"
-    r"それじゃあ?ね?|それでは|さようなら|さよなら|バイバイ|ばいばい|ほなね|ほなまた|ほなな|"
-    r"ほんならね|ほんなら|おやすみなさい|おやすみ|お休みなさい|失礼します|失礼しました|"
-    r"へばね|へば|んだらね|したっけね|したらね|ごきげんよう|また今度ね|またお願いします|"
-    r"また話そうね|また話しましょう)(?:ー|ね|な|です|や|わ)*$"
+    r"^(?:(?:はい|うん|ええ|ありがとう(?:ございました|ございます|ね)?|どうも)、?)*"
+    r"(?:(?:それじゃあ?|そんじゃあ?|ほんじゃあ?|じゃあ?|ほんなら|ほな|では|ほんだら|んだら|したら|"
+    r"へば|そいじゃ)、?)?"
+    r"(?:また(?:ね|な|明日|あした|今度|後で|あとで|来週|お願いします|話そう|話しましょう|よろしく)*|"
+    r"ね|な|さようなら|さよなら|バイバイ|ばいばい|おやすみなさい|おやすみ|お休みなさい|"
+    r"失礼します|失礼しました|ごきげんよう|したっけ|これで)"
+    r"(?:ー|ね|な|です|や|わ|ねー)*$"
 )
 _AWAY_KINDS = (
     ("hospital", ("入院", "検査入院", "手術", "病院")),
-    ("short_stay", ("ショートステイ", "ショート", "お泊まり", "施設", "泊まり", "デイ")),
+    ("short_stay", ("ショートステイ", "ショート", "施設")),
     ("travel", ("旅行", "旅", "温泉", "観光", "ツアー")),
     ("other", ("留守", "出かける", "出掛ける", "帰省", "泊まる", "泊まりに", "空ける", "家")),
 )
@@ -467,6 +492,7 @@ def _skip(r: Reading, flat: str, question: Question | None) -> Meaning | None:
 def _help(r: Reading, flat: str) -> bool:
     return bool(
         re.search(r"(?:どうすれば|どうしたら|どう答え|何て言えば|なんて言えば|何を言えば|使い方|"
+                  r"なんて答え|何て答え|何と答え|なんて言ったら|何て言ったら|何を答え|"
                   r"答え方|どうやって答え|どう言えば|何言うたら|どない言うたら|どうすんの)", flat)
     )  # fmt: skip
 

@@ -14,7 +14,7 @@ from backend.domain.understanding.analyzer import Token, tokens
 
 _CONTENT = {"名詞", "動詞", "形容詞", "形状詞", "副詞", "代名詞", "感動詞", "接頭辞"}
 # Words that carry no content of their own: the negation after them belongs to the word before.
-_FORMAL = {"訳", "事", "の", "ん", "もの", "物", "様", "そう", "筈", "感じ", "気"}
+_FORMAL = {"訳", "事", "の", "ん", "もの", "物", "様", "そう", "筈", "感じ", "所", "ところ"}
 _NEGATORS = {"ない", "無い", "ず", "ぬ", "へん", "ん", "ひん", "ねえ", "ん"}
 _REQUESTS = {"下さる", "呉れる", "欲しい", "頂戴", "くれ", "ちょうだい", "けろ"}
 _AUX_VERBS = {
@@ -173,9 +173,14 @@ def read(text: str) -> Reading:
         elif attaches and current is not None:
             current.auxes.append(tok.lemma)
             if tok.lemma in _REQUESTS and not current.negated:
-                current.request = tok.cform.startswith("命令形") or tok.lemma in ("欲しい", "頂戴")
-                current.request = current.request or (
-                    tok.lemma in ("下さる", "呉れる") and i == len(toks) - 1
+                # 〜てください, 〜てくださいませ, 〜てくれ, 〜てほしい (not 〜てくれた, 〜てくれる)
+                rest = [t for t in toks[i + 1 :] if t.pos != "補助記号"]
+                polite_imperative = bool(rest) and rest[0].lemma == "ます"
+                polite_imperative = polite_imperative and rest[0].cform.startswith("命令形")
+                current.request = (
+                    tok.cform.startswith("命令形")
+                    or tok.lemma in ("欲しい", "頂戴")
+                    or (tok.lemma == "下さる" and polite_imperative)
                 )
             if tok.pos2 == "助動詞語幹" and tok.lemma == "そう":
                 current.volitional = True

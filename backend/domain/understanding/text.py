@@ -51,8 +51,12 @@ _FILLERS = (
     "ええとね",
 )
 _FILLER_RE = re.compile(
-    "^(?:(?:" + "|".join(re.escape(f) for f in sorted(_FILLERS, key=len, reverse=True)) + ")"
-    r"(?!まあ)[ー〜~]*[、,\s]*)+"
+    "^(?:(?:"
+    + "|".join(
+        re.escape(f) + ("(?!まあ)" if f == "まあ" else "")  # まあまあ is an answer
+        for f in sorted(_FILLERS, key=len, reverse=True)
+    )
+    + r")[ー〜~]*[、,\s]*)+"
 )
 _PUNCT = re.compile(r"[\s。．!！?？・…「」『』()（）~〜♪]+")
 _COMMA = re.compile(r"[、，,]+")
@@ -95,7 +99,20 @@ def normalise(text: str, lexicon: Lexicon = EMPTY) -> str:
     text = width(text)
     text = _PUNCT.sub("、", text).strip("、")
     text = "、".join(clauses(text))
+    text = _split_opening_reply(text, lexicon)
     return lexicon.standardise(text)
+
+
+_OPENING_REPLIES = ("はい", "いいえ", "ううん")
+
+
+def _split_opening_reply(text: str, lexicon: Lexicon) -> str:
+    """Return 「んだ、なんともねえ」 for 「んだなんともねえ」: Alexa's words have no commas."""
+    for word in sorted((*lexicon.yes, *lexicon.no, *_OPENING_REPLIES), key=len):
+        rest = text[len(word) :]
+        if text.startswith(word) and rest and not rest.startswith("、") and len(rest) >= 2:
+            return f"{word}、{rest}"
+    return text
 
 
 def compact(text: str) -> str:
