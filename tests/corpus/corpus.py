@@ -16,6 +16,7 @@ from pathlib import Path
 
 CORE = Path(__file__).parent / "core.tsv"
 BLIND = Path(__file__).parent / "blind.tsv"
+BLIND2 = Path(__file__).parent / "blind2.tsv"
 FILLERS = ("えーと、", "あのね、", "うーん、", "そうですね、")
 
 
@@ -33,6 +34,7 @@ def load() -> list[Entry]:
     entries = []
     lines = CORE.read_text(encoding="utf-8").splitlines()
     lines += BLIND.read_text(encoding="utf-8").splitlines()
+    lines += BLIND2.read_text(encoding="utf-8").splitlines()
     for line in lines:
         if not line.strip() or line.startswith("#"):
             continue

@@ -10,6 +10,7 @@ from backend.domain.understanding.text import digits
 WEEKDAYS = "月火水木金土日"
 DATE_PATTERN = (
     r"(?:今日|きょう|明日|あした|あす|明後日|あさって|来週の[月火水木金土日]曜日?|来週|来月|月末|"
+    r"[月火水木金土日]曜日?|"
     r"[0-9〇一二三四五六七八九十]+月[0-9〇一二三四五六七八九十]+日|[0-9〇一二三四五六七八九十]+日)"
 )
 _DATE = re.compile(DATE_PATTERN)
@@ -33,6 +34,9 @@ def date_value(words: str, today: date) -> str:
         return f"{first.year}-{first.month:02d}"
     if words == "月末":
         return (_next_month_first(today) - timedelta(days=1)).isoformat()
+    if words[0] in WEEKDAYS and words[1:2] == "曜":
+        ahead = (WEEKDAYS.index(words[0]) - today.weekday()) % 7 or 7
+        return (today + timedelta(days=ahead)).isoformat()
     if words.startswith("来週の"):
         weekday = WEEKDAYS.index(words[3])
         monday = today + timedelta(days=7 - today.weekday())

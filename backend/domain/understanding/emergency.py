@@ -30,10 +30,14 @@ _SOFTENERS = (
 )
 _NOT_BODILY = ("生活", "家計", "お金", "金", "暮らし", "経済", "懐", "言い訳", "立場", "年金")
 _TIME_AGO = ("先月", "去年", "昨年", "前", "昔", "先週", "以前", "この前", "この間", "一昨年")
-_LIMBS = ("手足", "手", "足", "顔", "口", "半身", "右", "左", "体", "身体", "腕")
+# Numbness that may be a stroke: one side, the face, both hands and feet (not 正座して足が).
+_LIMBS = ("手足", "顔", "口", "半身", "右", "左", "片方", "片側", "舌", "右手", "左手", "右足", "左足")
+_RECOVERED = ("治る", "治まる", "良くなる", "楽になる", "収まる", "引く", "消える")
+_EPISODE = ("時期", "頃", "ころ", "時", "とき", "昔", "以前", "前", "こと", "事")
 _MOVE = ("動く", "動ける", "起き上がる", "起き上がれる", "立つ", "立てる", "立ち上がる", "起きる")
 _MORNING = ("朝", "今朝", "寝坊", "早い", "早く", "遅い", "遅く", "時間", "目覚まし", "毎朝")
-_BODY = ("体", "身体", "手足", "手", "足", "半身", "右", "左", "腕", "脚", "片足", "片手")
+_BODY = ("体", "身体", "手足", "手", "足", "半身", "右", "左", "腕", "脚", "片足", "片手", "右手",
+         "左手", "右足", "左足", "片腕", "右腕", "左腕")  # fmt: skip
 _SEVERE = ("割れる", "酷い", "ひどい", "激しい", "すごい", "凄い", "急", "物凄い", "我慢")
 
 
@@ -77,15 +81,22 @@ def _someone_come(reading: Reading) -> bool:
     return False
 
 
+_CALL = ("呼ぶ", "願う", "来る", "頼む", "要る", "必要", "呼べる", "電話")
+
+
 def _ambulance(reading: Reading) -> bool:
+    """救急車 asked for (呼んで, お願い, 救急車! alone), not 救急車のサイレン."""
     if "救急車" not in reading.text and "119" not in reading.text:
         return False  # 救急の番組: the word, not a call for one
     for unit in reading.find("救急", "救急車", "一一九", "119"):
         following = reading.after(unit, 3)
-        if any(u.negated for u in [unit, *following]):
+        if any(u.negated and not u.request for u in [unit, *following]):
             return False
-        return True
-    return "119" in reading.text or "ひゃくじゅうきゅう" in reading.text
+        if any(u.is_(*_CALL) for u in following) or any(a in _CALL for a in unit.auxes):
+            return True
+        if len(reading.units) <= 2:  # 「救急車」「救急車です」
+            return True
+    return False
 
 
 def _chest_or_breath(reading: Reading) -> bool:
@@ -107,7 +118,7 @@ def _chest_or_breath(reading: Reading) -> bool:
 
 def _suffocating(reading: Reading) -> bool:
     for unit in reading.find("苦しい", "苦しむ", "切ない", "胸苦しい", "息苦しい"):
-        if unit.negated or _near(reading, unit, _NOT_BODILY):
+        if unit.negated or _near(reading, unit, _NOT_BODILY) or past_episode(reading, unit):
             continue
         return True
     return False
@@ -136,7 +147,7 @@ def _body_will_not_move(reading: Reading) -> bool:
 
 def _collapsed(reading: Reading) -> Emergency | None:
     for unit in reading.find("倒れる"):
-        if unit.negated:
+        if unit.negated or past_episode(reading, unit):
             continue
         if unit.volitional or unit.past or unit.auxes:
             return Emergency("collapsed")
@@ -151,9 +162,19 @@ def _collapsed(reading: Reading) -> Emergency | None:
     return None
 
 
+def _head_injury(reading: Reading) -> bool:
+    """頭を打った: a fall with a head strike is an emergency for an elder."""
+    for unit in reading.find("打つ", "ぶつける", "打ち付ける"):
+        if not unit.negated and _near(reading, unit, ("頭",), 3) and not past_episode(reading, unit):
+            return True
+    return False
+
+
 def _bleeding(reading: Reading) -> bool:
     for unit in reading.find("血", "出血"):
         following = reading.after(unit, 2)
+        if "出る" in unit.auxes and not unit.negated:
+            return True
         if unit.is_("出血") and not unit.negated:
             return True
         if any(u.is_("出る") and not u.negated for u in following):
@@ -165,7 +186,7 @@ def _bleeding(reading: Reading) -> bool:
 
 def _stroke_signs(reading: Reading) -> bool:
     for unit in reading.find("痺れる", "しびれる", "麻痺"):
-        if not unit.negated and (
+        if not unit.negated and not past_episode(reading, unit) and (
             _near(reading, unit, _LIMBS + ("急", "急に", "片方", "片側"))
             or any(u.is_(*_MOVE, "動く") and u.negated for u in reading.after(unit, 2))
         ):
@@ -243,6 +264,7 @@ _RULES = (
     ("cannot_move", _cannot_move),
     ("body_will_not_move", _body_will_not_move),
     ("bleeding", _bleeding),
+    ("head_injury", _head_injury),
     ("stroke", _stroke_signs),
     ("severe_pain", _severe_pain),
     ("consciousness", _consciousness),
@@ -253,8 +275,23 @@ _RULES = (
 )
 
 
+def past_episode(reading: Reading, unit: Unit) -> bool:
+    """倒れたことがある, 苦しい時期もあった, 前に倒れた: something that happened before."""
+    after = reading.after(unit, 3)
+    if any(u.is_(*_EPISODE) for u in after) or any(a in ("事", "こと") for a in unit.auxes):
+        return True
+    return _near(reading, unit, _TIME_AGO, 4)
+
+
+def _recovered(reading: Reading) -> bool:
+    """足がしびれたけど、もう治った: the symptom is over."""
+    return any(u.past and not u.negated for u in reading.find(*_RECOVERED))
+
+
 def detect(reading: Reading) -> Emergency | None:
     """Return the emergency that ``reading`` says, or None."""
+    if _recovered(reading):
+        return None
     for name, rule in _RULES:
         if rule(reading):
             return Emergency(name)

@@ -10,6 +10,7 @@ from typing import Any
 from backend.domain.conversation import Reply, ReplyKind
 from backend.domain.understanding import emergency as emergency_rules
 from backend.domain.understanding.dates import find_date, first_date
+from backend.domain.understanding.emergency import past_episode
 from backend.domain.understanding.lexicon import EMPTY, Lexicon
 from backend.domain.understanding.predicates import Reading, read
 from backend.domain.understanding.text import compact, normalise, quantities
@@ -96,14 +97,14 @@ _MOVE_VERBS = ("動く", "動ける", "歩く", "歩ける", "立つ", "立て�
 _LOW_MOOD = ("落ち込む", "寂しい", "淋しい", "さみしい", "不安", "心細い", "悲しい", "憂鬱", "憂うつ",
              "滅入る", "沈む", "退屈", "つまらない", "塞ぐ", "孤独", "むなしい", "虚しい", "空しい",
              "がっかり", "しょんぼり", "落ち着く", "いらいら", "イライラ", "泣く", "暗い")  # fmt: skip
-_LOW_IF_NEGATED = ("やる気", "楽しい", "元気", "張り合い", "気力", "落ち着く", "面白い")
+_LOW_IF_NEGATED = ("やる気", "楽しい", "元気", "張り合い", "気力", "落ち着く", "面白い", "詰まる")
 _GOOD_MOOD = ("楽しい", "嬉しい", "うれしい", "機嫌", "爽やか", "さわやか", "明るい", "すっきり",
               "穏やか", "晴れやか", "上機嫌", "ご機嫌", "幸せ", "楽")  # fmt: skip
 _SLEEP = ("眠る", "寝る", "休む", "休める", "熟睡", "寝付く", "寝つく", "眠れる", "寝れる", "安眠", "快眠")
 _SLEPT_WELL = ("ぐっすり", "熟睡", "快眠", "安眠", "すやすや")
 _SLEPT_POORLY = ("寝不足", "不眠", "一睡", "浅い", "寝苦しい", "眠い")
 _WOKE = ("覚める", "起きる", "目覚める")
-_WOKE_OFTEN = ("夜中", "何度", "何回", "途中", "早く", "トイレ", "度々", "たびたび", "しょっちゅう",
+_WOKE_OFTEN = ("夜中", "何度", "何回", "途中", "早く", "トイレ", "おき", "置き", "時間", "毎", "度々", "たびたび", "しょっちゅう",
                "何べん", "二回", "三回", "2回", "3回", "夜")  # fmt: skip
 _EAT = (
     "食べる",
@@ -129,9 +130,15 @@ _TAKE = ("飲む", "服用", "服薬", "済む", "済ませる", "飲める", "�
 _LATER_WORDS = ("これから", "今から", "後", "あと", "後で", "のち", "食後", "今晩", "夜", "寝る前")
 
 
+_TIME_WORDS = ("今日", "今朝", "朝", "昨日", "今", "本日", "最近", "この頃")
+
+
 def _health(r: Reading) -> list[str]:
     found = []
+    content = [u for u in r.units if not u.is_(*_TIME_WORDS)]
     for u in r.units:
+        if u.is_(*_BAD_HEALTH) and past_episode(r, u):
+            continue  # 苦しい時期もあったけど今は元気
         if u.is_(*_GOOD_HEALTH):
             found.append("bad" if u.negated else "good")
         elif u.is_(*_NOT_BAD) and u.negated:
@@ -152,11 +159,13 @@ def _health(r: Reading) -> list[str]:
                 found.append("bad")
             elif (
                 any(v.is_("調子", "体調", "具合", "気分", "元気") for v in r.before(u, 3))
-                or len(r.units) == 1
+                or len(content) == 1
             ):
                 found.append("good")
         elif u.is_(*_BAD_HEALTH) and not u.negated:
             found.append("bad")
+        elif u.is_(*_BAD_HEALTH) and u.negated:
+            found.append("good")  # 熱はないです, 咳も出ません
     return found
 
 
@@ -426,7 +435,7 @@ _FAREWELL = re.compile(
     r"へば|そいじゃ)、?)?"
     r"(?:また(?:ね|な|明日|あした|今度|後で|あとで|来週|お願いします|話そう|話しましょう|よろしく)*|"
     r"ね|な|さようなら|さよなら|バイバイ|ばいばい|おやすみなさい|おやすみ|お休みなさい|"
-    r"失礼します|失礼しました|ごきげんよう|したっけ|これで)"
+    r"失礼します|失礼しました|ごきげんよう|したっけ|これで|さいなら|ほなさいなら)"
     r"(?:ー|ね|な|です|や|わ|ねー)*$"
 )
 _AWAY_KINDS = (

@@ -56,6 +56,9 @@ _AUX_VERBS = {
 }
 
 
+# The second verb of a compound (飲み忘れる, 食べ過ぎる): attached without て.
+_COMPOUND_SECOND = {"忘れる", "始める", "過ぎる", "切る", "続ける", "出す", "終わる", "込む", "損ねる"}
+_ASKING = {"呉れる", "下さる", "貰える", "もらえる"}
 _LIGHT_VERBS = {"出来る", "有る", "ある", "御座る", "出る", "居る"}
 
 
@@ -135,9 +138,26 @@ def read(text: str) -> Reading:
             (
                 tok.pos in ("動詞", "形容詞")
                 and tok.pos2 == "非自立可能"
-                and (after_te or after_verb)
+                and (after_te or (after_verb and tok.lemma in _COMPOUND_SECOND))
             )
-            or (tok.pos == "動詞" and tok.lemma in _AUX_VERBS and (after_te or after_verb))
+            # 食べる気がしない: the negation of する belongs to 食べる
+            or (
+                current is not None
+                and current.auxes[-1:] == ["気"]
+                and tok.lemma in ("為る", "有る", "起きる", "進む", "出る")
+            )
+            or (tok.pos == "動詞" and tok.lemma in _AUX_VERBS and after_te)
+            or (tok.pos == "動詞" and tok.lemma in _COMPOUND_SECOND and after_verb)
+            or (
+                tok.lemma in ("為る", "致す", "為さる", "する", "いたす")
+                and previous is not None
+                and previous.pos == "名詞"
+            )
+            or (
+                tok.lemma == "気"
+                and previous is not None
+                and previous.pos in ("動詞", "助動詞")
+            )
             or (tok.pos == "名詞" and tok.lemma in _FORMAL)
             or (tok.pos == "形状詞" and tok.pos2 == "助動詞語幹")
             or (tok.pos == "接尾辞")
@@ -153,7 +173,11 @@ def read(text: str) -> Reading:
                 and current.pos in ("名詞", "代名詞", "形状詞", "形容詞", "副詞")
             )
         )
-        if (
+        asks = current is not None and bool(current.auxes) and current.auxes[-1] in _ASKING
+        if current is not None and _is_negator(tok) and asks and current.is_("呼ぶ", "来る"):
+            current.request = True  # 呼んでくれない（か）, 来てくれへん: asking, not refusing
+            current.auxes.append(tok.lemma)
+        elif (
             current is not None
             and _is_negator(tok)
             and not (tok.pos == "形容詞" and previous is not None and previous.pos in ("補助記号",))
