@@ -555,9 +555,10 @@ def away_said(
     kind = kind or "other"
     if until is None:
         new_state = {**_kept(state), "stage": away.STAGE_UNTIL, "away_kind": kind}
+        line = Line("away_ask_until", {"kind": kind})
         if since:
             new_state["away_since"] = since
-        line = Line("away_ask_until", {"kind": kind})
+            line = Line("away_ask_until_from", {"kind": kind, "since": since})
         return Turn((line,), state=new_state, reprompt=Line("away_until_reprompt"))
     return _away_confirm(state, kind, until, since)
 
