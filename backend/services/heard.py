@@ -13,7 +13,7 @@ from typing import Any
 from backend.domain.conversation import Reply, ReplyKind
 from backend.domain.errors import NotFound
 from backend.domain.model import AnswerSource
-from backend.domain.understanding import Meaning, MeaningKind, understand
+from backend.domain.understanding import Meaning, MeaningKind, emergency_in, understand
 from backend.domain.understanding.dates import date_value
 from backend.domain.understanding.lexicon import EMPTY, Lexicon
 from backend.services import away, checkin, notice_delivery
@@ -50,12 +50,17 @@ def answer(
         return notice_delivery.answer(svc, caller, state, reply, source)
     if notice_delivery.in_notice_stage(state) and reply.value in notice_delivery.NEED_HELP_IDS:
         return notice_delivery.answer(svc, caller, state, reply, source)  # the 安否 answer itself
+    if reply.kind is not ReplyKind.WORDS:
+        # Resolved by Alexa: only read for an emergency (「胸が痛い」 resolved to 痛い), in
+        # standard Japanese and without opening the store (this is the common, fast turn).
+        rule = emergency_in(reply.raw)
+        if rule is not None:
+            return notice_delivery.emergency(svc, caller, state, f"words:{rule}")
+        return notice_delivery.answer(svc, caller, state, reply, source)
     question, lexicon = _context(svc, caller, state)
     meaning = understand(reply.raw, question, lexicon)
     if meaning.kind is MeaningKind.EMERGENCY:
         return notice_delivery.emergency(svc, caller, state, f"words:{meaning.rule}")
-    if reply.kind is not ReplyKind.WORDS:
-        return notice_delivery.answer(svc, caller, state, reply, source)
     return _understood(svc, caller, state, meaning)
 
 

@@ -7,6 +7,21 @@ loaded at the first call, not at import.
 """
 
 from backend.domain.understanding.lexicon import EMPTY, Lexicon, Rewrite
-from backend.domain.understanding.meaning import Meaning, MeaningKind, answer_for, understand
+from backend.domain.understanding.meaning import (
+    Meaning,
+    MeaningKind,
+    answer_for,
+    emergency_in,
+    understand,
+)
 
-__all__ = ["EMPTY", "Lexicon", "Meaning", "MeaningKind", "Rewrite", "answer_for", "understand"]
+__all__ = [
+    "EMPTY",
+    "Lexicon",
+    "Meaning",
+    "MeaningKind",
+    "Rewrite",
+    "answer_for",
+    "emergency_in",
+    "understand",
+]

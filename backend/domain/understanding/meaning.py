@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from enum import StrEnum
 from typing import Any
 
@@ -296,21 +297,40 @@ _TAILS = re.compile(
 )
 
 
+_PHRASE_INDEX: dict[int, tuple[Lexicon, dict[str, list[str]]]] = {}
+
+
+def _phrases(lexicon: Lexicon) -> dict[str, list[str]]:
+    """Return compact phrase -> answer ids for a lexicon (built once per lexicon object)."""
+    cached = _PHRASE_INDEX.get(id(lexicon))
+    if cached is not None and cached[0] is lexicon:
+        return cached[1]
+    index: dict[str, list[str]] = {}
+    for answer_id, phrases in lexicon.answers.items():
+        for phrase in phrases:
+            index.setdefault(compact(phrase), []).append(answer_id)
+    _PHRASE_INDEX[id(lexicon)] = (lexicon, index)
+    return index
+
+
 def _phrase_matches(text: str, lexicon: Lexicon, ids: list[str]) -> list[str]:
     """Return the answer ids whose phrases are what was said (less a polite or plain ending)."""
     said = compact(text)
     bare = _TAILS.sub("", said) or said
-    found = []
-    for answer_id, phrases in lexicon.answers.items():
-        if answer_id in ids and {said, bare} & {compact(p) for p in phrases}:
-            found.append(answer_id)
-    return found
+    index = _phrases(lexicon)
+    found = [*index.get(said, ()), *(index.get(bare, ()) if bare != said else ())]
+    return [answer_id for answer_id in dict.fromkeys(found) if answer_id in ids]
+
+
+@lru_cache(maxsize=512)
+def _label_reading(label: str) -> Reading:
+    return read(normalise(label))
 
 
 def _label_matches(question: ChoiceQuestion, r: Reading) -> list[str]:
     found = []
     for option in question.options:
-        label = read(normalise(option.label))
+        label = _label_reading(option.label)
         if not label.units:
             continue
         head = label.units[-1]
@@ -339,10 +359,15 @@ def _choice(question: ChoiceQuestion, r: Reading, text: str, lexicon: Lexicon) -
     return None
 
 
-def _question_lemmas(question: Question) -> set[str]:
-    reading = read(normalise(question.wording.speech))
+def _question_lemmas(question: Question) -> frozenset[str]:
+    return _speech_lemmas(question.wording.speech)
+
+
+@lru_cache(maxsize=512)
+def _speech_lemmas(speech: str) -> frozenset[str]:
+    reading = read(normalise(speech))
     generic = {"今日", "昨日", "この", "間", "一", "月", "か月", "為る", "有る", "居る", "事", "何"}
-    return {u.lemma for u in reading.units if u.pos in ("動詞", "名詞", "形容詞")} - generic
+    return frozenset({u.lemma for u in reading.units if u.pos in ("動詞", "名詞", "形容詞")} - generic)
 
 
 def _yes_no(question: YesNoQuestion, r: Reading, text: str, lexicon: Lexicon) -> Reply | None:
@@ -409,9 +434,11 @@ def _blood_pressure(text: str) -> Reply | None:
     return Reply(ReplyKind.BLOOD_PRESSURE, value, text)
 
 
-def answer_for(question: Question, text: str, lexicon: Lexicon = EMPTY) -> Reply | None:
+def answer_for(
+    question: Question, text: str, lexicon: Lexicon = EMPTY, *, normalised: str | None = None
+) -> Reply | None:
     """Return the reply ``text`` gives to ``question``, or None when it does not answer it."""
-    norm = normalise(text, lexicon)
+    norm = normalised if normalised is not None else normalise(text, lexicon)
     r = read(norm)
     match question:
         case ChoiceQuestion():
@@ -529,14 +556,14 @@ def understand(text: str, question: Question | None = None, lexicon: Lexicon = E
     if not flat:
         return Meaning(MeaningKind.NOTHING, text)
     r = read(norm)
-    found = emergency_rules.detect(r)
-    if found is not None and not (found.weak and question is not None and _asks_about(question, r)):
-        return Meaning(MeaningKind.EMERGENCY, text, rule=found.rule)
+    rule = emergency_in(text, question, lexicon)
+    if rule is not None:
+        return Meaning(MeaningKind.EMERGENCY, text, rule=rule)
     away = _away(r, norm)
     if away is not None and question is None:
         return away
     if question is not None:
-        reply = answer_for(question, text, lexicon)
+        reply = answer_for(question, text, lexicon, normalised=norm)
         if reply is not None:
             return Meaning(MeaningKind.ANSWER, text, reply)
     skip = _skip(r, flat, question)
@@ -560,6 +587,18 @@ def understand(text: str, question: Question | None = None, lexicon: Lexicon = E
     if question is None and _health(r) and set(_health(r)) <= {"good"}:
         return Meaning(MeaningKind.SAFE, text)  # 大丈夫です, to 「ご無事ですか」
     return Meaning(MeaningKind.NOTHING, text)
+
+
+def emergency_in(text: str, question: Question | None = None, lexicon: Lexicon = EMPTY) -> str | None:
+    """Return the emergency rule that ``text`` says, or None (the first step of ``understand``)."""
+    norm = normalise(text, lexicon)
+    if not compact(norm):
+        return None
+    r = read(norm)
+    found = emergency_rules.detect(r)
+    if found is None or (found.weak and question is not None and _asks_about(question, r)):
+        return None
+    return found.rule
 
 
 def _asks_about(question: Question, r: Reading) -> bool:
