@@ -78,10 +78,14 @@ def per_utterance(rounds: int) -> None:
             list(tagger(text))
             floor.append((time.perf_counter_ns() - start) / 1000)
     print(f"1. per utterance: {len(entries)} core utterances x {rounds} rounds")
-    print(f"  {'understand(text, question, lexicon)':58s} median {statistics.median(mine):7.1f} µs"
-          f"  p95 {q(mine, 0.95):7.1f} µs")  # fmt: skip
-    print(f"  {'fugashi tagger alone (floor)':58s} median {statistics.median(floor):7.1f} µs"
-          f"  p95 {q(floor, 0.95):7.1f} µs")  # fmt: skip
+    print(
+        f"  {'understand(text, question, lexicon)':58s} median {statistics.median(mine):7.1f} µs"
+        f"  p95 {q(mine, 0.95):7.1f} µs"
+    )
+    print(
+        f"  {'fugashi tagger alone (floor)':58s} median {statistics.median(floor):7.1f} µs"
+        f"  p95 {q(floor, 0.95):7.1f} µs"
+    )
     ratio_line("understanding / tagging alone", mine, floor, 5, None)
 
 
@@ -110,11 +114,17 @@ def cold(reps: int) -> None:
             if with_understanding:
                 first_call.append(float(out[1]) * 1000)
     print(f"2. cold start: {reps} fresh processes each, interleaved")
-    print(f"  {'import skill.lambda_function':58s} median {statistics.median(imports['entry']):7.1f} ms")
-    print(f"  {'import ask_sdk_core.skill_builder':58s} median {statistics.median(imports['sdk']):7.1f} ms")
+    print(
+        f"  {'import skill.lambda_function':58s} median {statistics.median(imports['entry']):7.1f} ms"
+    )
+    print(
+        f"  {'import ask_sdk_core.skill_builder':58s} median {statistics.median(imports['sdk']):7.1f} ms"
+    )
     ratio_line("entry import / SDK import", imports["entry"], imports["sdk"], 5, 1.2)
-    print(f"  {'then the first understand() (package + fugashi + dictionary)':58s} median "
-          f"{statistics.median(first_call):7.1f} ms  p95 {q(first_call, 0.95):7.1f} ms")  # fmt: skip
+    print(
+        f"  {'then the first understand() (package + fugashi + dictionary)':58s} median "
+        f"{statistics.median(first_call):7.1f} ms  p95 {q(first_call, 0.95):7.1f} ms"
+    )
 
 
 def main() -> None:

@@ -62,7 +62,11 @@ def _problems_and_file(path: Path) -> tuple[LexiconFile, Any]:
             re.compile(entry.dialect)
         except re.error as err:
             where = ["rewrite", i, "dialect"]
-            problems.append(Problem(f"rewrite[{i}].dialect", f"正規表現が不正です: {err}", _line_of(node, where)))
+            problems.append(
+                Problem(
+                    f"rewrite[{i}].dialect", f"正規表現が不正です: {err}", _line_of(node, where)
+                )
+            )
     known = _answer_ids()
     for answer_id in parsed.answers:
         if answer_id not in known:
@@ -96,9 +100,7 @@ def read_lexicon_file(path: Path) -> LexiconFile:
 def load_lexicon(path: Path) -> Lexicon:
     """Return the lexicon in ``path`` for the understanding layer."""
     parsed = read_lexicon_file(path)
-    rewrites = tuple(
-        Rewrite(re.compile(e.dialect), e.standard, e.samples) for e in parsed.rewrite
-    )
+    rewrites = tuple(Rewrite(re.compile(e.dialect), e.standard, e.samples) for e in parsed.rewrite)
     return Lexicon(
         region=parsed.region,
         rewrites=rewrites,

@@ -14,10 +14,10 @@ from pydantic import TypeAdapter, ValidationError
 from backend.domain.errors import InvalidMunicipalityCode
 from backend.domain.instruments import MEASURED_ITEMS, POINT_ON, item_id
 from backend.domain.model import validate_municipality_code
+from backend.domain.understanding.lexicon import EMPTY, Lexicon
 from questions.dialects import load_lexicon
 from questions.instruments import Instrument, InstrumentFile
 from questions.model import QuestionSet
-from backend.domain.understanding.lexicon import EMPTY, Lexicon
 from questions.schema import (
     Catalog,
     CatalogUse,

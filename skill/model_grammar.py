@@ -42,9 +42,21 @@ EMERGENCY_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("血が止まらない", ("血が止まりません",)),
 )
 FILLERS = ("えーと", "あの")
-FAREWELLS = ("またね", "じゃあね", "じゃあまた", "さようなら", "バイバイ", "また明日", "おやすみなさい")
-AWAY_SINCE = ("{since}から{kind}します", "{since}から{kind}", "{since}から{kind}することになりました",
-              "{since}から{until}まで{kind}します")  # fmt: skip
+FAREWELLS = (
+    "またね",
+    "じゃあね",
+    "じゃあまた",
+    "さようなら",
+    "バイバイ",
+    "また明日",
+    "おやすみなさい",
+)
+AWAY_SINCE = (
+    "{since}から{kind}します",
+    "{since}から{kind}",
+    "{since}から{kind}することになりました",
+    "{since}から{until}まで{kind}します",
+)
 
 
 def _lexicons() -> list[LexiconFile]:

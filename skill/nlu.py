@@ -17,8 +17,8 @@ matches nothing gives None, and the caller sends AMAZON.FallbackIntent, as Alexa
 out-of-domain speech. Honest to Alexa's catch-all: text that matches no sample arrives, as on a
 real device with a bare-slot sample (``{answer}``), as that slot's raw words with
 ER_SUCCESS_NO_MATCH; the backend's understanding step reads them. Only an empty utterance gives
-None (nothing heard: AMAZON.FallbackIntent). It serves the terminal ``mimamori talk`` command and the tests; what a real
-Echo hears must still be checked in the developer console.
+None (nothing heard: AMAZON.FallbackIntent). It serves the terminal ``mimamori talk`` command and
+the tests; what a real Echo hears must still be checked in the developer console.
 """
 
 from __future__ import annotations

@@ -444,9 +444,7 @@ def help_turn(svc: Services, caller: Caller, state: dict[str, Any]) -> Turn:
     return _with_question(lines, question, state)
 
 
-def fallback(
-    svc: Services, caller: Caller, state: dict[str, Any], *, heard: bool = False
-) -> Turn:
+def fallback(svc: Services, caller: Caller, state: dict[str, Any], *, heard: bool = False) -> Turn:
     """Say kindly that we did not catch it, give the hint and ask again."""
     if state.get("stage") == "pair":
         return Turn((Line("pair_not_understood"),), state=state)

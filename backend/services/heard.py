@@ -25,7 +25,9 @@ from questions.schema import Question
 _READ_KINDS = (ReplyKind.WORDS, ReplyKind.CHOICE, ReplyKind.SKIP)
 
 
-def _context(svc: Services, caller: Caller, state: dict[str, Any]) -> tuple[Question | None, Lexicon]:
+def _context(
+    svc: Services, caller: Caller, state: dict[str, Any]
+) -> tuple[Question | None, Lexicon]:
     with svc.uow() as uow:
         elder = uow.devices.elder_for(caller.alexa_user_id, caller.device_id)
     if elder is None:

@@ -42,7 +42,9 @@ def load() -> list[Entry]:
         core = Entry(category, municipality, question, utterance, expected, split)
         entries.append(core)
         for filler in FILLERS:
-            entries.append(Entry("filler", municipality, question, filler + utterance, expected, split))
+            entries.append(
+                Entry("filler", municipality, question, filler + utterance, expected, split)
+            )
     return entries
 
 

@@ -48,12 +48,14 @@ def _run(entry):
     speaker.open()
     speaker.session.attributes["state"]["q"] = entry.question
     reply = speaker.say(entry.utterance)
-    if entry.question in ("weight", "blood_pressure", "steps", "activity_minutes"):
-        if not reply.end and "ですね" in reply.speech:
-            reply = speaker.say("はい")
-    emergency = any(e.kind is EventKind.EMERGENCY for e in store.state.events.values()) if isinstance(
-        store.state.events, dict
-    ) else any(e.kind is EventKind.EMERGENCY for e in store.state.events)
+    read_back = not reply.end and "ですね" in reply.speech
+    if read_back and entry.question in ("weight", "blood_pressure", "steps", "activity_minutes"):
+        reply = speaker.say("はい")
+    emergency = (
+        any(e.kind is EventKind.EMERGENCY for e in store.state.events.values())
+        if isinstance(store.state.events, dict)
+        else any(e.kind is EventKind.EMERGENCY for e in store.state.events)
+    )
     answers = {a.question_id: a for a in store.state.answers}
     state = speaker.session.attributes.get("state") or {}
     return reply, emergency, answers.get(entry.question), state
@@ -97,7 +99,9 @@ def judge(entry):
     if expected == "SKIP:later":
         return entry.question in state.get("later", []), emergency, answer is not None
     value = _expected_value(entry)
-    right = stored == value or (isinstance(value, float) and stored is not None and float(stored) == value)
+    right = stored == value or (
+        isinstance(value, float) and stored is not None and float(stored) == value
+    )
     wrong = stored is not None and not right
     return right, emergency, wrong
 
@@ -108,8 +112,14 @@ def report(results):
         for key in ("all", entry.category, f"split:{entry.split}"):
             by[key]["n"] += 1
             by[key]["right"] += right
-    lines = [f"{k}: {c['right']}/{c['n']} = {c['right'] / c['n']:.1%}" for k, c in sorted(by.items())]
-    misses = [f"  MISS {e.category} {e.question} {e.utterance} -> expected {e.expected}" for e, r, _, _ in results if not r]
+    lines = [
+        f"{k}: {c['right']}/{c['n']} = {c['right'] / c['n']:.1%}" for k, c in sorted(by.items())
+    ]
+    misses = [
+        f"  MISS {e.category} {e.question} {e.utterance} -> expected {e.expected}"
+        for e, r, _, _ in results
+        if not r
+    ]
     return "\n".join(lines + misses)
 
 

@@ -22,18 +22,35 @@ def results():
 def test_the_corpus_has_at_least_a_thousand_labelled_utterances():
     assert len(ENTRIES) >= 1000
     assert {e.category for e in ENTRIES} >= {
-        "polite", "plain", "filler", "hedge", "extra", "negation", "numbers",
-        "iwate", "kansai", "emergency", "away", "farewell", "help",
+        "polite",
+        "plain",
+        "filler",
+        "hedge",
+        "extra",
+        "negation",
+        "numbers",
+        "iwate",
+        "kansai",
+        "emergency",
+        "away",
+        "farewell",
+        "help",
     }
 
 
 def test_every_emergency_phrasing_raises_the_emergency(results):
-    missed = [e.utterance for e, _r, emergency, _w in results if e.expected == "EMERGENCY" and not emergency]
+    missed = [
+        e.utterance
+        for e, _r, emergency, _w in results
+        if e.expected == "EMERGENCY" and not emergency
+    ]
     assert missed == []
 
 
 def test_no_ordinary_answer_raises_an_emergency(results):
-    false = [e.utterance for e, _r, emergency, _w in results if e.expected != "EMERGENCY" and emergency]
+    false = [
+        e.utterance for e, _r, emergency, _w in results if e.expected != "EMERGENCY" and emergency
+    ]
     assert false == []
 
 

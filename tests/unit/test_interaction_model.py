@@ -457,7 +457,14 @@ def test_nothing_said_resolves_to_none(resolver, text):
 
 
 @pytest.mark.parametrize(
-    "text", ["今日の天気は", "アレクサ音楽をかけて", "ラジオをつけて", "元気じゃない", "胸がきゅっとします"]
+    "text",
+    [
+        "今日の天気は",
+        "アレクサ音楽をかけて",
+        "ラジオをつけて",
+        "元気じゃない",
+        "胸がきゅっとします",
+    ],
 )
 def test_words_that_match_no_sample_arrive_as_the_catch_all_slot_unmatched(resolver, text):
     intent = resolver.resolve(text).to_intent_json()
@@ -628,7 +635,9 @@ def test_the_resolver_imports_only_the_standard_library_and_the_pure_domain():
         if isinstance(node, ast.Import):
             modules.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
-            modules.add(node.module if node.module.startswith("backend") else node.module.split(".")[0])
+            modules.add(
+                node.module if node.module.startswith("backend") else node.module.split(".")[0]
+            )
     domain = {m for m in modules if m.startswith("backend.domain.")}
     assert modules - {"__future__"} - domain <= set(sys.stdlib_module_names)
 

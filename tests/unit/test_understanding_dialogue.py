@@ -6,17 +6,15 @@ answer slot; the backend understands them (tests/unit/test_understanding.py has 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from backend.domain.model import EventKind
 from backend.envelopes import builtin_intent
+from notices.model import Recurrence
 from tests.builders import jst, make_notice, make_recipient
 from tests.fakes import FakeUnitOfWork
-from tests.unit.conftest import MONDAY, TUESDAY, stored
+from tests.unit.conftest import TUESDAY, stored
 from tests.unit.test_family_relay_dialogue import FAMILY_USER, relay
-from notices.model import Recurrence
 
 
 def events(store, kind):
@@ -40,7 +38,8 @@ def send(speaker, intent):
 
 class TestEmergencyOnEveryTurn:
     @pytest.mark.parametrize(
-        "words", ["えーとね、胸がずっと痛いんです", "苦しくてたまりません", "救急車を呼んでもらえますか"]
+        "words",
+        ["えーとね、胸がずっと痛いんです", "苦しくてたまりません", "救急車を呼んでもらえますか"],
     )
     def test_an_emergency_in_words_during_a_question_tells_to_call_119(self, speaker, store, words):
         speaker.open()
@@ -62,8 +61,12 @@ class TestEmergencyOnEveryTurn:
     def test_an_emergency_while_a_notice_is_offered_is_caught(self, speaker, store):
         with FakeUnitOfWork(store) as uow:
             uow.notices.add(
-                make_notice("032158/gomi", title="ごみ", speech="今日はごみの日です。",
-                            recurrence=Recurrence(weekdays=(0,)))
+                make_notice(
+                    "032158/gomi",
+                    title="ごみ",
+                    speech="今日はごみの日です。",
+                    recurrence=Recurrence(weekdays=(0,)),
+                )
             )
             uow.commit()
         offer = speaker.open()
@@ -76,7 +79,9 @@ class TestEmergencyOnEveryTurn:
         self, speaker, services, store
     ):
         with FakeUnitOfWork(store) as uow:
-            uow.recipients.add(make_recipient("line-1", channel="line", address=FAMILY_USER, name="はなこ"))
+            uow.recipients.add(
+                make_recipient("line-1", channel="line", address=FAMILY_USER, name="はなこ")
+            )
             uow.commit()
         relay(services, "ev1", text="お母さん、日曜日に行くね。")
         offer = speaker.open()
@@ -153,7 +158,9 @@ class TestAwayWithADate:
         assert "明日" in reply.speech or "11月24日" in reply.speech
         speaker.say("わからない")
         speaker.say("はい")
-        (period,) = store.state.away.values() if isinstance(store.state.away, dict) else store.state.away
+        (period,) = (
+            store.state.away.values() if isinstance(store.state.away, dict) else store.state.away
+        )
         assert period.start == jst(TUESDAY, 0, 0)
 
 

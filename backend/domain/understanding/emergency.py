@@ -31,13 +31,46 @@ _SOFTENERS = (
 _NOT_BODILY = ("生活", "家計", "お金", "金", "暮らし", "経済", "懐", "言い訳", "立場", "年金")
 _TIME_AGO = ("先月", "去年", "昨年", "前", "昔", "先週", "以前", "この前", "この間", "一昨年")
 # Numbness that may be a stroke: one side, the face, both hands and feet (not 正座して足が).
-_LIMBS = ("手足", "顔", "口", "半身", "右", "左", "片方", "片側", "舌", "右手", "左手", "右足", "左足")
+_LIMBS = (
+    "手足",
+    "顔",
+    "口",
+    "半身",
+    "右",
+    "左",
+    "片方",
+    "片側",
+    "舌",
+    "右手",
+    "左手",
+    "右足",
+    "左足",
+)
 _RECOVERED = ("治る", "治まる", "良くなる", "楽になる", "収まる", "引く", "消える")
 _EPISODE = ("時期", "頃", "ころ", "時", "とき", "昔", "以前", "前", "こと", "事")
 _MOVE = ("動く", "動ける", "起き上がる", "起き上がれる", "立つ", "立てる", "立ち上がる", "起きる")
 _MORNING = ("朝", "今朝", "寝坊", "早い", "早く", "遅い", "遅く", "時間", "目覚まし", "毎朝")
-_BODY = ("体", "身体", "手足", "手", "足", "半身", "右", "左", "腕", "脚", "片足", "片手", "右手",
-         "左手", "右足", "左足", "片腕", "右腕", "左腕")  # fmt: skip
+_BODY = (
+    "体",
+    "身体",
+    "手足",
+    "手",
+    "足",
+    "半身",
+    "右",
+    "左",
+    "腕",
+    "脚",
+    "片足",
+    "片手",
+    "右手",
+    "左手",
+    "右足",
+    "左足",
+    "片腕",
+    "右腕",
+    "左腕",
+)
 _SEVERE = ("割れる", "酷い", "ひどい", "激しい", "すごい", "凄い", "急", "物凄い", "我慢")
 
 
@@ -140,7 +173,11 @@ def _cannot_move(reading: Reading) -> bool:
 def _body_will_not_move(reading: Reading) -> bool:
     """体が動かない, 手足が動かない: not the can't of 動けない, but the body itself."""
     for unit in reading.find("動く"):
-        if unit.negated and _near(reading, unit, _BODY, 3) and not _near(reading, unit, _SOFTENERS, 3):
+        if (
+            unit.negated
+            and _near(reading, unit, _BODY, 3)
+            and not _near(reading, unit, _SOFTENERS, 3)
+        ):
             return True
     return False
 
@@ -165,7 +202,11 @@ def _collapsed(reading: Reading) -> Emergency | None:
 def _head_injury(reading: Reading) -> bool:
     """頭を打った: a fall with a head strike is an emergency for an elder."""
     for unit in reading.find("打つ", "ぶつける", "打ち付ける"):
-        if not unit.negated and _near(reading, unit, ("頭",), 3) and not past_episode(reading, unit):
+        if (
+            not unit.negated
+            and _near(reading, unit, ("頭",), 3)
+            and not past_episode(reading, unit)
+        ):
             return True
     return False
 
@@ -186,9 +227,13 @@ def _bleeding(reading: Reading) -> bool:
 
 def _stroke_signs(reading: Reading) -> bool:
     for unit in reading.find("痺れる", "しびれる", "麻痺"):
-        if not unit.negated and not past_episode(reading, unit) and (
-            _near(reading, unit, _LIMBS + ("急", "急に", "片方", "片側"))
-            or any(u.is_(*_MOVE, "動く") and u.negated for u in reading.after(unit, 2))
+        if (
+            not unit.negated
+            and not past_episode(reading, unit)
+            and (
+                _near(reading, unit, (*_LIMBS, "急", "急に", "片方", "片側"))
+                or any(u.is_(*_MOVE, "動く") and u.negated for u in reading.after(unit, 2))
+            )
         ):
             return True
     for unit in reading.find("呂律", "ろれつ"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from backend.domain.conversation import Reply, ReplyKind
@@ -57,10 +57,35 @@ class Meaning:
 
 # --- yes / no ---------------------------------------------------------------------------------
 
-_YES = ("はい", "はいはい", "ええ", "うん", "うんうん", "そう", "そうそう", "そうです", "そうだよ",
-        "その通り", "そのとおり", "もちろん", "はいな", "おう")  # fmt: skip
-_NO = ("いいえ", "いえ", "いや", "いやいや", "ううん", "違う", "違います", "ちがう", "そうじゃない",
-       "そうではない", "とんでもない")  # fmt: skip
+_YES = (
+    "はい",
+    "はいはい",
+    "ええ",
+    "うん",
+    "うんうん",
+    "そう",
+    "そうそう",
+    "そうです",
+    "そうだよ",
+    "その通り",
+    "そのとおり",
+    "もちろん",
+    "はいな",
+    "おう",
+)
+_NO = (
+    "いいえ",
+    "いえ",
+    "いや",
+    "いやいや",
+    "ううん",
+    "違う",
+    "違います",
+    "ちがう",
+    "そうじゃない",
+    "そうではない",
+    "とんでもない",
+)
 _COPULA_TAIL = re.compile(r"(?:です|でした|だよ|だね|よ|ね|ねえ|な|なあ|わ|かな|だ|や|やで|やな)+$")
 
 
@@ -69,9 +94,9 @@ def _yes_no_word(text: str, lexicon: Lexicon) -> bool | None:
     head = compact(text)
     for words, value in (((*lexicon.no, *_NO), False), ((*lexicon.yes, *_YES), True)):
         for word in sorted(words, key=len, reverse=True):
-            if head == word or _COPULA_TAIL.fullmatch(head[len(word) :] or "です"):
-                if head.startswith(word):
-                    return value
+            tail = head[len(word) :] or "です"
+            if head.startswith(word) and (head == word or _COPULA_TAIL.fullmatch(tail)):
+                return value
     for words, value in (((*lexicon.no, *_NO), False), ((*lexicon.yes, *_YES), True)):
         first = text.split("、", 1)[0]
         if len(text.split("、")) > 1 and compact(first) in words:
@@ -81,32 +106,188 @@ def _yes_no_word(text: str, lexicon: Lexicon) -> bool | None:
 
 # --- concept families ---------------------------------------------------------------------------
 
-_GOOD_HEALTH = ("元気", "大丈夫", "平気", "好調", "快調", "絶好調", "上々", "ばっちり", "ピンピン",
-                "ぴんぴん", "健康", "達者", "丈夫", "順調", "快適", "良好")  # fmt: skip
+_GOOD_HEALTH = (
+    "元気",
+    "大丈夫",
+    "平気",
+    "好調",
+    "快調",
+    "絶好調",
+    "上々",
+    "ばっちり",
+    "ピンピン",
+    "ぴんぴん",
+    "健康",
+    "達者",
+    "丈夫",
+    "順調",
+    "快適",
+    "良好",
+)
 _NOT_BAD = ("変わり", "何", "問題", "異常", "心配", "異状", "支障")  # negated: good (変わりない)
-_SO_SO = ("まあまあ", "ぼちぼち", "普通", "そこそこ", "まずまず", "いまいち", "今一", "いまひとつ",
-          "今一つ", "それなり", "ほどほど", "可", "並み", "まあ")  # fmt: skip
-_BAD_HEALTH = ("悪い", "痛い", "痛む", "怠い", "だるい", "しんどい", "きつい", "辛い", "疲れる",
-               "くたびれる", "熱", "風邪", "咳", "目眩", "めまい", "ふらふら", "ふらつく", "吐き気",
-               "寒気", "下痢", "便秘", "頭痛", "腹痛", "腰痛", "苦しい", "崩す", "重い", "熱っぽい",
-               "ぐったり", "へとへと", "くたくた", "こわい", "痺れる", "病気", "気持ち悪い",
-               "具合悪い", "弱る", "バテる", "参る", "ダウン", "駄目", "ずきずき", "ズキズキ", "がんがん",
-               "ガンガン", "ちくちく", "ひりひり", "むかむか", "ぞくぞく", "しくしく", "ふらつき")  # fmt: skip
-_GOOD_NEGATED_BAD = ("優れる", "良い", "いい", "よい", "冴える", "すぐれる", "宜しい", "よろしい", "良く")
+_SO_SO = (
+    "まあまあ",
+    "ぼちぼち",
+    "普通",
+    "そこそこ",
+    "まずまず",
+    "いまいち",
+    "今一",
+    "いまひとつ",
+    "今一つ",
+    "それなり",
+    "ほどほど",
+    "可",
+    "並み",
+    "まあ",
+)
+_BAD_HEALTH = (
+    "悪い",
+    "痛い",
+    "痛む",
+    "怠い",
+    "だるい",
+    "しんどい",
+    "きつい",
+    "辛い",
+    "疲れる",
+    "くたびれる",
+    "熱",
+    "風邪",
+    "咳",
+    "目眩",
+    "めまい",
+    "ふらふら",
+    "ふらつく",
+    "吐き気",
+    "寒気",
+    "下痢",
+    "便秘",
+    "頭痛",
+    "腹痛",
+    "腰痛",
+    "苦しい",
+    "崩す",
+    "重い",
+    "熱っぽい",
+    "ぐったり",
+    "へとへと",
+    "くたくた",
+    "こわい",
+    "痺れる",
+    "病気",
+    "気持ち悪い",
+    "具合悪い",
+    "弱る",
+    "バテる",
+    "参る",
+    "ダウン",
+    "駄目",
+    "ずきずき",
+    "ズキズキ",
+    "がんがん",
+    "ガンガン",
+    "ちくちく",
+    "ひりひり",
+    "むかむか",
+    "ぞくぞく",
+    "しくしく",
+    "ふらつき",
+)
+_GOOD_NEGATED_BAD = (
+    "優れる",
+    "良い",
+    "いい",
+    "よい",
+    "冴える",
+    "すぐれる",
+    "宜しい",
+    "よろしい",
+    "良く",
+)
 _NOT_BODILY_WORRIES = ("生活", "家計", "お金", "金", "暮らし", "経済", "懐", "年金")
 _MOVE_VERBS = ("動く", "動ける", "歩く", "歩ける", "立つ", "立てる", "起き上がる")
-_LOW_MOOD = ("落ち込む", "寂しい", "淋しい", "さみしい", "不安", "心細い", "悲しい", "憂鬱", "憂うつ",
-             "滅入る", "沈む", "退屈", "つまらない", "塞ぐ", "孤独", "むなしい", "虚しい", "空しい",
-             "がっかり", "しょんぼり", "落ち着く", "いらいら", "イライラ", "泣く", "暗い")  # fmt: skip
+_LOW_MOOD = (
+    "落ち込む",
+    "寂しい",
+    "淋しい",
+    "さみしい",
+    "不安",
+    "心細い",
+    "悲しい",
+    "憂鬱",
+    "憂うつ",
+    "滅入る",
+    "沈む",
+    "退屈",
+    "つまらない",
+    "塞ぐ",
+    "孤独",
+    "むなしい",
+    "虚しい",
+    "空しい",
+    "がっかり",
+    "しょんぼり",
+    "落ち着く",
+    "いらいら",
+    "イライラ",
+    "泣く",
+    "暗い",
+)
 _LOW_IF_NEGATED = ("やる気", "楽しい", "元気", "張り合い", "気力", "落ち着く", "面白い", "詰まる")
-_GOOD_MOOD = ("楽しい", "嬉しい", "うれしい", "機嫌", "爽やか", "さわやか", "明るい", "すっきり",
-              "穏やか", "晴れやか", "上機嫌", "ご機嫌", "幸せ", "楽")  # fmt: skip
-_SLEEP = ("眠る", "寝る", "休む", "休める", "熟睡", "寝付く", "寝つく", "眠れる", "寝れる", "安眠", "快眠")
+_GOOD_MOOD = (
+    "楽しい",
+    "嬉しい",
+    "うれしい",
+    "機嫌",
+    "爽やか",
+    "さわやか",
+    "明るい",
+    "すっきり",
+    "穏やか",
+    "晴れやか",
+    "上機嫌",
+    "ご機嫌",
+    "幸せ",
+    "楽",
+)
+_SLEEP = (
+    "眠る",
+    "寝る",
+    "休む",
+    "休める",
+    "熟睡",
+    "寝付く",
+    "寝つく",
+    "眠れる",
+    "寝れる",
+    "安眠",
+    "快眠",
+)
 _SLEPT_WELL = ("ぐっすり", "熟睡", "快眠", "安眠", "すやすや")
 _SLEPT_POORLY = ("寝不足", "不眠", "一睡", "浅い", "寝苦しい", "眠い")
 _WOKE = ("覚める", "起きる", "目覚める")
-_WOKE_OFTEN = ("夜中", "何度", "何回", "途中", "早く", "トイレ", "おき", "置き", "時間", "毎", "度々", "たびたび", "しょっちゅう",
-               "何べん", "二回", "三回", "2回", "3回", "夜")  # fmt: skip
+_WOKE_OFTEN = (
+    "夜中",
+    "何度",
+    "何回",
+    "途中",
+    "早く",
+    "トイレ",
+    "おき",
+    "置き",
+    "時間",
+    "毎",
+    "度々",
+    "たびたび",
+    "しょっちゅう",
+    "何べん",
+    "二回",
+    "三回",
+    "2回",
+    "3回",
+    "夜",
+)
 _EAT = (
     "食べる",
     "食う",
@@ -119,14 +300,68 @@ _EAT = (
     "食事",
     "召し上がる",
 )
-_LITTLE = ("少し", "ちょっと", "半分", "軽い", "軽く", "少なめ", "少ない", "ちょこっと", "ちょっぴり",
-           "ちょびっと", "少々", "ちょっとだけ", "わずか", "一口", "少量", "小")  # fmt: skip
+_LITTLE = (
+    "少し",
+    "ちょっと",
+    "半分",
+    "軽い",
+    "軽く",
+    "少なめ",
+    "少ない",
+    "ちょこっと",
+    "ちょっぴり",
+    "ちょびっと",
+    "少々",
+    "ちょっとだけ",
+    "わずか",
+    "一口",
+    "少量",
+    "小",
+)
 _RARELY = ("余り", "あまり", "あんまり", "さほど", "それほど", "なかなか", "十分")
 _SKIPPED_MEAL = ("抜く", "飛ばす", "食欲", "欠食")
-_FOODS = ("パン", "ご飯", "御飯", "味噌汁", "卵", "玉子", "おにぎり", "お握り", "うどん", "蕎麦",
-          "そば", "魚", "納豆", "粥", "お粥", "トースト", "サンドイッチ", "果物", "バナナ", "ヨーグルト",
-          "牛乳", "弁当", "お弁当", "麺", "ラーメン", "煮物", "漬物", "豆腐", "肉", "野菜", "雑炊",
-          "シリアル", "餅", "茶漬け", "お茶漬け", "目玉焼き", "ハム", "サラダ", "カレー", "寿司")  # fmt: skip
+_FOODS = (
+    "パン",
+    "ご飯",
+    "御飯",
+    "味噌汁",
+    "卵",
+    "玉子",
+    "おにぎり",
+    "お握り",
+    "うどん",
+    "蕎麦",
+    "そば",
+    "魚",
+    "納豆",
+    "粥",
+    "お粥",
+    "トースト",
+    "サンドイッチ",
+    "果物",
+    "バナナ",
+    "ヨーグルト",
+    "牛乳",
+    "弁当",
+    "お弁当",
+    "麺",
+    "ラーメン",
+    "煮物",
+    "漬物",
+    "豆腐",
+    "肉",
+    "野菜",
+    "雑炊",
+    "シリアル",
+    "餅",
+    "茶漬け",
+    "お茶漬け",
+    "目玉焼き",
+    "ハム",
+    "サラダ",
+    "カレー",
+    "寿司",
+)
 _TAKE = ("飲む", "服用", "服薬", "済む", "済ませる", "飲める", "のむ", "頂く", "いただく")
 _LATER_WORDS = ("これから", "今から", "後", "あと", "後で", "のち", "食後", "今晩", "夜", "寝る前")
 
@@ -173,13 +408,11 @@ def _health(r: Reading) -> list[str]:
 def _mood(r: Reading) -> list[str]:
     found = []
     for u in r.units:
-        if u.is_(*_LOW_IF_NEGATED) and u.negated:
+        if (u.is_(*_LOW_IF_NEGATED) and u.negated) or (
+            u.is_(*_LOW_MOOD) and not u.negated and not u.is_("落ち着く")
+        ):
             found.append("low")
-        elif u.is_(*_LOW_MOOD) and not u.negated and not u.is_("落ち着く"):
-            found.append("low")
-        elif u.is_("落ち着く") and not u.negated:
-            found.append("good")
-        elif u.is_(*_GOOD_MOOD) and not u.negated:
+        elif (u.is_("落ち着く") and not u.negated) or (u.is_(*_GOOD_MOOD) and not u.negated):
             found.append("good")
         elif u.is_("気", "気分", "気持ち") and any(v.is_("重い", "塞ぐ") for v in r.after(u, 2)):
             found.append("low")
@@ -264,9 +497,7 @@ def _medication(r: Reading) -> list[bool]:
                 found.append(False)
             else:
                 found.append(False)  # 飲みます: will take, not taken yet
-        elif u.is_("忘れる") and not u.negated:
-            found.append(False)
-        elif u.is_("まだ", "未だ"):
+        elif (u.is_("忘れる") and not u.negated) or u.is_("まだ", "未だ"):
             found.append(False)
     return found
 
@@ -367,7 +598,9 @@ def _question_lemmas(question: Question) -> frozenset[str]:
 def _speech_lemmas(speech: str) -> frozenset[str]:
     reading = read(normalise(speech))
     generic = {"今日", "昨日", "この", "間", "一", "月", "か月", "為る", "有る", "居る", "事", "何"}
-    return frozenset({u.lemma for u in reading.units if u.pos in ("動詞", "名詞", "形容詞")} - generic)
+    return frozenset(
+        {u.lemma for u in reading.units if u.pos in ("動詞", "名詞", "形容詞")} - generic
+    )
 
 
 def _yes_no(question: YesNoQuestion, r: Reading, text: str, lexicon: Lexicon) -> Reply | None:
@@ -380,9 +613,11 @@ def _yes_no(question: YesNoQuestion, r: Reading, text: str, lexicon: Lexicon) ->
     if not values:
         lemmas = _question_lemmas(question)
         for u in r.units:
-            if u.lemma in lemmas or u.base in lemmas:
-                values.append(not u.negated)
-            elif u.is_("有る", "ある", "居る", "いる") and len(r.units) <= 2:
+            if (
+                u.lemma in lemmas
+                or u.base in lemmas
+                or (u.is_("有る", "ある", "居る", "いる") and len(r.units) <= 2)
+            ):
                 values.append(not u.negated)
             elif u.is_("無い", "ない") and len(r.units) <= 2:
                 values.append(False)
@@ -457,7 +692,8 @@ def answer_for(
 # --- the conversation's own meanings -----------------------------------------------------------
 
 _FAREWELL_OPENER = (
-    r"(?:それじゃあ?|そんじゃあ?|ほんじゃあ?|じゃあ?|ほんなら|ほな|では|ほんだら|んだら|したら|へば|そいじゃ)"
+    r"(?:それじゃあ?|そんじゃあ?|ほんじゃあ?|じゃあ?|ほんなら|ほな|では|ほんだら|んだら|したら|"
+    r"へば|そいじゃ)"
 )
 _FAREWELL_CLOSING = (
     r"(?:また(?:ね|な|明日|あした|今度|後で|あとで|来週|お願いします|話そう|話しましょう|よろしく)*|"
@@ -504,10 +740,7 @@ def _away(r: Reading, text: str) -> Meaning | None:
 def _returned(r: Reading, flat: str) -> bool:
     if flat.startswith("ただいま"):
         return True
-    for unit in r.find("帰る", "戻る", "退院", "帰宅"):
-        if unit.past and not unit.negated:
-            return True
-    return False
+    return any(u.past and not u.negated for u in r.find("帰る", "戻る", "退院", "帰宅"))
 
 
 def _skip(r: Reading, flat: str, question: Question | None) -> Meaning | None:
@@ -519,8 +752,11 @@ def _skip(r: Reading, flat: str, question: Question | None) -> Meaning | None:
     forgot = r.has("忘れる") or any("忘れる" in u.auxes for u in r.units)
     if forgot and isinstance(question, NumberQuestion | BloodPressureQuestion):
         return Meaning(MeaningKind.SKIP, flat, Reply(ReplyKind.SKIP, "unknown", flat))
-    if re.search(r"(?:あとで|後で|後に|あとに|後回し|今度|またにして|今はいい|今は無理|今はちょっと|"
-                 r"忙しい|また後|今はやめ|次にして)", flat):  # fmt: skip
+    if re.search(
+        r"(?:あとで|後で|後に|あとに|後回し|今度|またにして|今はいい|今は無理|今はちょっと|"
+        r"忙しい|また後|今はやめ|次にして)",
+        flat,
+    ):
         return Meaning(MeaningKind.SKIP, flat, Reply(ReplyKind.SKIP, "later", flat))
     if re.fullmatch(
         r"(?:さあ|どうだろう|どうかな|どうやろ|なんとも言えない|何とも言えない)(?:ね|な|ねえ)?",
@@ -532,17 +768,23 @@ def _skip(r: Reading, flat: str, question: Question | None) -> Meaning | None:
 
 def _help(r: Reading, flat: str) -> bool:
     return bool(
-        re.search(r"(?:どうすれば|どうしたら|どう答え|何て言えば|なんて言えば|何を言えば|使い方|"
-                  r"なんて答え|何て答え|何と答え|なんて言ったら|何て言ったら|何を答え|"
-                  r"答え方|どうやって答え|どう言えば|何言うたら|どない言うたら|どうすんの)", flat)
-    )  # fmt: skip
+        re.search(
+            r"(?:どうすれば|どうしたら|どう答え|何て言えば|なんて言えば|何を言えば|使い方|"
+            r"なんて答え|何て答え|何と答え|なんて言ったら|何て言ったら|何を答え|"
+            r"答え方|どうやって答え|どう言えば|何言うたら|どない言うたら|どうすんの)",
+            flat,
+        )
+    )
 
 
 def _repeat(flat: str) -> bool:
     return bool(
-        re.search(r"(?:もう一度|もう一回|もう1回|もう1度|もういっぺん|もっぺん|もう一遍|"
-                  r"聞こえな|聞こえません|なんて言った|何て言った|なんて言うた|繰り返して)", flat)
-    )  # fmt: skip
+        re.search(
+            r"(?:もう一度|もう一回|もう1回|もう1度|もういっぺん|もっぺん|もう一遍|"
+            r"聞こえな|聞こえません|なんて言った|何て言った|なんて言うた|繰り返して)",
+            flat,
+        )
+    )
 
 
 def understand(text: str, question: Question | None = None, lexicon: Lexicon = EMPTY) -> Meaning:
@@ -589,7 +831,9 @@ def understand(text: str, question: Question | None = None, lexicon: Lexicon = E
     return Meaning(MeaningKind.NOTHING, text)
 
 
-def emergency_in(text: str, question: Question | None = None, lexicon: Lexicon = EMPTY) -> str | None:
+def emergency_in(
+    text: str, question: Question | None = None, lexicon: Lexicon = EMPTY
+) -> str | None:
     """Return the emergency rule that ``text`` says, or None (the first step of ``understand``)."""
     norm = normalise(text, lexicon)
     if not compact(norm):

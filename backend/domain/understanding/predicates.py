@@ -15,7 +15,7 @@ from backend.domain.understanding.analyzer import Token, tokens
 _CONTENT = {"名詞", "動詞", "形容詞", "形状詞", "副詞", "代名詞", "感動詞", "接頭辞"}
 # Words that carry no content of their own: the negation after them belongs to the word before.
 _FORMAL = {"訳", "事", "の", "ん", "もの", "物", "様", "そう", "筈", "感じ", "所", "ところ"}
-_NEGATORS = {"ない", "無い", "ず", "ぬ", "へん", "ん", "ひん", "ねえ", "ん"}
+_NEGATORS = {"ない", "無い", "ず", "ぬ", "へん", "ん", "ひん", "ねえ"}
 _REQUESTS = {"下さる", "呉れる", "欲しい", "頂戴", "くれ", "ちょうだい", "けろ"}
 _AUX_VERBS = {
     "居る",
@@ -43,7 +43,6 @@ _AUX_VERBS = {
     "過ぎる",
     "頂く",
     "おる",
-    "居る",
     "願う",
     "欲しい",
     "良い",
@@ -57,7 +56,17 @@ _AUX_VERBS = {
 
 
 # The second verb of a compound (飲み忘れる, 食べ過ぎる): attached without て.
-_COMPOUND_SECOND = {"忘れる", "始める", "過ぎる", "切る", "続ける", "出す", "終わる", "込む", "損ねる"}
+_COMPOUND_SECOND = {
+    "忘れる",
+    "始める",
+    "過ぎる",
+    "切る",
+    "続ける",
+    "出す",
+    "終わる",
+    "込む",
+    "損ねる",
+}
 _ASKING = {"呉れる", "下さる", "貰える", "もらえる"}
 _LIGHT_VERBS = {"出来る", "有る", "ある", "御座る", "出る", "居る"}
 
@@ -134,43 +143,46 @@ def read(text: str) -> Reading:
             previous is not None and previous.lemma in ("て", "で") and previous.pos == "助詞"
         )
         after_verb = previous is not None and previous.pos == "動詞"
-        attaches = current is not None and (
-            (
-                tok.pos in ("動詞", "形容詞")
-                and tok.pos2 == "非自立可能"
-                and (after_te or (after_verb and tok.lemma in _COMPOUND_SECOND))
-            )
-            # 食べる気がしない: the negation of する belongs to 食べる
-            or (
-                current is not None
-                and current.auxes[-1:] == ["気"]
-                and tok.lemma in ("為る", "有る", "起きる", "進む", "出る")
-            )
-            or (tok.pos == "動詞" and tok.lemma in _AUX_VERBS and after_te)
-            or (tok.pos == "動詞" and tok.lemma in _COMPOUND_SECOND and after_verb)
-            or (
-                tok.lemma in ("為る", "致す", "為さる", "する", "いたす")
-                and previous is not None
-                and previous.pos == "名詞"
-            )
-            or (
-                tok.lemma == "気"
-                and previous is not None
-                and previous.pos in ("動詞", "助動詞")
-            )
-            or (tok.pos == "名詞" and tok.lemma in _FORMAL)
-            or (tok.pos == "形状詞" and tok.pos2 == "助動詞語幹")
-            or (tok.pos == "接尾辞")
-            or (
-                # 元気が出ない, 熱はありません, 息ができない, 変わりはございません: the light
-                # verb's negation belongs to the noun; よくありません: to the adjective.
-                tok.lemma in _LIGHT_VERBS
-                and previous is not None
-                and (
-                    previous.pos in ("名詞", "形容詞", "副詞")
-                    or (previous.pos == "助詞" and previous.lemma in ("が", "は", "も"))
+        attaches = (
+            current is not None
+            and (
+                (
+                    tok.pos in ("動詞", "形容詞")
+                    and tok.pos2 == "非自立可能"
+                    and (after_te or (after_verb and tok.lemma in _COMPOUND_SECOND))
                 )
-                and current.pos in ("名詞", "代名詞", "形状詞", "形容詞", "副詞")
+                # 食べる気がしない: the negation of する belongs to 食べる
+                or (
+                    current is not None
+                    and current.auxes[-1:] == ["気"]
+                    and tok.lemma in ("為る", "有る", "起きる", "進む", "出る")
+                )
+                or (tok.pos == "動詞" and tok.lemma in _AUX_VERBS and after_te)
+                or (tok.pos == "動詞" and tok.lemma in _COMPOUND_SECOND and after_verb)
+                or (
+                    tok.lemma in ("為る", "致す", "為さる", "する", "いたす")
+                    and previous is not None
+                    and previous.pos == "名詞"
+                )
+                or (
+                    tok.lemma == "気"
+                    and previous is not None
+                    and previous.pos in ("動詞", "助動詞")
+                )
+                or (tok.pos == "名詞" and tok.lemma in _FORMAL)
+                or (tok.pos == "形状詞" and tok.pos2 == "助動詞語幹")
+                or (tok.pos == "接尾辞")
+                or (
+                    # 元気が出ない, 熱はありません, 息ができない, 変わりはございません: the light
+                    # verb's negation belongs to the noun; よくありません: to the adjective.
+                    tok.lemma in _LIGHT_VERBS
+                    and previous is not None
+                    and (
+                        previous.pos in ("名詞", "形容詞", "副詞")
+                        or (previous.pos == "助詞" and previous.lemma in ("が", "は", "も"))
+                    )
+                    and current.pos in ("名詞", "代名詞", "形状詞", "形容詞", "副詞")
+                )
             )
         )
         asks = current is not None and bool(current.auxes) and current.auxes[-1] in _ASKING
@@ -227,7 +239,9 @@ def read(text: str) -> Reading:
         previous = tok
     # 「助けて」「来て」 said alone: the て-form at the end of an utterance is a request.
     last_content = next((t for t in reversed(toks) if t.pos not in ("補助記号", "助詞")), None)
-    if units and units[-1].te and toks and toks[-1].lemma in ("て", "で", "よ", "ね", "や", "な"):
-        if last_content is None or last_content.pos == "動詞":
-            units[-1].request = True
+    ends_in_te = (
+        bool(units) and units[-1].te and toks[-1].lemma in ("て", "で", "よ", "ね", "や", "な")
+    )
+    if ends_in_te and (last_content is None or last_content.pos == "動詞"):
+        units[-1].request = True
     return Reading(text, tuple(units), toks)

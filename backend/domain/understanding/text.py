@@ -126,9 +126,9 @@ def compact(text: str) -> str:
 def _kanji_to_digits(match: re.Match[str]) -> str:
     run = match.group(0)
     following = match.string[match.end() : match.end() + 3]
-    if not re.fullmatch(r"[0-9]*", run) and not _NUMERAL_CONTEXT.match(following):
-        if len(run) == 1 and run in "一二三":  # 一睡, 一人, 二人, 三日坊主: words, not numbers
-            return run
+    in_a_word = not re.fullmatch(r"[0-9]*", run) and not _NUMERAL_CONTEXT.match(following)
+    if in_a_word and len(run) == 1 and run in "一二三":  # 一睡, 一人, 二人: words, not numbers
+        return run
     try:
         return str(kanjize.kanji2number(run))
     except (ValueError, KeyError):
