@@ -114,6 +114,8 @@ def _someone_come(reading: Reading) -> bool:
     return False
 
 
+_BLOOD_FROM = ("吐血", "下血", "喀血", "血便", "血尿")
+_TOO_MUCH = ("間違える", "大量", "沢山", "たくさん", "余計", "多め", "二重", "全部", "一度に", "いっぱい")
 _CALL = ("呼ぶ", "願う", "来る", "頼む", "要る", "必要", "呼べる", "電話")
 
 
@@ -212,6 +214,8 @@ def _head_injury(reading: Reading) -> bool:
 
 
 def _bleeding(reading: Reading) -> bool:
+    if any(not u.negated and not past_episode(reading, u) for u in reading.find(*_BLOOD_FROM)):
+        return True
     for unit in reading.find("血", "出血"):
         following = reading.after(unit, 2)
         if "出る" in unit.auxes and not unit.negated:
@@ -287,11 +291,25 @@ def _dying(reading: Reading) -> bool:
     return False
 
 
+def _overdose(reading: Reading) -> bool:
+    """薬を間違えてたくさん飲んでしまった: too much medicine taken."""
+    if not reading.has("薬", "お薬", "錠剤"):
+        return False
+    for unit in reading.find("飲む"):
+        done = unit.past or any(a in ("仕舞う", "しまう", "ちゃう", "じゃう") for a in unit.auxes)
+        if done and not unit.negated and _near(reading, unit, _TOO_MUCH, 4):
+            return True
+    return False
+
+
 def _sudden(reading: Reading) -> bool:
     for unit in reading.find("急", "急に", "突然"):
-        following = reading.after(unit, 3)
+        following = reading.after(unit, 4)
         if any(u.is_("悪い", "苦しい", "痛い", "倒れる") and not u.negated for u in following):
             return True
+        if any(u.is_("真っ暗", "暗い", "真っ白", "見える") and (u.negated or not u.is_("見える"))
+               for u in following):
+            return True  # 急に目の前が真っ暗に
         if any(u.is_("悪くなる") for u in following):
             return True
     return False
@@ -309,6 +327,7 @@ _RULES = (
     ("cannot_move", _cannot_move),
     ("body_will_not_move", _body_will_not_move),
     ("bleeding", _bleeding),
+    ("overdose", _overdose),
     ("head_injury", _head_injury),
     ("stroke", _stroke_signs),
     ("severe_pain", _severe_pain),
@@ -321,8 +340,10 @@ _RULES = (
 
 
 def past_episode(reading: Reading, unit: Unit) -> bool:
-    """倒れたことがある, 苦しい時期もあった, 前に倒れた: something that happened before."""
+    """倒れたことがある, 苦しい時期もあった, 前に倒れた, 倒れたって聞いた: not happening now."""
     after = reading.after(unit, 3)
+    if any(u.is_("聞く", "聞こえる", "噂", "ニュース", "話") for u in after):
+        return True  # hearsay: 友達が倒れたって聞いて
     if any(u.is_(*_EPISODE) for u in after) or any(a in ("事", "こと") for a in unit.auxes):
         return True
     return _near(reading, unit, _TIME_AGO, 4)

@@ -178,6 +178,7 @@ _BAD_HEALTH = (
     "病気",
     "気持ち悪い",
     "具合悪い",
+    "疲れ",
     "弱る",
     "バテる",
     "参る",
@@ -381,6 +382,8 @@ def _health(r: Reading) -> list[str]:
             found.append("good")
         elif u.is_(*_SO_SO):
             found.append("so_so")
+        elif u.is_("悪い") and u.negated and any(a in ("所", "ところ") for a in u.auxes):
+            found.append("good")  # 悪いところはありません
         elif u.is_("悪い") and u.negated:
             # 悪くない: not bad, not good either; どこも悪くない: fine.
             found.append("good" if r.has("何処", "どこ") else "so_so")
@@ -429,8 +432,8 @@ def _sleep(r: Reading) -> list[str]:
     found = []
     rarely = r.has(*_RARELY)
     for u in r.units:
-        if u.is_(*_SLEPT_WELL) and not u.negated:
-            found.append("slept_well")
+        if u.is_(*_SLEPT_WELL):
+            found.append("slept_poorly" if u.negated else "slept_well")  # ぐっすりとはいかない
         elif u.is_(*_SLEPT_POORLY):
             found.append("slept_poorly")
         elif u.is_(*_SLEEP):
@@ -468,6 +471,11 @@ def _meal(r: Reading) -> list[str]:
                 found.append("not_ate")
             else:
                 found.append("ate")
+        elif u.is_("食欲") and u.negated and r.has(*_LITTLE):
+            found.append("ate_little")  # 食欲がなくて少しだけ
+        elif u.is_("口") and any(v.is_("為る", "する") for v in r.after(u, 1)):
+            ate = r.after(u, 1)[0]
+            found.append("not_ate" if ate.negated else "ate")  # 何も口にしていません
         elif u.is_(*_SKIPPED_MEAL):
             found.append("not_ate" if u.is_("食欲") is u.negated or not u.is_("食欲") else "ate")
         elif u.is_("残す"):
@@ -485,7 +493,7 @@ def _medication(r: Reading) -> list[bool]:
     found = []
     for u in r.units:
         if u.is_(*_TAKE):
-            forgot = "忘れる" in u.auxes
+            forgot = "忘れる" in u.auxes and "not:忘れる" not in u.auxes
             progressive = any(
                 a in ("てる", "でる", "居る", "いる", "おる", "とる") for a in u.auxes
             )

@@ -132,6 +132,30 @@ def _is_negator(token: Token) -> bool:
     return token.pos == "形容詞" and token.lemma in ("無い", "ない") and token.pos2 == "非自立可能"
 
 
+_AUX_ONLY = {"て", "で", "居る", "いる", "おる", "てる", "でる", "ます", "は", "も"}
+
+
+def _negates_compound(unit: Unit) -> str:
+    """Return the compound's second verb a negator would negate (忘れる in 飲み忘れていない)."""
+    for aux in reversed(unit.auxes):
+        if aux in _COMPOUND_SECOND:
+            return aux
+        if aux not in _AUX_ONLY:
+            return ""
+    return ""
+
+
+def _toiu_negation(units: list[Unit], toks: tuple[Token, ...]) -> None:
+    """ぐっすりとはいかなかった, 元気とは言えない: the negation belongs to the word before と."""
+    for position, unit in enumerate(units):
+        if position == 0 or not unit.negated or not unit.is_("行く", "言う", "言える"):
+            continue
+        before = [t.lemma for t in toks[max(0, unit.index - 2) : unit.index]]
+        if before and before[0] == "と" or before[-1:] == ["と"]:
+            units[position - 1].negated = not units[position - 1].negated
+            unit.negated = False
+
+
 def read(text: str) -> Reading:
     """Return the units of ``text`` (already normalised)."""
     toks = tokens(text)
@@ -141,6 +165,14 @@ def read(text: str) -> Reading:
     for i, tok in enumerate(toks):
         after_te = (
             previous is not None and previous.lemma in ("て", "で") and previous.pos == "助詞"
+        )
+        # 飲み忘れてはいない, 眠ってもいない: a は or も between て and the auxiliary
+        after_te = after_te or (
+            i >= 2
+            and previous is not None
+            and previous.lemma in ("は", "も")
+            and toks[i - 2].lemma in ("て", "で")
+            and tok.lemma in ("居る", "いる", "おる")
         )
         after_verb = previous is not None and previous.pos == "動詞"
         attaches = (
@@ -189,6 +221,8 @@ def read(text: str) -> Reading:
         if current is not None and _is_negator(tok) and asks and current.is_("呼ぶ", "来る"):
             current.request = True  # 呼んでくれない（か）, 来てくれへん: asking, not refusing
             current.auxes.append(tok.lemma)
+        elif current is not None and _is_negator(tok) and _negates_compound(current):
+            current.auxes.append("not:" + _negates_compound(current))  # 飲み忘れていない
         elif (
             current is not None
             and _is_negator(tok)
@@ -244,4 +278,5 @@ def read(text: str) -> Reading:
     )
     if ends_in_te and (last_content is None or last_content.pos == "動詞"):
         units[-1].request = True
+    _toiu_negation(units, toks)
     return Reading(text, tuple(units), toks)
