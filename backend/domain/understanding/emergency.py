@@ -115,7 +115,18 @@ def _someone_come(reading: Reading) -> bool:
 
 
 _BLOOD_FROM = ("吐血", "下血", "喀血", "血便", "血尿")
-_TOO_MUCH = ("間違える", "大量", "沢山", "たくさん", "余計", "多め", "二重", "全部", "一度に", "いっぱい")
+_TOO_MUCH = (
+    "間違える",
+    "大量",
+    "沢山",
+    "たくさん",
+    "余計",
+    "多め",
+    "二重",
+    "全部",
+    "一度に",
+    "いっぱい",
+)
 _CALL = ("呼ぶ", "願う", "来る", "頼む", "要る", "必要", "呼べる", "電話")
 
 
@@ -307,8 +318,10 @@ def _sudden(reading: Reading) -> bool:
         following = reading.after(unit, 4)
         if any(u.is_("悪い", "苦しい", "痛い", "倒れる") and not u.negated for u in following):
             return True
-        if any(u.is_("真っ暗", "暗い", "真っ白", "見える") and (u.negated or not u.is_("見える"))
-               for u in following):
+        if any(
+            u.is_("真っ暗", "暗い", "真っ白", "見える") and (u.negated or not u.is_("見える"))
+            for u in following
+        ):
             return True  # 急に目の前が真っ暗に
         if any(u.is_("悪くなる") for u in following):
             return True

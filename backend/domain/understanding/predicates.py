@@ -151,7 +151,7 @@ def _toiu_negation(units: list[Unit], toks: tuple[Token, ...]) -> None:
         if position == 0 or not unit.negated or not unit.is_("行く", "言う", "言える"):
             continue
         before = [t.lemma for t in toks[max(0, unit.index - 2) : unit.index]]
-        if before and before[0] == "と" or before[-1:] == ["と"]:
+        if (before and before[0] == "と") or before[-1:] == ["と"]:
             units[position - 1].negated = not units[position - 1].negated
             unit.negated = False
 
