@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,34 @@ _INTENTS = {
 }
 
 
+def _expected(e: Entry) -> tuple[str, dict[str, str]]:
+    """Return the intent and slots Alexa should give for an entry (answers: the catch-all)."""
+    text = e.utterance.replace("、", " ")
+    if e.expected in _INTENTS:
+        return _INTENTS[e.expected], {}
+    if e.expected.startswith("AWAY:"):
+        return "AwayIntent", {"kind": e.expected.split(":")[1]}
+    if e.expected.startswith("SKIP:"):
+        return "SkipIntent", {}
+    return "AnswerIntent", {"answer": text}
+
+
+def annotation_json(entries: list[Entry]) -> str:
+    """Return the corpus as the body of the NLU Annotation Set API's update call (JSON)."""
+    data = []
+    for e in entries:
+        intent, slots = _expected(e)
+        expected = {"name": intent, "slots": {k: {"value": v} for k, v in slots.items()}}
+        data.append(
+            {
+                "inputs": {"utterance": e.utterance.replace("、", " ")},
+                "expected": [{"intent": expected}],
+            }
+        )
+    lines = ",\n".join(json.dumps(d, ensure_ascii=False) for d in data)
+    return '{"data": [\n' + lines + "\n]}\n"  # one annotation a line
+
+
 def annotation_csv(entries: list[Entry]) -> str:
     """Return the ASK NLU Evaluation annotation set (CSV: utterance, intent, slots)."""
     out = io.StringIO()
@@ -78,5 +107,6 @@ def annotation_csv(entries: list[Entry]) -> str:
 
 
 if __name__ == "__main__":
-    target = Path(__file__).parent / "nlu_annotation_set.csv"
-    target.write_text(annotation_csv(load()), encoding="utf-8")
+    here = Path(__file__).parent
+    (here / "nlu_annotation_set.csv").write_text(annotation_csv(load()), encoding="utf-8")
+    (here / "nlu_annotation_set.json").write_text(annotation_json(load()), encoding="utf-8")

@@ -6,11 +6,12 @@ value stored, at least 95% of utterances resolving to the right meaning.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.corpus.corpus import annotation_csv
+from tests.corpus.corpus import annotation_csv, annotation_json
 from tests.corpus.talk_path import ENTRIES, report, score
 
 
@@ -70,4 +71,18 @@ def test_the_corpus_exports_as_an_ask_nlu_evaluation_annotation_set():
     assert rows[0].startswith("utterance,referenceTimestamp,intent")
     assert len(rows) == len(ENTRIES) + 1
     committed = Path(__file__).parent.parent / "corpus" / "nlu_annotation_set.csv"
+    assert committed.read_text(encoding="utf-8") == text
+
+
+def test_the_json_export_has_one_annotation_per_utterance_with_its_expected_intent():
+    text = annotation_json(ENTRIES)
+    data = json.loads(text)["data"]
+    assert len(data) == len(ENTRIES)
+    by_utterance = {d["inputs"]["utterance"]: d["expected"][0]["intent"] for d in data}
+    assert by_utterance["胸が痛いです"]["name"] == "EmergencyIntent"
+    assert by_utterance["明日から入院します"] == {
+        "name": "AwayIntent",
+        "slots": {"kind": {"value": "hospital"}},
+    }
+    committed = Path(__file__).parent.parent / "corpus" / "nlu_annotation_set.json"
     assert committed.read_text(encoding="utf-8") == text
