@@ -374,6 +374,26 @@ class EmergencyIntentHandler(_ServiceHandler):
         return respond(handler_input, turn)
 
 
+class EmergencyInMessageHandler(_ServiceHandler):
+    """「助けてと娘に伝えて」: an emergency said as a message to family is an emergency first."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle a 「…と伝えて」 whose words say an emergency."""
+        return is_intent_name(const.INTENT_REPLY_MESSAGE)(handler_input) and heard.says_emergency(
+            slot_text(handler_input, const.SLOT_MESSAGE) or ""
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Record the emergency and tell the elder to call 119 (family is alerted too)."""
+        turn = notice_delivery.emergency(
+            self.services,
+            caller_of(handler_input),
+            session_state(handler_input),
+            "words:message",
+        )
+        return respond(handler_input, turn)
+
+
 class WhoIsWatchingIntentHandler(_ServiceHandler):
     """「誰が見ているの」: answered from the consent record."""
 

@@ -66,6 +66,11 @@ def answer(
     return _understood(svc, caller, state, meaning)
 
 
+def says_emergency(words: str) -> bool:
+    """Return True when ``words`` say an emergency (in standard Japanese)."""
+    return bool(words) and emergency_in(words) is not None
+
+
 def _understood(svc: Services, caller: Caller, state: dict[str, Any], meaning: Meaning) -> Turn:
     kind = meaning.kind
     stage = state.get("stage")

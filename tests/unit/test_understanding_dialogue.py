@@ -187,3 +187,27 @@ class TestRepair:
         speaker.open()
         reply = send(speaker, builtin_intent("AMAZON.FallbackIntent"))
         assert reply.speech.startswith("すみません、うまく聞き取れませんでした。")
+
+
+class TestEmergencyInAMessageToFamily:
+    def test_help_said_as_a_message_to_family_is_an_emergency(self, speaker, store):
+        with FakeUnitOfWork(store) as uow:
+            uow.recipients.add(
+                make_recipient("line-1", channel="line", address=FAMILY_USER, name="はなこ")
+            )
+            uow.commit()
+        speaker.open()
+        reply = speaker.say("胸が苦しいから助けてと伝えて")
+        assert "119" in reply.speech
+        assert len(events(store, EventKind.EMERGENCY)) == 1
+
+    def test_an_ordinary_message_is_relayed_as_before(self, speaker, store):
+        with FakeUnitOfWork(store) as uow:
+            uow.recipients.add(
+                make_recipient("line-1", channel="line", address=FAMILY_USER, name="はなこ")
+            )
+            uow.commit()
+        speaker.open()
+        reply = speaker.say("日曜日を楽しみにしていますと伝えて")
+        assert "119" not in reply.speech
+        assert events(store, EventKind.EMERGENCY) == []
