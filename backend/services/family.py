@@ -43,6 +43,7 @@ from backend.domain.model import (
 from backend.ports import AbstractUnitOfWork
 from backend.services import alerts, away, notices
 from backend.services.context import Services
+from backend.services.retry import retry_when_busy
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ def link_id(elder_id: str, line_user_id: str) -> str:
     return "line-" + uuid.uuid5(_LINK_NAMESPACE, f"{elder_id}/{line_user_id}").hex
 
 
+@retry_when_busy
 def issue_link_code(
     svc: Services,
     elder_id: str,
@@ -110,6 +112,7 @@ class LinkResult:
     member: Recipient | None = None
 
 
+@retry_when_busy
 def link(svc: Services, line_user_id: str, code: str) -> LinkResult:
     """Link the LINE user to the code's elder (one-time code), keeping name and relation."""
     now = svc.now()
@@ -161,6 +164,7 @@ def linked_elders(svc: Services, line_user_id: str) -> list[tuple[Recipient, Eld
         return links_of(uow, line_user_id)
 
 
+@retry_when_busy
 def unlink(svc: Services, line_user_id: str) -> list[Elder]:
     """End every link of the LINE user (unlink, unfollow): no push reaches them any more.
 
@@ -175,6 +179,7 @@ def unlink(svc: Services, line_user_id: str) -> list[Elder]:
     return [elder for _member, elder in pairs]
 
 
+@retry_when_busy
 def relay(
     svc: Services,
     line_user_id: str,
@@ -260,6 +265,7 @@ def unheard(svc: Services, alexa_user_id: str, device_id: str) -> list[FamilyMes
         return uow.family.unheard_for_elder(elder.id)
 
 
+@retry_when_busy
 def mark_heard(svc: Services, message_ids: list[str]) -> int:
     """Mark the messages heard now (idempotent: heard ones keep their first time)."""
     with svc.uow() as uow:
@@ -303,8 +309,12 @@ def today_status(svc: Services, line_user_id: str) -> list[ElderStatus]:
     return found
 
 
+@retry_when_busy
 def record_line_sends(svc: Services, count: int = 1, quota: int = FREE_PLAN_QUOTA) -> MonthlySends:
-    """Count pushes sent to LINE this month; record (and log) a warning at 80% of the quota."""
+    """Count pushes sent to LINE this month; record (and log) a warning at 80% of the quota.
+
+    The store adds ``count`` atomically (pushes counted at once by several sweeps all land).
+    """
     now = svc.now()
     month = now.strftime("%Y-%m")
     with svc.uow() as uow:
@@ -473,6 +483,7 @@ class ReplyOutcome(StrEnum):
     EMPTY = "empty"
 
 
+@retry_when_busy
 def send_reply(
     svc: Services, alexa_user_id: str, device_id: str, request_id: str, member_id: str, text: str
 ) -> ReplyOutcome:
@@ -513,6 +524,7 @@ def send_reply(
 # --- the daily summary (opt-in: 「まとめ 8時」, 「まとめ停止」) -------------------------------
 
 
+@retry_when_busy
 def subscribe_summary(svc: Services, line_user_id: str, send_at: time) -> list[Elder] | None:
     """Opt the LINE user in to a daily summary at ``send_at`` (local); return their elders.
 
@@ -532,6 +544,7 @@ def subscribe_summary(svc: Services, line_user_id: str, send_at: time) -> list[E
     return [elder for _member, elder in pairs]
 
 
+@retry_when_busy
 def unsubscribe_summary(svc: Services, line_user_id: str) -> bool:
     """Opt the LINE user out of the daily summary; return False when they were not in."""
     with svc.uow() as uow:
@@ -603,6 +616,7 @@ def _summary_due(subscription: SummarySubscription, now: datetime, tz: Any) -> b
     return now >= moment and subscription.since.astimezone(tz) < moment
 
 
+@retry_when_busy
 def queue_daily_summaries(svc: Services) -> int:
     """Queue today's summary of every opted-in member whose time has come; return how many.
 
@@ -616,38 +630,47 @@ def queue_daily_summaries(svc: Services) -> int:
         subscriptions = uow.family.list_summaries()
     queued = 0
     for subscription in subscriptions:
-        if not _summary_due(subscription, now, svc.tz):
-            continue
-        message_id = summary_message_id(subscription.line_user_id, now.date())
-        with svc.uow() as uow:
-            if uow.outbox.get(message_id) is not None:
-                continue
-            heading = (
-                catalog.SUMMARY_MORNING
-                if time.fromisoformat(subscription.send_at) < time(12)
-                else catalog.SUMMARY_DAY
-            )
-            visible = [
-                (member, elder)
-                for member, elder in links_of(uow, subscription.line_user_id)
-                if elder.is_watchable and family_may_see_status(elder.consent, member)
-            ]
-            if not visible:
-                continue
-            lines = [_elder_summary(svc, uow, elder, now, heading) for _member, elder in visible]
-            queued += uow.outbox.add_if_absent(
-                OutboxMessage(
-                    id=message_id,
-                    recipient_id=visible[0][0].id,
-                    channel=LINE_CHANNEL,
-                    subject="",
-                    body="\n".join([*lines, catalog.SUMMARY_FOOTER]),
-                    urgent=False,
-                    created_at=now,
-                    not_before=now,
-                )
-            )
-            uow.commit()
+        if _summary_due(subscription, now, svc.tz):
+            queued += _queue_summary(svc, subscription, now)
     if queued:
         logger.info("queued %d daily LINE summaries", queued)
     return queued
+
+
+@retry_when_busy
+def _queue_summary(svc: Services, subscription: SummarySubscription, now: datetime) -> int:
+    """Queue today's summary of one member unless queued already; return 1 if this did.
+
+    Two sweeps at once: one commits, the other's unit is run again and finds it queued.
+    """
+    message_id = summary_message_id(subscription.line_user_id, now.date())
+    with svc.uow() as uow:
+        if uow.outbox.get(message_id) is not None:
+            return 0
+        heading = (
+            catalog.SUMMARY_MORNING
+            if time.fromisoformat(subscription.send_at) < time(12)
+            else catalog.SUMMARY_DAY
+        )
+        visible = [
+            (member, elder)
+            for member, elder in links_of(uow, subscription.line_user_id)
+            if elder.is_watchable and family_may_see_status(elder.consent, member)
+        ]
+        if not visible:
+            return 0
+        lines = [_elder_summary(svc, uow, elder, now, heading) for _member, elder in visible]
+        added = uow.outbox.add_if_absent(
+            OutboxMessage(
+                id=message_id,
+                recipient_id=visible[0][0].id,
+                channel=LINE_CHANNEL,
+                subject="",
+                body="\n".join([*lines, catalog.SUMMARY_FOOTER]),
+                urgent=False,
+                created_at=now,
+                not_before=now,
+            )
+        )
+        uow.commit()
+    return int(added)
