@@ -76,13 +76,8 @@ class TestEmergencyOnEveryTurn:
         assert len(events(store, EventKind.EMERGENCY)) == 1
 
     def test_an_emergency_while_a_family_message_is_offered_is_caught(
-        self, speaker, services, store
+        self, speaker, services, store, family_member
     ):
-        with FakeUnitOfWork(store) as uow:
-            uow.recipients.add(
-                make_recipient("line-1", channel="line", address=FAMILY_USER, name="はなこ")
-            )
-            uow.commit()
         relay(services, "ev1", text="お母さん、日曜日に行くね。")
         offer = speaker.open()
         assert "メッセージ" in offer.speech
@@ -189,24 +184,23 @@ class TestRepair:
         assert reply.speech.startswith("すみません、うまく聞き取れませんでした。")
 
 
+@pytest.fixture
+def family_member(store, elder):
+    with FakeUnitOfWork(store) as uow:
+        uow.recipients.add(
+            make_recipient("line-1", channel="line", address=FAMILY_USER, name="はなこ")
+        )
+        uow.commit()
+
+
 class TestEmergencyInAMessageToFamily:
-    def test_help_said_as_a_message_to_family_is_an_emergency(self, speaker, store):
-        with FakeUnitOfWork(store) as uow:
-            uow.recipients.add(
-                make_recipient("line-1", channel="line", address=FAMILY_USER, name="はなこ")
-            )
-            uow.commit()
+    def test_help_said_as_a_message_to_family_is_an_emergency(self, speaker, store, family_member):
         speaker.open()
         reply = speaker.say("胸が苦しいから助けてと伝えて")
         assert "119" in reply.speech
         assert len(events(store, EventKind.EMERGENCY)) == 1
 
-    def test_an_ordinary_message_is_relayed_as_before(self, speaker, store):
-        with FakeUnitOfWork(store) as uow:
-            uow.recipients.add(
-                make_recipient("line-1", channel="line", address=FAMILY_USER, name="はなこ")
-            )
-            uow.commit()
+    def test_an_ordinary_message_is_relayed_as_before(self, speaker, store, family_member):
         speaker.open()
         reply = speaker.say("日曜日を楽しみにしていますと伝えて")
         assert "119" not in reply.speech
