@@ -27,6 +27,7 @@ from backend.domain.model import (
     Event,
     EventKind,
 )
+from backend.domain.understanding import answer_for
 from backend.ports import AbstractUnitOfWork
 from backend.services import away
 from backend.services.context import Services
@@ -296,6 +297,19 @@ def _reply_turn(
         attempt=state.get("attempt"),
         last_value=_last_value(uow, session, question),
     )
+    if step.kind is StepKind.REASK and step.reason is ReaskReason.NOT_UNDERSTOOD and reply.raw:
+        # Alexa resolved the words to a value this question does not take (「ふつう」 to a
+        # 1-5 scale): read the words themselves before asking again.
+        understood = answer_for(question, reply.raw, session.qset.lexicon)
+        if understood is not None and understood != reply:
+            reply = understood
+            step = interpret(
+                question,
+                reply,
+                pending=state.get("pending"),
+                attempt=state.get("attempt"),
+                last_value=_last_value(uow, session, question),
+            )
     if step.kind is StepKind.CONFIRM:
         confirm = Line("confirm", {"value": step.value, "unit": _unit(question)})
         new_state = {**state, "pending": step.value, "pending_raw": reply.raw}

@@ -19,6 +19,7 @@ CORE = Path(__file__).parent / "core.tsv"
 BLIND = Path(__file__).parent / "blind.tsv"
 BLIND2 = Path(__file__).parent / "blind2.tsv"
 BLIND3 = Path(__file__).parent / "blind3.tsv"
+BLIND4 = Path(__file__).parent / "blind4.tsv"
 FILLERS = ("えーと、", "あのね、", "うーん、", "そうですね、")
 
 
@@ -38,6 +39,7 @@ def load() -> list[Entry]:
     lines += BLIND.read_text(encoding="utf-8").splitlines()
     lines += BLIND2.read_text(encoding="utf-8").splitlines()
     lines += BLIND3.read_text(encoding="utf-8").splitlines()
+    lines += BLIND4.read_text(encoding="utf-8").splitlines()
     for line in lines:
         if not line.strip() or line.startswith("#"):
             continue

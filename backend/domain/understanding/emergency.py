@@ -149,7 +149,7 @@ def _chest_or_breath(reading: Reading) -> bool:
     for unit in reading.find(
         "痛い", "苦しい", "締め付ける", "締めつける", "苦しむ", "痛む", "切ない"
     ):
-        if unit.negated:
+        if unit.negated or past_episode(reading, unit):
             continue
         if _near(reading, unit, _BODY_CHEST + _BREATH):
             return True
@@ -175,8 +175,11 @@ def _cannot_move(reading: Reading) -> bool:
         able = unit.potential or unit.base.endswith("れる") or unit.is_("立てる", "動ける")
         if not (unit.negated and able):
             continue
-        if _near(reading, unit, _SOFTENERS, 3):
+        if _near(reading, unit, _SOFTENERS, 3) or past_episode(reading, unit):
             continue
+        following = [t.lemma for t in reading.tokens[unit.index + 1 : unit.index + 4]]
+        if any(t in ("くらい", "ぐらい", "ほど") for t in following):
+            continue  # 動けないくらい忙しかった: a way of saying how busy
         if unit.is_("起きる") and _near(reading, unit, _MORNING, 4):
             continue  # 朝起きられない: oversleeping, not a fall
         return True
@@ -231,6 +234,8 @@ def _bleeding(reading: Reading) -> bool:
         following = reading.after(unit, 2)
         if "出る" in unit.auxes and not unit.negated:
             return True
+        if any(u.is_("吐く") and not u.negated for u in following):
+            return True  # 血を吐いた
         if unit.is_("出血") and not unit.negated:
             return True
         if any(u.is_("出る") and not u.negated for u in following):
@@ -261,6 +266,9 @@ def _stroke_signs(reading: Reading) -> bool:
             and _near(reading, unit, ("うまい", "上手い", "上手", "急"))
         ):
             return True
+    for unit in reading.find("歪む", "ゆがむ", "曲がる", "垂れる"):
+        if not unit.negated and _near(reading, unit, ("顔", "口", "口元", "唇"), 3):
+            return True  # 顔がゆがんでいる: a stroke sign
     for unit in reading.find("言葉"):
         if unit.negated and "出る" in unit.auxes:
             return True
@@ -357,6 +365,10 @@ def past_episode(reading: Reading, unit: Unit) -> bool:
     after = reading.after(unit, 3)
     if any(u.is_("聞く", "聞こえる", "噂", "ニュース", "話") for u in after):
         return True  # hearsay: 友達が倒れたって聞いて
+    if "様" in unit.auxes and after and after[0].pos == "名詞":
+        return True  # 胸が痛むようなニュース: a figure of speech
+    if unit.hedged:
+        return True  # 動けないほどではない
     if any(u.is_(*_EPISODE) for u in after) or any(a in ("事", "こと") for a in unit.auxes):
         return True
     return _near(reading, unit, _TIME_AGO, 4)

@@ -319,7 +319,7 @@ _LITTLE = (
     "少量",
     "小",
 )
-_RARELY = ("余り", "あまり", "あんまり", "さほど", "それほど", "なかなか", "十分")
+_RARELY = ("余り", "あまり", "あんまり", "さほど", "それほど", "なかなか")
 _SKIPPED_MEAL = ("抜く", "飛ばす", "食欲", "欠食")
 _FOODS = (
     "パン",
@@ -367,6 +367,35 @@ _TAKE = ("飲む", "服用", "服薬", "済む", "済ませる", "飲める", "�
 _LATER_WORDS = ("これから", "今から", "後", "あと", "後で", "のち", "食後", "今晩", "夜", "寝る前")
 
 
+_BODY_PARTS = (
+    "腰",
+    "膝",
+    "ひざ",
+    "足",
+    "頭",
+    "背中",
+    "肩",
+    "首",
+    "お腹",
+    "腹",
+    "胃",
+    "目",
+    "歯",
+    "手",
+)
+_TRAILING = ("ね", "な", "が", "けど", "よ", "ねえ", "の", "わ")
+_FREQUENT = (
+    "偶に",
+    "たまに",
+    "時々",
+    "ときどき",
+    "時折",
+    "毎日",
+    "毎週",
+    "毎朝",
+    "よく",
+    "しょっちゅう",
+)
 _TIME_WORDS = ("今日", "今朝", "朝", "昨日", "今", "本日", "最近", "この頃")
 
 
@@ -393,6 +422,8 @@ def _health(r: Reading) -> list[str]:
             continue  # 生活が苦しい: a worry, but not the body's
         elif u.is_(*_MOVE_VERBS) and u.negated:
             found.append("bad")  # あまり動けない, 歩けない
+        elif u.is_(*_BODY_PARTS) and u is r.units[-1] and r.tokens[-1].lemma in _TRAILING:
+            found.append("bad")  # 「腰がね」: a complaint left unsaid
         elif u.is_(*_GOOD_NEGATED_BAD):
             if u.negated:
                 found.append("bad")
@@ -436,6 +467,11 @@ def _sleep(r: Reading) -> list[str]:
             found.append("slept_poorly" if u.negated else "slept_well")  # ぐっすりとはいかない
         elif u.is_(*_SLEPT_POORLY):
             found.append("slept_poorly")
+        elif u.is_(*_SLEEP) and u.hedged:
+            found.append("so_so")
+        elif u.is_("睡眠", "眠り") and any(v.is_("取る", "とる", "取れる") for v in r.after(u, 2)):
+            took = next(v for v in r.after(u, 2) if v.is_("取る", "とる", "取れる"))
+            found.append("slept_poorly" if took.negated else "slept_well")  # 睡眠がとれた
         elif u.is_(*_SLEEP):
             if u.negated:
                 found.append("slept_poorly")
@@ -484,7 +520,7 @@ def _meal(r: Reading) -> list[str]:
             found.append("ate")  # 今朝はパンとコーヒーでした
         elif u.is_("まだ", "未だ") and not r.has(*_EAT):
             found.append("not_ate")
-        elif u.is_("半分", "少し", "ちょっと", "少なめ") and not r.has(*_EAT) and len(r.units) <= 3:
+        elif u.is_(*_LITTLE) and not r.has(*_EAT) and len(r.units) <= 3:
             found.append("ate_little")
     return found
 
@@ -499,7 +535,7 @@ def _medication(r: Reading) -> list[bool]:
             )
             if u.negated or forgot:
                 found.append(False)
-            elif u.past or progressive or u.is_("済む", "済ませる"):
+            elif u.past or progressive or u.is_("済む", "済ませる") or "済み" in u.auxes:
                 found.append(True)
             elif r.has(*_LATER_WORDS) or u.volitional:
                 found.append(False)
@@ -632,6 +668,8 @@ def _yes_no(question: YesNoQuestion, r: Reading, text: str, lexicon: Lexicon) ->
     said = _yes_no_word(text, lexicon)
     if not values and said is not None:
         values = [said]
+    if not values and any(u.is_(*_FREQUENT) and not u.negated for u in r.units):
+        values = [True]  # 「たまに行くよ」 to 「…ことはありますか」
     if not values:
         return None
     value = _worst(question, values, [True, False])
@@ -816,6 +854,8 @@ def understand(text: str, question: Question | None = None, lexicon: Lexicon = E
         reply = answer_for(question, text, lexicon, normalised=norm)
         if reply is not None:
             return Meaning(MeaningKind.ANSWER, text, reply)
+    if _help(r, flat):
+        return Meaning(MeaningKind.HELP, text)
     skip = _skip(r, flat, question)
     if skip is not None:
         return skip

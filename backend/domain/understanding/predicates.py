@@ -87,6 +87,7 @@ class Unit:
     te: bool = False  # followed by て/で (a request when nothing follows)
     request: bool = False  # 〜てください, 〜てくれ, 〜てほしい, 〜て at the very end, imperative
     volitional: bool = False  # そう (倒れそう), たい (死にたい)
+    hedged: bool = False  # 〜ないほどではない: said, then taken back
     auxes: list[str] = field(default_factory=list)
 
     def is_(self, *lemmas: str) -> bool:
@@ -220,6 +221,15 @@ def read(text: str) -> Reading:
         asks = current is not None and bool(current.auxes) and current.auxes[-1] in _ASKING
         if current is not None and _is_negator(tok) and asks and current.is_("呼ぶ", "来る"):
             current.request = True  # 呼んでくれない（か）, 来てくれへん: asking, not refusing
+            current.auxes.append(tok.lemma)
+        elif (
+            current is not None
+            and _is_negator(tok)
+            and any(t.lemma in ("ほど", "程", "くらい", "ぐらい") for t in toks[max(0, i - 3) : i])
+            and current.negated
+        ):
+            current.hedged = True  # 眠れないってほどじゃない: not as bad as that
+            current.negated = False
             current.auxes.append(tok.lemma)
         elif current is not None and _is_negator(tok) and _negates_compound(current):
             current.auxes.append("not:" + _negates_compound(current))  # 飲み忘れていない

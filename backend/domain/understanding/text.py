@@ -135,9 +135,30 @@ def _kanji_to_digits(match: re.Match[str]) -> str:
         return run
 
 
+_KANA_NUMERALS = {
+    "いち": "一", "に": "二", "さん": "三", "よん": "四", "し": "四", "ご": "五", "ろく": "六",
+    "なな": "七", "しち": "七", "はち": "八", "きゅう": "九", "く": "九", "じゅう": "十",
+    "ひゃく": "百", "びゃく": "百", "ぴゃく": "百", "せん": "千", "ぜん": "千", "まん": "万",
+}  # fmt: skip
+_KANA_RUN = re.compile(
+    "((?:"
+    + "|".join(sorted(_KANA_NUMERALS, key=len, reverse=True))
+    + ")+)(?=キロ|歩|分|時間|点|回)"
+)
+
+
+def _kana_to_kanji(match: re.Match[str]) -> str:
+    run, out = match.group(1), ""
+    while run:
+        word = next(w for w in sorted(_KANA_NUMERALS, key=len, reverse=True) if run.startswith(w))
+        out += _KANA_NUMERALS[word]
+        run = run[len(word) :]
+    return out
+
+
 def digits(text: str) -> str:
-    """Return ``text`` with kanji numerals as ASCII digits (五十二 -> 52, 3千 -> 3000)."""
-    return _KANJI_RUN.sub(_kanji_to_digits, text)
+    """Return ``text`` with numerals as ASCII digits (五十二 -> 52, 3千 -> 3000, ごじゅうにキロ)."""
+    return _KANJI_RUN.sub(_kanji_to_digits, _KANA_RUN.sub(_kana_to_kanji, text))
 
 
 @dataclass(frozen=True)
