@@ -65,6 +65,7 @@ class EventKind(StrEnum):
     """Kinds of recorded events."""
 
     EMERGENCY = "emergency"
+    UNHEARD = "unheard"  # words the skill could not understand twice: kept for staff
 
 
 @dataclass(frozen=True)
