@@ -12,6 +12,7 @@ from backend.domain.conversation import (
     ReaskReason,
     Reply,
     ReplyKind,
+    Step,
     StepKind,
     interpret,
     is_concerning,
@@ -290,26 +291,24 @@ def _reply_turn(
     now: datetime,
 ) -> Turn:
     state = session.state
-    step = interpret(
-        question,
-        reply,
-        pending=state.get("pending"),
-        attempt=state.get("attempt"),
-        last_value=_last_value(uow, session, question),
-    )
+
+    def step_for(said: Reply) -> Step:
+        return interpret(
+            question,
+            said,
+            pending=state.get("pending"),
+            attempt=state.get("attempt"),
+            last_value=_last_value(uow, session, question),
+        )
+
+    step = step_for(reply)
     if step.kind is StepKind.REASK and step.reason is ReaskReason.NOT_UNDERSTOOD and reply.raw:
         # Alexa resolved the words to a value this question does not take (「ふつう」 to a
         # 1-5 scale): read the words themselves before asking again.
         understood = answer_for(question, reply.raw, session.qset.lexicon)
         if understood is not None and understood != reply:
             reply = understood
-            step = interpret(
-                question,
-                reply,
-                pending=state.get("pending"),
-                attempt=state.get("attempt"),
-                last_value=_last_value(uow, session, question),
-            )
+            step = step_for(reply)
     if step.kind is StepKind.CONFIRM:
         confirm = Line("confirm", {"value": step.value, "unit": _unit(question)})
         new_state = {**state, "pending": step.value, "pending_raw": reply.raw}
