@@ -84,6 +84,15 @@ def _asked_today(uow: AbstractUnitOfWork, elder_id: str, today: dt.date, svc: Se
     }
 
 
+def streak_for(svc: Services, uow: AbstractUnitOfWork, elder: Elder) -> int | None:
+    """Return the elder's stamp streak, or None when their municipality has stamps off."""
+    engagement = svc.engagement(elder.municipality_code)
+    if not (engagement.enabled and engagement.stamps):
+        return None
+    today = svc.now().date()
+    return streak(_stamped_days(uow, elder.id, today), today)
+
+
 def stamp_card(svc: Services, elder_id: str) -> StampCard:
     """Return the elder's streak and this month's stamp card (a stamp a completed day)."""
     today = svc.now().date()
