@@ -59,8 +59,8 @@ class QuizOfferWordsHandler(_ServiceHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         """Handle any other answer right after the offer (「いいえ」 included)."""
-        return engagement_dialogue.offered(session_state(handler_input)) and (
-            _quiz_words(handler_input) is not None
+        return _quiz_words(handler_input) is not None and engagement_dialogue.offered(
+            session_state(handler_input)
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
@@ -78,8 +78,8 @@ class QuizAnswerHandler(_ServiceHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         """Handle what is said or touched while a quiz question waits."""
-        return engagement_dialogue.in_quiz(session_state(handler_input)) and (
-            _quiz_words(handler_input) is not None
+        return _quiz_words(handler_input) is not None and engagement_dialogue.in_quiz(
+            session_state(handler_input)
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
