@@ -52,6 +52,14 @@ HISTORY_ACTIONS = {
     "notified": "お知らせを送りました",
 }
 
+# The steps of a missed check-in (backend.domain.rules STAGE_*), as staff read them.
+STAGES = {
+    0: "まずご本人に声かけ",
+    1: "ご家族へ連絡",
+    2: "センターへ連絡",
+    3: "2日続けて応答なし：訪問などの確認を",
+}
+
 VIA = {"dashboard": "ダッシュボード", "line": "LINE"}
 
 ACTORS = {"system": "システム", "elder": "ご本人"}
@@ -79,6 +87,9 @@ REQUIRED = "{label}を入力してください。"
 BAD_DATE = "日付は 2026-11-23 のように入力してください。"
 END_BEFORE_START = "終了日は開始日より後の日にしてください。"
 NOTE_TOO_LONG = "メモは2000文字までにしてください。"
+
+BOARD_ITEM = "気になること"
+BOARD_OTHERS = "ほか{count}件"
 
 CHART_EMPTY = "まだ記録がありません"
 

@@ -22,14 +22,15 @@ from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 
 from backend import messages
-from backend.dashboard import charts, texts
+from backend.dashboard import charts, evidence, evidence_texts, texts
 from backend.dashboard.forms import AwayForm, LoginForm, ResolveForm, parse_day
 from backend.dashboard.guard import protect
 from backend.dashboard.redirects import same_site_path
 from backend.domain.errors import Conflict, NotFound
-from backend.domain.model import Alert, AwayKind, Outcome, StaffUser
+from backend.domain.model import Alert, AwayKind, Elder, Outcome, StaffUser
 from backend.services import dashboard, elder_admin, staff_auth
 from backend.services.context import Services
+from questions.model import QuestionSet
 from questions.policy import Policy
 
 
@@ -104,9 +105,27 @@ def create_blueprint(
     def alert_title(alert: Alert) -> str:
         return messages.title_for(alert.rule, alert.period, alert.evidence)
 
+    def qset_of(code: str) -> QuestionSet | None:
+        try:
+            return services.question_set(code)
+        except NotFound:
+            return None
+
+    @bp.app_template_filter("worst_alert")
+    def worst_alert(alerts: tuple[Alert, ...]) -> Alert | None:
+        return evidence.worst_first(alerts)[0] if alerts else None
+
+    @bp.app_template_filter("alert_headline")
+    def alert_headline(alerts: tuple[Alert, ...], elder: Elder) -> str:
+        return evidence.headline(alerts, services.tz, qset_of(elder.municipality_code))
+
+    @bp.app_template_filter("alert_evidence")
+    def alert_evidence(alert: Alert, elder: Elder) -> evidence.Evidence:
+        return evidence.evidence(alert, services.tz, qset_of(elder.municipality_code))
+
     @bp.app_context_processor
     def catalog() -> dict[str, Any]:
-        return {"texts": texts}
+        return {"texts": texts, "evidence_texts": evidence_texts}
 
     # --- sign-in ---------------------------------------------------------------------------
 

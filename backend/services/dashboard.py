@@ -41,6 +41,7 @@ from backend.domain.model import (
 from backend.domain.staff import AuditEntry
 from backend.ports import ALERT_SEVERITY_ORDER, AbstractUnitOfWork
 from backend.services import alerts as alert_service
+from backend.services import answer_words
 from backend.services import away as away_service
 from backend.services.audit import actor_of, record_view
 from backend.services.context import Services
@@ -624,18 +625,6 @@ def _charts(
     )
 
 
-def _shown(value: Any, skipped: str | None) -> str:
-    if skipped is not None:
-        return "（答えず）"
-    if isinstance(value, bool):
-        return "はい" if value else "いいえ"
-    if isinstance(value, dict) and {"systolic", "diastolic"} <= value.keys():
-        return f"{value['systolic']}/{value['diastolic']}"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 def elder_page(
     svc: Services, user: StaffUser, elder_id: str, policy_for: Callable[[str], Policy]
 ) -> ElderPage:
@@ -674,8 +663,8 @@ def elder_page(
             HistoryRow(
                 date=a.date,
                 slot=slot.label if slot else "",
-                question=question.title if question else a.question_id,
-                value=_shown(a.value, a.skipped),
+                question=question.title if question else answer_words.UNKNOWN_QUESTION,
+                value=answer_words.shown(question, a.value, a.skipped),
                 answered_at=a.answered_at,
             )
         )

@@ -432,7 +432,7 @@ class TestAlerts:
     ) -> None:
         login(client)
         inbox = client.get("/alerts").text
-        assert "山田 花子さん：朝の確認に応答がありません" in inbox
+        assert re.search(r"山田 花子さん：\d+月\d+日 朝の確認に応答がありません", inbox)
         assert OTHER_ELDER.name not in inbox
         client.post(f"/alerts/{OWN_ALERT}/claim", data={"csrf_token": token_of(client)})
         claimed = _alert(store, OWN_ALERT)
