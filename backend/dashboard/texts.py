@@ -91,6 +91,12 @@ NOTE_TOO_LONG = "メモは2000文字までにしてください。"
 BOARD_ITEM = "気になること"
 BOARD_OTHERS = "ほか{count}件"
 
+UNHEARD_TITLE = "聞き取れなかったお答え"
+UNHEARD_HELP = (
+    "スピーカーが2度聞き取れず、答えずに先へ進んだ質問です（この30日）。"
+    "言い方や体調の変化に気づく手がかりにしてください。"
+)
+
 CHART_EMPTY = "まだ記録がありません"
 
 RULES = {

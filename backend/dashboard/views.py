@@ -28,7 +28,7 @@ from backend.dashboard.guard import protect
 from backend.dashboard.redirects import same_site_path
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import Alert, AwayKind, Elder, Outcome, StaffUser
-from backend.services import dashboard, elder_admin, staff_auth
+from backend.services import dashboard, elder_admin, staff_auth, unheard
 from backend.services.context import Services
 from questions.model import QuestionSet
 from questions.policy import Policy
@@ -260,13 +260,19 @@ def create_blueprint(
         try:
             page = dashboard.elder_page(services, _me(), elder_id, policy_for)
             admin = elder_admin.panel(services, _me(), elder_id)
+            not_understood = unheard.recent(services, _me(), elder_id)
         except NotFound:
             abort(404)
         now = services.now()
         start = now - timedelta(days=dashboard.CHART_DAYS)
         svgs = [(c, charts.svg(c, start, now)) for c in page.charts]
         return render_template(
-            "dashboard/elder.html", page=page, charts=svgs, away_form=away_form, admin=admin
+            "dashboard/elder.html",
+            page=page,
+            charts=svgs,
+            away_form=away_form,
+            admin=admin,
+            unheard=not_understood,
         ), status
 
     @bp.get("/elders/<elder_id>")

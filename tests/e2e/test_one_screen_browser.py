@@ -41,6 +41,7 @@ JST = ZoneInfo("Asia/Tokyo")
 SUNDAY_0500 = datetime(2026, 11, 22, 5, 0, tzinfo=JST)
 MONDAY = datetime(2026, 11, 23, tzinfo=JST)
 HANA, ICHIRO, TOME = "demo-elder-1", "demo-elder-2", "demo-elder-3"
+MUMBLED = ("孫が来てね", "畑の大根がね")  # twice not understood: an unheard event
 SHOTS = Path(os.environ.get("MIMAMORI_SCREENSHOTS", "build/screenshots"))
 # An internal code: snake_case ids (so_so, ate_little, missed_checkin), rule keys, enum values.
 CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\bcondition\b|\bweight_drop\b|段階 ?\d")
@@ -91,7 +92,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         services, clock, "demo-2", MONDAY + timedelta(hours=7, minutes=30), "胸がちょっと苦しくて"
     )
     _talk(
-        services, clock, "demo-3", MONDAY + timedelta(hours=7, minutes=40), "あとで", "調子が悪い"
+        services,
+        clock,
+        "demo-3",
+        MONDAY + timedelta(hours=7, minutes=40),
+        "あとで",
+        "調子が悪い",
+        *MUMBLED,
     )
     clock.set(MONDAY + timedelta(hours=22))
     assert alerts.sweep(services, cache(policy_for)).opened > 0
@@ -230,6 +237,13 @@ def test_a_concern_title_and_the_answer_table_are_in_japanese(page, site: Site) 
     assert "悪い" in text
     assert not CODE.search(text), CODE.search(text)
     shoot(page, "elder")
+    unheard = page.get_by_role("region", name="聞き取れなかったお答え").inner_text()
+    assert "睡眠" in unheard
+    assert all(f"「{words}」" in unheard for words in MUMBLED)
+    shoot(page, "elder")
+    with site.services.uow() as uow:
+        actions = [e.action for e in uow.audit.list_for_elder(TOME)]
+    assert "view_unheard" in actions
 
 
 def test_no_main_page_shows_an_internal_code(page, site: Site) -> None:
