@@ -22,13 +22,13 @@ from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 
 from backend import messages
-from backend.dashboard import charts, evidence, evidence_texts, texts
+from backend.dashboard import charts, contacts_texts, evidence, evidence_texts, texts
 from backend.dashboard.forms import AwayForm, LoginForm, ResolveForm, parse_day
 from backend.dashboard.guard import protect
 from backend.dashboard.redirects import same_site_path
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import Alert, AwayKind, Elder, Outcome, StaffUser
-from backend.services import dashboard, elder_admin, staff_auth, unheard
+from backend.services import contacts, dashboard, elder_admin, staff_auth, unheard
 from backend.services.context import Services
 from questions.model import QuestionSet
 from questions.policy import Policy
@@ -125,7 +125,7 @@ def create_blueprint(
 
     @bp.app_context_processor
     def catalog() -> dict[str, Any]:
-        return {"texts": texts, "evidence_texts": evidence_texts}
+        return {"texts": texts, "evidence_texts": evidence_texts, "contacts_texts": contacts_texts}
 
     # --- sign-in ---------------------------------------------------------------------------
 
@@ -208,16 +208,20 @@ def create_blueprint(
             abort(404)
         return render_template("dashboard/stats.html", stats=found)
 
-    @bp.get("/alerts/<alert_id>")
-    @login_required
-    def alert(alert_id: str) -> Any:
+    def _alert_page(alert_id: str, form: ResolveForm, status: int = 200) -> Any:
         try:
             item, names = dashboard.alert_detail(services, _me(), alert_id)
+            found = contacts.view(services, _me(), item.elder.id, "alert")
         except NotFound:
             abort(404)
         return render_template(
-            "dashboard/alert.html", item=item, names=names, resolve_form=ResolveForm(formdata=None)
-        )
+            "dashboard/alert.html", item=item, names=names, resolve_form=form, contacts=found
+        ), status
+
+    @bp.get("/alerts/<alert_id>")
+    @login_required
+    def alert(alert_id: str) -> Any:
+        return _alert_page(alert_id, ResolveForm(formdata=None))
 
     @bp.post("/alerts/<alert_id>/claim")
     @login_required
@@ -236,13 +240,7 @@ def create_blueprint(
     def resolve(alert_id: str) -> Any:
         form = ResolveForm()
         if not form.validate():
-            try:
-                item, names = dashboard.alert_detail(services, _me(), alert_id)
-            except NotFound:
-                abort(404)
-            return render_template(
-                "dashboard/alert.html", item=item, names=names, resolve_form=form
-            ), 400
+            return _alert_page(alert_id, form, 400)
         try:
             dashboard.resolve(
                 services, _me(), alert_id, Outcome(form.outcome.data), form.note.data or ""
@@ -261,6 +259,7 @@ def create_blueprint(
             page = dashboard.elder_page(services, _me(), elder_id, policy_for)
             admin = elder_admin.panel(services, _me(), elder_id)
             not_understood = unheard.recent(services, _me(), elder_id)
+            found_contacts = contacts.view(services, _me(), elder_id, "elder")
         except NotFound:
             abort(404)
         now = services.now()
@@ -273,6 +272,7 @@ def create_blueprint(
             away_form=away_form,
             admin=admin,
             unheard=not_understood,
+            contacts=found_contacts,
         ), status
 
     @bp.get("/elders/<elder_id>")

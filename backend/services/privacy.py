@@ -199,6 +199,7 @@ def _erase_one(svc: Services, elder_id: str, now: datetime) -> dict[str, int] | 
             uow.alerts.update(replace(alert, note="", evidence=deidentified(alert.evidence)))
             alerts += 1
         counts["alerts"] = alerts
+        counts["contacts"] = int(uow.contacts.delete(elder.id))
         uow.elders.update(
             replace(
                 elder,

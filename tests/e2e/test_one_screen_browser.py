@@ -254,3 +254,46 @@ def test_no_main_page_shows_an_internal_code(page, site: Site) -> None:
     shoot(page, "stats")
     page.goto(site.url + "/alerts")
     shoot(page, "alerts")
+
+
+def test_staff_store_contacts_with_consent_and_read_them_on_the_alert_page(
+    page, site: Site
+) -> None:
+    page.goto(f"{site.url}/elders/{ICHIRO}")
+    page.get_by_role("link", name="連絡先を登録する").click()
+    page.get_by_label("ご本人の電話番号").fill("０１９７－２４－２１１１")  # full width, as typed
+    page.get_by_label("住所").fill("岩手県奥州市江刺大通り1-8")
+    page.get_by_label("緊急連絡先 1 お名前").fill("佐藤 健太")
+    page.get_by_label("緊急連絡先 1 続柄").fill("長男")
+    page.get_by_label("緊急連絡先 1 電話番号").fill("090-12")
+    page.get_by_label("担当の民生委員").fill("高橋 和子")
+    page.get_by_role("button", name="保存する").click()
+    assert "2 件の誤りがあります。何も保存していません。" in visible_text(page)
+    assert "緊急連絡先 1の電話番号は 0197-24-2111 のように" in visible_text(page)
+    assert "同意を確かめて" in visible_text(page)
+    with site.services.uow() as uow:
+        assert uow.contacts.get(ICHIRO) is None
+    page.get_by_label("緊急連絡先 1 電話番号").fill("090-1234-5678")
+    page.get_by_label("鍵を預かっている人").fill("隣の千葉さん")
+    page.get_by_label("ご本人が、センターがこの連絡先を保管することに同意しています").check()
+    shoot(page, "contacts-form")
+    page.get_by_role("button", name="保存する").click()
+    page.get_by_text("連絡先を保存しました。").wait_for()
+    card = page.get_by_role("region", name="連絡先").inner_text()
+    assert "0197-24-2111" in card
+    assert "佐藤 健太（長男） 090-1234-5678" in card
+    assert "隣の千葉さん" in card
+    alert = alert_of(site, ICHIRO, "emergency")
+    page.goto(f"{site.url}/alerts/{alert.id}")
+    card = page.get_by_role("region", name="連絡先")
+    assert card.get_by_role("link", name="090-1234-5678").get_attribute("href") == (
+        "tel:090-1234-5678"
+    )
+    assert "高橋 和子" in card.inner_text()
+    assert card.get_by_role("link", name="連絡先を編集する").count() == 0
+    shoot(page, "alert-with-contacts")
+    with site.services.uow() as uow:
+        entries = [e for e in uow.audit.list_for_elder(ICHIRO) if e.action.endswith("contacts")]
+    assert [e.action for e in entries].count("edit_contacts") == 1
+    assert {"elder", "alert"} <= {e.detail.get("page") for e in entries}
+    assert all("090" not in str(e.detail) for e in entries)  # ids only in the audit log
