@@ -89,7 +89,8 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
     def index() -> Any:
         user = _me()
         if not municipal_config.may_edit(user):
-            abort(404)
+            # The menu is not offered to center staff; one who types /admin learns why.
+            return render_template("dashboard/error.html", message=texts.ADMIN_ONLY), 403
         if user.role is StaffRole.MUNICIPALITY_ADMIN:
             codes = [user.municipality_code or ""]
         else:

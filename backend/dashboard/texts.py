@@ -114,6 +114,10 @@ BAD_MONTH = "月は 2026-11 のように指定してください。"
 # --- municipality admin pages (issue 6 part 5) ------------------------------------------------
 
 ADMIN_MENU = "市町村の設定"
+ADMIN_ONLY = (
+    "この画面（市町村の設定）は、市町村担当のアカウントで使えます。"
+    "センター職員のアカウントでは開けません。"
+)
 CONFIG_TITLES = {"question_set": "質問セット", "policy": "アラートの基準"}
 CONFIG_HELP = {
     "question_set": (

@@ -213,9 +213,13 @@ class TestScope:
         )
         assert posted.status_code == 404
 
-    def test_center_staff_see_no_admin_menu(self, client: FlaskClient) -> None:
+    def test_center_staff_see_no_admin_menu_and_are_told_why_at_its_address(
+        self, client: FlaskClient
+    ) -> None:
         assert "市町村の設定" not in signed_in(client, STAFF).get("/").text
-        assert signed_in(client, STAFF).get("/admin/").status_code == 404
+        refused = signed_in(client, STAFF).get("/admin/")
+        assert refused.status_code == 403
+        assert "市町村担当のアカウントで使えます" in refused.text
 
     def test_an_operator_may_edit_any_municipality(
         self, client: FlaskClient, store: FakeStore
