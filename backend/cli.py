@@ -304,17 +304,22 @@ def _export(rows_of, since, until, municipality_code, output, bom) -> None:
 
 @export.command("alerts")
 @_export_options
-def export_alerts(fmt, since, until, municipality_code, output, bom) -> None:
+@click.option(
+    "--with-notes", is_flag=True, help="Add the staff notes (free text) as a last column."
+)
+def export_alerts(fmt, since, until, municipality_code, output, bom, with_notes) -> None:
     """Export alerts as CSV, one row per alert created in the period.
 
     \b
     Columns: id, elder_id, rule, period, severity, status, created_at, claimed_by,
-    claimed_at, outcome, note, resolved_at (times in MIMAMORI_TIMEZONE).
-    Ids only, no names: the file goes to municipality admins.
+    claimed_at, outcome, resolved_at (times in MIMAMORI_TIMEZONE); with --with-notes
+    also note. Ids only, no names: the file goes to municipality admins; notes are
+    free text that may name people, so they come only when asked for.
     """  # noqa: D301 (\b keeps click from rewrapping)
-    from backend.services.data_io import alert_rows
+    from backend.services.data_io import alert_note_rows, alert_rows
 
-    _export(alert_rows, since, until, municipality_code, output, bom)
+    rows_of = alert_note_rows if with_notes else alert_rows
+    _export(rows_of, since, until, municipality_code, output, bom)
 
 
 @export.command("checkins")

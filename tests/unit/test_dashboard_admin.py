@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -462,6 +463,24 @@ class TestExports:
         assert text.count("\r\n") == 3  # header and two alerts
         (entry,) = [e for e in store.state.audit if e.action == "export_alerts"]
         assert entry.detail == {"municipality_code": CODE, "month": "2026-11", "rows": 2}
+
+    def test_staff_notes_leave_only_in_the_export_that_says_so(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        own = store.state.alerts["alert-own"]
+        store.state.alerts["alert-own"] = dataclasses.replace(own, note="長女の明美さんと訪問")
+        signed_in(client, ADMIN)
+        ids_only = self.download(client, kind="alerts", month="2026-11").get_data(as_text=True)
+        assert "明美" not in ids_only
+        assert ",note" not in ids_only.splitlines()[0]
+        noted = self.download(client, kind="alert_notes", month="2026-11")
+        assert noted.status_code == 200
+        assert "長女の明美さんと訪問" in noted.get_data(as_text=True)
+        assert [e.action for e in store.state.audit if e.action.startswith("export_")] == [
+            "export_alerts",
+            "export_alert_notes",
+        ]
+        assert "対応メモ" in client.get(f"/admin/{CODE}/exports").text
 
     def test_another_month_has_only_the_header(self, client: FlaskClient) -> None:
         signed_in(client, ADMIN)
