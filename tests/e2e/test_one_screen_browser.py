@@ -10,6 +10,7 @@ elder pages. Screenshots of each main page are kept in ``MIMAMORI_SCREENSHOTS`` 
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
@@ -244,6 +245,26 @@ def test_a_concern_title_and_the_answer_table_are_in_japanese(page, site: Site) 
     with site.services.uow() as uow:
         actions = [e.action for e in uow.audit.list_for_elder(TOME)]
     assert "view_unheard" in actions
+
+
+def test_the_weight_chart_draws_the_rules_baseline_with_round_ticks(page, site: Site) -> None:
+    alert = alert_of(site, HANA, "weight_drop")
+    page.goto(f"{site.url}/elders/{HANA}")
+    chart = page.locator('svg[data-chart="weight"]')
+    line = chart.locator("line.threshold")
+    assert line.count() == 1
+    label = chart.locator("text", has_text="か月前の中央値").text_content()
+    baseline = alert.evidence["baseline_median"]
+    assert label == f"6か月前の中央値 {baseline:.1f}kg −2kg"
+    ticks = [float(t.replace(",", "")) for t in chart.locator("text.tick").all_text_contents()]
+    steps = {round(b - a, 6) for a, b in itertools.pairwise(ticks)}
+    assert len(steps) == 1
+    assert steps.pop() in (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10)
+    box = chart.bounding_box()
+    assert box is not None
+    assert box["width"] >= 900  # large enough to read on a PC
+    chart.scroll_into_view_if_needed()
+    chart.screenshot(path=str(SHOTS / "chart-weight.png"))
 
 
 def test_no_main_page_shows_an_internal_code(page, site: Site) -> None:
