@@ -14,6 +14,7 @@ from backend.ports import AbstractUnitOfWork, LineInboxWriter
 from backend.services.context import Services
 from backend.services.published import PublishedSets
 from backend.settings import ConfigError, Settings
+from questions.engagement_files import engagement_for
 from questions.loader import SETS_DIR, load_sets
 from questions.model import QuestionSet
 
@@ -124,6 +125,7 @@ def bootstrap(
         media=media_store(settings),
         line_inbox_writer=writer,
         password_checks=threading.BoundedSemaphore(settings.password_checks_at_once),
+        engagement=cache(engagement_for),
     )
 
 

@@ -93,6 +93,7 @@ SUMMARY_MEDICATION = {"yes": "お薬は飲みました", "no": "お薬はまだ�
 SUMMARY_YES_NO = {"yes": "{title}『はい』", "no": "{title}『いいえ』"}
 SUMMARY_NUMBER = "{title}{value}"
 SUMMARY_SEPARATOR = "、"
+SUMMARY_STREAK = "（{days}日つづけてお話ししています）"  # with stamps on, from 2 days
 SUMMARY_FOOTER = "（毎日のまとめは「まとめ停止」で止められます）"
 AWAY_LABELS = {
     "hospital": "入院",
