@@ -79,3 +79,10 @@ def test_the_erasure_after_a_withdrawal_deletes_the_contacts(services, store, cl
         "elder-1",
     )
     assert store.state.contacts == {}
+
+
+def test_a_disclosure_request_gets_the_contacts_too(services, store, world):
+    contacts.save(services, make_user(), "elder-1", FORM)
+    document = privacy.disclosure(services, make_user(), "elder-1")
+    assert document["contacts"]["phone"] == "0197-24-2111"
+    assert document["contacts"]["emergency"][0]["name"] == "山田 明美"
