@@ -91,6 +91,14 @@ NOTE_TOO_LONG = "メモは2000文字までにしてください。"
 BOARD_ITEM = "気になること"
 BOARD_OTHERS = "ほか{count}件"
 
+CHECKLIST_TITLE = "基本チェックリスト（月ごと・領域ごとの点数）"
+CHECKLIST_HELP = (
+    "点数は気になる答えの数です（多いほど支援が必要なことがあります）。"
+    "月の途中は、答えた問だけで数えています。"
+)
+CHECKLIST_MET = "基準に当てはまったもの"
+CHECKLIST_NONE_MET = "なし"
+
 UNHEARD_TITLE = "聞き取れなかったお答え"
 UNHEARD_HELP = (
     "スピーカーが2度聞き取れず、答えずに先へ進んだ質問です（この30日）。"

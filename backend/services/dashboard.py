@@ -41,7 +41,7 @@ from backend.domain.model import (
 from backend.domain.staff import AuditEntry
 from backend.ports import ALERT_SEVERITY_ORDER, AbstractUnitOfWork
 from backend.services import alerts as alert_service
-from backend.services import answer_words, chart_lines
+from backend.services import answer_words, chart_lines, checklist_history
 from backend.services import away as away_service
 from backend.services.audit import actor_of, record_view
 from backend.services.context import Services
@@ -537,6 +537,7 @@ class ElderPage:
     charts: tuple[Chart, ...]
     paired: bool
     consent_flag: str | None = None  # withdrawn / reconfirm (due within 30 days) / missing
+    checklist: tuple[checklist_history.ChecklistMonth, ...] = ()  # newest month first
 
 
 def _number(value: Any) -> float | None:
@@ -676,6 +677,7 @@ def elder_page(
         charts=_charts(answers, readings, policy, since, svc.tz),
         paired=paired,
         consent_flag=consent_flag(elder, today),
+        checklist=checklist_history.by_month(answers),
     )
 
 
