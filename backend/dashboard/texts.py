@@ -91,6 +91,8 @@ NOTE_TOO_LONG = "メモは2000文字までにしてください。"
 BOARD_ITEM = "気になること"
 BOARD_OTHERS = "ほか{count}件"
 
+ADDED_QUESTIONS = "この方だけの追加の質問"
+
 CHECKLIST_TITLE = "基本チェックリスト（月ごと・領域ごとの点数）"
 CHECKLIST_HELP = (
     "点数は気になる答えの数です（多いほど支援が必要なことがあります）。"

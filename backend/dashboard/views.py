@@ -28,7 +28,14 @@ from backend.dashboard.guard import protect
 from backend.dashboard.redirects import same_site_path
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import Alert, AwayKind, Elder, Outcome, StaffUser
-from backend.services import contacts, dashboard, elder_admin, staff_auth, unheard
+from backend.services import (
+    contacts,
+    dashboard,
+    elder_admin,
+    elder_questions,
+    staff_auth,
+    unheard,
+)
 from backend.services.context import Services
 from questions.model import QuestionSet
 from questions.policy import Policy
@@ -260,6 +267,9 @@ def create_blueprint(
             admin = elder_admin.panel(services, _me(), elder_id)
             not_understood = unheard.recent(services, _me(), elder_id)
             found_contacts = contacts.view(services, _me(), elder_id, "elder")
+            extra = elder_questions.added(
+                page.elder, services.question_set(page.elder.municipality_code)
+            )
         except NotFound:
             abort(404)
         now = services.now()
@@ -273,6 +283,7 @@ def create_blueprint(
             admin=admin,
             unheard=not_understood,
             contacts=found_contacts,
+            added_questions=extra,
         ), status
 
     @bp.get("/elders/<elder_id>")

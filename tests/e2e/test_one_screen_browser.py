@@ -247,6 +247,13 @@ def test_a_concern_title_and_the_answer_table_are_in_japanese(page, site: Site) 
     assert "view_unheard" in actions
 
 
+def test_the_elder_page_shows_the_question_added_for_this_elder(page, site: Site) -> None:
+    page.goto(f"{site.url}/elders/{HANA}")  # the demo adds 歩数 for 山田 ハナ
+    profile = page.get_by_role("heading", name="プロフィール").locator("..").inner_text()
+    assert "この方だけの追加の質問" in profile
+    assert "歩数（" in profile
+
+
 def test_the_weight_chart_draws_the_rules_baseline_with_round_ticks(page, site: Site) -> None:
     alert = alert_of(site, HANA, "weight_drop")
     page.goto(f"{site.url}/elders/{HANA}")
