@@ -166,6 +166,7 @@ NOTICE_NEW = "新しいお知らせ"
 NOTICE_SAVED = "お知らせを保存しました。"
 NOTICE_WITHDRAWN = "お知らせを取り下げました。もう読み上げられません。"
 NOTICE_NOT_EDITABLE = "取り下げたお知らせは変更できません。"
+NOT_A_CHOICE = "選べる項目の中から選んでください。"
 NOTICE_ID_TAKEN = "この ID はすでに使われています。別の ID にしてください。"
 NOTICE_PROBLEMS = "{count} 件の誤りがあります。何も保存していません。"
 NOTICE_STATUSES = {"draft": "下書き", "published": "公開中", "withdrawn": "取り下げ"}

@@ -110,7 +110,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         assert seeded.staff_login is not None
         assert seeded.staff_password is not None
         url = f"http://127.0.0.1:{server.server_port}"
-        yield Site(url, services, seeded.staff_login, seeded.staff_password)
+        found = Site(url, services, seeded.staff_login, seeded.staff_password)
+        found.admin_password = seeded.passwords[demo.DEMO_ADMIN_LOGIN]  # type: ignore[attr-defined]
+        yield found
     finally:
         server.shutdown()
         thread.join()
@@ -325,3 +327,31 @@ def test_staff_store_contacts_with_consent_and_read_them_on_the_alert_page(
     assert [e.action for e in entries].count("edit_contacts") == 1
     assert {"elder", "alert"} <= {e.detail.get("page") for e in entries}
     assert all("090" not in str(e.detail) for e in entries)  # ids only in the audit log
+
+
+def test_the_demo_admin_opens_the_settings_and_picks_a_notice_audience_by_name(
+    browser, site: Site
+) -> None:
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        admin = Site(site.url, site.services, demo.DEMO_ADMIN_LOGIN, site.admin_password)
+        log_in(page, admin)
+        page.get_by_role("link", name="市町村の設定").click()
+        assert page.url.endswith("/admin/")
+        page.goto(f"{site.url}/admin/032158/notices/new")
+        centers = page.get_by_role("group", name="対象のセンター")
+        assert "中央地域包括支援センター" in centers.inner_text()
+        elders = page.get_by_label("対象のご本人")
+        assert "山田 ハナ（水沢）" in elders.inner_text()
+        box = page.get_by_label("月曜")
+        size = box.bounding_box()
+        assert size is not None
+        assert size["width"] >= 18  # a box a finger can hit
+        text = visible_text(page)
+        assert "センター ID" not in text
+        assert "ご本人 ID" not in text
+        shoot(page, "notice-form")
+    finally:
+        context.close()

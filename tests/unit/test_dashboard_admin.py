@@ -353,6 +353,29 @@ class TestNoticesEditor:
         assert withdrawn.status_code == 302
         assert store.state.notices[notice_id].status.value == "withdrawn"
 
+    def test_the_audience_is_picked_from_names_and_an_id_is_given_when_left_blank(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        signed_in(client, ADMIN)
+        page = client.get(f"/admin/{CODE}/notices/new").text
+        (elder, *_) = sorted(
+            (e for e in store.state.elders.values() if e.municipality_code == CODE),
+            key=lambda e: e.id,
+        )
+        assert f'value="{elder.id}">{elder.name}（{elder.district}）</option>' in page
+        assert "センター ID" not in page
+        response = post_notice(
+            client, f"/admin/{CODE}/notices/new", local_id="", districts=[], elders=[elder.id]
+        )
+        assert response.status_code == 302
+        (stored,) = [n for n in store.state.notices.values() if n.title == "健康体操教室"]
+        assert stored.id.startswith(f"{CODE}/notice-")
+        assert stored.audience.elders == (elder.id,)
+        tampered = post_notice(client, f"/admin/{CODE}/notices/new", elders=["elder-x"])
+        assert tampered.status_code == 400
+        assert "選べる項目の中から選んでください。" in tampered.text
+        assert "not a valid choice" not in tampered.text
+
     def test_a_new_notice_cannot_take_an_existing_id(self, client: FlaskClient) -> None:
         signed_in(client, ADMIN)
         post_notice(client, f"/admin/{CODE}/notices/new")
