@@ -118,7 +118,9 @@ RULES = {
     "bp_urgent": "血圧（至急）",
     "emergency": "緊急の言葉",
     "kihon_checklist": "基本チェックリスト",
+    "disaster_help": "災害時の「助けが必要」",
 }
+RULE_OTHER = "その他の基準"
 BAD_MONTH = "月は 2026-11 のように指定してください。"
 
 # --- municipality admin pages (issue 6 part 5) ------------------------------------------------

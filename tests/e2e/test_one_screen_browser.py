@@ -283,6 +283,8 @@ def test_no_main_page_shows_an_internal_code(page, site: Site) -> None:
         assert not CODE.search(text), (path, CODE.search(text))
     shoot(page, "stats")
     page.goto(site.url + "/alerts")
+    ichiro = page.locator("li.alert-item").filter(has_text="佐藤 一郎さん").first
+    assert "緊急の言葉「胸がちょっと苦しくて」" in ichiro.inner_text()  # the evidence, in the list
     shoot(page, "alerts")
 
 
