@@ -31,11 +31,9 @@ def nice_ticks(low: float, high: float, count: int = TICKS) -> list[float]:
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     first = math.floor(low / step) * step
-    ticks = []
-    value = first
-    while value < high + step * 0.5:
-        ticks.append(round(value, 6))
-        value += step
+    ticks = [round(first, 6)]
+    while ticks[-1] < high:  # the last tick at or above ``high``: every value is inside
+        ticks.append(round(first + step * len(ticks), 6))
     return ticks
 
 

@@ -254,6 +254,7 @@ def test_the_elder_page_shows_the_question_added_for_this_elder(page, site: Site
     profile = page.get_by_role("heading", name="プロフィール").locator("..").inner_text()
     assert "この方だけの追加の質問" in profile
     assert "歩数（" in profile
+    shoot(page, "elder-hana")
 
 
 def test_the_weight_chart_draws_the_rules_baseline_with_round_ticks(page, site: Site) -> None:

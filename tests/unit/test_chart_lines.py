@@ -19,6 +19,9 @@ def test_ticks_are_round_numbers_never_5100_point_5() -> None:
     assert [tick_label(t, 200) for t in ticks[:2]] == ["4,800", "5,000"]
     assert nice_ticks(50.05, 51.36) == [50.0, 50.5, 51.0, 51.5]
     assert tick_label(50.5, 0.5) == "50.5"
+    pressure = nice_ticks(96, 184)  # the 180 urgent line must be inside the chart
+    assert pressure[0] <= 96
+    assert pressure[-1] >= 184
 
 
 def test_the_weight_line_is_the_six_month_baseline_median_minus_the_threshold() -> None:
