@@ -391,8 +391,10 @@ def stop(svc: Services, caller: Caller, state: dict[str, Any], *, speak: bool = 
 
 
 @retry_when_busy
-def emergency(svc: Services, caller: Caller, state: dict[str, Any], intent: str = "") -> Turn:
-    """Tell the elder to call 119 and record the emergency; end the check-in."""
+def emergency(
+    svc: Services, caller: Caller, state: dict[str, Any], intent: str = "", words: str = ""
+) -> Turn:
+    """Tell the elder to call 119 and record the emergency (with the words said); end."""
     now = svc.now()
     # One event per Alexa request: a replayed request records nothing twice.
     event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"alexa-request:{caller.request_id}").hex
@@ -406,6 +408,8 @@ def emergency(svc: Services, caller: Caller, state: dict[str, Any], intent: str 
                     "intent": intent,
                     "checkin_id": session.checkin.id if session else None,
                 }
+                if words:  # what was said, for the staff who call back (200 characters at most)
+                    detail["words"] = words[:200]
                 uow.events.add(Event(event_id, elder.id, EventKind.EMERGENCY, now, detail))
             if session is not None:
                 _finish(uow, session, now)
