@@ -101,3 +101,11 @@ AWAY_LABELS = {
     "short_stay": "ショートステイ",
     "other": "その他",
 }
+
+
+# Engagement after the check-in: the quiz screen and the stamp card (skill/apl/stamps.json).
+QUIZ_TITLE = "今日のクイズ"
+STAMP_TITLE = "{month}月のスタンプ"
+STAMP_MESSAGE = "今日のスタンプ"
+STAMP_STREAK = "{days}日つづけて、お話しできました"
+STAMP_MARK = "花"

@@ -295,6 +295,11 @@ def load_municipal_text(text: str, path: Path | str) -> MunicipalEngagement:
     return local
 
 
+def engagement_off(code: str) -> Engagement:
+    """Return engagement turned off (services built without the files, e.g. in unit tests)."""
+    return Engagement(code, False, False, False, False, 1, (), {}, {}, ())
+
+
 def engagement_for(code: str, directory: Path = ENGAGEMENT_DIR) -> Engagement:
     """Return the municipality's engagement: its file over the shipped catalogs; off without one."""
     path = municipal_path(code, directory)

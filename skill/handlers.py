@@ -25,7 +25,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from backend.domain.conversation import Reply, ReplyKind, number_from_parts
 from backend.domain.errors import NotFound
 from backend.domain.model import AnswerSource
-from backend.services import checkin, heard, notice_delivery
+from backend.services import checkin, engagement_dialogue, heard, notice_delivery
 from backend.services.checkin import Caller, Line, Turn
 from backend.services.context import Services
 from skill import const
@@ -66,11 +66,14 @@ def respond(handler_input: HandlerInput, turn: Turn) -> Response:
     if reprompt and not turn.end:
         builder.ask(ssml(reprompt))
     if get_supported_interfaces(handler_input).alexa_presentation_apl is not None:
+        datasources: dict[str, Any] = {"checkin": screen(turn, catalog)}
+        document = apl_document()
+        if turn.stamps is not None:
+            datasources["stamps"] = turn.stamps
+            document = apl_document(const.APL_DOCUMENT_STAMPS)
         builder.add_directive(
             RenderDocumentDirective(
-                token=const.APL_TOKEN,
-                document=apl_document(),
-                datasources={"checkin": screen(turn, catalog)},
+                token=const.APL_TOKEN, document=document, datasources=datasources
             )
         )
     builder.set_should_end_session(turn.end)
@@ -138,14 +141,18 @@ class _ReplyHandler(_ServiceHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Pass the reply to the backend, which reads its words first (emergencies)."""
+        caller = caller_of(handler_input)
         turn = heard.answer(
             self.services,
-            caller_of(handler_input),
+            caller,
             session_state(handler_input),
             self.reply(handler_input),
             self.source,
         )
-        return respond(handler_input, turn)
+        # A completed check-in goes on with today's topic, stamp and quiz (where turned on).
+        return respond(
+            handler_input, engagement_dialogue.after_checkin(self.services, caller, turn)
+        )
 
 
 class AnswerIntentHandler(_ReplyHandler):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from skill.engagement_prompts import JA_JP as ENGAGEMENT_JA_JP
+
 JA_JP: dict[str, str] = {
     "greeting_morning": "{name}さん、おはようございます。",
     "greeting_day": "{name}さん、こんにちは。",
@@ -107,6 +109,9 @@ JA_JP |= {
         "このスピーカーからは、電話をかけることができません。"
     ),
 }
+
+# After a completed check-in: topic, stamp, quiz (engagement; kept in its own catalog).
+JA_JP |= ENGAGEMENT_JA_JP
 
 AWAY_KINDS = {
     "hospital": "入院",

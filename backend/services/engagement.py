@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, replace
+from typing import Any
 
+from backend import messages
 from backend.domain.engagement import (
     MonthCard,
     Topic,
@@ -170,3 +172,27 @@ def set_choices(
         uow.elders.update(replace(elder, overrides=overrides))
         uow.commit()
     return wanted
+
+
+def stamp_datasource(card: StampCard) -> dict[str, Any]:
+    """Return the stamp card's screen: one cell a day of the month, today's and stamps marked."""
+    stamped = set(card.card.stamped)
+    today = card.card.days_so_far
+    message = (
+        messages.STAMP_STREAK.format(days=card.streak)
+        if card.streak > 1
+        else messages.STAMP_MESSAGE
+    )
+    return {
+        "title": messages.STAMP_TITLE.format(month=card.card.month),
+        "message": message,
+        "days": [
+            {
+                "day": str(day),
+                "stamped": day in stamped,
+                "today": day == today,
+                "mark": messages.STAMP_MARK,
+            }
+            for day in range(1, card.card.length + 1)
+        ],
+    }

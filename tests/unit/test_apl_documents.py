@@ -13,9 +13,10 @@ import pytest
 from backend.domain.engagement import month_card
 from backend.services.checkin import Line, Turn
 from backend.services.engagement import StampCard
+from backend.services.engagement import stamp_datasource as stamp_screen
+from backend.services.engagement_dialogue import quiz_screen
 from questions.engagement_files import load_quiz
 from questions.loader import load_sets
-from skill.engagement import quiz_screen, stamp_screen
 from skill.render import APL_DIR, screen
 
 # The components and top-level keys of APL 2023.3 that our documents may use.
@@ -147,7 +148,7 @@ def test_the_stamp_card_has_a_cell_a_day_with_today_and_the_stamps_marked():
     card = StampCard(True, 2, month_card({today, today - dt.timedelta(days=1)}, today))
     shown = stamp_screen(card)
     assert shown["title"] == "12月のスタンプ"
-    assert shown["message"] == "2日つづけて、お話しできました。"
+    assert shown["message"] == "2日つづけて、お話しできました"
     assert len(shown["days"]) == 31
     assert [d["day"] for d in shown["days"] if d["stamped"]] == ["2", "3"]
     assert [d["day"] for d in shown["days"] if d["today"]] == ["3"]

@@ -256,6 +256,10 @@ def _completed(store, elder, days):
 
 class TestService:
     @pytest.fixture
+    def services(self, services):
+        return replace(services, engagement=engagement_for)
+
+    @pytest.fixture
     def watched(self, store):
         elder = make_elder()
         with FakeUnitOfWork(store) as uow:

@@ -228,6 +228,7 @@ class TestStreak:
     def test_the_summary_says_how_many_days_running_the_elder_talked(
         self, ctx, services, elders, store, clock
     ):
+        services = replace(services, engagement=engagement_for)
         link(ctx, services)
         clock.set(jst(MONDAY, 6, 0))
         say(ctx, "まとめ 8時")
@@ -245,6 +246,7 @@ class TestStreak:
         self, ctx, services, elders, store, clock
     ):
         off = replace(services, engagement=lambda code: engagement_for(code, Path("/nowhere")))
+        assert engagement_for("032158").enabled  # on for this municipality, off for ``off``
         link(ctx, services)
         clock.set(jst(MONDAY, 6, 0))
         say(ctx, "まとめ 8時")
