@@ -196,7 +196,9 @@ def _without_brackets(text: str) -> str:
 def told_words(told: Any) -> str:
     """Return who was told: センター, and the family members by relation and name."""
     people = ["センター"] if told.center else []
-    people += [f"{relation}の{name}さん" if relation else f"{name}さん" for relation, name in told.family]
+    people += [
+        f"{relation}の{name}さん" if relation else f"{name}さん" for relation, name in told.family
+    ]
     return "と、".join(people)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from backend.domain import rules
 from backend.domain.conversation import (
     ReaskReason,
     Reply,
@@ -17,7 +18,6 @@ from backend.domain.conversation import (
     interpret,
     is_concerning,
 )
-from backend.domain import rules
 from backend.domain.model import (
     Answer,
     AnswerSource,
@@ -341,7 +341,7 @@ def _reply_turn(
     _finish(uow, session, now)
     remaining = session.remaining(later)
     if not remaining:
-        # 「おしまいです。ありがとうございました」 thanks once: the answer gets no thanks of its own.
+        # 「おしまいです。ありがとうございました」 thanks once: no thanks of the answer's own.
         lines = [_last_line(x) for x in lines]
         lines.append(Line("done_partial" if later else "done"))
         return Turn(tuple(lines), end=True)
@@ -365,7 +365,8 @@ def care_lines(question: Question, value: Any, raised: at_turn.Raised) -> list[L
         return [Line("bp_high")]
     token = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
     # The catalog has a care phrase for some answers (眠れなかった, まだ飲んでいない); else thanks.
-    params = {"question": question.id, "answer": str(token), "concern": is_concerning(question, value)}
+    concern = is_concerning(question, value)
+    params = {"question": question.id, "answer": str(token), "concern": concern}
     return [Line("care", params)]
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.domain import rules
 from backend.domain.conversation import Reply, ReplyKind
 from backend.domain.model import AnswerSource, Elder, Severity
-from backend.domain import rules
 from backend.services import at_turn, away, checkin
 from backend.services import notices as notice_service
 from backend.services.checkin import Caller, Line, Turn
