@@ -124,6 +124,15 @@ JA_JP |= {
     ),
 }
 
+# Family messages in the conversation (the rest of their wording: skill/family_prompts.py).
+JA_JP |= {
+    "family_next": "続きもご覧になりますか。",
+    "family_next_reprompt": "続きをご覧になるときは「はい」と言ってください。",
+    "reply_offer": "お返事をなさいますか。",
+    "reply_offer_reprompt": "お返事をなさるときは「はい」、しないときは「いいえ」と言ってください。",
+    "closing": "またお話ししましょうね。",
+}
+
 AWAY_KINDS = {
     "hospital": "入院",
     "travel": "旅行",

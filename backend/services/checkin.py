@@ -214,6 +214,13 @@ def _start_lines(session: _Session, now: datetime, *, welcome: bool = False) -> 
     return _ask(remaining[0], session.state, lines)
 
 
+def greeting(svc: Services, caller: Caller) -> Line | None:
+    """Return the greeting of the time of day with the elder's name (None: unpaired)."""
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+    return Line(_greeting_key(svc.now()), {"name": elder.name}) if elder else None
+
+
 @retry_when_busy
 def start(svc: Services, caller: Caller) -> Turn:
     """Open the skill: greet, and ask the first question still due in this slot."""

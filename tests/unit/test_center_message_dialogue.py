@@ -27,6 +27,7 @@ def test_a_center_message_is_offered_and_read_as_the_centers_notice(
     center_messages.send(services, STAFF, elder.id, "明日の10時に、\n訪問します。")
     reply = speaker.open()
     assert reply.speech == (
+        "山田 花子さん、おはようございます。"
         "見守り市北地域包括支援センターから、お知らせが届いています。お聞きになりますか。"
     )
     reply = speaker.say("はい")
@@ -54,6 +55,7 @@ def test_with_family_messages_the_offer_names_both(speaker, services, elder, sto
     center_messages.send(services, STAFF, elder.id, "明日、訪問します。")
     reply = speaker.open()
     assert reply.speech == (
+        "山田 花子さん、おはようございます。"
         "はなこさんと見守り市北地域包括支援センターから、メッセージが2件届いています。"
         "お聞きになりますか。"
     )

@@ -218,10 +218,11 @@ class TestNumbers:
 
 
 class TestRepeatSkipAndHelp:
-    def test_mou_ichido_repeats_what_was_said(self, speaker):
+    def test_mou_ichido_repeats_the_question_without_the_greeting(self, speaker):
         first = speaker.open()
         again = speaker.say("もう一度")
-        assert again.speech == first.speech
+        assert again.speech == "今日の体調はいかがですか。元気、まあまあ、悪い、のどれでしょう。"
+        assert first.speech.endswith(again.speech)
         assert not again.end
 
     def test_wakaranai_skips_without_scolding_and_is_not_asked_again(self, speaker, store):
