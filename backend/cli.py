@@ -503,9 +503,24 @@ def talk(device: str, url: str | None, now_text: str | None, no_screen: bool) ->
         raise click.ClickException(str(err)) from err
 
 
+def _stamp_card(reply) -> str | None:
+    """Return the stamp card of a response as one line of text (● a stamped day)."""
+    for directive in (reply.raw.get("response") or {}).get("directives") or []:
+        stamps = (directive.get("datasources") or {}).get("stamps")
+        if stamps:
+            days = "".join(
+                "◎" if d["today"] else "●" if d["stamped"] else "・" for d in stamps["days"]
+            )
+            return f"  画面: {stamps['title']}  {stamps['message']}  {days}"
+    return None
+
+
 def _show(reply) -> None:
     if reply.speech:
         click.echo(f"みまもり> {reply.speech}")
+    card = _stamp_card(reply)
+    if card:
+        click.echo(card)
     if reply.screen and reply.screen.get("buttons") and not reply.end:
         labels = "  ".join(f"[#{i}] {b['label']}" for i, b in enumerate(reply.screen["buttons"], 1))
         click.echo(f"  画面: {reply.screen.get('text', '')}  {labels}")

@@ -53,6 +53,7 @@ SUMMARY_MEDICATION = {"yes": "お薬は飲みました", "no": "お薬はまだ�
 SUMMARY_YES_NO = {"yes": "{title}『はい』", "no": "{title}『いいえ』"}
 SUMMARY_NUMBER = "{title}{value}"
 SUMMARY_SEPARATOR = "、"
+SUMMARY_STREAK = "（{days}日つづけてお話ししています）"  # with stamps on, from 2 days
 SUMMARY_FOOTER = "（毎日のまとめは「まとめ停止」で止められます）"
 AWAY_LABELS = {
     "hospital": "入院",
@@ -60,3 +61,11 @@ AWAY_LABELS = {
     "short_stay": "ショートステイ",
     "other": "その他",
 }
+
+
+# Engagement after the check-in: the quiz screen and the stamp card (skill/apl/stamps.json).
+QUIZ_TITLE = "今日のクイズ"
+STAMP_TITLE = "{month}月のスタンプ"
+STAMP_MESSAGE = "今日のスタンプ"
+STAMP_STREAK = "{days}日つづけて、お話しできました"
+STAMP_MARK = "花"

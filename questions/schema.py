@@ -278,9 +278,17 @@ class ScheduleOverride(_Strict):
     slots: tuple[str, ...] = Field(min_length=1)
 
 
+class EngagementChoices(_Strict):
+    """What the elder said of engagement after the check-in (「クイズはいらない」)."""
+
+    topics: bool = True
+    quiz: bool = True
+
+
 class ElderOverrides(_Strict):
     """Per-elder changes to the municipality's set."""
 
     add: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
     schedules: dict[str, ScheduleOverride] = Field(default_factory=dict)
+    engagement: EngagementChoices | None = None

@@ -6,7 +6,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
 from backend.services.context import Services
-from skill import event_handlers, family_relay, family_reply, handlers, interceptors
+from skill import engagement, event_handlers, family_relay, family_reply, handlers, interceptors
 
 
 def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilder:
@@ -19,6 +19,7 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
         *family_reply_handlers(services),
         handlers.LaunchRequestHandler(services),
         handlers.EmergencyIntentHandler(services),
+        *engagement_handlers(services),
         handlers.PairIntentHandler(services),
         handlers.AwayIntentHandler(services),
         handlers.DateIntentHandler(services),
@@ -66,6 +67,17 @@ def family_relay_handlers(services: Services) -> tuple[object, ...]:
         family_relay.FamilyMessagesNoHandler(services),
         family_relay.ReplyOfferYesHandler(services),
         family_relay.ReplyOfferNoHandler(services),
+    )
+
+
+def engagement_handlers(services: Services) -> tuple[object, ...]:
+    """Return the handlers of the quiz after the check-in, before the check-in's own."""
+    return (
+        engagement.QuizOfferYesHandler(services),
+        engagement.QuizOfferWordsHandler(services),
+        engagement.QuizAnswerHandler(services),
+        engagement.QuizIntentHandler(services),
+        engagement.QuizOffIntentHandler(services),
     )
 
 

@@ -16,6 +16,8 @@ INTENT_NEED_HELP = "NeedHelpIntent"  # 「助けが必要です」 (notices, iss
 INTENT_REPLY = "ReplyIntent"  # 「返事をする」 (family on LINE, issue 4)
 INTENT_TELL_FAMILY = "TellFamilyIntent"  # 「娘に伝えて」
 INTENT_REPLY_MESSAGE = "ReplyMessageIntent"  # 「明日行くねと伝えて」 (free text)
+INTENT_QUIZ = "QuizIntent"  # 「クイズ」 (engagement after the check-in)
+INTENT_QUIZ_OFF = "QuizOffIntent"  # 「クイズはいらない」
 
 # Intents (built in).
 INTENT_YES = "AMAZON.YesIntent"
@@ -72,6 +74,8 @@ APL_INTERFACE = "Alexa.Presentation.APL"
 APL_TOKEN = "mimamoriCheckin"
 APL_USER_EVENT = "Alexa.Presentation.APL.UserEvent"
 APL_EVENT_ANSWER = "answer"
+APL_KIND_QUIZ = "quiz"  # the kind of a quiz choice button
+APL_DOCUMENT_STAMPS = "stamps"
 
 # Request types.
 REQUEST_LAUNCH = "LaunchRequest"

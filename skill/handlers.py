@@ -26,7 +26,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from backend.domain.conversation import Reply, ReplyKind, number_from_parts
 from backend.domain.errors import NotFound
 from backend.domain.model import AnswerSource
-from backend.services import checkin, heard, notice_delivery
+from backend.services import checkin, engagement_dialogue, heard, notice_delivery
 from backend.services.checkin import Caller, Line, Turn
 from backend.services.context import Services
 from skill import const
@@ -108,10 +108,14 @@ def respond(
         datasources: dict[str, Any] = {"checkin": screen(turn, catalog)}
         if media is not None:
             datasources["family"] = media
+        document = apl_document("checkin" if media is None else "family_photo")
+        if turn.stamps is not None:
+            datasources["stamps"] = turn.stamps
+            document = apl_document(const.APL_DOCUMENT_STAMPS)
         builder.add_directive(
             RenderDocumentDirective(
                 token=const.APL_TOKEN if media is None else const.APL_TOKEN_FAMILY,
-                document=apl_document("checkin" if media is None else "family_photo"),
+                document=document,
                 datasources=datasources,
             )
         )
@@ -180,14 +184,18 @@ class _ReplyHandler(_ServiceHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Pass the reply to the backend, which reads its words first (emergencies)."""
+        caller = caller_of(handler_input)
         turn = heard.answer(
             self.services,
-            caller_of(handler_input),
+            caller,
             session_state(handler_input),
             self.reply(handler_input),
             self.source,
         )
-        return respond(handler_input, turn)
+        # A completed check-in goes on with today's topic, stamp and quiz (where turned on).
+        return respond(
+            handler_input, engagement_dialogue.after_checkin(self.services, caller, turn)
+        )
 
 
 class AnswerIntentHandler(_ReplyHandler):

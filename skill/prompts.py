@@ -6,6 +6,8 @@ import re
 from datetime import date
 from typing import Any
 
+from skill.engagement_prompts import JA_JP as ENGAGEMENT_JA_JP
+
 JA_JP: dict[str, str] = {
     "greeting_morning": "{name}さん、おはようございます。",
     "greeting_day": "{name}さん、こんにちは。",
@@ -132,6 +134,9 @@ JA_JP |= {
     "reply_offer_reprompt": "お返事をなさるときは「はい」、しないときは「いいえ」と言ってください。",
     "closing": "またお話ししましょうね。",
 }
+
+# After a completed check-in: topic, stamp, quiz (engagement; kept in its own catalog).
+JA_JP |= ENGAGEMENT_JA_JP
 
 AWAY_KINDS = {
     "hospital": "入院",

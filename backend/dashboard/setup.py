@@ -16,6 +16,7 @@ from backend.dashboard import texts
 from backend.dashboard.admin import create_admin_blueprint
 from backend.dashboard.api import create_api_blueprint
 from backend.dashboard.elder_admin import create_elder_admin_blueprint
+from backend.dashboard.engagement import create_engagement_blueprint
 from backend.dashboard.enrolment import create_enrolment_blueprint
 from backend.dashboard.sessions import ServerSessionInterface, raise_if_unavailable
 from backend.dashboard.views import Principal, create_blueprint
@@ -78,3 +79,4 @@ def init_dashboard(
     app.register_blueprint(create_admin_blueprint(services, csrf))
     app.register_blueprint(create_elder_admin_blueprint(services, csrf))
     app.register_blueprint(create_enrolment_blueprint(services, csrf))
+    app.register_blueprint(create_engagement_blueprint(services, csrf))

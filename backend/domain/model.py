@@ -66,6 +66,7 @@ class EventKind(StrEnum):
 
     EMERGENCY = "emergency"
     UNHEARD = "unheard"  # words the skill could not understand twice: kept for staff
+    QUIZ = "quiz"  # a quiz answer after the check-in: ``detail`` has the question and verdict
 
 
 @dataclass(frozen=True)

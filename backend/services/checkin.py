@@ -76,6 +76,7 @@ class Turn:
     ask_question: bool = True
     reprompt: Line | None = None
     screen: dict[str, Any] | None = None  # what to show instead of the default (notices)
+    stamps: dict[str, Any] | None = None  # the stamp card to show (skill/apl/stamps.json)
 
 
 @dataclass

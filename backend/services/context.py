@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from backend.domain.errors import NotFound
 from backend.media import LINK_LIFETIME, MediaLinks, MediaStore
 from backend.ports import AbstractUnitOfWork, LineInboxWriter
+from questions.engagement_files import Engagement, engagement_off
 from questions.model import QuestionSet
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ class Services:
     # The LINE webhook's own durable write (None: through a unit of work), see ports.
     line_inbox_writer: LineInboxWriter | None = None
     # How many password hashes may run at once (Argon2id takes 64 MiB each); see settings.
+    # A municipality's engagement after the check-in; off unless bootstrap wires the files.
+    engagement: Callable[[str], Engagement] = engagement_off
     password_checks: AbstractContextManager[Any] = field(
         default_factory=lambda: threading.BoundedSemaphore(PASSWORD_CHECKS_AT_ONCE)
     )

@@ -41,7 +41,7 @@ from backend.domain.model import (
     quiet_until,
 )
 from backend.ports import AbstractUnitOfWork
-from backend.services import alerts, away, notices
+from backend.services import alerts, away, engagement, notices
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
 
@@ -607,7 +607,11 @@ def _elder_summary(
     if not items:
         return catalog.SUMMARY_NONE.format(elder=elder.name, heading=heading)
     joined = catalog.SUMMARY_SEPARATOR.join(items)
-    return catalog.SUMMARY_ELDER.format(elder=elder.name, heading=heading, items=joined)
+    line = catalog.SUMMARY_ELDER.format(elder=elder.name, heading=heading, items=joined)
+    days = engagement.streak_for(svc, uow, elder)
+    if days is not None and days >= 2:
+        line += catalog.SUMMARY_STREAK.format(days=days)
+    return line
 
 
 def _summary_due(subscription: SummarySubscription, now: datetime, tz: Any) -> bool:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from backend.domain.model import AwayKind, Consent, Share
+from backend.domain.model import AwayKind, CheckInStatus, Consent, Share
 from backend.media import FolderMediaStore
 from backend.services import family
 from family_line.events import LineContext, dispatch
+from questions.engagement_files import engagement_for
 from tests.builders import jst, make_answer, make_away, make_checkin, make_consent, make_elder, seed
 from tests.fakes import FakeUnitOfWork
 from tests.line import FAMILY_USER, OTHER_USER, event_of
@@ -204,3 +207,52 @@ class TestSending:
         say(ctx, "解除")
         clock.set(jst(MONDAY, 8, 0))
         assert family.queue_daily_summaries(services) == 0
+
+
+class TestStreak:
+    def completed_days(self, store, elder_id, days):
+        with FakeUnitOfWork(store) as uow:
+            for back in range(1, days + 1):
+                day = MONDAY - timedelta(days=back)
+                uow.checkins.add(
+                    make_checkin(
+                        f"done-{back}",
+                        elder_id=elder_id,
+                        day=day,
+                        started_at=jst(day, 7),
+                        status=CheckInStatus.COMPLETED,
+                    )
+                )
+            uow.commit()
+
+    def test_the_summary_says_how_many_days_running_the_elder_talked(
+        self, ctx, services, elders, store, clock
+    ):
+        services = replace(services, engagement=engagement_for)
+        link(ctx, services)
+        clock.set(jst(MONDAY, 6, 0))
+        say(ctx, "まとめ 8時")
+        self.completed_days(store, "elder-1", 4)
+        answered(store)
+        clock.set(jst(MONDAY, 8, 0))
+        family.queue_daily_summaries(services)
+        (message,) = summaries(store)
+        assert message.body.splitlines()[0] == (
+            "山田 花子さん 今朝のチェック：体調『元気』、お薬は飲みました"
+            "（4日つづけてお話ししています）"
+        )
+
+    def test_no_streak_where_the_municipality_has_engagement_off(
+        self, ctx, services, elders, store, clock
+    ):
+        off = replace(services, engagement=lambda code: engagement_for(code, Path("/nowhere")))
+        assert engagement_for("032158").enabled  # on for this municipality, off for ``off``
+        link(ctx, services)
+        clock.set(jst(MONDAY, 6, 0))
+        say(ctx, "まとめ 8時")
+        self.completed_days(store, "elder-1", 4)
+        answered(store)
+        clock.set(jst(MONDAY, 8, 0))
+        family.queue_daily_summaries(off)
+        (message,) = summaries(store)
+        assert "つづけて" not in message.body
