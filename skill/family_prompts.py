@@ -28,7 +28,7 @@ JA_JP: dict[str, str] = {
         "{name}さんへのお返事ですね。お伝えしたいことを、"
         "「日曜日を楽しみにしています、と伝えて」のように、お話しください。"
     ),
-    "reply_ask_text_reprompt": "お伝えしたいことを、「〇〇と伝えて」のようにお話しください。",
+    "reply_ask_text_reprompt": "お伝えしたいことを、「元気です、と伝えて」のようにお話しください。",
     "reply_ask_who": "どなたにお伝えしましょうか。{names}にお伝えできます。",
     "reply_ask_who_reprompt": "「{example}に伝えて」のように、お話しください。",
     "reply_unknown": "{said}にあたるかたは、見つかりませんでした。",
@@ -40,7 +40,7 @@ JA_JP: dict[str, str] = {
     "reply_confirm": "{name}さんに、「{text}」とお伝えします。よろしいですか。",
     "reply_confirm_reprompt": "{name}さんにお伝えしてよろしいですか。はい、か、いいえ、でお答えください。",
     "reply_sent": "{name}さんにお伝えしました。",
-    "reply_again": "わかりました。もう一度、お伝えしたいことを、「〇〇と伝えて」のようにお話しください。",
+    "reply_again": "わかりました。もう一度、お伝えしたいことを、「元気です、と伝えて」のようにお話しください。",
     "reply_not_allowed": "申し訳ありません。いまは、{name}さんにお伝えできません。",
     # From the care center (sent by staff on the dashboard); {name} is the center's name.
     "center_text": "{name}からのお知らせです。「{text}」。",

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from backend.domain import rules
@@ -235,9 +236,19 @@ def reply(svc: Services, caller: Caller, state: dict[str, Any], answer: Reply) -
         turn = _without_greeting(checkin.start(svc, caller))
         if turn.end and dues:
             # Nothing to ask now: "after the check-in" is now.
-            return _prefixed([*turn.lines], _finale(svc, caller, elder, dues))
+            return _before_closing(turn, _finale(svc, caller, elder, dues))
         return _prefixed([Line("notice_later")], turn)
     return _offer(dues, [Line("notice_offer_again")]) if dues else checkin.start(svc, caller)
+
+
+CLOSING_KEYS = frozenset({*_DONE_KEYS, "already_done"})
+
+
+def _before_closing(turn: Turn, finale: Turn) -> Turn:
+    """Return the check-in's last turn with the notices read before its closing words."""
+    closing = [line for line in turn.lines if line.key in CLOSING_KEYS]
+    before = [line for line in turn.lines if line.key not in CLOSING_KEYS]
+    return replace(finale, lines=(*before, *finale.lines, *closing))
 
 
 def _finale(svc: Services, caller: Caller, elder: Elder, dues: list[Due]) -> Turn:
@@ -263,7 +274,7 @@ def answer(
     dues = [d for d in _pending(svc, elder, caller.request_id) if not d.needs_safety]
     if not dues:
         return turn
-    return _prefixed(list(turn.lines), _finale(svc, caller, elder, dues))
+    return _before_closing(turn, _finale(svc, caller, elder, dues))
 
 
 def emergency(svc: Services, caller: Caller, state: dict[str, Any], intent: str) -> Turn:
