@@ -32,7 +32,7 @@ def test_a_center_message_is_offered_and_read_as_the_centers_notice(
     )
     reply = speaker.say("はい")
     assert reply.speech.startswith(
-        "見守り市北地域包括支援センターからのお知らせです。「明日の10時に、 訪問します。」。"
+        "見守り市北地域包括支援センターからのお知らせです。「明日の10時に、 訪問します。」"
     )
     assert "今日の体調はいかがですか" in reply.speech
     assert all(m.heard_at is not None for m in store.state.family_messages.values())

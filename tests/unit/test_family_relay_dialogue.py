@@ -65,7 +65,7 @@ class TestText:
         speaker.open()
         reply = speaker.say("はい")
         assert reply.speech.startswith(
-            "はなこさんからのメッセージです。「お母さん、日曜日に行くね。」。"
+            "はなこさんからのメッセージです。「お母さん、日曜日に行くね。」"
         )
         assert "今日の体調はいかがですか" in reply.speech
         assert heard(store) == {"ev1/elder-1": clock.now}
