@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from backend.media import MediaLinks, MediaStore, build_media_store
 from backend.ports import AbstractUnitOfWork, LineInboxWriter
 from backend.services.context import Services
-from backend.services.published import PublishedSets
+from backend.services.published import PublishedSets, published_policies
 from backend.settings import ConfigError, Settings
 from questions.engagement_files import engagement_for
 from questions.loader import SETS_DIR, load_sets
@@ -125,6 +125,8 @@ def bootstrap(
         media=media_store(settings),
         line_inbox_writer=writer,
         password_checks=threading.BoundedSemaphore(settings.password_checks_at_once),
+        # A policy published from the dashboard takes precedence over the file, as for sets.
+        policies=published_policies(uow),
         engagement=cache(engagement_for),
     )
 

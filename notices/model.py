@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 ONCE = "once"
@@ -91,6 +91,11 @@ class Audience:
             or center_id in self.centers
             or (bool(district) and district in self.districts)
         )
+
+
+# A recurring notice (garbage days) says 「今日は…」: it is announced on its day in the morning
+# only, until this time (local). A late open that day hears the check-in without it.
+RECURRING_UNTIL = time(11, 0)
 
 
 @dataclass(frozen=True)
@@ -198,6 +203,8 @@ class Notice:
         if self.recurrence is None:
             return ONCE
         day = at.date()
+        if at.time() >= RECURRING_UNTIL:
+            return None  # 「今日は、資源ごみの日です」 is a morning notice, not heard at 19:01
         return day.isoformat() if self.recurrence.occurs_on(day) else None
 
 

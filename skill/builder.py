@@ -65,6 +65,8 @@ def family_relay_handlers(services: Services) -> tuple[object, ...]:
         family_relay.FamilyMessagesLaunchHandler(services),
         family_relay.FamilyMessagesYesHandler(services),
         family_relay.FamilyMessagesNoHandler(services),
+        family_relay.ReplyOfferYesHandler(services),
+        family_relay.ReplyOfferNoHandler(services),
     )
 
 

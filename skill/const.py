@@ -61,6 +61,8 @@ SKIP_LATER = "later"
 # Session attributes.
 ATTR_STATE = "state"
 ATTR_LAST_RESPONSE = "last_response"
+ATTR_GREETED = "greeted"  # the session has said おはようございます (said once a session)
+ATTR_REPEAT_KEPT = "repeat_kept"  # request: the handler kept what 「もう一度」 says
 ATTR_FAMILY_REPLY = "family_reply"  # the reply being made: stage, to whom, what
 ATTR_LAST_SENDER = "family_last_sender"  # who sent the family message heard last
 
@@ -84,3 +86,4 @@ REQUEST_EXCEPTION_ENCOUNTERED = "System.ExceptionEncountered"
 
 # Proactive Events the skill publishes (skill-package/skill.json).
 EVENT_MESSAGE_ALERT = "AMAZON.MessageAlert.Activated"
+APL_TOKEN_FAMILY = "family"  # a family photo or video above the answer buttons

@@ -103,7 +103,7 @@ def _confirm(handler_input: HandlerInput, member_id: str, name: str, text: str) 
 
 
 def _nobody(services: Any, handler_input: HandlerInput) -> Response:
-    return _continue(services, handler_input, _say("reply_nobody"), None)
+    return _continue(services, handler_input, _say("reply_nobody"), None, replied=True)
 
 
 def _target(handler_input: HandlerInput, members: list[Recipient]) -> Recipient | None:
@@ -172,13 +172,28 @@ class ReplyMessageIntentHandler(_ServiceHandler):
         if not members:
             return _nobody(self.services, handler_input)
         text = " ".join((slot_text(handler_input, const.SLOT_MESSAGE) or "").split())
+        named, text = _named_first(members, text)
         text = text[: family.MAX_REPLY_CHARS]
-        member = _target(handler_input, members)
+        member = named or _target(handler_input, members)
         if not text and member is not None:
             return _ask_text(handler_input, member)
         if member is None:
             return _ask_who(handler_input, members, text)
         return _confirm(handler_input, member.id, member.name, text)
+
+
+def _named_first(members: list[Recipient], text: str) -> tuple[Recipient | None, str]:
+    """Split 「娘に今日は元気だよ」 into the member named (娘) and the words to tell."""
+    head, sep, rest = text.partition("に")
+    if not sep or not rest.strip() or len(head) > MAX_NAME_CHARS:
+        return None, text
+    found = family.find_members(members, head.strip())
+    if len(found) != 1:
+        return None, text
+    return found[0], rest.strip(" 、,")
+
+
+MAX_NAME_CHARS = 12  # 「長女の明美さん」: longer heads are part of the message
 
 
 class ReplyYesHandler(_ServiceHandler):
@@ -205,7 +220,7 @@ class ReplyYesHandler(_ServiceHandler):
         name = str(state.get("name") or "")
         key = "reply_sent" if outcome is family.ReplyOutcome.QUEUED else "reply_not_allowed"
         handler_input.attributes_manager.session_attributes.pop(const.ATTR_FAMILY_REPLY, None)
-        return _continue(self.services, handler_input, _say(key, name=name), None)
+        return _continue(self.services, handler_input, _say(key, name=name), None, replied=True)
 
 
 class ReplyNoHandler(_ServiceHandler):

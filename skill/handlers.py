@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from ask_sdk_core.dispatch_components import (
@@ -56,24 +57,66 @@ def prompts(handler_input: HandlerInput) -> dict[str, str]:
     return handler_input.attributes_manager.request_attributes.get(const.ATTR_PROMPTS, JA_JP)
 
 
-def respond(handler_input: HandlerInput, turn: Turn) -> Response:
-    """Speak, show and keep the state of a Turn."""
+def greeted_once(handler_input: HandlerInput, turn: Turn) -> Turn:
+    """Return the turn without its greeting when this session has greeted already."""
+    attributes = handler_input.attributes_manager.session_attributes
+    greeting = [line for line in turn.lines if line.key.startswith(GREETING)]
+    if not greeting:
+        return turn
+    if attributes.get(const.ATTR_GREETED):
+        return replace(turn, lines=tuple(x for x in turn.lines if not x.key.startswith(GREETING)))
+    attributes[const.ATTR_GREETED] = True
+    return turn
+
+
+GREETING = "greeting_"
+# Not said again on 「もう一度」: the thanks and the opening words belong to the turn they were in.
+NOT_REPEATED = ("ack", "care", "skip_", "greeting_", "intro", "resume", "welcome_back", "paired")
+
+
+def remember_for_repeat(handler_input: HandlerInput, speech: str, reprompt: str | None) -> None:
+    """Keep what 「もう一度」 says again (the repeat interceptor leaves it as it is)."""
+    if handler_input.request_envelope.session is None:
+        return
+    handler_input.attributes_manager.session_attributes[const.ATTR_LAST_RESPONSE] = {
+        "speech": ssml(speech) if speech else None,
+        "reprompt": ssml(reprompt) if reprompt else None,
+    }
+    handler_input.attributes_manager.request_attributes[const.ATTR_REPEAT_KEPT] = True
+
+
+def respond(
+    handler_input: HandlerInput,
+    turn: Turn,
+    lead: str = "",
+    media: dict[str, Any] | None = None,
+) -> Response:
+    """Speak (after ``lead``), show (``media`` from family above the answers) and keep a Turn."""
     catalog = prompts(handler_input)
+    turn = greeted_once(handler_input, turn)
     text, reprompt = speech_text(turn, catalog)
+    again = replace(turn, lines=tuple(x for x in turn.lines if not x.key.startswith(NOT_REPEATED)))
+    repeat, _ = speech_text(again, catalog)
+    text, repeat = lead + text, lead + repeat
     builder = handler_input.response_builder
     if text:
         builder.speak(ssml(text))
     if reprompt and not turn.end:
         builder.ask(ssml(reprompt))
+    remember_for_repeat(handler_input, repeat or text, None if turn.end else reprompt)
     if get_supported_interfaces(handler_input).alexa_presentation_apl is not None:
         datasources: dict[str, Any] = {"checkin": screen(turn, catalog)}
-        document = apl_document()
+        if media is not None:
+            datasources["family"] = media
+        document = apl_document("checkin" if media is None else "family_photo")
         if turn.stamps is not None:
             datasources["stamps"] = turn.stamps
             document = apl_document(const.APL_DOCUMENT_STAMPS)
         builder.add_directive(
             RenderDocumentDirective(
-                token=const.APL_TOKEN, document=document, datasources=datasources
+                token=const.APL_TOKEN if media is None else const.APL_TOKEN_FAMILY,
+                document=document,
+                datasources=datasources,
             )
         )
     builder.set_should_end_session(turn.end)
@@ -458,7 +501,7 @@ class RepeatIntentHandler(AbstractRequestHandler):
         attributes = handler_input.attributes_manager.session_attributes
         last = attributes.get(const.ATTR_LAST_RESPONSE)
         builder = handler_input.response_builder
-        if not last:
+        if not last or not last.get("speech"):
             builder.speak(ssml(prompts(handler_input)["nothing_to_repeat"]))
             return builder.set_should_end_session(False).response
         builder.speak(last["speech"])

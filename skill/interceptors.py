@@ -56,6 +56,8 @@ class RepeatCacheInterceptor(AbstractResponseInterceptor):
             return
         if response.output_speech is None:
             return
+        if handler_input.attributes_manager.request_attributes.get(const.ATTR_REPEAT_KEPT):
+            return  # the handler kept the words worth repeating (no thanks, no greeting)
         attributes = handler_input.attributes_manager.session_attributes
         attributes[const.ATTR_LAST_RESPONSE] = {
             "speech": response.output_speech.ssml,

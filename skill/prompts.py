@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -12,11 +13,29 @@ JA_JP: dict[str, str] = {
     "greeting_day": "{name}さん、こんにちは。",
     "greeting_evening": "{name}さん、こんばんは。",
     "intro": "今日の様子を、{count}お伺いしますね。",
+    "intro_one": "今日は、ひとつだけお伺いしますね。",
+    "intro_many": "今日の様子を、少しお伺いしますね。",
     "resume": "この前の続きから、あと{count}お伺いしますね。",
+    "resume_one": "この前の続きから、あとひとつお伺いしますね。",
+    "resume_many": "この前の続きを、お伺いしますね。",
     "already_done": "今日の{slot}の分は、もう伺っています。ありがとうございました。",
     "no_slot_yet": "今はまだ、お話しする時間ではありません。{slot}の{start}ごろに、また呼んでくださいね。",
     "ack": "ありがとうございます。",
     "ack_concern": "それは心配ですね。どうぞ無理をなさらないでくださいね。",
+    # A care phrase after a worrying answer, by question id and answer (else ack / ack_concern).
+    "care.sleep.slept_poorly": "眠れなかったのですね。今日は、ゆっくりなさってくださいね。",
+    "care.medication.no": "まだなのですね。このあと、忘れずに飲んでくださいね。",
+    "care.breakfast.not_ate": "まだなのですね。少しでも、何か食べてくださいね。",
+    "care.lunch.not_ate": "まだなのですね。少しでも、何か食べてくださいね。",
+    "care.dinner.not_ate": "まだなのですね。少しでも、何か食べてくださいね。",
+    "care.mood.low": "そうでしたか。お話を聞かせてくださって、ありがとうございます。",
+    "bp_high": "少し高めですね。念のため、今日のうちに、センターからご連絡しますね。",
+    "bp_urgent": (
+        "とても高い値です。今日のうちに、お医者さんに診てもらってください。"
+        "頭や胸が苦しいときは、119番に電話してください。"
+    ),
+    "told": "{told}に、すぐにお知らせしました。",
+    "skip_last": "わかりました。",
     "skip_unknown": "わかりました。次にいきますね。",
     "skip_later": "わかりました。あとでまた伺いますね。",
     "done": "今日の分は、これでおしまいです。ありがとうございました。",
@@ -32,10 +51,10 @@ JA_JP: dict[str, str] = {
     "goodbye_partial": "わかりました。ここまでのお答えは、記録しました。また後でお話ししましょうね。",
     "goodbye": "わかりました。またお話ししましょうね。",
     "emergency": (
-        "大変です。すぐに、119番に電話してください。"
-        "このスピーカーからは、電話をかけることができません。"
-        "電話ができないときは、大きな声で、近くの人を呼んでください。"
+        "わかりました。すぐに、119番に電話してください。"
+        "このスピーカーからは、電話をかけられません。"
     ),
+    "emergency_neighbour": "電話ができないときは、大きな声で、近くの人を呼んでください。",
     "unpaired": (
         "はじめまして。このスピーカーは、まだ登録されていません。"
         "センターからお渡しした6桁の番号を、「コードは、123456」のように言ってください。"
@@ -50,13 +69,11 @@ JA_JP: dict[str, str] = {
     "paired": "ありがとうございます。{name}さんのスピーカーとして、登録しました。",
     "not_watching": "今は、見守りはお休みになっています。くわしくは、センターにお問い合わせください。",
     "who_is_watching": "お答えを見ているのは、{shares}です。",
-    "consent_explained": "{date}に、{explained_by}さんからご説明して、ご同意をいただきました。",
+    "consent_explained": "{date}に、ご同意をいただいています。",
     "consent_missing": "まだご同意をいただいていないので、お答えはどなたにも伝わりません。",
     "help_question": "{hint}",
-    "help_general": (
-        "わからないときは「わからない」、後にしたいときは「あとで」と言ってください。"
-        "もう一度聞きたいときは「もう一度」、やめるときは「ストップ」です。"
-    ),
+    "help_general": "わからないときは「わからない」と言ってください。",
+    "help_idle": "お話をやめるときは「ストップ」と言ってください。",
     "fallback": "すみません、うまく聞き取れませんでした。",
     "repair_heard": "すみません、うまく分かりませんでした。",
     "repair_choices": "{choices}の、どれかで教えてください。",
@@ -65,8 +82,8 @@ JA_JP: dict[str, str] = {
     "nothing_to_repeat": "すみません、もう一度はじめからお願いします。",
     "error": "すみません、うまくいきませんでした。少し時間をおいて、もう一度お試しください。",
     "no_question_set": "すみません、質問の準備ができていません。センターにお問い合わせください。",
-    "away_ask_until": "{kind}ですね。いつまでのご予定ですか。「12月1日まで」のように教えてください。わからなければ「わからない」で大丈夫です。",
-    "away_ask_until_from": "{since}から、{kind}ですね。いつまでのご予定ですか。「12月1日まで」のように教えてください。わからなければ「わからない」で大丈夫です。",
+    "away_ask_until": "{kind}ですね。いつまでのご予定ですか。「来週の日曜日まで」のように教えてください。わからなければ「わからない」で大丈夫です。",
+    "away_ask_until_from": "{since}から、{kind}ですね。いつまでのご予定ですか。「来週の日曜日まで」のように教えてください。わからなければ「わからない」で大丈夫です。",
     "away_until_reprompt": "いつまでのご予定ですか。わからなければ「わからない」と言ってください。",
     "away_confirm": "{kind}で、{until}まで、見守りをお休みにします。よろしいですか。",
     "away_confirm_from": "{since}から、{kind}で、{until}まで、見守りをお休みにします。よろしいですか。",
@@ -103,11 +120,19 @@ JA_JP |= {
     "safety_reprompt": "ご無事なら「無事です」、助けが必要なら「助けが必要です」と言ってください。",
     "safety_reask": "すみません、うまく聞き取れませんでした。",
     "safety_safe": "ご無事で、よかったです。",
-    "safety_need_help": (
-        "わかりました。センターとご家族に、すぐにお知らせしました。"
-        "命に関わるときは、119番に電話してください。"
-        "このスピーカーからは、電話をかけることができません。"
+    "safety_need_help": "わかりました。",
+    "safety_call_119": (
+        "命に関わるときは、119番に電話してください。このスピーカーからは、電話をかけられません。"
     ),
+}
+
+# Family messages in the conversation (the rest of their wording: skill/family_prompts.py).
+JA_JP |= {
+    "family_next": "続きもご覧になりますか。",
+    "family_next_reprompt": "続きをご覧になるときは「はい」と言ってください。",
+    "reply_offer": "お返事をなさいますか。",
+    "reply_offer_reprompt": "お返事をなさるときは「はい」、しないときは「いいえ」と言ってください。",
+    "closing": "またお話ししましょうね。",
 }
 
 # After a completed check-in: topic, stamp, quiz (engagement; kept in its own catalog).
@@ -172,9 +197,56 @@ def format_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+_BRACKETS = re.compile(r"[（(][^（）()]*[）)]")
+
+
+def _without_brackets(text: str) -> str:
+    """Return ``text`` without its parenthesised notes (read aloud they confuse)."""
+    while _BRACKETS.search(text):
+        text = _BRACKETS.sub("", text)
+    return text.strip()
+
+
+def told_words(told: Any) -> str:
+    """Return who was told: センター, and the family members by relation and name."""
+    people = ["センター"] if told.center else []
+    people += [
+        f"{relation}の{name}さん" if relation else f"{name}さん" for relation, name in told.family
+    ]
+    return "と、".join(people)
+
+
+def care_key(params: dict[str, Any], catalog: dict[str, str]) -> str | None:
+    """Return the key said after an answer: its care phrase, else thanks (None: nothing)."""
+    care = f"care.{params['question']}.{params['answer']}"
+    if care in catalog:
+        return care
+    if params.get("concern"):
+        return "ack_concern"
+    return "ack" if params.get("thanks", True) else None
+
+
+def intro_key(count: int) -> str:
+    """Return how the check-in is announced: one question, a few (counted), or several."""
+    if count == 1:
+        return "intro_one"
+    return "intro" if count <= INTRO_COUNT_MAX else "intro_many"
+
+
+INTRO_COUNT_MAX = 3  # 「みっつお伺いしますね」 is natural; 「むっつ」 is not (said 「少し」)
+
+
 def render(key: str, params: dict[str, Any], catalog: dict[str, str] = JA_JP) -> str:
     """Return the text of a prompt with its parameters filled in."""
+    if key == "care":
+        key = care_key(params, catalog) or ""
+        if not key:
+            return ""
+    if key in ("intro", "resume"):
+        key = intro_key(int(params["count"])).replace("intro", key)
     values = dict(params)
+    if "told" in values:
+        values["told"] = told_words(values["told"])
     if "count" in values:
         values["count"] = count_words(int(values["count"]))
     if "value" in values:
@@ -190,5 +262,7 @@ def render(key: str, params: dict[str, Any], catalog: dict[str, str] = JA_JP) ->
     if isinstance(values.get("since"), str):
         values["since"] = format_until(values["since"])
     if "shares" in values:
-        values["shares"] = "、".join(f"{s.recipient}（{s.what}）" for s in values["shares"])
+        values["shares"] = "と、".join(
+            dict.fromkeys(_without_brackets(s.recipient) for s in values["shares"])
+        )
     return catalog[key].format(**values)

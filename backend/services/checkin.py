@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from backend.domain import rules
 from backend.domain.conversation import (
     ReaskReason,
     Reply,
@@ -30,7 +31,7 @@ from backend.domain.model import (
 )
 from backend.domain.understanding import answer_for
 from backend.ports import AbstractUnitOfWork
-from backend.services import away
+from backend.services import at_turn, away
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
 from questions.instruments import instrument_item_ids, instrument_questions_due, month_start
@@ -214,6 +215,13 @@ def _start_lines(session: _Session, now: datetime, *, welcome: bool = False) -> 
     return _ask(remaining[0], session.state, lines)
 
 
+def greeting(svc: Services, caller: Caller) -> Line | None:
+    """Return the greeting of the time of day with the elder's name (None: unpaired)."""
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+    return Line(_greeting_key(svc.now()), {"name": elder.name}) if elder else None
+
+
 @retry_when_busy
 def start(svc: Services, caller: Caller) -> Turn:
     """Open the skill: greet, and ask the first question still due in this slot."""
@@ -256,7 +264,7 @@ def _store(
     caller: Caller,
     now: datetime,
     skipped: str | None = None,
-) -> None:
+) -> Answer:
     answer = Answer(
         checkin_id=session.checkin.id,
         elder_id=session.elder.id,
@@ -273,6 +281,7 @@ def _store(
     if not uow.answers.add(answer):
         logger.info("Answer already stored; request %s is a replay", caller.request_id)
     session.answered.add(question.id)
+    return answer
 
 
 def _last_value(uow: AbstractUnitOfWork, session: _Session, question: Question) -> Any:
@@ -283,6 +292,7 @@ def _last_value(uow: AbstractUnitOfWork, session: _Session, question: Question) 
 
 
 def _reply_turn(
+    svc: Services,
     uow: AbstractUnitOfWork,
     session: _Session,
     question: Question,
@@ -331,14 +341,41 @@ def _reply_turn(
         lines = [Line("skip_unknown")]
     else:
         raw = state.get("pending_raw", reply.raw) if "pending" in state else reply.raw
-        _store(uow, session, question, step.value, raw, source, caller, now)
-        lines = [Line("ack_concern" if is_concerning(question, step.value) else "ack")]
+        stored = _store(uow, session, question, step.value, raw, source, caller, now)
+        raised = at_turn.NOTHING
+        if question.kind == "blood_pressure":
+            raised = at_turn.raise_now(svc, uow, session.elder, now, answers=[stored])
+        lines = care_lines(question, step.value, raised)
     _finish(uow, session, now)
     remaining = session.remaining(later)
     if not remaining:
+        # 「おしまいです。ありがとうございました」 thanks once: no thanks of the answer's own.
+        lines = [_last_line(x) for x in lines]
         lines.append(Line("done_partial" if later else "done"))
         return Turn(tuple(lines), end=True)
     return _ask(remaining[0], {**state, "later": later}, lines)
+
+
+def _last_line(line: Line) -> Line:
+    """Return the line said to the last answer: no thanks nor "next" before the closing."""
+    if line.key == "care":
+        return Line("care", {**line.params, "thanks": False})
+    if line.key in ("skip_unknown", "skip_later"):
+        return Line("skip_last")
+    return line
+
+
+def care_lines(question: Question, value: Any, raised: at_turn.Raised) -> list[Line]:
+    """Return what a caring person says to an answer: thanks, a care phrase, or advice."""
+    if raised.rule == rules.BP_URGENT:
+        return [Line("bp_urgent"), Line("told", {"told": raised.told})]
+    if raised.rule == rules.BP_HIGH:
+        return [Line("bp_high")]
+    token = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+    # The catalog has a care phrase for some answers (眠れなかった, まだ飲んでいない); else thanks.
+    concern = is_concerning(question, value)
+    params = {"question": question.id, "answer": str(token), "concern": concern}
+    return [Line("care", params)]
 
 
 @retry_when_busy
@@ -366,7 +403,7 @@ def answer(
                     return opened
                 turn = _start_lines(opened, now)
             else:
-                turn = _reply_turn(uow, session, question, reply, source, caller, now)
+                turn = _reply_turn(svc, uow, session, question, reply, source, caller, now)
             uow.commit()
             return turn
     # An unpaired speaker: a bare six-digit number is its pairing code.
@@ -400,21 +437,40 @@ def emergency(
     event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"alexa-request:{caller.request_id}").hex
     with svc.uow() as uow:
         elder = _elder_for(uow, caller)
+        raised = at_turn.NOTHING
         if elder is not None:
             session = _resume(svc, uow, elder, state)
-            if all(e.id != event_id for e in uow.events.list_for_elder(elder.id)):
-                detail = {
+            known = next((e for e in uow.events.list_for_elder(elder.id) if e.id == event_id), None)
+            event = known or Event(
+                event_id,
+                elder.id,
+                EventKind.EMERGENCY,
+                now,
+                {
                     "source": "voice",
                     "intent": intent,
                     "checkin_id": session.checkin.id if session else None,
-                }
-                if words:  # what was said, for the staff who call back (200 characters at most)
-                    detail["words"] = words[:200]
-                uow.events.add(Event(event_id, elder.id, EventKind.EMERGENCY, now, detail))
+                    # What was said, for the staff who call back (200 characters at most).
+                    **({"words": words[:200]} if words else {}),
+                },
+            )
+            if known is None:
+                uow.events.add(event)
+            # The urgent alert and its messages go in with the event: nothing waits for a sweep.
+            raised = at_turn.raise_now(svc, uow, elder, now, events=[event])
             if session is not None:
                 _finish(uow, session, now)
             uow.commit()
-    return Turn((Line("emergency"),), end=True)
+    return emergency_turn(raised.told)
+
+
+def emergency_turn(told: at_turn.Told) -> Turn:
+    """Return the calm 119 advice, saying who was told (when anyone was)."""
+    lines = [Line("emergency")]
+    if told:
+        lines.append(Line("told", {"told": told}))
+    lines.append(Line("emergency_neighbour"))
+    return Turn(tuple(lines), end=True)
 
 
 def _current_question(svc: Services, elder: Elder, state: dict[str, Any]) -> Question | None:

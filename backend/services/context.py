@@ -7,7 +7,8 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from backend.domain.errors import NotFound
@@ -15,6 +16,9 @@ from backend.media import LINK_LIFETIME, MediaLinks, MediaStore
 from backend.ports import AbstractUnitOfWork, LineInboxWriter
 from questions.engagement_files import Engagement, engagement_off
 from questions.model import QuestionSet
+
+if TYPE_CHECKING:
+    from questions.policy import Policy
 
 PASSWORD_CHECKS_AT_ONCE = 2
 
@@ -37,6 +41,8 @@ class Services:
     password_checks: AbstractContextManager[Any] = field(
         default_factory=lambda: threading.BoundedSemaphore(PASSWORD_CHECKS_AT_ONCE)
     )
+    # The alert policy of a municipality (None: the policy files, else the defaults).
+    policies: Callable[[str], Policy] | None = None
 
     def now(self) -> datetime:
         """Return the current time in the deployment's time zone."""
@@ -56,9 +62,22 @@ class Services:
             return None
         return self.media_links.url_for(key, self.now(), LINK_LIFETIME)
 
+    def policy(self, municipality_code: str) -> Policy:
+        """Return the municipality's alert policy (what rules read at a turn, too)."""
+        if self.policies is not None:
+            return self.policies(municipality_code)
+        return _file_policy(municipality_code)
+
     def question_set(self, municipality_code: str) -> QuestionSet:
         """Return the municipality's question set or raise NotFound."""
         qset = self.question_sets().get(municipality_code)
         if qset is None:
             raise NotFound(f"question set for {municipality_code}")
         return qset
+
+
+@cache
+def _file_policy(municipality_code: str) -> Policy:
+    from questions.policy import policy_for
+
+    return policy_for(municipality_code)

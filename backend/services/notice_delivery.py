@@ -12,11 +12,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from backend.domain import rules
 from backend.domain.conversation import Reply, ReplyKind
-from backend.domain.model import AnswerSource, Elder
-from backend.services import away, checkin
+from backend.domain.model import AnswerSource, Elder, Severity
+from backend.services import at_turn, away, checkin
 from backend.services import notices as notice_service
 from backend.services.checkin import Caller, Line, Turn
 from backend.services.context import Services
@@ -185,18 +187,22 @@ def _safety_of(reply: Reply) -> Safety | None:
 
 
 @retry_when_busy
-def _record(svc: Services, elder: Elder, state: dict[str, Any], safety: Safety) -> None:
+def _record(svc: Services, elder: Elder, state: dict[str, Any], safety: Safety) -> at_turn.Told:
+    """Record the 安否 answer; 「助けが必要」 opens the urgent alert now. Return who was told."""
     now = svc.now()
     with svc.uow() as uow:
         notice = uow.notices.get(state.get("notice", ""))
         if notice is None:
-            return
+            return at_turn.Told()
         occurrence = str(state.get("occurrence", ""))
         delivered = uow.notice_deliveries.list_for_elder(elder.id, [notice.id])
-        if any(d.occurrence == occurrence and d.safety is safety for d in delivered):
-            return  # a replayed request: recorded already
-        notice_service.record_safety(uow, elder, notice, occurrence, safety, now)
-        uow.commit()
+        if not any(d.occurrence == occurrence and d.safety is safety for d in delivered):
+            # (else a replayed request: recorded already)
+            notice_service.record_safety(uow, elder, notice, occurrence, safety, now)
+            uow.commit()
+        if safety is not Safety.NEED_HELP:
+            return at_turn.Told()
+        return at_turn.told(uow, elder, rules.DISASTER_HELP, Severity.URGENT)
 
 
 def reply(svc: Services, caller: Caller, state: dict[str, Any], answer: Reply) -> Turn:
@@ -213,9 +219,12 @@ def reply(svc: Services, caller: Caller, state: dict[str, Any], answer: Reply) -
                 reprompt=Line("safety_reprompt"),
                 screen={"title": "ご無事ですか", "buttons": SAFETY_BUTTONS},
             )
-        _record(svc, elder, state, safety)
+        told = _record(svc, elder, state, safety)
         if safety is Safety.NEED_HELP:
-            return Turn((Line("safety_need_help"),), end=True)
+            lines = [Line("safety_need_help")]
+            if told:
+                lines.append(Line("told", {"told": told}))
+            return Turn((*lines, Line("safety_call_119")), end=True)
         return _next(svc, caller, elder, [Line("safety_safe")])
     pending = _pending(svc, elder, caller.request_id)
     dues = [d for d in pending if d.notice.priority is not Priority.DISASTER]
@@ -227,9 +236,19 @@ def reply(svc: Services, caller: Caller, state: dict[str, Any], answer: Reply) -
         turn = _without_greeting(checkin.start(svc, caller))
         if turn.end and dues:
             # Nothing to ask now: "after the check-in" is now.
-            return _prefixed([*turn.lines], _finale(svc, caller, elder, dues))
+            return _before_closing(turn, _finale(svc, caller, elder, dues))
         return _prefixed([Line("notice_later")], turn)
     return _offer(dues, [Line("notice_offer_again")]) if dues else checkin.start(svc, caller)
+
+
+CLOSING_KEYS = frozenset({*_DONE_KEYS, "already_done"})
+
+
+def _before_closing(turn: Turn, finale: Turn) -> Turn:
+    """Return the check-in's last turn with the notices read before its closing words."""
+    closing = [line for line in turn.lines if line.key in CLOSING_KEYS]
+    before = [line for line in turn.lines if line.key not in CLOSING_KEYS]
+    return replace(finale, lines=(*before, *finale.lines, *closing))
 
 
 def _finale(svc: Services, caller: Caller, elder: Elder, dues: list[Due]) -> Turn:
@@ -255,7 +274,7 @@ def answer(
     dues = [d for d in _pending(svc, elder, caller.request_id) if not d.needs_safety]
     if not dues:
         return turn
-    return _prefixed(list(turn.lines), _finale(svc, caller, elder, dues))
+    return _before_closing(turn, _finale(svc, caller, elder, dues))
 
 
 def emergency(
@@ -265,5 +284,6 @@ def emergency(
     if state.get("stage") == STAGE_SAFETY:
         elder = _elder(svc, caller)
         if elder is not None:
-            _record(svc, elder, state, Safety.NEED_HELP)
+            # One alert for one call for help: the 災害 one, opened now, told as such.
+            return checkin.emergency_turn(_record(svc, elder, state, Safety.NEED_HELP))
     return checkin.emergency(svc, caller, state, intent, words)

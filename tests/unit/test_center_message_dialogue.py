@@ -27,11 +27,12 @@ def test_a_center_message_is_offered_and_read_as_the_centers_notice(
     center_messages.send(services, STAFF, elder.id, "明日の10時に、\n訪問します。")
     reply = speaker.open()
     assert reply.speech == (
+        "山田 花子さん、おはようございます。"
         "見守り市北地域包括支援センターから、お知らせが届いています。お聞きになりますか。"
     )
     reply = speaker.say("はい")
     assert reply.speech.startswith(
-        "見守り市北地域包括支援センターからのお知らせです。「明日の10時に、 訪問します。」。"
+        "見守り市北地域包括支援センターからのお知らせです。「明日の10時に、 訪問します。」"
     )
     assert "今日の体調はいかがですか" in reply.speech
     assert all(m.heard_at is not None for m in store.state.family_messages.values())
@@ -54,6 +55,7 @@ def test_with_family_messages_the_offer_names_both(speaker, services, elder, sto
     center_messages.send(services, STAFF, elder.id, "明日、訪問します。")
     reply = speaker.open()
     assert reply.speech == (
+        "山田 花子さん、おはようございます。"
         "はなこさんと見守り市北地域包括支援センターから、メッセージが2件届いています。"
         "お聞きになりますか。"
     )

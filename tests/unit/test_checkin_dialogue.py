@@ -27,7 +27,7 @@ class TestOpening:
     def test_a_morning_open_greets_by_name_and_asks_the_first_due_question(self, speaker):
         reply = speaker.open()
         assert reply.speech.startswith("山田 花子さん、おはようございます。")
-        assert "むっつ" in reply.speech
+        assert "今日の様子を、少しお伺いしますね。" in reply.speech  # not 「むっつ」
         assert reply.speech.endswith(
             "今日の体調はいかがですか。元気、まあまあ、悪い、のどれでしょう。"
         )
@@ -54,7 +54,7 @@ class TestOpening:
     def test_only_due_questions_are_asked(self, speaker, clock, store):
         clock.set(jst(TUESDAY, 7, 30))
         reply = speaker.open()
-        assert "いつつ" in reply.speech  # weekly weight is due on Mondays only
+        assert "体重" not in reply.speech  # weekly weight is due on Mondays only
         answer_all_but_weight(speaker)
         assert "weight" not in stored(store)
         assert checkin_status(store) is CheckInStatus.COMPLETED
@@ -218,10 +218,11 @@ class TestNumbers:
 
 
 class TestRepeatSkipAndHelp:
-    def test_mou_ichido_repeats_what_was_said(self, speaker):
+    def test_mou_ichido_repeats_the_question_without_the_greeting(self, speaker):
         first = speaker.open()
         again = speaker.say("もう一度")
-        assert again.speech == first.speech
+        assert again.speech == "今日の体調はいかがですか。元気、まあまあ、悪い、のどれでしょう。"
+        assert first.speech.endswith(again.speech)
         assert not again.end
 
     def test_wakaranai_skips_without_scolding_and_is_not_asked_again(self, speaker, store):
@@ -246,7 +247,7 @@ class TestRepeatSkipAndHelp:
         assert checkin_status(store) is CheckInStatus.PARTIAL
         speaker.new_session()
         reply = speaker.open()
-        assert "続きから" in reply.speech
+        assert "続き" in reply.speech
         assert "体調" in reply.speech
 
     def test_help_explains_how_to_answer_and_asks_again(self, speaker):
@@ -299,7 +300,7 @@ class TestSilenceStopAndResume:
         speaker.say("ストップ")
         speaker.new_session()
         reply = speaker.open()
-        assert "続きから、あとよっつ" in reply.speech
+        assert "この前の続きを、お伺いしますね。" in reply.speech  # four left: not counted
         assert reply.speech.endswith("お薬は飲みましたか。")
 
     def test_an_open_after_everything_was_answered_says_so(self, speaker):
@@ -367,8 +368,8 @@ class TestWhoIsWatching:
     def test_the_answer_comes_from_the_consent_record_then_the_question_again(self, speaker):
         speaker.open()
         reply = speaker.say("誰が見ているの")
-        assert "center（answers）、family（alerts）" in reply.speech
-        assert "2025年3月1日に、staff-1さんからご説明して" in reply.speech
+        assert "お答えを見ているのは、centerと、familyです。" in reply.speech
+        assert "2025年3月1日に、ご同意をいただいています。" in reply.speech
         assert reply.speech.endswith("のどれでしょう。")
 
 

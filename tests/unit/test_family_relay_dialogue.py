@@ -52,7 +52,10 @@ class TestText:
     def test_a_message_is_offered_at_the_next_session(self, speaker, services, member):
         relay(services, "ev1", text="お母さん、日曜日に行くね。")
         reply = speaker.open()
-        assert reply.speech == "はなこさんからメッセージが届いています。お聞きになりますか。"
+        assert reply.speech == (
+            "山田 花子さん、おはようございます。はなこさんからメッセージが届いています。"
+            "お聞きになりますか。"
+        )
         assert not reply.end
 
     def test_yes_reads_it_aloud_then_asks_the_first_question(
@@ -62,7 +65,7 @@ class TestText:
         speaker.open()
         reply = speaker.say("はい")
         assert reply.speech.startswith(
-            "はなこさんからのメッセージです。「お母さん、日曜日に行くね。」。"
+            "はなこさんからのメッセージです。「お母さん、日曜日に行くね。」"
         )
         assert "今日の体調はいかがですか" in reply.speech
         assert heard(store) == {"ev1/elder-1": clock.now}

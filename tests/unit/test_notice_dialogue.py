@@ -81,7 +81,10 @@ def test_later_starts_the_check_in_and_reads_the_notice_when_it_is_done(speaker,
         reply = speaker.say("#1")  # the first button of each question
     assert reply.end
     assert "お知らせをお伝えします。燃えるごみの日。" in reply.speech
-    assert reply.speech.index("今日の分は") < reply.speech.index("お知らせをお伝えします")
+    # the closing words come last: nothing is said after 「おしまいです。ありがとうございました」
+    assert reply.speech.endswith(
+        "お知らせは、以上です。今日の分は、これでおしまいです。ありがとうございました。"
+    )
     assert len(deliveries(store)) == 1
 
 
