@@ -94,7 +94,8 @@ def after_checkin(svc: Services, caller: Caller, turn: Turn) -> Turn:
     offer = engagement.offer(svc, elder_id)
     if offer == engagement.NOTHING:
         return turn
-    lines = list(turn.lines)
+    # The closing's thanks move to the very end of what follows.
+    lines = [Line("done_more") if line.key == DONE_KEY else line for line in turn.lines]
     if offer.topic is not None:
         lines.append(Line("say", {"text": offer.topic.say}))
     stamps = None
@@ -104,6 +105,7 @@ def after_checkin(svc: Services, caller: Caller, turn: Turn) -> Turn:
             lines.append(Line("stamp_streak", {"days": offer.stamp.streak}))
         stamps = engagement.stamp_datasource(offer.stamp)
     if not offer.quiz:
+        lines.append(Line("engagement_goodbye"))
         return Turn(tuple(lines), end=True, stamps=stamps, screen=turn.screen)
     lines.append(Line("quiz_offer"))
     state = {STAGE: STAGE_OFFERED, "left": [q.id for q in offer.quiz]}

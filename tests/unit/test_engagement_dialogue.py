@@ -12,8 +12,10 @@ from backend.domain.model import CheckIn, CheckInStatus, EventKind
 from questions.engagement_files import engagement_for
 from tests.builders import ELDER_ID, jst
 from tests.fakes import FakeUnitOfWork
+from tests.speaker import Speaker
 from tests.unit.conftest import MONDAY
 from tests.unit.test_checkin_dialogue import answer_all_but_weight
+from tests.unit.test_manner import Walk
 
 
 @pytest.fixture
@@ -43,7 +45,8 @@ class TestAfterTheCheckIn:
         reply = complete(speaker)
         assert "おしまい" in reply.speech
         assert reply.speech.endswith(
-            "今日は勤労感謝の日です。今日のスタンプを押しました。今日のクイズを、一つ出してもいいですか。"
+            "今日の分は、これでおしまいです。今日は勤労感謝の日です。"
+            "今日のスタンプを押しました。今日のクイズを、一つ出してもいいですか。"
         )
         assert not reply.end
 
@@ -67,7 +70,9 @@ class TestAfterTheCheckIn:
     def test_no_thanks_to_the_quiz_ends_kindly_and_nothing_is_recorded(self, speaker, store):
         complete(speaker)
         reply = speaker.say("いいえ")
-        assert reply.speech == "わかりました。また今度にしましょうね。"
+        assert (
+            reply.speech == "わかりました。クイズは、また今度に。今日も、ありがとうございました。"
+        )
         assert reply.end
         assert quiz_events(store) == []
 
@@ -161,7 +166,9 @@ class TestTheOffer:
     def test_other_words_decline_kindly_and_never_restart_the_check_in(self, speaker, words):
         complete(speaker)
         reply = speaker.say(words)
-        assert reply.speech == "わかりました。また今度にしましょうね。"
+        assert (
+            reply.speech == "わかりました。クイズは、また今度に。今日も、ありがとうございました。"
+        )
         assert reply.end
 
     def test_an_emergency_said_to_the_offer_is_an_emergency(self, speaker, store):
@@ -169,3 +176,33 @@ class TestTheOffer:
         reply = speaker.say("息が苦しいです")
         assert "119" in reply.speech
         assert any(e.kind is EventKind.EMERGENCY for e in store.state.events.values())
+
+
+class TestManner:
+    """The manner bar of test_manner, over every path of engagement (it is off there)."""
+
+    @pytest.mark.parametrize("answer", ["#1", "#2", "わからない", "んだ"])
+    def test_each_weekday_morning_and_evening_with_the_quiz_meets_the_bar(
+        self, skill, clock, elder, answer
+    ):
+        problems = []
+        for offset in range(7):
+            for hour in (7, 18):
+                clock.set(jst(MONDAY + dt.timedelta(days=offset), hour, 30))
+                walk = Walk(Speaker(skill, clock), f"day+{offset} {hour}h {answer}")
+                walk.open()
+                walk.to_the_end(answer if answer.startswith("#") else "#1")
+                problems += walk.problems
+        assert problems == []
+
+    def test_declining_opting_out_and_a_second_open_meet_the_bar(self, skill, clock, elder):
+        walk = Walk(Speaker(skill, clock), "decline")
+        walk.open()
+        for _ in range(20):
+            if walk.last.speech.endswith("いいですか。") and "クイズ" in walk.last.speech:
+                break
+            walk.say("#1" if (walk.last.screen or {}).get("buttons") else "はい")
+        walk.say("いいえ")
+        walk2 = Walk(Speaker(skill, clock), "quiz off")  # 「アレクサ、みまもりでクイズはいらない」
+        walk2.say("クイズはいらない")
+        assert walk.problems + walk2.problems == []
