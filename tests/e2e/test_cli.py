@@ -90,7 +90,9 @@ def test_talk_completes_a_morning_check_in_and_the_answers_are_in_the_database(e
     assert result.exit_code == 0, result.output
     assert "山田 ハナさん、おはようございます。" in result.output
     assert "おしまい" in result.output
-    assert "燃えるごみの日" in result.output.split("おしまい")[1]
+    # The notice kept for afterwards is read after the last answer, before the closing.
+    after_last_answer = result.output.rsplit("よろしいですか", 1)[1]
+    assert "燃えるごみの日" in after_last_answer.split("おしまい")[0]
     with sql_uow_factory(env)() as uow:
         day = uow.checkins.list_for_elder("demo-elder-1", MONDAY, MONDAY)
         assert [c.status.value for c in day] == ["completed"]
