@@ -357,8 +357,9 @@ def run_whole_checkins(fx: Fixture, rounds: int, rng: random.Random) -> dict[str
                 s.absorb(data)
                 totals[key] += elapsed
                 if key.startswith("mimamori") and step == len(intents):
-                    end = (data.get("response") or {}).get("shouldEndSession")
-                    if end is not True:
+                    # Completed: the closing is said (奥州市 then offers today's quiz).
+                    ssml = ((data.get("response") or {}).get("outputSpeech") or {}).get("ssml")
+                    if "おしまい" not in (ssml or ""):
                         raise RuntimeError("the whole check-in did not complete")
         for key, total in totals.items():
             samples[f"checkin {key}"].append(total / (len(intents) + 1))
