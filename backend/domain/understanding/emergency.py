@@ -11,6 +11,7 @@ A *weak* emergency (転んだ) is one word that also answers some questions (「
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from backend.domain.understanding.predicates import Reading, Unit
@@ -86,8 +87,22 @@ def _near(reading: Reading, unit: Unit, lemmas: tuple[str, ...], window: int = 4
     return any(u.is_(*lemmas) for u in reading.before(unit, window))
 
 
+# 助けていただけませんか, 来てもらえないでしょうか: a request asked as a question (not
+# 助けていただいてない, which says no help came).
+_ASKED_AS_QUESTION = re.compile(
+    r"[てで](?:いただけ|頂け|もらえ|貰え|くれ|くださ)(?:ない|ません|ん)"
+)
+
+
+def _polite_request(unit: Unit, reading: Reading) -> bool:
+    """Return True when ``unit`` is asked for politely, as a question."""
+    return unit.negated and bool(_ASKED_AS_QUESTION.search(reading.text))
+
+
 def _help_requested(reading: Reading) -> bool:
     for unit in reading.find("助ける"):
+        if _polite_request(unit, reading) and not unit.past:
+            return True
         given = any(a in ("貰う", "もらう", "頂く") for a in unit.auxes)
         if unit.request and not unit.negated and not given and not unit.past:
             return True
@@ -105,10 +120,11 @@ def _help_requested(reading: Reading) -> bool:
 
 def _someone_come(reading: Reading) -> bool:
     for unit in reading.find("来る"):
-        if (
-            unit.request
-            and not unit.negated
-            and _near(reading, unit, ("誰", "誰か", "早く", "すぐ"))
+        asked = (unit.request and not unit.negated) or (
+            _polite_request(unit, reading) and not unit.past
+        )
+        if asked and _near(
+            reading, unit, ("誰", "誰か", "何方", "どなた", "どなたか", "早く", "すぐ")
         ):
             return True
     return False
@@ -145,14 +161,22 @@ def _ambulance(reading: Reading) -> bool:
     return False
 
 
+# 息がしづらい, 呼吸がしにくい: breathing is hard (not 「しづらくない」).
+_HARD_TO_BREATHE = re.compile(r"(?:息|呼吸)が?(?:しづら|しずら|しにく|すいにく|吸いにく)(?!くな)")
+
+
 def _chest_or_breath(reading: Reading) -> bool:
+    if reading.has("笑う", "笑い"):
+        return False  # 笑いすぎて息ができなかった: a way of saying how funny
     for unit in reading.find(
-        "痛い", "苦しい", "締め付ける", "締めつける", "苦しむ", "痛む", "切ない"
+        "痛い", "苦しい", "締め付ける", "締めつける", "苦しむ", "痛む", "切ない", "重い"
     ):
         if unit.negated or past_episode(reading, unit):
             continue
         if _near(reading, unit, _BODY_CHEST + _BREATH):
             return True
+    if _HARD_TO_BREATHE.search(reading.text) and not _hearsay_or_media(reading):
+        return True
     for unit in reading.find(*_BREATH):
         auxes = unit.auxes
         if unit.negated and any(a in ("出来る", "為る", "吸う") for a in auxes):
@@ -206,7 +230,7 @@ def _collapsed(reading: Reading) -> Emergency | None:
             return Emergency("collapsed")
         return Emergency("collapsed")
     for unit in reading.find("転ぶ", "転倒", "こける", "転ける"):
-        if unit.negated or _near(reading, unit, _TIME_AGO, 5):
+        if unit.negated or _near(reading, unit, _TIME_AGO, 5) or past_episode(reading, unit):
             continue
         if any(u.is_("大丈夫", "平気") and not u.negated for u in reading.after(unit, 4)):
             continue
@@ -231,7 +255,11 @@ def _bleeding(reading: Reading) -> bool:
     if any(not u.negated and not past_episode(reading, u) for u in reading.find(*_BLOOD_FROM)):
         return True
     for unit in reading.find("血", "出血"):
-        following = reading.after(unit, 2)
+        if past_episode(reading, unit):
+            continue
+        following = reading.after(unit, 3)  # 血がいっぱい出てる
+        if any("出る" in u.auxes and not u.negated for u in following[:1]):
+            return True
         if "出る" in unit.auxes and not unit.negated:
             return True
         if any(u.is_("吐く") and not u.negated for u in following):
@@ -256,6 +284,9 @@ def _stroke_signs(reading: Reading) -> bool:
             )
         ):
             return True
+    for unit in reading.find("回る"):
+        if unit.negated and _near(reading, unit, ("口", "舌"), 2):
+            return True  # 口が回らない
     for unit in reading.find("呂律", "ろれつ"):
         if any(u.is_("回る") and u.negated for u in reading.after(unit, 2)) or unit.negated:
             return True
@@ -269,6 +300,16 @@ def _stroke_signs(reading: Reading) -> bool:
     for unit in reading.find("歪む", "ゆがむ", "曲がる", "垂れる"):
         if not unit.negated and _near(reading, unit, ("顔", "口", "口元", "唇"), 3):
             return True  # 顔がゆがんでいる: a stroke sign
+    for unit in reading.find("入る"):
+        if (
+            unit.negated
+            and _near(reading, unit, ("力",), 2)
+            and _near(reading, unit, _LIMBS + _BODY, 4)
+        ):
+            return True  # 右手に力が入らない
+    for unit in reading.find("動く"):
+        if unit.negated and _near(reading, unit, ("顔", "口", "舌", "半分", "片側", "半身"), 4):
+            return True  # 顔の半分が動かない, 口がうまく動かない
     for unit in reading.find("言葉"):
         if unit.negated and "出る" in unit.auxes:
             return True
@@ -336,8 +377,44 @@ def _sudden(reading: Reading) -> bool:
     return False
 
 
+_MEDIA = ("テレビ", "ドラマ", "ニュース", "番組", "映画", "場面", "ラジオ", "新聞", "夢")
+# Reported, not happening to the speaker now: 倒れたんだって, こけたらしい, 痛いって言ってた.
+_HEARSAY = re.compile(r"んだって|んやって|らしい|って(?:言|い[うっ]|聞)|そうだよ|そうです(?:よ)?$")
+
+
+def _hearsay_or_media(reading: Reading) -> bool:
+    return bool(_HEARSAY.search(reading.text)) or reading.has(*_MEDIA)
+
+
 def _fire_or_alarm(reading: Reading) -> bool:
-    return any(not u.negated for u in reading.find("火事", "緊急", "火災"))
+    if _hearsay_or_media(reading):
+        return False  # テレビで火事のニュースを見た
+    if any(not u.negated for u in reading.find("火事", "緊急", "火災")):
+        return True
+    for unit in reading.find("煙"):
+        following = [unit, *reading.after(unit, 2)]
+        if any((u.is_("出る") or "出る" in u.auxes) and not u.negated for u in following):
+            return True  # 台所から煙が出てる
+    return False
+
+
+def _choking(reading: Reading) -> bool:
+    """お餅が喉に詰まった: choking."""
+    for unit in reading.find("詰まる", "詰まらせる"):
+        now = not unit.negated and not past_episode(reading, unit)
+        if now and _near(reading, unit, ("喉", "のど", "餅", "お餅", "食べ物"), 4):
+            return True
+    return False
+
+
+def _fracture(reading: Reading) -> bool:
+    """足が折れたかもしれん, 骨折した: a broken bone."""
+    for unit in reading.find("折れる", "骨折"):
+        if unit.negated or past_episode(reading, unit):
+            continue
+        if unit.is_("骨折") or _near(reading, unit, ("足", "脚", "腕", "骨", "手", "腰"), 3):
+            return True
+    return False
 
 
 _RULES = (
@@ -356,6 +433,8 @@ _RULES = (
     ("dying", _dying),
     ("sudden", _sudden),
     ("fire", _fire_or_alarm),
+    ("choking", _choking),
+    ("fracture", _fracture),
     ("suffocating", _suffocating),
 )
 
@@ -365,6 +444,8 @@ def past_episode(reading: Reading, unit: Unit) -> bool:
     after = reading.after(unit, 3)
     if any(u.is_("聞く", "聞こえる", "噂", "ニュース", "話") for u in after):
         return True  # hearsay: 友達が倒れたって聞いて
+    if _hearsay_or_media(reading):
+        return True  # 隣の人が倒れたんだって, ドラマで人が倒れる場面
     if "様" in unit.auxes and after and after[0].pos == "名詞":
         return True  # 胸が痛むようなニュース: a figure of speech
     if unit.hedged:
@@ -374,8 +455,15 @@ def past_episode(reading: Reading, unit: Unit) -> bool:
     return _near(reading, unit, _TIME_AGO, 4)
 
 
+_NOTHING_CAME_OF_IT = re.compile(
+    r"[たっだ](?:けど|けれど|が)、?.*(?:何とも|なんとも)(?:なかった|無かった)"
+)
+
+
 def _recovered(reading: Reading) -> bool:
-    """足がしびれたけど、もう治った: the symptom is over."""
+    """足がしびれたけど、もう治った; 打ったけど何ともなかった: the symptom is over."""
+    if _NOTHING_CAME_OF_IT.search(reading.text):
+        return True
     return any(u.past and not u.negated for u in reading.find(*_RECOVERED))
 
 

@@ -893,9 +893,13 @@ def emergency_in(
     return found.rule
 
 
+# Words of a weak emergency that mean the question's own word (こけた to 「転びましたか」).
+_SAME_AS = {"こける": "転ぶ", "転ける": "転ぶ", "転倒": "転ぶ"}
+
+
 def _asks_about(question: Question, r: Reading) -> bool:
     lemmas = _question_lemmas(question)
-    return any(u.lemma in lemmas for u in r.units)
+    return any(u.lemma in lemmas or _SAME_AS.get(u.lemma) in lemmas for u in r.units)
 
 
 def away_date(meaning: Meaning) -> str | None:
