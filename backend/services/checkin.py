@@ -509,8 +509,10 @@ def help_turn(svc: Services, caller: Caller, state: dict[str, Any]) -> Turn:
     if elder is None:
         return _unpaired()
     question = _current_question(svc, elder, state)
-    lines = [Line("help_question", {"hint": question.wording.hint})] if question else []
-    lines.append(Line("help_general"))
+    if question is not None:
+        lines = [Line("help_question", {"hint": question.wording.hint}), Line("help_general")]
+    else:
+        lines = [Line("help_idle")]
     return _with_question(lines, question, state)
 
 
