@@ -304,17 +304,22 @@ def _export(rows_of, since, until, municipality_code, output, bom) -> None:
 
 @export.command("alerts")
 @_export_options
-def export_alerts(fmt, since, until, municipality_code, output, bom) -> None:
+@click.option(
+    "--with-notes", is_flag=True, help="Add the staff notes (free text) as a last column."
+)
+def export_alerts(fmt, since, until, municipality_code, output, bom, with_notes) -> None:
     """Export alerts as CSV, one row per alert created in the period.
 
     \b
     Columns: id, elder_id, rule, period, severity, status, created_at, claimed_by,
-    claimed_at, outcome, note, resolved_at (times in MIMAMORI_TIMEZONE).
-    Ids only, no names: the file goes to municipality admins.
+    claimed_at, outcome, resolved_at (times in MIMAMORI_TIMEZONE); with --with-notes
+    also note. Ids only, no names: the file goes to municipality admins; notes are
+    free text that may name people, so they come only when asked for.
     """  # noqa: D301 (\b keeps click from rewrapping)
-    from backend.services.data_io import alert_rows
+    from backend.services.data_io import alert_note_rows, alert_rows
 
-    _export(alert_rows, since, until, municipality_code, output, bom)
+    rows_of = alert_note_rows if with_notes else alert_rows
+    _export(rows_of, since, until, municipality_code, output, bom)
 
 
 @export.command("checkins")
@@ -432,10 +437,13 @@ def _echo_dashboard(host: str, port: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Seed the demo data and exit.")
-def demo(host: str, port: int, no_serve: bool) -> None:
-    """Seed a demo municipality, center, elders and staff account, then serve."""
+@click.option(
+    "--new-passwords", is_flag=True, help="Give the demo accounts new passwords (printed once)."
+)
+def demo(host: str, port: int, no_serve: bool, new_passwords: bool) -> None:
+    """Seed a demo municipality, center, elders and staff accounts (once), then serve."""
     from backend.bootstrap import bootstrap, prepare_store
-    from backend.services.demo import seed
+    from backend.services.demo import DEMO_ACCOUNTS, seed
 
     base = _settings()
     settings = _settings(
@@ -444,22 +452,46 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         session_cookie_secure=False,  # the demo serves plain http on this machine
     )
     where = prepare_store(settings)
-    data = seed(bootstrap(settings))
-    created = "（作成しました）" if data.created else ""
+    data = seed(bootstrap(settings), new_passwords=new_passwords)
+    created = "（作成しました）" if data.created else "（前に作ったものをそのまま使います）"
     click.echo(f"デモデータ: {where}{created}")
     for elder in data.elders:
         device = data.devices.get(elder.id)
-        where = f"--device {device}" if device else "（スピーカー未登録）"
-        click.echo(f"  {elder.name}（{elder.district}） {where}")
+        if device:
+            state = f"--device {device}"
+        elif elder.id in data.paired:
+            state = "（スピーカー登録済み）"
+        else:
+            state = "（スピーカー未登録）"
+        click.echo(f"  {elder.name}（{elder.district}） {state}")
     if data.pairing_code is not None:
         click.echo(
             f"  ペアリングコード {data.pairing_code.code}（{data.elders[-1].name}さん用、"
             f"新しいスピーカーで「コードは{data.pairing_code.code}」）"
         )
-    if data.staff_password is not None:
-        click.echo(f"  職員アカウント: {data.staff_login} / パスワード {data.staff_password}")
+    elif data.elders[-1].id not in data.paired:
+        click.echo(
+            f"  ペアリングコードは、ダッシュボードの{data.elders[-1].name}さんのページで"
+            "発行できます"
+        )
+    for login, _name, _role in DEMO_ACCOUNTS:
+        what = "センター職員" if login == data.staff_login else "市町村担当（/admin の設定）"
+        password = data.passwords.get(login)
+        if password is not None:
+            click.echo(f"  {what}: {login} / パスワード {password}")
+        else:
+            click.echo(
+                f"  {what}: {login} （パスワードは前に表示したままです。"
+                "忘れたときは mimamori demo --new-passwords）"
+            )
     _echo_dashboard(host, port)
     click.echo("話しかけるには、別の端末で: mimamori talk --device demo-1")
+    if data.try_alert_at is not None:
+        at = data.try_alert_at.strftime("%Y-%m-%dT%H:%M")
+        click.echo(
+            f"アラートを試すには: mimamori jobs run --now {at}"
+            "（ペアリングの翌朝に答えなかったことにして見守りの判定をします）"
+        )
     if not no_serve:
         _serve(settings, host, port)
 

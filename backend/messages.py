@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 SLOT_LABELS = {"morning": "朝", "noon": "昼", "evening": "晩"}
 
 RULE_TITLES = {
-    "missed_checkin": "{slot}の確認に応答がありません",
+    "missed_checkin": "{day}{slot}の確認に応答がありません",
     "concern": "気になる答えがありました（{question}）",
     "weight_drop": "体重が減っています",
     "activity_drop": "活動量が減っています",
@@ -15,6 +17,13 @@ RULE_TITLES = {
     "disaster_help": "災害のお知らせに「助けが必要」と答えました（至急ご確認ください）",
     "kihon_checklist": "基本チェックリストで気になる結果がありました（急ぎではありません）",
 }
+
+DAY = "{month}月{day}日 "
+QUESTION_UNKNOWN = "質問への答え"
+MONTH = "{year}年{month}月"
+WEIGHT_AMOUNT = "（{drop:.1f}kg 減）"
+WEIGHT_PERIOD = "この6か月"
+ACTIVITY_PERIOD = "この5週間"
 
 SUBJECT = "【みまもり】{name}さん：{title}"
 BODY = (
@@ -32,11 +41,42 @@ PRIORITY_NOTE = "2日続けて応答がありません。訪問などのご確�
 
 def title_for(rule: str, period: str, evidence: dict) -> str:
     """Return the short Japanese title of an alert."""
-    base, _, rest = rule.partition(":")
+    base = rule.partition(":")[0]
     template = RULE_TITLES.get(base, rule)
-    slot = SLOT_LABELS.get(period.partition("/")[2], "")
-    question = evidence.get("question_title") or rest.split(":")[0]
-    return template.format(slot=slot, question=question)
+    day_text, _, slot_id = period.partition("/")
+    slot = evidence.get("slot_label") or SLOT_LABELS.get(slot_id, "")
+    day = _day(evidence.get("date") or day_text) if base == "missed_checkin" else ""
+    # A concern's question by its title (「体調」), never by its id (``condition``).
+    question = evidence.get("question_title") or evidence.get("title") or QUESTION_UNKNOWN
+    title = template.format(slot=slot, question=question, day=day)
+    if base == "weight_drop" and isinstance(evidence.get("drop_kg"), int | float):
+        title += WEIGHT_AMOUNT.format(drop=float(evidence["drop_kg"]))
+    return title
+
+
+def period_for(rule: str, period: str, evidence: dict) -> str:
+    """Return when an alert happened, in words (the period key itself is an internal code)."""
+    base = rule.partition(":")[0]
+    if base == "missed_checkin":
+        slot = evidence.get("slot_label") or SLOT_LABELS.get(period.partition("/")[2], "")
+        return f"{_day(evidence.get('date') or period)}{slot}".strip()
+    if base == "kihon_checklist":
+        year, _, month = (evidence.get("month") or period).partition("-")
+        return MONTH.format(year=int(year), month=int(month)) if month.isdigit() else ""
+    if base == "weight_drop" or base == "activity_drop":
+        return WEIGHT_PERIOD if base == "weight_drop" else ACTIVITY_PERIOD
+    if evidence.get("at"):
+        at = evidence["at"]
+        return f"{_day(at)}{at[11:16]}".strip()
+    return _day(period).strip()
+
+
+def _day(text: str) -> str:
+    try:
+        day = date.fromisoformat(text[:10])
+    except ValueError:
+        return ""
+    return DAY.format(month=day.month, day=day.day)
 
 
 # Family on LINE (issue 4): the speaker's nudge, the elder's replies, the daily summary.

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Self
 
+from backend.domain.contacts import ElderContacts
 from backend.domain.family import (
     FamilyMessage,
     InboxEvent,
@@ -477,6 +478,7 @@ class AbstractUnitOfWork(abc.ABC):
     family: FamilyRepository
     config_versions: ConfigVersionRepository
     privacy: PrivacyRepository
+    contacts: ContactRepository
 
     def __enter__(self) -> Self:
         return self
@@ -496,6 +498,22 @@ class AbstractUnitOfWork(abc.ABC):
     @abc.abstractmethod
     def rollback(self) -> None:
         """Discard everything not committed."""
+
+
+class ContactRepository(abc.ABC):
+    """The contacts of each elder (phone, address, emergency contacts): one record an elder."""
+
+    @abc.abstractmethod
+    def get(self, elder_id: str) -> ElderContacts | None:
+        """Return the elder's contacts, or None."""
+
+    @abc.abstractmethod
+    def save(self, contacts: ElderContacts) -> None:
+        """Store (or replace) the elder's contacts; NotFound if the elder does not exist."""
+
+    @abc.abstractmethod
+    def delete(self, elder_id: str) -> bool:
+        """Delete the elder's contacts; return True if there were any."""
 
 
 class RecipientRepository(abc.ABC):

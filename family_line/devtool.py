@@ -4,6 +4,7 @@
     python -m family_line.devtool send --text 482913
     python -m family_line.devtool send --text "お母さん、日曜日に行くね。"
     python -m family_line.devtool send --text "状況" --curl      # print a curl command instead
+    python -m family_line.devtool send --sticker                # a sticker (スタンプ)
 
 Settings come from the same ``MIMAMORI_*`` variables as the server (database, channel
 secret). ``send`` builds a webhook body as LINE would (a fresh ``webhookEventId``),
@@ -28,8 +29,18 @@ from typing import Any
 DEMO_USER = "U0d3m0000000000000000000000000001"
 
 
-def webhook_body(user: str, text: str, now_ms: int | None = None) -> dict[str, Any]:
-    """Return a one-event webhook body: a text message from ``user``."""
+STICKER = {"type": "sticker", "packageId": "446", "stickerId": "1988"}  # a LINE basic sticker
+NO_SECRET = (
+    "MIMAMORI_LINE_CHANNEL_SECRET が設定されていません。サーバーと同じ値を設定してください"
+    "（README の例: export MIMAMORI_LINE_CHANNEL_SECRET=demo-secret）。"
+)
+NO_SERVER = "{url} に接続できません（{reason}）。mimamori demo か mimamori serve を起動しましたか。"
+
+
+def webhook_body(
+    user: str, text: str, now_ms: int | None = None, message: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return a one-event webhook body: a text message (or ``message``) from ``user``."""
     stamp = now_ms if now_ms is not None else int(time.time() * 1000)
     event_id = uuid.uuid4().hex.upper()[:26]
     return {
@@ -43,7 +54,7 @@ def webhook_body(user: str, text: str, now_ms: int | None = None) -> dict[str, A
                 "webhookEventId": event_id,
                 "deliveryContext": {"isRedelivery": False},
                 "replyToken": uuid.uuid4().hex,
-                "message": {"id": str(stamp), "type": "text", "text": text},
+                "message": {"id": str(stamp), **(message or {"type": "text", "text": text})},
             }
         ],
     }
@@ -77,10 +88,18 @@ def _code(args: argparse.Namespace) -> int:
 
 
 def _send(args: argparse.Namespace) -> int:
+    from backend.settings import ConfigError
+
     settings = _settings()
-    settings.require("line_channel_secret", purpose="devtool send")
+    try:
+        settings.require("line_channel_secret", purpose="devtool send")
+    except ConfigError:
+        _out(NO_SECRET, err=True)
+        return 2
     secret = settings.line_channel_secret.get_secret_value()
-    raw = json.dumps(webhook_body(args.user, args.text), ensure_ascii=False).encode("utf-8")
+    message = STICKER if args.sticker else None
+    body = webhook_body(args.user, args.text or "", message=message)
+    raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
     sig = signature(raw, secret)
     if args.curl:
         header = shlex.quote("X-Line-Signature: " + sig)
@@ -100,6 +119,10 @@ def _send(args: argparse.Namespace) -> int:
     except urllib.error.HTTPError as err:
         _out(err.code, err.read().decode(), err=True)
         return 1
+    except (urllib.error.URLError, OSError) as err:
+        reason = getattr(err, "reason", err)
+        _out(NO_SERVER.format(url=args.url, reason=reason), err=True)
+        return 1
     return 0
 
 
@@ -111,8 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     code.add_argument("--elder", required=True)
     code.add_argument("--name", required=True)
     code.add_argument("--relation", required=True)
-    send = sub.add_parser("send", help="post a signed text message webhook")
-    send.add_argument("--text", required=True)
+    send = sub.add_parser("send", help="post a signed text (or sticker) message webhook")
+    what = send.add_mutually_exclusive_group(required=True)
+    what.add_argument("--text")
+    what.add_argument("--sticker", action="store_true", help="send a sticker instead of text")
     send.add_argument("--user", default=DEMO_USER)
     send.add_argument("--url", default="http://127.0.0.1:8000/line/webhook")
     send.add_argument("--curl", action="store_true", help="print a curl command instead")

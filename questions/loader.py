@@ -164,13 +164,35 @@ _MESSAGES = {
     "greater_than": "{gt} より大きくしてください",
     "union_tag_invalid": "kind は次のどれかにしてください: {expected_tags}",
     "union_tag_not_found": "kind を書いてください",
+    "string_type": "文字で書いてください",
+    "string_too_long": "{max_length} 文字までにしてください",
+    "float_type": "数を書いてください",
+    "int_from_float": "整数を書いてください（小数は使えません）",
+    "less_than": "{lt} より小さくしてください",
+    "bool_type": "true か false にしてください",
+    "bool_parsing": "true か false にしてください",
+    "list_type": "一覧（「- 」で始まる行）で書いてください",
+    "tuple_type": "一覧（「- 」で始まる行）で書いてください",
+    "dict_type": "「名前: 値」の組で書いてください",
+    "model_type": "「名前: 値」の組で書いてください",
+    "model_attributes_type": "「名前: 値」の組で書いてください",
+    "enum": "次のどれかにしてください: {expected}",
+    "date_type": "日付は 2026-11-23 のように書いてください",
+    "date_parsing": "日付は 2026-11-23 のように書いてください",
+    "date_from_datetime_parsing": "日付は 2026-11-23 のように書いてください",
+    "none_required": "この項目は書けません",
 }
+UNKNOWN_PROBLEM = "値が正しくありません"
 
 
 def _message(error: Any) -> str:
     template = _MESSAGES.get(error["type"])
     if template is None:
-        return str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] in ("value_error", "assertion_error"):  # our validators: Japanese
+            return (
+                str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+            )
+        return UNKNOWN_PROBLEM  # never pydantic's English
     try:
         return template.format(**error.get("ctx", {}))
     except (KeyError, IndexError):
@@ -291,15 +313,22 @@ def load_question_set_text(
     path = Path(path)
     catalog = load_catalog() if catalog is None else catalog
     data, node = _yaml_of(text, path)
-    try:
-        raw: QuestionSetFile = TypeAdapter(QuestionSetFile).validate_python(data)
-    except ValidationError as err:
-        raise QuestionSetError(str(path), _validation_problems(err, node)) from err
     problems: list[Problem] = []
 
     def problem(parts: list[str | int], message: str) -> None:
         text, _ = _path_text(parts)
         problems.append(Problem(text, message, _line_of(node, parts)))
+
+    try:
+        raw: QuestionSetFile = TypeAdapter(QuestionSetFile).validate_python(data)
+    except ValidationError as err:
+        # Every problem at once: a mistyped ``use:`` too, not only after the others are fixed.
+        entries = data.get("questions") if isinstance(data, dict) else None
+        for i, entry in enumerate(entries if isinstance(entries, list) else ()):
+            use = entry.get("use") if isinstance(entry, dict) else None
+            if isinstance(use, str) and use not in catalog:
+                problem(["questions", i, "use"], _unknown_use(use))
+        raise QuestionSetError(str(path), _validation_problems(err, node) + problems) from err
 
     try:
         validate_municipality_code(raw.municipality_code)
@@ -317,7 +346,7 @@ def load_question_set_text(
         if isinstance(entry, CatalogUse):
             base = catalog.get(entry.use)
             if base is None:
-                problem(["questions", i, "use"], f"カタログに {entry.use!r} はありません")
+                problem(["questions", i, "use"], _unknown_use(entry.use))
                 continue
             changes = {
                 k: v
@@ -360,6 +389,10 @@ def load_question_set_text(
         instruments=instruments,
         lexicon=lexicon,
     )
+
+
+def _unknown_use(use: str) -> str:
+    return f"カタログに {use!r} はありません"
 
 
 @cache

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Self, TypeVar
 
 from backend.channels import ChannelError
+from backend.domain.contacts import ElderContacts
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.family import (
     FamilyMessage,
@@ -59,6 +60,7 @@ from backend.ports import (
     CenterRepository,
     CheckInRepository,
     ConfigVersionRepository,
+    ContactRepository,
     DeviceRepository,
     ElderRepository,
     EventRepository,
@@ -149,6 +151,7 @@ class FakeState:
     line_summaries: dict[str, SummarySubscription] = field(default_factory=dict)
     # By (kind value, municipality code, version).
     config_versions: dict[tuple[str, str, int], ConfigVersion] = field(default_factory=dict)
+    contacts: dict[str, ElderContacts] = field(default_factory=dict)  # by elder id
 
 
 class FakeStore:
@@ -1040,6 +1043,20 @@ class FakeFamilyRepository(_FakeRepository, FamilyRepository):
         return _copy([self._s.line_summaries[k] for k in sorted(self._s.line_summaries)])
 
 
+class FakeContactRepository(_FakeRepository, ContactRepository):
+    def get(self, elder_id: str) -> ElderContacts | None:
+        return _copy(self._s.contacts.get(elder_id))
+
+    def save(self, contacts: ElderContacts) -> None:
+        _aware(contacts.updated_at)
+        if contacts.elder_id not in self._s.elders:
+            raise NotFound(f"elder {contacts.elder_id} does not exist")
+        self._s.contacts[contacts.elder_id] = _copy(contacts)
+
+    def delete(self, elder_id: str) -> bool:
+        return self._s.contacts.pop(elder_id, None) is not None
+
+
 class FakeConfigVersionRepository(_FakeRepository, ConfigVersionRepository):
     def add(self, version: ConfigVersion) -> None:
         _aware(version.published_at)
@@ -1178,6 +1195,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.family = FakeFamilyRepository(self)
         self.config_versions = FakeConfigVersionRepository(self)
         self.privacy = FakePrivacyRepository(self)
+        self.contacts = FakeContactRepository(self)
 
     def __enter__(self) -> Self:
         self.working = _copy(self.store.state)

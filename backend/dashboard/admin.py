@@ -6,6 +6,7 @@ else gets the same 404 as for a page that does not exist.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import (
@@ -34,6 +35,7 @@ from backend.services import (
     municipal_config,
     notice_admin,
 )
+from backend.services.audit import record_view
 from backend.services.context import Services
 from notices.loader import NoticeFileError
 from questions.loader import FileProblemsError, Problem
@@ -89,7 +91,8 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
     def index() -> Any:
         user = _me()
         if not municipal_config.may_edit(user):
-            abort(404)
+            # The menu is not offered to center staff; one who types /admin learns why.
+            return render_template("dashboard/error.html", message=texts.ADMIN_ONLY), 403
         if user.role is StaffRole.MUNICIPALITY_ADMIN:
             codes = [user.municipality_code or ""]
         else:
@@ -291,6 +294,24 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
             "dashboard/admin/notices.html", code=code, municipality=municipality, tracked=tracked
         )
 
+    def _audience(form: NoticeForm, code: str) -> None:
+        """Offer the municipality's districts, centers and elders on the notice form."""
+        with services.uow() as uow:
+            try:
+                municipal_config.municipality_in_scope(uow, _me(), code)
+            except NotFound:
+                abort(404)
+            centers = uow.centers.list_for_municipality(code)
+            elders = sorted(uow.elders.list_for_municipality(code), key=lambda e: (e.kana, e.id))
+        record_view(
+            services, _me(), services.now(), "view_notice_audience", None, elders=len(elders)
+        )
+        form.set_audience(
+            sorted({e.district for e in elders if e.district}),
+            [(c.id, c.name) for c in centers],
+            [(e.id, f"{e.name}（{e.district}）") for e in elders],
+        )
+
     def _notice_page(
         code: str,
         form: NoticeForm,
@@ -310,6 +331,7 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
                     municipal_config.municipality_in_scope(uow, _me(), code)
                 except NotFound:
                     abort(404)
+        _audience(form, code)
         return render_template(
             "dashboard/admin/notice.html",
             code=code,
@@ -340,8 +362,11 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
 
     def _save_notice(code: str, local_id: str | None) -> Any:
         form = NoticeForm()
+        _audience(form, code)
         if local_id is not None:
             form.local_id.data = local_id
+        elif not (form.local_id.data or "").strip():  # no id to make up: one is given
+            form.local_id.data = f"notice-{services.now():%Y%m%d}-{secrets.token_hex(2)}"
         if not form.validate():
             return _notice_page(code, form, local_id, 400)
         entry = form.entry()

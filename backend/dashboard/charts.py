@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape, quoteattr
 
@@ -10,14 +11,38 @@ from markupsafe import Markup
 from backend.dashboard import texts
 from backend.services.dashboard import Chart
 
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 150, 16, 52
+WIDTH, HEIGHT = 960, 340
+LEFT, RIGHT, TOP, BOTTOM = 64, 30, 16, 56
+FONT = 14
+TICKS = 5  # about this many value ticks, at round numbers
 COLORS = ("#1f5fa8", "#b3261e", "#2e7d32")
 THRESHOLD_COLOR = "#8a5a00"
 
 
 def _fmt(value: float) -> str:
     return f"{value:g}"
+
+
+def nice_ticks(low: float, high: float, count: int = TICKS) -> list[float]:
+    """Return round tick values (1, 2, 2.5 or 5 × 10ⁿ apart) covering ``low``…``high``."""
+    if high <= low:
+        high = low + 1
+    raw = (high - low) / max(count - 1, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.floor(low / step) * step
+    ticks = [round(first, 6)]
+    while ticks[-1] < high:  # the last tick at or above ``high``: every value is inside
+        ticks.append(round(first + step * len(ticks), 6))
+    return ticks
+
+
+def tick_label(value: float, step: float) -> str:
+    """Return a tick's text: whole numbers with separators, else as few decimals as the step."""
+    if step >= 1 and float(value).is_integer():
+        return f"{value:,.0f}"
+    decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 1
+    return f"{value:.{decimals}f}"
 
 
 def svg(chart: Chart, start: datetime, end: datetime) -> Markup:
@@ -44,8 +69,10 @@ def svg(chart: Chart, start: datetime, end: datetime) -> Markup:
         return Markup("".join(parts))
     values = [p.value for p in points] + [t.value for t in chart.thresholds]
     low, high = min(values), max(values)
-    pad = (high - low) * 0.1 or max(abs(high) * 0.1, 1)
-    low, high = low - pad, high + pad
+    pad = (high - low) * 0.05 or max(abs(high) * 0.05, 1)
+    ticks = nice_ticks(low - pad, high + pad)
+    step = ticks[1] - ticks[0]
+    low, high = ticks[0], ticks[-1]
     span = (end - start) or timedelta(days=1)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -55,17 +82,18 @@ def svg(chart: Chart, start: datetime, end: datetime) -> Markup:
     def y(value: float) -> float:
         return round(TOP + plot_h * (1 - (value - low) / (high - low)), 1)
 
-    for i in range(5):
-        value = low + (high - low) * i / 4
+    for value in ticks:
         parts.append(
-            f'<text x="{LEFT - 6}" y="{y(value) + 4}" text-anchor="end" font-size="11" '
-            f'fill="#333">{_fmt(round(value, 1))}</text>'
+            f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value)}" '
+            f'y2="{y(value)}" stroke="#e3e3e3"/>'
+            f'<text class="tick" x="{LEFT - 6}" y="{y(value) + 5}" text-anchor="end" '
+            f'font-size="{FONT}" fill="#333">{tick_label(value, step)}</text>'
         )
-    for i in range(4):
-        at = start + span * i / 3
+    for i in range(7):
+        at = start + span * i / 6
         parts.append(
-            f'<text x="{x(at)}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" font-size="11" '
-            f'fill="#333">{at.month}/{at.day}</text>'
+            f'<text x="{x(at)}" y="{HEIGHT - BOTTOM + 20}" text-anchor="middle" '
+            f'font-size="{FONT}" fill="#333">{at.month}/{at.day}</text>'
         )
     legend_x = LEFT
     for threshold in chart.thresholds:
@@ -73,7 +101,7 @@ def svg(chart: Chart, start: datetime, end: datetime) -> Markup:
         parts.append(
             f'<line class="threshold" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty}" y2="{ty}" '
             f'stroke="{THRESHOLD_COLOR}" stroke-dasharray="6 4"/>'
-            f'<text x="{WIDTH - RIGHT + 4}" y="{ty + 4}" font-size="11" '
+            f'<text x="{WIDTH - RIGHT - 6}" y="{ty - 5}" text-anchor="end" font-size="{FONT - 1}" '
             f'fill="{THRESHOLD_COLOR}">{escape(threshold.label)}</text>'
         )
     for n, series in enumerate(chart.series):
@@ -90,9 +118,9 @@ def svg(chart: Chart, start: datetime, end: datetime) -> Markup:
         parts.append(
             f'<line x1="{legend_x}" x2="{legend_x + 18}" y1="{HEIGHT - 10}" y2="{HEIGHT - 10}" '
             f'stroke="{color}" stroke-width="3"/>'
-            f'<text x="{legend_x + 22}" y="{HEIGHT - 6}" font-size="12" '
+            f'<text x="{legend_x + 22}" y="{HEIGHT - 6}" font-size="{FONT}" '
             f'fill="{color}">{escape(series.name)}</text>'
         )
-        legend_x += 40 + 13 * len(series.name)
+        legend_x += 44 + (FONT + 1) * len(series.name)
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -98,7 +98,17 @@ class ConfigForm(FlaskForm):
     )
 
 
-class MultiCheckboxField(SelectMultipleField):
+class PickField(SelectMultipleField):
+    """Several choices from a list; a value not offered gets a Japanese error, never wtforms'."""
+
+    def pre_validate(self, form: Any) -> None:
+        """Refuse values that are not among the choices."""
+        offered = {str(c[0]) for c in self.iter_choices()}
+        if any(str(v) not in offered for v in self.data or ()):
+            raise ValidationError(texts.NOT_A_CHOICE)
+
+
+class MultiCheckboxField(PickField):
     """Several choices as a list of check boxes."""
 
     widget = widgets.ListWidget(prefix_label=False)
@@ -113,7 +123,7 @@ def split_list(text: str | None) -> list[str]:
 class NoticeForm(FlaskForm):
     """One municipal notice; checked by the loader of ``mimamori notices import``."""
 
-    local_id = StringField("ID（半角の英小文字・数字・- _）", [Length(max=60)])
+    local_id = StringField("ID（半角の英小文字・数字・- _。空ならつけます）", [Length(max=60)])
     title = StringField("題名", [Length(max=200)])
     priority = SelectField(
         "種類", choices=[SelectChoice(p, p) for p in ("通常", "重要", "災害")], default="通常"
@@ -121,9 +131,10 @@ class NoticeForm(FlaskForm):
     speech = TextAreaField("読み上げる文", [Length(max=5000)])
     screen = TextAreaField("画面に出す文（空なら読み上げる文）", [Length(max=5000)])
     image = StringField("画像の URL（https://、なくてもよい）", [Length(max=2000)])
-    districts = StringField("対象の地区（読点区切り、空なら全員）", [Length(max=2000)])
-    centers = StringField("対象のセンター ID（読点区切り）", [Length(max=2000)])
-    elders = StringField("対象のご本人 ID（読点区切り）", [Length(max=5000)])
+    # Choices are the municipality's own (``set_audience``); none checked: everyone.
+    districts = MultiCheckboxField("対象の地区（選ばなければ市町村の全員）", choices=[])
+    centers = MultiCheckboxField("対象のセンター", choices=[])
+    elders = PickField("対象のご本人（Ctrl キーを押しながら選ぶと複数）", choices=[])
     start = StringField("開始日時", [Length(max=40)])
     end = StringField("終了日時（この時刻まで。空なら取り下げるまで）", [Length(max=40)])
     weekdays = MultiCheckboxField(
@@ -135,6 +146,17 @@ class NoticeForm(FlaskForm):
     )
     dates = StringField("ほかに読み上げる日（2026-12-30 のように、読点区切り）", [Length(max=2000)])
     draft = BooleanField("下書きにする（まだ読み上げない）")
+
+    def set_audience(
+        self,
+        districts: list[str],
+        centers: list[tuple[str, str]],
+        elders: list[tuple[str, str]],
+    ) -> None:
+        """Offer the municipality's districts, centers (id, name) and elders (id, label)."""
+        self.districts.choices = [SelectChoice(d, d) for d in districts]
+        self.centers.choices = [SelectChoice(i, name) for i, name in centers]
+        self.elders.choices = [SelectChoice(i, label) for i, label in elders]
 
     def entry(self) -> dict[str, Any]:
         """Return the notice as one entry of a notice file."""
@@ -149,9 +171,9 @@ class NoticeForm(FlaskForm):
         if (self.image.data or "").strip():
             entry["image"] = self.image.data.strip()
         audience = {
-            "districts": split_list(self.districts.data),
-            "centers": split_list(self.centers.data),
-            "elders": split_list(self.elders.data),
+            "districts": list(self.districts.data or ()),
+            "centers": list(self.centers.data or ()),
+            "elders": list(self.elders.data or ()),
         }
         if any(audience.values()):
             entry["audience"] = audience
@@ -179,9 +201,9 @@ class NoticeForm(FlaskForm):
         self.screen.data = entry.get("screen", "")
         self.image.data = entry.get("image", "")
         audience = entry.get("audience") or {}
-        self.districts.data = "、".join(audience.get("districts", []))
-        self.centers.data = "、".join(audience.get("centers", []))
-        self.elders.data = "、".join(audience.get("elders", []))
+        self.districts.data = list(audience.get("districts", []))
+        self.centers.data = list(audience.get("centers", []))
+        self.elders.data = list(audience.get("elders", []))
         self.start.data = entry.get("from", "")
         self.end.data = entry.get("to", "")
         recurrence = entry.get("recurrence") or {}

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from backend.dashboard import texts
 from backend.dashboard.admin import create_admin_blueprint
 from backend.dashboard.api import create_api_blueprint
+from backend.dashboard.contacts import create_contacts_blueprint
 from backend.dashboard.elder_admin import create_elder_admin_blueprint
 from backend.dashboard.engagement import create_engagement_blueprint
 from backend.dashboard.enrolment import create_enrolment_blueprint
@@ -79,4 +80,5 @@ def init_dashboard(
     app.register_blueprint(create_admin_blueprint(services, csrf))
     app.register_blueprint(create_elder_admin_blueprint(services, csrf))
     app.register_blueprint(create_enrolment_blueprint(services, csrf))
+    app.register_blueprint(create_contacts_blueprint(services, csrf))
     app.register_blueprint(create_engagement_blueprint(services, csrf))

@@ -52,6 +52,14 @@ HISTORY_ACTIONS = {
     "notified": "お知らせを送りました",
 }
 
+# The steps of a missed check-in (backend.domain.rules STAGE_*), as staff read them.
+STAGES = {
+    0: "まずご本人に声かけ",
+    1: "ご家族へ連絡",
+    2: "センターへ連絡",
+    3: "2日続けて応答なし：訪問などの確認を",
+}
+
 VIA = {"dashboard": "ダッシュボード", "line": "LINE"}
 
 ACTORS = {"system": "システム", "elder": "ご本人"}
@@ -80,6 +88,25 @@ BAD_DATE = "日付は 2026-11-23 のように入力してください。"
 END_BEFORE_START = "終了日は開始日より後の日にしてください。"
 NOTE_TOO_LONG = "メモは2000文字までにしてください。"
 
+BOARD_ITEM = "気になること"
+BOARD_OTHERS = "ほか{count}件"
+
+ADDED_QUESTIONS = "この方だけの追加の質問"
+
+CHECKLIST_TITLE = "基本チェックリスト（月ごと・領域ごとの点数）"
+CHECKLIST_HELP = (
+    "点数は気になる答えの数です（多いほど支援が必要なことがあります）。"
+    "月の途中は、答えた問だけで数えています。"
+)
+CHECKLIST_MET = "基準に当てはまったもの"
+CHECKLIST_NONE_MET = "なし"
+
+UNHEARD_TITLE = "聞き取れなかったお答え"
+UNHEARD_HELP = (
+    "スピーカーが2度聞き取れず、答えずに先へ進んだ質問です（この30日）。"
+    "言い方や体調の変化に気づく手がかりにしてください。"
+)
+
 CHART_EMPTY = "まだ記録がありません"
 
 RULES = {
@@ -91,12 +118,18 @@ RULES = {
     "bp_urgent": "血圧（至急）",
     "emergency": "緊急の言葉",
     "kihon_checklist": "基本チェックリスト",
+    "disaster_help": "災害時の「助けが必要」",
 }
+RULE_OTHER = "その他の基準"
 BAD_MONTH = "月は 2026-11 のように指定してください。"
 
 # --- municipality admin pages (issue 6 part 5) ------------------------------------------------
 
 ADMIN_MENU = "市町村の設定"
+ADMIN_ONLY = (
+    "この画面（市町村の設定）は、市町村担当のアカウントで使えます。"
+    "センター職員のアカウントでは開けません。"
+)
 CONFIG_TITLES = {"question_set": "質問セット", "policy": "アラートの基準"}
 CONFIG_HELP = {
     "question_set": (
@@ -135,6 +168,7 @@ NOTICE_NEW = "新しいお知らせ"
 NOTICE_SAVED = "お知らせを保存しました。"
 NOTICE_WITHDRAWN = "お知らせを取り下げました。もう読み上げられません。"
 NOTICE_NOT_EDITABLE = "取り下げたお知らせは変更できません。"
+NOT_A_CHOICE = "選べる項目の中から選んでください。"
 NOTICE_ID_TAKEN = "この ID はすでに使われています。別の ID にしてください。"
 NOTICE_PROBLEMS = "{count} 件の誤りがあります。何も保存していません。"
 NOTICE_STATUSES = {"draft": "下書き", "published": "公開中", "withdrawn": "取り下げ"}
@@ -166,11 +200,13 @@ MESSAGE_PICK = "メッセージを送るご本人を選んでください。"
 EXPORTS_TITLE = "CSV の書き出し"
 EXPORT_KINDS = {
     "alerts": "アラート（1件1行）",
+    "alert_notes": "アラートと対応メモ（メモは自由記述：個人が分かる内容を含むことがあります）",
     "checkins": "見守りの記録（チェックイン1回1行）",
     "notices": "お知らせを聞いたか（お知らせとご本人ごとに1行）",
 }
 EXPORT_HELP = (
     "市町村の1か月分を書き出します。名前は入らず、ID だけです（mimamori export と同じ列）。"
+    "「アラートと対応メモ」だけは、職員が書いたメモ（自由記述）を最後の列に含みます。"
     "書き出したことは記録に残ります。"
 )
 EXPORT_BOM = "Excel で開く（BOM 付き）"

@@ -22,14 +22,22 @@ from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 
 from backend import messages
-from backend.dashboard import charts, texts
+from backend.dashboard import charts, contacts_texts, evidence, evidence_texts, texts
 from backend.dashboard.forms import AwayForm, LoginForm, ResolveForm, parse_day
 from backend.dashboard.guard import protect
 from backend.dashboard.redirects import same_site_path
 from backend.domain.errors import Conflict, NotFound
-from backend.domain.model import Alert, AwayKind, Outcome, StaffUser
-from backend.services import dashboard, elder_admin, staff_auth
+from backend.domain.model import Alert, AwayKind, Elder, Outcome, StaffUser
+from backend.services import (
+    contacts,
+    dashboard,
+    elder_admin,
+    elder_questions,
+    staff_auth,
+    unheard,
+)
 from backend.services.context import Services
+from questions.model import QuestionSet
 from questions.policy import Policy
 
 
@@ -104,9 +112,27 @@ def create_blueprint(
     def alert_title(alert: Alert) -> str:
         return messages.title_for(alert.rule, alert.period, alert.evidence)
 
+    def qset_of(code: str) -> QuestionSet | None:
+        try:
+            return services.question_set(code)
+        except NotFound:
+            return None
+
+    @bp.app_template_filter("worst_alert")
+    def worst_alert(alerts: tuple[Alert, ...]) -> Alert | None:
+        return evidence.worst_first(alerts)[0] if alerts else None
+
+    @bp.app_template_filter("alert_headline")
+    def alert_headline(alerts: tuple[Alert, ...], elder: Elder) -> str:
+        return evidence.headline(alerts, services.tz, qset_of(elder.municipality_code))
+
+    @bp.app_template_filter("alert_evidence")
+    def alert_evidence(alert: Alert, elder: Elder) -> evidence.Evidence:
+        return evidence.evidence(alert, services.tz, qset_of(elder.municipality_code))
+
     @bp.app_context_processor
     def catalog() -> dict[str, Any]:
-        return {"texts": texts}
+        return {"texts": texts, "evidence_texts": evidence_texts, "contacts_texts": contacts_texts}
 
     # --- sign-in ---------------------------------------------------------------------------
 
@@ -189,16 +215,20 @@ def create_blueprint(
             abort(404)
         return render_template("dashboard/stats.html", stats=found)
 
-    @bp.get("/alerts/<alert_id>")
-    @login_required
-    def alert(alert_id: str) -> Any:
+    def _alert_page(alert_id: str, form: ResolveForm, status: int = 200) -> Any:
         try:
             item, names = dashboard.alert_detail(services, _me(), alert_id)
+            found = contacts.view(services, _me(), item.elder.id, "alert")
         except NotFound:
             abort(404)
         return render_template(
-            "dashboard/alert.html", item=item, names=names, resolve_form=ResolveForm(formdata=None)
-        )
+            "dashboard/alert.html", item=item, names=names, resolve_form=form, contacts=found
+        ), status
+
+    @bp.get("/alerts/<alert_id>")
+    @login_required
+    def alert(alert_id: str) -> Any:
+        return _alert_page(alert_id, ResolveForm(formdata=None))
 
     @bp.post("/alerts/<alert_id>/claim")
     @login_required
@@ -217,13 +247,7 @@ def create_blueprint(
     def resolve(alert_id: str) -> Any:
         form = ResolveForm()
         if not form.validate():
-            try:
-                item, names = dashboard.alert_detail(services, _me(), alert_id)
-            except NotFound:
-                abort(404)
-            return render_template(
-                "dashboard/alert.html", item=item, names=names, resolve_form=form
-            ), 400
+            return _alert_page(alert_id, form, 400)
         try:
             dashboard.resolve(
                 services, _me(), alert_id, Outcome(form.outcome.data), form.note.data or ""
@@ -241,13 +265,25 @@ def create_blueprint(
         try:
             page = dashboard.elder_page(services, _me(), elder_id, policy_for)
             admin = elder_admin.panel(services, _me(), elder_id)
+            not_understood = unheard.recent(services, _me(), elder_id)
+            found_contacts = contacts.view(services, _me(), elder_id, "elder")
+            extra = elder_questions.added(
+                page.elder, services.question_set(page.elder.municipality_code)
+            )
         except NotFound:
             abort(404)
         now = services.now()
         start = now - timedelta(days=dashboard.CHART_DAYS)
         svgs = [(c, charts.svg(c, start, now)) for c in page.charts]
         return render_template(
-            "dashboard/elder.html", page=page, charts=svgs, away_form=away_form, admin=admin
+            "dashboard/elder.html",
+            page=page,
+            charts=svgs,
+            away_form=away_form,
+            admin=admin,
+            unheard=not_understood,
+            contacts=found_contacts,
+            added_questions=extra,
         ), status
 
     @bp.get("/elders/<elder_id>")

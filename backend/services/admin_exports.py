@@ -1,6 +1,7 @@
 """CSV exports on the dashboard: the same files as ``mimamori export``, one month at a time.
 
-Ids only, no names (the rows come from ``data_io`` and ``notices.tracking_rows``); only
+Ids only, no names (the rows come from ``data_io`` and ``notices.tracking_rows``), except
+``alert_notes``, which says that it adds the staff's free-text notes; only
 municipality admins (their municipality) and operators may export, and every export is
 written to the audit log with its municipality, month and row count.
 """
@@ -24,6 +25,7 @@ from backend.services.municipal_config import municipality_in_scope
 
 EXPORTS: dict[str, Callable[..., Iterator[list[str]]]] = {
     "alerts": data_io.alert_rows,
+    "alert_notes": data_io.alert_note_rows,
     "checkins": data_io.checkin_rows,
     "notices": notices.tracking_rows,
 }

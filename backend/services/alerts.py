@@ -119,7 +119,7 @@ def _notify(
                 recipient=recipient.name,
                 name=elder.name,
                 title=title,
-                period=alert.period,
+                period=messages.period_for(alert.rule, alert.period, alert.evidence),
                 detail=detail,
             ),
             urgent=alert.severity is Severity.URGENT,

@@ -428,8 +428,10 @@ def stop(svc: Services, caller: Caller, state: dict[str, Any], *, speak: bool = 
 
 
 @retry_when_busy
-def emergency(svc: Services, caller: Caller, state: dict[str, Any], intent: str = "") -> Turn:
-    """Tell the elder to call 119 and record the emergency; end the check-in."""
+def emergency(
+    svc: Services, caller: Caller, state: dict[str, Any], intent: str = "", words: str = ""
+) -> Turn:
+    """Tell the elder to call 119 and record the emergency (with the words said); end."""
     now = svc.now()
     # One event per Alexa request: a replayed request records nothing twice.
     event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"alexa-request:{caller.request_id}").hex
@@ -439,17 +441,14 @@ def emergency(svc: Services, caller: Caller, state: dict[str, Any], intent: str 
         if elder is not None:
             session = _resume(svc, uow, elder, state)
             known = next((e for e in uow.events.list_for_elder(elder.id) if e.id == event_id), None)
-            event = known or Event(
-                event_id,
-                elder.id,
-                EventKind.EMERGENCY,
-                now,
-                {
-                    "source": "voice",
-                    "intent": intent,
-                    "checkin_id": session.checkin.id if session else None,
-                },
-            )
+            detail: dict[str, Any] = {
+                "source": "voice",
+                "intent": intent,
+                "checkin_id": session.checkin.id if session else None,
+            }
+            if words:  # what was said, for the staff who call back (200 characters at most)
+                detail["words"] = words[:200]
+            event = known or Event(event_id, elder.id, EventKind.EMERGENCY, now, detail)
             if known is None:
                 uow.events.add(event)
             # The urgent alert and its messages go in with the event: nothing waits for a sweep.

@@ -41,6 +41,7 @@ from backend.domain.model import (
 from backend.domain.staff import AuditEntry
 from backend.ports import ALERT_SEVERITY_ORDER, AbstractUnitOfWork
 from backend.services import alerts as alert_service
+from backend.services import answer_words, chart_lines, checklist_history
 from backend.services import away as away_service
 from backend.services.audit import actor_of, record_view
 from backend.services.context import Services
@@ -536,6 +537,7 @@ class ElderPage:
     charts: tuple[Chart, ...]
     paired: bool
     consent_flag: str | None = None  # withdrawn / reconfirm (due within 30 days) / missing
+    checklist: tuple[checklist_history.ChecklistMonth, ...] = ()  # newest month first
 
 
 def _number(value: Any) -> float | None:
@@ -567,41 +569,35 @@ def _measures(
 
 
 def _charts(
-    answers: Sequence[Answer], readings: Sequence[Reading], policy: Policy
+    answers: Sequence[Answer],
+    readings: Sequence[Reading],
+    policy: Policy,
+    since: datetime,
+    tz: Any,
 ) -> tuple[Chart, ...]:
+    """Return the charts from ``since``; their alert lines as the rules draw them."""
+    today = since.astimezone(tz).date() + timedelta(days=CHART_DAYS)
     weight = [
         Point(at, n)
         for at, v in _measures(answers, readings, "weight", ReadingKind.WEIGHT)
         if (n := _number(v)) is not None
     ]
-    weight_lines: tuple[Threshold, ...] = ()
-    if len(weight) >= 3:
-        baseline = statistics.median(p.value for p in weight[: max(3, len(weight) // 2)])
-        weight_lines = (
-            Threshold(
-                round(baseline - policy.weight_drop_kg, 1),
-                f"初めの値の中央値 −{policy.weight_drop_kg:g}kg",
-            ),
-        )
+    line = chart_lines.weight_line([(p.at, p.value) for p in weight], today, policy, tz)
+    weight_lines = (Threshold(*line),) if line else ()
+    weight = [p for p in weight if p.at >= since]
     pressures = [
         (at, bp)
         for at, v in _measures(answers, readings, "blood_pressure", ReadingKind.BLOOD_PRESSURE)
-        if (bp := _pressure(v)) is not None
+        if (bp := _pressure(v)) is not None and at >= since
     ]
     steps = [
         Point(at, n)
         for at, v in _measures(answers, readings, "steps", ReadingKind.STEPS)
         if (n := _number(v)) is not None
     ]
-    steps_lines: tuple[Threshold, ...] = ()
-    if len(steps) >= policy.activity_short_min_days:
-        median = statistics.median(p.value for p in steps)
-        steps_lines = (
-            Threshold(
-                round(median * policy.activity_drop_ratio),
-                f"中央値の{round(policy.activity_drop_ratio * 100)}%",
-            ),
-        )
+    line = chart_lines.steps_line([(p.at, p.value) for p in steps], today, policy, tz)
+    steps_lines = (Threshold(*line),) if line else ()
+    steps = [p for p in steps if p.at >= since]
     return (
         Chart("weight", "体重", "kg", (Series("体重", tuple(weight)),), weight_lines),
         Chart(
@@ -624,18 +620,6 @@ def _charts(
     )
 
 
-def _shown(value: Any, skipped: str | None) -> str:
-    if skipped is not None:
-        return "（答えず）"
-    if isinstance(value, bool):
-        return "はい" if value else "いいえ"
-    if isinstance(value, dict) and {"systolic", "diastolic"} <= value.keys():
-        return f"{value['systolic']}/{value['diastolic']}"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 def elder_page(
     svc: Services, user: StaffUser, elder_id: str, policy_for: Callable[[str], Policy]
 ) -> ElderPage:
@@ -649,11 +633,15 @@ def elder_page(
         if center is None:
             raise NotFound(f"center {elder.center_id}")
         away = tuple(uow.away.list_for_elder(elder.id))
-        answers = uow.answers.list_for_elder(elder.id, since.date(), today)
+        # The weight line needs the rule's baseline window, about six months back.
+        policy = policy_for(elder.municipality_code)
+        first = min(since.date(), chart_lines.weight_baseline_window(today, policy)[0])
+        answers = uow.answers.list_for_elder(elder.id, first, today)
         checkins = {c.id: c for c in uow.checkins.list_for_elder(elder.id, since.date(), today)}
         readings: list[Reading] = []
         for kind in (ReadingKind.WEIGHT, ReadingKind.BLOOD_PRESSURE, ReadingKind.STEPS):
-            readings += uow.readings.list_for_elders([elder.id], kind, since, now)[elder.id]
+            start = datetime.combine(first, time(0), tzinfo=svc.tz)
+            readings += uow.readings.list_for_elders([elder.id], kind, start, now)[elder.id]
         alerts = tuple(
             a
             for a in uow.alerts.list_for_center(center.id, OPEN_STATUSES)
@@ -674,8 +662,8 @@ def elder_page(
             HistoryRow(
                 date=a.date,
                 slot=slot.label if slot else "",
-                question=question.title if question else a.question_id,
-                value=_shown(a.value, a.skipped),
+                question=question.title if question else answer_words.UNKNOWN_QUESTION,
+                value=answer_words.shown(question, a.value, a.skipped),
                 answered_at=a.answered_at,
             )
         )
@@ -686,9 +674,10 @@ def elder_page(
         current_away=next((p for p in away if p.covers(now)), None),
         alerts=alerts,
         history=tuple(history),
-        charts=_charts(answers, readings, policy_for(elder.municipality_code)),
+        charts=_charts(answers, readings, policy, since, svc.tz),
         paired=paired,
         consent_flag=consent_flag(elder, today),
+        checklist=checklist_history.by_month(answers),
     )
 
 

@@ -448,9 +448,10 @@ ALERT_COLUMNS = (
     "claimed_by",
     "claimed_at",
     "outcome",
-    "note",
     "resolved_at",
 )
+# Staff notes are free text (names, what happened at home): only in an export that says so.
+ALERT_NOTE_COLUMNS = (*ALERT_COLUMNS, "note")
 CHECKIN_COLUMNS = (
     "elder_id",
     "date",
@@ -491,19 +492,30 @@ def alert_rows(
     since: date | None = None,
     until: date | None = None,
     municipality_code: str | None = None,
+    with_notes: bool = False,
 ) -> Iterator[list[str]]:
     """Return the header and one row per alert created from ``since`` to ``until`` (local dates).
 
     Rows are ordered by ``created_at``, then id. With ``municipality_code``, only the
-    alerts of that municipality's elders. Raise ValueError (at once) if ``since`` is
-    after ``until``.
+    alerts of that municipality's elders. Ids and codes only, unless ``with_notes`` adds
+    the staff's free-text notes as a last column. Raise ValueError (at once) if ``since``
+    is after ``until``.
     """
     _check_range(since, until)
-    return _alert_rows(svc, since, until, municipality_code)
+    return _alert_rows(svc, since, until, municipality_code, with_notes)
+
+
+def alert_note_rows(svc: Services, **kwargs: Any) -> Iterator[list[str]]:
+    """Return ``alert_rows`` with the staff notes (an explicit, role-gated export)."""
+    return alert_rows(svc, **kwargs, with_notes=True)
 
 
 def _alert_rows(
-    svc: Services, since: date | None, until: date | None, municipality_code: str | None
+    svc: Services,
+    since: date | None,
+    until: date | None,
+    municipality_code: str | None,
+    with_notes: bool,
 ) -> Iterator[list[str]]:
     with svc.uow() as uow:
         elders = _elders(uow, municipality_code)
@@ -514,12 +526,12 @@ def _alert_rows(
             for alert in uow.alerts.list_for_center(center_id, tuple(AlertStatus)):
                 if alert.elder_id in wanted:
                     alerts[alert.id] = alert
-    yield list(ALERT_COLUMNS)
+    yield list(ALERT_NOTE_COLUMNS if with_notes else ALERT_COLUMNS)
     for alert in sorted(alerts.values(), key=lambda a: (a.created_at, a.id)):
         day = alert.created_at.astimezone(svc.tz).date()
         if (since is not None and day < since) or (until is not None and day > until):
             continue
-        yield [
+        row = [
             _text(alert.id),
             _text(alert.elder_id),
             _text(alert.rule),
@@ -530,9 +542,9 @@ def _alert_rows(
             _text(alert.claimed_by),
             _when(alert.claimed_at, svc),
             "" if alert.outcome is None else str(alert.outcome.value),
-            _text(alert.note),
             _when(alert.resolved_at, svc),
         ]
+        yield [*row, _text(alert.note)] if with_notes else row
 
 
 def checkin_rows(

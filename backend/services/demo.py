@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 from backend.domain.model import (
     CareCenter,
@@ -127,22 +127,60 @@ DEMO_RECIPIENTS = (
 )
 
 
+DEMO_ADMIN_LOGIN = "demo-admin"
+# (login, display name, role): a care worker of the demo center and the municipality's admin.
+DEMO_ACCOUNTS = (
+    (DEMO_STAFF_LOGIN, "デモ 職員", StaffRole.CENTER_STAFF),
+    (DEMO_ADMIN_LOGIN, "デモ 市町村担当", StaffRole.MUNICIPALITY_ADMIN),
+)
+TRY_ALERT_AT = time(12, 0)  # the day after pairing: the morning slot is over and unanswered
+
+
 @dataclass(frozen=True)
 class DemoData:
-    """What the demo seeded, for printing."""
+    """What the demo seeded or holds now, for printing."""
 
     created: bool
     elders: tuple[Elder, ...]
-    devices: dict[str, str]
-    pairing_code: PairingCode | None
+    devices: dict[str, str]  # elder id -> demo device name (``talk --device``)
+    pairing_code: PairingCode | None  # issued by this run only
     staff_login: str | None = None
-    staff_password: str | None = None
+    staff_password: str | None = None  # set by this run only (first run or new passwords)
+    passwords: dict[str, str] = field(default_factory=dict)  # login -> password set now
+    paired: frozenset[str] = frozenset()  # elder ids with a speaker now
+    try_alert_at: datetime | None = None  # a ``jobs run --now`` that opens a missed alert
 
 
-def seed(svc: Services, *, with_notices: bool = True) -> DemoData:
-    """Seed the demo data once; later runs only give the demo staff account a new password.
+def _accounts(svc: Services, new_passwords: bool) -> dict[str, str]:
+    """Create the demo accounts once; give them new passwords only when asked."""
+    passwords = {}
+    for login, name, role in DEMO_ACCOUNTS:
+        with svc.uow() as uow:
+            exists = uow.users.get_by_login(login) is not None
+        if exists and not new_passwords:
+            continue
+        password = accounts.generate_password()
+        if exists:
+            accounts.reset_password(svc, login, password)
+        else:
+            accounts.create_user(
+                svc,
+                login=login,
+                display_name=name,
+                role=role,
+                password=password,
+                municipality_code=DEMO_MUNICIPALITY.code,
+                center_id=DEMO_CENTER.id if role is StaffRole.CENTER_STAFF else None,
+            )
+        passwords[login] = password
+    return passwords
 
-    ``with_notices`` imports the demo municipality's notices (``notices/samples``).
+
+def seed(svc: Services, *, with_notices: bool = True, new_passwords: bool = False) -> DemoData:
+    """Seed the demo data once; later runs change nothing and report what is there now.
+
+    ``with_notices`` imports the demo municipality's notices (``notices/samples``);
+    ``new_passwords`` gives the demo accounts new passwords (printed once).
     """
     with svc.uow() as uow:
         created = uow.municipalities.get(DEMO_MUNICIPALITY.code) is None
@@ -166,19 +204,27 @@ def seed(svc: Services, *, with_notices: bool = True) -> DemoData:
     # The demo notices (燃えるごみ 毎週月曜・木曜 …); importing again changes nothing.
     if with_notices:
         notice_service.import_file(svc, SAMPLES_DIR / f"{DEMO_MUNICIPALITY.code}.yaml")
-    password = accounts.generate_password()
+    passwords = _accounts(svc, new_passwords)
     with svc.uow() as uow:
-        staff_exists = uow.users.get_by_login(DEMO_STAFF_LOGIN) is not None
-    if staff_exists:
-        accounts.reset_password(svc, DEMO_STAFF_LOGIN, password)
-    else:
-        accounts.create_user(
-            svc,
-            login=DEMO_STAFF_LOGIN,
-            display_name="デモ 職員",
-            role=StaffRole.CENTER_STAFF,
-            password=password,
-            center_id=DEMO_CENTER.id,
-        )
-    devices = {elder.id: device for device, elder in zip(DEMO_DEVICES, DEMO_ELDERS, strict=False)}
-    return DemoData(created, DEMO_ELDERS, devices, code, DEMO_STAFF_LOGIN, password)
+        bound = uow.devices.bound_since([e.id for e in DEMO_ELDERS])
+    devices = {
+        elder.id: device
+        for device, elder in zip(DEMO_DEVICES, DEMO_ELDERS, strict=False)
+        if elder.id in bound
+    }
+    first = min(bound.values(), default=None)
+    try_at = None
+    if first is not None:
+        day = first.astimezone(svc.tz).date() + timedelta(days=1)
+        try_at = datetime.combine(day, TRY_ALERT_AT, tzinfo=svc.tz)
+    return DemoData(
+        created,
+        DEMO_ELDERS,
+        devices,
+        code,
+        DEMO_STAFF_LOGIN,
+        passwords.get(DEMO_STAFF_LOGIN),
+        passwords,
+        frozenset(bound),
+        try_at,
+    )

@@ -57,12 +57,12 @@ def answer(
         # standard Japanese and without opening the store (this is the common, fast turn).
         rule = emergency_in(reply.raw)
         if rule is not None:
-            return notice_delivery.emergency(svc, caller, state, f"words:{rule}")
+            return notice_delivery.emergency(svc, caller, state, f"words:{rule}", reply.raw)
         return notice_delivery.answer(svc, caller, state, reply, source)
     question, lexicon = _context(svc, caller, state)
     meaning = understand(reply.raw, question, lexicon)
     if meaning.kind is MeaningKind.EMERGENCY:
-        return notice_delivery.emergency(svc, caller, state, f"words:{meaning.rule}")
+        return notice_delivery.emergency(svc, caller, state, f"words:{meaning.rule}", reply.raw)
     return _understood(svc, caller, state, meaning)
 
 

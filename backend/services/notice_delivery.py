@@ -277,11 +277,13 @@ def answer(
     return _before_closing(turn, _finale(svc, caller, elder, dues))
 
 
-def emergency(svc: Services, caller: Caller, state: dict[str, Any], intent: str) -> Turn:
+def emergency(
+    svc: Services, caller: Caller, state: dict[str, Any], intent: str, words: str = ""
+) -> Turn:
     """「助けて」: while a 安否 answer is awaited it is 「助けが必要」 too; then the 119 advice."""
     if state.get("stage") == STAGE_SAFETY:
         elder = _elder(svc, caller)
         if elder is not None:
             # One alert for one call for help: the 災害 one, opened now, told as such.
             return checkin.emergency_turn(_record(svc, elder, state, Safety.NEED_HELP))
-    return checkin.emergency(svc, caller, state, intent)
+    return checkin.emergency(svc, caller, state, intent, words)

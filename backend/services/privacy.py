@@ -199,6 +199,7 @@ def _erase_one(svc: Services, elder_id: str, now: datetime) -> dict[str, int] | 
             uow.alerts.update(replace(alert, note="", evidence=deidentified(alert.evidence)))
             alerts += 1
         counts["alerts"] = alerts
+        counts["contacts"] = int(uow.contacts.delete(elder.id))
         uow.elders.update(
             replace(
                 elder,
@@ -321,6 +322,7 @@ def disclosure(svc: Services, user: StaffUser, elder_id: str) -> dict[str, Any]:
                 }
             ),
             "consent": _plain(asdict(elder.consent)) if elder.consent else None,
+            "contacts": _plain(asdict(found)) if (found := uow.contacts.get(elder.id)) else None,
             "checkins": _records(uow.checkins.list_for_elder(elder.id, far_past, far_future)),
             "answers": _records(uow.answers.list_for_elder(elder.id, far_past, far_future)),
             "events": _records(uow.events.list_for_elder(elder.id)),

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from backend.bootstrap import sql_uow_factory
 from backend.cli import main
+from backend.domain.model import AlertStatus
 from backend.services.accounts import password_matches
 from backend.services.demo import DEMO_STAFF_LOGIN
 
@@ -30,20 +31,44 @@ def run(*args, input=None):
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 
 
-def test_demo_seeds_once_and_prints_a_working_staff_password(env):
+def _password(output: str, login: str) -> str:
+    return output.split(f"{login} / パスワード ")[1].split()[0]
+
+
+def test_demo_seeds_once_prints_working_passwords_once_and_keeps_them(env):
     first = run("demo", "--no-serve")
     assert first.exit_code == 0, first.output
     assert "山田 ハナ" in first.output
-    assert "ペアリングコード" in first.output
+    code = first.output.split("ペアリングコード ")[1].split("（")[0]
     assert "ダッシュボード: http://127.0.0.1:8000/" in first.output
+    staff, admin = _password(first.output, DEMO_STAFF_LOGIN), _password(first.output, "demo-admin")
     second = run("demo", "--no-serve")
     assert second.exit_code == 0
     assert "作成しました" not in second.output
-    password = second.output.split("パスワード ")[1].split()[0]
+    assert "パスワード " not in second.output  # no new password, and the first still works
+    assert "mimamori demo --new-passwords" in second.output
+    assert code not in second.output  # a code printed once is not shown again as if fresh
+    assert "さんのページで発行できます" in second.output
     with sql_uow_factory(env)() as uow:
         user = uow.users.get_by_login(DEMO_STAFF_LOGIN)
-        assert password_matches(user.password_hash, password)
+        assert password_matches(user.password_hash, staff)
+        assert password_matches(uow.users.get_by_login("demo-admin").password_hash, admin)
         assert len(uow.elders.list_for_center("demo-center")) == 4
+    third = run("demo", "--no-serve", "--new-passwords")
+    with sql_uow_factory(env)() as uow:
+        user = uow.users.get_by_login(DEMO_STAFF_LOGIN)
+        assert password_matches(user.password_hash, _password(third.output, DEMO_STAFF_LOGIN))
+
+
+def test_the_alert_command_the_demo_prints_opens_an_alert(env):
+    seeded = run("demo", "--no-serve")
+    command = seeded.output.split("アラートを試すには: ")[1].split("（")[0].split()
+    assert command[:3] == ["mimamori", "jobs", "run"]
+    swept = run(*command[1:])
+    assert swept.exit_code == 0, swept.output
+    with sql_uow_factory(env)() as uow:
+        found = uow.alerts.list_for_center("demo-center", tuple(AlertStatus))
+    assert {a.rule for a in found} >= {"missed_checkin"}
 
 
 def test_talk_completes_a_morning_check_in_and_the_answers_are_in_the_database(env):

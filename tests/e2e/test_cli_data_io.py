@@ -169,9 +169,11 @@ def test_alerts_export_is_the_header_alone_when_there_are_none(env):
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "id,elder_id,rule,period,severity,status,created_at,claimed_by,claimed_at,"
-        "outcome,note,resolved_at\n"
+        "outcome,resolved_at\n"
     )
     assert "0 件を書き出しました" in result.stderr
+    noted = run("export", "alerts", "--with-notes")
+    assert noted.stdout.splitlines()[0].endswith(",resolved_at,note")
 
 
 def test_export_options_are_checked(env):

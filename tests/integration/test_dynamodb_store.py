@@ -43,6 +43,9 @@ from tests.integration.config_store_contract import (  # noqa: F401 - collected 
     TestConfigVersions,
     make_version,
 )
+from tests.integration.contact_store_contract import (  # noqa: F401 - collected by pytest here
+    TestElderContacts,
+)
 from tests.integration.family_store_contract import (  # noqa: F401 - collected by pytest here
     TestFamilyMessages,
     TestLineInbox,

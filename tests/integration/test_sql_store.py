@@ -44,6 +44,9 @@ from tests.databases import fresh_postgres
 from tests.integration.config_store_contract import (  # noqa: F401 - collected by pytest here
     TestConfigVersions,
 )
+from tests.integration.contact_store_contract import (  # noqa: F401 - collected by pytest here
+    TestElderContacts,
+)
 from tests.integration.family_store_contract import (  # noqa: F401 - collected by pytest here
     TestFamilyMessages,
     TestLineInbox,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -213,9 +214,13 @@ class TestScope:
         )
         assert posted.status_code == 404
 
-    def test_center_staff_see_no_admin_menu(self, client: FlaskClient) -> None:
+    def test_center_staff_see_no_admin_menu_and_are_told_why_at_its_address(
+        self, client: FlaskClient
+    ) -> None:
         assert "市町村の設定" not in signed_in(client, STAFF).get("/").text
-        assert signed_in(client, STAFF).get("/admin/").status_code == 404
+        refused = signed_in(client, STAFF).get("/admin/")
+        assert refused.status_code == 403
+        assert "市町村担当のアカウントで使えます" in refused.text
 
     def test_an_operator_may_edit_any_municipality(
         self, client: FlaskClient, store: FakeStore
@@ -348,6 +353,29 @@ class TestNoticesEditor:
         assert withdrawn.status_code == 302
         assert store.state.notices[notice_id].status.value == "withdrawn"
 
+    def test_the_audience_is_picked_from_names_and_an_id_is_given_when_left_blank(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        signed_in(client, ADMIN)
+        page = client.get(f"/admin/{CODE}/notices/new").text
+        (elder, *_) = sorted(
+            (e for e in store.state.elders.values() if e.municipality_code == CODE),
+            key=lambda e: e.id,
+        )
+        assert f'value="{elder.id}">{elder.name}（{elder.district}）</option>' in page
+        assert "センター ID" not in page
+        response = post_notice(
+            client, f"/admin/{CODE}/notices/new", local_id="", districts=[], elders=[elder.id]
+        )
+        assert response.status_code == 302
+        (stored,) = [n for n in store.state.notices.values() if n.title == "健康体操教室"]
+        assert stored.id.startswith(f"{CODE}/notice-")
+        assert stored.audience.elders == (elder.id,)
+        tampered = post_notice(client, f"/admin/{CODE}/notices/new", elders=["elder-x"])
+        assert tampered.status_code == 400
+        assert "選べる項目の中から選んでください。" in tampered.text
+        assert "not a valid choice" not in tampered.text
+
     def test_a_new_notice_cannot_take_an_existing_id(self, client: FlaskClient) -> None:
         signed_in(client, ADMIN)
         post_notice(client, f"/admin/{CODE}/notices/new")
@@ -458,6 +486,24 @@ class TestExports:
         assert text.count("\r\n") == 3  # header and two alerts
         (entry,) = [e for e in store.state.audit if e.action == "export_alerts"]
         assert entry.detail == {"municipality_code": CODE, "month": "2026-11", "rows": 2}
+
+    def test_staff_notes_leave_only_in_the_export_that_says_so(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        own = store.state.alerts["alert-own"]
+        store.state.alerts["alert-own"] = dataclasses.replace(own, note="長女の明美さんと訪問")
+        signed_in(client, ADMIN)
+        ids_only = self.download(client, kind="alerts", month="2026-11").get_data(as_text=True)
+        assert "明美" not in ids_only
+        assert ",note" not in ids_only.splitlines()[0]
+        noted = self.download(client, kind="alert_notes", month="2026-11")
+        assert noted.status_code == 200
+        assert "長女の明美さんと訪問" in noted.get_data(as_text=True)
+        assert [e.action for e in store.state.audit if e.action.startswith("export_")] == [
+            "export_alerts",
+            "export_alert_notes",
+        ]
+        assert "対応メモ" in client.get(f"/admin/{CODE}/exports").text
 
     def test_another_month_has_only_the_header(self, client: FlaskClient) -> None:
         signed_in(client, ADMIN)

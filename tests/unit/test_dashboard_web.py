@@ -432,7 +432,7 @@ class TestAlerts:
     ) -> None:
         login(client)
         inbox = client.get("/alerts").text
-        assert "山田 花子さん：朝の確認に応答がありません" in inbox
+        assert re.search(r"山田 花子さん：\d+月\d+日 朝の確認に応答がありません", inbox)
         assert OTHER_ELDER.name not in inbox
         client.post(f"/alerts/{OWN_ALERT}/claim", data={"csrf_token": token_of(client)})
         claimed = _alert(store, OWN_ALERT)
@@ -519,6 +519,32 @@ class TestElderPage:
         assert text.count('class="threshold"') >= 3
         views = [e for e in store.state.audit if e.action == "view_elder"]
         assert [(e.actor, e.elder_id, e.at) for e in views] == [("staff:user-1", OWN_ELDER.id, NOW)]
+
+    def test_the_checklist_is_scored_by_domain_and_month(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        from backend.domain.instruments import item_id
+        from tests.builders import make_answer
+
+        day = NOW.astimezone(ZoneInfo("Asia/Tokyo")).date()
+        with FakeUnitOfWork(store) as uow:
+            for no, value in ((6, True), (7, False), (8, False), (9, True), (10, True)):
+                answer = make_answer(
+                    elder_id=OWN_ELDER.id,
+                    day=day,
+                    question_id=item_id(no),
+                    value=value,
+                    raw="はい" if value else "いいえ",
+                    answered_at=NOW - timedelta(hours=1),
+                )
+                uow.answers.add(answer)
+            uow.commit()
+        login(client)
+        text = client.get(f"/elders/{OWN_ELDER.id}").text
+        assert "基本チェックリスト（月ごと・領域ごとの点数）" in text
+        # No.6 はい is no risk point (points on いいえ), 7 and 8 いいえ score, 9 and 10 はい score.
+        assert "4/5点" in text
+        assert "運動器" in text
 
     def test_a_refused_view_is_not_audited_as_a_view(
         self, client: FlaskClient, store: FakeStore

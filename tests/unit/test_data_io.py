@@ -402,10 +402,10 @@ def test_alerts_of_every_center_are_exported_by_creation_time_with_ids_only(serv
         )
         uow.commit()
 
-    rows = parse(data_io.alert_rows(services))
+    rows = parse(data_io.alert_note_rows(services))
 
     assert [r["id"] for r in rows] == ["alert-1", "alert-2"]
-    assert list(rows[0]) == list(data_io.ALERT_COLUMNS)
+    assert list(rows[0]) == list(data_io.ALERT_NOTE_COLUMNS)
     assert rows[1] == {
         "id": "alert-2",
         "elder_id": "elder-b",
@@ -421,6 +421,9 @@ def test_alerts_of_every_center_are_exported_by_creation_time_with_ids_only(serv
         "resolved_at": "2026-11-21T11:00:00+09:00",
     }
     assert rows[0]["claimed_by"] == rows[0]["outcome"] == rows[0]["resolved_at"] == ""
+    ids_only = parse(data_io.alert_rows(services))
+    assert "note" not in ids_only[1]
+    assert ids_only[1] == {k: v for k, v in rows[1].items() if k != "note"}
 
 
 @pytest.mark.usefixtures("two_centers")

@@ -12,6 +12,9 @@ from tests.fakes import FakeStore, FakeUnitOfWork
 from tests.integration.config_store_contract import (  # noqa: F401 - collected by pytest here
     TestConfigVersions,
 )
+from tests.integration.contact_store_contract import (  # noqa: F401 - collected by pytest here
+    TestElderContacts,
+)
 from tests.integration.family_store_contract import (  # noqa: F401 - collected by pytest here
     TestFamilyMessages,
     TestLineInbox,

@@ -130,6 +130,18 @@ class TestInvalidSets:
         assert problem.line == 17
         assert problem.message == "少なくとも 2 個必要です"
 
+    def test_every_problem_is_reported_at_once_in_japanese_a_mistyped_use_too(self):
+        from questions.loader import SETS_DIR, load_question_set_text
+
+        text = (SETS_DIR / "032158.yaml").read_text(encoding="utf-8")
+        broken = text.replace("use: mood", "use: moood", 1).replace('start: "06:00"', "start: 6")
+        with pytest.raises(QuestionSetError) as info:
+            load_question_set_text(broken, SETS_DIR / "032158.yaml")
+        messages = {p.message for p in info.value.problems}
+        assert "文字で書いてください" in messages  # not pydantic's "Input should be a valid string"
+        assert "カタログに 'moood' はありません" in messages
+        assert all(not m.isascii() for m in messages)
+
     def test_broken_yaml_says_which_line(self):
         with pytest.raises(QuestionSetError) as info:
             load_question_set(FIXTURES / "bad_yaml.yaml")

@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from backend.ports import AbstractUnitOfWork
+from backend.stores.dynamodb.contact_repositories import DynamoContactRepository
 from backend.stores.dynamodb.privacy_repositories import (
     DynamoConfigVersionRepository,
     DynamoPrivacyRepository,
@@ -80,6 +81,7 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
         self.family = DynamoFamilyRepository(session)
         self.config_versions = DynamoConfigVersionRepository(session)
         self.privacy = DynamoPrivacyRepository(session)
+        self.contacts = DynamoContactRepository(session)
         return self
 
     def __exit__(

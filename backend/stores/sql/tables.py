@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from backend.domain.contacts import Contact, ElderContacts
 from backend.domain.family import (
     FamilyMessage,
     InboxEvent,
@@ -584,6 +585,22 @@ config_versions = Table(
     Column("text", Text, nullable=False),
     Column("published_by", String, nullable=False),
     Column("published_at", UtcDateTime, nullable=False),
+)
+
+# One row an elder (migration 0014): how staff reach the elder and the people around them.
+elder_contacts = Table(
+    "elder_contacts",
+    metadata,
+    Column("elder_id", String, ForeignKey("elders.id"), primary_key=True),
+    Column("phone", String, nullable=False),
+    Column("address", Text, nullable=False),
+    Column("emergency", JSON, nullable=False),  # [{"name", "relation", "phone"}, ...]
+    Column("key_holder", String, nullable=False),
+    Column("minsei_name", String, nullable=False),
+    Column("minsei_phone", String, nullable=False),
+    Column("consented_on", IsoDate, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String, nullable=False),
 )
 
 # --- row <-> domain -------------------------------------------------------------------
@@ -1384,4 +1401,40 @@ def config_version_from_row(row: Mapping[str, Any]) -> ConfigVersion:
         text=row["text"],
         published_by=row["published_by"],
         published_at=row["published_at"],
+    )
+
+
+def contacts_to_row(contacts: ElderContacts) -> dict[str, Any]:
+    """Return the ``elder_contacts`` row of an elder's contacts."""
+    return {
+        "elder_id": contacts.elder_id,
+        "phone": contacts.phone,
+        "address": contacts.address,
+        "emergency": [
+            {"name": c.name, "relation": c.relation, "phone": c.phone} for c in contacts.emergency
+        ],
+        "key_holder": contacts.key_holder,
+        "minsei_name": contacts.minsei_name,
+        "minsei_phone": contacts.minsei_phone,
+        "consented_on": contacts.consented_on,
+        "updated_at": contacts.updated_at,
+        "updated_by": contacts.updated_by,
+    }
+
+
+def contacts_from_row(row: Mapping[str, Any]) -> ElderContacts:
+    """Return the elder's contacts of an ``elder_contacts`` row."""
+    return ElderContacts(
+        elder_id=row["elder_id"],
+        consented_on=row["consented_on"],
+        updated_at=row["updated_at"],
+        updated_by=row["updated_by"],
+        phone=row["phone"],
+        address=row["address"],
+        emergency=tuple(
+            Contact(c["name"], c["relation"], c["phone"]) for c in row["emergency"] or ()
+        ),
+        key_holder=row["key_holder"],
+        minsei_name=row["minsei_name"],
+        minsei_phone=row["minsei_phone"],
     )

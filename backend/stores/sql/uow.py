@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from backend.domain.errors import StoreBusy
 from backend.ports import AbstractUnitOfWork, lock_first_asked
 from backend.stores.sql.config_repositories import SqlConfigVersionRepository
+from backend.stores.sql.contact_repositories import SqlContactRepository
 from backend.stores.sql.family_repositories import SqlFamilyRepository, SqlLineInboxRepository
 from backend.stores.sql.notice_repositories import (
     SqlNoticeDeliveryRepository,
@@ -161,6 +162,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.line_inbox = SqlLineInboxRepository(connection)
         self.family = SqlFamilyRepository(connection)
         self.config_versions = SqlConfigVersionRepository(connection)
+        self.contacts = SqlContactRepository(connection)
         self.privacy = SqlPrivacyRepository(connection)
         return self
 
