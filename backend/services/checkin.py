@@ -441,19 +441,14 @@ def emergency(
         if elder is not None:
             session = _resume(svc, uow, elder, state)
             known = next((e for e in uow.events.list_for_elder(elder.id) if e.id == event_id), None)
-            event = known or Event(
-                event_id,
-                elder.id,
-                EventKind.EMERGENCY,
-                now,
-                {
-                    "source": "voice",
-                    "intent": intent,
-                    "checkin_id": session.checkin.id if session else None,
-                    # What was said, for the staff who call back (200 characters at most).
-                    **({"words": words[:200]} if words else {}),
-                },
-            )
+            detail: dict[str, Any] = {
+                "source": "voice",
+                "intent": intent,
+                "checkin_id": session.checkin.id if session else None,
+            }
+            if words:  # what was said, for the staff who call back (200 characters at most)
+                detail["words"] = words[:200]
+            event = known or Event(event_id, elder.id, EventKind.EMERGENCY, now, detail)
             if known is None:
                 uow.events.add(event)
             # The urgent alert and its messages go in with the event: nothing waits for a sweep.
@@ -513,8 +508,10 @@ def help_turn(svc: Services, caller: Caller, state: dict[str, Any]) -> Turn:
     if elder is None:
         return _unpaired()
     question = _current_question(svc, elder, state)
-    lines = [Line("help_question", {"hint": question.wording.hint})] if question else []
-    lines.append(Line("help_general"))
+    if question is not None:
+        lines = [Line("help_question", {"hint": question.wording.hint}), Line("help_general")]
+    else:
+        lines = [Line("help_idle")]
     return _with_question(lines, question, state)
 
 

@@ -5,7 +5,7 @@ words, contains ASCII identifiers, internal codes or placeholders, is not SSML a
 slower than the default voice (ARCHITECTURE §5), or exceeds the speech budget. A session
 fails when it greets twice.
 
-Speech budget: ``BUDGET`` characters a turn (about 25 seconds at 90% rate, four or five
+Speech budget: ``BUDGET`` characters a turn (about 23 seconds at 90% rate, four or five
 short sentences for an elder of 85+), not counting what others wrote and the speaker only
 relays: notice texts, family and center messages, the question's own wording.
 """
@@ -38,7 +38,7 @@ from tests.line import FAMILY_USER
 from tests.speaker import DEVICE_ID, USER_ID, Speaker
 from tests.unit.conftest import MONDAY
 
-BUDGET = 130
+BUDGET = 120
 MAX_TURNS = 40
 SSML_OPEN = '<speak><prosody rate="90%">'
 GREETINGS = ("おはようございます", "こんにちは", "こんばんは")
