@@ -108,10 +108,10 @@ def register(bp: Blueprint, services: Services, editor: Editor, me: Callable[[],
     @login_required
     def submit_policy_form(code: str) -> Any:
         kind = ConfigKind.POLICY
-        _in_scope(kind, code)
+        current = _in_scope(kind, code)
         names = [f.name for f in set_editor.POLICY_FIELDS] + [set_editor.WAITS]
         values = {name: request.form.get(name, "") for name in names}
-        text = set_editor.policy_text(code, values)
+        text = set_editor.policy_text(code, values, current.text)
         shown = set_editor.PolicyFormState(values)
         context = {"policy_form": shown, "editor_texts": editor_texts}
         try:

@@ -8,6 +8,7 @@ form's fields by their path (``questions[2].schedule.day`` → row 2, 日にち)
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -349,8 +350,7 @@ def policy_form(text: str) -> PolicyFormState | None:
     return PolicyFormState(values)
 
 
-def policy_text(code: str, values: dict[str, str]) -> str:
-    """Return the policy YAML of the form's values; a blank value keeps the default."""
+def _policy_data(code: str, values: dict[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {"municipality_code": code}
     for f in POLICY_FIELDS:
         raw = (values.get(f.name) or "").strip()
@@ -368,6 +368,52 @@ def policy_text(code: str, values: dict[str, str]) -> str:
     waits = values.get(WAITS) or ""
     if waits in ("yes", "no"):
         data[WAITS] = waits == "yes"
+    return data
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items()) + "}"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+_KEY_LINE = re.compile(r"^(?P<key>[a-z_]+):(?P<value>[^#\n]*?)(?P<comment>\s+#.*)?$")
+
+
+def _edited(base: str, data: dict[str, Any]) -> str:
+    """Return the base text with each top-level value changed in place (its comment kept)."""
+    known = {f.name.partition(".")[0] for f in POLICY_FIELDS} | {WAITS, "municipality_code"}
+    lines, seen = [], set()
+    for line in base.splitlines():
+        match = _KEY_LINE.match(line)
+        key = match.group("key") if match else None
+        if key is None or key not in known:
+            lines.append(line)
+            continue
+        seen.add(key)
+        if key not in data:
+            continue  # blank on the form: the default, so the line goes
+        comment = match.group("comment") or ""  # type: ignore[union-attr]
+        lines.append(f"{key}: {_scalar(data[key])}{comment}")
+    lines += [f"{k}: {_scalar(v)}" for k, v in data.items() if k not in seen]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def policy_text(code: str, values: dict[str, str], base: str = "") -> str:
+    """Return the policy YAML of the form's values; a blank value keeps the default.
+
+    The text in force (``base``) is changed line by line so its comments stay; when it is
+    written in a way a line cannot change, the whole text is written anew.
+    """
+    data = _policy_data(code, values)
+    if base.strip():
+        edited = _edited(base, data)
+        if _load(edited) == data:
+            return edited
     header = (
         "# 画面のフォームから作った内容です。書かなかった項目は既定値になります"
         "（既定値とその出典は questions/policy.py）。\n"

@@ -277,8 +277,36 @@ class TestPolicyForm:
         )
         assert in_force == municipal_config.check_policy(yaml_text, CODE)
         assert in_force.grace_minutes == 90
+        stored = store.state.config_versions[("policy", CODE, 2)].text
+        # Only the changed lines change: the file's comments and layout stay.
+        assert "grace_minutes: 90            # 時間帯の終わりから、本人へ声かけするまで（分）" in (
+            stored
+        )
+        assert stored.splitlines()[0].startswith("# サンプル：奥州市")
         audit = [e for e in store.state.audit if e.action == "publish_policy"]
         assert [(e.actor, e.detail["version"]) for e in audit] == [("staff:user-3", 2)]
+
+    def test_a_blank_field_goes_back_to_the_default(
+        self, client: FlaskClient, services: Services, store: FakeStore
+    ) -> None:
+        signed_in(client, ADMIN)
+
+        def blank(fields: dict[str, list[str]]) -> None:
+            fields["grace_minutes"] = [""]
+            fields["retention_days"] = ["730"]
+            fields["family_waits_for_next_slot"] = ["no"]
+            fields["action"] = ["publish"]
+
+        assert post_form(client, POLICY_PAGE, "/policy/form", blank).status_code == 302
+        stored = store.state.config_versions[("policy", CODE, 2)].text
+        assert "grace_minutes" not in stored
+        in_force = municipal_config.published_policies(services.uow)(CODE)
+        assert in_force.grace_minutes == 60
+        assert in_force.retention_days == 730
+        assert in_force.family_waits_for_next_slot is False
+        fields = form_of(client.get(POLICY_PAGE).text, "/policy/form")
+        assert fields["grace_minutes"] == [""]
+        assert fields["family_waits_for_next_slot"] == ["no"]
 
     def test_a_bad_value_is_reported_next_to_its_field_and_nothing_is_published(
         self, client: FlaskClient, store: FakeStore
