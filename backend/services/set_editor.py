@@ -38,9 +38,9 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 _Dumper.add_representer(str, _str)
 
 
-def _dump(data: Any) -> str:
+def _dump(data: Any, flow: bool | None = None) -> str:
     return yaml.dump(
-        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=None
+        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=flow
     )
 
 
@@ -176,18 +176,59 @@ def _order_key(position: int, row: RowInput) -> tuple[float, int]:
         return float(position + 1), position
 
 
-def _replace_questions(text: str, entries: list[Any]) -> str:
-    """Return the text with only its top-level ``questions:`` block rewritten (comments kept)."""
+def _chunks(lines: list[str]) -> tuple[str, list[str]]:
+    """Return the list items' indent and the text of each item of a ``questions:`` block."""
+    indent = next(
+        (
+            line[: len(line) - len(line.lstrip())]
+            for line in lines
+            if line.lstrip().startswith("- ")
+        ),
+        "",
+    )
+    chunks: list[str] = []
+    for line in lines:
+        if line.startswith(indent + "- "):
+            chunks.append(line)
+        elif chunks:
+            chunks[-1] += line
+    return indent, chunks
+
+
+def _replace_questions(text: str, old: list[Any], entries: list[Any]) -> str:
+    """Return the text with only its top-level ``questions:`` block rewritten.
+
+    An entry the form did not change keeps its own lines (and comments); one it changed is
+    written anew at the same indent.
+    """
     lines = text.splitlines(keepends=True)
     start = next((i for i, line in enumerate(lines) if re.match(r"^questions\s*:", line)), None)
-    block = "questions:\n" + _dump(entries)
     if start is None:
-        return text.rstrip("\n") + "\n" + block
+        return text.rstrip("\n") + "\nquestions:\n" + _dump(entries)
     end = next((i for i in range(start + 1, len(lines)) if _TOP_KEY.match(lines[i])), len(lines))
     # A comment line just before the next key belongs to that key, not to the questions.
     while end - 1 > start and lines[end - 1].startswith("#"):
         end -= 1
-    return "".join(lines[:start]) + block + "".join(lines[end:])
+    indent, chunks = _chunks(lines[start + 1 : end])
+    own = (
+        dict(zip([_entry_id(e) for e in old], chunks, strict=False))
+        if len(chunks) == len(old)
+        else {}
+    )
+    originals = {_entry_id(e): e for e in old if isinstance(e, dict)}
+    block = [lines[start] if lines[start].endswith("\n") else lines[start] + "\n"]
+    for entry in entries:
+        key = _entry_id(entry)
+        if key in own and originals.get(key) == entry:
+            chunk = own[key]
+            block.append(chunk if chunk.endswith("\n") else chunk + "\n")
+        else:
+            plain = isinstance(entry, dict) and all(
+                not isinstance(v, dict | list) for v in entry.values()
+            )  # ``- use: steps``, not ``- {use: steps}``
+            dumped = _dump([entry], False if plain else None)
+            block += [indent + line + "\n" for line in dumped.splitlines()]
+    return "".join(lines[:start]) + "".join(block) + "".join(lines[end:])
 
 
 def apply_set_form(
@@ -220,7 +261,7 @@ def apply_set_form(
         new.append(entry)
     if add and add not in {_entry_id(e) for e in new}:
         new.append({"use": add})
-    return _replace_questions(text, new), [_entry_id(e) for e in new]
+    return _replace_questions(text, list(entries or []), new), [_entry_id(e) for e in new]
 
 
 _ROW_FIELDS = {"slots": "slots", "every": "every", "weekday": "weekday", "day": "day"}

@@ -165,6 +165,10 @@ class TestQuestionSetForm:
         fields["action"] = ["publish"]
         assert client.post(SET_PAGE + "/form", data=fields).status_code == 302
         ids = [q.id for q in services.question_set(CODE).questions]
+        stored = store.state.config_versions[("question_set", CODE, 2)].text
+        # Untouched questions keep their own lines; the added one is written the same way.
+        assert "  - use: medication\n    schedule: {slots: [morning, evening]}\n" in stored
+        assert stored.endswith("  - use: steps\n")
         assert ids[0] == "dinner"
         assert "mood" not in ids
         assert ids[-1] == "steps"
