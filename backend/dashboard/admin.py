@@ -22,7 +22,7 @@ from flask import (
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFProtect
 
-from backend.dashboard import texts
+from backend.dashboard import editor_forms, texts
 from backend.dashboard.forms import NOTICE_FIELDS, ConfigForm, MessageForm, NoticeForm
 from backend.dashboard.guard import protect
 from backend.domain.errors import Conflict, NotFound
@@ -111,6 +111,8 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
         if form.text.data is None:
             form.text.data = now_in_force.text
         preview = extra.pop("preview", None)
+        if "set_form" not in extra and "policy_form" not in extra:
+            extra.update(editor_forms.form_context(kind, form.text.data or ""))
         if preview is None and kind is ConfigKind.QUESTION_SET and status == 200:
             try:
                 preview = spoken_preview(
@@ -128,6 +130,7 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
             form=form,
             preview=preview,
             source=municipal_config.source_of(kind, code),
+            yaml_open=request.endpoint == "admin.submit" or "from" in request.args,
             **extra,
         ), status
 
@@ -176,6 +179,8 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
             return _editor(slug, code, form, 409)
         flash(texts.CONFIG_PUBLISHED.format(version=version.version), "info")
         return redirect(url_for("admin.editor", code=code, slug=slug))
+
+    editor_forms.register(bp, services, _editor, _me)
 
     @bp.get("/<code>/<slug>/versions/<int:number>")
     @login_required

@@ -1,10 +1,13 @@
 """Municipality admin pages in headless Chromium against a real server and SQLite database.
 
 An admin opens the question-set editor, breaks a time, sees the loader's error, fixes it,
-publishes, and finds the new version in force and in the history.
+publishes, and finds the new version in force and in the history; another changes a
+question's time slots on the form (no YAML) and publishes.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 
@@ -47,13 +50,15 @@ def test_an_admin_edits_a_question_sees_the_error_fixes_it_and_publishes(page, s
     page.get_by_role("link", name="質問セットを編集する").click()
     page.wait_for_url(f"{site.url}/admin/{CODE}/questions")
     assert "朝（06:00〜10:30）" in page.get_by_role("region", name="ご本人が聞く内容").inner_text()
+    page.get_by_text("上級者向け：YAML で編集する").click()
+    advanced = page.locator("#advanced")
     editor = page.get_by_label("内容（YAML）")
     original = editor.input_value()
     assert "version: 1" in original
 
     broken = original.replace('start: "06:00"', 'start: "6時"')
     editor.fill(broken)
-    page.get_by_role("button", name="公開する").click()
+    advanced.get_by_role("button", name="公開する").click()
     problems = page.get_by_role("alert")
     problems.wait_for()
     assert "questions/sets/032158.yaml:8: slots[0].start:" in problems.inner_text()
@@ -63,10 +68,10 @@ def test_an_admin_edits_a_question_sees_the_error_fixes_it_and_publishes(page, s
 
     fixed = original.replace('start: "06:00"', 'start: "06:30"')
     page.get_by_label("内容（YAML）").fill(fixed)
-    page.get_by_role("button", name="確認する").click()
+    advanced.get_by_role("button", name="確認する").click()
     page.get_by_text("誤りはありません。まだ公開していません。").wait_for()
     assert "朝（06:30〜10:30）" in page.get_by_role("region", name="ご本人が聞く内容").inner_text()
-    page.get_by_role("button", name="公開する").click()
+    advanced.get_by_role("button", name="公開する").click()
     page.get_by_text("版 2 を公開しました。").wait_for()
     assert "版 2 が使われています" in page.locator("#in-force").inner_text()
     history = page.get_by_role("table", name="質問セットの公開の履歴")
@@ -78,3 +83,49 @@ def test_an_admin_edits_a_question_sees_the_error_fixes_it_and_publishes(page, s
     page.wait_for_url(f"{site.url}/admin/{CODE}/questions/versions/2")
     assert 'start: "06:30"' in page.locator("pre.yaml").inner_text()
     assert "version: 2" in page.locator("pre.yaml").inner_text()
+
+
+def test_an_admin_changes_a_questions_slots_on_the_form_and_publishes(page, site: Site) -> None:
+    log_in_as_admin(page, site)
+    page.goto(f"{site.url}/admin/{CODE}/questions")
+    form = page.get_by_role("region", name="質問と、たずねる時間")
+    assert not page.get_by_label("内容（YAML）").is_visible()  # the YAML is the advanced view
+    medication = form.locator('tr[data-question="medication"]')
+    assert "お薬" in medication.inner_text()
+    slots = medication.get_by_role("group", name="服薬の時間帯")
+    assert slots.get_by_label("朝").is_checked()
+    assert slots.get_by_label("晩").is_checked()
+
+    # A wrong day first: the error is next to the field, and nothing is published.
+    sleep = form.locator('tr[data-question="sleep"]')
+    sleep.get_by_label("睡眠の回数").select_option("毎月")
+    sleep.get_by_label("日にち").fill("40")
+    form.get_by_role("button", name="公開する").click()
+    page.get_by_role("alert").filter(has_text="誤りがあります").wait_for()
+    sleep = page.locator('tr[data-question="sleep"]')
+    assert "31 以下にしてください" in sleep.inner_text()
+    with site.services.uow() as uow:
+        assert uow.config_versions.list_for("question_set", CODE) == []
+
+    form = page.get_by_role("region", name="質問と、たずねる時間")
+    form.locator('tr[data-question="sleep"]').get_by_label("睡眠の回数").select_option("毎日")
+    form.locator('tr[data-question="sleep"]').get_by_label("日にち").fill("")
+    slots = form.locator('tr[data-question="medication"]').get_by_role("group", name="服薬の時間帯")
+    slots.get_by_label("朝").uncheck()
+    form.get_by_role("button", name="公開する").click()
+    page.get_by_text("版 2 を公開しました。").wait_for()
+    in_force = site.services.question_set(CODE)
+    assert in_force.version == 2
+    assert in_force.question("medication").schedule.slots == ("evening",)
+    assert in_force.question("sleep").schedule.every == "day"
+    slots = page.locator('tr[data-question="medication"]').get_by_role("group", name="服薬の時間帯")
+    assert not slots.get_by_label("朝").is_checked()
+    assert slots.get_by_label("晩").is_checked()
+    with site.services.uow() as uow:
+        published = [
+            e
+            for e in uow.audit.list_since(datetime(2000, 1, 1, tzinfo=UTC))
+            if e.action == "publish_question_set"
+        ]
+    assert [(e.detail["municipality_code"], e.detail["version"]) for e in published] == [(CODE, 2)]
+    assert "奥州 担当" in page.get_by_role("table", name="質問セットの公開の履歴").inner_text()
