@@ -60,6 +60,15 @@ def test_a_garbage_day_notice_is_offered_on_monday_and_heard_before_the_check_in
     assert (delivery.elder_id, delivery.occurrence) == ("elder-1", "2026-11-23")
 
 
+def test_a_garbage_day_notice_is_not_read_in_the_evening_as_today(speaker, publish, clock, store):
+    publish(GOMI)
+    clock.set(jst(MONDAY, 19, 1))  # 「今日は、資源ごみの日です」 at 19:01 was the complaint
+    opened = speaker.open()
+    assert "ごみ" not in opened.speech
+    assert "お知らせ" not in opened.speech
+    assert deliveries(store) == []
+
+
 def test_the_same_notice_is_not_announced_on_tuesday(speaker, publish, clock):
     publish(GOMI)
     clock.set(jst(TUESDAY, 7, 30))
