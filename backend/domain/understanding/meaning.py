@@ -499,7 +499,8 @@ def _meal(r: Reading) -> list[str]:
         if u.is_(*_EAT):
             forgot = any(a in ("忘れる",) for a in u.auxes) or r.has("忘れる")
             if u.negated or forgot:
-                little = r.has(*_RARELY) or any(v.is_("しか") for v in r.units)
+                # 全部は食べられなかった: some, not all
+                little = r.has(*_RARELY, "全部") or any(v.is_("しか") for v in r.units)
                 found.append("ate_little" if little or r.has(*_LITTLE) else "not_ate")
             elif r.has(*_LITTLE) and not r.has("全部", "しっかり", "たくさん", "沢山"):
                 found.append("ate_little")
@@ -515,7 +516,7 @@ def _meal(r: Reading) -> list[str]:
         elif u.is_(*_SKIPPED_MEAL):
             found.append("not_ate" if u.is_("食欲") is u.negated or not u.is_("食欲") else "ate")
         elif u.is_("残す"):
-            found.append("ate_little")
+            found.append("ate" if u.negated else "ate_little")  # 残さず食べた: all of it
         elif u.is_(*_FOODS) and not u.negated and not r.has(*_EAT) and not r.any_negated:
             found.append("ate")  # 今朝はパンとコーヒーでした
         elif u.is_("まだ", "未だ") and not r.has(*_EAT):
