@@ -152,3 +152,23 @@ class TestConversation:
 
     def test_a_past_stay_in_hospital_is_not_an_away_period(self):
         assert understand("去年入院しました").kind is not MeaningKind.AWAY
+
+
+class TestFifthBlindSetAnswers:
+    """Answers the fifth blind set stored wrongly before their fixes."""
+
+    @pytest.mark.parametrize(
+        ("qid", "text", "lexicon", "value"),
+        [
+            ("breakfast", "全部は食べられなかった", OSHU.lexicon, "ate_little"),
+            ("breakfast", "残さず食べました", OSHU.lexicon, "ate"),
+            ("breakfast", "ちぃっとだけ食った", OSHU.lexicon, "ate_little"),
+            ("medication", "飲みあんした", OSHU.lexicon, True),
+            ("weight", "49キロと半分", OSHU.lexicon, 49.5),
+        ],
+    )
+    def test_each_is_stored_with_its_meaning(self, qid, text, lexicon, value):
+        assert value_of(qid, text, lexicon) == value
+
+    def test_kishu_yan_is_a_negative(self):
+        assert value_of("lunch", "食べやんだ", KUDOYAMA.lexicon) == "not_ate"
