@@ -26,6 +26,7 @@ from questions.loader import (
     _read_text,
     _validation_problems,
     _yaml_of,
+    file_code_problem,
 )
 
 ENGAGEMENT_DIR = Path(__file__).parent / "engagement"
@@ -179,9 +180,9 @@ class Engagement:
     terms: dict[int, dict[str, dt.date]]  # year → term → first day
     questions: tuple[QuizQuestion, ...]  # the municipality's own first
 
-
-def _problems(err: ValidationError, node: Any) -> list[Problem]:
-    return _validation_problems(err, node)
+    def question(self, question_id: str) -> QuizQuestion | None:
+        """Return the quiz question of that id, or None."""
+        return next((q for q in self.questions if q.id == question_id), None)
 
 
 def _load(model: type[_Strict], path: Path, text: str | None = None) -> tuple[Any, Any]:
@@ -192,7 +193,7 @@ def _load(model: type[_Strict], path: Path, text: str | None = None) -> tuple[An
     try:
         return model.model_validate({} if data is None else data), node
     except ValidationError as err:
-        raise EngagementFileError(str(path), _problems(err, node)) from err
+        raise EngagementFileError(str(path), _validation_problems(err, node)) from err
 
 
 def _unique_ids(questions: tuple[QuizQuestion, ...], key: str, node: Any) -> list[Problem]:
@@ -282,14 +283,9 @@ def load_municipal_text(text: str, path: Path | str) -> MunicipalEngagement:
                     _line_of(node, ["questions", i, "id"]),
                 )
             )
-    if path.parent.name == ENGAGEMENT_DIR.name and path.stem != local.municipality_code:
-        problems.append(
-            Problem(
-                "municipality_code",
-                f"ファイル名 {path.name} とコードが一致しません",
-                _line_of(node, ["municipality_code"]),
-            )
-        )
+    misnamed = file_code_problem(path, local.municipality_code, ENGAGEMENT_DIR.name, node)
+    if misnamed is not None:
+        problems.append(misnamed)
     if problems:
         raise EngagementFileError(str(path), problems)
     return local

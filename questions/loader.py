@@ -140,6 +140,16 @@ def _yaml_of(text: str, path: Path) -> tuple[Any, yaml.Node | None]:
         raise QuestionSetError(str(path), [Problem("", message, line)]) from err
 
 
+def file_code_problem(
+    path: Path, code: str, folder: str, node: yaml.Node | None, also: tuple[str, ...] = ()
+) -> Problem | None:
+    """Return the problem of a file in ``folder`` not named after its municipality code."""
+    if path.parent.name != folder or path.stem in (code, *also):
+        return None
+    where = _line_of(node, ["municipality_code"])
+    return Problem("municipality_code", f"ファイル名 {path.name} とコードが一致しません", where)
+
+
 def _validation_problems(err: ValidationError, node: yaml.Node | None) -> list[Problem]:
     problems = []
     for e in err.errors():
@@ -334,8 +344,9 @@ def load_question_set_text(
         validate_municipality_code(raw.municipality_code)
     except InvalidMunicipalityCode as err:
         problem(["municipality_code"], err.reason)
-    if path.parent.name == "sets" and path.stem != raw.municipality_code:
-        problem(["municipality_code"], f"ファイル名 {path.name} とコードが一致しません")
+    misnamed = file_code_problem(path, raw.municipality_code, SETS_DIR.name, node)
+    if misnamed is not None:
+        problems.append(misnamed)
 
     slot_ids = [s.id for s in raw.slots]
     if len(set(slot_ids)) != len(slot_ids):

@@ -22,6 +22,7 @@ from questions.loader import (
     _path_text,
     _read_text,
     _yaml_of,
+    file_code_problem,
 )
 
 POLICIES_DIR = PACKAGE_DIR / "policies"
@@ -184,14 +185,9 @@ def load_policy_text(text: str, path: Path | str) -> Policy:
             validate_municipality_code(code)
         except InvalidMunicipalityCode as err:
             problems.append(Problem("municipality_code", err.reason, _line_of(node, [])))
-        if path.stem not in (code, DEFAULT_NAME) and path.parent.name == POLICIES_DIR.name:
-            problems.append(
-                Problem(
-                    "municipality_code",
-                    f"ファイル名 {path.name} とコードが一致しません",
-                    _line_of(node, ["municipality_code"]),
-                )
-            )
+        misnamed = file_code_problem(path, code, POLICIES_DIR.name, node, also=(DEFAULT_NAME,))
+        if misnamed is not None:
+            problems.append(misnamed)
     if problems:
         raise PolicyError(str(path), problems)
     return policy
