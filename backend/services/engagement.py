@@ -95,14 +95,6 @@ def streak_for(svc: Services, uow: AbstractUnitOfWork, elder: Elder) -> int | No
     return streak(_stamped_days(uow, elder.id, today), today)
 
 
-def stamp_card(svc: Services, elder_id: str) -> StampCard:
-    """Return the elder's streak and this month's stamp card (a stamp a completed day)."""
-    today = svc.now().date()
-    with svc.uow() as uow:
-        days = _stamped_days(uow, elder_id, today)
-    return StampCard(today in days, streak(days, today), month_card(days, today))
-
-
 def offer(svc: Services, elder_id: str) -> Offer:
     """Return what to offer after today's check-in: off unless the municipality turned it on."""
     today = svc.now().date()
@@ -130,10 +122,10 @@ def question(svc: Services, elder_id: str, question_id: str) -> QuizQuestion:
     """Return one of the elder's municipality's quiz questions, or raise NotFound."""
     with svc.uow() as uow:
         code = _elder(uow, elder_id).municipality_code
-    for q in svc.engagement(code).questions:
-        if q.id == question_id:
-            return q
-    raise NotFound(f"quiz question {question_id}")
+    found = svc.engagement(code).question(question_id)
+    if found is None:
+        raise NotFound(f"quiz question {question_id}")
+    return found
 
 
 @retry_when_busy
@@ -143,13 +135,21 @@ def answer_quiz(
     """Judge and keep a quiz answer (once per request: a replay records nothing twice)."""
     q = question(svc, elder_id, question_id)
     verdict = judge(q, heard)
+    record_answer(svc, elder_id, q, verdict, request_id)
+    return q, verdict
+
+
+@retry_when_busy
+def record_answer(
+    svc: Services, elder_id: str, q: QuizQuestion, verdict: Verdict, request_id: str
+) -> None:
+    """Keep a judged quiz answer as an event (once per request)."""
     event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"alexa-request:{request_id}:quiz").hex
     with svc.uow() as uow:
         if all(e.id != event_id for e in uow.events.list_for_elder(elder_id)):
             detail = {"question": q.id, "verdict": verdict.value}
             uow.events.add(Event(event_id, elder_id, EventKind.QUIZ, svc.now(), detail))
         uow.commit()
-    return q, verdict
 
 
 @retry_when_busy

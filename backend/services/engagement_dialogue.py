@@ -7,16 +7,16 @@ check-in (and the notices read after it), only where the municipality turned eng
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from backend import messages
 from backend.domain.engagement import Verdict, judge
-from backend.domain.errors import NotFound
-from backend.domain.understanding import EMPTY, Meaning, MeaningKind, understand
+from backend.domain.understanding import EMPTY, Lexicon, Meaning, MeaningKind, understand
 from backend.services import engagement, notice_delivery
 from backend.services.checkin import Caller, Line, Turn, _elder_for
 from backend.services.context import Services
-from questions.engagement_files import QuizQuestion
+from questions.engagement_files import Engagement, QuizQuestion
 
 STAGE = "stage"
 STAGE_OFFERED = "quiz_offered"
@@ -37,21 +37,33 @@ def offered(state: dict[str, Any]) -> bool:
     return state.get(STAGE) == STAGE_OFFERED
 
 
-def _elder_id(svc: Services, caller: Caller) -> str | None:
-    with svc.uow() as uow:
-        elder = _elder_for(uow, caller)
-    return elder.id if elder is not None and elder.is_watchable else None
+@dataclass(frozen=True)
+class _Speaker:
+    """The elder at the speaker, read once a turn: may they be asked, and how they speak."""
+
+    elder_id: str | None  # None: unpaired, or not watched
+    engagement: Engagement | None
+    lexicon: Lexicon
+
+    def meaning(self, words: str) -> Meaning:
+        """Return what the words mean, read with the municipality's dialect lexicon."""
+        return understand(words, None, self.lexicon)
+
+    def question(self, question_id: str) -> QuizQuestion | None:
+        """Return one of the municipality's quiz questions, or None."""
+        return self.engagement.question(question_id) if self.engagement else None
 
 
-def _meaning(svc: Services, caller: Caller, words: str) -> Meaning:
-    """Return what the words mean, read with the municipality's dialect lexicon."""
-    lexicon = EMPTY
+def _speaker(svc: Services, caller: Caller) -> _Speaker:
     with svc.uow() as uow:
         elder = _elder_for(uow, caller)
-    if elder is not None:
-        qset = svc.question_sets().get(elder.municipality_code)
-        lexicon = qset.lexicon if qset is not None else EMPTY
-    return understand(words, None, lexicon)
+    if elder is None:
+        return _Speaker(None, None, EMPTY)
+    qset = svc.question_sets().get(elder.municipality_code)
+    lexicon = qset.lexicon if qset is not None else EMPTY
+    if not elder.is_watchable:
+        return _Speaker(None, None, lexicon)
+    return _Speaker(elder.id, svc.engagement(elder.municipality_code), lexicon)
 
 
 def _choices(question: QuizQuestion) -> Line:
@@ -88,7 +100,7 @@ def after_checkin(svc: Services, caller: Caller, turn: Turn) -> Turn:
     """Follow a completed check-in with today's topic and stamp, then offer the quiz."""
     if not turn.end or not any(line.key == DONE_KEY for line in turn.lines):
         return turn
-    elder_id = _elder_id(svc, caller)
+    elder_id = _speaker(svc, caller).elder_id
     if elder_id is None:
         return turn
     offer = engagement.offer(svc, elder_id)
@@ -114,24 +126,21 @@ def after_checkin(svc: Services, caller: Caller, turn: Turn) -> Turn:
 
 def start_quiz(svc: Services, caller: Caller, state: dict[str, Any]) -> Turn:
     """Ask the first of today's quiz questions (after 「はい」, or when the elder says クイズ)."""
-    elder_id = _elder_id(svc, caller)
-    if elder_id is None:
+    speaker = _speaker(svc, caller)
+    if speaker.elder_id is None:
         return Turn((Line("quiz_none_today"),), end=True)
     left = tuple(state.get("left") or ())
     if not left:
-        left = tuple(q.id for q in engagement.offer(svc, elder_id).quiz)
-    if not left:
-        return Turn((Line("quiz_none_today"),), end=True)
-    try:
-        question = engagement.question(svc, elder_id, left[0])
-    except NotFound:
+        left = tuple(q.id for q in engagement.offer(svc, speaker.elder_id).quiz)
+    question = speaker.question(left[0]) if left else None
+    if question is None:
         return Turn((Line("quiz_none_today"),), end=True)
     return _ask(question, [], left[1:])
 
 
 def offer_reply(svc: Services, caller: Caller, state: dict[str, Any], words: str) -> Turn:
     """Take what was said to the offer: an emergency first; yes starts the quiz; else none."""
-    meaning = _meaning(svc, caller, words)
+    meaning = _speaker(svc, caller).meaning(words)
     if meaning.kind is MeaningKind.EMERGENCY:
         return notice_delivery.emergency(svc, caller, state, f"words:{meaning.rule}")
     if meaning.kind is MeaningKind.YES or _WANTS.search(words):
@@ -141,13 +150,13 @@ def offer_reply(svc: Services, caller: Caller, state: dict[str, Any], words: str
 
 def answer(svc: Services, caller: Caller, state: dict[str, Any], heard: str) -> Turn:
     """Judge the answer (an emergency first), say the right one kindly, then go on or end."""
-    meaning = _meaning(svc, caller, heard)
+    speaker = _speaker(svc, caller)
+    meaning = speaker.meaning(heard)
     if meaning.kind is MeaningKind.EMERGENCY:
         return notice_delivery.emergency(svc, caller, state, f"words:{meaning.rule}")
-    elder_id = _elder_id(svc, caller)
-    if elder_id is None or not state.get("quiz"):
+    question = speaker.question(state.get("quiz", ""))
+    if speaker.elder_id is None or question is None:
         return Turn((Line("quiz_none_today"),), end=True)
-    question = engagement.question(svc, elder_id, state["quiz"])
     verdict = judge(question, heard)
     if verdict is Verdict.UNCLEAR and heard and not state.get("tries"):
         lines = [Line("quiz_unclear_again"), _choices(question)]
@@ -155,7 +164,7 @@ def answer(svc: Services, caller: Caller, state: dict[str, Any], heard: str) -> 
         return Turn(
             tuple(lines), state=new_state, reprompt=_choices(question), screen=quiz_screen(question)
         )
-    _, verdict = engagement.answer_quiz(svc, elder_id, question.id, heard, caller.request_id)
+    engagement.record_answer(svc, speaker.elder_id, question, verdict, caller.request_id)
     if verdict is Verdict.RIGHT:
         lines = [Line("quiz_right")]
     elif verdict is Verdict.WRONG:
@@ -165,20 +174,16 @@ def answer(svc: Services, caller: Caller, state: dict[str, Any], heard: str) -> 
     if question.after:
         lines.append(Line("say", {"text": question.after}))
     left = tuple(state.get("left") or ())
-    if left:
-        try:
-            following = engagement.question(svc, elder_id, left[0])
-        except NotFound:
-            following = None
-        if following is not None:
-            return _ask(following, [*lines, Line("quiz_next")], left[1:])
+    following = speaker.question(left[0]) if left else None
+    if following is not None:
+        return _ask(following, [*lines, Line("quiz_next")], left[1:])
     lines.append(Line("quiz_goodbye"))
     return Turn(tuple(lines), end=True)
 
 
 def set_quiz(svc: Services, caller: Caller, wanted: bool) -> Turn:
     """「クイズはいらない」 / 「クイズをしたい」: keep the elder's choice and say so."""
-    elder_id = _elder_id(svc, caller)
+    elder_id = _speaker(svc, caller).elder_id
     if elder_id is None:
         return Turn((Line("quiz_none_today"),), end=True)
     engagement.set_choices(svc, elder_id, quiz=wanted)

@@ -210,34 +210,35 @@ class TestSending:
 
 
 class TestStreak:
-    def completed_days(self, store, elder_id, days):
+    def summary_after_four_days(self, ctx, services, store, clock, engagement):
+        """Return the summary body after four completed days and this morning's answers."""
+        link(ctx, services)
+        clock.set(jst(MONDAY, 6, 0))
+        say(ctx, "まとめ 8時")
         with FakeUnitOfWork(store) as uow:
-            for back in range(1, days + 1):
+            for back in range(1, 5):
                 day = MONDAY - timedelta(days=back)
                 uow.checkins.add(
                     make_checkin(
                         f"done-{back}",
-                        elder_id=elder_id,
+                        elder_id="elder-1",
                         day=day,
                         started_at=jst(day, 7),
                         status=CheckInStatus.COMPLETED,
                     )
                 )
             uow.commit()
+        answered(store)
+        clock.set(jst(MONDAY, 8, 0))
+        family.queue_daily_summaries(replace(services, engagement=engagement))
+        (message,) = summaries(store)
+        return message.body
 
     def test_the_summary_says_how_many_days_running_the_elder_talked(
         self, ctx, services, elders, store, clock
     ):
-        services = replace(services, engagement=engagement_for)
-        link(ctx, services)
-        clock.set(jst(MONDAY, 6, 0))
-        say(ctx, "まとめ 8時")
-        self.completed_days(store, "elder-1", 4)
-        answered(store)
-        clock.set(jst(MONDAY, 8, 0))
-        family.queue_daily_summaries(services)
-        (message,) = summaries(store)
-        assert message.body.splitlines()[0] == (
+        body = self.summary_after_four_days(ctx, services, store, clock, engagement_for)
+        assert body.splitlines()[0] == (
             "山田 花子さん 今朝のチェック：体調『元気』、お薬は飲みました"
             "（4日つづけてお話ししています）"
         )
@@ -245,14 +246,7 @@ class TestStreak:
     def test_no_streak_where_the_municipality_has_engagement_off(
         self, ctx, services, elders, store, clock
     ):
-        off = replace(services, engagement=lambda code: engagement_for(code, Path("/nowhere")))
-        assert engagement_for("032158").enabled  # on for this municipality, off for ``off``
-        link(ctx, services)
-        clock.set(jst(MONDAY, 6, 0))
-        say(ctx, "まとめ 8時")
-        self.completed_days(store, "elder-1", 4)
-        answered(store)
-        clock.set(jst(MONDAY, 8, 0))
-        family.queue_daily_summaries(off)
-        (message,) = summaries(store)
-        assert "つづけて" not in message.body
+        assert engagement_for("032158").enabled  # on for this municipality, off below
+        off = lambda code: engagement_for(code, Path("/nowhere"))  # noqa: E731
+        body = self.summary_after_four_days(ctx, services, store, clock, off)
+        assert "つづけて" not in body
