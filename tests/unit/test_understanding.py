@@ -172,3 +172,34 @@ class TestFifthBlindSetAnswers:
 
     def test_kishu_yan_is_a_negative(self):
         assert value_of("lunch", "食べやんだ", KUDOYAMA.lexicon) == "not_ate"
+
+
+class TestReportedOrLived:
+    """Hearsay and media make an event not the speaker's only when they frame that event."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "テレビを見ていたら急に胸が痛くなった",
+            "ニュースを見てたら胸が苦しくなってきた",
+            "夢じゃなくて本当に動けない",
+            "テレビの前で倒れて起き上がれない",  # a place, not 「前に」 in time
+            "娘が言ってたけど、私、今胸が痛いの",
+            "火事です、テレビの裏から煙が出てる",
+        ],
+    )
+    def test_an_emergency_beside_a_media_or_hearsay_word_is_still_one(self, text):
+        assert understand(text).kind is MeaningKind.EMERGENCY
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "テレビで火事のニュースを見た",
+            "ドラマで人が倒れる場面を見た",
+            "隣のおばあさんが倒れたんだって",
+            "息子が胸が痛いって言ってた",
+            "前に倒れたことがある",
+        ],
+    )
+    def test_what_was_seen_or_heard_of_is_not(self, text):
+        assert understand(text).kind is not MeaningKind.EMERGENCY

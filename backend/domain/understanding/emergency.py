@@ -175,7 +175,9 @@ def _chest_or_breath(reading: Reading) -> bool:
             continue
         if _near(reading, unit, _BODY_CHEST + _BREATH):
             return True
-    if _HARD_TO_BREATHE.search(reading.text) and not _hearsay_or_media(reading):
+    if _HARD_TO_BREATHE.search(reading.text) and not any(
+        _reported(reading, u) or past_episode(reading, u) for u in reading.find(*_BREATH)
+    ):
         return True
     for unit in reading.find(*_BREATH):
         auxes = unit.auxes
@@ -230,7 +232,7 @@ def _collapsed(reading: Reading) -> Emergency | None:
             return Emergency("collapsed")
         return Emergency("collapsed")
     for unit in reading.find("転ぶ", "転倒", "こける", "転ける"):
-        if unit.negated or _near(reading, unit, _TIME_AGO, 5) or past_episode(reading, unit):
+        if unit.negated or _time_ago_near(reading, unit, 5) or past_episode(reading, unit):
             continue
         if any(u.is_("大丈夫", "平気") and not u.negated for u in reading.after(unit, 4)):
             continue
@@ -377,19 +379,35 @@ def _sudden(reading: Reading) -> bool:
     return False
 
 
-_MEDIA = ("テレビ", "ドラマ", "ニュース", "番組", "映画", "場面", "ラジオ", "新聞", "夢")
-# Reported, not happening to the speaker now: 倒れたんだって, こけたらしい, 痛いって言ってた.
-_HEARSAY = re.compile(r"んだって|んやって|らしい|って(?:言|い[うっ]|聞)|そうだよ|そうです(?:よ)?$")
+_MEDIA = ("テレビ", "ドラマ", "ニュース", "番組", "映画", "ラジオ", "新聞", "夢")
+_SEEN_AS = ("場面", "ニュース", "番組", "映画", "ドラマ", "シーン", "夢")
+# Said right after the event word: it was reported, not lived (倒れたんだって, こけたらしい,
+# 痛いって言ってた). Only right after it: 「娘が言ってたけど、私、今胸が痛いの」 is an emergency.
+_HEARSAY_AFTER = re.compile(r"^(?:た|だ)?(?:(?:ん|の)?(?:だ|や)?って|らしい|そうだ|そうです)")
 
 
-def _hearsay_or_media(reading: Reading) -> bool:
-    return bool(_HEARSAY.search(reading.text)) or reading.has(*_MEDIA)
+def _reported(reading: Reading, unit: Unit) -> bool:
+    """Return True when ``unit`` is heard of or seen on a screen, not happening to the speaker.
+
+    Media only frame the event when they are its place (テレビで…, ドラマで…) or it is what was
+    seen (倒れる場面, 火事のニュース): 「テレビを見ていたら胸が苦しくなった」 is an emergency.
+    """
+    following = "".join(t.surface for t in reading.tokens[unit.index + 1 : unit.index + 8])
+    if _HEARSAY_AFTER.search(following):
+        return True
+    if any(u.is_(*_SEEN_AS) for u in reading.after(unit, 2)):
+        return True
+    for media in reading.before(unit, 5):
+        place = reading.tokens[media.index + 1 : media.index + 2]
+        if media.is_(*_MEDIA) and place and place[0].surface == "で":
+            return True
+    return False
 
 
 def _fire_or_alarm(reading: Reading) -> bool:
-    if _hearsay_or_media(reading):
-        return False  # テレビで火事のニュースを見た
-    if any(not u.negated for u in reading.find("火事", "緊急", "火災")):
+    if any(not u.negated and not _reported(reading, u) for u in reading.find("火事", "火災")):
+        return True  # not テレビで火事のニュースを見た
+    if any(not u.negated for u in reading.find("緊急")):
         return True
     for unit in reading.find("煙"):
         following = [unit, *reading.after(unit, 2)]
@@ -439,12 +457,28 @@ _RULES = (
 )
 
 
+def _time_ago_near(reading: Reading, unit: Unit, window: int = 4) -> bool:
+    """Return True when a word of time past stands before ``unit`` (前に倒れた, 去年).
+
+    「テレビの前で倒れた」 is a place: 前 between の and で (or に) is not time.
+    """
+    for word in reading.before(unit, window):
+        if not word.is_(*_TIME_AGO):
+            continue
+        before = reading.tokens[word.index - 1].surface if word.index else ""
+        after = reading.tokens[word.index + 1 : word.index + 2]
+        if word.is_("前") and before == "の" and after and after[0].surface in ("で", "に"):
+            continue
+        return True
+    return False
+
+
 def past_episode(reading: Reading, unit: Unit) -> bool:
     """倒れたことがある, 苦しい時期もあった, 前に倒れた, 倒れたって聞いた: not happening now."""
     after = reading.after(unit, 3)
     if any(u.is_("聞く", "聞こえる", "噂", "ニュース", "話") for u in after):
         return True  # hearsay: 友達が倒れたって聞いて
-    if _hearsay_or_media(reading):
+    if _reported(reading, unit):
         return True  # 隣の人が倒れたんだって, ドラマで人が倒れる場面
     if "様" in unit.auxes and after and after[0].pos == "名詞":
         return True  # 胸が痛むようなニュース: a figure of speech
@@ -452,7 +486,7 @@ def past_episode(reading: Reading, unit: Unit) -> bool:
         return True  # 動けないほどではない
     if any(u.is_(*_EPISODE) for u in after) or any(a in ("事", "こと") for a in unit.auxes):
         return True
-    return _near(reading, unit, _TIME_AGO, 4)
+    return _time_ago_near(reading, unit)
 
 
 _NOTHING_CAME_OF_IT = re.compile(
