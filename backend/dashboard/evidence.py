@@ -249,32 +249,24 @@ def _weight(alert: Alert, ev: dict, tz: tzinfo, qset: QuestionSet | None) -> Evi
     return Evidence(facts, rule)
 
 
+def _window(label: str, template: str, days: Any, median: Any, unit: str, window: Any) -> Fact:
+    """Return one window of an activity drop: its days, median and dates."""
+    start, end = window or ["", ""]
+    text = template.format(
+        days=days or 0, value=_count(median or 0), unit=unit, start=_day(start), end=_day(end)
+    )
+    return Fact(label, text)
+
+
 def _activity(alert: Alert, ev: dict, tz: tzinfo, qset: QuestionSet | None) -> Evidence:
     unit = t.MEASURE_UNITS.get(ev.get("measure", ""), "")
-    short, long = ev.get("short_window") or ["", ""], ev.get("long_window") or ["", ""]
     facts = (
-        Fact(
-            t.LABEL_RECENT,
-            t.ACTIVITY_RECENT.format(
-                days=ev.get("short_days", 0),
-                value=_count(ev.get("short_median", 0)),
-                unit=unit,
-                start=_day(short[0]),
-                end=_day(short[1]),
-            ),
-        ),
-        Fact(
-            t.LABEL_BASELINE,
-            t.ACTIVITY_BASELINE.format(
-                days=ev.get("long_days", 0),
-                value=_count(ev.get("long_median", 0)),
-                unit=unit,
-                start=_day(long[0]),
-                end=_day(long[1]),
-            ),
-        ),
+        _window(t.LABEL_RECENT, t.ACTIVITY_RECENT, ev.get("short_days"), ev.get("short_median"),
+                unit, ev.get("short_window")),
+        _window(t.LABEL_BASELINE, t.ACTIVITY_BASELINE, ev.get("long_days"),
+                ev.get("long_median"), unit, ev.get("long_window")),
         Fact(t.LABEL_DROP, t.ACTIVITY_RATIO.format(percent=round(float(ev.get("ratio", 0)) * 100))),
-    )
+    )  # fmt: skip
     percent = round(float(ev.get("threshold_ratio", 0.7)) * 100)
     return Evidence(facts, t.ACTIVITY_RULE.format(percent=percent))
 
