@@ -150,12 +150,12 @@ def test_the_production_server_serves_not_the_development_one(served: Served) ->
     assert "development server" not in output
     assert "Running on http" not in output  # Werkzeug's banner
     if served.kind == "gunicorn":  # a master and its worker processes
-        assert len(served.children()) == WORKERS
-        deadline = time.monotonic() + STARTUP_WAIT  # each worker logs once it runs
-        while served.output().count("Booting worker") < WORKERS:
+        deadline = time.monotonic() + STARTUP_WAIT  # the master forks its workers one by one
+        while served.output().count("Booting worker") < WORKERS or len(served.children()) < WORKERS:
             assert time.monotonic() < deadline, served.output()
             time.sleep(0.1)
         assert served.output().count("Booting worker") == WORKERS
+        assert len(served.children()) == WORKERS
     else:
         assert "（Alexa: POST /alexa、waitress）" in output
 
