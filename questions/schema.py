@@ -276,9 +276,27 @@ class ScheduleOverride(_Strict):
     slots: tuple[str, ...] = Field(min_length=1)
 
 
+class WeeklyAbsence(_Strict):
+    """A known weekly absence of the elder (デイサービス, 通院): those slots are not missed."""
+
+    kind: Literal["dayservice", "clinic", "other"] = "other"
+    weekday: Literal["月", "火", "水", "木", "金", "土", "日"]
+    # The slots the elder is out for; none listed means every slot of that day.
+    slots: tuple[str, ...] = ()
+
+    def covers(self, day: dt.date, slot: str) -> bool:
+        """Return True if the elder is out for ``slot`` on ``day``."""
+        return WEEKDAYS[day.weekday()] == self.weekday and (not self.slots or slot in self.slots)
+
+
 class ElderOverrides(_Strict):
     """Per-elder changes to the municipality's set."""
 
     add: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
     schedules: dict[str, ScheduleOverride] = Field(default_factory=dict)
+    absences: tuple[WeeklyAbsence, ...] = ()
+
+    def absent(self, day: dt.date, slot: str) -> bool:
+        """Return True if a known weekly absence covers ``slot`` on ``day``."""
+        return any(a.covers(day, slot) for a in self.absences)

@@ -90,6 +90,8 @@ RULES = {
     "bp_urgent": "血圧（至急）",
     "emergency": "緊急の言葉",
     "kihon_checklist": "基本チェックリスト",
+    "follow_up": "フォローアップ（今月のまとめ）",
+    "speaker_silent": "スピーカーと連絡が取れません",
 }
 BAD_MONTH = "月は 2026-11 のように指定してください。"
 

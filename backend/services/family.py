@@ -41,7 +41,7 @@ from backend.domain.model import (
     quiet_until,
 )
 from backend.ports import AbstractUnitOfWork
-from backend.services import alerts, away, notices
+from backend.services import alerts, away, life_signs, notices
 from backend.services.context import Services
 
 logger = logging.getLogger(__name__)
@@ -262,8 +262,14 @@ def unheard(svc: Services, alexa_user_id: str, device_id: str) -> list[FamilyMes
 
 def mark_heard(svc: Services, message_ids: list[str]) -> int:
     """Mark the messages heard now (idempotent: heard ones keep their first time)."""
+    now = svc.now()
     with svc.uow() as uow:
-        marked = uow.family.mark_heard(message_ids, svc.now())
+        marked = uow.family.mark_heard(message_ids, now)
+        if marked:
+            # The elder heard them on the speaker: a sign of life (issue 15).
+            elders = {m.elder_id for i in message_ids if (m := uow.family.get_message(i))}
+            for elder_id in sorted(elders):
+                life_signs.record(uow, elder_id, life_signs.FAMILY_MESSAGE_HEARD, now)
         uow.commit()
     return marked
 

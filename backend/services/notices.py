@@ -19,7 +19,7 @@ from backend.domain import rules
 from backend.domain.errors import NotFound
 from backend.domain.model import Elder, OutboxMessage, Recipient, Severity
 from backend.ports import AbstractUnitOfWork
-from backend.services import alerts
+from backend.services import alerts, life_signs
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
 from notices.loader import load_notice_file
@@ -104,7 +104,10 @@ def mark_heard(
     """Record that the elder heard this occurrence (idempotent); True if newly recorded."""
     detail = {"request_id": request_id} if request_id else {}
     delivery = NoticeDelivery(due.notice.id, elder.id, due.occurrence, now, detail=detail)
-    return uow.notice_deliveries.mark_heard(delivery)
+    heard = uow.notice_deliveries.mark_heard(delivery)
+    if heard:
+        life_signs.record(uow, elder.id, life_signs.NOTICE_HEARD, now)
+    return heard
 
 
 def record_safety(

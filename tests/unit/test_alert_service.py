@@ -51,8 +51,13 @@ def watched(store):
         uow.commit()
 
 
-def sweep(services):
-    return alerts.sweep(services, lambda code: Policy())
+# The fixed ladder and one alert per finding (what most of these tests describe); the
+# default policy's rhythm and grouped follow-ups are in TestDefaultPolicy.
+FIXED = Policy(per_elder_rhythm=False, group_follow_ups=False)
+
+
+def sweep(services, policy=FIXED):
+    return alerts.sweep(services, lambda code: policy)
 
 
 def state(store):
@@ -250,7 +255,10 @@ class TestHistoryLoading:
     def test_what_the_sweep_loads_gives_the_same_candidates_as_the_whole_history(
         self, store, long_history, now, expected
     ):
-        policy = Policy()
+        for policy in (FIXED, Policy()):
+            self.check_loading(store, policy, now, expected if policy == FIXED else set())
+
+    def check_loading(self, store, policy, now, expected):
         qset = load_sets()[MUNICIPALITY_CODE]
         with FakeUnitOfWork(store) as uow:
             (elder,) = uow.elders.list_all()
