@@ -101,16 +101,23 @@ class Policy(BaseModel):
     # median of recent days; never before the latest of their recent times), and at the
     # slot's end + grace at the latest.
     rhythm_margin_minutes: int = Field(default=90, ge=0, le=12 * 60)
-    # Family is told once the chance that the elder skipped every missed expected slot by
-    # habit (the product of 1 - answer rate) falls to this, each slot counting from its end +
-    # grace; at the care-center deadline at the latest. 1 % ≈ two misses of a 9-in-10
-    # answerer, three of a 4-in-5 one. Design choice (bench/simulate.py, several seeds).
+    # The chance that the elder skipped every expected slot missed by habit (the product of
+    # 1 - answer rate, each slot counting from its end + grace) at which the silence is
+    # unusual for this elder: family is told then, the care center at the deadline below.
+    # 1 % ≈ two misses of a 9-in-10 answerer, three of a 4-in-5 one. Design choice
+    # (bench/simulate.py, several seeds).
     family_chance: float = Field(default=0.01, gt=0, lt=1)
     # The care-center deadline (center_after_hours from the start of the first expected slot
     # missed) moves later by up to this many minutes so that the elder's usual time of the
     # same slot the next day has passed: the center is not called 30 minutes before a
-    # morning-only elder's usual answer. Still inside 26 hours with the defaults.
+    # morning-only elder's usual answer. 24 h + 120 min: inside Japan Post's 24 h plus the
+    # 2 h of its own re-call (mission_anchors §1, §1.4).
     center_margin_minutes: int = Field(default=120, ge=0, le=6 * 60)
+    # An elder whose silence is still not unusual for them at the deadline (an irregular
+    # answerer: the chance above not reached) is reported to the center when it is, and at
+    # this many hours after the first miss began at the latest (九度山町: two days running →
+    # 民生委員 visit, mission_anchors §1.4). Family is told then at the latest too.
+    center_max_hours: int = Field(default=48, ge=1, le=7 * 24)
     # The speaker made no contact for this many hours while a device (pedometer, scale) shows
     # the elder is up: shown to staff as 「スピーカーと連絡が取れません」 (no message sent).
     speaker_silent_hours: int = Field(default=24, ge=1, le=7 * 24)
@@ -175,6 +182,8 @@ class Policy(BaseModel):
             raise ValueError("activity_short_min_days は activity_short_days 以下にしてください")
         if self.activity_long_min_days > self.activity_long_days:
             raise ValueError("activity_long_min_days は activity_long_days 以下にしてください")
+        if self.center_max_hours < self.center_after_hours:
+            raise ValueError("center_max_hours は center_after_hours 以上にしてください")
         if self.weight_median_days > self.weight_window_days:
             raise ValueError("weight_median_days は weight_window_days 以下にしてください")
         if self.weight_min_values > self.weight_median_days:

@@ -608,10 +608,12 @@ def _silence(ctx: Context) -> list[AlertCandidate]:
     day's steps count from that day's first minute). Since the latest one, the slots the elder
     usually answers (their rhythm, ``learn_rhythms``) that went by past their usual time plus
     margin are the misses; the first one names the alert (``YYYY-MM-DD/<slot>``), so a silence
-    is one alert that climbs. Stage 0 (nudge) at the first miss; 1 (family) once the chance of
-    the misses being habit falls to ``family_chance``, each counting from its slot's end +
-    grace; 2 (center) at the deadline (``_center_deadline``), family at the latest then too;
-    3 (priority) at the deadline once ``priority_days_running - 1`` days have passed.
+    is one alert that climbs. Stage 0 (nudge) at the first miss; 1 (family) once the silence
+    is unusual for the elder (the chance of the misses being habit falls to
+    ``family_chance``, each counting from its slot's end + grace); 2 (center) at the deadline
+    (``_center_deadline``) if it is unusual by then, else once it is, and ``center_max_hours``
+    after the first miss began at the latest, family then at the latest too; 3 (priority)
+    with the center once ``priority_days_running - 1`` days have passed.
     """
     policy = ctx.policy
     overrides = parse_overrides(ctx.elder.overrides, f"elder {ctx.elder.id} overrides")
@@ -624,14 +626,17 @@ def _silence(ctx: Context) -> list[AlertCandidate]:
     if not missed:
         return []
     first = missed[0]
-    center_at = _center_deadline(ctx, first, rhythms)
-    family_at = center_at
+    deadline = _center_deadline(ctx, first, rhythms)
+    latest = max(deadline, first.start + timedelta(hours=policy.center_max_hours))
+    unusual_at = latest  # when the silence became unusual for this elder
     chance = 1.0
     for miss in sorted(missed, key=lambda m: m.counts_at):
         chance *= 1.0 - miss.rate
         if chance <= policy.family_chance:
-            family_at = min(family_at, miss.counts_at)
+            unusual_at = min(miss.counts_at, latest)
             break
+    center_at = min(max(deadline, unusual_at), latest)
+    family_at = min(unusual_at, center_at)
     priority_at = max(center_at, first.start + timedelta(days=policy.priority_days_running - 1))
     stage = STAGE_NUDGE
     for at, later in (
