@@ -289,3 +289,69 @@ class TestHistoryLoading:
             sweep(services)
         lasting = [a for a in store.state.alerts.values() if a.rule in rules.LASTING_RULES]
         assert sorted(a.rule for a in lasting) == ["activity_drop:steps", "weight_drop"]
+
+
+class TestDefaultPolicy:
+    """The default policy: grouped follow-ups and the speaker state reach nobody by message."""
+
+    def add_answers(self, store, day, *values, hour=7):
+        with FakeUnitOfWork(store) as uow:
+            checkin_id = f"c-{day}-{hour}"
+            uow.checkins.add(make_checkin(checkin_id, day=day, started_at=jst(day, hour)))
+            for minute, (question_id, value) in enumerate(values):
+                uow.answers.add(
+                    make_answer(
+                        checkin_id=checkin_id,
+                        day=day,
+                        question_id=question_id,
+                        value=value,
+                        answered_at=jst(day, hour, minute),
+                    )
+                )
+            uow.commit()
+
+    def test_a_months_findings_are_one_follow_up_that_grows_and_tells_nobody(
+        self, services, clock, store, watched
+    ):
+        self.add_answers(store, MONDAY, ("blood_pressure", {"systolic": 165, "diastolic": 80}))
+        clock.set(jst(MONDAY, 8))
+        assert sweep(services, Policy()).opened == 1
+        self.add_answers(store, TUESDAY, ("condition", "bad"))
+        clock.set(jst(TUESDAY + timedelta(days=1), 8))  # Monday has left the recent dates
+        sweep(services, Policy())
+        (item,) = [a for a in store.state.alerts.values() if a.rule == rules.FOLLOW_UP]
+        assert item.period == MONDAY.strftime("%Y-%m")
+        assert [(f["rule"], f["period"]) for f in item.evidence["findings"]] == [
+            ("bp_high", MONDAY.isoformat()),
+            ("concern:condition", TUESDAY.isoformat()),
+        ]
+        assert item.severity is Severity.SAME_DAY
+        assert [m for m in store.state.outbox.values() if m.alert_id == item.id] == []
+        actions = [c.action for c in store.state.alert_changes if c.alert_id == item.id]
+        assert actions == ["opened", "findings"]
+        clock.set(jst(TUESDAY + timedelta(days=1), 12))
+        assert alerts.escalate_unclaimed(services, timedelta(hours=2)) == 0
+
+    def test_an_urgent_reading_is_still_its_own_alert_to_family_and_center(
+        self, services, clock, store, watched
+    ):
+        self.add_answers(store, MONDAY, ("blood_pressure", {"systolic": 190, "diastolic": 100}))
+        clock.set(jst(MONDAY, 8))
+        sweep(services, Policy())
+        (urgent,) = [a for a in store.state.alerts.values() if a.rule == rules.BP_URGENT]
+        told = sorted(
+            m.recipient_id for m in store.state.outbox.values() if m.alert_id == urgent.id
+        )
+        assert told == ["inbox-1", "recipient-1"]
+
+    def test_a_speaker_outage_is_shown_but_sent_to_nobody(self, services, clock, store, watched):
+        self.add_answers(store, MONDAY, ("condition", "good"))
+        with FakeUnitOfWork(store) as uow:
+            uow.readings.add_many(
+                [make_reading(measured_at=jst(TUESDAY, 9), kind=ReadingKind.WEIGHT, value=52.0)]
+            )
+            uow.commit()
+        clock.set(jst(TUESDAY, 9, 30))
+        sweep(services, Policy())
+        (outage,) = [a for a in store.state.alerts.values() if a.rule == rules.SPEAKER_SILENT]
+        assert [m for m in store.state.outbox.values() if m.alert_id == outage.id] == []
