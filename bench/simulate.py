@@ -852,6 +852,41 @@ def base_rule(rule: str) -> str:
     return rule
 
 
+@dataclass(frozen=True)
+class Finding:
+    """One finding of a grouped follow-up item, scored like an alert of its own rule."""
+
+    id: str
+    elder_id: str
+    rule: str
+    period: str
+    evidence: dict[str, Any]
+    created_at: datetime
+    stage: int = 0
+
+
+def findings_of(alert: Any) -> list[Any]:
+    """An alert, or the findings of a follow-up item (each dated by its own period)."""
+    if alert.rule != "follow_up":
+        return [alert]
+    found = []
+    for n, f in enumerate(alert.evidence.get("findings", ())):
+        period = f["period"]
+        try:
+            day = date.fromisoformat(period[:10])
+        except ValueError:
+            if "-W" in period:
+                year, week = period.split("-W")
+                day = date.fromisocalendar(int(year), int(week), 1)
+            else:
+                day = alert.created_at.astimezone(JST).date()
+        created = max(alert.created_at, at(day, 12 * 60))
+        found.append(
+            Finding(f"{alert.id}#{n}", alert.elder_id, f["rule"], period, f["evidence"], created)
+        )
+    return found
+
+
 def first_missed_slot(sim: Sim, p: Person, t: datetime) -> datetime:
     """The start of the first slot that ends after ``t`` and was not answered before it."""
     day = t.astimezone(JST).date()
@@ -906,6 +941,8 @@ def score(sim: Sim, days: int) -> dict[str, Any]:
     from backend.domain import rules
 
     alerts, first = load_alerts(sim.svc)
+    items = [a for a in alerts if a.rule == "follow_up"]
+    alerts = [f for a in alerts for f in findings_of(a)]
     people = {p.id: p for p in sim.people}
     injected = [e for p in sim.people for e in p.events]
     matched: set[str] = set()
@@ -935,10 +972,9 @@ def score(sim: Sim, days: int) -> dict[str, Any]:
                     and a.rule == rules.MISSED_CHECKIN
                 )
             elif e.kind == "bp_crisis":
-                ok = a.rule in (
-                    rules.BP_URGENT,
-                    "follow_up",
-                ) and e.start <= opened.date() <= e.start + timedelta(days=1)
+                ok = a.rule == rules.BP_URGENT and e.start <= opened.date() <= e.start + timedelta(
+                    days=1
+                )
             elif e.kind == "weight_loss" and a.rule == rules.WEIGHT_DROP:
                 ok = e.start + timedelta(days=14) <= opened.date() <= e.start + timedelta(days=84)
             elif e.kind == "step_drop" and a.rule == "activity_drop:steps":
@@ -982,9 +1018,14 @@ def score(sim: Sim, days: int) -> dict[str, Any]:
         causes[cause_of(sim, a, people[a.elder_id])] += 1
         family_told += (a.id, "family") in first
     for a in quiet:
-        quiet_causes[f"{base_rule(a.rule)} (stage {a.stage})"] += 1
+        if a.rule == rules.MISSED_CHECKIN or a.rule == rules.SPEAKER_SILENT:
+            quiet_causes[f"{base_rule(a.rule)} (stage {a.stage})"] += 1
+        else:
+            where = "a finding in a follow-up item" if "#" in a.id else "an alert"
+            quiet_causes[f"{cause_of(sim, a, people[a.elder_id])} ({where})"] += 1
     return {
         "alerts": alerts,
+        "items": items,
         "first": first,
         "injected": injected,
         "told": told,
@@ -1050,6 +1091,19 @@ def report(sim: Sim, result: dict[str, Any], days: int) -> None:
             ]
             if delays:
                 extra = f"; hours to both told: median {statistics.median(delays):.1f}, max {max(delays):.1f}"
+            people = {p.id: p for p in sim.people}
+            late = [
+                f"{people[e.elder].habit} "
+                + (
+                    "never"
+                    if e.detected_at is None
+                    else f"{(e.detected_at - e.detail['first_missed']).total_seconds() / 3600:.1f} h"
+                )
+                for e in group
+                if not e.in_time
+            ]
+            if late:
+                extra += "; not in time: " + ", ".join(late)
         print(
             f"  {kind:12s} found {len(found):3d}/{len(group):<3d} in time {len(ok):3d} = {len(ok) / len(group):6.1%}  ({windows[kind]}){extra}"
         )
@@ -1072,6 +1126,11 @@ def report(sim: Sim, result: dict[str, Any], days: int) -> None:
     )
     for cause, count in result["causes"].most_common():
         print(f"    {cause:66s} {count:5d}  ({count / em * 100:6.1f} per 100 elder-months)")
+    items = result["items"]
+    print(
+        f"  follow-up items on the dashboard (one per elder and month, nobody messaged): {len(items)}"
+        f" = {len(items) / em * 100:.1f} per 100 elder-months"
+    )
     quiet = result["quiet"]
     print(
         f"  shown on the dashboard only (nobody messaged): {len(quiet)} = {len(quiet) / em * 100:.1f} per 100 elder-months"
