@@ -465,6 +465,9 @@ class TestMonthlyStats:
         assert '<span class="n">100</span>% 対応不要だった割合' in text
         assert '<span class="n">30</span>分 引き受けまでの時間（中央値）' in text
         assert "<td>応答なし</td><td>1</td>" in text
+        # The field figures: per rule, per 100 elder-months, share 対応不要, time to claim.
+        assert "<td>合計</td><td>1</td>" in text
+        assert "<td>100%</td><td>30分</td>" in text
         assert OTHER_ELDER.name not in text
         october = client.get("/alerts/stats?month=2026-10").text
         assert "この月のアラートはありません" in october
