@@ -29,6 +29,9 @@ BODY = (
     "命に関わるおそれがあるときは、119番に通報してください。\n\n"
     "みまもり"
 )
+# The spoken nudge before family is told (Proactive Events to the elder's own speaker).
+CHECKIN_NUDGE_CREATOR = "みまもり"
+CHECKIN_NUDGE_BODY = "見守りの時間です。「アレクサ、みまもりを開いて」と話しかけてください"
 PRIORITY_NOTE = "2日続けて応答がありません。訪問などのご確認をお願いします。"
 
 

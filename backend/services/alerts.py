@@ -25,6 +25,7 @@ from backend.domain.model import (
     ReadingKind,
     Recipient,
     Severity,
+    quiet_until,
 )
 from backend.ports import AbstractUnitOfWork
 from backend.services.context import Services
@@ -134,8 +135,40 @@ def _notify(
         )
         queued += uow.outbox.add_if_absent(message)
     if rules.STAGE_NUDGE in stages and alert.rule == rules.MISSED_CHECKIN:
-        # The speaker asks again at the next open; a spoken nudge channel comes later.
-        uow.alerts.add_change(AlertChange(alert.id, now, "system", "nudged"))
+        speakers = _nudge_speakers(uow, elder, alert, now) if stage == rules.STAGE_NUDGE else 0
+        uow.alerts.add_change(
+            AlertChange(alert.id, now, "system", "nudged", {"speakers": speakers})
+        )
+    return queued
+
+
+def _nudge_speakers(uow: AbstractUnitOfWork, elder: Elder, alert: Alert, now: datetime) -> int:
+    """Ask the elder first: a Proactive Events notification to each of their speakers.
+
+    The speaker chimes and shows 「みまもりから新しいメッセージ」; 「通知を読んで」 reads that it
+    is time for the check-in, and opening the skill asks its questions. Only while the alert
+    is at the nudge stage (family not yet told); never inside the night's quiet hours (the
+    nudge waits for the morning). Not linked to the alert: no watcher is told by it.
+    """
+    from backend.services import notices  # notices imports this module
+
+    night = Recipient("quiet", elder.center_id, elder.id, "", "", "alexa", "", "21:00", "07:00")
+    not_before = quiet_until(night, now) or now
+    queued = 0
+    for user in uow.notices.speakers_for([elder.id]).get(elder.id, []):
+        speaker = notices.speaker_recipient(uow, elder, user)
+        queued += uow.outbox.add_if_absent(
+            OutboxMessage(
+                id=_message_id(alert, rules.STAGE_NUDGE, speaker),
+                recipient_id=speaker.id,
+                channel=speaker.channel,
+                subject=messages.CHECKIN_NUDGE_CREATOR,
+                body=messages.CHECKIN_NUDGE_BODY,
+                urgent=False,
+                created_at=now,
+                not_before=not_before,
+            )
+        )
     return queued
 
 

@@ -81,7 +81,10 @@ class TestMissedCheckIn:
             "2026-11-23/morning",
             0,
         )
-        assert messages == []
+        # The elder is asked first: a notification to their own speaker, no watcher told.
+        (nudge,) = messages
+        assert (nudge.channel, nudge.subject, nudge.alert_id) == ("alexa", "みまもり", None)
+        assert nudge.recipient_id.startswith("speaker-")
         assert [c.action for c in store.state.alert_changes] == ["opened", "nudged"]
 
         clock.set(jst(MONDAY, 13, 31))
@@ -89,6 +92,7 @@ class TestMissedCheckIn:
         clock.set(jst(MONDAY, 22, 1))
         assert sweep(services).escalated == 1
         _, messages = state(store)
+        messages = [m for m in messages if m.alert_id]
         assert [m.recipient_id for m in messages] == ["recipient-1"]
         assert "朝の確認に応答がありません" in messages[0].subject
 
