@@ -613,7 +613,8 @@ def _silence(ctx: Context) -> list[AlertCandidate]:
     ``family_chance``, each counting from its slot's end + grace); 2 (center) at the deadline
     (``_center_deadline``) if it is unusual by then, else once it is, and ``center_max_hours``
     after the first miss began at the latest, family then at the latest too; 3 (priority)
-    with the center once ``priority_days_running - 1`` days have passed.
+    once the first miss's slot has also gone by (end + grace) ``priority_days_running - 1``
+    days later.
     """
     policy = ctx.policy
     overrides = parse_overrides(ctx.elder.overrides, f"elder {ctx.elder.id} overrides")
@@ -637,7 +638,9 @@ def _silence(ctx: Context) -> list[AlertCandidate]:
             break
     center_at = min(max(deadline, unusual_at), latest)
     family_at = min(unusual_at, center_at)
-    priority_at = max(center_at, first.start + timedelta(days=policy.priority_days_running - 1))
+    # n days running: the first miss's slot has gone by n - 1 days later too (its end + grace).
+    running = timedelta(days=policy.priority_days_running - 1)
+    priority_at = max(center_at, first.end + timedelta(minutes=policy.grace_minutes) + running)
     stage = STAGE_NUDGE
     for at, later in (
         (family_at, STAGE_FAMILY),

@@ -18,6 +18,7 @@ from backend.domain.rules import (
     STAGE_CENTER,
     STAGE_FAMILY,
     STAGE_NUDGE,
+    STAGE_PRIORITY,
     AlertCandidate,
     activity_cohort,
     evaluate,
@@ -146,6 +147,16 @@ class TestRhythm:
             stages.append(found[0].stage if found else -1)
         assert stages == sorted(stages)
         assert stages[-1] >= STAGE_CENTER
+
+    def test_the_center_is_told_in_a_day_and_two_days_running_are_a_priority(self):
+        history = regular()  # silent from Monday morning (usual 07:00)
+        tuesday = MONDAY + timedelta(days=1)
+        (by_center,) = silence(history, jst(tuesday, 8, 0))  # 06:00 + 24 h, then 07:00 + 1 h
+        assert by_center.stage == STAGE_CENTER
+        assert by_center.evidence["center_at"] == jst(tuesday, 8, 0).isoformat()
+        (running,) = silence(history, jst(tuesday, 11, 30))  # Tuesday's morning gone by too
+        assert running.stage == STAGE_PRIORITY
+        assert running.severity is Severity.PRIORITY
 
     def test_a_known_weekly_day_service_is_no_miss(self):
         absences = {"absences": [{"kind": "dayservice", "weekday": "月", "slots": ["noon"]}]}
