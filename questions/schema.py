@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Annotated, Literal
 
@@ -31,8 +32,9 @@ def _time(value: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=512)
 def parse_hhmm(value: str) -> dt.time:
-    """Return the time of an ``HH:MM`` string."""
+    """Return the time of an ``HH:MM`` string (cached: the rules read slot times often)."""
     hour, minute = value.split(":")
     return dt.time(int(hour), int(minute))
 

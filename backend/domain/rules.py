@@ -495,8 +495,22 @@ def _minute(ctx: Context, day: date, at: datetime) -> int:
     return int((at - ctx.at(day, "00:00")).total_seconds() // 60)
 
 
+class _DueSlots:
+    """The due slots of each date, computed once per evaluation (the rhythm reads 14 dates)."""
+
+    def __init__(self, ctx: Context, overrides: ElderOverrides) -> None:
+        self._ctx, self._overrides = ctx, overrides
+        self._days: dict[date, list[tuple[SlotWindow, list[Question]]]] = {}
+
+    def __call__(self, day: date) -> list[tuple[SlotWindow, list[Question]]]:
+        found = self._days.get(day)
+        if found is None:
+            found = self._days[day] = _due_slots(self._ctx, day, self._overrides)
+        return found
+
+
 def learn_rhythms(
-    ctx: Context, overrides: ElderOverrides, until: date
+    ctx: Context, overrides: ElderOverrides, until: date, due_slots: _DueSlots | None = None
 ) -> dict[str, rhythm.SlotRhythm]:
     """Return each slot's rhythm from the loaded dates before ``until`` (none after today).
 
@@ -504,13 +518,14 @@ def learn_rhythms(
     touched by an away period; it is answered when the elder opened that slot's check-in.
     """
     policy = ctx.policy
+    due_slots = due_slots or _DueSlots(ctx, overrides)
     opened = _opened(ctx)
     first = ctx.today - timedelta(days=history_windows(policy).general)
     due: Counter[str] = Counter()
     times: dict[str, list[int]] = defaultdict(list)
     for offset in range(max(0, (min(until, ctx.today) - first).days)):
         day = first + timedelta(days=offset)
-        for slot, _ in _due_slots(ctx, day, overrides):
+        for slot, _ in due_slots(day):
             start, end = ctx.at(day, slot.start), ctx.at(day, slot.end)
             if not _watched_slot(ctx, overrides, day, slot, start) or ctx.away_during(start, end):
                 continue
@@ -547,6 +562,7 @@ def _misses(
     rhythms: Mapping[str, rhythm.SlotRhythm],
     last_sign: datetime | None,
     from_day: date,
+    due_slots: _DueSlots,
 ) -> tuple[list[_Miss], list[str]]:
     """Return the expected slots gone by since ``last_sign``, and the habitual ones skipped."""
     policy = ctx.policy
@@ -555,7 +571,7 @@ def _misses(
     habitual: list[str] = []
     for offset in range((ctx.today - from_day).days + 1):
         day = from_day + timedelta(days=offset)
-        for slot, questions in _due_slots(ctx, day, overrides):
+        for slot, questions in due_slots(day):
             start, end = ctx.at(day, slot.start), ctx.at(day, slot.end)
             if (day, slot.id) in opened or not _watched_slot(ctx, overrides, day, slot, start):
                 continue
@@ -622,8 +638,9 @@ def _silence(ctx: Context) -> list[AlertCandidate]:
     last_sign = max(signs, default=None)
     earliest = ctx.today - timedelta(days=history_windows(policy).general)
     from_day = earliest if last_sign is None else max(earliest, ctx.date_of(last_sign))
-    rhythms = learn_rhythms(ctx, overrides, from_day)
-    missed, habitual = _misses(ctx, overrides, rhythms, last_sign, from_day)
+    due_slots = _DueSlots(ctx, overrides)
+    rhythms = learn_rhythms(ctx, overrides, from_day, due_slots)
+    missed, habitual = _misses(ctx, overrides, rhythms, last_sign, from_day, due_slots)
     if not missed:
         return []
     first = missed[0]
@@ -1110,21 +1127,25 @@ def kihon_checklist(ctx: Context) -> list[AlertCandidate]:
     return found
 
 
-def _daily_values(
-    history: ElderHistory, measure: str, kind: ReadingKind, tz: tzinfo
-) -> dict[date, float]:
-    """Return the largest value of each date of one measure (answers and readings)."""
-    daily: dict[date, float] = {}
+_COHORT_MEASURES = (*ACTIVITY_MEASURES, (WEIGHT_QUESTION, ReadingKind.WEIGHT))
+
+
+def _daily_values(history: ElderHistory, tz: tzinfo) -> dict[str, dict[date, float]]:
+    """Return per measure (steps, activity minutes, weight) the largest value of each date."""
+    by_question: dict[str, dict[date, float]] = {q: {} for q, _ in _COHORT_MEASURES}
+    by_kind = {kind: by_question[question] for question, kind in _COHORT_MEASURES}
     for a in history.answers:
-        number = _number(a.value) if a.question_id == measure and a.skipped is None else None
-        if number is not None:
+        daily = by_question.get(a.question_id)
+        number = _number(a.value) if daily is not None and a.skipped is None else None
+        if daily is not None and number is not None:
             daily[a.date] = max(number, daily.get(a.date, number))
     for r in history.readings:
-        number = _number(r.value) if r.kind is kind else None
-        if number is not None:
+        daily = by_kind.get(r.kind)
+        number = _number(r.value) if daily is not None else None
+        if daily is not None and number is not None:
             day = r.measured_at.astimezone(tz).date()
             daily[day] = max(number, daily.get(day, number))
-    return daily
+    return by_question
 
 
 def activity_cohort(
@@ -1144,14 +1165,11 @@ def activity_cohort(
     first = today - timedelta(days=policy.activity_short_days + policy.activity_long_days)
     long_end = today - timedelta(days=policy.activity_short_days + 1)
     cohort: dict[str, dict[date, float]] = {}
-    for measure, kind in ACTIVITY_MEASURES:
+    values = [_daily_values(history, tz) for history in histories]
+    for measure, _ in ACTIVITY_MEASURES:
         shares: dict[date, list[float]] = defaultdict(list)
-        for history in histories:
-            daily = {
-                d: x
-                for d, x in _daily_values(history, measure, kind, tz).items()
-                if first <= d < today
-            }
+        for of_elder in values:
+            daily = {d: x for d, x in of_elder[measure].items() if first <= d < today}
             long = [x for d, x in daily.items() if d <= long_end]
             if len(long) < policy.activity_long_min_days:
                 continue
@@ -1167,14 +1185,14 @@ def activity_cohort(
         }
         if by_date:
             cohort[measure] = dict(sorted(by_date.items()))
-    shift = _weight_shift(histories, policy, today, tz)
+    shift = _weight_shift([v[WEIGHT_QUESTION] for v in values], policy, today)
     if shift is not None:
         cohort[WEIGHT_QUESTION] = {today: shift}
     return cohort
 
 
 def _weight_shift(
-    histories: Iterable[ElderHistory], policy: Policy, today: date, tz: tzinfo
+    weights: Iterable[Mapping[date, float]], policy: Policy, today: date
 ) -> float | None:
     """Return the median change of the elders' weights over 6 months (season, clothes)."""
     recent_window = _window(today, policy.weight_median_days)
@@ -1182,8 +1200,7 @@ def _weight_shift(
         today - timedelta(days=policy.weight_window_days), policy.weight_median_days
     )
     changes = []
-    for history in histories:
-        values = _daily_values(history, WEIGHT_QUESTION, ReadingKind.WEIGHT, tz)
+    for values in weights:
         recent = [x for d, x in values.items() if recent_window[0] <= d <= recent_window[1]]
         baseline = [x for d, x in values.items() if baseline_window[0] <= d <= baseline_window[1]]
         if len(recent) >= policy.weight_min_values and len(baseline) >= policy.weight_min_values:
