@@ -25,7 +25,6 @@ from backend.domain.model import (
     ReadingKind,
     Recipient,
     Severity,
-    quiet_until,
 )
 from backend.ports import AbstractUnitOfWork
 from backend.services.context import Services
@@ -152,24 +151,14 @@ def _nudge_speakers(uow: AbstractUnitOfWork, elder: Elder, alert: Alert, now: da
     """
     from backend.services import notices  # notices imports this module
 
-    night = Recipient("quiet", elder.center_id, elder.id, "", "", "alexa", "", "21:00", "07:00")
-    not_before = quiet_until(night, now) or now
-    queued = 0
-    for user in uow.notices.speakers_for([elder.id]).get(elder.id, []):
-        speaker = notices.speaker_recipient(uow, elder, user)
-        queued += uow.outbox.add_if_absent(
-            OutboxMessage(
-                id=_message_id(alert, rules.STAGE_NUDGE, speaker),
-                recipient_id=speaker.id,
-                channel=speaker.channel,
-                subject=messages.CHECKIN_NUDGE_CREATOR,
-                body=messages.CHECKIN_NUDGE_BODY,
-                urgent=False,
-                created_at=now,
-                not_before=not_before,
-            )
-        )
-    return queued
+    return notices.nudge_speakers(
+        uow,
+        elder,
+        now,
+        lambda speaker: _message_id(alert, rules.STAGE_NUDGE, speaker),
+        messages.CHECKIN_NUDGE_CREATOR,
+        messages.CHECKIN_NUDGE_BODY,
+    )
 
 
 def _apply(

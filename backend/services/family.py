@@ -38,7 +38,6 @@ from backend.domain.model import (
     OutboxMessage,
     Outcome,
     Recipient,
-    quiet_until,
 )
 from backend.ports import AbstractUnitOfWork
 from backend.services import alerts, away, life_signs, notices
@@ -229,26 +228,14 @@ def queue_nudges(uow: AbstractUnitOfWork, elder: Elder, now: datetime) -> int:
     if not waiting:
         return 0
     first = waiting[0]
-    night = Recipient(
-        "quiet", elder.center_id, elder.id, "", "", "alexa", "", QUIET_START, QUIET_END
+    return notices.nudge_speakers(
+        uow,
+        elder,
+        now,
+        lambda speaker: uuid.uuid5(_NUDGE_NAMESPACE, f"{first.id}/{speaker.id}").hex,
+        catalog.FAMILY_NUDGE_CREATOR.format(name=first.sender_name),
+        catalog.FAMILY_NUDGE_BODY,
     )
-    not_before = quiet_until(night, now) or now
-    queued = 0
-    for user in uow.notices.speakers_for([elder.id]).get(elder.id, []):
-        speaker = notices.speaker_recipient(uow, elder, user)
-        queued += uow.outbox.add_if_absent(
-            OutboxMessage(
-                id=uuid.uuid5(_NUDGE_NAMESPACE, f"{first.id}/{speaker.id}").hex,
-                recipient_id=speaker.id,
-                channel=notices.SPEAKER_CHANNEL,
-                subject=catalog.FAMILY_NUDGE_CREATOR.format(name=first.sender_name),
-                body=catalog.FAMILY_NUDGE_BODY,
-                urgent=False,
-                created_at=now,
-                not_before=not_before,
-            )
-        )
-    return queued
 
 
 def unheard(svc: Services, alexa_user_id: str, device_id: str) -> list[FamilyMessage]:
