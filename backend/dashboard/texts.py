@@ -50,7 +50,13 @@ HISTORY_ACTIONS = {
     "claimed": "確認を引き受けました",
     "resolved": "対応を記録しました",
     "notified": "お知らせを送りました",
+    "findings": "フォローアップの所見が増えました",
 }
+FOLLOW_UP_FINDINGS = "この月の所見"
+SPEAKER_SILENT_HELP = (
+    "スピーカーからの連絡が途絶えていますが、歩数計や体重計の記録は届いています。"
+    "停電や Wi-Fi の不具合かもしれません。お電話で確認してください。"
+)
 
 VIA = {"dashboard": "ダッシュボード", "line": "LINE"}
 
