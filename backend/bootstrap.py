@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
@@ -25,12 +26,30 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+_engines: list[Engine] = []  # every engine sql_engine made, for release_clients
+
+
 @cache
 def sql_engine(database_url: str) -> Engine:
     """Return the process's engine of the URL (one engine per URL)."""
     from backend.stores.sql.uow import make_engine
 
-    return make_engine(database_url)
+    engine = make_engine(database_url)
+    _engines.append(engine)
+    return engine
+
+
+def release_clients(*, close: bool = True) -> None:
+    """Let go of the process's pooled database connections and AWS clients.
+
+    A server's master calls it before forking its workers (``close=True``: closes them);
+    a forked worker calls it first (``close=False``: forgets the inherited ones without
+    touching them, SQLAlchemy's advice for forks). Engines stay usable: their next
+    connection is new; DynamoDB units of work get a new client.
+    """
+    for engine in _engines:
+        engine.dispose(close=close)
+    dynamodb_uow_factory.cache_clear()
 
 
 @cache
@@ -104,6 +123,7 @@ def bootstrap(
         media_links=media_links(settings),
         media=media_store(settings),
         line_inbox_writer=writer,
+        password_checks=threading.BoundedSemaphore(settings.password_checks_at_once),
     )
 
 

@@ -395,21 +395,27 @@ def notices_import(file: Path) -> None:
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
+    from backend import server
+    from backend.bootstrap import release_clients
     from backend.web import create_app
 
     try:
-        app = create_app(settings)
+        create_app(settings)  # a wrong setting stops here, before any worker starts
     except ConfigError as err:
         raise _fail_on_config(err) from err
-    click.echo(f"http://{host}:{port}/ で待ち受けます（Alexa: POST /alexa）。Ctrl+C で終了。")
-    app.run(host=host, port=port, threaded=True)
+    release_clients()  # every worker builds its own services after the fork
+    click.echo(
+        f"http://{host}:{port}/ で待ち受けます（Alexa: POST /alexa、"
+        f"{server.server_name(settings)}）。Ctrl+C で終了。"
+    )
+    server.serve(settings, host, port, lambda: create_app(settings))
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
-    """Serve the skill endpoint, health check and dashboard with Flask."""
+    """Serve the skill endpoint, LINE webhook, dashboard and API (gunicorn; MIMAMORI_WEB_*)."""
     settings = _settings()
     try:
         settings.require_for_web()

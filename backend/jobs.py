@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -71,16 +72,20 @@ def _line_channels(settings: Settings, svc: Services) -> dict[str, Any]:
 
 
 def process_line_inbox(settings: Settings, now: datetime) -> Any:
-    """Process LINE webhook events still pending (those the webhook's own run missed)."""
-    from family_line.runtime import line_configured
+    """Process LINE webhook events still pending (those the webhook's own run missed).
 
+    Then erase the message text of events given up on past their retention (also when
+    LINE is no longer configured: events stored before keep no text longer).
+    """
+    from family_line.inbox import SCHEDULED_GRACE, ProcessReport, erase_given_up, process_pending
+    from family_line.runtime import line_configured, line_context
+
+    svc = _services(settings, now)
     if not line_configured(settings):
-        return None
-    from family_line.inbox import SCHEDULED_GRACE, process_pending
-    from family_line.runtime import line_context
-
-    ctx = line_context(settings, _services(settings, now))
-    return process_pending(ctx, received_before=now - SCHEDULED_GRACE)
+        erased = erase_given_up(svc)
+        return ProcessReport(erased=erased) if erased else None
+    report = process_pending(line_context(settings, svc), received_before=now - SCHEDULED_GRACE)
+    return dataclasses.replace(report, erased=erase_given_up(svc))
 
 
 def send_family_summaries(settings: Settings, now: datetime) -> int:

@@ -27,6 +27,8 @@ FUNCTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "exclude": (
             "backend/dashboard",
             "backend/web.py",
+            "backend/web_headers.py",
+            "backend/server.py",
             "backend/cli.py",
             "backend/scheduler.py",
             "backend/talk.py",
@@ -68,7 +70,8 @@ def requirements(function: str) -> list[str]:
     wanted = FUNCTIONS[function]["libraries"]
     deps = project["dependencies"]
     if wanted == ("*",):
-        return [d for d in deps if _name(d) != "apscheduler"]  # EventBridge schedules instead
+        # EventBridge schedules run the jobs, API Gateway serves: no scheduler, no WSGI server.
+        return [d for d in deps if _name(d) not in {"apscheduler", "gunicorn", "waitress"}]
     by_name = {_name(d): d for d in deps}
     missing = [name for name in wanted if name not in by_name]
     if missing:

@@ -17,7 +17,7 @@ Conventions every store keeps:
 from __future__ import annotations
 
 import abc
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Self
@@ -679,6 +679,24 @@ class LoginFailureRepository(abc.ABC):
         """Return how many failures ``key`` has at or after ``since``."""
 
     @abc.abstractmethod
+    def reserve(self, limits: Mapping[str, int], at: datetime, since: datetime) -> bool:
+        """Record one failure at ``at`` under every key of ``limits``, if there is room.
+
+        Room means each key has fewer than its limit of failures at or after ``since``;
+        without room nothing is recorded and False is returned. Sign-in reserves before it
+        checks a password, so a wrong one is already counted. Atomic across units of work
+        and processes: of concurrent reservations for a key with room for n, at most n
+        succeed (the others see them, or raise StoreBusy and are run again).
+        """
+
+    @abc.abstractmethod
+    def release(self, key: str, at: datetime) -> bool:
+        """Forget one failure of ``key`` recorded at ``at`` (a reservation not needed after all).
+
+        Return True if there was one.
+        """
+
+    @abc.abstractmethod
     def clear(self, key: str) -> int:
         """Forget every failure of ``key``; return how many were forgotten."""
 
@@ -799,6 +817,15 @@ class LineInboxRepository(abc.ABC):
         """Count a failed processing of the event (``attempts`` + 1, ``last_error``).
 
         Raise NotFound if the event does not exist.
+        """
+
+    @abc.abstractmethod
+    def erase_given_up(self, max_attempts: int, received_before: datetime) -> int:
+        """Empty the payload of every event given up on, received before ``received_before``.
+
+        Given up: not processed, with at least ``max_attempts`` failures. The id, kind,
+        times, attempts and last error stay. Return how many payloads this call emptied
+        (one already empty is not counted).
         """
 
 

@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "MIMAMORI_"
+DEFAULT_MAX_BODY_BYTES = 256 * 1024
 
 
 class ConfigError(RuntimeError):
@@ -51,6 +52,17 @@ class Settings(BaseSettings):
     session_cookie_secure: bool = True  # false only for a demo on http://127.0.0.1
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     session_absolute_hours: int = Field(default=12, ge=1, le=24 * 7)
+    # `mimamori serve`: gunicorn (gthread workers), or waitress where gunicorn cannot run
+    # (Windows). Each worker process builds its own services after the fork.
+    web_server: Literal["auto", "gunicorn", "waitress"] = "auto"
+    web_workers: int = Field(default=1, ge=1, le=64)
+    web_threads: int = Field(default=8, ge=1, le=256)
+    web_timeout_seconds: int = Field(default=30, ge=1, le=3600)
+    web_keepalive_seconds: int = Field(default=5, ge=1, le=300)
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024, le=64 * 1024 * 1024)
+    access_log: bool = True  # to standard error; signed /media query strings are redacted
+    # Password checks (Argon2id, 64 MiB each) run at once per process; more sign-ins wait.
+    password_checks_at_once: int = Field(default=2, ge=1, le=64)
 
     @field_validator("timezone")
     @classmethod

@@ -7,12 +7,15 @@ import logging
 from flask import Flask, jsonify
 
 from backend.bootstrap import bootstrap
+from backend.http_edge import bound_request_bodies
 from backend.services.context import Services
-from backend.settings import Settings
+from backend.settings import DEFAULT_MAX_BODY_BYTES, Settings
+from backend.web_busy import register_busy_handlers
+from backend.web_headers import install_security_headers
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 256 * 1024
+MAX_BODY_BYTES = DEFAULT_MAX_BODY_BYTES  # MIMAMORI_MAX_BODY_BYTES when not set
 
 
 def create_app(
@@ -30,9 +33,11 @@ def create_app(
     services = services or bootstrap(settings)
     app = Flask(__name__)
     app.config.update(
-        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
         SECRET_KEY=settings.secret_key.get_secret_value() if settings.secret_key else None,
     )
+    install_security_headers(app, settings)
+    bound_request_bodies(app)
     if settings.alexa_verify_signature:
         verifier = verifier or AlexaRequestVerifier(skill_id=settings.alexa_skill_id or "")
     else:
@@ -45,6 +50,7 @@ def create_app(
 
     _init_dashboard(app, settings, services)
     _register_family_line(app, settings, services)
+    register_busy_handlers(app)
 
     @app.get("/healthz")
     def healthz():

@@ -5,12 +5,16 @@ duplicate or redelivered ``webhookEventId`` stores nothing). ``process_pending``
 each stored event's handler and marks it processed; a handler that raises leaves the
 event pending (counting the failure) until ``MAX_ATTEMPTS``. A crash after the
 acknowledgement loses nothing: the next run finds the event still pending.
+``erase_given_up`` empties the payload (the message text) of an event given up on
+``GIVEN_UP_RETENTION`` after it was received: an operator has that long to look into the
+failure; the id, type, attempts and error's type name stay.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +30,9 @@ MAX_ATTEMPTS = 5
 BATCH = 50
 # The scheduled run leaves fresh events to the processing right after the acknowledgement.
 SCHEDULED_GRACE = timedelta(seconds=30)
+
+# How long an event given up on (MAX_ATTEMPTS failures) keeps its message text.
+GIVEN_UP_RETENTION = timedelta(days=7)
 
 _processing = threading.Lock()  # one processor per process at a time
 
@@ -55,21 +62,62 @@ def accept(svc: Services, events: list[dict[str, Any]]) -> int:
     """Store the events not stored yet (one transaction); return how many were new."""
     now = svc.now()
     stored = 0
+    new_ids = []
     if svc.line_inbox_writer is not None:  # the store's own write: one committed transaction
         found = [_inbox_event(event, now) for event in events]
         for event, new in zip(found, svc.line_inbox_writer.add_all(found), strict=True):
             stored += new
-            if not new:
+            if new:
+                new_ids.append(event.id)
+            else:
                 log.info("LINE event %s already stored", event.id)
+        _accepted_here.remember(new_ids)
         return stored
     with svc.uow() as uow:
         for event in events:
             new = uow.line_inbox.add_if_absent(_inbox_event(event, now))
             stored += new
-            if not new:
+            if new:
+                new_ids.append(event["webhookEventId"])
+            else:
                 log.info("LINE event %s already stored", event["webhookEventId"])
         uow.commit()
+    _accepted_here.remember(new_ids)
     return stored
+
+
+class _Accepted:
+    """Ids of the events this process stored and has not processed yet (bounded).
+
+    The processing right after the acknowledgement takes only these: several server
+    processes (gunicorn workers) then never process the same fresh event, which the
+    in-process lock alone could not prevent. An event a process stored and could not
+    process (it crashed) is the scheduled job's, after SCHEDULED_GRACE.
+    """
+
+    LIMIT = 10_000
+
+    def __init__(self) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, ids: list[str]) -> None:
+        with self._lock:
+            for event_id in ids:
+                self._ids[event_id] = None
+            while len(self._ids) > self.LIMIT:
+                self._ids.popitem(last=False)
+
+    def __contains__(self, event_id: object) -> bool:
+        with self._lock:
+            return event_id in self._ids
+
+    def forget(self, event_id: str) -> None:
+        with self._lock:
+            self._ids.pop(event_id, None)
+
+
+_accepted_here = _Accepted()
 
 
 def _inbox_event(event: dict[str, Any], now: datetime) -> InboxEvent:
@@ -90,12 +138,21 @@ class ProcessReport:
     processed: int = 0
     ignored: int = 0
     failed: int = 0
+    erased: int = 0  # events given up on whose message text was erased
 
 
 def process_pending(
-    ctx: LineContext, *, limit: int = BATCH, received_before: datetime | None = None
+    ctx: LineContext,
+    *,
+    limit: int = BATCH,
+    received_before: datetime | None = None,
+    accepted_here: bool = False,
 ) -> ProcessReport:
-    """Process the pending events (oldest first); with ``received_before`` only older ones."""
+    """Process the pending events (oldest first).
+
+    With ``received_before`` only older ones; with ``accepted_here`` only those this
+    process stored (the webhook's run right after its acknowledgement).
+    """
     with _processing:
         with ctx.svc.uow() as uow:
             pending = uow.line_inbox.pending(limit, MAX_ATTEMPTS)
@@ -103,6 +160,9 @@ def process_pending(
         for event in pending:
             if received_before is not None and event.received_at > received_before:
                 continue
+            if accepted_here and event.id not in _accepted_here:
+                continue
+            _accepted_here.forget(event.id)
             try:
                 known = dispatch(ctx, event.payload)
             except Exception as err:  # one bad event must not stop the others
@@ -125,3 +185,14 @@ def _mark(svc: Services, event_id: str, error: str | None = None) -> None:
         else:
             uow.line_inbox.mark_failed(event_id, error)
         uow.commit()
+
+
+@retry_when_busy
+def erase_given_up(svc: Services) -> int:
+    """Empty the payload of events given up on and received over GIVEN_UP_RETENTION ago."""
+    with svc.uow() as uow:
+        erased = uow.line_inbox.erase_given_up(MAX_ATTEMPTS, svc.now() - GIVEN_UP_RETENTION)
+        uow.commit()
+    if erased:
+        log.info("Message text of %d LINE events given up on erased", erased)
+    return erased

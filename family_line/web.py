@@ -9,12 +9,12 @@ response is sent (``call_on_close``); the scheduled job picks up whatever that m
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 
 from flask import Blueprint, Flask, Response, abort, jsonify, request
 
+from backend import bounded_json
 from backend.media import MediaError, MediaStore, build_media_store, check_key, content_type_of
 from backend.services.context import Services
 from backend.settings import Settings
@@ -45,7 +45,7 @@ def create_webhook_blueprint(
             log.warning("LINE webhook with a bad signature refused")
             return jsonify(error="invalid signature"), 400
         try:
-            events = inbox.events_of(json.loads(body_text))
+            events = inbox.events_of(bounded_json.loads(body_text))
         except (ValueError, KeyError, TypeError, AttributeError) as err:
             log.warning("LINE webhook with a malformed body refused: %s", type(err).__name__)
             return jsonify(error="malformed body"), 400
@@ -94,7 +94,7 @@ def register_family_line(app: Flask, settings: Settings, services: Services) -> 
 
     def process_now() -> None:
         try:
-            inbox.process_pending(ctx)
+            inbox.process_pending(ctx, accepted_here=True)  # not another worker's events
         except Exception as err:  # the scheduled job tries again; never break the server
             log.error("LINE events not processed right away: %s", type(err).__name__)
 

@@ -6,7 +6,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
 from backend.services.context import Services
-from skill import family_relay, family_reply, handlers, interceptors
+from skill import event_handlers, family_relay, family_reply, handlers, interceptors
 
 
 def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilder:
@@ -37,6 +37,9 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
         handlers.StopIntentHandler(services),
         handlers.SessionEndedRequestHandler(services),
         handlers.FallbackIntentHandler(services),
+        event_handlers.ProactiveSubscriptionChangedHandler(services),
+        event_handlers.ExceptionEncounteredHandler(),
+        event_handlers.UnhandledRequestHandler(),
     ):
         sb.add_request_handler(handler)
     sb.add_global_request_interceptor(interceptors.LocalizationInterceptor())
@@ -44,7 +47,13 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
     sb.add_global_request_interceptor(family_reply.ReplyStateInterceptor())
     sb.add_global_response_interceptor(interceptors.RepeatCacheInterceptor())
     sb.add_exception_handler(handlers.NotFoundExceptionHandler())
-    sb.add_exception_handler(handlers.CatchAllExceptionHandler())
+    catch_all = handlers.CatchAllExceptionHandler()
+    sb.add_exception_handler(
+        event_handlers.UnknownIntentExceptionHandler(
+            handlers.FallbackIntentHandler(services), catch_all
+        )
+    )
+    sb.add_exception_handler(catch_all)
     return sb
 
 

@@ -73,3 +73,9 @@ APL_EVENT_ANSWER = "answer"
 # Request types.
 REQUEST_LAUNCH = "LaunchRequest"
 REQUEST_SESSION_ENDED = "SessionEndedRequest"
+REQUEST_INTENT = "IntentRequest"
+REQUEST_PROACTIVE_SUBSCRIPTION_CHANGED = "AlexaSkillEvent.ProactiveSubscriptionChanged"
+REQUEST_EXCEPTION_ENCOUNTERED = "System.ExceptionEncountered"
+
+# Proactive Events the skill publishes (skill-package/skill.json).
+EVENT_MESSAGE_ALERT = "AMAZON.MessageAlert.Activated"

@@ -229,6 +229,8 @@ class ReplyStateInterceptor(AbstractRequestInterceptor):
 
     def process(self, handler_input: HandlerInput) -> None:
         """Drop the reply state unless this request is part of a reply."""
+        if handler_input.request_envelope.session is None:  # skill events have no session
+            return
         attributes = handler_input.attributes_manager.session_attributes
         if const.ATTR_FAMILY_REPLY not in attributes:
             return

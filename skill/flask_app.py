@@ -7,9 +7,10 @@ import logging
 
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_model import RequestEnvelope
 from flask import Blueprint, Response, abort, request
 
+from backend import bounded_json
+from skill.envelope import MalformedEnvelope, check_envelope, empty_response, read_envelope
 from skill.render import apl_document
 from skill.verifier import AlexaRequestVerifier, VerificationError, check_skill_id
 
@@ -41,19 +42,22 @@ def create_alexa_blueprint(
         body = request.get_data(cache=False)
         try:
             if verifier is not None:
-                verifier.verify(request.headers, body)
+                data = verifier.verify(request.headers, body)
             else:
-                check_skill_id(json.loads(body), skill_id)
+                data = bounded_json.loads(body)
+                check_skill_id(data, skill_id)
+            check_envelope(data)
+            envelope = read_envelope(data, serializer)
         except VerificationError as err:
             logger.warning("Rejected an Alexa request: %s", err.reason)
             abort(400, description="request verification failed")
+        except MalformedEnvelope as err:
+            logger.warning("Rejected an Alexa request: %s", err)
+            abort(400, description="malformed request envelope")
         except ValueError:
             abort(400, description="malformed JSON")
-        try:
-            envelope = serializer.deserialize(body.decode("utf-8"), RequestEnvelope)
-        except Exception as err:  # the SDK raises its own and various parsing errors
-            logger.warning("Rejected an Alexa request: %s", type(err).__name__)
-            abort(400, description="malformed request envelope")
+        if envelope is None:
+            return Response(json.dumps(empty_response()), mimetype="application/json")
         response = skill.invoke(request_envelope=envelope, context=None)
         return Response(
             json.dumps(serializer.serialize(response), ensure_ascii=False),

@@ -52,6 +52,8 @@ class RepeatCacheInterceptor(AbstractResponseInterceptor):
         """Remember what was said (except when it was itself a repeat)."""
         if response is None or is_intent_name(const.INTENT_REPEAT)(handler_input):
             return
+        if handler_input.request_envelope.session is None:  # nothing to keep it in
+            return
         if response.output_speech is None:
             return
         attributes = handler_input.attributes_manager.session_attributes

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from ask_sdk_core.skill_builder import SkillBuilder  # noqa: F401  (the SDK, needed anyway)
+
+from skill.envelope import MalformedEnvelope, check_envelope, empty_response, read_envelope
+
+logger = logging.getLogger(__name__)
 
 _handler: Any = None
 
@@ -14,16 +19,26 @@ def _build() -> Any:
     # container, then reused; the dashboard and LINE are never imported here.
     from backend.bootstrap import bootstrap
     from backend.settings import Settings
-    from skill.builder import build_skill_builder
+    from skill.builder import build_skill
 
     settings = Settings()
     settings.require_for_skill()
-    return build_skill_builder(bootstrap(settings), settings.alexa_skill_id).lambda_handler()
+    return build_skill(bootstrap(settings), settings.alexa_skill_id)
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Handle one Alexa request delivered by Lambda."""
+    """Handle one Alexa request delivered by Lambda; a malformed one is answered empty."""
     global _handler
     if _handler is None:
         _handler = _build()
-    return _handler(event, context)
+    skill = _handler
+    try:
+        check_envelope(event)
+        envelope = read_envelope(event, skill.serializer)
+    except MalformedEnvelope as err:
+        logger.warning("Refused an Alexa request: %s", err)
+        return empty_response()
+    if envelope is None:
+        return empty_response()
+    response = skill.invoke(request_envelope=envelope, context=context)
+    return skill.serializer.serialize(response)

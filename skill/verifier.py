@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
+import contextlib
 import posixpath
 import re
 import threading
+import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -21,6 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509 import verification
 
+from backend import bounded_json
+
 CERT_URL_HEADER = "SignatureCertChainUrl"
 SIGNATURE_HEADER = "Signature-256"
 SIGNING_CERT_DNS_NAME = "echo-api.amazon.com"
@@ -28,9 +31,22 @@ CERT_URL_HOST = "s3.amazonaws.com"
 CERT_URL_PATH_PREFIX = "/echo.api/"
 SKILL_EVENT_PREFIX = "AlexaSkillEvent."
 
-FETCH_TIMEOUT_SECONDS = 5.0
+FETCH_TIMEOUT_SECONDS = 5.0  # for the whole download, not per read
 FETCH_MAX_BYTES = 64 * 1024
 CHAIN_CACHE_SIZE = 16
+# A URL whose chain could not be downloaded or did not validate is not fetched again for a
+# minute: requests that anyone can send with a made-up Signature-256 cannot make us download
+# the same URL again and again.
+FAILED_FETCH_SECONDS = 60
+FAILED_CACHE_SIZE = 1024
+# Made-up URLs differ each time: past this many failures within FAILED_FETCH_SECONDS, a URL
+# not cached is refused without a download. Chains already cached keep working.
+FAILED_FETCHES_PER_WINDOW = 10
+
+# What an Alexa certificate URL is made of (https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem):
+# anything else (control characters, spaces, "%" escapes, "\\", "@", "?", "#", "," from a
+# header sent twice, non-ASCII) is refused before the URL is parsed.
+_CERT_URL_CHARS = re.compile(r"[A-Za-z0-9._~/:-]+")
 
 _PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
 
@@ -58,10 +74,10 @@ class VerificationError(Exception):
 
 def validate_cert_url(url: str) -> None:
     """Raise VerificationError("bad_cert_url") unless url is an Alexa signing-chain URL."""
-    if not url or not isinstance(url, str):
+    if not url or not isinstance(url, str) or not _CERT_URL_CHARS.fullmatch(url):
         raise VerificationError("bad_cert_url")
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
         port = parts.port
     except ValueError as err:
         raise VerificationError("bad_cert_url") from err
@@ -73,12 +89,10 @@ def validate_cert_url(url: str) -> None:
         raise VerificationError("bad_cert_url")
     if port is not None and port != 443:
         raise VerificationError("bad_cert_url")
-    # Check both the path as sent and its percent-decoded form, so an encoded "../"
-    # cannot leave the echo.api prefix either.
-    for path in (parts.path, unquote(parts.path)):
-        # normpath keeps a leading "//", so "//echo.api/..." fails the prefix check too.
-        if not posixpath.normpath(path).startswith(CERT_URL_PATH_PREFIX):
-            raise VerificationError("bad_cert_url")
+    # "%" cannot occur (see _CERT_URL_CHARS), so no encoded "../" can hide in the path.
+    # normpath keeps a leading "//", so "//echo.api/..." fails the prefix check too.
+    if not posixpath.normpath(parts.path).startswith(CERT_URL_PATH_PREFIX):
+        raise VerificationError("bad_cert_url")
 
 
 def check_skill_id(envelope: dict, skill_id: str) -> None:
@@ -125,25 +139,69 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _default_fetch(url: str) -> bytes:
-    """Download url over HTTPS without following redirects, capped at FETCH_MAX_BYTES."""
-    import urllib.error
-    import urllib.request
+def fetch_certificate_chain(
+    url: str,
+    *,
+    timeout: float = FETCH_TIMEOUT_SECONDS,
+    max_bytes: int = FETCH_MAX_BYTES,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> bytes:
+    """Download url (one GET, no redirects), at most max_bytes within timeout seconds in all.
 
-    class _NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-            return None
+    A declared Content-Length over the cap is refused before reading; a server that sends
+    slowly is cut off at the deadline, checked between reads (on ``monotonic``) and enforced
+    by closing the socket from a timer, so neither a slow body nor slow headers can hold a
+    request. Raises OSError (TimeoutError included), ValueError or http.client.HTTPException.
+    """
+    import http.client
+    import socket
+    import ssl
 
-    opener = urllib.request.build_opener(_NoRedirect)
+    parts = urlsplit(url)
+    deadline = monotonic() + timeout
+    if parts.scheme.lower() == "https":
+        connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+            parts.hostname or "", parts.port, timeout=timeout, context=ssl.create_default_context()
+        )
+    elif parts.scheme.lower() == "http":  # only local test servers: verify() wants https
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
+    else:
+        raise ValueError("certificate URLs are http(s)")
+    connection.connect()
+    sock = connection.sock
+
+    def cut_off() -> None:
+        with contextlib.suppress(OSError):  # already closed: nothing to cut
+            sock.shutdown(socket.SHUT_RDWR)
+
+    watchdog = threading.Timer(timeout, cut_off)
+    watchdog.daemon = True
+    watchdog.start()
+    response: http.client.HTTPResponse | None = None
     try:
-        with opener.open(url, timeout=FETCH_TIMEOUT_SECONDS) as response:
-            data = response.read(FETCH_MAX_BYTES + 1)
-    except urllib.error.HTTPError as err:
-        err.close()
-        raise OSError(f"certificate download failed with HTTP {err.code}") from None
-    if len(data) > FETCH_MAX_BYTES:
-        raise ValueError("certificate chain exceeds the size cap")
-    return data
+        connection.request("GET", parts.path or "/", headers={"Accept": "*/*"})
+        response = connection.getresponse()
+        if response.status != 200:
+            raise OSError(f"certificate download failed with HTTP {response.status}")
+        declared = (response.getheader("Content-Length") or "").strip()
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise ValueError("certificate chain exceeds the size cap")
+        data = bytearray()
+        while len(data) <= max_bytes:
+            if monotonic() >= deadline:
+                raise TimeoutError("certificate download exceeded its time limit")
+            piece = response.read1(max_bytes + 1 - len(data))
+            if not piece:
+                break
+            data += piece
+        if len(data) > max_bytes:
+            raise ValueError("certificate chain exceeds the size cap")
+        return bytes(data)
+    finally:
+        watchdog.cancel()
+        if response is not None:
+            response.close()
+        connection.close()
 
 
 def _load_certifi_roots() -> list[x509.Certificate]:
@@ -168,11 +226,16 @@ def _load_certifi_roots() -> list[x509.Certificate]:
 
 
 def _header(headers: Mapping[str, str], name: str, ambiguous_reason: str) -> str:
+    """Return the one value of header name ("" if absent); sent more than once is refused.
+
+    A WSGI server joins a repeated header into one value with commas (neither a certificate
+    URL nor base64 has one); a plain mapping or header list may also carry it twice.
+    """
     wanted = name.lower()
-    values = {str(value).strip() for key, value in headers.items() if key.lower() == wanted}
-    if len(values) > 1:
+    values = [str(value).strip() for key, value in headers.items() if key.lower() == wanted]
+    if len(values) > 1 or any("," in value for value in values):
         raise VerificationError(ambiguous_reason)
-    return values.pop() if values else ""
+    return values[0] if values else ""
 
 
 class AlexaRequestVerifier:
@@ -187,6 +250,7 @@ class AlexaRequestVerifier:
         clock: Callable[[], datetime] | None = None,
         timestamp_tolerance: int = 150,
         skill_event_tolerance: int = 3600,
+        failed_fetch_seconds: float = FAILED_FETCH_SECONDS,
     ) -> None:
         if not skill_id:
             raise ValueError("AlexaRequestVerifier needs a non-empty skill_id")
@@ -198,12 +262,15 @@ class AlexaRequestVerifier:
         )
         if self._roots is not None and not self._roots:
             raise ValueError("trusted_roots must not be empty")
-        self._fetch = fetch or _default_fetch
+        self._fetch = fetch or fetch_certificate_chain
         self._clock = clock or _utc_now
         self._tolerance = timedelta(seconds=timestamp_tolerance)
         self._event_tolerance = timedelta(seconds=skill_event_tolerance)
         self._store: verification.Store | None = None
         self._chains: dict[str, tuple[list[x509.Certificate], datetime, datetime]] = {}
+        # URL -> (why it failed, until when it is not fetched again)
+        self._failed: dict[str, tuple[str, datetime]] = {}
+        self._failed_for = timedelta(seconds=failed_fetch_seconds)
         self._lock = threading.Lock()
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> dict:
@@ -215,14 +282,16 @@ class AlexaRequestVerifier:
         signature_b64 = _header(headers, SIGNATURE_HEADER, "bad_signature")
         if not signature_b64:
             raise VerificationError("missing_signature")
+        # Decoded before any download: garbage in the header costs no fetch.
+        signature = _decode_signature(signature_b64)
 
         now = self._now()
         leaf = self._verified_leaf(cert_url, now)
-        self._check_signature(leaf, signature_b64, bytes(body))
+        self._check_signature(leaf, signature, bytes(body))
 
         try:
-            envelope = json.loads(body)
-        except (ValueError, RecursionError) as err:
+            envelope = bounded_json.loads(body)
+        except ValueError as err:
             raise VerificationError("malformed_body") from err
         if not isinstance(envelope, dict):
             raise VerificationError("malformed_body")
@@ -259,13 +328,39 @@ class AlexaRequestVerifier:
     def _verified_leaf(self, cert_url: str, now: datetime) -> x509.Certificate:
         with self._lock:
             cached = self._chains.get(cert_url)
+            failed = self._failed.get(cert_url)
         if cached is not None:
             chain, valid_from, valid_until = cached
             # A chain that validated stays valid while every certificate's dates hold.
             if valid_from <= now <= valid_until:
                 return chain[0]
-        chain = cached[0] if cached is not None else self._download_chain(cert_url)
+        elif failed is not None and now < failed[1]:
+            raise VerificationError(failed[0])
+        elif self._recent_failures(now) >= FAILED_FETCHES_PER_WINDOW:
+            raise VerificationError("cert_fetch_failed")
+        try:
+            chain = cached[0] if cached is not None else self._download_chain(cert_url)
+            leaf, built = self._validate(chain, now)
+        except VerificationError as err:
+            self._remember_failure(cert_url, err.reason, now)
+            raise
+        valid_from = max(c.not_valid_before_utc for c in built)
+        valid_until = min(c.not_valid_after_utc for c in built)
+        # Only chains that validated are cached, so garbage cannot fill the cache.
+        with self._lock:
+            self._failed.pop(cert_url, None)
+            if cert_url not in self._chains:
+                while len(self._chains) >= CHAIN_CACHE_SIZE:
+                    self._chains.pop(next(iter(self._chains)))
+            self._chains[cert_url] = (chain, valid_from, valid_until)
+        return leaf
+
+    def _validate(
+        self, chain: list[x509.Certificate], now: datetime
+    ) -> tuple[x509.Certificate, list[x509.Certificate]]:
         leaf, intermediates = chain[0], chain[1:]
+        if not _names_the_signing_host(leaf):
+            raise VerificationError("bad_certificate")
         verifier = (
             verification.PolicyBuilder()
             .store(self._trust_store())
@@ -276,15 +371,18 @@ class AlexaRequestVerifier:
             built = verifier.verify(leaf, intermediates)
         except (verification.VerificationError, ValueError) as err:
             raise VerificationError("bad_certificate") from err
-        valid_from = max(c.not_valid_before_utc for c in built)
-        valid_until = min(c.not_valid_after_utc for c in built)
-        # Only chains that validated are cached, so garbage cannot fill the cache.
+        return leaf, built
+
+    def _recent_failures(self, now: datetime) -> int:
         with self._lock:
-            if cert_url not in self._chains:
-                while len(self._chains) >= CHAIN_CACHE_SIZE:
-                    self._chains.pop(next(iter(self._chains)))
-            self._chains[cert_url] = (chain, valid_from, valid_until)
-        return leaf
+            return sum(1 for _, until in self._failed.values() if now < until)
+
+    def _remember_failure(self, cert_url: str, reason: str, now: datetime) -> None:
+        with self._lock:
+            self._failed.pop(cert_url, None)
+            while len(self._failed) >= FAILED_CACHE_SIZE:
+                self._failed.pop(next(iter(self._failed)))
+            self._failed[cert_url] = (reason, now + self._failed_for)
 
     def _download_chain(self, cert_url: str) -> list[x509.Certificate]:
         import http.client
@@ -302,11 +400,7 @@ class AlexaRequestVerifier:
         return chain
 
     @staticmethod
-    def _check_signature(leaf: x509.Certificate, signature_b64: str, body: bytes) -> None:
-        try:
-            signature = base64.b64decode(signature_b64, validate=True)
-        except (binascii.Error, ValueError) as err:
-            raise VerificationError("bad_signature") from err
+    def _check_signature(leaf: x509.Certificate, signature: bytes, body: bytes) -> None:
         public_key = leaf.public_key()
         if not isinstance(public_key, rsa.RSAPublicKey):
             raise VerificationError("bad_certificate")
@@ -314,3 +408,24 @@ class AlexaRequestVerifier:
             public_key.verify(signature, body, padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature as err:
             raise VerificationError("bad_signature") from err
+
+
+def _decode_signature(signature_b64: str) -> bytes:
+    try:
+        signature = base64.b64decode(signature_b64, validate=True)
+    except (binascii.Error, ValueError) as err:
+        raise VerificationError("bad_signature") from err
+    if not signature:
+        raise VerificationError("bad_signature")
+    return signature
+
+
+def _names_the_signing_host(leaf: x509.Certificate) -> bool:
+    """Whether the leaf's SAN lists echo-api.amazon.com itself (a wildcard does not count)."""
+    try:
+        san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return False
+    return any(
+        name.lower() == SIGNING_CERT_DNS_NAME for name in san.get_values_for_type(x509.DNSName)
+    )

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import cache
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 
 from backend.domain.model import CheckInStatus, ReadingKind, Severity, StaffRole
 from backend.ports import AbstractUnitOfWork
+
+if TYPE_CHECKING:
+    from backend.services.context import Services
+    from tests.fakes import FakeStore
 from tests.builders import (
     MUNICIPALITY_CODE,
     jst,
@@ -166,3 +173,30 @@ def populate(uow: AbstractUnitOfWork) -> None:
         uow.alerts.add_change(
             make_alert_change(alert_id=alert_id, at=jst(MONDAY, 10, 45), detail={"stage": 0})
         )
+
+
+def world_services(
+    uow: Callable[[], AbstractUnitOfWork] | None = None, **extra: Any
+) -> tuple[FakeStore, Services]:
+    """Return a fake store holding the world and services over it, at NOW (Tokyo time).
+
+    ``uow`` replaces the unit-of-work factory (it gets the store); ``extra`` fills other
+    fields of Services.
+    """
+    from backend.services.context import Services
+    from questions.loader import load_sets
+    from tests.clock import FakeClock
+    from tests.fakes import FakeStore, FakeUnitOfWork
+
+    store = FakeStore()
+    with FakeUnitOfWork(store) as setup:
+        populate(setup)
+        setup.commit()
+    sets = load_sets()
+    return store, Services(
+        uow=uow or (lambda: FakeUnitOfWork(store)),
+        question_sets=lambda: sets,
+        clock=FakeClock(NOW),
+        tz=ZoneInfo("Asia/Tokyo"),
+        **extra,
+    )

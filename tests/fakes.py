@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -804,6 +804,21 @@ class FakeLoginFailureRepository(_FakeRepository, LoginFailureRepository):
         _aware(since)
         return sum(1 for k, at in self._s.login_failures if k == key and at >= since)
 
+    def reserve(self, limits: Mapping[str, int], at: datetime, since: datetime) -> bool:
+        _aware(at)
+        if any(self.count_since(key, since) >= limit for key, limit in limits.items()):
+            return False
+        for key in sorted(limits):
+            self.add(key, at)
+        return True
+
+    def release(self, key: str, at: datetime) -> bool:
+        failures = self._s.login_failures
+        if (key, at) not in failures:
+            return False
+        failures.remove((key, at))
+        return True
+
     def _forget(self, gone: Callable[[str, datetime], bool]) -> int:
         before = len(self._s.login_failures)
         self._s.login_failures = [(k, at) for k, at in self._s.login_failures if not gone(k, at)]
@@ -928,6 +943,20 @@ class FakeLineInboxRepository(_FakeRepository, LineInboxRepository):
         self._s.line_inbox[event_id] = dataclasses.replace(
             event, attempts=event.attempts + 1, last_error=error
         )
+
+    def erase_given_up(self, max_attempts: int, received_before: datetime) -> int:
+        _aware(received_before)
+        given_up = [
+            e
+            for e in self._s.line_inbox.values()
+            if e.processed_at is None
+            and e.attempts >= max_attempts
+            and e.received_at < received_before
+            and e.payload
+        ]
+        for event in given_up:
+            self._s.line_inbox[event.id] = dataclasses.replace(event, payload={})
+        return len(given_up)
 
 
 class FakeFamilyRepository(_FakeRepository, FamilyRepository):

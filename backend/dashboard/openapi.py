@@ -240,7 +240,13 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
-_AUTH_ERRORS = {"401": _error("トークンがない、または無効")}
+_AUTH_ERRORS = {
+    "401": _error("トークンがない、または無効"),
+    "503": {
+        **_error("混雑のため処理できなかった（Retry-After 秒後にもう一度）"),
+        "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+    },
+}
 
 
 def document() -> dict[str, Any]:

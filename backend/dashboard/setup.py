@@ -17,7 +17,7 @@ from backend.dashboard.admin import create_admin_blueprint
 from backend.dashboard.api import create_api_blueprint
 from backend.dashboard.elder_admin import create_elder_admin_blueprint
 from backend.dashboard.enrolment import create_enrolment_blueprint
-from backend.dashboard.sessions import ServerSessionInterface
+from backend.dashboard.sessions import ServerSessionInterface, raise_if_unavailable
 from backend.dashboard.views import Principal, create_blueprint
 from backend.services import staff_auth
 from backend.services.context import Services
@@ -53,6 +53,7 @@ def init_dashboard(
     app.session_interface = ServerSessionInterface(
         services, timeouts, secure=settings.session_cookie_secure
     )
+    app.before_request(raise_if_unavailable)
     app.config.update(
         # Checked by the dashboard blueprint only: /alexa and webhooks have their own checks.
         WTF_CSRF_CHECK_DEFAULT=False,

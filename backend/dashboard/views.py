@@ -25,6 +25,7 @@ from backend import messages
 from backend.dashboard import charts, texts
 from backend.dashboard.forms import AwayForm, LoginForm, ResolveForm, parse_day
 from backend.dashboard.guard import protect
+from backend.dashboard.redirects import same_site_path
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import Alert, AwayKind, Outcome, StaffUser
 from backend.services import dashboard, elder_admin, staff_auth
@@ -74,9 +75,7 @@ def _segment_urls(endpoint: str, arg: str) -> Callable[[str], str]:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("dashboard.board")
+    return same_site_path(target) or url_for("dashboard.board")
 
 
 def create_blueprint(

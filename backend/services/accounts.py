@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from backend.domain.errors import NotFound
 from backend.domain.model import StaffRole, StaffUser
 from backend.services.context import Services
+from backend.services.retry import retry_when_busy
 
 MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory defaults
@@ -41,6 +42,7 @@ def password_matches(password_hash: str, password: str) -> bool:
         return False
 
 
+@retry_when_busy
 def create_user(
     svc: Services,
     *,
@@ -80,6 +82,7 @@ def create_user(
     return user
 
 
+@retry_when_busy
 def reset_password(svc: Services, login: str, password: str) -> StaffUser:
     """Set a new password for an existing account."""
     password_hash = hash_password(password)

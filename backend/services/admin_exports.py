@@ -17,6 +17,7 @@ from backend.domain.errors import NotFound
 from backend.domain.model import StaffUser
 from backend.domain.staff import AuditEntry
 from backend.services import alert_figures, data_io, notices
+from backend.services.audit import record
 from backend.services.context import Services
 from backend.services.dashboard import actor_of
 from backend.services.municipal_config import municipality_in_scope
@@ -63,16 +64,15 @@ def export(
         out.write("\ufeff")
     kwargs: dict[str, Any] = {"since": since, "until": until, "municipality_code": code}
     count = data_io.write_csv(rows_of(svc, **kwargs), out)
-    with svc.uow() as uow:
-        uow.audit.add(
-            AuditEntry(
-                svc.now(),
-                actor_of(user),
-                f"export_{kind}",
-                None,
-                {"municipality_code": code, "month": since.strftime("%Y-%m"), "rows": count},
-            )
-        )
-        uow.commit()
+    record(
+        svc,
+        AuditEntry(
+            svc.now(),
+            actor_of(user),
+            f"export_{kind}",
+            None,
+            {"municipality_code": code, "month": since.strftime("%Y-%m"), "rows": count},
+        ),
+    )
     filename = f"{kind}-{code}-{since.strftime('%Y-%m')}.csv"
     return Export(filename, out.getvalue(), count)

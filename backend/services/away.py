@@ -10,6 +10,7 @@ from backend.domain.errors import NotFound
 from backend.domain.model import AwayKind, AwayPeriod
 from backend.ports import AbstractUnitOfWork
 from backend.services.context import Services
+from backend.services.retry import retry_when_busy
 
 STAGE_UNTIL = "away_until"
 STAGE_CONFIRM = "away_confirm"
@@ -47,6 +48,7 @@ def just_returned(uow: AbstractUnitOfWork, elder_id: str, at: datetime) -> AwayP
     return None if any(c.started_at >= last.end for c in recent) else last
 
 
+@retry_when_busy
 def declare(
     svc: Services,
     elder_id: str,
@@ -68,6 +70,7 @@ def declare(
     return period
 
 
+@retry_when_busy
 def end_now(svc: Services, elder_id: str) -> AwayPeriod | None:
     """End the elder's current away period now; return it, or None if there was none."""
     now = svc.now()

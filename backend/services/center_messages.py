@@ -18,6 +18,7 @@ from backend.domain.family import FamilyMessage, MessageKind
 from backend.domain.model import CareCenter, Elder, Recipient, StaffUser
 from backend.domain.staff import AuditEntry
 from backend.ports import AbstractUnitOfWork
+from backend.services.audit import record_view
 from backend.services.context import Services
 from backend.services.dashboard import actor_of, centers_of, sees_elder
 from backend.services.retry import retry_when_busy
@@ -88,7 +89,6 @@ class MessagePage:
     waiting: tuple[FamilyMessage, ...]
 
 
-@retry_when_busy
 def page(svc: Services, user: StaffUser, elder_id: str) -> MessagePage:
     """Return what the message page shows (audited: it shows the elder's name)."""
     with svc.uow() as uow:
@@ -96,8 +96,7 @@ def page(svc: Services, user: StaffUser, elder_id: str) -> MessagePage:
         waiting = tuple(
             m for m in uow.family.unheard_for_elder(elder.id) if m.kind is MessageKind.CENTER_TEXT
         )
-        uow.audit.add(AuditEntry(svc.now(), actor_of(user), "view_messages", elder.id, {}))
-        uow.commit()
+    record_view(svc, user, svc.now(), "view_messages", elder.id)
     return MessagePage(elder, center, waiting)
 
 
@@ -132,7 +131,6 @@ def send(svc: Services, user: StaffUser, elder_id: str, text: str) -> FamilyMess
     return message
 
 
-@retry_when_busy
 def elders(svc: Services, user: StaffUser) -> list[tuple[CareCenter, list[Elder]]]:
     """Return the elders the user may write to, by center (audited: names are shown)."""
     centers = centers_of(svc, user)
@@ -140,14 +138,5 @@ def elders(svc: Services, user: StaffUser) -> list[tuple[CareCenter, list[Elder]
     with svc.uow() as uow:
         for center in centers:
             found.append((center, [e for e in uow.elders.list_for_center(center.id)]))
-        uow.audit.add(
-            AuditEntry(
-                svc.now(),
-                actor_of(user),
-                "view_elder_list",
-                None,
-                {"centers": [c.id for c in centers]},
-            )
-        )
-        uow.commit()
+    record_view(svc, user, svc.now(), "view_elder_list", centers=[c.id for c in centers])
     return found

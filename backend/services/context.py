@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from backend.domain.errors import NotFound
 from backend.media import LINK_LIFETIME, MediaLinks, MediaStore
 from backend.ports import AbstractUnitOfWork, LineInboxWriter
 from questions.model import QuestionSet
+
+PASSWORD_CHECKS_AT_ONCE = 2
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,10 @@ class Services:
     media: MediaStore | None = None  # where family photos are kept (None: not wired)
     # The LINE webhook's own durable write (None: through a unit of work), see ports.
     line_inbox_writer: LineInboxWriter | None = None
+    # How many password hashes may run at once (Argon2id takes 64 MiB each); see settings.
+    password_checks: AbstractContextManager[Any] = field(
+        default_factory=lambda: threading.BoundedSemaphore(PASSWORD_CHECKS_AT_ONCE)
+    )
 
     def now(self) -> datetime:
         """Return the current time in the deployment's time zone."""

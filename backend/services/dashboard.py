@@ -43,6 +43,7 @@ from backend.ports import ALERT_SEVERITY_ORDER, AbstractUnitOfWork
 from backend.services import alert_figures
 from backend.services import alerts as alert_service
 from backend.services import away as away_service
+from backend.services.audit import actor_of, record_view
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
 from questions.loader import QuestionSetError, parse_overrides
@@ -66,11 +67,6 @@ class SlotState(StrEnum):
     MISSED = "missed"
     AWAY = "away"
     NOT_DUE = "not_due"
-
-
-def actor_of(user: StaffUser) -> str:
-    """Return how a staff user is named in alert histories and the audit log."""
-    return f"staff:{user.id}"
 
 
 def _audit(
@@ -264,7 +260,6 @@ def _silent_days(
     return days if days >= SILENT_DAYS else None
 
 
-@retry_when_busy
 def board(
     svc: Services, user: StaffUser, center_id: str | None = None, district: str | None = None
 ) -> Board:
@@ -278,8 +273,7 @@ def board(
         entries = uow.board.center_board(center.id, day, day - timedelta(days=RECENT_DAYS))
         away = uow.board.center_away(center.id, day_start, day_start + timedelta(days=1))
         open_alerts = uow.alerts.list_for_center(center.id, OPEN_STATUSES)
-        _audit(uow, user, now, "view_board", None, center_id=center.id, elders=len(entries))
-        uow.commit()
+    record_view(svc, user, now, "view_board", None, center_id=center.id, elders=len(entries))
     by_elder: dict[str, list[Alert]] = {}
     for alert in open_alerts:
         by_elder.setdefault(alert.elder_id, []).append(alert)
@@ -422,7 +416,6 @@ def _names(uow: AbstractUnitOfWork, center_id: str, actors: set[str]) -> dict[st
     return names
 
 
-@retry_when_busy
 def inbox(svc: Services, user: StaffUser, center_id: str | None = None) -> Inbox:
     """Return the center's open and claimed alerts with their histories (audited)."""
     center = center_in_scope(svc, user, center_id)
@@ -440,12 +433,10 @@ def inbox(svc: Services, user: StaffUser, center_id: str | None = None) -> Inbox
             i.alert.claimed_by for i in items if i.alert.claimed_by
         }
         names = _names(uow, center.id, actors)
-        _audit(uow, user, now, "view_alerts", None, center_id=center.id, alerts=len(items))
-        uow.commit()
+    record_view(svc, user, now, "view_alerts", None, center_id=center.id, alerts=len(items))
     return Inbox(center, tuple(items), names)
 
 
-@retry_when_busy
 def alert_detail(svc: Services, user: StaffUser, alert_id: str) -> tuple[InboxItem, dict]:
     """Return one alert in scope with its history and the names of its actors (audited)."""
     now = svc.now()
@@ -455,12 +446,12 @@ def alert_detail(svc: Services, user: StaffUser, alert_id: str) -> tuple[InboxIt
         history = tuple(uow.alerts.history(alert.id))
         actors = {c.actor for c in history} | ({alert.claimed_by} if alert.claimed_by else set())
         names = _names(uow, elder.center_id, actors)
-        _audit(uow, user, now, "view_alert", elder.id, alert_id=alert.id)
-        uow.commit()
+    record_view(svc, user, now, "view_alert", elder.id, alert_id=alert.id)
     title = messages.title_for(alert.rule, alert.period, alert.evidence)
     return InboxItem(alert, elder, title, history), names
 
 
+@retry_when_busy
 def _check_alert(svc: Services, user: StaffUser, alert_id: str, action: str) -> None:
     with svc.uow() as uow:
         alert = _alert_in_scope(uow, user, alert_id)
@@ -646,7 +637,6 @@ def _shown(value: Any, skipped: str | None) -> str:
     return str(value)
 
 
-@retry_when_busy
 def elder_page(
     svc: Services, user: StaffUser, elder_id: str, policy_for: Callable[[str], Policy]
 ) -> ElderPage:
@@ -671,8 +661,7 @@ def elder_page(
             if a.elder_id == elder.id
         )
         paired = elder.id in uow.devices.bound_since([elder.id])
-        _audit(uow, user, now, "view_elder", elder.id, parts=["profile", "consent", "history"])
-        uow.commit()
+    record_view(svc, user, now, "view_elder", elder.id, parts=["profile", "consent", "history"])
     qset = svc.question_set(elder.municipality_code)
     first_day = today - timedelta(days=HISTORY_DAYS - 1)
     history = []
@@ -704,6 +693,15 @@ def elder_page(
     )
 
 
+@retry_when_busy
+def _check_elder(svc: Services, user: StaffUser, elder_id: str, action: str, **detail: Any) -> None:
+    """Raise NotFound unless the elder is in scope; audit the action about to be taken."""
+    with svc.uow() as uow:
+        _elder_in_scope(uow, user, elder_id)
+        _audit(uow, user, svc.now(), action, elder_id, **detail)
+        uow.commit()
+
+
 def add_away(
     svc: Services,
     user: StaffUser,
@@ -713,10 +711,7 @@ def add_away(
     end: datetime | None,
 ) -> AwayPeriod:
     """Record an away period for an elder in scope (set by this staff member)."""
-    with svc.uow() as uow:
-        _elder_in_scope(uow, user, elder_id)
-        _audit(uow, user, svc.now(), "add_away", elder_id, kind=AwayKind(kind).value)
-        uow.commit()
+    _check_elder(svc, user, elder_id, "add_away", kind=AwayKind(kind).value)
     return away_service.declare(
         svc, elder_id, AwayKind(kind), start=start, end=end, set_by=actor_of(user)
     )
@@ -724,10 +719,7 @@ def add_away(
 
 def end_away(svc: Services, user: StaffUser, elder_id: str) -> AwayPeriod | None:
     """End the current away period of an elder in scope now."""
-    with svc.uow() as uow:
-        _elder_in_scope(uow, user, elder_id)
-        _audit(uow, user, svc.now(), "end_away", elder_id)
-        uow.commit()
+    _check_elder(svc, user, elder_id, "end_away")
     return away_service.end_now(svc, elder_id)
 
 
@@ -760,7 +752,6 @@ def month_of(text: str | None, today: date) -> date:
     return date(int(year), int(month), 1)
 
 
-@retry_when_busy
 def monthly_stats(
     svc: Services, user: StaffUser, month: date, center_id: str | None = None
 ) -> MonthlyStats:
@@ -775,8 +766,7 @@ def monthly_stats(
             if first <= a.created_at < following
         ]
         elders = uow.elders.list_for_center(center.id)
-        _audit(uow, user, svc.now(), "view_stats", None, center_id=center.id)
-        uow.commit()
+    record_view(svc, user, svc.now(), "view_stats", None, center_id=center.id)
     days = alert_figures.days_watched(first.date(), following.date(), svc.now().date())
     months = alert_figures.elder_months(elders, days)
     rules: dict[str, int] = {}

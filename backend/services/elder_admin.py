@@ -18,6 +18,7 @@ from backend.domain.model import Elder, PairingCode, Recipient, StaffUser
 from backend.domain.staff import AuditEntry
 from backend.ports import AbstractUnitOfWork
 from backend.services import family
+from backend.services.audit import record_view
 from backend.services.context import Services
 from backend.services.dashboard import actor_of, sees_elder
 from backend.services.retry import retry_when_busy
@@ -115,7 +116,6 @@ def _question_times(
     return tuple((s.id, s.label) for s in qset.slots), tuple(rows), valid
 
 
-@retry_when_busy
 def panel(svc: Services, user: StaffUser, elder_id: str) -> ElderAdmin:
     """Return the management part of the elder page of an elder in scope (audited)."""
     now = svc.now()
@@ -126,8 +126,7 @@ def panel(svc: Services, user: StaffUser, elder_id: str) -> ElderAdmin:
         )
         links = [r for r in uow.recipients.list_for_elder(elder.id) if r.channel == LINE_CHANNEL]
         codes = [c for c in uow.privacy.link_codes_for(elder.id) if c.usable(now)]
-        audit(uow, user, now, "view_elder_admin", elder.id, parts=["pairing", "family", "times"])
-        uow.commit()
+    record_view(svc, user, now, "view_elder_admin", elder.id, parts=["pairing", "family", "times"])
     slots, questions, valid = _question_times(svc, elder)
     try:
         absences = parse_overrides(elder.overrides, "overrides").absences

@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from backend.domain import consent as vocabulary
 from backend.domain.model import CareCenter, Consent, Elder, Share, StaffRole, StaffUser
 from backend.domain.staff import AuditEntry
+from backend.services.audit import record, record_view
 from backend.services.context import Services
 from backend.services.dashboard import (
     actor_of,
@@ -302,7 +303,6 @@ def reconfirm_consent(
 # --- the JSON API ---------------------------------------------------------------------------
 
 
-@retry_when_busy
 def list_elders(svc: Services, user: StaffUser, center_id: str | None = None) -> list[Elder]:
     """Return the elders in the user's scope (of one center when asked), by kana (audited)."""
     center = center_in_scope(svc, user, center_id) if center_id else None
@@ -316,10 +316,8 @@ def list_elders(svc: Services, user: StaffUser, center_id: str | None = None) ->
         else:
             found = uow.elders.list_all()
         found = [e for e in found if sees_elder(user, e)]
-        uow.audit.add(
-            _entry(svc, user, "list_elders", center_id=center.id if center else None, n=len(found))
-        )
-        uow.commit()
+    scope = center.id if center else None
+    record(svc, _entry(svc, user, "list_elders", center_id=scope, n=len(found)))
     return sorted(found, key=lambda e: (e.kana, e.id))
 
 
@@ -327,13 +325,12 @@ def _entry(svc: Services, user: StaffUser, action: str, **detail: object) -> Aud
     return AuditEntry(svc.now(), actor_of(user), action, None, detail)
 
 
-@retry_when_busy
 def elder_detail(svc: Services, user: StaffUser, elder_id: str) -> Elder:
     """Return one elder in scope (profile and consent), audited; NotFound outside it."""
     with svc.uow() as uow:
         elder = elder_in_scope(uow, user, elder_id)
-        audit(uow, user, svc.now(), "view_elder", elder.id, parts=["profile", "consent"], via="api")
-        uow.commit()
+    parts = ["profile", "consent"]
+    record_view(svc, user, svc.now(), "view_elder", elder.id, parts=parts, via="api")
     return elder
 
 
@@ -485,11 +482,9 @@ def _store_all(svc: Services, user: StaffUser, elders: Iterable[Elder]) -> None:
         uow.commit()
 
 
-@retry_when_busy
 def elder_for_form(svc: Services, user: StaffUser, elder_id: str, part: str) -> Elder:
     """Return an elder in scope to show in the profile or consent form (the view is audited)."""
     with svc.uow() as uow:
         elder = elder_in_scope(uow, user, elder_id)
-        audit(uow, user, svc.now(), "view_elder", elder.id, parts=[part])
-        uow.commit()
+    record_view(svc, user, svc.now(), "view_elder", elder.id, parts=[part])
     return elder

@@ -42,6 +42,7 @@ from backend.domain.model import (
 from backend.ports import AbstractUnitOfWork
 from backend.services import alerts, away, life_signs, notices
 from backend.services.context import Services
+from backend.services.retry import retry_when_busy
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ def link_id(elder_id: str, line_user_id: str) -> str:
     return "line-" + uuid.uuid5(_LINK_NAMESPACE, f"{elder_id}/{line_user_id}").hex
 
 
+@retry_when_busy
 def issue_link_code(
     svc: Services,
     elder_id: str,
@@ -109,6 +111,7 @@ class LinkResult:
     member: Recipient | None = None
 
 
+@retry_when_busy
 def link(svc: Services, line_user_id: str, code: str) -> LinkResult:
     """Link the LINE user to the code's elder (one-time code), keeping name and relation."""
     now = svc.now()
@@ -160,6 +163,7 @@ def linked_elders(svc: Services, line_user_id: str) -> list[tuple[Recipient, Eld
         return links_of(uow, line_user_id)
 
 
+@retry_when_busy
 def unlink(svc: Services, line_user_id: str) -> list[Elder]:
     """End every link of the LINE user (unlink, unfollow): no push reaches them any more.
 
@@ -174,6 +178,7 @@ def unlink(svc: Services, line_user_id: str) -> list[Elder]:
     return [elder for _member, elder in pairs]
 
 
+@retry_when_busy
 def relay(
     svc: Services,
     line_user_id: str,
@@ -247,6 +252,7 @@ def unheard(svc: Services, alexa_user_id: str, device_id: str) -> list[FamilyMes
         return uow.family.unheard_for_elder(elder.id)
 
 
+@retry_when_busy
 def mark_heard(svc: Services, message_ids: list[str]) -> int:
     """Mark the messages heard now (idempotent: heard ones keep their first time)."""
     now = svc.now()
@@ -296,6 +302,7 @@ def today_status(svc: Services, line_user_id: str) -> list[ElderStatus]:
     return found
 
 
+@retry_when_busy
 def record_line_sends(svc: Services, count: int = 1, quota: int = FREE_PLAN_QUOTA) -> MonthlySends:
     """Count pushes sent to LINE this month; record (and log) a warning at 80% of the quota."""
     now = svc.now()
@@ -466,6 +473,7 @@ class ReplyOutcome(StrEnum):
     EMPTY = "empty"
 
 
+@retry_when_busy
 def send_reply(
     svc: Services, alexa_user_id: str, device_id: str, request_id: str, member_id: str, text: str
 ) -> ReplyOutcome:
@@ -506,6 +514,7 @@ def send_reply(
 # --- the daily summary (opt-in: 「まとめ 8時」, 「まとめ停止」) -------------------------------
 
 
+@retry_when_busy
 def subscribe_summary(svc: Services, line_user_id: str, send_at: time) -> list[Elder] | None:
     """Opt the LINE user in to a daily summary at ``send_at`` (local); return their elders.
 
@@ -525,6 +534,7 @@ def subscribe_summary(svc: Services, line_user_id: str, send_at: time) -> list[E
     return [elder for _member, elder in pairs]
 
 
+@retry_when_busy
 def unsubscribe_summary(svc: Services, line_user_id: str) -> bool:
     """Opt the LINE user out of the daily summary; return False when they were not in."""
     with svc.uow() as uow:
@@ -596,6 +606,7 @@ def _summary_due(subscription: SummarySubscription, now: datetime, tz: Any) -> b
     return now >= moment and subscription.since.astimezone(tz) < moment
 
 
+@retry_when_busy
 def queue_daily_summaries(svc: Services) -> int:
     """Queue today's summary of every opted-in member whose time has come; return how many.
 

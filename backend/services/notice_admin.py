@@ -19,6 +19,7 @@ from backend.domain.model import Municipality, StaffUser
 from backend.domain.staff import AuditEntry
 from backend.ports import AbstractUnitOfWork
 from backend.services import notices as notice_service
+from backend.services.audit import record
 from backend.services.context import Services
 from backend.services.municipal_config import municipality_in_scope
 from backend.services.retry import retry_when_busy
@@ -125,17 +126,14 @@ def _tracked(uow: AbstractUnitOfWork, notice: Notice) -> Tracked:
     )
 
 
-@retry_when_busy
 def list_tracked(svc: Services, user: StaffUser, code: str) -> tuple[Municipality, list[Tracked]]:
     """Return the municipality's notices, newest first, each with its read tracking."""
     with svc.uow() as uow:
         municipality = municipality_in_scope(uow, user, code)
         found = uow.notices.list_for_municipality(code)
         tracked = [_tracked(uow, n) for n in found]
-        uow.audit.add(
-            AuditEntry(svc.now(), _actor(user), "view_notices", None, {"municipality_code": code})
-        )
-        uow.commit()
+    viewed = AuditEntry(svc.now(), _actor(user), "view_notices", None, {"municipality_code": code})
+    record(svc, viewed)
     tracked.sort(key=lambda t: (t.notice.starts_at, t.notice.id), reverse=True)
     return municipality, tracked
 
@@ -151,6 +149,7 @@ def get_tracked(svc: Services, user: StaffUser, code: str, local_id: str) -> Tra
         return _tracked(uow, notice)
 
 
+@retry_when_busy
 def _audit(svc: Services, user: StaffUser, action: str, notice: Notice) -> None:
     with svc.uow() as uow:
         uow.audit.add(AuditEntry(svc.now(), _actor(user), action, None, {"notice_id": notice.id}))

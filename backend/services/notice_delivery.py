@@ -127,6 +127,7 @@ def _read(svc: Services, caller: Caller, elder: Elder, dues: list[Due]) -> list[
     return lines
 
 
+@retry_when_busy
 def _ask_safety(svc: Services, caller: Caller, elder: Elder, due: Due, lines: list[Line]) -> Turn:
     now = svc.now()
     with svc.uow() as uow:

@@ -352,7 +352,10 @@ def _speaker(uow: AbstractUnitOfWork, elder: Elder, alexa_user_id: str) -> Recip
     stored = uow.recipients.get(recipient.id)
     if stored is None:
         uow.recipients.add(recipient)
-    elif stored != recipient:
+        return recipient
+    # Whether the user allows notifications is the speaker's own (speaker_events): kept.
+    recipient = replace(recipient, active=stored.active)
+    if stored != recipient:
         uow.recipients.update(recipient)
     return recipient
 

@@ -42,6 +42,7 @@ from backend.domain.model import (
 )
 from backend.domain.staff import AuditEntry
 from backend.media import MediaError
+from backend.services.audit import record_view
 from backend.services.context import Services
 from backend.services.dashboard import actor_of
 from backend.services.elder_admin import audit, elder_in_scope
@@ -284,7 +285,6 @@ def _records(items: Iterable[Any], *, drop: tuple[str, ...] = ()) -> list[dict[s
     return rows
 
 
-@retry_when_busy
 def disclosure(svc: Services, user: StaffUser, elder_id: str) -> dict[str, Any]:
     """Return everything stored about an elder in scope, for a disclosure request (audited).
 
@@ -338,8 +338,7 @@ def disclosure(svc: Services, user: StaffUser, elder_id: str) -> dict[str, Any]:
             ),
             "audit_log": _records(uow.audit.list_for_elder(elder.id)),
         }
-        audit(uow, user, now, "export_disclosure", elder.id, format=DISCLOSURE_FORMAT)
-        uow.commit()
+    record_view(svc, user, now, "export_disclosure", elder.id, format=DISCLOSURE_FORMAT)
     return document
 
 

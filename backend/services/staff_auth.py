@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from backend.domain.errors import Conflict, NotFound
@@ -50,28 +50,49 @@ def _address_key(address: str) -> str:
 
 
 @retry_when_busy
-def authenticate(svc: Services, login: str, password: str, address: str) -> StaffUser:
-    """Return the active user with this login and password; raise LoginRefused or TooMany."""
-    now = svc.now()
-    since = now - FAILURE_WINDOW
-    login_key, address_key = _login_key(login), _address_key(address)
+def _reserve_attempt(
+    svc: Services, login: str, login_key: str, address_key: str, at: datetime
+) -> StaffUser | None:
+    """Count the attempt as a failure up front (if there is room); return the login's user."""
+    limits = {login_key: MAX_FAILURES_PER_LOGIN, address_key: MAX_FAILURES_PER_ADDRESS}
     with svc.uow() as uow:
-        if (
-            uow.login_failures.count_since(login_key, since) >= MAX_FAILURES_PER_LOGIN
-            or uow.login_failures.count_since(address_key, since) >= MAX_FAILURES_PER_ADDRESS
-        ):
+        if not uow.login_failures.reserve(limits, at, at - FAILURE_WINDOW):
             raise TooManyAttempts
         user = uow.users.get_by_login(login.strip())
-    matches = password_matches(user.password_hash if user else _DUMMY_HASH, password)
-    ok = user is not None and user.active and matches
+        uow.commit()
+    return user
+
+
+@retry_when_busy
+def _settle_attempt(
+    svc: Services, ok: bool, login_key: str, address_key: str, at: datetime
+) -> None:
+    """Undo the reservation of a good password; prune old failures after a wrong one."""
     with svc.uow() as uow:
         if ok:
             uow.login_failures.clear(login_key)
+            uow.login_failures.release(address_key, at)
         else:
-            uow.login_failures.add(login_key, now)
-            uow.login_failures.add(address_key, now)
-            uow.login_failures.prune(now - FAILURE_WINDOW * 4)
+            uow.login_failures.prune(at - FAILURE_WINDOW * 4)
         uow.commit()
+
+
+def authenticate(svc: Services, login: str, password: str, address: str) -> StaffUser:
+    """Return the active user with this login and password; raise LoginRefused or TooMany.
+
+    The attempt is recorded as a failure before the password is checked, in one atomic
+    step with the count (``LoginFailureRepository.reserve``): concurrent guesses cannot
+    all pass a count taken before any of them failed, whatever process serves them. A
+    good password takes the record back. At most ``svc.password_checks`` hashes run at
+    once (Argon2 takes 64 MiB each); the others wait their turn.
+    """
+    now = svc.now()
+    login_key, address_key = _login_key(login), _address_key(address)
+    user = _reserve_attempt(svc, login, login_key, address_key, now)
+    with svc.password_checks:
+        matches = password_matches(user.password_hash if user else _DUMMY_HASH, password)
+    ok = user is not None and user.active and matches
+    _settle_attempt(svc, ok, login_key, address_key, now)
     if not ok or user is None:
         raise LoginRefused
     return user
@@ -140,9 +161,10 @@ def save_session(svc: Services, record: StaffSession, data: dict[str, Any]) -> S
     """Store the session's data and mark it seen now (the idle timeout starts again)."""
     saved = replace(record, user_id=data.get("_user_id"), data=dict(data), last_seen_at=svc.now())
     with svc.uow() as uow:
-        if uow.sessions.get(record.id) is None:
+        try:  # the write first: on SQLite it waits for the lock instead of upgrading a read
+            uow.sessions.save(saved)
+        except NotFound:  # ended meanwhile (signed out elsewhere): nothing to keep
             return saved
-        uow.sessions.save(saved)
         uow.commit()
     return saved
 

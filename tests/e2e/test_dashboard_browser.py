@@ -117,8 +117,16 @@ def page(browser, site: Site) -> Iterator[object]:
     context = browser.new_context(locale="ja-JP")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    refused: list[str] = []  # what Chromium refused under the Content-Security-Policy
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert refused == []
 
 
 def log_in(page, site: Site) -> None:
@@ -224,3 +232,26 @@ def test_staff_issue_a_pairing_code_that_pairs_a_speaker_then_record_a_withdrawa
     assert {"issue_pairing_code", "withdraw_consent", "view_elder_admin"} <= set(actions)
     again = checkin.start(site.services, caller)
     assert [line.key for line in again.lines] == ["not_watching"]
+
+
+def test_a_family_letter_prints_styled_under_the_content_security_policy(page, site: Site) -> None:
+    log_in(page, site)
+    page.goto(f"{site.url}/elders/{ELDER_ID}")
+    page.get_by_role("link", name="ご家族の登録コードを発行する（案内状）").click()
+    page.get_by_label("お名前").fill("一郎")
+    page.get_by_label("続柄（長女、長男、姪など）").fill("長男")
+    page.get_by_role("button", name="登録コードを発行する").click()
+    code = page.get_by_test_id("link-code")
+    assert code.inner_text().strip().isdigit()
+    assert code.evaluate("element => getComputedStyle(element).fontFamily") == "monospace"
+    center = page.locator("p.right")
+    assert center.evaluate("element => getComputedStyle(element).textAlign") == "right"
+
+
+def test_a_hostile_next_after_sign_in_keeps_the_browser_on_the_site(page, site: Site) -> None:
+    page.goto(site.url + "/login?next=%2F%09%2Fevil.example")
+    page.get_by_label("ログインID").fill(site.login)
+    page.get_by_label("パスワード").fill(site.password)
+    page.get_by_label("パスワード").press("Enter")
+    page.wait_for_url(site.url + "/")
+    assert "山田 ハナ" in page.locator("table.board").inner_text()

@@ -111,6 +111,30 @@ class TestLineInbox:
             with pytest.raises(NotFound):
                 uow.line_inbox.mark_failed("unknown", "x")
 
+    def test_an_event_given_up_on_loses_its_message_text_once_received_before_the_cutoff(
+        self, uow_factory
+    ) -> None:
+        with uow_factory() as uow:
+            for event_id, hour in (("old", 8), ("recent", 10), ("retrying", 8), ("done", 8)):
+                uow.line_inbox.add_if_absent(make_inbox_event(event_id, received_at=jst(hour=hour)))
+            for event_id in ("old", "old", "recent", "recent", "retrying"):
+                uow.line_inbox.mark_failed(event_id, "boom")
+            uow.line_inbox.mark_processed("done", jst(hour=8, minute=1))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.line_inbox.erase_given_up(2, jst(hour=9)) == 1
+            uow.commit()
+        with uow_factory() as uow:
+            erased = uow.line_inbox.get("old")
+            assert erased == make_inbox_event(
+                "old", received_at=jst(hour=8), payload={}, attempts=2, last_error="boom"
+            )
+            text = make_inbox_event().payload
+            assert uow.line_inbox.get("recent").payload == text
+            assert uow.line_inbox.get("retrying").payload == text
+            assert uow.line_inbox.pending(10, 2) == [uow.line_inbox.get("retrying")]
+            assert uow.line_inbox.erase_given_up(2, jst(hour=9)) == 0  # nothing left to erase
+
 
 class TestLinkCodes:
     def test_a_code_is_used_once(self, uow_factory) -> None:

@@ -13,6 +13,7 @@ import functools
 import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -107,6 +108,8 @@ __all__ = [
     "TestDevices",
     "TestElders",
     "TestEvents",
+    "TestLoginFailureRaces",
+    "TestLoginFailureReservations",
     "TestLoginFailures",
     "TestMunicipalities",
     "TestNoticeDeliveries",
@@ -2467,6 +2470,106 @@ class TestLoginFailures:
         with uow_factory() as uow:
             assert uow.login_failures.count_since("login:sato", jst(DAY, 0)) == 0
             assert uow.login_failures.count_since("ip:10.0.0.1", jst(DAY, 0)) == 1
+
+
+LIMITS = MappingProxyType({"login:sato": 2, "ip:10.0.0.1": 3})
+
+
+class TestLoginFailureReservations:
+    def test_a_reservation_counts_a_failure_under_every_key_while_each_has_room(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory)
+        for minute in (0, 1):
+            with uow_factory() as uow:
+                assert uow.login_failures.reserve(LIMITS, jst(DAY, 9, minute), jst(DAY, 8))
+                uow.commit()
+        with uow_factory() as uow:
+            assert not uow.login_failures.reserve(LIMITS, jst(DAY, 9, 2), jst(DAY, 8))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.login_failures.count_since("login:sato", jst(DAY, 8)) == 2
+            assert uow.login_failures.count_since("ip:10.0.0.1", jst(DAY, 8)) == 2
+
+    def test_failures_before_the_window_leave_room(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            for minute in (0, 1, 2):
+                uow.login_failures.add("login:sato", jst(DAY, 8, minute))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.login_failures.reserve(LIMITS, jst(DAY, 9), jst(DAY, 8, 30))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.login_failures.count_since("login:sato", jst(DAY, 0)) == 4
+
+    def test_a_full_key_refuses_and_records_nothing_under_the_others(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory)
+        with uow_factory() as uow:
+            for minute in (0, 1, 2):
+                uow.login_failures.add("ip:10.0.0.1", jst(DAY, 9, minute))
+            uow.commit()
+        with uow_factory() as uow:
+            assert not uow.login_failures.reserve(LIMITS, jst(DAY, 9, 5), jst(DAY, 8))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.login_failures.count_since("login:sato", jst(DAY, 0)) == 0
+            assert uow.login_failures.count_since("ip:10.0.0.1", jst(DAY, 0)) == 3
+
+    def test_release_forgets_one_reservation_of_one_key(self, uow_factory: UowFactory) -> None:
+        given(uow_factory)
+        at = jst(DAY, 9) + timedelta(microseconds=123457)  # a clock's time, not a round one
+        with uow_factory() as uow:
+            assert uow.login_failures.reserve(LIMITS, at, jst(DAY, 8))
+            assert uow.login_failures.reserve(LIMITS, at, jst(DAY, 8))
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.login_failures.release("ip:10.0.0.1", at)
+            assert not uow.login_failures.release("ip:10.0.0.1", jst(DAY, 9))
+            assert not uow.login_failures.release("ip:10.0.0.2", at)
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.login_failures.count_since("ip:10.0.0.1", jst(DAY, 0)) == 1
+            assert uow.login_failures.count_since("login:sato", jst(DAY, 0)) == 2
+            assert uow.login_failures.clear("login:sato") == 2
+
+
+class TestLoginFailureRaces:
+    """Concurrent reservations on a real store (the fake store has no concurrency)."""
+
+    def test_of_twelve_reservations_at_once_only_the_limit_succeed(
+        self, uow_factory: UowFactory
+    ) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+        from threading import Barrier
+
+        from backend.domain.errors import StoreBusy
+
+        given(uow_factory)
+        attempts = 12
+        start = Barrier(attempts)
+
+        def reserve(n: int) -> bool:
+            start.wait()
+            while True:  # each round commits at least one unit: this ends
+                try:
+                    with uow_factory() as uow:
+                        room = uow.login_failures.reserve(
+                            {"login:sato": 5, "ip:127.0.0.1": 20}, jst(DAY, 9, n), jst(DAY, 8)
+                        )
+                        uow.commit()
+                    return room
+                except StoreBusy:
+                    continue
+
+        with ThreadPoolExecutor(max_workers=attempts) as pool:
+            outcomes = list(pool.map(reserve, range(attempts)))
+        assert outcomes.count(True) == 5
+        with uow_factory() as uow:
+            assert uow.login_failures.count_since("login:sato", jst(DAY, 0)) == 5
+            assert uow.login_failures.count_since("ip:127.0.0.1", jst(DAY, 0)) == 5
 
 
 class TestAuditLog:

@@ -73,6 +73,8 @@ from tests.integration.store_contract import (  # noqa: F401 - collected by pyte
     TestDevices,
     TestElders,
     TestEvents,
+    TestLoginFailureRaces,
+    TestLoginFailureReservations,
     TestLoginFailures,
     TestMunicipalities,
     TestNoticeDeliveries,

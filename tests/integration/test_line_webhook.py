@@ -13,10 +13,12 @@ import pytest
 from backend import jobs
 from backend.bootstrap import bootstrap
 from backend.dashboard.sessions import COOKIE_NAME
+from backend.domain.family import InboxEvent
 from backend.domain.model import AlertStatus, Outcome
 from backend.services import family
 from backend.services.context import Services
 from backend.web import create_app
+from family_line.inbox import GIVEN_UP_RETENTION, MAX_ATTEMPTS
 from tests.builders import jst, make_alert, make_elder, make_outbox_message, seed
 from tests.clock import FakeClock
 from tests.databases import fresh_sqlite
@@ -25,6 +27,7 @@ from tests.line import (
     CHANNEL_SECRET,
     FAMILY_USER,
     LocalLine,
+    event_of,
     line_settings,
     local_line,
     signed,
@@ -188,6 +191,55 @@ class TestInbox:
             (message,) = uow.family.unheard_for_elder("elder-1")
         assert message.text == "お母さん、今度の日曜日に孫と行くね。"
 
+    def test_the_webhook_s_own_run_leaves_an_event_another_process_stored_to_the_job(
+        self, env: Env
+    ) -> None:
+        theirs = event_of("follow", webhookEventId="01JDTHEIRS0000000000000001")
+        with env.services.uow() as uow:  # what another gunicorn worker stored a moment ago
+            uow.line_inbox.add_if_absent(
+                InboxEvent(theirs["webhookEventId"], "follow", theirs, env.clock.now)
+            )
+            uow.commit()
+        ours = webhook_body("follow", webhookEventId="01JDOURS00000000000000001", replyToken="rt-o")
+        assert env.post(ours).status_code == 200
+        assert env.stored("01JDOURS00000000000000001").processed_at is not None
+        assert [e.id for e in env.inbox()] == ["01JDTHEIRS0000000000000001"]
+        assert [r.body["replyToken"] for r in env.line.replies] == ["rt-o"]
+        report = jobs.process_line_inbox(env.settings, env.clock.now + timedelta(minutes=1))
+        assert report.processed == 1
+        assert env.inbox() == []
+
+    def test_an_event_given_up_on_keeps_its_message_text_a_week_then_none(
+        self, env: Env, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        link(env)
+        monkeypatch.setattr("family_line.inbox.dispatch", lambda ctx, event: 1 / 0)
+        env.post(webhook_body("text_message"))  # the first failure
+        for minute in range(1, MAX_ATTEMPTS):
+            jobs.process_line_inbox(env.settings, env.clock.now + timedelta(minutes=minute))
+        with env.services.uow() as uow:  # given up on after MAX_ATTEMPTS failures
+            assert uow.line_inbox.pending(100, MAX_ATTEMPTS) == []
+
+        def stored_text() -> str:
+            with env.services.uow() as uow:
+                rows = uow.connection.exec_driver_sql("SELECT payload FROM line_inbox").all()
+            return " ".join(json.loads(payload).__repr__() for (payload,) in rows)
+
+        text = "お母さん、今度の日曜日に孫と行くね。"
+        week = env.clock.now + GIVEN_UP_RETENTION
+        report = jobs.process_line_inbox(env.settings, week - timedelta(minutes=1))
+        assert report.erased == 0
+        assert text in stored_text()
+        report = jobs.process_line_inbox(env.settings, week + timedelta(minutes=1))
+        assert report.erased == 1
+        assert text not in stored_text()
+        (given_up,) = [e for e in _all_events(env) if e.attempts]
+        assert (given_up.payload, given_up.attempts, given_up.last_error) == (
+            {},
+            MAX_ATTEMPTS,
+            "ZeroDivisionError",
+        )
+
     def test_the_scheduled_run_leaves_fresh_events_to_the_webhook_s_own_run(
         self, env: Env, monkeypatch: pytest.MonkeyPatch
     ) -> None:
@@ -234,6 +286,12 @@ class TestPhotos:
         link(env)
         env.post(webhook_body("image"))  # the local LINE has no such content: 404
         assert "受け取れませんでした" in env.line.reply_texts()[-1]
+
+
+def _all_events(env: Env) -> list[Any]:
+    with env.services.uow() as uow:
+        ids = uow.connection.exec_driver_sql("SELECT id FROM line_inbox").scalars().all()
+        return [uow.line_inbox.get(event_id) for event_id in ids]
 
 
 def _sign(raw: bytes) -> str:

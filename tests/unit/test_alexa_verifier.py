@@ -273,14 +273,21 @@ class TestTheSigningCertificate:
         verifier = make_verifier(chain, failing_fetch)
         assert reason_of(verifier, signed_headers(chain, body), body) == "cert_fetch_failed"
 
-    def test_that_failed_validation_is_not_cached(self):
+    def test_that_failed_validation_is_fetched_again_only_after_a_minute(self):
         expired = make_chain(not_before=NOW - timedelta(days=30), not_after=NOW - timedelta(days=1))
         fetch = FakeFetch(expired.chain_pem)
-        verifier = make_verifier(expired, fetch)
-        body = body_for()
-        for _ in range(2):
+        clock = {"now": NOW}
+        verifier = AlexaRequestVerifier(
+            skill_id=SKILL_ID,
+            trusted_roots=[expired.root],
+            fetch=fetch,
+            clock=lambda: clock["now"],
+        )
+        for seconds in (0, 30, 59, 60):
+            clock["now"] = NOW + timedelta(seconds=seconds)
+            body = body_for(timestamp=clock["now"])
             assert reason_of(verifier, signed_headers(expired, body), body) == "bad_certificate"
-        assert len(fetch.calls) == 2
+        assert len(fetch.calls) == 2  # at 0 s and again at 60 s
 
 
 class TestTheTimestamp:
@@ -418,12 +425,12 @@ def local_server():
 class TestTheDefaultFetch:
     def test_downloads_a_small_file(self, local_server):
         _Handler.routes = {"/ok": (200, {}, b"pem")}
-        assert verifier_module._default_fetch(local_server + "/ok") == b"pem"
+        assert verifier_module.fetch_certificate_chain(local_server + "/ok") == b"pem"
 
     def test_refuses_more_than_64_kib(self, local_server):
         _Handler.routes = {"/big": (200, {}, b"x" * (64 * 1024 + 1))}
         with pytest.raises(ValueError, match="size cap"):
-            verifier_module._default_fetch(local_server + "/big")
+            verifier_module.fetch_certificate_chain(local_server + "/big")
 
     def test_does_not_follow_redirects(self, local_server):
         _Handler.routes = {
@@ -431,4 +438,4 @@ class TestTheDefaultFetch:
             "/ok": (200, {}, b"pem"),
         }
         with pytest.raises(OSError, match="302"):
-            verifier_module._default_fetch(local_server + "/moved")
+            verifier_module.fetch_certificate_chain(local_server + "/moved")

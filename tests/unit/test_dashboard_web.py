@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask.testing import FlaskClient
 
-from backend.dashboard.sessions import COOKIE_NAME
+from backend.dashboard.sessions import COOKIE_NAME, VISITOR_COOKIE_NAME
 from backend.domain.model import AlertStatus, Outcome, Severity
 from backend.services import staff_auth
 from backend.services.context import Services
@@ -145,8 +145,10 @@ class TestSignIn:
         assert cookie is not None
         assert not cookie.secure
 
-    def test_signing_in_gives_a_new_session_id(self, client: FlaskClient, store: FakeStore) -> None:
-        client.get("/login")
+    def test_signing_in_again_gives_a_new_session_id(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        login(client)
         before = client.get_cookie(COOKIE_NAME)
         assert before is not None
         login(client)
@@ -154,6 +156,33 @@ class TestSignIn:
         assert after is not None
         assert after.value != before.value
         assert staff_auth.session_id_of(before.value) not in store.state.sessions
+
+    def test_a_visitor_has_no_stored_session_until_signed_in(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        page = client.get("/login")
+        assert client.get_cookie(COOKIE_NAME) is None
+        visitor = client.get_cookie(VISITOR_COOKIE_NAME)
+        assert visitor is not None
+        assert visitor.http_only
+        assert store.state.sessions == {}
+        client.set_cookie(COOKIE_NAME, "planted-by-an-attacker")  # fixation: not honoured
+        response = client.post(
+            "/login",
+            data={"csrf_token": csrf_token(page.text), "login": STAFF, "password": PASSWORD},
+        )
+        assert response.status_code == 302
+        cookie = client.get_cookie(COOKIE_NAME)
+        assert cookie is not None
+        assert cookie.value != "planted-by-an-attacker"
+        assert client.get_cookie(VISITOR_COOKIE_NAME) is None
+        assert len(store.state.sessions) == 1
+
+    def test_a_forged_visitor_cookie_is_ignored(self, client: FlaskClient) -> None:
+        client.set_cookie(VISITOR_COOKIE_NAME, "eyJfdXNlcl9pZCI6InVzZXItMSJ9.forged.sig")
+        assert client.get("/").status_code == 302
+        page = client.get("/login")
+        assert page.status_code == 200
 
     def test_logging_out_deletes_the_session(self, client: FlaskClient, store: FakeStore) -> None:
         login(client)

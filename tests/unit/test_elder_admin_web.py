@@ -203,7 +203,7 @@ class TestFamily:
         code = re.search(r'data-testid="link-code">(\d{6})<', text).group(1)
         assert "LINE登録のご案内" in text
         assert "一郎様" in text
-        assert "@media print" in text
+        assert "/assets/letter.css" in text  # its print styles (no inline style: CSP)
         assert "2026年12月07日まで" in text
         assert store.state.link_codes[code].relation == "長男"
         (entry,) = audited(store, "issue_link_code")

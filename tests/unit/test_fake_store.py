@@ -42,6 +42,7 @@ from tests.integration.store_contract import (  # noqa: F401 - collected by pyte
     TestDevices,
     TestElders,
     TestEvents,
+    TestLoginFailureReservations,
     TestLoginFailures,
     TestMunicipalities,
     TestNoticeDeliveries,

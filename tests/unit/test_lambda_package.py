@@ -35,7 +35,9 @@ def test_the_skill_installs_no_linebot_flask_or_sqlalchemy():
     names = {lambda_package._name(r) for r in lambda_package.requirements("skill")}
     assert "ask-sdk-core" in names
     assert not names & {"line-bot-sdk", "flask", "flask-wtf", "sqlalchemy", "apig-wsgi"}
-    assert "line-bot-sdk" in {lambda_package._name(r) for r in lambda_package.requirements("web")}
+    web = {lambda_package._name(r) for r in lambda_package.requirements("web")}
+    assert "line-bot-sdk" in web
+    assert not web & {"apscheduler", "gunicorn", "waitress"}  # API Gateway serves the web function
 
 
 def test_the_skill_builds_from_its_package_alone(skill_package):

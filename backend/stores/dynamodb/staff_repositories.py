@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -273,6 +273,9 @@ class DynamoSessionRepository(DynamoRepository, SessionRepository):
         return self._delete_all(found, lambda s: s.user_id == user_id)
 
 
+_LOCK = "#LOCK"
+
+
 class DynamoLoginFailureRepository(DynamoRepository, LoginFailureRepository):
     """Failed logins: LOGINFAIL#<key> / <at>#<seq>; all by time on gsi3."""
 
@@ -294,9 +297,36 @@ class DynamoLoginFailureRepository(DynamoRepository, LoginFailureRepository):
         """Return how many failures ``key`` has at or after ``since``."""
         return len(self._s.query(f"LOGINFAIL#{key}", ("ge", iso(since))))
 
+    def reserve(self, limits: Mapping[str, int], at: datetime, since: datetime) -> bool:
+        """Record a failure under every key if each has room; atomic across processes.
+
+        Each key's partition has a lock item (``#LOCK``, before every time in sort order)
+        that a reservation reads and writes again: the unit's commit is conditional on the
+        version read, so of two reservations that counted at once one fails with
+        ConcurrentWrite (a StoreBusy) and is run again, counting the other.
+        """
+        aware(at)
+        keys = sorted(limits)
+        for key in keys:
+            self._s.get(f"LOGINFAIL#{key}", _LOCK)
+            if len(self._s.query(f"LOGINFAIL#{key}", ("ge", iso(since)))) >= limits[key]:
+                return False
+        for key in keys:
+            self._s.put({PK: f"LOGINFAIL#{key}", SK: _LOCK, "t": "login-failure-lock"})
+            self.add(key, at)
+        return True
+
+    def release(self, key: str, at: datetime) -> bool:
+        """Forget one failure of ``key`` recorded at ``at``."""
+        found = self._s.query(f"LOGINFAIL#{key}", ("begins", f"{iso(at)}#"))
+        if not found:
+            return False
+        self._s.delete(found[0][PK], found[0][SK])
+        return True
+
     def clear(self, key: str) -> int:
         """Forget every failure of ``key``; return how many were forgotten."""
-        found = self._s.query(f"LOGINFAIL#{key}")
+        found = self._s.query(f"LOGINFAIL#{key}", ("ge", "0"))
         for row in found:
             self._s.delete(row[PK], row[SK])
         return len(found)
@@ -461,6 +491,22 @@ class DynamoLineInboxRepository(DynamoRepository, LineInboxRepository):
         event = self._stored(event_id)
         changed = dataclasses.replace(event, attempts=event.attempts + 1, last_error=error)
         self._s.put(_inbox_item(changed))
+
+    def erase_given_up(self, max_attempts: int, received_before: datetime) -> int:
+        """Empty the payload of unprocessed events that failed ``max_attempts`` times or more."""
+        aware(received_before)
+        found = self._query(InboxEvent, "LINEINBOX#pending", index="gsi1")
+        given_up = [
+            e
+            for e in found
+            if e.processed_at is None
+            and e.attempts >= max_attempts
+            and e.received_at < received_before
+            and e.payload
+        ]
+        for event in given_up:
+            self._s.put(_inbox_item(dataclasses.replace(event, payload={})))
+        return len(given_up)
 
 
 def link_code_item(code: LinkCode) -> dict[str, Any]:

@@ -86,6 +86,14 @@ _MARK_INBOX_FAILED = (
     .where(_ib.id == bindparam("event_id"))
     .values(attempts=_ib.attempts + 1, last_error=bindparam("error"))
 )
+_GIVEN_UP_INBOX = select(_ib.id, _ib.payload).where(
+    _ib.processed_at.is_(None),
+    _ib.attempts >= bindparam("max_attempts"),
+    _ib.received_at < bindparam("before"),
+)
+_ERASE_INBOX = (
+    update(t.line_inbox).where(_ib.id.in_(bindparam("ids", expanding=True))).values(payload={})
+)
 _GET_CODE = select(t.family_link_codes).where(_lc.code == bindparam("b_code"))
 _USE_CODE = (
     update(t.family_link_codes)
@@ -186,6 +194,17 @@ class SqlLineInboxRepository(_SqlRepository, LineInboxRepository):
         )
         if result.rowcount != 1:
             raise NotFound(f"LINE event {event_id} does not exist")
+
+    def erase_given_up(self, max_attempts: int, received_before: datetime) -> int:
+        """Empty the payload of unprocessed events that failed ``max_attempts`` times or more."""
+        rows = self._connection.execute(
+            _GIVEN_UP_INBOX,
+            {"max_attempts": int(max_attempts), "before": t.to_utc(received_before)},
+        )
+        ids = [row.id for row in rows if row.payload]  # JSON cannot be compared in SQL
+        if ids:
+            self._connection.execute(_ERASE_INBOX, {"ids": ids})
+        return len(ids)
 
 
 class SqlFamilyRepository(_SqlRepository, FamilyRepository):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -108,6 +109,47 @@ class SqlLoginFailureRepository(_SqlRepository, LoginFailureRepository):
         return self._connection.execute(
             select(func.count()).where(c.key == key, c.at >= t.to_utc(since))
         ).scalar_one()
+
+    def reserve(self, limits: Mapping[str, int], at: datetime, since: datetime) -> bool:
+        """Record a failure under every key if each has room; atomic across processes.
+
+        The rows go in first, then the keys are counted: on SQLite the insert takes the
+        database's write lock, so the count sees every reservation committed before and
+        none can commit until this one does. PostgreSQL (read committed) would let two
+        transactions count at once, so each key's advisory lock is taken first (in key
+        order: no deadlock), held to the end of the transaction. Without room the rows
+        are rolled back to a savepoint.
+        """
+        keys = sorted(limits)
+        if self._connection.dialect.name == "postgresql":
+            for key in keys:
+                self._connection.execute(
+                    select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0)))
+                )
+        c = t.login_failures.c
+        savepoint = self._connection.begin_nested()
+        self._connection.execute(
+            insert(t.login_failures), [{"key": key, "at": t.to_utc(at)} for key in keys]
+        )
+        counts = dict(
+            self._connection.execute(
+                select(c.key, func.count())
+                .where(c.key.in_(keys), c.at >= t.to_utc(since))
+                .group_by(c.key)
+            ).all()
+        )
+        if any(counts.get(key, 0) > limits[key] for key in keys):
+            savepoint.rollback()
+            return False
+        savepoint.commit()
+        return True
+
+    def release(self, key: str, at: datetime) -> bool:
+        """Forget one failure of ``key`` recorded at ``at``."""
+        c = t.login_failures.c
+        one = select(c.id).where(c.key == key, c.at == t.to_utc(at)).limit(1).scalar_subquery()
+        result = self._connection.execute(delete(t.login_failures).where(c.id == one))
+        return result.rowcount == 1
 
     def clear(self, key: str) -> int:
         """Forget every failure of ``key``."""

@@ -47,8 +47,10 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
     """Return an engine for the URL; SQLite gets WAL, foreign keys and a busy timeout.
 
-    PostgreSQL sessions run in UTC unless the URL sets ``options`` itself.
+    PostgreSQL sessions run in UTC unless the URL sets ``options`` itself. Errors and
+    logs never show statement parameters (``hide_parameters``): they carry personal data.
     """
+    kwargs["hide_parameters"] = True
     url = make_url(database_url)
     if url.get_backend_name() == "postgresql" and "options" not in url.query:
         # Timestamps come back in UTC with datetime.UTC itself as tzinfo (psycopg maps the
