@@ -28,7 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from backend.domain import rhythm
@@ -262,6 +262,16 @@ class Context:
     def away_during(self, start: datetime, end: datetime) -> bool:
         """Return True if an away period overlaps ``[start, end]``."""
         return any(p.start <= end and (p.end is None or p.end > start) for p in self.away_periods)
+
+    @cached_property
+    def last_speaker_sign(self) -> datetime | None:
+        """Return the latest sign of life through the speaker (``_speaker_signs``), if any."""
+        return max((s for s in _speaker_signs(self) if s <= self.now), default=None)
+
+    @cached_property
+    def device_signs(self) -> tuple[datetime, ...]:
+        """Return the signs of life from devices up to now (``_device_signs``), sorted."""
+        return tuple(sorted(s for s in _device_signs(self) if s <= self.now))
 
     @property
     def silent(self) -> bool:
@@ -634,7 +644,7 @@ def _silence(ctx: Context) -> list[AlertCandidate]:
     """
     policy = ctx.policy
     overrides = parse_overrides(ctx.elder.overrides, f"elder {ctx.elder.id} overrides")
-    signs = [s for s in (*_speaker_signs(ctx), *_device_signs(ctx)) if s <= ctx.now]
+    signs = [s for s in (ctx.last_speaker_sign, *ctx.device_signs[-1:]) if s is not None]
     last_sign = max(signs, default=None)
     earliest = ctx.today - timedelta(days=history_windows(policy).general)
     from_day = earliest if last_sign is None else max(earliest, ctx.date_of(last_sign))
@@ -707,10 +717,10 @@ def speaker_silent(ctx: Context) -> list[AlertCandidate]:
     """
     if ctx.silent or not ctx.policy.per_elder_rhythm:
         return []
-    speaker = max((s for s in _speaker_signs(ctx) if s <= ctx.now), default=None)
+    speaker = ctx.last_speaker_sign
     if speaker is None or ctx.now - speaker < timedelta(hours=ctx.policy.speaker_silent_hours):
         return []
-    device = [s for s in _device_signs(ctx) if speaker < s <= ctx.now]
+    device = [s for s in ctx.device_signs if speaker < s]
     if not device or ctx.away_during(speaker, ctx.now):
         return []
     return [
