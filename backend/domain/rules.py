@@ -511,12 +511,25 @@ class _DueSlots:
     def __init__(self, ctx: Context, overrides: ElderOverrides) -> None:
         self._ctx, self._overrides = ctx, overrides
         self._days: dict[date, list[tuple[SlotWindow, list[Question]]]] = {}
+        # A slot with a daily question is due every day: no need to ask the set each date.
+        self._daily = {
+            slot.id
+            for slot, questions in self(ctx.today)
+            if any(q.schedule.every == "day" for q in questions)
+        }
 
     def __call__(self, day: date) -> list[tuple[SlotWindow, list[Question]]]:
         found = self._days.get(day)
         if found is None:
             found = self._days[day] = _due_slots(self._ctx, day, self._overrides)
         return found
+
+    def slots_due(self, day: date) -> list[SlotWindow]:
+        """Return the slots due on ``day`` (without their questions)."""
+        slots = self._ctx.qset.slots
+        if all(slot.id in self._daily for slot in slots):
+            return list(slots)
+        return [slot for slot, _ in self(day)]
 
 
 def learn_rhythms(
@@ -535,7 +548,7 @@ def learn_rhythms(
     times: dict[str, list[int]] = defaultdict(list)
     for offset in range(max(0, (min(until, ctx.today) - first).days)):
         day = first + timedelta(days=offset)
-        for slot, _ in due_slots(day):
+        for slot in due_slots.slots_due(day):
             start, end = ctx.at(day, slot.start), ctx.at(day, slot.end)
             if not _watched_slot(ctx, overrides, day, slot, start) or ctx.away_during(start, end):
                 continue
