@@ -62,7 +62,8 @@ Injected events (scored as things that must be found)
   no contact and no upload until the end. Found *in time* if the family and the care center
   each have a message queued within 26 hours of the start of the first slot missed;
 - blood-pressure crisis (12 % of 奥州市's elders, one day): a reading of 180-205 / 95-125.
-  Found in time if a ``bp_urgent`` alert queues a center message within 6 hours;
+  Found in time if a ``bp_urgent`` alert queues a center message within 6 hours (a crisis on
+  a day the elder gave no reading is not counted: nothing could find it);
 - missed days (10 %): two days without any answer, then back; found if an alert about those
   days reaches the care center;
 - weight loss (8 %): 3 kg over 8 weeks; a ``weight_drop`` alert 14-84 days after the start;
@@ -527,6 +528,7 @@ class Sim:
     def blood_pressure(self, p: Person, day: date) -> tuple[int, int]:
         crisis = p.event("bp_crisis")
         if crisis is not None and crisis.start == day:
+            crisis.detail.setdefault("measured", self.now)
             return self.rng.randint(180, 205), self.rng.randint(95, 125)
         if p.hypertensive:
             s = min(179, int(self.rng.gauss(150, 9)))
@@ -949,6 +951,9 @@ def score(sim: Sim, days: int) -> dict[str, Any]:
     for e in injected:
         p = people[e.elder]
         mine = [a for a in alerts if a.elder_id == e.elder]
+        if e.kind == "bp_crisis" and "measured" not in e.detail:
+            e.kind = "bp_crisis (not measured: no reading that day)"
+            continue
         if e.kind == "collapse":
             if "at" not in e.detail:
                 e.kind = "collapse (after the last day)"
@@ -1039,8 +1044,8 @@ def score(sim: Sim, days: int) -> dict[str, Any]:
 
 
 def _bp_reading_time(sim: Sim, e: Injected) -> datetime:
-    """When the crisis was measured: the morning answer of that day (its slot's answer time)."""
-    return sim.stats.answered.get((e.elder, e.start, "morning"), at(e.start, 12 * 60))
+    """When the crisis was measured (the elder gave their blood pressure that day)."""
+    return e.detail.get("measured", at(e.start, 12 * 60))
 
 
 def report(sim: Sim, result: dict[str, Any], days: int) -> None:
