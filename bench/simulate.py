@@ -890,12 +890,13 @@ def findings_of(alert: Any) -> list[Any]:
 
 
 def first_missed_slot(sim: Sim, p: Person, t: datetime) -> datetime:
-    """The start of the first slot that ends after ``t`` and was not answered before it."""
+    """The start of the first slot missed: one the elder usually answers (their habit gives it
+    a chance of 1 in 2 or more) that ends after ``t`` and was not answered before it."""
     day = t.astimezone(JST).date()
     for offset in range(3):
         d = day + timedelta(days=offset)
         for slot, first, last in sim.slots[p.code]:
-            if at(d, last) <= t:
+            if at(d, last) <= t or p.answer_rate(slot, d, sim.days) < 0.5:
                 continue
             answered = sim.stats.answered.get((p.id, d, slot))
             if answered is not None and answered < t:

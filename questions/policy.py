@@ -113,10 +113,12 @@ class Policy(BaseModel):
     # morning-only elder's usual answer. 24 h + 120 min: inside Japan Post's 24 h plus the
     # 2 h of its own re-call (mission_anchors §1, §1.4).
     center_margin_minutes: int = Field(default=120, ge=0, le=6 * 60)
-    # An elder whose silence is still not unusual for them at the deadline (an irregular
-    # answerer: the chance above not reached) is reported to the center when it is, and at
-    # this many hours after the first miss began at the latest (九度山町: two days running →
-    # 民生委員 visit, mission_anchors §1.4). Family is told then at the latest too.
+    # The care center is told at the deadline once the chance that the silence is habit is
+    # this or less (1 in 20: any elder who usually answers the slots missed; recall first),
+    # else when it is, at center_max_hours after the first miss began at the latest (an
+    # irregular answerer; 九度山町: two days running → 民生委員 visit, mission_anchors §1.4).
+    # Family is told then at the latest too. Design choice (bench/simulate.py, three seeds).
+    center_chance: float = Field(default=0.05, gt=0, lt=1)
     center_max_hours: int = Field(default=48, ge=1, le=7 * 24)
     # The speaker made no contact for this many hours while a device (pedometer, scale) shows
     # the elder is up: shown to staff as 「スピーカーと連絡が取れません」 (no message sent).
@@ -182,6 +184,8 @@ class Policy(BaseModel):
             raise ValueError("activity_short_min_days は activity_short_days 以下にしてください")
         if self.activity_long_min_days > self.activity_long_days:
             raise ValueError("activity_long_min_days は activity_long_days 以下にしてください")
+        if self.family_chance > self.center_chance:
+            raise ValueError("family_chance は center_chance 以下にしてください")
         if self.center_max_hours < self.center_after_hours:
             raise ValueError("center_max_hours は center_after_hours 以上にしてください")
         if self.weight_median_days > self.weight_window_days:

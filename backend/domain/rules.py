@@ -650,8 +650,9 @@ def _silence(ctx: Context) -> list[AlertCandidate]:
     is one alert that climbs. Stage 0 (nudge) at the first miss; 1 (family) once the silence
     is unusual for the elder (the chance of the misses being habit falls to
     ``family_chance``, each counting from its slot's end + grace); 2 (center) at the deadline
-    (``_center_deadline``) if it is unusual by then, else once it is, and ``center_max_hours``
-    after the first miss began at the latest, family then at the latest too; 3 (priority)
+    (``_center_deadline``) once that chance is ``center_chance`` or less (a reliable elder: at
+    the deadline), and ``center_max_hours`` after the first miss began at the latest (an
+    irregular answerer), family then at the latest too; 3 (priority)
     once the first miss's slot has also gone by (end + grace) ``priority_days_running - 1``
     days later.
     """
@@ -669,15 +670,16 @@ def _silence(ctx: Context) -> list[AlertCandidate]:
     first = missed[0]
     deadline = _center_deadline(ctx, first, rhythms)
     latest = max(deadline, first.start + timedelta(hours=policy.center_max_hours))
-    unusual_at = latest  # when the silence became unusual for this elder
+    family_at = center_at = latest
     chance = 1.0
     for miss in sorted(missed, key=lambda m: m.counts_at):
         chance *= 1.0 - miss.rate
+        if chance <= policy.center_chance:
+            center_at = min(center_at, max(deadline, miss.counts_at))
         if chance <= policy.family_chance:
-            unusual_at = min(miss.counts_at, latest)
+            family_at = min(miss.counts_at, center_at)
             break
-    center_at = min(max(deadline, unusual_at), latest)
-    family_at = min(unusual_at, center_at)
+    family_at = min(family_at, center_at)
     # n days running: the first miss's slot has gone by n - 1 days later too (its end + grace).
     running = timedelta(days=policy.priority_days_running - 1)
     priority_at = max(center_at, first.end + timedelta(minutes=policy.grace_minutes) + running)
