@@ -962,7 +962,14 @@ def score(sim: Sim, days: int) -> dict[str, Any]:
             t = e.detail["at"]
             ref = first_missed_slot(sim, p, t)
             e.detail["first_missed"] = ref
-            e.alerts = [a for a in mine if a.created_at >= t - timedelta(minutes=1)]
+            # Alerts opened after the collapse, and a missed check-in already open about a
+            # silence that began just before it (a slot skipped, then the collapse).
+            e.alerts = [
+                a
+                for a in mine
+                if a.created_at >= t - timedelta(minutes=1)
+                or (a.rule == rules.MISSED_CHECKIN and a.created_at >= t - timedelta(hours=30))
+            ]
             matched.update(a.id for a in e.alerts)
             fam = [first[(a.id, "family")] for a in e.alerts if (a.id, "family") in first]
             cen = [first[(a.id, "center")] for a in e.alerts if (a.id, "center") in first]
