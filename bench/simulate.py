@@ -964,11 +964,19 @@ def score(sim: Sim, days: int) -> dict[str, Any]:
             e.detail["first_missed"] = ref
             # Alerts opened after the collapse, and a missed check-in already open about a
             # silence that began just before it (a slot skipped, then the collapse).
+            last_answer = max(
+                (w for (eid, _, _), w in sim.stats.answered.items() if eid == p.id and w < t),
+                default=None,
+            )
             e.alerts = [
                 a
                 for a in mine
                 if a.created_at >= t - timedelta(minutes=1)
-                or (a.rule == rules.MISSED_CHECKIN and a.created_at >= t - timedelta(hours=30))
+                or (
+                    a.rule == rules.MISSED_CHECKIN
+                    and last_answer is not None
+                    and datetime.fromisoformat(a.evidence["slot_start"]) > last_answer
+                )
             ]
             matched.update(a.id for a in e.alerts)
             fam = [first[(a.id, "family")] for a in e.alerts if (a.id, "family") in first]
