@@ -59,6 +59,8 @@ def deliver_outbox(settings: Settings, now: datetime) -> Any:
         alexa_api_base=settings.alexa_api_base,
         alexa_token_url=settings.alexa_token_url,
         alexa_live=settings.alexa_events_stage == "live",
+        alexa_timeout=settings.alexa_timeout,
+        smtp_timeout=settings.smtp_timeout,
     )
     channels.update(_line_channels(settings, svc))
     return outbox.deliver_due(svc, channels)

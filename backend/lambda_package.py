@@ -36,6 +36,8 @@ FUNCTIONS: dict[str, dict[str, tuple[str, ...]]] = {
             "backend/lambda_jobs.py",
             "skill/flask_app.py",
             "skill/skill-package",
+            "skill/grammar",
+            "skill/model_grammar.py",
         ),
         "libraries": (
             "ask-sdk-core",
@@ -44,6 +46,11 @@ FUNCTIONS: dict[str, dict[str, tuple[str, ...]]] = {
             "pyyaml",
             "tenacity",
             "boto3",
+            # The understanding step (loaded at the first unmatched words, never at import).
+            "fugashi",
+            "unidic-lite",
+            "jaconv",
+            "kanjize",
         ),
     },
     "web": {

@@ -17,7 +17,9 @@ Conventions every store keeps:
 from __future__ import annotations
 
 import abc
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from types import TracebackType
 from typing import Self
@@ -421,6 +423,31 @@ class AlertRepository(abc.ABC):
     @abc.abstractmethod
     def history(self, alert_id: str) -> list[AlertChange]:
         """Return the alert's history oldest first (by ``at``, then the order added)."""
+
+
+_LOCK_FIRST: ContextVar[bool] = ContextVar("mimamori_lock_first", default=False)
+
+
+@contextmanager
+def lock_first() -> Iterator[None]:
+    """Ask units of work started inside to take the store's write lock before reading.
+
+    Used when a unit is run again after StoreBusy: a store whose transactions cannot
+    wait for each other mid-way (SQLite: a reader that then writes fails at once when
+    another connection wrote meanwhile) begins the retried unit by taking the write lock,
+    waiting for it (busy timeout), so the retry cannot lose the race again. Stores that
+    lock rows or check conditions (PostgreSQL, DynamoDB) ignore it.
+    """
+    token = _LOCK_FIRST.set(True)
+    try:
+        yield
+    finally:
+        _LOCK_FIRST.reset(token)
+
+
+def lock_first_asked() -> bool:
+    """Return True inside ``lock_first``."""
+    return _LOCK_FIRST.get()
 
 
 class AbstractUnitOfWork(abc.ABC):

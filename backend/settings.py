@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     alexa_api_base: str = "https://api.fe.amazonalexa.com"
     alexa_token_url: str = "https://api.amazon.com/auth/O2/token"
     alexa_events_stage: Literal["live", "development"] = "live"
+    # Seconds an outbound call may take before it counts as a retryable failure (the
+    # outbox tries again later; one slow channel never holds up the others).
+    line_timeout: float = Field(default=5.0, gt=0, le=120)
+    alexa_timeout: float = Field(default=5.0, gt=0, le=120)
+    smtp_timeout: float = Field(default=10.0, gt=0, le=120)  # per SMTP operation
     # Dashboard sessions (server-side; the cookie holds only a random id).
     session_cookie_secure: bool = True  # false only for a demo on http://127.0.0.1
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)

@@ -6,10 +6,16 @@ Replies and pushes go through line-bot-sdk v3 (``MessagingApi``), pointed at
 base is set on the client, and content is downloaded with urllib from the data host:
 ``https://api-data.line.me`` for the real API base, the same base otherwise (a local
 test server serves both).
+
+Every call has a timeout (``MIMAMORI_LINE_TIMEOUT``, seconds; the SDK takes it per call as
+``_request_timeout``, the whole request at most that long): a LINE that answers late is
+a ``LineApiError`` with no status (retryable) and ``timed_out`` set, never a sweep held up.
+The SDK's own connection retries are off: the outbox retries, with backoff.
 """
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
 import urllib.error
@@ -21,16 +27,17 @@ log = logging.getLogger(__name__)
 
 LINE_API = "https://api.line.me"
 LINE_DATA_API = "https://api-data.line.me"
-TIMEOUT = 10.0
+TIMEOUT = 5.0
 MAX_CONTENT_BYTES = 10 * 1024 * 1024  # larger content is refused, kindly, in the chat
 
 
 class LineApiError(Exception):
     """A call to LINE failed; ``status`` is the HTTP status (None: no answer at all)."""
 
-    def __init__(self, detail: str, status: int | None = None) -> None:
+    def __init__(self, detail: str, status: int | None = None, *, timed_out: bool = False) -> None:
         super().__init__(detail)
         self.status = status
+        self.timed_out = timed_out
 
 
 class ContentTooLarge(LineApiError):
@@ -73,7 +80,9 @@ class LineApi:
     def _messaging(self) -> tuple[Any, Any]:
         from linebot.v3.messaging import ApiClient, Configuration, MessagingApi
 
-        client = ApiClient(Configuration(host=self.api_base, access_token=self._token))
+        configuration = Configuration(host=self.api_base, access_token=self._token)
+        configuration.retries = 0  # urllib3 would try a connection 4 times; the outbox retries
+        client = ApiClient(configuration)
         api = MessagingApi(client)
         api.line_base_path = self.api_base  # the SDK ignores Configuration(host) here
         return client, api
@@ -84,7 +93,10 @@ class LineApi:
 
         request = ReplyMessageRequest.from_dict({"replyToken": reply_token, "messages": messages})
         self._call(
-            "reply", lambda api: api.reply_message_with_http_info(request, _preload_content=False)
+            "reply",
+            lambda api: api.reply_message_with_http_info(
+                request, _preload_content=False, _request_timeout=self.timeout
+            ),
         )
 
     def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> int:
@@ -98,7 +110,10 @@ class LineApi:
         return self._call(
             "push",
             lambda api: api.push_message_with_http_info(
-                request, x_line_retry_key=retry_key, _preload_content=False
+                request,
+                x_line_retry_key=retry_key,
+                _preload_content=False,
+                _request_timeout=self.timeout,
             ),
             accept=(409,),
         )
@@ -107,7 +122,7 @@ class LineApi:
         # The answer's body is not parsed (_preload_content=False): a 2xx is success
         # whatever the body, so a push LINE accepted is never sent again for a parse error.
         from linebot.v3.messaging.exceptions import ApiException
-        from urllib3.exceptions import HTTPError
+        from urllib3.exceptions import HTTPError, MaxRetryError, TimeoutError
 
         client, api = self._messaging()
         try:
@@ -118,7 +133,10 @@ class LineApi:
                 return err.status
             raise LineApiError(f"LINE {what}: HTTP {err.status}", err.status) from err
         except (HTTPError, OSError) as err:
-            raise LineApiError(f"LINE {what}: {type(err).__name__}") from err
+            reason = err.reason if isinstance(err, MaxRetryError) else err
+            timed_out = isinstance(reason, TimeoutError | builtins.TimeoutError)
+            name = type(reason).__name__
+            raise LineApiError(f"LINE {what}: {name}", timed_out=timed_out) from err
         return int(result.status_code)
 
     def transcoding(self, message_id: str) -> str:
@@ -132,7 +150,7 @@ class LineApi:
         except urllib.error.HTTPError as err:
             raise LineApiError(f"LINE transcoding: HTTP {err.code}", err.code) from err
         except (urllib.error.URLError, OSError, ValueError) as err:
-            raise LineApiError(f"LINE transcoding: {type(err).__name__}") from err
+            raise _unanswered("transcoding", err) from err
         return str(status)
 
     def content(self, message_id: str, max_bytes: int = MAX_CONTENT_BYTES) -> Content:
@@ -151,5 +169,12 @@ class LineApi:
         except urllib.error.HTTPError as err:
             raise LineApiError(f"LINE content: HTTP {err.code}", err.code) from err
         except (urllib.error.URLError, OSError) as err:
-            raise LineApiError(f"LINE content: {type(err).__name__}") from err
+            raise _unanswered("content", err) from err
         return Content(data, content_type)
+
+
+def _unanswered(what: str, err: Exception) -> LineApiError:
+    """Return the error of a urllib call that got no HTTP answer (refused, timed out ...)."""
+    reason = getattr(err, "reason", err)
+    timed_out = isinstance(reason, TimeoutError)
+    return LineApiError(f"LINE {what}: {type(reason).__name__}", timed_out=timed_out)

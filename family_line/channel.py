@@ -5,7 +5,9 @@ after a timeout or a crash never reaches the family twice (LINE answers 409 for 
 it accepted already: counted as sent). 429, 5xx, no answer and 401 (our token is wrong
 or expired: fix the settings, nothing is lost) are retried by the outbox with backoff;
 other 4xx (a blocked or unknown user, a refused message) give the message up.
-Each push accepted is counted against the month's quota (``on_sent``).
+Each push accepted is counted against the month's quota (``on_sent``); a count that
+fails (the store busy past its retries) is logged and never turns the accepted push into
+a failure: the outbox must mark it sent, or it would be tried again.
 """
 
 from __future__ import annotations
@@ -65,9 +67,17 @@ class LineChannel:
             status = self._api.push(recipient.address, [_content(message)], retry_key(message.id))
         except LineApiError as err:
             retryable = err.status is None or err.status >= 500 or err.status in _RETRYABLE_4XX
-            raise ChannelError(str(err), retryable=retryable) from None
+            raise ChannelError(str(err), retryable=retryable, timed_out=err.timed_out) from None
         if status == 409:
             log.info("outbox message %s was accepted by LINE before (409)", message.id)
             return
-        if self._on_sent is not None:
+        if self._on_sent is None:
+            return
+        try:
             self._on_sent(1)
+        except Exception as err:  # LINE took the push: counting must not undo that
+            log.error(
+                "outbox message %s: pushed, but the monthly count failed (%s)",
+                message.id,
+                type(err).__name__,
+            )

@@ -22,7 +22,7 @@ def line_api(settings: Settings) -> LineApi:
     settings.require("line_channel_access_token", purpose="LINE")
     token = settings.line_channel_access_token
     assert token is not None
-    return LineApi(token.get_secret_value(), settings.line_api_base)
+    return LineApi(token.get_secret_value(), settings.line_api_base, timeout=settings.line_timeout)
 
 
 def line_context(settings: Settings, services: Services) -> LineContext:

@@ -14,6 +14,8 @@ from pydantic import TypeAdapter, ValidationError
 from backend.domain.errors import InvalidMunicipalityCode
 from backend.domain.instruments import MEASURED_ITEMS, POINT_ON, item_id
 from backend.domain.model import validate_municipality_code
+from backend.domain.understanding.lexicon import EMPTY, Lexicon
+from questions.dialects import load_lexicon
 from questions.instruments import Instrument, InstrumentFile
 from questions.model import QuestionSet
 from questions.schema import (
@@ -26,6 +28,8 @@ from questions.schema import (
 )
 
 PACKAGE_DIR = Path(__file__).parent
+LEXICONS_DIR = PACKAGE_DIR / "lexicons"
+STANDARD_LEXICON = "standard.yaml"
 CATALOG_PATH = PACKAGE_DIR / "catalog.yaml"
 SETS_DIR = PACKAGE_DIR / "sets"
 INSTRUMENT_PATHS = {"kihon_checklist": PACKAGE_DIR / "kihon_checklist.yaml"}
@@ -337,6 +341,13 @@ def load_question_set_text(
             problem(["questions", i], f"質問 {question.id!r} が重複しています")
         resolved.append(question)
     instruments, items = _resolve_instruments(raw, slot_ids, {q.id for q in resolved}, problem)
+    lexicon = _standard_lexicon()
+    if raw.lexicon is not None:
+        lexicon_path = LEXICONS_DIR / f"{raw.lexicon}.yaml"
+        if not lexicon_path.is_file():
+            problem(["lexicon"], f"方言辞書 {lexicon_path.name} がありません")
+        else:
+            lexicon = lexicon.merged(load_lexicon(lexicon_path))
     if problems:
         raise QuestionSetError(str(path), problems)
     return QuestionSet(
@@ -347,7 +358,15 @@ def load_question_set_text(
         questions=tuple(resolved),
         catalog={**catalog, **items} if items else catalog,
         instruments=instruments,
+        lexicon=lexicon,
     )
+
+
+@cache
+def _standard_lexicon() -> Lexicon:
+    """Return the standard-Japanese answer phrases every set understands."""
+    path = LEXICONS_DIR / STANDARD_LEXICON
+    return load_lexicon(path) if path.is_file() else EMPTY
 
 
 def load_sets(directory: Path = SETS_DIR) -> dict[str, QuestionSet]:

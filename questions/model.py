@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from backend.domain.understanding.lexicon import EMPTY, Lexicon
 from questions.schema import ElderOverrides, InstrumentUse, Question, SlotWindow, parse_hhmm
 
 
@@ -21,6 +22,7 @@ class QuestionSet:
     # Built-in instruments the set opts in to (their items are in ``catalog``, never in
     # ``questions``: ``due`` does not return them; see ``questions.instruments``).
     instruments: tuple[InstrumentUse, ...] = ()
+    lexicon: Lexicon = field(repr=False, default=EMPTY)  # how its elders speak (dialect)
 
     def slot(self, slot_id: str) -> SlotWindow | None:
         """Return the slot with this id, or None."""

@@ -262,6 +262,8 @@ class QuestionSetFile(_Strict):
     slots: tuple[SlotWindow, ...] = Field(min_length=1)
     questions: tuple[SetEntry, ...] = Field(min_length=1)
     instruments: tuple[InstrumentUse, ...] = ()
+    # The dialect lexicon of the municipality: ``questions/lexicons/<name>.yaml``.
+    lexicon: str | None = Field(default=None, pattern=r"^[a-z0-9_]+$")
 
     @field_validator("instruments", mode="before")
     @classmethod

@@ -14,6 +14,7 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
     sb = SkillBuilder()
     sb.skill_id = skill_id
     for handler in (
+        handlers.EmergencyInMessageHandler(services),
         *family_relay_handlers(services),
         *family_reply_handlers(services),
         handlers.LaunchRequestHandler(services),

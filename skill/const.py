@@ -38,6 +38,7 @@ SLOT_SKIP_REASON = "reason"
 SLOT_CODE = "code"
 SLOT_AWAY_KIND = "kind"
 SLOT_UNTIL = "until"
+SLOT_SINCE = "since"  # 「明日から入院します」
 SLOT_MEMBER = "member"
 SLOT_MESSAGE = "message"
 

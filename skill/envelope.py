@@ -144,9 +144,11 @@ def check_envelope(data: Any) -> None:
     A conversation turn (launch, intent, touch, session end) must also have what its
     handlers read: the session, the user and the device with its supported interfaces.
     """
-    envelope = _validated(_Envelope, data)
-    if envelope.request.type in CONVERSATION:
-        _validated(_Conversation, data)
+    request = data.get("request") if isinstance(data, dict) else None
+    kind = request.get("type") if isinstance(request, dict) else None
+    # One validation a request: a conversation turn's model includes the envelope's.
+    conversation = isinstance(kind, str) and kind in CONVERSATION
+    envelope = _validated(_Conversation if conversation else _Envelope, data)
     if envelope.request.type == const.REQUEST_INTENT and envelope.request.intent is None:
         raise MalformedEnvelope("malformed fields: request.intent")
 

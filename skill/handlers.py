@@ -25,7 +25,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from backend.domain.conversation import Reply, ReplyKind, number_from_parts
 from backend.domain.errors import NotFound
 from backend.domain.model import AnswerSource
-from backend.services import checkin, notice_delivery
+from backend.services import checkin, heard, notice_delivery
 from backend.services.checkin import Caller, Line, Turn
 from backend.services.context import Services
 from skill import const
@@ -41,6 +41,7 @@ def caller_of(handler_input: HandlerInput) -> Caller:
         alexa_user_id=get_user_id(handler_input) or "",
         device_id=get_device_id(handler_input) or "",
         request_id=handler_input.request_envelope.request.request_id,
+        screen=get_supported_interfaces(handler_input).alexa_presentation_apl is not None,
     )
 
 
@@ -94,6 +95,17 @@ def slot_id(handler_input: HandlerInput, name: str) -> str | None:
     return None
 
 
+def slot_reply(handler_input: HandlerInput, name: str, kind: ReplyKind) -> Reply:
+    """Return the resolved value of a custom slot, or its raw words (ER_SUCCESS_NO_MATCH)."""
+    words = slot_text(handler_input, name) or ""
+    value = slot_id(handler_input, name)
+    if value is None and words:
+        return Reply(ReplyKind.WORDS, None, words)
+    if kind is ReplyKind.SKIP:
+        return Reply(kind, value or const.SKIP_UNKNOWN, words)
+    return Reply(kind, value, words)
+
+
 def slot_int(handler_input: HandlerInput, name: str) -> int | None:
     """Return a number slot as an int, or None."""
     text = slot_text(handler_input, name)
@@ -125,8 +137,8 @@ class _ReplyHandler(_ServiceHandler):
         raise NotImplementedError
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        """Pass the reply to the check-in (or to the notices, when they wait for it)."""
-        turn = notice_delivery.answer(
+        """Pass the reply to the backend, which reads its words first (emergencies)."""
+        turn = heard.answer(
             self.services,
             caller_of(handler_input),
             session_state(handler_input),
@@ -144,12 +156,8 @@ class AnswerIntentHandler(_ReplyHandler):
         return is_intent_name(const.INTENT_ANSWER)(handler_input)
 
     def reply(self, handler_input: HandlerInput) -> Reply:
-        """Return the resolved answer id."""
-        return Reply(
-            ReplyKind.CHOICE,
-            slot_id(handler_input, const.SLOT_ANSWER),
-            slot_text(handler_input, const.SLOT_ANSWER) or "",
-        )
+        """Return the resolved answer id, or the words heard when none matched."""
+        return slot_reply(handler_input, const.SLOT_ANSWER, ReplyKind.CHOICE)
 
 
 class YesIntentHandler(_ReplyHandler):
@@ -223,8 +231,7 @@ class SkipIntentHandler(_ReplyHandler):
 
     def reply(self, handler_input: HandlerInput) -> Reply:
         """Return the skip and its reason (unknown when unclear)."""
-        reason = slot_id(handler_input, const.SLOT_SKIP_REASON) or const.SKIP_UNKNOWN
-        return Reply(ReplyKind.SKIP, reason, slot_text(handler_input, const.SLOT_SKIP_REASON) or "")
+        return slot_reply(handler_input, const.SLOT_SKIP_REASON, ReplyKind.SKIP)
 
 
 _TOUCH_KINDS = {
@@ -314,6 +321,7 @@ class AwayIntentHandler(_ServiceHandler):
             session_state(handler_input),
             slot_id(handler_input, const.SLOT_AWAY_KIND),
             slot_text(handler_input, const.SLOT_UNTIL),
+            slot_text(handler_input, const.SLOT_SINCE),
         )
         return respond(handler_input, turn)
 
@@ -362,6 +370,26 @@ class EmergencyIntentHandler(_ServiceHandler):
             caller_of(handler_input),
             session_state(handler_input),
             const.INTENT_EMERGENCY,
+        )
+        return respond(handler_input, turn)
+
+
+class EmergencyInMessageHandler(_ServiceHandler):
+    """「助けてと娘に伝えて」: an emergency said as a message to family is an emergency first."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle a 「…と伝えて」 whose words say an emergency."""
+        return is_intent_name(const.INTENT_REPLY_MESSAGE)(handler_input) and heard.says_emergency(
+            slot_text(handler_input, const.SLOT_MESSAGE) or ""
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Record the emergency and tell the elder to call 119 (family is alerted too)."""
+        turn = notice_delivery.emergency(
+            self.services,
+            caller_of(handler_input),
+            session_state(handler_input),
+            "words:message",
         )
         return respond(handler_input, turn)
 

@@ -7,8 +7,6 @@ from typing import Any
 
 from ask_sdk_core.skill_builder import SkillBuilder  # noqa: F401  (the SDK, needed anyway)
 
-from skill.envelope import MalformedEnvelope, check_envelope, empty_response, read_envelope
-
 logger = logging.getLogger(__name__)
 
 _handler: Any = None
@@ -28,6 +26,10 @@ def _build() -> Any:
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Handle one Alexa request delivered by Lambda; a malformed one is answered empty."""
+    # The envelope checks use pydantic (~45 ms to import): loaded with the first request, like
+    # the rest of the skill, so that the entry module's import stays the SDK's alone.
+    from skill.envelope import MalformedEnvelope, check_envelope, empty_response, read_envelope
+
     global _handler
     if _handler is None:
         _handler = _build()

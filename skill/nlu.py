@@ -14,8 +14,11 @@ Besides the model's samples, a short list of Alexa's own phrasings of the built-
 recognised (はい, いいえ, ストップ…). When several utterances match, the one with the most literal
 (non-slot) characters wins, then the one with fewer slots, then the one defined first. Text that
 matches nothing gives None, and the caller sends AMAZON.FallbackIntent, as Alexa would for
-out-of-domain speech. It serves the terminal ``mimamori talk`` command and the tests; what a real
-Echo hears must still be checked in the developer console.
+out-of-domain speech. Honest to Alexa's catch-all: text that matches no sample arrives, as on a
+real device with a bare-slot sample (``{answer}``), as that slot's raw words with
+ER_SUCCESS_NO_MATCH; the backend's understanding step reads them. Only an empty utterance gives
+None (nothing heard: AMAZON.FallbackIntent). It serves the terminal ``mimamori talk`` command and
+the tests; what a real Echo hears must still be checked in the developer console.
 """
 
 from __future__ import annotations
@@ -24,9 +27,13 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
+
+from backend.domain.understanding.dates import DATE_PATTERN, date_value
+
+__all__ = ["ModelResolver", "Resolution", "ResolvedSlot", "date_value", "normalize"]
 
 DEFAULT_MODEL_PATH = (
     Path(__file__).parent / "skill-package" / "interactionModels" / "custom" / "ja-JP.json"
@@ -35,11 +42,7 @@ SKILL_ID_PLACEHOLDER = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 NUMBER_TYPE = "AMAZON.NUMBER"
 DATE_TYPE = "AMAZON.DATE"
 SEARCH_QUERY_TYPE = "AMAZON.SearchQuery"  # free text: any words between the carrier phrases
-_WEEKDAYS = "月火水木金土日"
-_DATE_PATTERN = (
-    r"(?:今日|きょう|明日|あした|あす|明後日|あさって|来週の[月火水木金土日]曜日?|来週|来月|月末|"
-    r"[0-9〇一二三四五六七八九十]+月[0-9〇一二三四五六七八九十]+日|[0-9〇一二三四五六七八九十]+日)"
-)
+_DATE_PATTERN = DATE_PATTERN
 
 # A few of the phrasings Alexa recognises for its built-in intents in ja-JP without any sample.
 BUILT_IN_PHRASES: dict[str, tuple[str, ...]] = {
@@ -52,8 +55,8 @@ BUILT_IN_PHRASES: dict[str, tuple[str, ...]] = {
     "AMAZON.NavigateHomeIntent": ("ホーム",),
 }
 
-_DECIMAL_POINT = re.compile(r"(?<=[0-9])\.(?=[0-9])")
-_IGNORED = re.compile(r"[\s。、,，.．!！?？・…「」『』()（）~〜]+")
+_IGNORED = re.compile(r"[\s。、,，．!！?？・…「」『』()（）~〜]+|(?<![0-9])\.|\.(?![0-9])")
+_PACKAGE_RESOLVER: dict[tuple[int, int], ModelResolver] = {}
 _SLOT_REFERENCE = re.compile(r"\{(\w+)\}")
 _KANJI_DIGITS = {
     "〇": 0,
@@ -75,9 +78,11 @@ _NUMBER_TOKEN = re.compile(r"[0-9]+|.")
 
 
 def normalize(text: str) -> str:
-    """Normalise text for matching: NFKC, 点 for a decimal point, no spaces or punctuation."""
+    """Normalise text for matching: NFKC, no spaces or punctuation (a decimal point is kept).
+
+    Nothing else is rewritten: the published model cannot turn 「52.5」 into 「52点5」 either.
+    """
     text = unicodedata.normalize("NFKC", text)
-    text = _DECIMAL_POINT.sub("点", text)
     return _IGNORED.sub("", text)
 
 
@@ -110,38 +115,6 @@ def number_to_digits(text: str) -> str:
             msg = f"not a number: {text!r}"
             raise ValueError(msg)
     return str(total + section + (current or 0))
-
-
-def date_value(words: str, today: date) -> str:
-    """Return the AMAZON.DATE value Alexa would send: 2026-12-01, 2026-W49 or 2026-12."""
-    relative = {"今日": 0, "きょう": 0, "明日": 1, "あした": 1, "あす": 1}
-    relative |= {"明後日": 2, "あさって": 2}
-    if words in relative:
-        return (today + timedelta(days=relative[words])).isoformat()
-    if words == "来週":
-        year, week, _ = (today + timedelta(days=7)).isocalendar()
-        return f"{year}-W{week:02d}"
-    if words == "来月":
-        first = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
-        return f"{first.year}-{first.month:02d}"
-    if words == "月末":
-        first = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
-        return (first - timedelta(days=1)).isoformat()
-    if words.startswith("来週の"):
-        weekday = _WEEKDAYS.index(words[3])
-        monday = today + timedelta(days=7 - today.weekday())
-        return (monday + timedelta(days=weekday)).isoformat()
-    month_text, _, day_text = words.rstrip("日").rpartition("月")
-    day = int(number_to_digits(day_text))
-    if month_text:
-        month = int(number_to_digits(month_text))
-        candidate = date(today.year, month, day)
-        return (candidate if candidate >= today else date(today.year + 1, month, day)).isoformat()
-    candidate = today.replace(day=day) if day >= today.day else None
-    if candidate is None:
-        first = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
-        candidate = first.replace(day=day)
-    return candidate.isoformat()
 
 
 @dataclass(frozen=True)
@@ -252,6 +225,18 @@ class ModelResolver:
             samples += [p for p in BUILT_IN_PHRASES.get(name, ()) if p not in samples]
             for sample in samples:
                 self._utterances.append(self._compile(name, sample, slot_types))
+        self._catch_all_slot = self._find_catch_all(language_model)
+
+    @staticmethod
+    def _find_catch_all(language_model: dict[str, Any]) -> tuple[str, str, str] | None:
+        """Return the first intent with a bare custom-slot sample (``{answer}``) and its slot."""
+        for intent in language_model.get("intents", []):
+            slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
+            for sample in intent.get("samples", []):
+                bare = _SLOT_REFERENCE.fullmatch(sample)
+                if bare and not slot_types.get(bare.group(1), "AMAZON.").startswith("AMAZON."):
+                    return intent["name"], bare.group(1), slot_types[bare.group(1)]
+        return None
 
     @classmethod
     def from_file(cls, path: str | Path) -> ModelResolver:
@@ -261,8 +246,14 @@ class ModelResolver:
 
     @classmethod
     def from_package(cls) -> ModelResolver:
-        """Load the skill's own ja-JP interaction model."""
-        return cls.from_file(DEFAULT_MODEL_PATH)
+        """Load the skill's own ja-JP interaction model (compiled once per version of the file)."""
+        stat = DEFAULT_MODEL_PATH.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = _PACKAGE_RESOLVER.get(key)
+        if cached is None:
+            _PACKAGE_RESOLVER.clear()
+            cached = _PACKAGE_RESOLVER[key] = cls.from_file(DEFAULT_MODEL_PATH)
+        return cached
 
     @property
     def intent_names(self) -> tuple[str, ...]:
@@ -286,7 +277,7 @@ class ModelResolver:
             if best is None or _rank(utterance) > _rank(best[0]):
                 best = (utterance, match)
         if best is None:
-            return None
+            return self._catch_all(text, normalized)
         utterance, match = best
         slot_types = self._intent_slots[utterance.intent]
         slots: dict[str, ResolvedSlot] = {}
@@ -306,6 +297,15 @@ class ModelResolver:
                 value_id, value_name = self._types[slot_type].values[words]
                 slots[slot_name] = ResolvedSlot(slot_name, words, value_id, value_name, slot_type)
         return Resolution(utterance.intent, slots, tuple(slot_types))
+
+    def _catch_all(self, text: str, normalized: str) -> Resolution | None:
+        """Return the raw words as the catch-all slot's unmatched value, as Alexa does."""
+        if self._catch_all_slot is None:
+            return None
+        intent, slot_name, slot_type = self._catch_all_slot
+        words = _IGNORED.sub("", unicodedata.normalize("NFKC", text)) or normalized
+        slot = ResolvedSlot(slot_name, words, None, None, slot_type)
+        return Resolution(intent, {slot_name: slot}, tuple(self._intent_slots[intent]))
 
     def _compile(self, intent: str, sample: str, slot_types: dict[str, str]) -> _Utterance:
         parts: list[str] = []

@@ -56,12 +56,19 @@ JA_JP: dict[str, str] = {
         "もう一度聞きたいときは「もう一度」、やめるときは「ストップ」です。"
     ),
     "fallback": "すみません、うまく聞き取れませんでした。",
+    "repair_heard": "すみません、うまく分かりませんでした。",
+    "repair_choices": "{choices}の、どれかで教えてください。",
+    "repair_buttons": "画面のボタンを押して答えることもできます。",
+    "repair_skip": "ごめんなさい、うまく分かりませんでした。このご質問は、あとで伺いますね。",
     "nothing_to_repeat": "すみません、もう一度はじめからお願いします。",
     "error": "すみません、うまくいきませんでした。少し時間をおいて、もう一度お試しください。",
     "no_question_set": "すみません、質問の準備ができていません。センターにお問い合わせください。",
     "away_ask_until": "{kind}ですね。いつまでのご予定ですか。「12月1日まで」のように教えてください。わからなければ「わからない」で大丈夫です。",
+    "away_ask_until_from": "{since}から、{kind}ですね。いつまでのご予定ですか。「12月1日まで」のように教えてください。わからなければ「わからない」で大丈夫です。",
     "away_until_reprompt": "いつまでのご予定ですか。わからなければ「わからない」と言ってください。",
     "away_confirm": "{kind}で、{until}まで、見守りをお休みにします。よろしいですか。",
+    "away_confirm_from": "{since}から、{kind}で、{until}まで、見守りをお休みにします。よろしいですか。",
+    "away_confirm_open_from": "{since}から、{kind}のあいだ、見守りをお休みにします。お戻りになったら「ただいま」と言ってください。よろしいですか。",
     "away_confirm_open": "{kind}のあいだ、見守りをお休みにします。お戻りになったら「ただいま」と言ってください。よろしいですか。",
     "yes_or_no": "「はい」か「いいえ」でお答えください。",
     "away_cancelled": "わかりました。お休みにはしません。",
@@ -175,6 +182,8 @@ def render(key: str, params: dict[str, Any], catalog: dict[str, str] = JA_JP) ->
         values["kind"] = AWAY_KINDS.get(str(values["kind"]), AWAY_KINDS["other"])
     if isinstance(values.get("until"), str):
         values["until"] = format_until(values["until"])
+    if isinstance(values.get("since"), str):
+        values["since"] = format_until(values["since"])
     if "shares" in values:
         values["shares"] = "、".join(f"{s.recipient}（{s.what}）" for s in values["shares"])
     return catalog[key].format(**values)

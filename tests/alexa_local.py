@@ -19,6 +19,7 @@ JST = ZoneInfo("Asia/Tokyo")
 CLIENT_ID = "amzn1.application-oa2-client.test"
 CLIENT_SECRET = "s3cret"
 ISO_MS = "%Y-%m-%dT%H:%M:%S.%fZ"
+SLOW_FOR = 30.0  # far longer than any timeout a test sets
 
 
 def _instant(text: str) -> datetime:
@@ -68,6 +69,10 @@ class FakeAlexa:
         self.token_requests = 0
         self.answers: list[int] = []  # statuses to answer events with, then 202
         self.problems: list[str] = []
+        # Requests ("token", "event") answered late: each takes one and waits SLOW_FOR
+        # seconds (or until shutdown) before it is handled.
+        self.slow: dict[str, int] = {}
+        self.release = threading.Event()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -76,6 +81,11 @@ class FakeAlexa:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                kind = "token" if self.path == "/auth/O2/token" else "event"
+                if fake.slow.get(kind, 0) > 0:
+                    fake.slow[kind] -= 1
+                    fake.release.wait(SLOW_FOR)
+                    return  # the client gave up long ago
                 try:
                     status, answer = fake.handle(self.path, self.headers, body)
                 except AssertionError as err:
@@ -123,6 +133,7 @@ def running_alexa() -> Iterator[FakeAlexa]:
     try:
         yield fake
     finally:
+        fake.release.set()
         fake.server.shutdown()
         fake.server.server_close()
 

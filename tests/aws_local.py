@@ -7,6 +7,7 @@ import copy
 import json
 import logging
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,6 +92,38 @@ def snapshot_moto_transactions() -> None:
             local.cache = None
 
     models.DynamoDBBackend.transact_write_items = once_per_call
+    isolate_moto_writes()
+
+
+_WRITES = threading.RLock()
+
+
+def isolate_moto_writes() -> None:
+    """Apply moto's writes one at a time, as DynamoDB isolates transactions (idempotent).
+
+    moto 5.2 serves requests on threads without a lock, and a TransactWriteItems whose
+    condition fails puts back the copy of the *whole table* it took at its start
+    (``transact_write_items``): a transaction another request committed meanwhile is
+    wiped out. Several sweeps at once then "lose" items DynamoDB itself never would (a
+    sweep reported 21 messages, the table kept 20). Each write call takes one lock here.
+    """
+    import functools
+
+    import moto.dynamodb.models as models
+
+    backend = models.DynamoDBBackend
+    for name in ("transact_write_items", "put_item", "update_item", "delete_item"):
+        write = getattr(backend, name)
+        if getattr(write, "isolated", False):
+            continue
+
+        def isolated(self: Any, *args: Any, _write: Any = write, **kwargs: Any) -> Any:
+            with _WRITES:
+                return _write(self, *args, **kwargs)
+
+        functools.update_wrapper(isolated, write)
+        isolated.isolated = True  # type: ignore[attr-defined]
+        setattr(backend, name, isolated)
 
 
 def use_fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import hashlib
 import hmac
@@ -75,6 +76,10 @@ class LocalLine:
     accepted_keys: set[str] = field(default_factory=set)
     transcoding: dict[str, str] = field(default_factory=dict)  # video id -> status
     problems: list[str] = field(default_factory=list)  # what the server found wrong
+    # Requests ("push", "reply", "content") answered late: each takes one, is handled (a
+    # push accepted) at once, and answered only after SLOW_FOR seconds or at shutdown.
+    slow: dict[str, int] = field(default_factory=dict)
+    release: threading.Event = field(default_factory=threading.Event)
 
     def requests_to(self, path: str) -> list[Received]:
         return [r for r in self.received if r.path == path]
@@ -91,6 +96,17 @@ class LocalLine:
         return [m["text"] for r in self.replies for m in r.body["messages"]]
 
 
+SLOW_FOR = 30.0  # far longer than any timeout a test sets
+
+
+def _late(state: LocalLine, kind: str) -> bool:
+    """Take one slow answer of ``kind`` if any is left (then wait before answering)."""
+    if state.slow.get(kind, 0) < 1:
+        return False
+    state.slow[kind] -= 1
+    return True
+
+
 _CONTENT = re.compile(r"^/v2/bot/message/([^/]+)/content$")
 _TRANSCODING = re.compile(r"^/v2/bot/message/([^/]+)/content/transcoding$")
 
@@ -101,6 +117,11 @@ def _handler(state: LocalLine) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _answer(self, status: int, body: bytes = b"{}", headers: dict | None = None) -> None:
+            # The client may have given up waiting (a timeout under test).
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self._write(status, body, headers)
+
+        def _write(self, status: int, body: bytes, headers: dict | None) -> None:
             self.send_response(status)
             self.send_header(
                 "Content-Type", (headers or {}).pop("Content-Type", "application/json")
@@ -132,6 +153,8 @@ def _handler(state: LocalLine) -> type[BaseHTTPRequestHandler]:
                 self._answer(404, b'{"message":"Not found"}')
                 return
             data, content_type = state.content[match.group(1)]
+            if _late(state, "content"):
+                state.release.wait(SLOW_FOR)
             self._answer(200, data, {"Content-Type": content_type})
 
         def do_POST(self) -> None:
@@ -147,6 +170,8 @@ def _handler(state: LocalLine) -> type[BaseHTTPRequestHandler]:
             if self.path == "/v2/bot/message/reply":
                 if "X-Line-Retry-Key" in self.headers:
                     state.problems.append("reply with a retry key (LINE answers 400)")
+                if _late(state, "reply"):
+                    state.release.wait(SLOW_FOR)
                 self._answer(200, b'{"sentMessages":[]}')
             elif self.path == "/v2/bot/message/push":
                 self._push()
@@ -164,9 +189,12 @@ def _handler(state: LocalLine) -> type[BaseHTTPRequestHandler]:
             if key in state.accepted_keys:
                 self._answer(409, b'{"message":"duplicate"}', {"x-line-accepted-request-id": "r-1"})
                 return
+            late = _late(state, "push")
             status = state.push_statuses.pop(0) if state.push_statuses else 200
             if status == 200:
                 state.accepted_keys.add(key)
+                if late:  # accepted, but the answer comes too late
+                    state.release.wait(SLOW_FOR)
                 self._answer(200, b'{"sentMessages":[{"id":"1","quoteToken":"q"}]}')
             else:
                 self._answer(status, b'{"message":"scripted failure"}')
@@ -185,6 +213,7 @@ def local_line() -> Iterator[LocalLine]:
     try:
         yield state
     finally:
+        state.release.set()
         server.shutdown()
         server.server_close()
         thread.join()

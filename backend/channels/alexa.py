@@ -9,7 +9,8 @@ municipality) and ``urgent`` sets ``messageGroup.urgency`` to ``URGENT``.
 Access: an LWA token from client credentials (``scope=alexa::proactive_events``), cached
 until a minute before it expires, then ``POST {api_base}/v1/proactiveEvents/`` (live) or
 ``…/v1/proactiveEvents/stages/development``. Failures are sorted for the outbox: 429,
-5xx, 401 (the token is dropped and fetched again), a refused connection or a timeout are
+5xx, 401 (the token is dropped and fetched again), a refused connection or a timeout
+(``MIMAMORI_ALEXA_TIMEOUT`` seconds per network operation, token and event alike) are
 retryable; other 4xx (a payload or user Alexa refuses) are permanent. Errors carry the
 status only, never the user id.
 """
@@ -35,7 +36,7 @@ TOKEN_URL = "https://api.amazon.com/auth/O2/token"
 API_BASE = "https://api.fe.amazonalexa.com"  # ja-JP speakers are served by the FE region
 SCOPE = "alexa::proactive_events"
 EXPIRY = timedelta(hours=23)  # the API accepts at most 24 hours after the timestamp
-DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = 5.0
 _REFRESH_MARGIN = timedelta(seconds=60)
 
 
@@ -138,7 +139,11 @@ class AlexaNotificationChannel:
             raise ChannelError(f"Alexa {stage}: HTTP {code}", retryable=retryable) from None
         except (urllib.error.URLError, TimeoutError, OSError) as err:
             reason = getattr(err, "reason", err)
-            raise ChannelError(f"Alexa {stage}: {type(reason).__name__}", retryable=True) from None
+            raise ChannelError(
+                f"Alexa {stage}: {type(reason).__name__}",
+                retryable=True,
+                timed_out=isinstance(reason, TimeoutError),
+            ) from None
         if not body:
             return None
         try:

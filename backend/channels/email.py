@@ -8,7 +8,8 @@ Configured by one URL (``MIMAMORI_SMTP_URL``)::
 
 Query parameters: ``from`` (required; an address, optionally with a display name),
 ``starttls`` (``1``/``0``; only with ``smtp://``), ``helo`` (the name given in EHLO;
-default: this host's name) and ``timeout`` (seconds per network operation, default 10).
+default: this host's name) and ``timeout`` (seconds per network operation; default
+``MIMAMORI_SMTP_TIMEOUT``, 10).
 User and password are percent-decoded. The default port is 465 for ``smtps``, 587 for
 ``smtp`` with STARTTLS and 25 otherwise.
 
@@ -88,10 +89,18 @@ class EmailChannel:
         self._ssl_context = ssl_context
 
     @classmethod
-    def from_url(cls, url: str, *, ssl_context: ssl.SSLContext | None = None) -> EmailChannel:
+    def from_url(
+        cls,
+        url: str,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        default_timeout: float | None = None,
+    ) -> EmailChannel:
         """Return the channel an ``smtp://`` or ``smtps://`` URL describes; ValueError if bad.
 
-        ``ssl_context`` replaces the default (system CAs, host name checked) for TLS.
+        ``ssl_context`` replaces the default (system CAs, host name checked) for TLS;
+        ``default_timeout`` (``MIMAMORI_SMTP_TIMEOUT``) applies when the URL has no
+        ``timeout`` parameter.
         """
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
@@ -123,7 +132,7 @@ class EmailChannel:
         if port is None:
             port = 465 if implicit_tls else 587 if starttls else 25
         try:
-            timeout = float(query.get("timeout", DEFAULT_TIMEOUT))
+            timeout = float(query.get("timeout", default_timeout or DEFAULT_TIMEOUT))
         except ValueError as err:
             raise ValueError("SMTP URL: timeout must be a number of seconds") from err
         if not timeout > 0:
@@ -276,4 +285,9 @@ def _channel_error(stage: str, err: Exception) -> ChannelError:
         # EHLO, STARTTLS, AUTH or MAIL FROM refused: the server's or our configuration's
         # problem, not this message's; it waits until fixed.
         return _reply(stage, err.smtp_code, err.smtp_error, permanent_5xx=False)
-    return ChannelError(f"{stage}: {type(err).__name__}: {_redacted(err)}", retryable=True)
+    return ChannelError(
+        f"{stage}: {type(err).__name__}: {_redacted(err)}",
+        retryable=True,
+        # smtplib reports a reply that never came as "server disconnected" (from the timeout).
+        timed_out=isinstance(err, TimeoutError) or isinstance(err.__context__, TimeoutError),
+    )

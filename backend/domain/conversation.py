@@ -29,6 +29,7 @@ class ReplyKind(StrEnum):
     NUMBER = "number"
     BLOOD_PRESSURE = "blood_pressure"
     SKIP = "skip"
+    WORDS = "words"  # words Alexa heard but did not resolve: to be understood by the backend
 
 
 @dataclass(frozen=True)
@@ -108,10 +109,16 @@ def _yes_no(question: YesNoQuestion, reply: Reply) -> Step:
     return Step(StepKind.REASK, reason=ReaskReason.NOT_UNDERSTOOD)
 
 
+# Worrying answers that mean the same for 体調 and 気分: 元気がない (low) to 体調 is 悪い.
+WORRY_EQUIVALENTS = {"low": "bad", "bad": "low"}
+
+
 def _choice(question: ChoiceQuestion, reply: Reply) -> Step:
     ids = {o.id for o in question.options}
     if reply.kind is ReplyKind.CHOICE:
         value = question.aliases.get(reply.value, reply.value)
+        if value not in ids and WORRY_EQUIVALENTS.get(value) in ids:
+            value = WORRY_EQUIVALENTS[value]  # never discard a worrying answer
         return _store_or_reask(value if value in ids else None)
     if reply.kind is ReplyKind.YES:
         return _store_or_reask(question.yes_means)

@@ -68,6 +68,7 @@ class EventKind(StrEnum):
     # A sign of life that is no answer: the skill opened outside a slot, a notice or a family
     # message heard (``detail["what"]``). The missed check-in rule counts it (issue 15).
     CONTACT = "contact"
+    UNHEARD = "unheard"  # words the skill could not understand twice: kept for staff
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,16 @@ def end_of(until: str | None, tz: Any) -> datetime | None:
     return datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
 
 
+def start_of(since: str | None, tz: Any, now: datetime) -> datetime:
+    """Return when an away period said "from" starts: that day's midnight, or now."""
+    if not since or "-W" in since or len(since) != 10:
+        return now
+    day = date.fromisoformat(since)
+    if day <= now.astimezone(tz).date():
+        return now
+    return datetime.combine(day, datetime.min.time(), tzinfo=tz)
+
+
 def active_period(uow: AbstractUnitOfWork, elder_id: str, at: datetime) -> AwayPeriod | None:
     """Return the elder's away period covering ``at``, or None."""
     return next((p for p in uow.away.list_for_elder(elder_id) if p.covers(at)), None)

@@ -9,8 +9,10 @@ from datetime import date, datetime
 from typing import Any
 
 from backend.domain.conversation import (
+    ReaskReason,
     Reply,
     ReplyKind,
+    Step,
     StepKind,
     interpret,
     is_concerning,
@@ -26,6 +28,7 @@ from backend.domain.model import (
     Event,
     EventKind,
 )
+from backend.domain.understanding import answer_for
 from backend.ports import AbstractUnitOfWork
 from backend.services import away, life_signs
 from backend.services.context import Services
@@ -49,6 +52,7 @@ class Caller:
     alexa_user_id: str
     device_id: str
     request_id: str
+    screen: bool = False  # the device shows the answer buttons
 
 
 @dataclass(frozen=True)
@@ -290,17 +294,30 @@ def _reply_turn(
     now: datetime,
 ) -> Turn:
     state = session.state
-    step = interpret(
-        question,
-        reply,
-        pending=state.get("pending"),
-        attempt=state.get("attempt"),
-        last_value=_last_value(uow, session, question),
-    )
+
+    def step_for(said: Reply) -> Step:
+        return interpret(
+            question,
+            said,
+            pending=state.get("pending"),
+            attempt=state.get("attempt"),
+            last_value=_last_value(uow, session, question),
+        )
+
+    step = step_for(reply)
+    if step.kind is StepKind.REASK and step.reason is ReaskReason.NOT_UNDERSTOOD and reply.raw:
+        # Alexa resolved the words to a value this question does not take (「ふつう」 to a
+        # 1-5 scale): read the words themselves before asking again.
+        understood = answer_for(question, reply.raw, session.qset.lexicon)
+        if understood is not None and understood != reply:
+            reply = understood
+            step = step_for(reply)
     if step.kind is StepKind.CONFIRM:
         confirm = Line("confirm", {"value": step.value, "unit": _unit(question)})
         new_state = {**state, "pending": step.value, "pending_raw": reply.raw}
         return Turn((), question=question, confirm=confirm, state=new_state)
+    if step.kind is StepKind.REASK and step.reason is ReaskReason.NOT_UNDERSTOOD:
+        return _repair(uow, session, question, caller, now, reply.raw, heard=bool(reply.raw))
     if step.kind is StepKind.REASK:
         new_state = {k: v for k, v in state.items() if k not in _PENDING_KEYS}
         if step.value is not None:
@@ -443,19 +460,39 @@ def help_turn(svc: Services, caller: Caller, state: dict[str, Any]) -> Turn:
     return _with_question(lines, question, state)
 
 
-def fallback(svc: Services, caller: Caller, state: dict[str, Any]) -> Turn:
+def fallback(svc: Services, caller: Caller, state: dict[str, Any], *, heard: bool = False) -> Turn:
     """Say kindly that we did not catch it, give the hint and ask again."""
     if state.get("stage") == "pair":
         return Turn((Line("pair_not_understood"),), state=state)
+    if not state.get("stage") and state.get("q"):
+        repaired = _repair_nothing_heard(svc, caller, state, heard=heard)
+        if repaired is not None:
+            return repaired
     with svc.uow() as uow:
         elder = _elder_for(uow, caller)
     if elder is None:
         return _unpaired()
     question = _current_question(svc, elder, state)
-    lines = [Line("fallback")]
+    lines = [Line("repair_heard" if heard else "fallback")]
     if question is not None:
         lines.append(Line("hint", {"hint": question.wording.hint}))
     return _with_question(lines, question, state)
+
+
+@retry_when_busy
+def _repair_nothing_heard(
+    svc: Services, caller: Caller, state: dict[str, Any], *, heard: bool
+) -> Turn | None:
+    now = svc.now()
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+        session = _resume(svc, uow, elder, state) if elder else None
+        question = session.qset.question(state["q"]) if session else None
+        if session is None or question is None:
+            return None
+        turn = _repair(uow, session, question, caller, now, "", heard=heard)
+        uow.commit()
+    return turn
 
 
 def _pair_from_reply(svc: Services, caller: Caller, state: dict[str, Any], reply: Reply) -> Turn:
@@ -501,17 +538,28 @@ def _kept(state: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in state.items() if k in _QUESTION_KEYS}
 
 
-def _away_confirm(state: dict[str, Any], kind: str, until: str | None) -> Turn:
+def _away_confirm(
+    state: dict[str, Any], kind: str, until: str | None, since: str | None = None
+) -> Turn:
     key = "away_confirm" if until else "away_confirm_open"
+    params: dict[str, Any] = {"kind": kind, "until": until}
+    if since:
+        key += "_from"
+        params["since"] = since
     new_state = {**_kept(state), "stage": away.STAGE_CONFIRM, "away_kind": kind}
     new_state["away_until"] = until
-    return Turn(
-        (Line(key, {"kind": kind, "until": until}),), state=new_state, reprompt=Line("yes_or_no")
-    )
+    if since:
+        new_state["away_since"] = since
+    return Turn((Line(key, params),), state=new_state, reprompt=Line("yes_or_no"))
 
 
 def away_said(
-    svc: Services, caller: Caller, state: dict[str, Any], kind: str | None, until: str | None
+    svc: Services,
+    caller: Caller,
+    state: dict[str, Any],
+    kind: str | None,
+    until: str | None,
+    since: str | None = None,
 ) -> Turn:
     """「しばらく入院します」: ask until when (unless said), then read it back."""
     with svc.uow() as uow:
@@ -522,15 +570,18 @@ def away_said(
     if until is None:
         new_state = {**_kept(state), "stage": away.STAGE_UNTIL, "away_kind": kind}
         line = Line("away_ask_until", {"kind": kind})
+        if since:
+            new_state["away_since"] = since
+            line = Line("away_ask_until_from", {"kind": kind, "since": since})
         return Turn((line,), state=new_state, reprompt=Line("away_until_reprompt"))
-    return _away_confirm(state, kind, until)
+    return _away_confirm(state, kind, until, since)
 
 
 def until_said(svc: Services, caller: Caller, state: dict[str, Any], until: str | None) -> Turn:
     """Take the answer to "until when?" (out of that context a date is not understood)."""
     if state.get("stage") != away.STAGE_UNTIL or not until:
         return fallback(svc, caller, state)
-    return _away_confirm(state, state.get("away_kind", "other"), until)
+    return _away_confirm(state, state.get("away_kind", "other"), until, state.get("away_since"))
 
 
 @retry_when_busy
@@ -538,7 +589,7 @@ def _away_reply(svc: Services, caller: Caller, state: dict[str, Any], reply: Rep
     kind = state.get("away_kind", "other")
     if state.get("stage") == away.STAGE_UNTIL:
         if reply.kind is ReplyKind.SKIP:
-            return _away_confirm(state, kind, None)
+            return _away_confirm(state, kind, None, state.get("away_since"))
         return Turn(
             (Line("away_ask_until", {"kind": kind}),),
             state=state,
@@ -550,14 +601,15 @@ def _away_reply(svc: Services, caller: Caller, state: dict[str, Any], reply: Rep
         question = _current_question(svc, elder, state) if elder else None
         return _with_question([Line("away_cancelled")], question, _kept(state))
     if reply.kind is not ReplyKind.YES:
-        return _away_confirm(state, kind, state.get("away_until"))
+        return _away_confirm(state, kind, state.get("away_until"), state.get("away_since"))
     with svc.uow() as uow:
         elder = _elder_for(uow, caller)
     if elder is None:
         return _unpaired()
     now = svc.now()
     end = away.end_of(state.get("away_until"), svc.tz)
-    away.declare(svc, elder.id, AwayKind(kind), start=now, end=end, set_by="elder")
+    start = away.start_of(state.get("away_since"), svc.tz, now)
+    away.declare(svc, elder.id, AwayKind(kind), start=start, end=end, set_by="elder")
     return Turn((Line(f"away_set_{kind}"),), end=True)
 
 
@@ -569,3 +621,88 @@ def returned(svc: Services, caller: Caller) -> Turn:
         return _unpaired()
     away.end_now(svc, elder.id)
     return start(svc, caller)
+
+
+# --- repair: like a person, not like a machine ------------------------------------------------
+
+_REPAIR_KEYS = ("misses", "missed_words")
+MAX_MISSES = 2
+
+
+def _choices_line(question: Question) -> Line:
+    options = getattr(question, "options", None)
+    if options:
+        return Line("repair_choices", {"choices": "、".join(f"「{o.label}」" for o in options)})
+    if question.kind == "yes_no":
+        yes = getattr(question, "yes_label", None) or "はい"
+        no = getattr(question, "no_label", None) or "いいえ"
+        return Line("repair_choices", {"choices": f"「{yes}」、「{no}」"})
+    return Line("hint", {"hint": question.wording.hint})
+
+
+def _repair(
+    uow: AbstractUnitOfWork,
+    session: _Session,
+    question: Question,
+    caller: Caller,
+    now: datetime,
+    words: str,
+    *,
+    heard: bool,
+) -> Turn:
+    """After a first miss offer the choices (and the buttons); after a second, go on kindly."""
+    state = session.state
+    misses = int(state.get("misses", 0)) + 1
+    missed = [*state.get("missed_words", []), *([words] if words else [])]
+    if misses < MAX_MISSES:
+        lines = [Line("repair_heard" if heard else "fallback"), _choices_line(question)]
+        if caller.screen:
+            lines.append(Line("repair_buttons"))
+        fresh = {k: v for k, v in state.items() if k not in _PENDING_KEYS}
+        new_state = {**fresh, "misses": misses, "missed_words": missed}
+        return Turn(tuple(lines), question=question, state=new_state, ask_question=False)
+    if missed:
+        # The words are kept for staff (not as an answer: nothing is stored that was not said).
+        event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"alexa-request:{caller.request_id}:unheard").hex
+        detail = {"question_id": question.id, "words": missed, "checkin_id": session.checkin.id}
+        if all(e.id != event_id for e in uow.events.list_for_elder(session.elder.id)):
+            uow.events.add(Event(event_id, session.elder.id, EventKind.UNHEARD, now, detail))
+    later = [*state.get("later", []), question.id]
+    _finish(uow, session, now)
+    remaining = session.remaining(later)
+    lines = [Line("repair_skip")]
+    if not remaining:
+        lines.append(Line("done_partial"))
+        return Turn(tuple(lines), end=True)
+    kept = {k: v for k, v in state.items() if k not in _REPAIR_KEYS}
+    return _ask(remaining[0], {**kept, "later": later}, lines)
+
+
+@retry_when_busy
+def not_understood(svc: Services, caller: Caller, state: dict[str, Any], words: str) -> Turn:
+    """Words were heard but not understood: repair (see ``_repair``)."""
+    if state.get("stage") == "pair":
+        return Turn((Line("pair_not_understood"),), state=state)
+    if state.get("stage"):
+        return fallback(svc, caller, state, heard=True)
+    now = svc.now()
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+        if elder is None:
+            return _unpaired()
+        session = _resume(svc, uow, elder, state)
+        question = session.qset.question(state.get("q", "")) if session else None
+        if session is None or question is None:
+            return fallback(svc, caller, state, heard=True)
+        turn = _repair(uow, session, question, caller, now, words, heard=True)
+        uow.commit()
+    return turn
+
+
+def ask_again(svc: Services, caller: Caller, state: dict[str, Any]) -> Turn:
+    """「もう一回」 in words: ask the current question again."""
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+    if elder is None:
+        return _unpaired()
+    return _with_question([], _current_question(svc, elder, state), state)

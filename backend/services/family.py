@@ -304,7 +304,10 @@ def today_status(svc: Services, line_user_id: str) -> list[ElderStatus]:
 
 @retry_when_busy
 def record_line_sends(svc: Services, count: int = 1, quota: int = FREE_PLAN_QUOTA) -> MonthlySends:
-    """Count pushes sent to LINE this month; record (and log) a warning at 80% of the quota."""
+    """Count pushes sent to LINE this month; record (and log) a warning at 80% of the quota.
+
+    The store adds ``count`` atomically (pushes counted at once by several sweeps all land).
+    """
     now = svc.now()
     month = now.strftime("%Y-%m")
     with svc.uow() as uow:
@@ -620,38 +623,47 @@ def queue_daily_summaries(svc: Services) -> int:
         subscriptions = uow.family.list_summaries()
     queued = 0
     for subscription in subscriptions:
-        if not _summary_due(subscription, now, svc.tz):
-            continue
-        message_id = summary_message_id(subscription.line_user_id, now.date())
-        with svc.uow() as uow:
-            if uow.outbox.get(message_id) is not None:
-                continue
-            heading = (
-                catalog.SUMMARY_MORNING
-                if time.fromisoformat(subscription.send_at) < time(12)
-                else catalog.SUMMARY_DAY
-            )
-            visible = [
-                (member, elder)
-                for member, elder in links_of(uow, subscription.line_user_id)
-                if elder.is_watchable and family_may_see_status(elder.consent, member)
-            ]
-            if not visible:
-                continue
-            lines = [_elder_summary(svc, uow, elder, now, heading) for _member, elder in visible]
-            queued += uow.outbox.add_if_absent(
-                OutboxMessage(
-                    id=message_id,
-                    recipient_id=visible[0][0].id,
-                    channel=LINE_CHANNEL,
-                    subject="",
-                    body="\n".join([*lines, catalog.SUMMARY_FOOTER]),
-                    urgent=False,
-                    created_at=now,
-                    not_before=now,
-                )
-            )
-            uow.commit()
+        if _summary_due(subscription, now, svc.tz):
+            queued += _queue_summary(svc, subscription, now)
     if queued:
         logger.info("queued %d daily LINE summaries", queued)
     return queued
+
+
+@retry_when_busy
+def _queue_summary(svc: Services, subscription: SummarySubscription, now: datetime) -> int:
+    """Queue today's summary of one member unless queued already; return 1 if this did.
+
+    Two sweeps at once: one commits, the other's unit is run again and finds it queued.
+    """
+    message_id = summary_message_id(subscription.line_user_id, now.date())
+    with svc.uow() as uow:
+        if uow.outbox.get(message_id) is not None:
+            return 0
+        heading = (
+            catalog.SUMMARY_MORNING
+            if time.fromisoformat(subscription.send_at) < time(12)
+            else catalog.SUMMARY_DAY
+        )
+        visible = [
+            (member, elder)
+            for member, elder in links_of(uow, subscription.line_user_id)
+            if elder.is_watchable and family_may_see_status(elder.consent, member)
+        ]
+        if not visible:
+            return 0
+        lines = [_elder_summary(svc, uow, elder, now, heading) for _member, elder in visible]
+        added = uow.outbox.add_if_absent(
+            OutboxMessage(
+                id=message_id,
+                recipient_id=visible[0][0].id,
+                channel=LINE_CHANNEL,
+                subject="",
+                body="\n".join([*lines, catalog.SUMMARY_FOOTER]),
+                urgent=False,
+                created_at=now,
+                not_before=now,
+            )
+        )
+        uow.commit()
+    return int(added)

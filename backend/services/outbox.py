@@ -2,16 +2,27 @@
 
 Guarantees (see ``deliver_due``):
 
-- **Nothing is dropped while a channel is down.** A retryable failure (refused
-  connection, timeout, 4xx, a misconfigured or missing channel) schedules the next
-  attempt with exponential backoff — 1, 2, 4 … minutes, capped at 1 hour, minus up to
-  20% jitter — for as long as it takes. Only a permanent refusal of this message (a 5xx
-  to its address or content) or an inactive or deleted recipient gives a message up;
-  a given-up message keeps its ``last_error`` and is never tried again.
+- **Nothing is dropped while a channel is down.** Each channel sorts its failures
+  (``ChannelError.retryable``); a retryable one — a refused connection, a timeout, a
+  misconfigured or missing channel, and per channel: for LINE and Alexa (HTTP) 429, 5xx
+  and 401, for e-mail (SMTP) any 4xx reply and a refused EHLO, STARTTLS, AUTH or MAIL
+  FROM — schedules the next attempt with exponential backoff — 1, 2, 4 … minutes, capped
+  at 1 hour, minus up to 20% jitter — for as long as it takes. Only a permanent refusal
+  of this message gives it up: for LINE and Alexa another 4xx (a blocked or unknown user,
+  a refused payload), for e-mail a 5xx reply to its recipient (RCPT) or content (DATA) or
+  an address that cannot be sent to; so does an inactive or deleted recipient. A given-up
+  message keeps its ``last_error`` and is never tried again (``family_line/channel.py``,
+  ``backend/channels/alexa.py`` and ``backend/channels/email.py`` say exactly which).
+- **A slow channel holds up nothing.** Every outbound call has a timeout (settings
+  ``MIMAMORI_LINE_TIMEOUT``, ``MIMAMORI_ALEXA_TIMEOUT``, ``MIMAMORI_SMTP_TIMEOUT``); a
+  message whose call timed out is retried later. Urgent messages are sent first, and
+  once a channel timed out, its other non-urgent messages wait for the next sweep
+  (no attempt counted) while the other channels go on.
 - **At least once, normally exactly once.** A message is claimed (a short lease in the
   store) before it is sent, so two sweeps running at once never send it both; it is
   marked sent only after the channel returned. A crash between the send and the mark
-  sends it once more when the lease expires (the e-mail keeps the same Message-ID).
+  sends it once more when the lease expires (the e-mail keeps the same Message-ID, a LINE
+  push the same retry key).
 - **Quiet hours.** A non-urgent message due inside its recipient's quiet hours waits
   until they end, counting no attempt; urgent messages go at once.
 
@@ -37,7 +48,7 @@ log = logging.getLogger(__name__)
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=1)
 JITTER = 0.2  # a retry comes up to 20% earlier than its nominal delay
-CLAIM_LEASE = timedelta(minutes=5)  # far above one send (10 s per network operation)
+CLAIM_LEASE = timedelta(minutes=5)  # far above one send (seconds: every call has a timeout)
 DEFAULT_LIMIT = 100
 
 
@@ -46,13 +57,15 @@ class DeliveryReport:
     """What one ``deliver_due`` run did, in messages.
 
     ``sent``: handed over; ``deferred``: waiting for quiet hours to end; ``failed``: given
-    up for good; ``retried``: failed for now, next attempt scheduled.
+    up for good; ``retried``: failed for now, next attempt scheduled; ``postponed``: left
+    due for the next sweep because their channel timed out in this one.
     """
 
     sent: int = 0
     deferred: int = 0
     failed: int = 0
     retried: int = 0
+    postponed: int = 0
 
 
 def backoff(attempts: int, rand: Callable[[], float] = random.random) -> timedelta:
@@ -73,6 +86,7 @@ class _Outcome(Enum):
     DEFERRED = "deferred"
     FAILED = "failed"
     RETRIED = "retried"
+    POSTPONED = "postponed"  # its channel timed out in this sweep: left due for the next
     SKIPPED = "skipped"  # not due any more, or claimed by another sweep
 
 
@@ -85,7 +99,8 @@ def deliver_due(
 ) -> DeliveryReport:
     """Send up to ``limit`` messages due now through ``channels`` (by ``message.channel``).
 
-    For each due message, oldest first, in units of work of its own:
+    For each due message, urgent ones first, then oldest first, in units of work of its
+    own:
 
     1. Its recipient is read. An unknown or inactive recipient gives the message up
        (``last_error`` says why; never retried). Inside the recipient's quiet hours a
@@ -95,7 +110,9 @@ def deliver_due(
     3. The channel sends it, outside any transaction. Then: success → marked sent;
        retryable ``ChannelError``, a channel missing from ``channels`` or any other
        exception → marked failed with the next attempt after ``backoff``; permanent
-       ``ChannelError`` → marked failed and given up.
+       ``ChannelError`` → marked failed and given up. A timeout (``timed_out``) also
+       makes the sweep leave the channel's remaining non-urgent messages due, untouched,
+       for the next sweep (``postponed``): one slow channel never holds up the others.
 
     At least once: a crash after the send and before the mark (step 3) sends the
     message again once the claim expires. A sweep that stops half-way leaves every
@@ -104,18 +121,33 @@ def deliver_due(
     with svc.uow() as uow:
         due = uow.outbox.due(svc.now(), limit)
     counts = dict.fromkeys(_Outcome, 0)
-    for message in due:
-        counts[_deliver_one(svc, channels, message.id, rand)] += 1
+    timed_out: set[str] = set()  # channels that did not answer in time during this sweep
+    for message in sorted(due, key=lambda m: not m.urgent):  # stable: oldest first within
+        if message.channel in timed_out and not message.urgent:
+            counts[_Outcome.POSTPONED] += 1
+            continue
+        counts[_deliver_one(svc, channels, message.id, rand, timed_out)] += 1
+    if counts[_Outcome.POSTPONED]:
+        log.warning(
+            "channels %s timed out; %d messages wait for the next sweep",
+            ", ".join(sorted(timed_out)),
+            counts[_Outcome.POSTPONED],
+        )
     return DeliveryReport(
         sent=counts[_Outcome.SENT],
         deferred=counts[_Outcome.DEFERRED],
         failed=counts[_Outcome.FAILED],
         retried=counts[_Outcome.RETRIED],
+        postponed=counts[_Outcome.POSTPONED],
     )
 
 
 def _deliver_one(
-    svc: Services, channels: Mapping[str, Channel], message_id: str, rand: Callable[[], float]
+    svc: Services,
+    channels: Mapping[str, Channel],
+    message_id: str,
+    rand: Callable[[], float],
+    timed_out: set[str],
 ) -> _Outcome:
     prepared = _prepare(svc, message_id)
     if isinstance(prepared, _Outcome):
@@ -127,6 +159,8 @@ def _deliver_one(
     try:
         channel.send(message, recipient)
     except ChannelError as err:
+        if err.timed_out:
+            timed_out.add(message.channel)
         if err.retryable:
             return _retry_later(svc, message, str(err), rand)
         _give_up(svc, message.id, str(err))

@@ -56,7 +56,7 @@ def test_an_admin_edits_a_question_sees_the_error_fixes_it_and_publishes(page, s
     page.get_by_role("button", name="公開する").click()
     problems = page.get_by_role("alert")
     problems.wait_for()
-    assert "questions/sets/032158.yaml:7: slots[0].start:" in problems.inner_text()
+    assert "questions/sets/032158.yaml:8: slots[0].start:" in problems.inner_text()
     assert page.get_by_label("内容（YAML）").get_attribute("aria-invalid") == "true"
     with site.services.uow() as uow:
         assert uow.config_versions.list_for("question_set", CODE) == []

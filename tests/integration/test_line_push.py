@@ -159,3 +159,16 @@ def test_the_scheduled_job_delivers_line_messages(env: Env) -> None:
     results = jobs.deliver_outbox(env.settings, env.clock.now)
     assert results == DeliveryReport(sent=1)
     assert json.loads(json.dumps(env.line.pushes[0].body))["to"] == FAMILY_USER
+
+
+def test_a_push_line_accepted_stays_sent_when_counting_it_fails(env: Env) -> None:
+    from backend.domain.errors import StoreBusy
+    from family_line.channel import LineChannel
+
+    def busy(_count: int) -> None:
+        raise StoreBusy("the database is busy; try again")
+
+    channel = LineChannel(line_channel(env.settings, env.services)._api, busy)
+    assert deliver_due(env.services, {"line": channel}) == DeliveryReport(sent=1)
+    assert env.message().sent_at == env.clock.now
+    assert len(env.line.pushes) == 1

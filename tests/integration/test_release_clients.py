@@ -20,6 +20,9 @@ def _pooled_connection(engine):
 
 
 def test_after_the_release_the_engine_opens_a_new_connection(tmp_path: Path) -> None:
+    # Close what earlier tests pooled in this process first: forgetting their connections
+    # (close=False) would leave open PostgreSQL connections to the garbage collector.
+    release_clients()
     engine = sql_engine(fresh_sqlite(tmp_path))
     inherited = _pooled_connection(engine)
     assert _pooled_connection(engine) is inherited  # pooled: the same one again

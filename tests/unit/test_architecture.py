@@ -144,3 +144,18 @@ def test_the_media_port_imports_boto3_only_when_s3_is_used():
         "from backend.media import build_media_store\nbuild_media_store('s3://b/p')"
     )
     assert not _loaded(modules, "boto3")
+
+
+def test_the_morphological_analyser_is_loaded_only_when_words_must_be_understood():
+    at_import = _modules_after("import skill.lambda_function")
+    assert "fugashi" not in at_import
+    built = _modules_after(
+        "from skill.builder import build_skill\n"
+        "from backend.domain.understanding.analyzer import is_loaded\n"
+        "assert not is_loaded()"
+    )
+    assert "fugashi" not in built
+    used = _modules_after(
+        "from backend.domain.understanding import understand\nunderstand('眠れませんでした')"
+    )
+    assert "fugashi" in used

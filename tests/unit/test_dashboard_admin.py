@@ -113,7 +113,7 @@ class TestQuestionSetEditor:
             expected = err.report()
         else:
             pytest.fail("the broken text was accepted")
-        assert expected.startswith("questions/sets/032158.yaml:7: slots[0].start: ")
+        assert expected.startswith("questions/sets/032158.yaml:8: slots[0].start: ")
         assert expected.replace('"', "&#34;").replace("'", "&#39;") in response.text
         assert store.state.config_versions == {}
 

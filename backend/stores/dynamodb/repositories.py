@@ -616,7 +616,15 @@ class DynamoAlertRepository(DynamoRepository, AlertRepository):
         key = _alert_key(alert.elder_id, alert.rule, alert.period)
         if self._exists(key, "#KEY"):
             return False
-        if self._exists(f"ALERT#{alert.id}", "#ALERT"):
+        stored = self.get(alert.id)
+        if stored is not None:
+            if (stored.elder_id, stored.rule, stored.period) == (
+                alert.elder_id,
+                alert.rule,
+                alert.period,
+            ):
+                # Another unit stored this very alert between our two reads: it exists.
+                return False
             raise Conflict(f"alert {alert.id} already exists")
         self._s.put(_alert_item(alert))
         self._s.put({PK: key, SK: "#KEY", "t": "alert-key", "alert_id": alert.id})

@@ -600,11 +600,13 @@ class DynamoFamilyRepository(DynamoRepository, FamilyRepository):
         return item("line-sends", f"LINESENDS#{sends.month}", "#LINESENDS", sends)
 
     def count_sends(self, month: str, count: int) -> MonthlySends:
-        """Add ``count`` to the sends of ``month`` (``YYYY-MM``) and return the new total."""
-        current = self.sends(month)
-        changed = dataclasses.replace(current, sent=current.sent + count)
-        self._s.put(self._sends_item(changed))
-        return changed
+        """Add ``count`` to the sends of ``month`` (``YYYY-MM``) and return the new total.
+
+        An atomic ADD on commit: sends counted at the same moment by other units all land.
+        """
+        initial = self._sends_item(MonthlySends(month))
+        self._s.add(f"LINESENDS#{month}", "#LINESENDS", {"sent": count}, initial)
+        return self.sends(month)
 
     def sends(self, month: str) -> MonthlySends:
         """Return the sends of ``month`` (zero when nothing was sent)."""
@@ -612,12 +614,15 @@ class DynamoFamilyRepository(DynamoRepository, FamilyRepository):
         return found if found is not None else MonthlySends(month)
 
     def mark_quota_warned(self, month: str, at: datetime) -> bool:
-        """Record the quota warning of ``month``; return False if it was recorded already."""
+        """Record the quota warning of ``month``; return False if it was recorded already.
+
+        Set on commit only if still unset (else ConcurrentWrite: the unit runs again).
+        """
         aware(at)
-        current = self.sends(month)
-        if current.warned_at is not None:
+        if self.sends(month).warned_at is not None:
             return False
-        self._s.put(self._sends_item(dataclasses.replace(current, warned_at=at)))
+        initial = self._sends_item(MonthlySends(month))
+        self._s.set_once(f"LINESENDS#{month}", "#LINESENDS", {"warned_at": iso(at)}, initial)
         return True
 
     def set_summary(self, subscription: SummarySubscription) -> None:

@@ -158,12 +158,17 @@ class TableSession:
     writes in one TransactWriteItems call (all or nothing), in calls of at most 100 items
     in order when there are more; a failed condition raises ConcurrentWrite (a Conflict
     and a StoreBusy: services decorated with ``retry_when_busy`` run again).
+
+    Counters are not read, changed and written back (two units counting at once would
+    lose one's count, or fail after the fact): ``add`` buffers an atomic ``ADD`` that
+    commits as an Update with no version condition, so concurrent counts all land.
     """
 
     def __init__(self, client: Any, table: str) -> None:
         self.client = client
         self.table = table
         self._pending: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._updates: dict[tuple[str, str], _Update] = {}
         self._conditions: dict[tuple[str, str], tuple[str, str | None] | None] = {}
         self._seen: dict[tuple[str, str], str | None] = {}
         self.reads = 0
@@ -173,18 +178,23 @@ class TableSession:
     def get(self, pk: str, sk: str) -> dict[str, Any] | None:
         """Return the item (this unit's own write if any), or None."""
         key = (pk, sk)
+        if key in self._updates:
+            return self._updates[key].applied_to(self._read(key))
         if key in self._pending:
             item = self._pending[key]
             return dict(item) if item is not None else None
+        item = self._read(key)
+        self._seen.setdefault(key, item.get(VERSION) if item else None)
+        return item
+
+    def _read(self, key: tuple[str, str]) -> dict[str, Any] | None:
         self.reads += 1
         answer = self.client.get_item(
             TableName=self.table,
-            Key={PK: {"S": pk}, SK: {"S": sk}},
+            Key={PK: {"S": key[0]}, SK: {"S": key[1]}},
             ConsistentRead=True,
         )
-        item = _from_wire(answer["Item"]) if "Item" in answer else None
-        self._seen.setdefault(key, item.get(VERSION) if item else None)
-        return item
+        return _from_wire(answer["Item"]) if "Item" in answer else None
 
     def query(
         self,
@@ -288,10 +298,31 @@ class TableSession:
     def put(self, item: dict[str, Any]) -> None:
         """Buffer a put of the whole item (replacing the stored one on commit)."""
         key = (item[PK], item[SK])
+        if key in self._updates:
+            raise RuntimeError(f"{key}: a unit either puts an item or updates it, not both")
         self._remember_condition(key)
         stored = dict(item)
         stored[VERSION] = uuid.uuid4().hex
         self._pending[key] = stored
+
+    def add(self, pk: str, sk: str, counts: dict[str, int], initial: dict[str, Any]) -> None:
+        """Buffer an atomic ``ADD`` of ``counts`` to the item (no read, no version condition).
+
+        An absent item is created with ``initial``'s attributes (counted ones start at 0);
+        ``get`` of the item in this unit sees the stored counts plus this unit's.
+        """
+        self._update((pk, sk), initial).add(counts)
+
+    def set_once(self, pk: str, sk: str, values: dict[str, Any], initial: dict[str, Any]) -> None:
+        """Buffer setting attributes that must still be absent at commit (else ConcurrentWrite)."""
+        self._update((pk, sk), initial).set_once(values)
+
+    def _update(self, key: tuple[str, str], initial: dict[str, Any]) -> _Update:
+        if key in self._pending:
+            raise RuntimeError(f"{key}: a unit either puts an item or updates it, not both")
+        if key not in self._updates:
+            self._updates[key] = _Update(key, initial)
+        return self._updates[key]
 
     def delete(self, pk: str, sk: str) -> None:
         """Buffer a delete of the item."""
@@ -311,7 +342,7 @@ class TableSession:
     @property
     def dirty(self) -> bool:
         """Return True when writes are waiting for commit."""
-        return bool(self._pending)
+        return bool(self._pending) or bool(self._updates)
 
     def commit(self) -> None:
         """Apply the buffered writes; raise ConcurrentWrite if a concurrent unit changed them."""
@@ -321,6 +352,7 @@ class TableSession:
             if item is None and condition == ("absent", None):
                 continue  # written and deleted within the unit: nothing to do
             items.append(self._transact_item(key, item, condition))
+        items.extend(update.transact_item(self.table) for update in self._updates.values())
         try:
             for start in range(0, len(items), TRANSACTION_LIMIT):
                 chunk = items[start : start + TRANSACTION_LIMIT]
@@ -359,8 +391,70 @@ class TableSession:
     def rollback(self) -> None:
         """Forget the buffered writes and what was read."""
         self._pending.clear()
+        self._updates.clear()
         self._conditions.clear()
         self._seen.clear()
+
+
+class _Update:
+    """A buffered Update of one item: atomic ADDs and attributes set only if absent."""
+
+    def __init__(self, key: tuple[str, str], initial: dict[str, Any]) -> None:
+        self.key = key
+        self.initial = {k: v for k, v in initial.items() if k not in (PK, SK, VERSION)}
+        self.counts: dict[str, int] = {}
+        self.once: dict[str, Any] = {}
+
+    def add(self, counts: dict[str, int]) -> None:
+        for name, count in counts.items():
+            self.counts[name] = self.counts.get(name, 0) + int(count)
+
+    def set_once(self, values: dict[str, Any]) -> None:
+        self.once.update(values)
+
+    def applied_to(self, stored: dict[str, Any] | None) -> dict[str, Any]:
+        """Return the item as it will be after this update (from the stored one, if any)."""
+        item = dict(stored) if stored is not None else {PK: self.key[0], SK: self.key[1]}
+        for name, value in self.initial.items():
+            item.setdefault(name, value)
+        for name, count in self.counts.items():
+            item[name] = int(item.get(name) or 0) + count
+        for name, value in self.once.items():
+            item.setdefault(name, value)
+        return item
+
+    def transact_item(self, table: str) -> dict[str, Any]:
+        names: dict[str, str] = {"#v": VERSION}
+        values: dict[str, Any] = {":v": {"S": uuid.uuid4().hex}}
+        sets = ["#v = :v"]
+        adds = []
+        conditions = []
+        for n, (name, value) in enumerate(self.initial.items()):
+            if name in self.counts or name in self.once:
+                continue
+            names[f"#i{n}"] = name
+            values[f":i{n}"] = _serializer.serialize(value)
+            sets.append(f"#i{n} = if_not_exists(#i{n}, :i{n})")
+        for n, (name, value) in enumerate(self.once.items()):
+            names[f"#o{n}"] = name
+            values[f":o{n}"] = _serializer.serialize(value)
+            sets.append(f"#o{n} = :o{n}")
+            conditions.append(f"attribute_not_exists(#o{n})")
+        for n, (name, count) in enumerate(self.counts.items()):
+            names[f"#a{n}"] = name
+            values[f":a{n}"] = {"N": str(count)}
+            adds.append(f"#a{n} :a{n}")
+        expression = "SET " + ", ".join(sets) + (" ADD " + ", ".join(adds) if adds else "")
+        body: dict[str, Any] = {
+            "TableName": table,
+            "Key": {PK: {"S": self.key[0]}, SK: {"S": self.key[1]}},
+            "UpdateExpression": expression,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        if conditions:
+            body["ConditionExpression"] = " AND ".join(conditions)
+        return {"Update": body}
 
 
 _RACE_REASONS = {"ConditionalCheckFailed", "TransactionConflict"}

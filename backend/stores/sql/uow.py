@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from types import TracebackType
 from typing import Any, Self
 
@@ -10,7 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from backend.domain.errors import StoreBusy
-from backend.ports import AbstractUnitOfWork
+from backend.ports import AbstractUnitOfWork, lock_first_asked
 from backend.stores.sql.config_repositories import SqlConfigVersionRepository
 from backend.stores.sql.family_repositories import SqlFamilyRepository, SqlLineInboxRepository
 from backend.stores.sql.notice_repositories import (
@@ -99,13 +100,16 @@ def _configure_sqlite(engine: Engine, *, is_file: bool) -> None:
     def _on_begin(connection: Connection) -> None:
         # Straight to the driver: through exec_driver_sql this BEGIN cost as much as the
         # INSERT of a webhook acknowledgement (a deferred BEGIN takes no lock, cannot fail).
-        connection.connection.driver_connection.execute("BEGIN")
+        # A unit run again after StoreBusy takes the write lock first (waiting up to the
+        # busy timeout): no other writer can then commit between its reads and its writes.
+        begin = "BEGIN IMMEDIATE" if lock_first_asked() else "BEGIN"
+        connection.connection.driver_connection.execute(begin)
 
 
-def _is_busy(err: OperationalError) -> bool:
+def _is_busy(err: Exception) -> bool:
     # SQLite answers "database is locked" when a deferred transaction cannot take the
     # write lock (WAL mode does not wait for it): the whole unit must be tried again.
-    message = str(err.orig).lower()
+    message = str(getattr(err, "orig", None) or err).lower()
     return "database is locked" in message or "database is busy" in message
 
 
@@ -127,8 +131,11 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         connection = self._engine.connect()
         try:
             connection.begin()
-        except BaseException:
+        except BaseException as err:
             connection.close()
+            # BEGIN IMMEDIATE still locked out after the busy timeout (the driver's error).
+            if isinstance(err, sqlite3.OperationalError | OperationalError) and _is_busy(err):
+                raise StoreBusy("the database is busy; try again") from err
             raise
         self._connection = connection
         self.municipalities = SqlMunicipalityRepository(connection)

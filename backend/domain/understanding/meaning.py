@@ -1,0 +1,903 @@
+"""What an utterance means for the question being asked (or for the conversation)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+from backend.domain.conversation import Reply, ReplyKind
+from backend.domain.understanding import emergency as emergency_rules
+from backend.domain.understanding.dates import find_date, first_date
+from backend.domain.understanding.emergency import past_episode
+from backend.domain.understanding.lexicon import EMPTY, Lexicon
+from backend.domain.understanding.predicates import Reading, read
+from backend.domain.understanding.text import compact, normalise, quantities
+from questions.schema import (
+    BloodPressureQuestion,
+    ChoiceQuestion,
+    NumberQuestion,
+    Question,
+    ScaleQuestion,
+    YesNoQuestion,
+)
+
+
+class MeaningKind(StrEnum):
+    """What the elder meant."""
+
+    EMERGENCY = "emergency"
+    ANSWER = "answer"
+    SKIP = "skip"
+    YES = "yes"
+    NO = "no"
+    FAREWELL = "farewell"
+    AWAY = "away"
+    RETURN = "return"
+    HELP = "help"
+    REPEAT = "repeat"
+    SAFE = "safe"
+    NOTHING = "nothing"
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """The meaning of one utterance; ``reply`` is the answer for the current question."""
+
+    kind: MeaningKind
+    raw: str
+    reply: Reply | None = None
+    rule: str = ""  # the emergency rule, for the event's detail
+    away_kind: str | None = None
+    start: str | None = None  # date words: 明日から
+    until: str | None = None  # date words: 12月1日まで
+
+
+# --- yes / no ---------------------------------------------------------------------------------
+
+_YES = (
+    "はい",
+    "はいはい",
+    "ええ",
+    "うん",
+    "うんうん",
+    "そう",
+    "そうそう",
+    "そうです",
+    "そうだよ",
+    "その通り",
+    "そのとおり",
+    "もちろん",
+    "はいな",
+    "おう",
+)
+_NO = (
+    "いいえ",
+    "いえ",
+    "いや",
+    "いやいや",
+    "ううん",
+    "違う",
+    "違います",
+    "ちがう",
+    "そうじゃない",
+    "そうではない",
+    "とんでもない",
+)
+_COPULA_TAIL = re.compile(r"(?:です|でした|だよ|だね|よ|ね|ねえ|な|なあ|わ|かな|だ|や|やで|やな)+$")
+
+
+def _yes_no_word(text: str, lexicon: Lexicon) -> bool | None:
+    """Return True/False when the utterance starts with a yes or no word, else None."""
+    head = compact(text)
+    for words, value in (((*lexicon.no, *_NO), False), ((*lexicon.yes, *_YES), True)):
+        for word in sorted(words, key=len, reverse=True):
+            tail = head[len(word) :] or "です"
+            if head.startswith(word) and (head == word or _COPULA_TAIL.fullmatch(tail)):
+                return value
+    for words, value in (((*lexicon.no, *_NO), False), ((*lexicon.yes, *_YES), True)):
+        first = text.split("、", 1)[0]
+        if len(text.split("、")) > 1 and compact(first) in words:
+            return value
+    return None
+
+
+# --- concept families ---------------------------------------------------------------------------
+
+_GOOD_HEALTH = (
+    "元気",
+    "大丈夫",
+    "平気",
+    "好調",
+    "快調",
+    "絶好調",
+    "上々",
+    "ばっちり",
+    "ピンピン",
+    "ぴんぴん",
+    "健康",
+    "達者",
+    "丈夫",
+    "順調",
+    "快適",
+    "良好",
+)
+_NOT_BAD = ("変わり", "何", "問題", "異常", "心配", "異状", "支障")  # negated: good (変わりない)
+_SO_SO = (
+    "まあまあ",
+    "ぼちぼち",
+    "普通",
+    "そこそこ",
+    "まずまず",
+    "いまいち",
+    "今一",
+    "いまひとつ",
+    "今一つ",
+    "それなり",
+    "ほどほど",
+    "可",
+    "並み",
+    "まあ",
+)
+_BAD_HEALTH = (
+    "悪い",
+    "痛い",
+    "痛む",
+    "怠い",
+    "だるい",
+    "しんどい",
+    "きつい",
+    "辛い",
+    "疲れる",
+    "くたびれる",
+    "熱",
+    "風邪",
+    "咳",
+    "目眩",
+    "めまい",
+    "ふらふら",
+    "ふらつく",
+    "吐き気",
+    "寒気",
+    "下痢",
+    "便秘",
+    "頭痛",
+    "腹痛",
+    "腰痛",
+    "苦しい",
+    "崩す",
+    "重い",
+    "熱っぽい",
+    "ぐったり",
+    "へとへと",
+    "くたくた",
+    "こわい",
+    "痺れる",
+    "病気",
+    "気持ち悪い",
+    "具合悪い",
+    "疲れ",
+    "弱る",
+    "バテる",
+    "参る",
+    "ダウン",
+    "駄目",
+    "ずきずき",
+    "ズキズキ",
+    "がんがん",
+    "ガンガン",
+    "ちくちく",
+    "ひりひり",
+    "むかむか",
+    "ぞくぞく",
+    "しくしく",
+    "ふらつき",
+)
+_GOOD_NEGATED_BAD = (
+    "優れる",
+    "良い",
+    "いい",
+    "よい",
+    "冴える",
+    "すぐれる",
+    "宜しい",
+    "よろしい",
+    "良く",
+)
+_NOT_BODILY_WORRIES = ("生活", "家計", "お金", "金", "暮らし", "経済", "懐", "年金")
+_MOVE_VERBS = ("動く", "動ける", "歩く", "歩ける", "立つ", "立てる", "起き上がる")
+_LOW_MOOD = (
+    "落ち込む",
+    "寂しい",
+    "淋しい",
+    "さみしい",
+    "不安",
+    "心細い",
+    "悲しい",
+    "憂鬱",
+    "憂うつ",
+    "滅入る",
+    "沈む",
+    "退屈",
+    "つまらない",
+    "塞ぐ",
+    "孤独",
+    "むなしい",
+    "虚しい",
+    "空しい",
+    "がっかり",
+    "しょんぼり",
+    "落ち着く",
+    "いらいら",
+    "イライラ",
+    "泣く",
+    "暗い",
+)
+_LOW_IF_NEGATED = ("やる気", "楽しい", "元気", "張り合い", "気力", "落ち着く", "面白い", "詰まる")
+_GOOD_MOOD = (
+    "楽しい",
+    "嬉しい",
+    "うれしい",
+    "機嫌",
+    "爽やか",
+    "さわやか",
+    "明るい",
+    "すっきり",
+    "穏やか",
+    "晴れやか",
+    "上機嫌",
+    "ご機嫌",
+    "幸せ",
+    "楽",
+)
+_SLEEP = (
+    "眠る",
+    "寝る",
+    "休む",
+    "休める",
+    "熟睡",
+    "寝付く",
+    "寝つく",
+    "眠れる",
+    "寝れる",
+    "安眠",
+    "快眠",
+)
+_SLEPT_WELL = ("ぐっすり", "熟睡", "快眠", "安眠", "すやすや")
+_SLEPT_POORLY = ("寝不足", "不眠", "一睡", "浅い", "寝苦しい", "眠い")
+_WOKE = ("覚める", "起きる", "目覚める")
+_WOKE_OFTEN = (
+    "夜中",
+    "何度",
+    "何回",
+    "途中",
+    "早く",
+    "トイレ",
+    "おき",
+    "置き",
+    "時間",
+    "毎",
+    "度々",
+    "たびたび",
+    "しょっちゅう",
+    "何べん",
+    "二回",
+    "三回",
+    "2回",
+    "3回",
+    "夜",
+)
+_EAT = (
+    "食べる",
+    "食う",
+    "頂く",
+    "いただく",
+    "済ませる",
+    "済ます",
+    "平らげる",
+    "完食",
+    "食事",
+    "召し上がる",
+)
+_LITTLE = (
+    "少し",
+    "ちょっと",
+    "半分",
+    "軽い",
+    "軽く",
+    "少なめ",
+    "少ない",
+    "ちょこっと",
+    "ちょっぴり",
+    "ちょびっと",
+    "少々",
+    "ちょっとだけ",
+    "わずか",
+    "一口",
+    "少量",
+    "小",
+)
+_RARELY = ("余り", "あまり", "あんまり", "さほど", "それほど", "なかなか")
+_SKIPPED_MEAL = ("抜く", "飛ばす", "食欲", "欠食")
+_FOODS = (
+    "パン",
+    "ご飯",
+    "御飯",
+    "味噌汁",
+    "卵",
+    "玉子",
+    "おにぎり",
+    "お握り",
+    "うどん",
+    "蕎麦",
+    "そば",
+    "魚",
+    "納豆",
+    "粥",
+    "お粥",
+    "トースト",
+    "サンドイッチ",
+    "果物",
+    "バナナ",
+    "ヨーグルト",
+    "牛乳",
+    "弁当",
+    "お弁当",
+    "麺",
+    "ラーメン",
+    "煮物",
+    "漬物",
+    "豆腐",
+    "肉",
+    "野菜",
+    "雑炊",
+    "シリアル",
+    "餅",
+    "茶漬け",
+    "お茶漬け",
+    "目玉焼き",
+    "ハム",
+    "サラダ",
+    "カレー",
+    "寿司",
+)
+_TAKE = ("飲む", "服用", "服薬", "済む", "済ませる", "飲める", "のむ", "頂く", "いただく")
+_LATER_WORDS = ("これから", "今から", "後", "あと", "後で", "のち", "食後", "今晩", "夜", "寝る前")
+
+
+_BODY_PARTS = (
+    "腰",
+    "膝",
+    "ひざ",
+    "足",
+    "頭",
+    "背中",
+    "肩",
+    "首",
+    "お腹",
+    "腹",
+    "胃",
+    "目",
+    "歯",
+    "手",
+)
+_TRAILING = ("ね", "な", "が", "けど", "よ", "ねえ", "の", "わ")
+_FREQUENT = (
+    "偶に",
+    "たまに",
+    "時々",
+    "ときどき",
+    "時折",
+    "毎日",
+    "毎週",
+    "毎朝",
+    "よく",
+    "しょっちゅう",
+)
+_TIME_WORDS = ("今日", "今朝", "朝", "昨日", "今", "本日", "最近", "この頃")
+
+
+def _health(r: Reading) -> list[str]:
+    found = []
+    content = [u for u in r.units if not u.is_(*_TIME_WORDS)]
+    for u in r.units:
+        if u.is_(*_BAD_HEALTH) and past_episode(r, u):
+            continue  # 苦しい時期もあったけど今は元気
+        if u.is_(*_GOOD_HEALTH):
+            found.append("bad" if u.negated else "good")
+        elif u.is_(*_NOT_BAD) and u.negated:
+            found.append("good")
+        elif u.is_(*_SO_SO):
+            found.append("so_so")
+        elif u.is_("悪い") and u.negated and any(a in ("所", "ところ") for a in u.auxes):
+            found.append("good")  # 悪いところはありません
+        elif u.is_("悪い") and u.negated:
+            # 悪くない: not bad, not good either; どこも悪くない: fine.
+            found.append("good" if r.has("何処", "どこ") else "so_so")
+        elif u.is_("痛い", "痛む", "辛い", "苦しい", "怠い", "しんどい") and u.negated:
+            found.append("good")  # どこも痛くない
+        elif u.is_("苦しい") and any(v.is_(*_NOT_BODILY_WORRIES) for v in r.before(u, 3)):
+            continue  # 生活が苦しい: a worry, but not the body's
+        elif u.is_(*_MOVE_VERBS) and u.negated:
+            found.append("bad")  # あまり動けない, 歩けない
+        elif u.is_(*_BODY_PARTS) and u is r.units[-1] and r.tokens[-1].lemma in _TRAILING:
+            found.append("bad")  # 「腰がね」: a complaint left unsaid
+        elif u.is_(*_GOOD_NEGATED_BAD):
+            if u.negated:
+                found.append("bad")
+            elif (
+                any(v.is_("調子", "体調", "具合", "気分", "元気") for v in r.before(u, 3))
+                or len(content) == 1
+            ):
+                found.append("good")
+        elif u.is_(*_BAD_HEALTH) and not u.negated:
+            found.append("bad")
+        elif u.is_(*_BAD_HEALTH) and u.negated:
+            found.append("good")  # 熱はないです, 咳も出ません
+    return found
+
+
+def _mood(r: Reading) -> list[str]:
+    found = []
+    for u in r.units:
+        if (u.is_(*_LOW_IF_NEGATED) and u.negated) or (
+            u.is_(*_LOW_MOOD) and not u.negated and not u.is_("落ち着く")
+        ):
+            found.append("low")
+        elif (u.is_("落ち着く") and not u.negated) or (u.is_(*_GOOD_MOOD) and not u.negated):
+            found.append("good")
+        elif u.is_("気", "気分", "気持ち") and any(v.is_("重い", "塞ぐ") for v in r.after(u, 2)):
+            found.append("low")
+    health = _health(r)
+    for value in health:
+        if value == "bad":
+            found.append("low")  # 具合が悪い to 気分: worrying, never thrown away
+        elif value in ("good", "so_so"):
+            found.append(value)
+    return found
+
+
+def _sleep(r: Reading) -> list[str]:
+    found = []
+    rarely = r.has(*_RARELY)
+    for u in r.units:
+        if u.is_(*_SLEPT_WELL):
+            found.append("slept_poorly" if u.negated else "slept_well")  # ぐっすりとはいかない
+        elif u.is_(*_SLEPT_POORLY):
+            found.append("slept_poorly")
+        elif u.is_(*_SLEEP) and u.hedged:
+            found.append("so_so")
+        elif u.is_("睡眠", "眠り") and any(v.is_("取る", "とる", "取れる") for v in r.after(u, 2)):
+            took = next(v for v in r.after(u, 2) if v.is_("取る", "とる", "取れる"))
+            found.append("slept_poorly" if took.negated else "slept_well")  # 睡眠がとれた
+        elif u.is_(*_SLEEP):
+            if u.negated:
+                found.append("slept_poorly")
+            elif r.has(*_LITTLE) and not r.has("よく", "良い"):
+                found.append("so_so")
+            else:
+                found.append("slept_well")
+        elif u.is_(*_WOKE) and not u.negated:
+            if any(v.is_(*_WOKE_OFTEN) for v in r.before(u, 4)):
+                found.append("slept_poorly")
+        elif u.is_("寝付き", "寝つき", "眠り") and any(
+            v.is_("悪い", "浅い") and not v.negated for v in r.after(u, 2)
+        ):
+            found.append("slept_poorly")
+        elif u.is_(*_SO_SO):
+            found.append("so_so")
+    if rarely and "slept_well" in found and not r.any_negated:
+        found.remove("slept_well")
+    return found
+
+
+def _meal(r: Reading) -> list[str]:
+    found = []
+    for u in r.units:
+        if u.is_(*_EAT):
+            forgot = any(a in ("忘れる",) for a in u.auxes) or r.has("忘れる")
+            if u.negated or forgot:
+                little = r.has(*_RARELY) or any(v.is_("しか") for v in r.units)
+                found.append("ate_little" if little or r.has(*_LITTLE) else "not_ate")
+            elif r.has(*_LITTLE) and not r.has("全部", "しっかり", "たくさん", "沢山"):
+                found.append("ate_little")
+            elif not u.past and r.has(*_LATER_WORDS):
+                found.append("not_ate")
+            else:
+                found.append("ate")
+        elif u.is_("食欲") and u.negated and r.has(*_LITTLE):
+            found.append("ate_little")  # 食欲がなくて少しだけ
+        elif u.is_("口") and any(v.is_("為る", "する") for v in r.after(u, 1)):
+            ate = r.after(u, 1)[0]
+            found.append("not_ate" if ate.negated else "ate")  # 何も口にしていません
+        elif u.is_(*_SKIPPED_MEAL):
+            found.append("not_ate" if u.is_("食欲") is u.negated or not u.is_("食欲") else "ate")
+        elif u.is_("残す"):
+            found.append("ate_little")
+        elif u.is_(*_FOODS) and not u.negated and not r.has(*_EAT) and not r.any_negated:
+            found.append("ate")  # 今朝はパンとコーヒーでした
+        elif u.is_("まだ", "未だ") and not r.has(*_EAT):
+            found.append("not_ate")
+        elif u.is_(*_LITTLE) and not r.has(*_EAT) and len(r.units) <= 3:
+            found.append("ate_little")
+    return found
+
+
+def _medication(r: Reading) -> list[bool]:
+    found = []
+    for u in r.units:
+        if u.is_(*_TAKE):
+            forgot = "忘れる" in u.auxes and "not:忘れる" not in u.auxes
+            progressive = any(
+                a in ("てる", "でる", "居る", "いる", "おる", "とる") for a in u.auxes
+            )
+            if u.negated or forgot:
+                found.append(False)
+            elif u.past or progressive or u.is_("済む", "済ませる") or "済み" in u.auxes:
+                found.append(True)
+            elif r.has(*_LATER_WORDS) or u.volitional:
+                found.append(False)
+            else:
+                found.append(False)  # 飲みます: will take, not taken yet
+        elif (u.is_("忘れる") and not u.negated) or u.is_("まだ", "未だ"):
+            found.append(False)
+    return found
+
+
+# --- per question ------------------------------------------------------------------------------
+
+_FAMILIES = {
+    frozenset({"good", "so_so", "bad"}): _health,
+    frozenset({"good", "so_so", "low"}): _mood,
+    frozenset({"slept_well", "so_so", "slept_poorly"}): _sleep,
+    frozenset({"ate", "ate_little", "not_ate"}): _meal,
+}
+
+
+def _worst(question: Question, values: list[Any], order: list[Any]) -> Any:
+    """Return the most worrying of ``values`` (never discard a worrying answer)."""
+    concerning = {v for c in question.concerning for v in c.values}
+    for value in values:
+        token = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+        if token in concerning:
+            return value
+    return max(values, key=order.index)
+
+
+_TAILS = re.compile(
+    r"(?:です|でした|だよ|だね|だった|だわ|ですよ|ですね|でございます|よ|ね|ねえ|な|なあ|わ|かな|"
+    r"かしら|だ|や|やで|やな|やわ|なの|なんです|なんだ|みたい|と思う|と思います|っす)+$"
+)
+
+
+_PHRASE_INDEX: dict[int, tuple[Lexicon, dict[str, list[str]]]] = {}
+
+
+def _phrases(lexicon: Lexicon) -> dict[str, list[str]]:
+    """Return compact phrase -> answer ids for a lexicon (built once per lexicon object)."""
+    cached = _PHRASE_INDEX.get(id(lexicon))
+    if cached is not None and cached[0] is lexicon:
+        return cached[1]
+    index: dict[str, list[str]] = {}
+    for answer_id, phrases in lexicon.answers.items():
+        for phrase in phrases:
+            index.setdefault(compact(phrase), []).append(answer_id)
+    _PHRASE_INDEX[id(lexicon)] = (lexicon, index)
+    return index
+
+
+def _phrase_matches(text: str, lexicon: Lexicon, ids: list[str]) -> list[str]:
+    """Return the answer ids whose phrases are what was said (less a polite or plain ending)."""
+    said = compact(text)
+    bare = _TAILS.sub("", said) or said
+    index = _phrases(lexicon)
+    found = [*index.get(said, ()), *(index.get(bare, ()) if bare != said else ())]
+    return [answer_id for answer_id in dict.fromkeys(found) if answer_id in ids]
+
+
+@lru_cache(maxsize=512)
+def _label_reading(label: str) -> Reading:
+    return read(normalise(label))
+
+
+def _label_matches(question: ChoiceQuestion, r: Reading) -> list[str]:
+    found = []
+    for option in question.options:
+        label = _label_reading(option.label)
+        if not label.units:
+            continue
+        head = label.units[-1]
+        for u in r.units:
+            if u.is_(head.lemma, head.base, head.surface) and u.negated is head.negated:
+                found.append(option.id)
+    return found
+
+
+def _choice(question: ChoiceQuestion, r: Reading, text: str, lexicon: Lexicon) -> Reply | None:
+    ids = [o.id for o in question.options]
+    family = _FAMILIES.get(frozenset(ids))
+    values = family(r) if family else []
+    values += _phrase_matches(text, lexicon, ids)
+    values = [question.aliases.get(v, v) for v in values]
+    values = [v for v in values if v in ids] or _label_matches(question, r)
+    if not values and "bad" not in ids and "low" in ids and "bad" in _health(r):
+        values = ["low"]
+    if values:
+        return Reply(ReplyKind.CHOICE, _worst(question, values, ids), text)
+    said = _yes_no_word(text, lexicon)
+    if said is True and question.yes_means:
+        return Reply(ReplyKind.YES, True, text)
+    if said is False and question.no_means:
+        return Reply(ReplyKind.NO, False, text)
+    return None
+
+
+def _question_lemmas(question: Question) -> frozenset[str]:
+    return _speech_lemmas(question.wording.speech)
+
+
+@lru_cache(maxsize=512)
+def _speech_lemmas(speech: str) -> frozenset[str]:
+    reading = read(normalise(speech))
+    generic = {"今日", "昨日", "この", "間", "一", "月", "か月", "為る", "有る", "居る", "事", "何"}
+    return frozenset(
+        {u.lemma for u in reading.units if u.pos in ("動詞", "名詞", "形容詞")} - generic
+    )
+
+
+def _yes_no(question: YesNoQuestion, r: Reading, text: str, lexicon: Lexicon) -> Reply | None:
+    values: list[bool] = []
+    if {"took", "not_yet"} & set(question.yes_ids + question.no_ids):
+        values = _medication(r)
+    if not values:
+        ids = [*question.yes_ids, *question.no_ids]
+        values = [a in question.yes_ids for a in _phrase_matches(text, lexicon, ids)]
+    if not values:
+        lemmas = _question_lemmas(question)
+        for u in r.units:
+            if (
+                u.lemma in lemmas
+                or u.base in lemmas
+                or (u.is_("有る", "ある", "居る", "いる") and len(r.units) <= 2)
+            ):
+                values.append(not u.negated)
+            elif u.is_("無い", "ない") and len(r.units) <= 2:
+                values.append(False)
+    said = _yes_no_word(text, lexicon)
+    if not values and said is not None:
+        values = [said]
+    if not values and any(u.is_(*_FREQUENT) and not u.negated for u in r.units):
+        values = [True]  # 「たまに行くよ」 to 「…ことはありますか」
+    if not values:
+        return None
+    value = _worst(question, values, [True, False])
+    return Reply(ReplyKind.YES if value else ReplyKind.NO, value, text)
+
+
+_UNIT_OF = {"kg": "kg", "steps": "steps", "minutes": "minutes"}
+
+
+def _number(question: NumberQuestion, text: str) -> Reply | None:
+    wanted = _UNIT_OF.get(question.unit or "")
+    for quantity in quantities(text):
+        if quantity.unit in ("clock", "number", "times", "degrees") and wanted != quantity.unit:
+            continue
+        if quantity.unit is not None and wanted is not None and quantity.unit != wanted:
+            continue
+        return Reply(ReplyKind.NUMBER, quantity.value, text)
+    return None
+
+
+def _scale(question: ScaleQuestion, r: Reading, text: str) -> Reply | None:
+    for quantity in quantities(text):
+        if quantity.unit in (None, "number"):
+            return Reply(ReplyKind.NUMBER, quantity.value, text)
+    for value, label in (question.labels or {}).items():
+        head = read(normalise(label)).units
+        if head and any(u.is_(head[-1].lemma) and u.negated is head[-1].negated for u in r.units):
+            return Reply(ReplyKind.NUMBER, float(value), text)
+    return None
+
+
+def _blood_pressure(text: str) -> Reply | None:
+    flat = compact(text)
+    numbers = [q for q in quantities(text) if q.unit is None]
+    if len(numbers) < 2:
+        return None
+    first, second = numbers[0], numbers[1]
+    upper = re.search(r"(?:上|最高|高い方)", flat)
+    lower = re.search(r"(?:下|最低|低い方)", flat)
+    if upper and lower and lower.start() < upper.start():
+        first, second = second, first
+    value = {"systolic": int(first.value), "diastolic": int(second.value)}
+    return Reply(ReplyKind.BLOOD_PRESSURE, value, text)
+
+
+def answer_for(
+    question: Question, text: str, lexicon: Lexicon = EMPTY, *, normalised: str | None = None
+) -> Reply | None:
+    """Return the reply ``text`` gives to ``question``, or None when it does not answer it."""
+    norm = normalised if normalised is not None else normalise(text, lexicon)
+    r = read(norm)
+    match question:
+        case ChoiceQuestion():
+            return _choice(question, r, norm, lexicon)
+        case YesNoQuestion():
+            return _yes_no(question, r, norm, lexicon)
+        case NumberQuestion():
+            return _number(question, norm)
+        case ScaleQuestion():
+            return _scale(question, r, norm)
+        case BloodPressureQuestion():
+            return _blood_pressure(norm)
+    return None
+
+
+# --- the conversation's own meanings -----------------------------------------------------------
+
+_FAREWELL_OPENER = (
+    r"(?:それじゃあ?|そんじゃあ?|ほんじゃあ?|じゃあ?|ほんなら|ほな|では|ほんだら|んだら|したら|"
+    r"へば|そいじゃ)"
+)
+_FAREWELL_CLOSING = (
+    r"(?:また(?:ね|な|明日|あした|今度|後で|あとで|来週|お願いします|話そう|話しましょう|よろしく)*|"
+    r"さようなら|さよなら|さいなら|バイバイ|ばいばい|おやすみなさい|おやすみ|お休みなさい|"
+    r"失礼します|失礼しました|ごきげんよう|したっけ|これで)"
+)
+# 「じゃあね、またね」「ありがとう、また明日」「ほな、さいなら」: one or more leave-takings.
+_FAREWELL = re.compile(
+    r"^(?:(?:はい|うん|ええ|ありがとう(?:ございました|ございます|ね)?|どうも)、?)*"
+    rf"(?:(?:{_FAREWELL_OPENER}(?:(?:ね|な|ー)+|、?{_FAREWELL_CLOSING})|{_FAREWELL_CLOSING})"
+    r"(?:ー|ね|な|です|や|わ|ねー)*、?)+$"
+)
+_AWAY_KINDS = (
+    ("hospital", ("入院", "検査入院", "手術", "病院")),
+    ("short_stay", ("ショートステイ", "ショート", "施設")),
+    ("travel", ("旅行", "旅", "温泉", "観光", "ツアー")),
+    ("other", ("留守", "出かける", "出掛ける", "帰省", "泊まる", "泊まりに", "空ける", "家")),
+)
+_FUTURE_MARKERS = ("予定", "決まる", "なる", "行く", "来る", "為る", "する", "参る")
+
+
+def _away(r: Reading, text: str) -> Meaning | None:
+    flat = compact(text)
+    start = find_date(flat, "から")
+    until = find_date(flat, "まで")
+    for kind, words in _AWAY_KINDS:
+        for unit in r.find(*words):
+            if unit.negated:
+                continue
+            if unit.past and not (start or until) and "こと" not in flat:
+                continue  # 入院した: past, not a plan
+            planned = start or until or "しばらく" in flat or "ことになる" in flat
+            planned = planned or any(a in _FUTURE_MARKERS for a in unit.auxes) or r.has("行く")
+            planned = planned or "します" in flat or "になり" in flat
+            if kind == "other" and not (start or until or r.has("留守", "空ける", "帰省")):
+                continue
+            if kind == "hospital" and unit.is_("病院") and not r.has("入院", "泊まる"):
+                continue
+            if planned:
+                return Meaning(MeaningKind.AWAY, text, away_kind=kind, start=start, until=until)
+    return None
+
+
+def _returned(r: Reading, flat: str) -> bool:
+    if flat.startswith("ただいま"):
+        return True
+    return any(u.past and not u.negated for u in r.find("帰る", "戻る", "退院", "帰宅"))
+
+
+def _skip(r: Reading, flat: str, question: Question | None) -> Meaning | None:
+    for unit in r.find(
+        "分かる", "わかる", "覚える", "知る", "測る", "計る", "量る", "数える", "見る"
+    ):
+        if unit.negated and not (unit.is_("見る") and question is None):
+            return Meaning(MeaningKind.SKIP, flat, Reply(ReplyKind.SKIP, "unknown", flat))
+    forgot = r.has("忘れる") or any("忘れる" in u.auxes for u in r.units)
+    if forgot and isinstance(question, NumberQuestion | BloodPressureQuestion):
+        return Meaning(MeaningKind.SKIP, flat, Reply(ReplyKind.SKIP, "unknown", flat))
+    if re.search(
+        r"(?:あとで|後で|後に|あとに|後回し|今度|またにして|今はいい|今は無理|今はちょっと|"
+        r"忙しい|また後|今はやめ|次にして)",
+        flat,
+    ):
+        return Meaning(MeaningKind.SKIP, flat, Reply(ReplyKind.SKIP, "later", flat))
+    if re.fullmatch(
+        r"(?:さあ|どうだろう|どうかな|どうやろ|なんとも言えない|何とも言えない)(?:ね|な|ねえ)?",
+        flat,
+    ):
+        return Meaning(MeaningKind.SKIP, flat, Reply(ReplyKind.SKIP, "unknown", flat))
+    return None
+
+
+def _help(r: Reading, flat: str) -> bool:
+    return bool(
+        re.search(
+            r"(?:どうすれば|どうしたら|どう答え|何て言えば|なんて言えば|何を言えば|使い方|"
+            r"なんて答え|何て答え|何と答え|なんて言ったら|何て言ったら|何を答え|"
+            r"答え方|どうやって答え|どう言えば|何言うたら|どない言うたら|どうすんの)",
+            flat,
+        )
+    )
+
+
+def _repeat(flat: str) -> bool:
+    return bool(
+        re.search(
+            r"(?:もう一度|もう一回|もう1回|もう1度|もういっぺん|もっぺん|もう一遍|"
+            r"聞こえな|聞こえません|なんて言った|何て言った|なんて言うた|繰り返して)",
+            flat,
+        )
+    )
+
+
+def understand(text: str, question: Question | None = None, lexicon: Lexicon = EMPTY) -> Meaning:
+    """Return what ``text`` means, while ``question`` (or nothing) is being asked.
+
+    Emergencies come first, on every turn; then the answer to the question; then what the
+    conversation itself understands (skip, farewell, away, return, help, repeat, yes/no).
+    """
+    norm = normalise(text, lexicon)
+    flat = compact(norm)
+    if not flat:
+        return Meaning(MeaningKind.NOTHING, text)
+    r = read(norm)
+    rule = emergency_in(text, question, lexicon)
+    if rule is not None:
+        return Meaning(MeaningKind.EMERGENCY, text, rule=rule)
+    away = _away(r, norm)
+    if away is not None and question is None:
+        return away
+    if question is not None:
+        reply = answer_for(question, text, lexicon, normalised=norm)
+        if reply is not None:
+            return Meaning(MeaningKind.ANSWER, text, reply)
+    if _help(r, flat):
+        return Meaning(MeaningKind.HELP, text)
+    skip = _skip(r, flat, question)
+    if skip is not None:
+        return skip
+    if away is not None:
+        return away
+    if _FAREWELL.match(flat):
+        return Meaning(MeaningKind.FAREWELL, text)
+    if _returned(r, flat):
+        return Meaning(MeaningKind.RETURN, text)
+    if _help(r, flat):
+        return Meaning(MeaningKind.HELP, text)
+    if _repeat(flat):
+        return Meaning(MeaningKind.REPEAT, text)
+    if r.has("無事") or (r.has("怪我", "けが", "ケガ") and r.any_negated):
+        return Meaning(MeaningKind.SAFE, text)
+    said = _yes_no_word(norm, lexicon)
+    if said is not None:
+        return Meaning(MeaningKind.YES if said else MeaningKind.NO, text)
+    if question is None and _health(r) and set(_health(r)) <= {"good"}:
+        return Meaning(MeaningKind.SAFE, text)  # 大丈夫です, to 「ご無事ですか」
+    return Meaning(MeaningKind.NOTHING, text)
+
+
+def emergency_in(
+    text: str, question: Question | None = None, lexicon: Lexicon = EMPTY
+) -> str | None:
+    """Return the emergency rule that ``text`` says, or None (the first step of ``understand``)."""
+    norm = normalise(text, lexicon)
+    if not compact(norm):
+        return None
+    r = read(norm)
+    found = emergency_rules.detect(r)
+    if found is None or (found.weak and question is not None and _asks_about(question, r)):
+        return None
+    return found.rule
+
+
+def _asks_about(question: Question, r: Reading) -> bool:
+    lemmas = _question_lemmas(question)
+    return any(u.lemma in lemmas for u in r.units)
+
+
+def away_date(meaning: Meaning) -> str | None:
+    """Return the date words of an away meaning (until first, else start), or None."""
+    return meaning.until or meaning.start or first_date(meaning.raw)
