@@ -889,14 +889,30 @@ def findings_of(alert: Any) -> list[Any]:
     return found
 
 
+def slot_chance(sim: Sim, p: Person, d: date, slot: str, first: int) -> float:
+    """The chance the elder answers ``slot`` on ``d`` by habit, as ``plan_person`` draws it.
+
+    On the weekday of their デイサービス (out 08:30-16:30) a slot whose usual time falls while
+    they are out is answered only before the pick-up, half the time, and only if it opens
+    10 minutes before it.
+    """
+    rate = p.answer_rate(slot, d, sim.days)
+    if p.dayservice is not None and d.weekday() == p.dayservice[0]:
+        out_start, out_end = 8 * 60 + 30, 16 * 60 + 30
+        if out_start < p.usual[slot] < out_end:
+            rate *= 0.5 if first < out_start - 10 else 0.0
+    return rate
+
+
 def first_missed_slot(sim: Sim, p: Person, t: datetime) -> datetime:
     """The start of the first slot missed: one the elder usually answers (their habit gives it
-    a chance of 1 in 2 or more) that ends after ``t`` and was not answered before it."""
+    a chance of 1 in 2 or more that day, ``slot_chance``) that ends after ``t`` and was not
+    answered before it."""
     day = t.astimezone(JST).date()
     for offset in range(3):
         d = day + timedelta(days=offset)
         for slot, first, last in sim.slots[p.code]:
-            if at(d, last) <= t or p.answer_rate(slot, d, sim.days) < 0.5:
+            if at(d, last) <= t or slot_chance(sim, p, d, slot, first) < 0.5:
                 continue
             answered = sim.stats.answered.get((p.id, d, slot))
             if answered is not None and answered < t:
@@ -1178,12 +1194,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def keep(sim: Sim, db: Path, folder: Path) -> None:
+    """Copy the database and pickle the population and the answer log (``--keep``)."""
+    import pickle
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(db, folder / "sim.db")
+    state = {
+        "people": sim.people,
+        "answered": sim.stats.answered,
+        "no_answer": sim.stats.no_answer,
+        "scheduler_down": sim.scheduler_down,
+        "slots": sim.slots,
+        "days": sim.days,
+    }
+    (folder / "state.pickle").write_bytes(pickle.dumps(state))
+    print(f"kept {folder}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--elders", type=int, default=60)
     parser.add_argument("--days", type=int, default=120)
     parser.add_argument("--every", type=int, default=60, help="run the jobs every N minutes")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="copy the SQLite file and the population (pickle) into this folder for a post-mortem",
+    )
     args = parser.parse_args(argv)
     if args.days < 30:
         parser.error("--days must be at least 30")
@@ -1225,6 +1265,8 @@ def main(argv: list[str] | None = None) -> int:
             sim.run(args.days, args.every)
             result = score(sim, args.days)
             report(sim, result, args.days)
+            if args.keep is not None:
+                keep(sim, Path(tmp) / "sim.db", args.keep)
             runs = sim.stats.run_seconds
             print(
                 f"\nService calls: {sum(sim.stats.calls.values()):,}; jobs.run_due: {len(runs):,} runs"

@@ -11,8 +11,9 @@ history, slot by slot:
   latest recent time.
 
 A slot the elder answers on fewer than ``rhythm_expected_rate`` of days is not expected: its
-silence is their habit. The **chance of a silence** is the product over the expected slots
-missed of (1 - rate): how likely it is that the elder skipped all of them by habit.
+silence is their habit. The dates of a known weekly absence are learned apart (``learn_absent``).
+The **chance of a silence** is the product over the expected slots missed of (1 - rate): how
+likely it is that the elder skipped all of them by habit.
 """
 
 from __future__ import annotations
@@ -75,6 +76,25 @@ def learn(
     # The latest time but one: a single very late day does not move the expectation.
     latest = times[-2] if len(times) > MIN_TIMES else times[-1]
     return SlotRhythm(slot, due_days, answered, rate, usual, latest)
+
+
+def learn_absent(
+    slot: str,
+    due_days: int,
+    opened_minutes: Sequence[int],
+    usual_rate: float,
+    prior_days: float,
+) -> SlotRhythm:
+    """Return the rhythm of a slot on the dates a known weekly absence covers (デイサービス).
+
+    Until the elder has answered the slot on one of those dates, it is their habit to be out
+    (the floor rate: never expected). Once they have (before the pick-up, after coming home),
+    the declared absence no longer explains a silence: the slot is learned from those dates
+    with the elder's rate on ordinary days as the prior (weighing ``prior_days``).
+    """
+    if not opened_minutes:
+        return SlotRhythm(slot, due_days, 0, RATE_FLOOR, None, None)
+    return learn(slot, due_days, opened_minutes, usual_rate, prior_days)
 
 
 def expected_minute(rhythm: SlotRhythm, start: int, end: int, margin: int, grace: int) -> int:

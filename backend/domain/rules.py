@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from typing import Any
 
 from backend.domain import rhythm
@@ -265,13 +266,13 @@ class Context:
 
     @cached_property
     def last_speaker_sign(self) -> datetime | None:
-        """Return the latest sign of life through the speaker (``_speaker_signs``), if any."""
-        return max((s for s in _speaker_signs(self) if s <= self.now), default=None)
+        """Return the latest sign of life through the speaker (``_last_speaker_sign``), if any."""
+        return _last_speaker_sign(self)
 
     @cached_property
-    def device_signs(self) -> tuple[datetime, ...]:
-        """Return the signs of life from devices up to now (``_device_signs``), sorted."""
-        return tuple(sorted(s for s in _device_signs(self) if s <= self.now))
+    def last_device_sign(self) -> datetime | None:
+        """Return the latest sign of life from a device up to now (``_last_device_sign``)."""
+        return _last_device_sign(self)
 
     @property
     def silent(self) -> bool:
@@ -442,28 +443,45 @@ def _silent_since(
 DAILY_KINDS = frozenset({ReadingKind.STEPS, ReadingKind.ACTIVITY_MINUTES})
 
 
-def _speaker_signs(ctx: Context) -> list[datetime]:
-    """Return when the speaker showed the elder up: check-ins opened, answers, events, contacts."""
-    signs = [c.started_at for c in ctx.checkins if c.started_at <= ctx.now]
-    signs += [a.answered_at for a in ctx.answers]
-    signs += [e.at for e in ctx.events]
-    signs += list(ctx.contacts)
-    return signs
+def _last_speaker_sign(ctx: Context) -> datetime | None:
+    """Return when the speaker last showed the elder up (opened, answered, an event, a contact).
+
+    A check-in opened, an answer, an event (an emergency word; a contact: a notice or a family
+    message heard), a contact the caller knows of. The context holds only answers, events and
+    contacts up to now (``Context.build``).
+    """
+    opened = (c.started_at for c in ctx.checkins if c.started_at <= ctx.now)
+    latest = (
+        max(opened, default=None),
+        max(map(_ANSWERED_AT, ctx.answers), default=None),
+        max(map(_EVENT_AT, ctx.events), default=None),
+        ctx.contacts[-1] if ctx.contacts else None,  # sorted
+    )
+    return max((s for s in latest if s is not None), default=None)
 
 
-def _device_signs(ctx: Context) -> list[datetime]:
-    """Return the signs of life from devices: a weight or a blood pressure when measured.
+def _last_device_sign(ctx: Context) -> datetime | None:
+    """Return the latest sign of life from a device: a weight or a blood pressure when measured.
 
     A day's step count or activity minutes only shows the elder was up at some time that day:
     it counts from the day's first minute, so it never hides a silence that began that day.
+    The context holds only readings up to now (``Context.build``).
     """
-    signs = []
-    for r in ctx.readings:
-        if r.kind not in DAILY_KINDS:
-            signs.append(r.measured_at)
-        elif (_number(r.value) or 0) > 0:
-            signs.append(ctx.at(ctx.date_of(r.measured_at), "00:00"))
-    return signs
+    measured = max((r.measured_at for r in ctx.readings if r.kind not in DAILY_KINDS), default=None)
+    daily = max(
+        (
+            r.measured_at
+            for r in ctx.readings
+            if r.kind in DAILY_KINDS and (_number(r.value) or 0) > 0
+        ),
+        default=None,
+    )
+    day_start = None if daily is None else ctx.at(ctx.date_of(daily), "00:00")
+    return max((s for s in (measured, day_start) if s is not None), default=None)
+
+
+_ANSWERED_AT = attrgetter("answered_at")
+_EVENT_AT = attrgetter("at")
 
 
 @dataclass(frozen=True)
@@ -480,16 +498,24 @@ class _Miss:
     counts_at: datetime  # the slot's end + grace, at the earliest: it counts for the family
 
 
-def _watched_slot(
-    ctx: Context, overrides: ElderOverrides, day: date, slot: SlotWindow, start: datetime
-) -> bool:
-    """Return True if the slot can be missed: consented, watched, not a known weekly absence."""
+def _watched_slot(ctx: Context, day: date, start: datetime) -> bool:
+    """Return True if a slot of ``day`` starting at ``start`` can be missed: consented, watched."""
     consent = ctx.elder.consent
     if consent is None or day < consent.consented_on:
         return False
-    if ctx.watching_since is None or start < ctx.watching_since:
-        return False
-    return not overrides.absent(day, slot.id)
+    return ctx.watching_since is not None and start >= ctx.watching_since
+
+
+@dataclass(frozen=True)
+class Rhythms:
+    """Each slot's rhythm on ordinary days, and on the days of a known weekly absence."""
+
+    usual: Mapping[str, rhythm.SlotRhythm]
+    absent: Mapping[str, rhythm.SlotRhythm]
+
+    def of(self, slot_id: str, absent: bool) -> rhythm.SlotRhythm:
+        """Return the rhythm that applies to the slot on a day it is (not) a known absence."""
+        return self.absent[slot_id] if absent else self.usual[slot_id]
 
 
 def _opened(ctx: Context) -> dict[tuple[date, str], datetime]:
@@ -533,39 +559,50 @@ class _DueSlots:
 
 
 def learn_rhythms(
-    ctx: Context, overrides: ElderOverrides, until: date, due_slots: _DueSlots | None = None
-) -> dict[str, rhythm.SlotRhythm]:
+    ctx: Context,
+    overrides: ElderOverrides,
+    until: date,
+    due_slots: _DueSlots | None = None,
+    opened: Mapping[tuple[date, str], datetime] | None = None,
+) -> Rhythms:
     """Return each slot's rhythm from the loaded dates before ``until`` (none after today).
 
     A date counts for a slot when the slot was due, watched (``_watched_slot``) and not
     touched by an away period; it is answered when the elder opened that slot's check-in.
+    The dates a known weekly absence covers (デイサービス, 通院) are learned apart
+    (``rhythm.learn_absent``): such a slot is not expected until the elder is seen answering
+    it on those dates too (before the pick-up, after coming home).
     """
     policy = ctx.policy
     due_slots = due_slots or _DueSlots(ctx, overrides)
-    opened = _opened(ctx)
+    opened = _opened(ctx) if opened is None else opened
     first = ctx.today - timedelta(days=history_windows(policy).general)
-    due: Counter[str] = Counter()
-    times: dict[str, list[int]] = defaultdict(list)
+    due: Counter[tuple[str, bool]] = Counter()
+    times: dict[tuple[str, bool], list[int]] = defaultdict(list)
     for offset in range(max(0, (min(until, ctx.today) - first).days)):
         day = first + timedelta(days=offset)
         for slot in due_slots.slots_due(day):
             start, end = ctx.at(day, slot.start), ctx.at(day, slot.end)
-            if not _watched_slot(ctx, overrides, day, slot, start) or ctx.away_during(start, end):
+            if not _watched_slot(ctx, day, start) or ctx.away_during(start, end):
                 continue
-            due[slot.id] += 1
+            key = (slot.id, overrides.absent(day, slot.id))
+            due[key] += 1
             at = opened.get((day, slot.id))
             if at is not None:
-                times[slot.id].append(_minute(ctx, day, at))
-    return {
-        slot.id: rhythm.learn(
-            slot.id,
-            due[slot.id],
-            times[slot.id],
-            policy.rhythm_prior_rate,
-            policy.rhythm_prior_days,
-        )
-        for slot in ctx.qset.slots
+                times[key].append(_minute(ctx, day, at))
+
+    prior_rate, prior_days = policy.rhythm_prior_rate, policy.rhythm_prior_days
+    usual = {
+        s.id: rhythm.learn(s.id, due[s.id, False], times[s.id, False], prior_rate, prior_days)
+        for s in ctx.qset.slots
     }
+    absent = {
+        s.id: rhythm.learn_absent(
+            s.id, due[s.id, True], times[s.id, True], usual[s.id].rate, prior_days
+        )
+        for s in ctx.qset.slots
+    }
+    return Rhythms(usual, absent)
 
 
 def _expected_at(
@@ -579,53 +616,77 @@ def _expected_at(
     return ctx.at(day, "00:00") + timedelta(minutes=minute)
 
 
-def _misses(
+@dataclass(frozen=True)
+class _Open:
+    """A due, watched slot not opened, that may have gone by since the last sign of life."""
+
+    day: date
+    slot: SlotWindow
+    questions: tuple[str, ...]
+    start: datetime
+    end: datetime
+
+
+def _unopened(
     ctx: Context,
-    overrides: ElderOverrides,
-    rhythms: Mapping[str, rhythm.SlotRhythm],
     last_sign: datetime | None,
     from_day: date,
     due_slots: _DueSlots,
-) -> tuple[list[_Miss], list[str]]:
-    """Return the expected slots gone by since ``last_sign``, and the habitual ones skipped."""
-    policy = ctx.policy
-    opened = _opened(ctx)
-    missed: list[_Miss] = []
-    habitual: list[str] = []
+    opened: Mapping[tuple[date, str], datetime],
+) -> list[_Open]:
+    """Return the slots that may be misses (before the rhythm is learned: most sweeps have none).
+
+    A slot's expected time lies after its start and by its end + grace (``_expected_at``), so
+    one that has not started by now, or whose end + grace is not after the last sign of
+    life, is no miss whatever the elder's rhythm.
+    """
+    grace = timedelta(minutes=ctx.policy.grace_minutes)
+    found = []
     for offset in range((ctx.today - from_day).days + 1):
         day = from_day + timedelta(days=offset)
         for slot, questions in due_slots(day):
+            if (day, slot.id) in opened:
+                continue
             start, end = ctx.at(day, slot.start), ctx.at(day, slot.end)
-            if (day, slot.id) in opened or not _watched_slot(ctx, overrides, day, slot, start):
+            if start >= ctx.now or not _watched_slot(ctx, day, start):
                 continue
-            slot_rhythm = rhythms[slot.id]
-            expected_at = _expected_at(ctx, day, slot, slot_rhythm)
-            if expected_at > ctx.now or (last_sign is not None and expected_at <= last_sign):
+            latest = max(start + timedelta(minutes=1), end + grace)
+            if last_sign is not None and latest <= last_sign:
                 continue
-            if ctx.away_during(start, ctx.now):
-                continue
-            if not slot_rhythm.expected(policy.rhythm_expected_rate):
-                habitual.append(f"{_iso(day)}/{slot.id}")
-                continue
-            counts_at = max(expected_at, end + timedelta(minutes=policy.grace_minutes))
-            missed.append(
-                _Miss(
-                    day,
-                    slot,
-                    tuple(q.id for q in questions),
-                    start,
-                    end,
-                    slot_rhythm.rate,
-                    expected_at,
-                    counts_at,
-                )
-            )
+            found.append(_Open(day, slot, tuple(q.id for q in questions), start, end))
+    return found
+
+
+def _misses(
+    ctx: Context,
+    overrides: ElderOverrides,
+    rhythms: Rhythms,
+    last_sign: datetime | None,
+    unopened: Sequence[_Open],
+) -> tuple[list[_Miss], list[str]]:
+    """Return the expected slots gone by since ``last_sign``, and the habitual ones skipped."""
+    policy = ctx.policy
+    missed: list[_Miss] = []
+    habitual: list[str] = []
+    for o in unopened:
+        day, slot = o.day, o.slot
+        slot_rhythm = rhythms.of(slot.id, overrides.absent(day, slot.id))
+        expected_at = _expected_at(ctx, day, slot, slot_rhythm)
+        if expected_at > ctx.now or (last_sign is not None and expected_at <= last_sign):
+            continue
+        if ctx.away_during(o.start, ctx.now):
+            continue
+        if not slot_rhythm.expected(policy.rhythm_expected_rate):
+            habitual.append(f"{_iso(day)}/{slot.id}")
+            continue
+        counts_at = max(expected_at, o.end + timedelta(minutes=policy.grace_minutes))
+        missed.append(
+            _Miss(day, slot, o.questions, o.start, o.end, slot_rhythm.rate, expected_at, counts_at)
+        )
     return missed, habitual
 
 
-def _center_deadline(
-    ctx: Context, first: _Miss, rhythms: Mapping[str, rhythm.SlotRhythm]
-) -> datetime:
+def _center_deadline(ctx: Context, first: _Miss, rhythms: Rhythms) -> datetime:
     """Return when the care center is told: ``center_after_hours`` after the first miss began.
 
     Moved later, by at most ``center_margin_minutes``, to the elder's usual time (+ margin) of
@@ -634,7 +695,7 @@ def _center_deadline(
     policy = ctx.policy
     deadline = first.start + timedelta(hours=policy.center_after_hours)
     next_day = first.day + timedelta(days=1)
-    usual_next = _expected_at(ctx, next_day, first.slot, rhythms[first.slot.id])
+    usual_next = _expected_at(ctx, next_day, first.slot, rhythms.usual[first.slot.id])
     latest = deadline + timedelta(minutes=policy.center_margin_minutes)
     return min(max(deadline, usual_next), latest)
 
@@ -658,13 +719,17 @@ def _silence(ctx: Context) -> list[AlertCandidate]:
     """
     policy = ctx.policy
     overrides = parse_overrides(ctx.elder.overrides, f"elder {ctx.elder.id} overrides")
-    signs = [s for s in (ctx.last_speaker_sign, *ctx.device_signs[-1:]) if s is not None]
+    signs = [s for s in (ctx.last_speaker_sign, ctx.last_device_sign) if s is not None]
     last_sign = max(signs, default=None)
     earliest = ctx.today - timedelta(days=history_windows(policy).general)
     from_day = earliest if last_sign is None else max(earliest, ctx.date_of(last_sign))
     due_slots = _DueSlots(ctx, overrides)
-    rhythms = learn_rhythms(ctx, overrides, from_day, due_slots)
-    missed, habitual = _misses(ctx, overrides, rhythms, last_sign, from_day, due_slots)
+    opened = _opened(ctx)
+    unopened = _unopened(ctx, last_sign, from_day, due_slots, opened)
+    if not unopened:
+        return []
+    rhythms = learn_rhythms(ctx, overrides, from_day, due_slots, opened)
+    missed, habitual = _misses(ctx, overrides, rhythms, last_sign, unopened)
     if not missed:
         return []
     first = missed[0]
@@ -735,8 +800,8 @@ def speaker_silent(ctx: Context) -> list[AlertCandidate]:
     speaker = ctx.last_speaker_sign
     if speaker is None or ctx.now - speaker < timedelta(hours=ctx.policy.speaker_silent_hours):
         return []
-    device = [s for s in ctx.device_signs if speaker < s]
-    if not device or ctx.away_during(speaker, ctx.now):
+    device = ctx.last_device_sign
+    if device is None or device <= speaker or ctx.away_during(speaker, ctx.now):
         return []
     return [
         AlertCandidate(
@@ -744,7 +809,7 @@ def speaker_silent(ctx: Context) -> list[AlertCandidate]:
             period=_iso(ctx.date_of(speaker)),
             severity=Severity.INFO,
             stage=STAGE_NUDGE,
-            evidence={"last_contact": speaker.isoformat(), "device_sign": max(device).isoformat()},
+            evidence={"last_contact": speaker.isoformat(), "device_sign": device.isoformat()},
         )
     ]
 

@@ -106,6 +106,13 @@ def test_one_very_late_morning_does_not_move_the_expected_time():
     assert rhythm.expected_minute(usual, 360, 630, 90, 60) == 8 * 60 + 30
 
 
+def test_a_known_absence_slot_is_not_expected_until_the_elder_answers_it_on_those_days():
+    assert not rhythm.learn_absent("morning", 2, [], 0.98, 2).expected(0.5)
+    once = rhythm.learn_absent("morning", 2, [7 * 60 + 30], 0.98, 2)
+    assert once.expected(0.5)
+    assert once.rate == pytest.approx((1 + 0.98 * 2) / 4)
+
+
 @given(st.lists(st.floats(0.02, 0.98), min_size=1, max_size=8), st.floats(0.02, 0.98))
 def test_every_further_miss_makes_a_silence_less_likely_to_be_habit(rates, more):
     chance = rhythm.silence_chance(rates)
@@ -161,14 +168,30 @@ class TestRhythm:
     def test_a_known_weekly_day_service_is_no_miss(self):
         absences = {"absences": [{"kind": "dayservice", "weekday": "月", "slots": ["noon"]}]}
         elder = make_elder(overrides=absences)
-        history = regular(qset=KUDOYAMA, elder=elder)
+        mondays = {(MONDAY - timedelta(days=n), "noon") for n in (7, 14)}  # out at noon
+        history = regular(qset=KUDOYAMA, elder=elder, skip=mondays)
         history.answer(MONDAY, "morning", at=jst(MONDAY, 7, 0), qset=KUDOYAMA)
         assert silence(history, jst(MONDAY, 15, 59), qset=KUDOYAMA) == []
+        assert silence(history, jst(MONDAY, 16, 30), qset=KUDOYAMA) == []
         without = regular(qset=KUDOYAMA)
         without.answer(MONDAY, "morning", at=jst(MONDAY, 7, 0), qset=KUDOYAMA)
         assert [c.period for c in silence(without, jst(MONDAY, 15, 59), qset=KUDOYAMA)] == [
             "2026-11-23/noon"
         ]
+
+    def test_a_day_service_slot_the_elder_answers_anyway_still_counts(self):
+        # Wednesday's morning is in the profile (pick-up at 08:30), but the elder answers at
+        # 07:30 before leaving: a collapse on Tuesday night is found from Wednesday 06:00.
+        absences = {"absences": [{"kind": "dayservice", "weekday": "水", "slots": ["morning"]}]}
+        wednesday = MONDAY + timedelta(days=2)
+        history = regular(until=wednesday, elder=make_elder(overrides=absences))
+        first_missed = jst(wednesday, 6, 0)
+        (found,) = silence(history, first_missed + timedelta(hours=26))
+        assert found.period == "2026-11-25/morning"
+        assert found.stage >= STAGE_CENTER
+        assert datetime.fromisoformat(found.evidence["center_at"]) <= first_missed + timedelta(
+            hours=26
+        )
 
     def test_an_irregular_elder_reaches_the_center_later_but_within_two_days(self):
         # Answers about three slots in four: a day's silence is not yet unusual for them.
@@ -205,6 +228,39 @@ def test_a_reliable_elders_collapse_reaches_family_then_the_center_within_26_hou
     times = {"morning": morning, "noon": 12 * 60, "evening": evening}
     collapse = jst(MONDAY).replace(hour=0) + timedelta(minutes=collapse_after)
     history = regular(times=times, qset=qset)
+    first_missed = None
+    for back in range(0, 4):
+        day = MONDAY + timedelta(days=back)
+        for slot in qset.slots:
+            at = jst(day, *minutes(times[slot.id]))
+            if at < collapse:
+                history.answer(day, slot.id, at=at, qset=qset)
+            elif first_missed is None and jst(day, *minutes(_minute(slot.end))) > collapse:
+                first_missed = jst(day, *minutes(_minute(slot.start)))
+    deadline = first_missed + timedelta(hours=26)
+    (found,) = silence(history, deadline, qset=qset)
+    assert found.stage >= STAGE_CENTER
+    family_at = datetime.fromisoformat(found.evidence["family_at"])
+    center_at = datetime.fromisoformat(found.evidence["center_at"])
+    assert family_at <= center_at <= deadline
+
+
+@PROPERTY
+@given(
+    st.integers(0, 2 * 24 * 60),
+    st.sampled_from("月火水木金土日"),
+    st.lists(st.sampled_from(["morning", "noon", "evening"]), min_size=1, unique=True),
+    st.sampled_from([OSHU, KUDOYAMA]),
+)
+def test_a_weekly_absence_the_elder_answers_anyway_never_delays_a_collapse(
+    collapse_after, weekday, slots, qset
+):
+    """A declared デイサービス day the elder still answers: family, then center, by 26 h."""
+    known = [s for s in slots if s in {slot.id for slot in qset.slots}] or [qset.slots[0].id]
+    overrides = {"absences": [{"kind": "dayservice", "weekday": weekday, "slots": known}]}
+    times = {"morning": 7 * 60 + 30, "noon": 12 * 60, "evening": 18 * 60}
+    collapse = jst(MONDAY).replace(hour=0) + timedelta(minutes=collapse_after)
+    history = regular(times=times, qset=qset, elder=make_elder(overrides=overrides))
     first_missed = None
     for back in range(0, 4):
         day = MONDAY + timedelta(days=back)
