@@ -1001,12 +1001,23 @@ def score(sim: Sim, days: int) -> dict[str, Any]:
                 e.detected_at = max(min(fam), min(cen)).astimezone(JST)
                 e.in_time = e.detected_at <= ref + timedelta(hours=COLLAPSE_HOURS)
             continue
+        # A silence is one alert that climbs: the one about the missed days may have opened
+        # the day before, at a slot skipped just before them (after the last answer).
+        before = at(e.start, 0)
+        last_answer = max(
+            (w for (eid, _, _), w in sim.stats.answered.items() if eid == p.id and w < before),
+            default=None,
+        )
         for a in mine:
             opened = a.created_at.astimezone(JST)
             if e.kind == "missed_days":
-                ok = (
+                ok = a.rule == rules.MISSED_CHECKIN and (
                     e.start <= opened.date() <= e.end + timedelta(days=1)
-                    and a.rule == rules.MISSED_CHECKIN
+                    or (
+                        opened < before
+                        and last_answer is not None
+                        and datetime.fromisoformat(a.evidence["slot_start"]) > last_answer
+                    )
                 )
             elif e.kind == "bp_crisis":
                 ok = a.rule == rules.BP_URGENT and e.start <= opened.date() <= e.start + timedelta(
