@@ -50,6 +50,9 @@ MAX_RETRY = timedelta(hours=1)
 JITTER = 0.2  # a retry comes up to 20% earlier than its nominal delay
 CLAIM_LEASE = timedelta(minutes=5)  # far above one send (seconds: every call has a timeout)
 DEFAULT_LIMIT = 100
+# Pages of ``limit`` due messages read at most by one sweep while messages of channels that are
+# not configured fill them (each such message is put off, so the next page holds others).
+MAX_PAGES = 10
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,11 @@ def deliver_due(
 ) -> DeliveryReport:
     """Send up to ``limit`` messages due now through ``channels`` (by ``message.channel``).
 
+    Messages of a channel missing from ``channels`` are retried later and do not count
+    toward ``limit``: the sweep reads further pages (``MAX_PAGES`` at most), so a backlog
+    for a channel that is not configured (e.g. speaker nudges without Alexa credentials)
+    never holds up the family's and the care center's e-mails.
+
     For each due message, urgent ones first, then oldest first, in units of work of its
     own:
 
@@ -118,15 +126,26 @@ def deliver_due(
     message again once the claim expires. A sweep that stops half-way leaves every
     unfinished message due (or claimed until the lease ends): none is lost.
     """
-    with svc.uow() as uow:
-        due = uow.outbox.due(svc.now(), limit)
     counts = dict.fromkeys(_Outcome, 0)
     timed_out: set[str] = set()  # channels that did not answer in time during this sweep
-    for message in sorted(due, key=lambda m: not m.urgent):  # stable: oldest first within
-        if message.channel in timed_out and not message.urgent:
-            counts[_Outcome.POSTPONED] += 1
-            continue
-        counts[_deliver_one(svc, channels, message.id, rand, timed_out)] += 1
+    attempted = 0  # messages of configured channels taken in hand
+    for _ in range(MAX_PAGES):
+        with svc.uow() as uow:
+            due = uow.outbox.due(svc.now(), limit)
+        left_due = False
+        for message in sorted(due, key=lambda m: not m.urgent):  # stable: oldest first within
+            if message.channel in timed_out and not message.urgent:
+                counts[_Outcome.POSTPONED] += 1
+                left_due = True
+                continue
+            outcome = _deliver_one(svc, channels, message.id, rand, timed_out)
+            counts[outcome] += 1
+            left_due = left_due or outcome is _Outcome.SKIPPED
+            attempted += message.channel in channels
+        # Messages of a channel not configured were put off (retried later) and did not count:
+        # take the next page, so that they never hold up the e-mails behind them.
+        if len(due) < limit or attempted >= limit or left_due:
+            break
     if counts[_Outcome.POSTPONED]:
         log.warning(
             "channels %s timed out; %d messages wait for the next sweep",

@@ -348,6 +348,30 @@ class TestDelivery:
         assert line.sent_ids == ["msg-1"]
         assert channel.calls == 0
 
+    def test_a_backlog_for_a_channel_not_configured_never_holds_up_the_emails(
+        self,
+        services: Services,
+        store: FakeStore,
+        clock: FakeClock,
+        channel: FakeChannel,
+        channels: dict[str, Channel],
+    ) -> None:
+        speaker = make_recipient("speaker-1", channel="alexa", address="amzn1.ask.account.x")
+        nudges = [
+            make_outbox_message(
+                f"nudge-{i:03d}",
+                recipient_id="speaker-1",
+                channel="alexa",
+                created_at=clock() - timedelta(hours=2) + timedelta(seconds=i),
+            )
+            for i in range(150)
+        ]
+        given(store, make_recipient(), speaker, *nudges, queued_at(clock, "to-family"))
+        report = deliver_due(services, channels, limit=100)
+        assert channel.sent_ids == ["to-family"]
+        assert report == DeliveryReport(sent=1, retried=150)
+        assert stored(store, "nudge-000").last_error == "channel 'alexa' is not configured"
+
     def test_an_unexpected_exception_in_a_channel_is_retried_and_the_sweep_goes_on(
         self,
         services: Services,
