@@ -16,6 +16,8 @@ RULE_TITLES = {
     "emergency": "緊急の言葉がありました（至急ご確認ください）",
     "disaster_help": "災害のお知らせに「助けが必要」と答えました（至急ご確認ください）",
     "kihon_checklist": "基本チェックリストで気になる結果がありました（急ぎではありません）",
+    "follow_up": "今月のフォローアップ項目があります（急ぎではありません）",
+    "speaker_silent": "スピーカーと連絡が取れません（お電話での確認をお願いします）",
 }
 
 DAY = "{month}月{day}日 "
@@ -36,6 +38,9 @@ BODY = (
     "命に関わるおそれがあるときは、119番に通報してください。\n\n"
     "みまもり"
 )
+# The spoken nudge before family is told (Proactive Events to the elder's own speaker).
+CHECKIN_NUDGE_CREATOR = "みまもり"
+CHECKIN_NUDGE_BODY = "見守りの時間です。「アレクサ、みまもりを開いて」と話しかけてください"
 PRIORITY_NOTE = "2日続けて応答がありません。訪問などのご確認をお願いします。"
 
 

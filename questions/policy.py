@@ -84,6 +84,58 @@ class Policy(BaseModel):
     # 2018): "no answer 2 days running → 民生委員 visits and reports to the town" (§1.4).
     priority_days_running: int = Field(default=2, ge=2, le=7)
 
+    # --- each elder's own rhythm (missed check-ins, issue 15) ---------------------------------
+    # On (the default), a missed check-in is judged against the elder's own history instead of
+    # the fixed ladder above: per slot, the share of the elder's recent days answered and the
+    # usual opening time. Design choice after the water-meter pilot and 奥州市's cancellations
+    # (mission_anchors §1, § water-meter): most false alarms were habits (a morning-only
+    # elder's evening, デイサービス days), not emergencies. Off: the fixed ladder.
+    per_elder_rhythm: bool = True
+    # The prior of a slot's answer rate, and how many days it weighs: a new elder (or a slot
+    # with little history) counts as a reliable answerer, so nothing is lost at the start.
+    rhythm_prior_rate: float = Field(default=0.9, gt=0, lt=1)
+    rhythm_prior_days: float = Field(default=2.0, gt=0, le=28)
+    # A slot the elder answers on fewer than this share of days is not expected: missing it
+    # alone never alerts (a morning-only elder's silent evening is normal).
+    rhythm_expected_rate: float = Field(default=0.5, gt=0, lt=1)
+    # The elder is nudged this many minutes after their usual opening time of the slot (the
+    # median of recent days; never before the latest of their recent times), and at the
+    # slot's end + grace at the latest.
+    rhythm_margin_minutes: int = Field(default=90, ge=0, le=12 * 60)
+    # The chance that the elder skipped every expected slot missed by habit (the product of
+    # 1 - answer rate, each slot counting from its end + grace) at which the silence is
+    # unusual for this elder: family is told then, the care center at the deadline below.
+    # 1 % ≈ two misses of a 9-in-10 answerer, three of a 4-in-5 one. Design choice
+    # (bench/simulate.py, several seeds).
+    family_chance: float = Field(default=0.01, gt=0, lt=1)
+    # The care-center deadline (center_after_hours from the start of the first expected slot
+    # missed) moves later by up to this many minutes so that the elder's usual time of the
+    # same slot the next day has passed: the center is not called 30 minutes before a
+    # morning-only elder's usual answer. 24 h + 120 min: inside Japan Post's 24 h plus the
+    # 2 h of its own re-call (mission_anchors §1, §1.4).
+    center_margin_minutes: int = Field(default=120, ge=0, le=6 * 60)
+    # The care center is told at the deadline once the chance that the silence is habit is
+    # this or less (1 in 20: any elder who usually answers the slots missed; recall first),
+    # else when it is, at center_max_hours after the first miss began at the latest (an
+    # irregular answerer; 九度山町: two days running → 民生委員 visit, mission_anchors §1.4).
+    # Family is told then at the latest too. Design choice (bench/simulate.py, three seeds).
+    center_chance: float = Field(default=0.05, gt=0, lt=1)
+    center_max_hours: int = Field(default=48, ge=1, le=7 * 24)
+    # The speaker made no contact for this many hours while a device (pedometer, scale) shows
+    # the elder is up: shown to staff as 「スピーカーと連絡が取れません」 (no message sent).
+    speaker_silent_hours: int = Field(default=24, ge=1, le=7 * 24)
+
+    # --- follow-up findings (issue 15) --------------------------------------------------------
+    # Follow-up-level findings (BP 160-179, a concerning answer, a poor-sleep spell, the
+    # monthly checklist, weight and step drops) are grouped into one follow-up item per elder
+    # and month on the dashboard, not an alert (and a message to the center) each. Urgent
+    # findings (bp_urgent, emergency) are never grouped. Design choice (issue 15).
+    group_follow_ups: bool = True
+    # Steps and activity minutes are compared with the municipality's other elders the same
+    # days (their median ratio to their own past), so a rainy week or the winter moves
+    # everybody's baseline, not one elder's alarm. Needs this many other elders with data.
+    activity_cohort_min_elders: int = Field(default=5, ge=1, le=1000)
+
     # --- weight drop -----------------------------------------------------------------------
     # Revised J-CHS (国立長寿医療研究センター, 2020): unintended loss of 2 kg or more in
     # 6 months (mission_anchors §5.2). 182 days = 26 weeks ≈ 6 months.
@@ -133,6 +185,10 @@ class Policy(BaseModel):
             raise ValueError("activity_short_min_days は activity_short_days 以下にしてください")
         if self.activity_long_min_days > self.activity_long_days:
             raise ValueError("activity_long_min_days は activity_long_days 以下にしてください")
+        if self.family_chance > self.center_chance:
+            raise ValueError("family_chance は center_chance 以下にしてください")
+        if self.center_max_hours < self.center_after_hours:
+            raise ValueError("center_max_hours は center_after_hours 以上にしてください")
         if self.weight_median_days > self.weight_window_days:
             raise ValueError("weight_median_days は weight_window_days 以下にしてください")
         if self.weight_min_values > self.weight_median_days:

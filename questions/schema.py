@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Annotated, Literal
 
@@ -31,8 +32,9 @@ def _time(value: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=512)
 def parse_hhmm(value: str) -> dt.time:
-    """Return the time of an ``HH:MM`` string."""
+    """Return the time of an ``HH:MM`` string (cached: the rules read slot times often)."""
     hour, minute = value.split(":")
     return dt.time(int(hour), int(minute))
 
@@ -285,6 +287,19 @@ class EngagementChoices(_Strict):
     quiz: bool = True
 
 
+class WeeklyAbsence(_Strict):
+    """A known weekly absence of the elder (デイサービス, 通院): those slots are not missed."""
+
+    kind: Literal["dayservice", "clinic", "other"] = "other"
+    weekday: Literal["月", "火", "水", "木", "金", "土", "日"]
+    # The slots the elder is out for; none listed means every slot of that day.
+    slots: tuple[str, ...] = ()
+
+    def covers(self, day: dt.date, slot: str) -> bool:
+        """Return True if the elder is out for ``slot`` on ``day``."""
+        return WEEKDAYS[day.weekday()] == self.weekday and (not self.slots or slot in self.slots)
+
+
 class ElderOverrides(_Strict):
     """Per-elder changes to the municipality's set."""
 
@@ -292,3 +307,8 @@ class ElderOverrides(_Strict):
     remove: tuple[str, ...] = ()
     schedules: dict[str, ScheduleOverride] = Field(default_factory=dict)
     engagement: EngagementChoices | None = None
+    absences: tuple[WeeklyAbsence, ...] = ()
+
+    def absent(self, day: dt.date, slot: str) -> bool:
+        """Return True if a known weekly absence covers ``slot`` on ``day``."""
+        return any(a.covers(day, slot) for a in self.absences)

@@ -109,7 +109,7 @@ def register(bp: Blueprint, services: Services, editor: Editor, me: Callable[[],
     def submit_policy_form(code: str) -> Any:
         kind = ConfigKind.POLICY
         current = _in_scope(kind, code)
-        names = [f.name for f in set_editor.POLICY_FIELDS] + [set_editor.WAITS]
+        names = [f.name for f in set_editor.POLICY_FIELDS]
         values = {name: request.form.get(name, "") for name in names}
         text = set_editor.policy_text(code, values, current.text)
         shown = set_editor.PolicyFormState(values)

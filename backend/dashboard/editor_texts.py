@@ -37,6 +37,6 @@ POLICY_FORM_HELP = (
     "（出典は questions/policy.py）。"
 )
 DEFAULT = "既定値 {value}{unit}"
-WAITS_DEFAULT = "既定（次の時間帯も待つ）"
-WAITS_YES = "はい（次の時間帯も待つ）"
-WAITS_NO = "いいえ（1回目から知らせる）"
+CHOICE_DEFAULT = "既定（{value}）"
+YES = "はい"
+NO = "いいえ"

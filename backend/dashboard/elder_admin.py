@@ -162,6 +162,23 @@ def create_elder_admin_blueprint(services: Services, csrf: CSRFProtect) -> Bluep
         flash(elder_texts.TIMES_SAVED, "info")
         return back(elder_id, "#times")
 
+    # --- known weekly absences (デイサービス, 通院) -------------------------------------------
+
+    @bp.post("/elders/<elder_id>/absences")
+    @login_required
+    def set_absences(elder_id: str) -> Any:
+        absences = {}
+        for weekday in request.form.getlist("weekday"):
+            kind = request.form.get(f"kind-{weekday}", "")
+            if kind:
+                absences[weekday] = (kind, request.form.getlist(f"slots-{weekday}"))
+        try:
+            elder_admin.set_weekly_absences(services, _me(), elder_id, absences)
+        except elder_admin.BadAbsences:
+            return render_template("dashboard/error.html", message=elder_texts.BAD_ABSENCES), 400
+        flash(elder_texts.ABSENCES_SAVED, "info")
+        return back(elder_id, "#absences")
+
     # --- consent withdrawal and disclosure ------------------------------------------------------
 
     def _withdraw_form(elder_id: str, form: WithdrawForm, status: int = 200) -> Any:

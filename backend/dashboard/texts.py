@@ -50,7 +50,13 @@ HISTORY_ACTIONS = {
     "claimed": "確認を引き受けました",
     "resolved": "対応を記録しました",
     "notified": "お知らせを送りました",
+    "findings": "フォローアップの所見が増えました",
 }
+FOLLOW_UP_FINDINGS = "この月の所見"
+SPEAKER_SILENT_HELP = (
+    "スピーカーからの連絡が途絶えていますが、歩数計や体重計の記録は届いています。"
+    "停電や Wi-Fi の不具合かもしれません。お電話で確認してください。"
+)
 
 # The steps of a missed check-in (backend.domain.rules STAGE_*), as staff read them.
 STAGES = {
@@ -119,6 +125,8 @@ RULES = {
     "emergency": "緊急の言葉",
     "kihon_checklist": "基本チェックリスト",
     "disaster_help": "災害時の「助けが必要」",
+    "follow_up": "フォローアップ（今月のまとめ）",
+    "speaker_silent": "スピーカーと連絡が取れません",
 }
 RULE_OTHER = "その他の基準"
 BAD_MONTH = "月は 2026-11 のように指定してください。"
@@ -203,6 +211,7 @@ EXPORT_KINDS = {
     "alert_notes": "アラートと対応メモ（メモは自由記述：個人が分かる内容を含むことがあります）",
     "checkins": "見守りの記録（チェックイン1回1行）",
     "notices": "お知らせを聞いたか（お知らせとご本人ごとに1行）",
+    "alert_figures": "アラートの現場での結果（種類ごとに1行：100人・月あたり、対応不要の割合）",
 }
 EXPORT_HELP = (
     "市町村の1か月分を書き出します。名前は入らず、ID だけです（mimamori export と同じ列）。"

@@ -24,13 +24,15 @@ sharing without consent when life may be at risk).
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from operator import attrgetter
 from typing import Any
 
+from backend.domain import rhythm
 from backend.domain.conversation import is_concerning
 from backend.domain.instruments import (
     ITEM_IDS as KIHON_ITEMS,
@@ -63,6 +65,8 @@ ACTIVITY_DROP = "activity_drop"
 BP_URGENT = "bp_urgent"
 BP_HIGH = "bp_high"
 EMERGENCY = "emergency"
+SPEAKER_SILENT = "speaker_silent"
+FOLLOW_UP = "follow_up"
 DISASTER_HELP = "disaster_help"  # 「助けが必要です」 to a 災害 notice (opened at once, not swept)
 
 STAGE_NUDGE = 0  # tell the elder (the speaker asks again)
@@ -103,6 +107,11 @@ class ElderHistory:
     # When the elder's first speaker was bound: before that (or with no speaker at all) no
     # check-in can be missed.
     watching_since: datetime | None = None
+    # Other signs of life the caller knows of (a notice or family message heard, ...).
+    contacts: Sequence[datetime] = ()
+    # The municipality's other elders the same days (``activity_cohort``): per measure, per
+    # date, their median value as a share of their own usual; weather and season move it.
+    cohort: Mapping[str, Mapping[date, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -187,6 +196,8 @@ class Context:
     events: tuple[Event, ...]
     away_periods: tuple[AwayPeriod, ...]
     watching_since: datetime | None = None
+    contacts: tuple[datetime, ...] = ()
+    cohort: Mapping[str, Mapping[date, float]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -233,6 +244,8 @@ class Context:
             events=tuple(e for e in history.events if e.elder_id == elder_id and dated(e.at)),
             away_periods=tuple(p for p in history.away_periods if p.elder_id == elder_id),
             watching_since=history.watching_since,
+            contacts=tuple(sorted(c for c in history.contacts if dated(c))),
+            cohort=history.cohort,
         )
 
     def date_of(self, at: datetime) -> date:
@@ -250,6 +263,16 @@ class Context:
     def away_during(self, start: datetime, end: datetime) -> bool:
         """Return True if an away period overlaps ``[start, end]``."""
         return any(p.start <= end and (p.end is None or p.end > start) for p in self.away_periods)
+
+    @cached_property
+    def last_speaker_sign(self) -> datetime | None:
+        """Return the latest sign of life through the speaker (``_last_speaker_sign``), if any."""
+        return _last_speaker_sign(self)
+
+    @cached_property
+    def last_device_sign(self) -> datetime | None:
+        """Return the latest sign of life from a device up to now (``_last_device_sign``)."""
+        return _last_device_sign(self)
 
     @property
     def silent(self) -> bool:
@@ -317,9 +340,16 @@ def _due_slots(
 
 
 def missed_checkin(ctx: Context) -> list[AlertCandidate]:
-    """Return a candidate per recent slot that is due, over, and unanswered, at today's stage."""
+    """Return the missed check-ins: by the elder's own rhythm, or by the fixed ladder."""
     if ctx.silent:
         return []
+    if ctx.policy.per_elder_rhythm:
+        return _silence(ctx)
+    return _fixed_ladder(ctx)
+
+
+def _fixed_ladder(ctx: Context) -> list[AlertCandidate]:
+    """Return a candidate per recent slot that is due, over, and unanswered, at today's stage."""
     policy = ctx.policy
     overrides = parse_overrides(ctx.elder.overrides, f"elder {ctx.elder.id} overrides")
     first_day = ctx.recent[0] - timedelta(days=policy.priority_days_running - 1)
@@ -406,6 +436,382 @@ def _silent_since(
         if _missed(ctx, answered, first_day, earlier, start):
             return start.isoformat()
     return None
+
+
+# --- missed check-in by the elder's own rhythm (issue 15) ---------------------------------------
+
+DAILY_KINDS = frozenset({ReadingKind.STEPS, ReadingKind.ACTIVITY_MINUTES})
+
+
+def _last_speaker_sign(ctx: Context) -> datetime | None:
+    """Return when the speaker last showed the elder up (opened, answered, an event, a contact).
+
+    A check-in opened, an answer, an event (an emergency word; a contact: a notice or a family
+    message heard), a contact the caller knows of. The context holds only answers, events and
+    contacts up to now (``Context.build``).
+    """
+    opened = (c.started_at for c in ctx.checkins if c.started_at <= ctx.now)
+    latest = (
+        max(opened, default=None),
+        max(map(_ANSWERED_AT, ctx.answers), default=None),
+        max(map(_EVENT_AT, ctx.events), default=None),
+        ctx.contacts[-1] if ctx.contacts else None,  # sorted
+    )
+    return max((s for s in latest if s is not None), default=None)
+
+
+def _last_device_sign(ctx: Context) -> datetime | None:
+    """Return the latest sign of life from a device: a weight or a blood pressure when measured.
+
+    A day's step count or activity minutes only shows the elder was up at some time that day:
+    it counts from the day's first minute, so it never hides a silence that began that day.
+    The context holds only readings up to now (``Context.build``).
+    """
+    measured = max((r.measured_at for r in ctx.readings if r.kind not in DAILY_KINDS), default=None)
+    daily = max(
+        (
+            r.measured_at
+            for r in ctx.readings
+            if r.kind in DAILY_KINDS and (_number(r.value) or 0) > 0
+        ),
+        default=None,
+    )
+    day_start = None if daily is None else ctx.at(ctx.date_of(daily), "00:00")
+    return max((s for s in (measured, day_start) if s is not None), default=None)
+
+
+_ANSWERED_AT = attrgetter("answered_at")
+_EVENT_AT = attrgetter("at")
+
+
+@dataclass(frozen=True)
+class _Miss:
+    """An expected slot that went by without a sign of life."""
+
+    day: date
+    slot: SlotWindow
+    questions: tuple[str, ...]
+    start: datetime
+    end: datetime
+    rate: float
+    expected_at: datetime  # the usual time + margin: the elder is nudged
+    counts_at: datetime  # the slot's end + grace, at the earliest: it counts for the family
+
+
+def _watched_slot(ctx: Context, day: date, start: datetime) -> bool:
+    """Return True if a slot of ``day`` starting at ``start`` can be missed: consented, watched."""
+    consent = ctx.elder.consent
+    if consent is None or day < consent.consented_on:
+        return False
+    return ctx.watching_since is not None and start >= ctx.watching_since
+
+
+@dataclass(frozen=True)
+class Rhythms:
+    """Each slot's rhythm on ordinary days, and on the days of a known weekly absence."""
+
+    usual: Mapping[str, rhythm.SlotRhythm]
+    absent: Mapping[str, rhythm.SlotRhythm]
+
+    def of(self, slot_id: str, absent: bool) -> rhythm.SlotRhythm:
+        """Return the rhythm that applies to the slot on a day it is (not) a known absence."""
+        return self.absent[slot_id] if absent else self.usual[slot_id]
+
+
+def _opened(ctx: Context) -> dict[tuple[date, str], datetime]:
+    opened: dict[tuple[date, str], datetime] = {}
+    for c in ctx.checkins:
+        if c.started_at <= ctx.now:
+            key = (c.date, c.slot)
+            opened[key] = min(c.started_at, opened.get(key, c.started_at))
+    return opened
+
+
+def _minute(ctx: Context, day: date, at: datetime) -> int:
+    return int((at - ctx.at(day, "00:00")).total_seconds() // 60)
+
+
+class _DueSlots:
+    """The due slots of each date, computed once per evaluation (the rhythm reads 14 dates)."""
+
+    def __init__(self, ctx: Context, overrides: ElderOverrides) -> None:
+        self._ctx, self._overrides = ctx, overrides
+        self._days: dict[date, list[tuple[SlotWindow, list[Question]]]] = {}
+        # A slot with a daily question is due every day: no need to ask the set each date.
+        self._daily = {
+            slot.id
+            for slot, questions in self(ctx.today)
+            if any(q.schedule.every == "day" for q in questions)
+        }
+
+    def __call__(self, day: date) -> list[tuple[SlotWindow, list[Question]]]:
+        found = self._days.get(day)
+        if found is None:
+            found = self._days[day] = _due_slots(self._ctx, day, self._overrides)
+        return found
+
+    def slots_due(self, day: date) -> list[SlotWindow]:
+        """Return the slots due on ``day`` (without their questions)."""
+        slots = self._ctx.qset.slots
+        if all(slot.id in self._daily for slot in slots):
+            return list(slots)
+        return [slot for slot, _ in self(day)]
+
+
+def learn_rhythms(
+    ctx: Context,
+    overrides: ElderOverrides,
+    until: date,
+    due_slots: _DueSlots | None = None,
+    opened: Mapping[tuple[date, str], datetime] | None = None,
+) -> Rhythms:
+    """Return each slot's rhythm from the loaded dates before ``until`` (none after today).
+
+    A date counts for a slot when the slot was due, watched (``_watched_slot``) and not
+    touched by an away period; it is answered when the elder opened that slot's check-in.
+    The dates a known weekly absence covers (デイサービス, 通院) are learned apart
+    (``rhythm.learn_absent``): such a slot is not expected until the elder is seen answering
+    it on those dates too (before the pick-up, after coming home).
+    """
+    policy = ctx.policy
+    due_slots = due_slots or _DueSlots(ctx, overrides)
+    opened = _opened(ctx) if opened is None else opened
+    first = ctx.today - timedelta(days=history_windows(policy).general)
+    due: Counter[tuple[str, bool]] = Counter()
+    times: dict[tuple[str, bool], list[int]] = defaultdict(list)
+    for offset in range(max(0, (min(until, ctx.today) - first).days)):
+        day = first + timedelta(days=offset)
+        for slot in due_slots.slots_due(day):
+            start, end = ctx.at(day, slot.start), ctx.at(day, slot.end)
+            if not _watched_slot(ctx, day, start) or ctx.away_during(start, end):
+                continue
+            key = (slot.id, overrides.absent(day, slot.id))
+            due[key] += 1
+            at = opened.get((day, slot.id))
+            if at is not None:
+                times[key].append(_minute(ctx, day, at))
+
+    prior_rate, prior_days = policy.rhythm_prior_rate, policy.rhythm_prior_days
+    usual = {
+        s.id: rhythm.learn(s.id, due[s.id, False], times[s.id, False], prior_rate, prior_days)
+        for s in ctx.qset.slots
+    }
+    absent = {
+        s.id: rhythm.learn_absent(
+            s.id, due[s.id, True], times[s.id, True], usual[s.id].rate, prior_days
+        )
+        for s in ctx.qset.slots
+    }
+    return Rhythms(usual, absent)
+
+
+def _expected_at(
+    ctx: Context, day: date, slot: SlotWindow, slot_rhythm: rhythm.SlotRhythm
+) -> datetime:
+    start = _minute(ctx, day, ctx.at(day, slot.start))
+    end = _minute(ctx, day, ctx.at(day, slot.end))
+    minute = rhythm.expected_minute(
+        slot_rhythm, start, end, ctx.policy.rhythm_margin_minutes, ctx.policy.grace_minutes
+    )
+    return ctx.at(day, "00:00") + timedelta(minutes=minute)
+
+
+@dataclass(frozen=True)
+class _Open:
+    """A due, watched slot not opened, that may have gone by since the last sign of life."""
+
+    day: date
+    slot: SlotWindow
+    questions: tuple[str, ...]
+    start: datetime
+    end: datetime
+
+
+def _unopened(
+    ctx: Context,
+    last_sign: datetime | None,
+    from_day: date,
+    due_slots: _DueSlots,
+    opened: Mapping[tuple[date, str], datetime],
+) -> list[_Open]:
+    """Return the slots that may be misses (before the rhythm is learned: most sweeps have none).
+
+    A slot's expected time lies after its start and by its end + grace (``_expected_at``), so
+    one that has not started by now, or whose end + grace is not after the last sign of
+    life, is no miss whatever the elder's rhythm.
+    """
+    grace = timedelta(minutes=ctx.policy.grace_minutes)
+    found = []
+    for offset in range((ctx.today - from_day).days + 1):
+        day = from_day + timedelta(days=offset)
+        for slot, questions in due_slots(day):
+            if (day, slot.id) in opened:
+                continue
+            start, end = ctx.at(day, slot.start), ctx.at(day, slot.end)
+            if start >= ctx.now or not _watched_slot(ctx, day, start):
+                continue
+            latest = max(start + timedelta(minutes=1), end + grace)
+            if last_sign is not None and latest <= last_sign:
+                continue
+            found.append(_Open(day, slot, tuple(q.id for q in questions), start, end))
+    return found
+
+
+def _misses(
+    ctx: Context,
+    overrides: ElderOverrides,
+    rhythms: Rhythms,
+    last_sign: datetime | None,
+    unopened: Sequence[_Open],
+) -> tuple[list[_Miss], list[str]]:
+    """Return the expected slots gone by since ``last_sign``, and the habitual ones skipped."""
+    policy = ctx.policy
+    missed: list[_Miss] = []
+    habitual: list[str] = []
+    for o in unopened:
+        day, slot = o.day, o.slot
+        slot_rhythm = rhythms.of(slot.id, overrides.absent(day, slot.id))
+        expected_at = _expected_at(ctx, day, slot, slot_rhythm)
+        if expected_at > ctx.now or (last_sign is not None and expected_at <= last_sign):
+            continue
+        if ctx.away_during(o.start, ctx.now):
+            continue
+        if not slot_rhythm.expected(policy.rhythm_expected_rate):
+            habitual.append(f"{_iso(day)}/{slot.id}")
+            continue
+        counts_at = max(expected_at, o.end + timedelta(minutes=policy.grace_minutes))
+        missed.append(
+            _Miss(day, slot, o.questions, o.start, o.end, slot_rhythm.rate, expected_at, counts_at)
+        )
+    return missed, habitual
+
+
+def _center_deadline(ctx: Context, first: _Miss, rhythms: Rhythms) -> datetime:
+    """Return when the care center is told: ``center_after_hours`` after the first miss began.
+
+    Moved later, by at most ``center_margin_minutes``, to the elder's usual time (+ margin) of
+    the same slot the next day, so that the center is not called just before it.
+    """
+    policy = ctx.policy
+    deadline = first.start + timedelta(hours=policy.center_after_hours)
+    next_day = first.day + timedelta(days=1)
+    usual_next = _expected_at(ctx, next_day, first.slot, rhythms.usual[first.slot.id])
+    latest = deadline + timedelta(minutes=policy.center_margin_minutes)
+    return min(max(deadline, usual_next), latest)
+
+
+def _silence(ctx: Context) -> list[AlertCandidate]:
+    """Return one candidate per silence: expected slots gone by with no sign of life.
+
+    A sign of life is anything the elder did (a check-in opened, an answer, an emergency word,
+    a notice or family message heard) or a device measured (a weight, a blood pressure; a
+    day's steps count from that day's first minute). Since the latest one, the slots the elder
+    usually answers (their rhythm, ``learn_rhythms``) that went by past their usual time plus
+    margin are the misses; the first one names the alert (``YYYY-MM-DD/<slot>``), so a silence
+    is one alert that climbs. Stage 0 (nudge) at the first miss; 1 (family) once the silence
+    is unusual for the elder (the chance of the misses being habit falls to
+    ``family_chance``, each counting from its slot's end + grace); 2 (center) at the deadline
+    (``_center_deadline``) once that chance is ``center_chance`` or less (a reliable elder: at
+    the deadline), and ``center_max_hours`` after the first miss began at the latest (an
+    irregular answerer), family then at the latest too; 3 (priority)
+    once the first miss's slot has also gone by (end + grace) ``priority_days_running - 1``
+    days later.
+    """
+    policy = ctx.policy
+    overrides = parse_overrides(ctx.elder.overrides, f"elder {ctx.elder.id} overrides")
+    signs = [s for s in (ctx.last_speaker_sign, ctx.last_device_sign) if s is not None]
+    last_sign = max(signs, default=None)
+    earliest = ctx.today - timedelta(days=history_windows(policy).general)
+    from_day = earliest if last_sign is None else max(earliest, ctx.date_of(last_sign))
+    due_slots = _DueSlots(ctx, overrides)
+    opened = _opened(ctx)
+    unopened = _unopened(ctx, last_sign, from_day, due_slots, opened)
+    if not unopened:
+        return []
+    rhythms = learn_rhythms(ctx, overrides, from_day, due_slots, opened)
+    missed, habitual = _misses(ctx, overrides, rhythms, last_sign, unopened)
+    if not missed:
+        return []
+    first = missed[0]
+    deadline = _center_deadline(ctx, first, rhythms)
+    latest = max(deadline, first.start + timedelta(hours=policy.center_max_hours))
+    family_at = center_at = latest
+    chance = 1.0
+    for miss in sorted(missed, key=lambda m: m.counts_at):
+        chance *= 1.0 - miss.rate
+        if chance <= policy.center_chance:
+            center_at = min(center_at, max(deadline, miss.counts_at))
+        if chance <= policy.family_chance:
+            family_at = min(miss.counts_at, center_at)
+            break
+    family_at = min(family_at, center_at)
+    # n days running: the first miss's slot has gone by n - 1 days later too (its end + grace).
+    running = timedelta(days=policy.priority_days_running - 1)
+    priority_at = max(center_at, first.end + timedelta(minutes=policy.grace_minutes) + running)
+    stage = STAGE_NUDGE
+    for at, later in (
+        (family_at, STAGE_FAMILY),
+        (center_at, STAGE_CENTER),
+        (priority_at, STAGE_PRIORITY),
+    ):
+        if at <= ctx.now:
+            stage = later
+    counted = [m for m in missed if m.counts_at <= ctx.now]
+    return [
+        AlertCandidate(
+            rule=MISSED_CHECKIN,
+            period=f"{_iso(first.day)}/{first.slot.id}",
+            severity=_STAGE_SEVERITY[stage],
+            stage=stage,
+            evidence={
+                "date": _iso(first.day),
+                "slot": first.slot.id,
+                "slot_label": first.slot.label,
+                "slot_start": first.start.isoformat(),
+                "slot_end": first.end.isoformat(),
+                "questions": list(first.questions),
+                "last_sign": last_sign.isoformat() if last_sign else None,
+                "missed": [
+                    {"date": _iso(m.day), "slot": m.slot.id, "rate": round(m.rate, 3)}
+                    for m in missed
+                ],
+                "habitual": habitual,
+                "chance": round(rhythm.silence_chance(m.rate for m in counted), 6),
+                "nudge_at": first.expected_at.isoformat(),
+                "family_at": family_at.isoformat(),
+                "center_at": center_at.isoformat(),
+                "days_running": policy.priority_days_running if stage == STAGE_PRIORITY else 1,
+                "silent_since": (last_sign or first.start).isoformat()
+                if stage == STAGE_PRIORITY
+                else None,
+            },
+        )
+    ]
+
+
+def speaker_silent(ctx: Context) -> list[AlertCandidate]:
+    """Return the speaker-outage state: no speaker contact for hours while a device shows life.
+
+    Not an emergency and no message: staff see 「スピーカーと連絡が取れません」 and phone.
+    One per silence of the speaker, named by the date of its last contact.
+    """
+    if ctx.silent or not ctx.policy.per_elder_rhythm:
+        return []
+    speaker = ctx.last_speaker_sign
+    if speaker is None or ctx.now - speaker < timedelta(hours=ctx.policy.speaker_silent_hours):
+        return []
+    device = ctx.last_device_sign
+    if device is None or device <= speaker or ctx.away_during(speaker, ctx.now):
+        return []
+    return [
+        AlertCandidate(
+            rule=SPEAKER_SILENT,
+            period=_iso(ctx.date_of(speaker)),
+            severity=Severity.INFO,
+            stage=STAGE_NUDGE,
+            evidence={"last_contact": speaker.isoformat(), "device_sign": device.isoformat()},
+        )
+    ]
 
 
 # --- concerning answers ------------------------------------------------------------------------
@@ -559,7 +965,9 @@ def weight_drop(ctx: Context) -> list[AlertCandidate]:
         return []
     recent_median = statistics.median(v.value for v in recent)
     baseline_median = statistics.median(v.value for v in baseline)
-    drop = round(baseline_median - recent_median, 2)
+    # What the season (and winter clothes) did to everybody's weight is not this elder's loss.
+    shift = ctx.cohort.get(WEIGHT_QUESTION, {}).get(ctx.today, 0.0)
+    drop = round(baseline_median - recent_median + shift, 2)
     if drop < policy.weight_drop_kg:
         return []
     year, week, _ = ctx.today.isocalendar()
@@ -574,6 +982,7 @@ def weight_drop(ctx: Context) -> list[AlertCandidate]:
                 "threshold_kg": policy.weight_drop_kg,
                 "recent_median": recent_median,
                 "baseline_median": baseline_median,
+                "cohort_shift_kg": shift,
                 "recent_count": len(recent),
                 "baseline_count": len(baseline),
                 "recent_window": [_iso(d) for d in recent_window],
@@ -612,6 +1021,10 @@ def activity_drop(ctx: Context) -> list[AlertCandidate]:
         daily: dict[date, float] = {}
         for v in _values(ctx, measure, kind):
             daily[v.day] = max(v.value, daily.get(v.day, v.value))
+        cohort = ctx.cohort.get(measure, {})
+        if cohort:
+            # What the weather or the season did to everybody is taken out of each day.
+            daily = {d: x / cohort[d] if cohort.get(d, 0) > 0 else x for d, x in daily.items()}
         short = [x for d, x in sorted(daily.items()) if short_window[0] <= d <= short_window[1]]
         long = [x for d, x in sorted(daily.items()) if long_window[0] <= d <= long_window[1]]
         if len(short) < policy.activity_short_min_days or len(long) < policy.activity_long_min_days:
@@ -804,6 +1217,89 @@ def kihon_checklist(ctx: Context) -> list[AlertCandidate]:
     return found
 
 
+_COHORT_MEASURES = (*ACTIVITY_MEASURES, (WEIGHT_QUESTION, ReadingKind.WEIGHT))
+
+
+def _daily_values(history: ElderHistory, tz: tzinfo) -> dict[str, dict[date, float]]:
+    """Return per measure (steps, activity minutes, weight) the largest value of each date."""
+    by_question: dict[str, dict[date, float]] = {q: {} for q, _ in _COHORT_MEASURES}
+    by_kind = {kind: by_question[question] for question, kind in _COHORT_MEASURES}
+    for a in history.answers:
+        daily = by_question.get(a.question_id)
+        number = _number(a.value) if daily is not None and a.skipped is None else None
+        if daily is not None and number is not None:
+            daily[a.date] = max(number, daily.get(a.date, number))
+    for r in history.readings:
+        daily = by_kind.get(r.kind)
+        number = _number(r.value) if daily is not None else None
+        if daily is not None and number is not None:
+            day = r.measured_at.astimezone(tz).date()
+            daily[day] = max(number, daily.get(day, number))
+    return by_question
+
+
+def activity_cohort(
+    histories: Iterable[ElderHistory], policy: Policy, now: datetime
+) -> dict[str, dict[date, float]]:
+    """Return, per measure and date, the median of the elders' values as a share of their usual.
+
+    An elder's usual is the median of their ``activity_long_days`` before the short window;
+    a date is given only when at least ``activity_cohort_min_elders`` elders have a value.
+    Pass it to each elder's history (``ElderHistory.cohort``) to take out of their steps what
+    the weather did to everyone of the municipality the same days.
+    """
+    tz = now.tzinfo
+    if tz is None:
+        raise ValueError("now must be time-zone aware")
+    today = now.date()
+    first = today - timedelta(days=policy.activity_short_days + policy.activity_long_days)
+    long_end = today - timedelta(days=policy.activity_short_days + 1)
+    cohort: dict[str, dict[date, float]] = {}
+    values = [_daily_values(history, tz) for history in histories]
+    for measure, _ in ACTIVITY_MEASURES:
+        shares: dict[date, list[float]] = defaultdict(list)
+        for of_elder in values:
+            daily = {d: x for d, x in of_elder[measure].items() if first <= d < today}
+            long = [x for d, x in daily.items() if d <= long_end]
+            if len(long) < policy.activity_long_min_days:
+                continue
+            usual = statistics.median(long)
+            if usual <= 0:
+                continue
+            for d, x in daily.items():
+                shares[d].append(x / usual)
+        by_date = {
+            d: statistics.median(xs)
+            for d, xs in shares.items()
+            if len(xs) >= policy.activity_cohort_min_elders
+        }
+        if by_date:
+            cohort[measure] = dict(sorted(by_date.items()))
+    shift = _weight_shift([v[WEIGHT_QUESTION] for v in values], policy, today)
+    if shift is not None:
+        cohort[WEIGHT_QUESTION] = {today: shift}
+    return cohort
+
+
+def _weight_shift(
+    weights: Iterable[Mapping[date, float]], policy: Policy, today: date
+) -> float | None:
+    """Return the median change of the elders' weights over 6 months (season, clothes)."""
+    recent_window = _window(today, policy.weight_median_days)
+    baseline_window = _window(
+        today - timedelta(days=policy.weight_window_days), policy.weight_median_days
+    )
+    changes = []
+    for values in weights:
+        recent = [x for d, x in values.items() if recent_window[0] <= d <= recent_window[1]]
+        baseline = [x for d, x in values.items() if baseline_window[0] <= d <= baseline_window[1]]
+        if len(recent) >= policy.weight_min_values and len(baseline) >= policy.weight_min_values:
+            changes.append(statistics.median(recent) - statistics.median(baseline))
+    if len(changes) < policy.activity_cohort_min_elders:
+        return None
+    return round(statistics.median(changes), 2)
+
+
 LASTING_RULES = (WEIGHT_DROP, *(f"{ACTIVITY_DROP}:{m}" for m, _ in ACTIVITY_MEASURES))
 
 
@@ -819,6 +1315,7 @@ def repeat_after_days(rule: str, policy: Policy) -> int | None:
 RULES: tuple[Rule, ...] = (
     emergency,
     missed_checkin,
+    speaker_silent,
     concerning_answers,
     weight_drop,
     activity_drop,
@@ -845,4 +1342,86 @@ def evaluate(
             kept = found.get(key)
             if kept is None or candidate.stage > kept.stage:
                 found[key] = candidate
-    return sorted(found.values(), key=lambda c: (_RANK[c.severity], c.rule, c.period))
+    candidates = list(found.values())
+    if policy.group_follow_ups:
+        candidates = group_follow_ups(candidates, ctx.today)
+    return sorted(candidates, key=lambda c: (_RANK[c.severity], c.rule, c.period))
+
+
+# --- one follow-up item per elder and month (issue 15) -----------------------------------------
+
+
+def is_follow_up(candidate: AlertCandidate) -> bool:
+    """Return True for a follow-up-level finding: never urgent, never a missed check-in."""
+    if candidate.severity is Severity.URGENT:
+        return False
+    base = candidate.rule.partition(":")[0]
+    return base in (BP_HIGH, CONCERN, KIHON_CHECKLIST, WEIGHT_DROP, ACTIVITY_DROP)
+
+
+def _finding_month(candidate: AlertCandidate, today: date) -> str:
+    """Return the month a finding belongs to: its date's (or its month's), else today's."""
+    period = candidate.period
+    try:
+        return _month(date.fromisoformat(period[:10]))
+    except ValueError:
+        pass
+    if len(period) == 7 and period[4] == "-" and period[:4].isdigit() and period[5:].isdigit():
+        return period
+    return _month(today)
+
+
+def _finding(candidate: AlertCandidate) -> dict[str, Any]:
+    return {
+        "rule": candidate.rule,
+        "period": candidate.period,
+        "severity": candidate.severity.value,
+        "evidence": candidate.evidence,
+    }
+
+
+def group_follow_ups(candidates: Iterable[AlertCandidate], today: date) -> list[AlertCandidate]:
+    """Return the candidates with every follow-up finding grouped into one per month.
+
+    The grouped candidate (``follow_up``, period ``YYYY-MM``) lists its findings, sorted by
+    rule and period, and has the severity of the most severe; the others pass unchanged.
+    """
+    kept: list[AlertCandidate] = []
+    months: dict[str, list[AlertCandidate]] = defaultdict(list)
+    for candidate in candidates:
+        if is_follow_up(candidate):
+            months[_finding_month(candidate, today)].append(candidate)
+        else:
+            kept.append(candidate)
+    for month, findings in sorted(months.items()):
+        findings.sort(key=lambda c: (c.rule, c.period))
+        kept.append(
+            AlertCandidate(
+                rule=FOLLOW_UP,
+                period=month,
+                severity=min((c.severity for c in findings), key=_RANK.__getitem__),
+                stage=STAGE_NUDGE,
+                evidence={"month": month, "findings": [_finding(c) for c in findings]},
+            )
+        )
+    return kept
+
+
+def merge_findings(stored: Mapping[str, Any], found: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a follow-up's evidence with the findings of both, one per (rule, period).
+
+    A finding found again replaces the stored one; one no longer found (its dates left the
+    rules' window) stays, so the month's item keeps everything it ever listed.
+    """
+    merged = {(f["rule"], f["period"]): f for f in stored.get("findings", ())}
+    merged.update({(f["rule"], f["period"]): f for f in found.get("findings", ())})
+    return {**stored, **found, "findings": [merged[k] for k in sorted(merged)]}
+
+
+def follow_up_severity(evidence: Mapping[str, Any]) -> Severity:
+    """Return the severity of the most severe finding of a follow-up's evidence."""
+    return min(
+        (Severity(f["severity"]) for f in evidence.get("findings", ())),
+        key=_RANK.__getitem__,
+        default=Severity.INFO,
+    )

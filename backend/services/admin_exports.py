@@ -17,7 +17,7 @@ from typing import Any
 from backend.domain.errors import NotFound
 from backend.domain.model import StaffUser
 from backend.domain.staff import AuditEntry
-from backend.services import data_io, notices
+from backend.services import alert_figures, data_io, notices
 from backend.services.audit import record
 from backend.services.context import Services
 from backend.services.dashboard import actor_of
@@ -28,6 +28,7 @@ EXPORTS: dict[str, Callable[..., Iterator[list[str]]]] = {
     "alert_notes": data_io.alert_note_rows,
     "checkins": data_io.checkin_rows,
     "notices": notices.tracking_rows,
+    "alert_figures": alert_figures.rows,
 }
 
 
@@ -50,7 +51,7 @@ def month_range(month: date) -> tuple[date, date]:
 def export(
     svc: Services, user: StaffUser, kind: str, code: str, month: date, *, bom: bool = True
 ) -> Export:
-    """Return one month of a municipality's alerts, check-ins or notice tracking as CSV.
+    """Return one month of a municipality's alerts, check-ins, notice tracking or figures as CSV.
 
     Raise NotFound outside the scope or for an unknown kind.
     """

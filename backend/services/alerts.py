@@ -39,6 +39,9 @@ SPEAKER_CHANNELS = frozenset({"alexa"})  # recipients that are the elder's own s
 # Where life may be at risk the family is told whatever the consent shares (APPI art. 27
 # para. 1 item 2); every other alert reaches family only as the consent record allows.
 LIFE_RULES = frozenset({rules.EMERGENCY, rules.DISASTER_HELP})
+# Shown to staff on the dashboard, never sent: the month's follow-up findings, grouped (issue
+# 15), and a speaker that stopped making contact while a device shows the elder is up.
+DASHBOARD_ONLY = frozenset({rules.FOLLOW_UP, rules.SPEAKER_SILENT})
 _KEY_NAMESPACE = uuid.UUID("6f1d4f5e-8c1b-4f4e-9a55-6d696d616d6f")
 
 
@@ -73,6 +76,8 @@ def _message_id(alert: Alert, stage: int, recipient: Recipient) -> str:
 
 def _targets(alert: Alert, stage: int) -> tuple[bool, bool]:
     """Return (family, center): who is told at this stage of this alert."""
+    if alert.rule in DASHBOARD_ONLY:
+        return False, False
     if alert.rule == rules.MISSED_CHECKIN:
         return stage == rules.STAGE_FAMILY, stage >= rules.STAGE_CENTER
     urgent = alert.severity is Severity.URGENT
@@ -129,9 +134,31 @@ def _notify(
         )
         queued += uow.outbox.add_if_absent(message)
     if rules.STAGE_NUDGE in stages and alert.rule == rules.MISSED_CHECKIN:
-        # The speaker asks again at the next open; a spoken nudge channel comes later.
-        uow.alerts.add_change(AlertChange(alert.id, now, "system", "nudged"))
+        speakers = _nudge_speakers(uow, elder, alert, now) if stage == rules.STAGE_NUDGE else 0
+        uow.alerts.add_change(
+            AlertChange(alert.id, now, "system", "nudged", {"speakers": speakers})
+        )
     return queued
+
+
+def _nudge_speakers(uow: AbstractUnitOfWork, elder: Elder, alert: Alert, now: datetime) -> int:
+    """Ask the elder first: a Proactive Events notification to each of their speakers.
+
+    The speaker chimes and shows 「みまもりから新しいメッセージ」; 「通知を読んで」 reads that it
+    is time for the check-in, and opening the skill asks its questions. Only while the alert
+    is at the nudge stage (family not yet told); never inside the night's quiet hours (the
+    nudge waits for the morning). Not linked to the alert: no watcher is told by it.
+    """
+    from backend.services import notices  # notices imports this module
+
+    return notices.nudge_speakers(
+        uow,
+        elder,
+        now,
+        lambda speaker: _message_id(alert, rules.STAGE_NUDGE, speaker),
+        messages.CHECKIN_NUDGE_CREATOR,
+        messages.CHECKIN_NUDGE_BODY,
+    )
 
 
 def _apply(
@@ -156,12 +183,39 @@ def _apply(
             AlertChange(alert.id, now, "system", "opened", {"stage": alert.stage})
         )
         return 1, 0, _notify(uow, elder, alert, range(alert.stage + 1), now)
+    if candidate.rule == rules.FOLLOW_UP:
+        return 0, _add_findings(uow, existing, candidate, now), 0
     if existing.status is not AlertStatus.OPEN or candidate.stage <= existing.stage:
         return 0, 0, 0
     alert = replace(existing, stage=candidate.stage, severity=candidate.severity)
     uow.alerts.update(alert)
     uow.alerts.add_change(AlertChange(alert.id, now, "system", "escalated", {"stage": alert.stage}))
     return 0, 1, _notify(uow, elder, alert, range(existing.stage + 1, alert.stage + 1), now)
+
+
+def _add_findings(
+    uow: AbstractUnitOfWork, existing: Alert, candidate: rules.AlertCandidate, now: datetime
+) -> int:
+    """Add a month's new follow-up findings to its item (unless resolved); return 1 if any.
+
+    Counted as an escalation in the sweep's report; nobody is told (``DASHBOARD_ONLY``).
+    """
+    if existing.status is AlertStatus.RESOLVED:
+        return 0
+    evidence = rules.merge_findings(existing.evidence, candidate.evidence)
+    if evidence == existing.evidence:
+        return 0
+    before = {(f["rule"], f["period"]) for f in existing.evidence.get("findings", ())}
+    added = [
+        f"{f['rule']} {f['period']}"
+        for f in evidence["findings"]
+        if (f["rule"], f["period"]) not in before
+    ]
+    severity = rules.follow_up_severity(evidence)
+    uow.alerts.update(replace(existing, evidence=evidence, severity=severity))
+    if added:
+        uow.alerts.add_change(AlertChange(existing.id, now, "system", "findings", {"added": added}))
+    return 1
 
 
 def open_now(
@@ -216,7 +270,7 @@ def _histories(
     )
     events = uow.events.list_for_elders(ids, midnight(recent))
     bound = uow.devices.bound_since(ids)
-    return [
+    histories = [
         rules.ElderHistory(
             elder=e,
             checkins=checkins.get(e.id, ()),
@@ -228,6 +282,10 @@ def _histories(
         )
         for e in elders
     ]
+    # The elders of one batch share a municipality: their steps and weights over the same
+    # days are the weather- and season-aware baseline of each one's.
+    cohort = rules.activity_cohort(histories, policy, now)
+    return [replace(h, cohort=cohort) for h in histories] if cohort else histories
 
 
 def _answer_order(answer: Answer) -> tuple[date, datetime]:
@@ -343,6 +401,8 @@ def escalate_unclaimed(svc: Services, after: timedelta) -> int:
         for alert in uow.alerts.list_unresolved_older_than(now - after):
             # Missed check-ins climb their own ladder by time (rules.missed_checkin).
             if alert.stage >= rules.STAGE_CENTER or alert.rule == rules.MISSED_CHECKIN:
+                continue
+            if alert.rule in DASHBOARD_ONLY:
                 continue
             elder = uow.elders.get(alert.elder_id)
             if elder is None:

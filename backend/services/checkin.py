@@ -31,7 +31,7 @@ from backend.domain.model import (
 )
 from backend.domain.understanding import answer_for
 from backend.ports import AbstractUnitOfWork
-from backend.services import at_turn, away
+from backend.services import at_turn, away, life_signs
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
 from questions.instruments import instrument_item_ids, instrument_questions_due, month_start
@@ -239,6 +239,9 @@ def start(svc: Services, caller: Caller) -> Turn:
         welcome = away.just_returned(uow, elder.id, now) is not None
         session = _open_session(svc, uow, elder, now)
         if isinstance(session, Turn):
+            # Outside every slot: no check-in, but the elder is up (a sign of life).
+            life_signs.record(uow, elder.id, life_signs.OPENED, now)
+            uow.commit()
             return session
         turn = _start_lines(session, now, welcome=welcome)
         uow.commit()

@@ -40,8 +40,8 @@ from backend.domain.model import (
 )
 from backend.domain.staff import AuditEntry
 from backend.ports import ALERT_SEVERITY_ORDER, AbstractUnitOfWork
+from backend.services import alert_figures, answer_words, chart_lines, checklist_history
 from backend.services import alerts as alert_service
-from backend.services import answer_words, chart_lines, checklist_history
 from backend.services import away as away_service
 from backend.services.audit import actor_of, record_view
 from backend.services.context import Services
@@ -727,6 +727,9 @@ class MonthlyStats:
     still_open: int
     no_action_share: float | None  # of the resolved, the share that needed no action
     median_minutes_to_claim: float | None
+    # Per rule, then all together: per 100 elder-months, share 対応不要, time to claim.
+    figures: tuple[alert_figures.RuleFigures, ...] = ()
+    elder_months: float = 0.0
 
 
 def month_of(text: str | None, today: date) -> date:
@@ -750,7 +753,10 @@ def monthly_stats(
             for a in uow.alerts.list_for_center(center.id, tuple(AlertStatus))
             if first <= a.created_at < following
         ]
+        elders = uow.elders.list_for_center(center.id)
     record_view(svc, user, svc.now(), "view_stats", None, center_id=center.id)
+    days = alert_figures.days_watched(first.date(), following.date(), svc.now().date())
+    months = alert_figures.elder_months(elders, days)
     rules: dict[str, int] = {}
     for alert in found:
         base = alert.rule.partition(":")[0]
@@ -769,4 +775,6 @@ def monthly_stats(
         still_open=sum(1 for a in found if a.status is not AlertStatus.RESOLVED),
         no_action_share=no_action / len(resolved) if resolved else None,
         median_minutes_to_claim=statistics.median(waits) if waits else None,
+        figures=alert_figures.figures(found, months),
+        elder_months=months,
     )

@@ -24,7 +24,7 @@ from backend.services.dashboard import actor_of, sees_elder
 from backend.services.retry import retry_when_busy
 from backend.services.setup import PAIRING_CODE_TTL
 from questions.loader import QuestionSetError, parse_overrides
-from questions.schema import ElderOverrides
+from questions.schema import WEEKDAYS, ElderOverrides, WeeklyAbsence
 
 _PAIRING_ATTEMPTS = 20
 
@@ -89,6 +89,8 @@ class ElderAdmin:
     slots: tuple[tuple[str, str], ...]  # (id, label) of the municipality's slots
     questions: tuple[QuestionTimes, ...]
     overrides_valid: bool
+    # Known weekly absences (デイサービス, 通院): weekday → (kind, slots); none: no absence.
+    absences: tuple[WeeklyAbsence, ...] = ()
 
 
 def _question_times(
@@ -126,6 +128,10 @@ def panel(svc: Services, user: StaffUser, elder_id: str) -> ElderAdmin:
         codes = [c for c in uow.privacy.link_codes_for(elder.id) if c.usable(now)]
     record_view(svc, user, now, "view_elder_admin", elder.id, parts=["pairing", "family", "times"])
     slots, questions, valid = _question_times(svc, elder)
+    try:
+        absences = parse_overrides(elder.overrides, "overrides").absences
+    except QuestionSetError:
+        absences = ()
     return ElderAdmin(
         elder=elder,
         pairing=pairing,
@@ -134,6 +140,7 @@ def panel(svc: Services, user: StaffUser, elder_id: str) -> ElderAdmin:
         slots=slots,
         questions=questions,
         overrides_valid=valid,
+        absences=absences,
     )
 
 
@@ -298,9 +305,57 @@ def set_question_times(
             overrides["remove"] = sorted(remove)
         if schedules:
             overrides["schedules"] = {k: {"slots": list(v)} for k, v in sorted(schedules.items())}
+        if current.absences:
+            overrides["absences"] = [a.model_dump(mode="json") for a in current.absences]
         parse_overrides(overrides, f"elder {elder.id} overrides")
         updated = replace(elder, overrides=overrides)
         uow.elders.update(updated)
         audit(uow, user, now, "set_question_times", elder.id, questions=sorted(times))
+        uow.commit()
+    return updated
+
+
+# --- known weekly absences (issue 15) ------------------------------------------------------------
+
+
+class BadAbsences(ValueError):
+    """The weekly absences asked for name an unknown weekday, kind or slot."""
+
+
+@retry_when_busy
+def set_weekly_absences(
+    svc: Services, user: StaffUser, elder_id: str, absences: dict[str, tuple[str, list[str]]]
+) -> Elder:
+    """Set the elder's known weekly absences: weekday (月…日) → (kind, slot ids).
+
+    Kinds are ``dayservice``, ``clinic`` and ``other``; no slot means the whole day. The
+    missed check-in rule does not count those slots (``rules.missed_checkin``). Replaces
+    every absence; the rest of the overrides is kept. BadAbsences (nothing stored) for an
+    unknown weekday, kind or slot.
+    """
+    now = svc.now()
+    with svc.uow() as uow:
+        elder = elder_in_scope(uow, user, elder_id)
+        slot_ids = [s.id for s in svc.question_set(elder.municipality_code).slots]
+        rows = []
+        for weekday, (kind, slots) in absences.items():
+            unknown = [s for s in slots if s not in slot_ids]
+            if unknown:
+                raise BadAbsences(f"unknown slot {unknown[0]!r}")
+            ordered = [s for s in slot_ids if s in slots]
+            rows.append({"kind": kind, "weekday": weekday, "slots": ordered})
+        try:
+            parsed = parse_overrides({"absences": rows}, "absences").absences
+        except QuestionSetError as err:
+            raise BadAbsences(str(err)) from err
+        overrides = {k: v for k, v in elder.overrides.items() if k != "absences"}
+        if parsed:
+            weekdays = {w: n for n, w in enumerate(WEEKDAYS)}
+            ordered_rows = sorted(parsed, key=lambda a: weekdays[a.weekday])
+            overrides["absences"] = [a.model_dump(mode="json") for a in ordered_rows]
+        parse_overrides(overrides, f"elder {elder.id} overrides")
+        updated = replace(elder, overrides=overrides)
+        uow.elders.update(updated)
+        audit(uow, user, now, "set_weekly_absences", elder.id, weekdays=sorted(absences))
         uow.commit()
     return updated

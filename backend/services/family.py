@@ -38,10 +38,9 @@ from backend.domain.model import (
     OutboxMessage,
     Outcome,
     Recipient,
-    quiet_until,
 )
 from backend.ports import AbstractUnitOfWork
-from backend.services import alerts, away, engagement, notices
+from backend.services import alerts, away, engagement, life_signs, notices
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
 
@@ -234,26 +233,14 @@ def queue_nudges(uow: AbstractUnitOfWork, elder: Elder, now: datetime) -> int:
     if not waiting:
         return 0
     first = waiting[0]
-    night = Recipient(
-        "quiet", elder.center_id, elder.id, "", "", "alexa", "", QUIET_START, QUIET_END
+    return notices.nudge_speakers(
+        uow,
+        elder,
+        now,
+        lambda speaker: uuid.uuid5(_NUDGE_NAMESPACE, f"{first.id}/{speaker.id}").hex,
+        catalog.FAMILY_NUDGE_CREATOR.format(name=first.sender_name),
+        catalog.FAMILY_NUDGE_BODY,
     )
-    not_before = quiet_until(night, now) or now
-    queued = 0
-    for user in uow.notices.speakers_for([elder.id]).get(elder.id, []):
-        speaker = notices.speaker_recipient(uow, elder, user)
-        queued += uow.outbox.add_if_absent(
-            OutboxMessage(
-                id=uuid.uuid5(_NUDGE_NAMESPACE, f"{first.id}/{speaker.id}").hex,
-                recipient_id=speaker.id,
-                channel=notices.SPEAKER_CHANNEL,
-                subject=catalog.FAMILY_NUDGE_CREATOR.format(name=first.sender_name),
-                body=catalog.FAMILY_NUDGE_BODY,
-                urgent=False,
-                created_at=now,
-                not_before=not_before,
-            )
-        )
-    return queued
 
 
 def unheard(svc: Services, alexa_user_id: str, device_id: str) -> list[FamilyMessage]:
@@ -268,8 +255,14 @@ def unheard(svc: Services, alexa_user_id: str, device_id: str) -> list[FamilyMes
 @retry_when_busy
 def mark_heard(svc: Services, message_ids: list[str]) -> int:
     """Mark the messages heard now (idempotent: heard ones keep their first time)."""
+    now = svc.now()
     with svc.uow() as uow:
-        marked = uow.family.mark_heard(message_ids, svc.now())
+        marked = uow.family.mark_heard(message_ids, now)
+        if marked:
+            # The elder heard them on the speaker: a sign of life (issue 15).
+            elders = {m.elder_id for i in message_ids if (m := uow.family.get_message(i))}
+            for elder_id in sorted(elders):
+                life_signs.record(uow, elder_id, life_signs.FAMILY_MESSAGE_HEARD, now)
         uow.commit()
     return marked
 

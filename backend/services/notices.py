@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,9 +17,9 @@ from typing import Any
 
 from backend.domain import rules
 from backend.domain.errors import NotFound
-from backend.domain.model import Elder, OutboxMessage, Recipient, Severity
+from backend.domain.model import Elder, OutboxMessage, Recipient, Severity, quiet_until
 from backend.ports import AbstractUnitOfWork
-from backend.services import alerts
+from backend.services import alerts, life_signs
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
 from notices.loader import load_notice_file
@@ -104,7 +104,10 @@ def mark_heard(
     """Record that the elder heard this occurrence (idempotent); True if newly recorded."""
     detail = {"request_id": request_id} if request_id else {}
     delivery = NoticeDelivery(due.notice.id, elder.id, due.occurrence, now, detail=detail)
-    return uow.notice_deliveries.mark_heard(delivery)
+    heard = uow.notice_deliveries.mark_heard(delivery)
+    if heard:
+        life_signs.record(uow, elder.id, life_signs.NOTICE_HEARD, now)
+    return heard
 
 
 def record_safety(
@@ -289,6 +292,45 @@ def queue_nudges(uow: AbstractUnitOfWork, notice: Notice, now: datetime) -> int:
                 not_before=max(now, notice.starts_at),
             )
             queued += uow.outbox.add_if_absent(message)
+    return queued
+
+
+# A nudge to the elder's own speaker waits for the morning: 21:00-07:00 on the wall clock.
+NIGHT_START, NIGHT_END = "21:00", "07:00"
+
+
+def nudge_speakers(
+    uow: AbstractUnitOfWork,
+    elder: Elder,
+    now: datetime,
+    message_id: Callable[[Recipient], str],
+    subject: str,
+    body: str,
+) -> int:
+    """Queue a Proactive Events nudge to each of the elder's speakers; return how many are new.
+
+    ``message_id`` names each speaker's message (so queuing again stores nothing); a nudge
+    due at night (``NIGHT_START``-``NIGHT_END``, ``now``'s wall clock) waits for the morning.
+    """
+    night = Recipient(
+        "quiet", elder.center_id, elder.id, "", "", SPEAKER_CHANNEL, "", NIGHT_START, NIGHT_END
+    )
+    not_before = quiet_until(night, now) or now
+    queued = 0
+    for user in uow.notices.speakers_for([elder.id]).get(elder.id, []):
+        speaker = _speaker(uow, elder, user)
+        queued += uow.outbox.add_if_absent(
+            OutboxMessage(
+                id=message_id(speaker),
+                recipient_id=speaker.id,
+                channel=SPEAKER_CHANNEL,
+                subject=subject,
+                body=body,
+                urgent=False,
+                created_at=now,
+                not_before=not_before,
+            )
+        )
     return queued
 
 

@@ -307,6 +307,7 @@ class PolicyField:
     unit: str
     group: str
     step: str = "1"
+    choice: bool = False  # a yes/no setting (``yes``, ``no``; blank: the default)
 
     @property
     def default(self) -> Any:
@@ -317,10 +318,13 @@ class PolicyField:
 
 
 _MISSED = "返事がないとき"
+_RHYTHM = "ご本人ごとのリズム"
+_FOLLOW = "経過観察のまとめ"
 _WEIGHT = "体重の減少"
 _ACTIVITY = "歩数・活動時間の減少"
 _BP = "家庭血圧"
 _OTHER = "そのほか"
+WAITS = "family_waits_for_next_slot"
 
 POLICY_FIELDS: tuple[PolicyField, ...] = (
     PolicyField("grace_minutes", "時間帯の終わりから、ご本人へ声をかけるまで", "分", _MISSED),
@@ -329,6 +333,63 @@ POLICY_FIELDS: tuple[PolicyField, ...] = (
         "center_after_hours", "時間帯の始まりから、センターへ知らせるまで", "時間", _MISSED
     ),
     PolicyField("priority_days_running", "何日続けて返事がなければ「優先」にするか", "日", _MISSED),
+    PolicyField(
+        WAITS,
+        "ご家族へ知らせるのは、次の時間帯も返事がなかったときだけにする",
+        "",
+        _MISSED,
+        choice=True,
+    ),
+    PolicyField(
+        "per_elder_rhythm",
+        "ご本人ごとのリズム（ふだん答える時間帯と時刻）で判断する（いいえ：上の固定の段階）",
+        "",
+        _RHYTHM,
+        choice=True,
+    ),
+    PolicyField(
+        "rhythm_prior_rate", "記録の少ない方を、この割合で答える方とみなす", "割合", _RHYTHM, "0.01"
+    ),
+    PolicyField("rhythm_prior_days", "その見なしの重み", "日分", _RHYTHM, "0.1"),
+    PolicyField(
+        "rhythm_expected_rate",
+        "この割合より答えない時間帯は、答えなくても知らせない",
+        "割合",
+        _RHYTHM,
+        "0.01",
+    ),
+    PolicyField("rhythm_margin_minutes", "ふだんの時刻からご本人へ声をかけるまで", "分", _RHYTHM),
+    PolicyField(
+        "family_chance", "「たまたま」の確率がこれ以下でご家族へ", "確率", _RHYTHM, "0.001"
+    ),
+    PolicyField(
+        "center_margin_minutes", "センターへの時間を翌日のふだんの時刻まで延ばす上限", "分", _RHYTHM
+    ),
+    PolicyField(
+        "center_chance", "「たまたま」の確率がこれ以下で期限にセンターへ", "確率", _RHYTHM, "0.001"
+    ),
+    PolicyField(
+        "center_max_hours", "答え方が不規則な方でも、この時間でセンターへ", "時間", _RHYTHM
+    ),
+    PolicyField(
+        "speaker_silent_hours",
+        "スピーカーからの連絡がなく機器は動いているとき、職員へ示すまで",
+        "時間",
+        _RHYTHM,
+    ),
+    PolicyField(
+        "group_follow_ups",
+        "経過観察の所見（血圧 160〜179、気になる答え、チェックリストなど）を月ごとに1件にまとめる",
+        "",
+        _FOLLOW,
+        choice=True,
+    ),
+    PolicyField(
+        "activity_cohort_min_elders",
+        "歩数・体重を同じ市町村のほかの方と比べるのに必要な人数",
+        "人",
+        _FOLLOW,
+    ),
     PolicyField("weight_drop_kg", "この重さ以上減ったら知らせる", "kg", _WEIGHT, "0.1"),
     PolicyField("weight_window_days", "何日前の体重と比べるか", "日", _WEIGHT),
     PolicyField("weight_median_days", "中央値をとる期間", "日", _WEIGHT),
@@ -350,8 +411,6 @@ POLICY_FIELDS: tuple[PolicyField, ...] = (
     PolicyField("retention_days", "同意の撤回のあと、個人情報を消すまで", "日", _OTHER),
 )
 FIELD_NAMES = {f.name for f in POLICY_FIELDS}
-WAITS = "family_waits_for_next_slot"
-WAITS_LABEL = "ご家族へ知らせるのは、次の時間帯も返事がなかったときだけにする"
 
 
 @dataclass
@@ -362,7 +421,6 @@ class PolicyFormState:
     errors: dict[str, list[str]] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
     fields: tuple[PolicyField, ...] = POLICY_FIELDS
-    waits_label: str = WAITS_LABEL
 
     def groups(self) -> list[tuple[str, list[PolicyField]]]:
         """Return the fields in their groups, in order."""
@@ -385,9 +443,10 @@ def policy_form(text: str) -> PolicyFormState | None:
         value = data.get(head)
         if tail:
             value = value.get(tail) if isinstance(value, dict) else None
-        values[f.name] = "" if value is None else str(value)
-    waits = data.get(WAITS)
-    values[WAITS] = "" if waits is None else ("yes" if waits else "no")
+        if f.choice and isinstance(value, bool):
+            values[f.name] = "yes" if value else "no"
+        else:
+            values[f.name] = "" if value is None else str(value)
     return PolicyFormState(values)
 
 
@@ -396,6 +455,10 @@ def _policy_data(code: str, values: dict[str, str]) -> dict[str, Any]:
     for f in POLICY_FIELDS:
         raw = (values.get(f.name) or "").strip()
         if not raw:
+            continue
+        if f.choice:
+            if raw in ("yes", "no"):
+                data[f.name] = raw == "yes"
             continue
         head, _, tail = f.name.partition(".")
         if tail:
@@ -406,9 +469,6 @@ def _policy_data(code: str, values: dict[str, str]) -> dict[str, Any]:
     for head in ("bp_follow_up", "bp_urgent"):  # one number typed: the other keeps its default
         if head in data:
             data[head] = {**getattr(DEFAULT_POLICY, head).model_dump(), **data[head]}
-    waits = values.get(WAITS) or ""
-    if waits in ("yes", "no"):
-        data[WAITS] = waits == "yes"
     return data
 
 
@@ -427,7 +487,7 @@ _KEY_LINE = re.compile(r"^(?P<key>[a-z_]+):(?P<value>[^#\n]*?)(?P<comment>\s+#.*
 
 def _edited(base: str, data: dict[str, Any]) -> str:
     """Return the base text with each top-level value changed in place (its comment kept)."""
-    known = {f.name.partition(".")[0] for f in POLICY_FIELDS} | {WAITS, "municipality_code"}
+    known = {f.name.partition(".")[0] for f in POLICY_FIELDS} | {"municipality_code"}
     lines, seen = [], set()
     for line in base.splitlines():
         match = _KEY_LINE.match(line)
@@ -451,6 +511,10 @@ def policy_text(code: str, values: dict[str, str], base: str = "") -> str:
     written in a way a line cannot change, the whole text is written anew.
     """
     data = _policy_data(code, values)
+    known = {f.name.partition(".")[0] for f in POLICY_FIELDS} | {"municipality_code"}
+    kept = _load(base) if base.strip() else None
+    if isinstance(kept, dict):  # settings the form does not show are never dropped
+        data.update({k: v for k, v in kept.items() if k not in known})
     if base.strip():
         edited = _edited(base, data)
         if _load(edited) == data:

@@ -35,6 +35,7 @@ from backend.domain.model import (
     ElderDay,
     ElderStatus,
     Event,
+    EventKind,
     OutboxMessage,
     Outcome,
     PairingCode,
@@ -687,6 +688,21 @@ class TestEvents:
             "elder-2": ["ev-2"],
             "nobody": [],
         }
+
+    def test_a_contact_event_round_trips_and_is_read_with_the_others(
+        self, uow_factory: UowFactory
+    ) -> None:
+        contact = make_event(
+            "ev-contact", kind=EventKind.CONTACT, at=jst(DAY, 12), detail={"what": "opened"}
+        )
+        given(uow_factory, make_event("ev-emergency", at=jst(DAY, 9)), contact)
+        with uow_factory() as uow:
+            got = uow.events.list_for_elders([ELDER_ID], jst(DAY, 8))[ELDER_ID]
+        assert [(e.id, e.kind) for e in got] == [
+            ("ev-emergency", EventKind.EMERGENCY),
+            ("ev-contact", EventKind.CONTACT),
+        ]
+        assert got[1] == contact
 
     def test_a_duplicate_event_id_raises_conflict(self, uow_factory: UowFactory) -> None:
         given(uow_factory, make_event())

@@ -43,6 +43,21 @@ def rows(settings: Settings, table: str) -> int:
         return uow.connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
 
 
+def watchers_told(settings: Settings) -> int:
+    with sql_uow_factory(settings.database_url)() as uow:
+        query = "SELECT count(*) FROM outbox_messages WHERE channel != 'alexa'"
+        return uow.connection.execute(text(query)).scalar_one()
+
+
+def speakers_nudged(settings: Settings) -> int:
+    with sql_uow_factory(settings.database_url)() as uow:
+        query = (
+            "SELECT count(*) FROM outbox_messages"
+            " WHERE channel = 'alexa' AND alert_id IS NULL AND subject = 'みまもり'"
+        )
+        return uow.connection.execute(text(query)).scalar_one()
+
+
 def all_alerts(settings: Settings):
     with sql_uow_factory(settings.database_url)() as uow:
         return uow.alerts.list_for_center("demo-center", ("open", "claimed", "resolved"))
@@ -52,9 +67,11 @@ def test_a_skipped_morning_gives_one_nudge_then_one_family_message(demo):
     jobs.run_due(demo, jst(MONDAY, 11, 31))
     (alert,) = [a for a in all_alerts(demo) if a.elder_id == "demo-elder-1"]
     assert (alert.rule, alert.stage) == ("missed_checkin", 0)
-    assert rows(demo, "outbox_messages") == 0
+    # The elders are asked first, on their own speakers; no watcher is told yet.
+    assert watchers_told(demo) == 0
+    assert rows(demo, "outbox_messages") == speakers_nudged(demo) > 0
     jobs.run_due(demo, jst(MONDAY, 13, 31))
-    assert rows(demo, "outbox_messages") == 0  # the family waits for the evening slot too
+    assert watchers_told(demo) == 0  # the family waits for the evening slot too
     jobs.run_due(demo, jst(MONDAY, 22, 1))
     with sql_uow_factory(demo.database_url)() as uow:
         messages = uow.outbox.list_for_alert(alert.id)
@@ -114,10 +131,12 @@ def test_two_schedulers_at_once_create_each_alert_and_message_once(demo):
 
 
 def test_an_outage_across_deadlines_is_caught_up_at_the_next_run(demo):
+    # The center's deadline: 24 h after the missed slot's start, later by up to 2 h so that
+    # the elder's usual time of that slot the next day has passed (a new elder: 08:00).
     jobs.run_due(
         demo,
         datetime.combine(MONDAY + timedelta(days=1), datetime.min.time(), tzinfo=SEEDED_AT.tzinfo)
-        + timedelta(hours=6, minutes=5),
+        + timedelta(hours=8, minutes=5),
     )
     alerts = [a for a in all_alerts(demo) if a.period == "2026-11-23/morning"]
     assert {a.elder_id for a in alerts} == {"demo-elder-1", "demo-elder-2", "demo-elder-3"}

@@ -51,8 +51,13 @@ def watched(store):
         uow.commit()
 
 
-def sweep(services):
-    return alerts.sweep(services, lambda code: Policy())
+# The fixed ladder and one alert per finding (what most of these tests describe); the
+# default policy's rhythm and grouped follow-ups are in TestDefaultPolicy.
+FIXED = Policy(per_elder_rhythm=False, group_follow_ups=False)
+
+
+def sweep(services, policy=FIXED):
+    return alerts.sweep(services, lambda code: policy)
 
 
 def state(store):
@@ -76,7 +81,10 @@ class TestMissedCheckIn:
             "2026-11-23/morning",
             0,
         )
-        assert messages == []
+        # The elder is asked first: a notification to their own speaker, no watcher told.
+        (nudge,) = messages
+        assert (nudge.channel, nudge.subject, nudge.alert_id) == ("alexa", "みまもり", None)
+        assert nudge.recipient_id.startswith("speaker-")
         assert [c.action for c in store.state.alert_changes] == ["opened", "nudged"]
 
         clock.set(jst(MONDAY, 13, 31))
@@ -84,6 +92,7 @@ class TestMissedCheckIn:
         clock.set(jst(MONDAY, 22, 1))
         assert sweep(services).escalated == 1
         _, messages = state(store)
+        messages = [m for m in messages if m.alert_id]
         assert [m.recipient_id for m in messages] == ["recipient-1"]
         assert "朝の確認に応答がありません" in messages[0].subject
 
@@ -250,7 +259,10 @@ class TestHistoryLoading:
     def test_what_the_sweep_loads_gives_the_same_candidates_as_the_whole_history(
         self, store, long_history, now, expected
     ):
-        policy = Policy()
+        for policy in (FIXED, Policy()):
+            self.check_loading(store, policy, now, expected if policy == FIXED else set())
+
+    def check_loading(self, store, policy, now, expected):
         qset = load_sets()[MUNICIPALITY_CODE]
         with FakeUnitOfWork(store) as uow:
             (elder,) = uow.elders.list_all()
@@ -281,3 +293,69 @@ class TestHistoryLoading:
             sweep(services)
         lasting = [a for a in store.state.alerts.values() if a.rule in rules.LASTING_RULES]
         assert sorted(a.rule for a in lasting) == ["activity_drop:steps", "weight_drop"]
+
+
+class TestDefaultPolicy:
+    """The default policy: grouped follow-ups and the speaker state reach nobody by message."""
+
+    def add_answers(self, store, day, *values, hour=7):
+        with FakeUnitOfWork(store) as uow:
+            checkin_id = f"c-{day}-{hour}"
+            uow.checkins.add(make_checkin(checkin_id, day=day, started_at=jst(day, hour)))
+            for minute, (question_id, value) in enumerate(values):
+                uow.answers.add(
+                    make_answer(
+                        checkin_id=checkin_id,
+                        day=day,
+                        question_id=question_id,
+                        value=value,
+                        answered_at=jst(day, hour, minute),
+                    )
+                )
+            uow.commit()
+
+    def test_a_months_findings_are_one_follow_up_that_grows_and_tells_nobody(
+        self, services, clock, store, watched
+    ):
+        self.add_answers(store, MONDAY, ("blood_pressure", {"systolic": 165, "diastolic": 80}))
+        clock.set(jst(MONDAY, 8))
+        assert sweep(services, Policy()).opened == 1
+        self.add_answers(store, TUESDAY, ("condition", "bad"))
+        clock.set(jst(TUESDAY + timedelta(days=1), 8))  # Monday has left the recent dates
+        sweep(services, Policy())
+        (item,) = [a for a in store.state.alerts.values() if a.rule == rules.FOLLOW_UP]
+        assert item.period == MONDAY.strftime("%Y-%m")
+        assert [(f["rule"], f["period"]) for f in item.evidence["findings"]] == [
+            ("bp_high", MONDAY.isoformat()),
+            ("concern:condition", TUESDAY.isoformat()),
+        ]
+        assert item.severity is Severity.SAME_DAY
+        assert [m for m in store.state.outbox.values() if m.alert_id == item.id] == []
+        actions = [c.action for c in store.state.alert_changes if c.alert_id == item.id]
+        assert actions == ["opened", "findings"]
+        clock.set(jst(TUESDAY + timedelta(days=1), 12))
+        assert alerts.escalate_unclaimed(services, timedelta(hours=2)) == 0
+
+    def test_an_urgent_reading_is_still_its_own_alert_to_family_and_center(
+        self, services, clock, store, watched
+    ):
+        self.add_answers(store, MONDAY, ("blood_pressure", {"systolic": 190, "diastolic": 100}))
+        clock.set(jst(MONDAY, 8))
+        sweep(services, Policy())
+        (urgent,) = [a for a in store.state.alerts.values() if a.rule == rules.BP_URGENT]
+        told = sorted(
+            m.recipient_id for m in store.state.outbox.values() if m.alert_id == urgent.id
+        )
+        assert told == ["inbox-1", "recipient-1"]
+
+    def test_a_speaker_outage_is_shown_but_sent_to_nobody(self, services, clock, store, watched):
+        self.add_answers(store, MONDAY, ("condition", "good"))
+        with FakeUnitOfWork(store) as uow:
+            uow.readings.add_many(
+                [make_reading(measured_at=jst(TUESDAY, 9), kind=ReadingKind.WEIGHT, value=52.0)]
+            )
+            uow.commit()
+        clock.set(jst(TUESDAY, 9, 30))
+        sweep(services, Policy())
+        (outage,) = [a for a in store.state.alerts.values() if a.rule == rules.SPEAKER_SILENT]
+        assert [m for m in store.state.outbox.values() if m.alert_id == outage.id] == []

@@ -505,6 +505,17 @@ class TestExports:
         ]
         assert "対応メモ" in client.get(f"/admin/{CODE}/exports").text
 
+    def test_the_field_figures_per_rule_download_for_the_municipality(
+        self, client: FlaskClient
+    ) -> None:
+        signed_in(client, ADMIN)
+        response = self.download(client, kind="alert_figures", month="2026-11")
+        assert response.status_code == 200
+        lines = response.get_data(as_text=True).splitlines()
+        assert lines[0].startswith("municipality_code,month,rule,alerts,per_100_elder_months,")
+        total = next(line for line in lines if ",*," in line).split(",")
+        assert total[:4] == [CODE, "2026-11", "*", "2"]  # both centers' alerts
+
     def test_another_month_has_only_the_header(self, client: FlaskClient) -> None:
         signed_in(client, ADMIN)
         response = self.download(client, kind="alerts", month="2026-10")

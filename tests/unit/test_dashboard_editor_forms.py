@@ -312,6 +312,35 @@ class TestPolicyForm:
         assert fields["grace_minutes"] == [""]
         assert fields["family_waits_for_next_slot"] == ["no"]
 
+    def test_each_elders_rhythm_and_grouping_are_set_on_the_form_and_kept_when_saved(
+        self, client: FlaskClient, services: Services, store: FakeStore
+    ) -> None:
+        signed_in(client, ADMIN)
+        fields = form_of(client.get(POLICY_PAGE).text, "/policy/form")
+        assert fields["per_elder_rhythm"] == ["yes"]  # the sample file writes it out
+        assert fields["family_chance"] == ["0.01"]
+
+        def change(fields: dict[str, list[str]]) -> None:
+            fields["per_elder_rhythm"] = ["no"]
+            fields["center_max_hours"] = ["36"]
+            fields["action"] = ["publish"]
+
+        assert post_form(client, POLICY_PAGE, "/policy/form", change).status_code == 302
+        in_force = municipal_config.published_policies(services.uow)(CODE)
+        assert (in_force.per_elder_rhythm, in_force.center_max_hours) == (False, 36)
+        assert in_force.group_follow_ups is True
+        stored = store.state.config_versions[("policy", CODE, 2)].text
+        assert "per_elder_rhythm: false" in stored
+        assert "rhythm_prior_rate: 0.9" in stored  # untouched lines stay as written
+
+    def test_a_setting_the_form_does_not_show_is_never_dropped_by_a_save(self) -> None:
+        from backend.services import set_editor
+
+        flow = '{municipality_code: "032158", later_setting: 3, grace_minutes: 60}\n'
+        text = set_editor.policy_text(CODE, {"grace_minutes": "90"}, flow)  # written anew
+        assert "later_setting: 3" in text
+        assert "grace_minutes: 90" in text
+
     def test_a_bad_value_is_reported_next_to_its_field_and_nothing_is_published(
         self, client: FlaskClient, store: FakeStore
     ) -> None:

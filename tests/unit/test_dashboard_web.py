@@ -11,11 +11,12 @@ import pytest
 from flask.testing import FlaskClient
 
 from backend.dashboard.sessions import COOKIE_NAME, VISITOR_COOKIE_NAME
-from backend.domain.model import AlertStatus, Outcome
+from backend.domain.model import AlertStatus, Outcome, Severity
 from backend.services import staff_auth
 from backend.services.context import Services
 from backend.web import create_app
 from questions.loader import load_sets
+from tests.builders import make_alert
 from tests.clock import FakeClock
 from tests.dashboard_world import (
     ADMIN,
@@ -478,6 +479,44 @@ class TestAlerts:
         assert _alert(store, OWN_ALERT).claimed_by == "staff:user-3"
 
 
+class TestFollowUpItems:
+    def test_a_follow_up_item_lists_its_findings_and_the_outage_state_says_what_to_do(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        findings = [
+            {"rule": "bp_high", "period": "2026-11-20", "severity": "same_day", "evidence": {}},
+            {
+                "rule": "concern:sleep:3d",
+                "period": "2026-11-22",
+                "severity": "info",
+                "evidence": {"title": "睡眠"},
+            },
+        ]
+        with FakeUnitOfWork(store) as uow:
+            uow.alerts.add_if_absent(
+                make_alert(
+                    "follow-up-1",
+                    elder_id=OWN_ELDER.id,
+                    rule="follow_up",
+                    period="2026-11",
+                    severity=Severity.SAME_DAY,
+                    evidence={"month": "2026-11", "findings": findings},
+                )
+            )
+            uow.alerts.add_if_absent(
+                make_alert("outage-1", elder_id=OWN_ELDER.id, rule="speaker_silent", period="x")
+            )
+            uow.commit()
+        login(client)
+        page = client.get("/alerts/follow-up-1").text
+        assert "今月のフォローアップ項目があります" in page
+        assert "2026-11-20 血圧（当日中に確認）" in page
+        assert "2026-11-22 気になる答え（睡眠）" in page
+        outage = client.get("/alerts/outage-1").text
+        assert "スピーカーと連絡が取れません" in outage
+        assert "お電話で確認してください" in outage
+
+
 class TestMonthlyStats:
     def test_the_month_counts_alerts_outcomes_no_action_share_and_time_to_claim(
         self, client: FlaskClient, clock: FakeClock
@@ -494,6 +533,9 @@ class TestMonthlyStats:
         assert '<span class="n">100</span>% 対応不要だった割合' in text
         assert '<span class="n">30</span>分 引き受けまでの時間（中央値）' in text
         assert "<td>応答なし</td><td>1</td>" in text
+        # The field figures: per rule, per 100 elder-months, share 対応不要, time to claim.
+        assert "<td>合計</td><td>1</td>" in text
+        assert "<td>100%</td><td>30分</td>" in text
         assert OTHER_ELDER.name not in text
         october = client.get("/alerts/stats?month=2026-10").text
         assert "この月のアラートはありません" in october

@@ -289,6 +289,60 @@ class TestQuestionTimes:
         assert store.state.elders[OWN_ELDER.id].overrides == {}
 
 
+# --- known weekly absences (issue 15) -----------------------------------------------------------
+
+
+class TestWeeklyAbsences:
+    def test_a_wednesday_day_service_is_saved_shown_kept_and_audited(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        assert 'name="kind-水"' in client.get(PAGE).text
+        data = {
+            "csrf_token": token(client),
+            "weekday": list("月火水木金土日"),
+            "kind-水": "dayservice",
+            "slots-水": ["morning"],
+            "kind-金": "clinic",
+        }
+        assert client.post(f"{PAGE}/absences", data=data).status_code == 302
+        overrides = store.state.elders[OWN_ELDER.id].overrides
+        assert overrides == {
+            "absences": [
+                {"kind": "dayservice", "weekday": "水", "slots": ["morning"]},
+                {"kind": "clinic", "weekday": "金", "slots": []},
+            ]
+        }
+        from questions.loader import parse_overrides
+
+        parsed = parse_overrides(overrides)
+        wednesday = NOW.date() + timedelta(days=(2 - NOW.date().weekday()) % 7)
+        assert parsed.absent(wednesday, "morning")
+        assert not parsed.absent(wednesday, "evening")
+        assert 'value="dayservice" selected' in client.get(PAGE).text
+        (entry,) = audited(store, "set_weekly_absences")
+        assert entry.detail == {"weekdays": ["水", "金"]}
+        # Changing the question times keeps the absences.
+        times = {"csrf_token": token(client), "question": ["medication"]}
+        client.post(f"{PAGE}/times", data={**times, "slots-medication": ["evening"]})
+        assert store.state.elders[OWN_ELDER.id].overrides["absences"] == overrides["absences"]
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            {"weekday": ["水"], "kind-水": "karaoke"},
+            {"weekday": ["水"], "kind-水": "dayservice", "slots-水": ["midnight"]},
+            {"weekday": ["Wed"], "kind-Wed": "dayservice"},
+        ],
+    )
+    def test_an_unknown_kind_slot_or_weekday_is_a_clear_400(
+        self, client: FlaskClient, store: FakeStore, data: dict
+    ) -> None:
+        response = client.post(f"{PAGE}/absences", data={**data, "csrf_token": token(client)})
+        assert response.status_code == 400
+        assert "正しくありません" in response.text
+        assert store.state.elders[OWN_ELDER.id].overrides == {}
+
+
 # --- scope, CSRF, audit -------------------------------------------------------------------------
 
 FOREIGN = f"/elders/{OTHER_ELDER.id}"
@@ -298,6 +352,7 @@ SCOPED_POSTS = (
     (f"{FOREIGN}/family/new", {"name": "一郎", "relation": "長男"}),
     (f"{FOREIGN}/family/line-member-2/unlink", {}),
     (f"{FOREIGN}/times", {"question": ["medication"], "slots-medication": ["evening"]}),
+    (f"{FOREIGN}/absences", {"weekday": ["水"], "kind-水": "dayservice"}),
 )
 OWN_POSTS = tuple(
     (p.replace(FOREIGN, PAGE).replace("member-2", "member-1"), d) for p, d in SCOPED_POSTS

@@ -454,8 +454,12 @@ def qset(tmp_path_factory):
     return set_with(tmp_path_factory.mktemp("sets"), "instruments: [kihon_checklist]\n")
 
 
+UNGROUPED = Policy(group_follow_ups=False)  # the rule's own candidates, before grouping
+
+
 def checklist(month: Month, now: datetime, qset) -> list:
-    return [c for c in evaluate(month.build(), qset, Policy(), now) if c.rule == "kihon_checklist"]
+    found = evaluate(month.build(), qset, UNGROUPED, now)
+    return [c for c in found if c.rule == "kihon_checklist"]
 
 
 MOTOR_AND_MOOD = {6, 7, 8, 21, 22}
@@ -563,12 +567,20 @@ class TestRule:
             checkins=history.checkins,
             watching_since=history.watching_since,
         )
-        found = evaluate(history, qset, Policy(), jst(date(2026, 11, 20), 12))
+        found = evaluate(history, qset, UNGROUPED, jst(date(2026, 11, 20), 12))
         assert [c for c in found if c.rule == "kihon_checklist"] == []
 
     def test_the_rule_is_pure_and_needs_no_opt_in_to_score_recorded_answers(self):
         month = Month().whole(NOVEMBER, voice_answers(MOTOR_AND_MOOD))
         plain = load_question_set(SETS_DIR / "032158.yaml")
-        found = evaluate(month.build(), plain, Policy(), jst(date(2026, 11, 20), 12))
+        found = evaluate(month.build(), plain, UNGROUPED, jst(date(2026, 11, 20), 12))
         assert [c.period for c in found if c.rule == "kihon_checklist"] == ["2026-11"]
         assert kihon_checklist.__doc__
+
+    def test_by_default_the_result_reaches_staff_inside_the_months_follow_up_item(self, qset):
+        month = Month().whole(NOVEMBER, voice_answers(MOTOR_AND_MOOD))
+        found = evaluate(month.build(), qset, Policy(), jst(date(2026, 11, 20), 12))
+        assert [c.rule for c in found if c.rule == "kihon_checklist"] == []
+        (item,) = [c for c in found if c.rule == "follow_up"]
+        assert item.period == "2026-11"
+        assert [f["rule"] for f in item.evidence["findings"]] == ["kihon_checklist"]

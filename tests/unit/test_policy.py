@@ -118,6 +118,10 @@ class TestInvalidPolicies:
         path = write(tmp_path, "bad.yaml", text)
         assert "bp_follow_up は bp_urgent 以下にしてください" in report_of(path)
 
+    def test_a_center_cap_before_the_center_deadline_is_refused(self, tmp_path):
+        path = write(tmp_path, "bad.yaml", "center_after_hours: 36\ncenter_max_hours: 30\n")
+        assert "center_max_hours は center_after_hours 以上にしてください" in report_of(path)
+
     def test_a_list_instead_of_settings_is_refused(self, tmp_path):
         path = write(tmp_path, "bad.yaml", "- grace_minutes: 60\n")
         assert "「項目: 値」の形で書いてください" in report_of(path)

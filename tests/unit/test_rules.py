@@ -24,14 +24,18 @@ from backend.domain.rules import (
     evaluate,
 )
 from questions.loader import load_sets
-from questions.policy import Policy
+from questions.policy import BloodPressureLimit, Policy
 from tests.builders import ELDER_ID, jst, make_answer, make_checkin, make_elder, make_event
 from tests.clock import FakeClock
 
 SETS = load_sets()
 OSHU = SETS["032158"]  # morning 06:00–10:30, evening 17:00–21:00
 KUDOYAMA = SETS["303445"]  # morning 07:00–11:00, noon 11:00–15:00, evening 16:00–20:00
-POLICY = Policy()
+# The fixed ladder and one alert per finding: what these tests describe. The default (each
+# elder's own rhythm, follow-ups grouped by month) is in tests/unit/test_rhythm.py, and the
+# properties at the end run with both.
+POLICY = Policy(per_elder_rhythm=False, group_follow_ups=False)
+DEFAULT = Policy()
 
 SATURDAY = date(2026, 11, 21)
 SUNDAY = date(2026, 11, 22)
@@ -175,7 +179,7 @@ class TestMissedCheckin:
     def test_without_waiting_for_the_next_slot_family_after_minutes_decides(
         self, skipped_monday_morning, clock
     ):
-        policy = Policy(family_waits_for_next_slot=False)
+        policy = POLICY.model_copy(update={"family_waits_for_next_slot": False})
         clock.set(jst(MONDAY, 13, 29))
         found = missed(run(skipped_monday_morning, clock(), policy=policy))
         assert found == {"2026-11-23/morning": 0}
@@ -282,7 +286,7 @@ class TestMissedCheckin:
         assert run(history, jst(TUESDAY, 12)) == []
 
     def test_the_policy_grace_is_used(self, skipped_monday_morning):
-        policy = Policy(grace_minutes=15)
+        policy = POLICY.model_copy(update={"grace_minutes": 15})
         assert missed(run(skipped_monday_morning, jst(MONDAY, 10, 45), policy=policy)) == {
             "2026-11-23/morning": 0
         }
@@ -590,7 +594,9 @@ class TestBloodPressure:
         assert run(history, jst(MONDAY, 0, 10), only="bp") == []
 
     def test_the_policy_limits_are_used(self):
-        policy = Policy.model_validate({"bp_follow_up": {"systolic": 150, "diastolic": 95}})
+        policy = POLICY.model_copy(
+            update={"bp_follow_up": BloodPressureLimit(systolic=150, diastolic=95)}
+        )
         value = {"systolic": 152, "diastolic": 80}
         history = History().answer(MONDAY, question_id="blood_pressure", value=value)
         assert keys(run(history, jst(MONDAY, 7), policy=policy, only="bp")) == {
@@ -715,11 +721,15 @@ def times_in(value) -> list[datetime]:
     return []
 
 
+BOTH = pytest.mark.parametrize("policy", [POLICY, DEFAULT], ids=["fixed", "default"])
+
+
+@BOTH
 @PROPERTY
 @given(histories())
-def test_no_candidate_but_emergency_concerns_a_time_inside_an_away_period(drawn):
+def test_no_candidate_but_emergency_concerns_a_time_inside_an_away_period(policy, drawn):
     history, now = drawn
-    for candidate in run(history, now):
+    for candidate in run(history, now, policy=policy):
         if candidate.rule == "emergency":
             continue
         assert not any(p.covers(now) for p in history.away)
@@ -731,13 +741,14 @@ def test_no_candidate_but_emergency_concerns_a_time_inside_an_away_period(drawn)
                 assert p.start > now or (p.end is not None and p.end <= start), candidate
 
 
+@BOTH
 @PROPERTY
 @given(histories())
-def test_evaluate_gives_each_key_once_and_the_same_answer_every_time(drawn):
+def test_evaluate_gives_each_key_once_and_the_same_answer_every_time(policy, drawn):
     history, now = drawn
-    first = run(history, now)
+    first = run(history, now, policy=policy)
     assert len(keys(first)) == len(first)
-    assert run(history, now) == first
+    assert run(history, now, policy=policy) == first
     shuffled = history.build()
     shuffled = replace(
         shuffled,
@@ -747,14 +758,15 @@ def test_evaluate_gives_each_key_once_and_the_same_answer_every_time(drawn):
         events=shuffled.events[::-1],
         away_periods=shuffled.away_periods[::-1],
     )
-    assert evaluate(shuffled, OSHU, POLICY, now) == first
+    assert evaluate(shuffled, OSHU, policy, now) == first
 
 
+@BOTH
 @PROPERTY
 @given(histories(), st.integers(1, 400), st.integers(1, 72))
-def test_data_outside_every_window_never_changes_the_result(drawn, days_back, hours_ahead):
+def test_data_outside_every_window_never_changes_the_result(policy, drawn, days_back, hours_ahead):
     history, now = drawn
-    before = run(history, now)
+    before = run(history, now, policy=policy)
     old = now.date() - timedelta(days=days_needed(POLICY) + days_back)
     later = now + timedelta(hours=hours_ahead)
     history.answer(old, value="bad").answer(old, question_id="weight", value=90.0)
@@ -763,7 +775,7 @@ def test_data_outside_every_window_never_changes_the_result(drawn, days_back, ho
     history.reading(later, ReadingKind.BLOOD_PRESSURE, {"systolic": 200, "diastolic": 130})
     history.reading(jst(old, 7), ReadingKind.STEPS, 99999)
     history.event("old-event", at=jst(old, 9)).event("later-event", at=later)
-    assert run(history, now) == before
+    assert run(history, now, policy=policy) == before
 
 
 class TestWatchingSince:
