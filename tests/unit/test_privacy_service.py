@@ -395,4 +395,3 @@ class TestDisclosure:
         )
         assert privacy.disclosure(services, admin, "elder-1")["elder"]["id"] == "elder-1"
         assert [e.actor for e in store.state.audit] == ["staff:user-5"]
-
