@@ -113,7 +113,8 @@ def _buttons() -> list[dict[str, Any]]:
     ]
 
 
-def _screen(notice: Notice) -> dict[str, Any]:
+def invitation_screen(notice: Notice) -> dict[str, Any]:
+    """Return the screen of the invitation: its title, its text and the two answer buttons."""
     invite = messages.EXERCISE_INVITE.format(title=notice.title)
     text = notice.screen_text if notice.screen_text != notice.title else invite
     screen: dict[str, Any] = {"title": notice.title, "text": text, "buttons": _buttons()}
@@ -151,7 +152,10 @@ def follow(svc: Services, caller: Caller, turn: Turn) -> Turn:
         "closing": [{"key": line.key, "params": line.params} for line in closing],
     }
     return Turn(
-        tuple(lines), state=state, reprompt=Line("exercise_reprompt"), screen=_screen(due.notice)
+        tuple(lines),
+        state=state,
+        reprompt=Line("exercise_reprompt"),
+        screen=invitation_screen(due.notice),
     )
 
 
@@ -205,7 +209,7 @@ def hint(svc: Services, state: dict[str, Any]) -> Turn:
     with svc.uow() as uow:
         notice = uow.notices.get(str(state.get("notice", "")))
     hint = Line("exercise_reprompt")
-    screen = _screen(notice) if notice is not None else None
+    screen = invitation_screen(notice) if notice is not None else None
     return Turn((hint,), state=state, reprompt=hint, screen=screen)
 
 

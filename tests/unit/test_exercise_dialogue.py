@@ -126,12 +126,21 @@ def test_the_invitation_is_read_once_a_day_even_when_it_was_not_answered(
     assert INVITE in checked_in(speaker).speech  # its next day
 
 
-def test_the_buttons_answer_like_the_words(speaker, publish, store, tuesday_ten):
+@pytest.mark.parametrize(
+    ("button", "thanks", "answer"),
+    [
+        ("#1", "よかったです。おつかれさまでした。", "done"),  # やった
+        ("#2", "わかりました。今日は、ゆっくりなさってくださいね。", "not_today"),  # 今日はやめとく
+    ],
+)
+def test_the_buttons_answer_like_the_words(
+    speaker, publish, store, tuesday_ten, button, thanks, answer
+):
     publish(make_exercise())
     checked_in(speaker)
-    touched = speaker.say("#1")  # やった
-    assert touched.speech.startswith("よかったです。おつかれさまでした。")
-    assert [e.detail["answer"] for e in exercise_events(store)] == ["done"]
+    touched = speaker.say(button)
+    assert touched.speech == thanks + CLOSING
+    assert [e.detail["answer"] for e in exercise_events(store)] == [answer]
 
 
 @pytest.mark.parametrize(
