@@ -5,7 +5,7 @@
 - The invitation is read once a day, on the notice's days, when the skill is opened inside its
   time window: after the check-in and the notices read after it, just before the check-in's
   closing words (which follow the elder's answer); right after the greeting when nothing is to
-  be asked now (the check-in done already, or no slot open).
+  be asked now (the check-in done already, or no slot begun yet).
 - The elder may answer 「やった」, 「これからやる」 (or 「はい」) or 「今日はやめとく」: the
   answer is kept as an event for staff (never an alert), thanked without a word of judgement.
   Anything else simply goes on: the closing words, and what follows a completed check-in.

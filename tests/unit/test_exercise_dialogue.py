@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -9,8 +10,11 @@ import pytest
 from backend.domain.model import EventKind
 from backend.services.exercise_dialogue import ExerciseAnswer, answer_of
 from notices.model import Audience, NoticeStatus
+from questions.engagement_files import engagement_for
+from skill.builder import build_skill
 from tests.builders import jst, make_away, make_exercise, make_notice
 from tests.fakes import FakeUnitOfWork
+from tests.speaker import SKILL_ID, Speaker
 from tests.unit.conftest import MONDAY, TUESDAY
 
 FRIDAY = date(2026, 11, 27)
@@ -46,7 +50,7 @@ def checked_in(speaker, reply=None):
 
 @pytest.fixture
 def tuesday_ten(clock):
-    clock.set(jst(TUESDAY, 10, 15))  # the morning slot (6:00-10:30) is still open
+    clock.set(jst(TUESDAY, 10, 15))  # the morning check-in is still to do
 
 
 def test_the_invitation_follows_the_check_in_before_its_closing_words(
@@ -82,7 +86,7 @@ def test_opened_after_the_morning_check_in_the_invitation_comes_after_the_greeti
     publish(make_exercise())
     clock.set(jst(TUESDAY, 7, 30))
     assert checked_in(speaker).speech.endswith(CLOSING)  # not yet its time
-    clock.set(jst(TUESDAY, 10, 45))  # no slot open now
+    clock.set(jst(TUESDAY, 10, 45))  # the morning check-in is done: nothing to ask
     speaker.new_session()
     opened = speaker.open()
     assert opened.speech == "山田 花子さん、おはようございます。" + INVITE
@@ -263,3 +267,16 @@ def test_no_invitation_while_the_elder_is_away(speaker, publish, store, tuesday_
 )
 def test_answer_words(words, answer):
     assert answer_of(words) is answer
+
+
+def test_where_engagement_is_on_the_topic_and_stamp_follow_the_answer(
+    services, clock, elder, publish, tuesday_ten
+):
+    publish(make_exercise())
+    speaker = Speaker(build_skill(replace(services, engagement=engagement_for), SKILL_ID), clock)
+    assert checked_in(speaker).speech.endswith(INVITE)
+    reply = speaker.say("やった")
+    assert reply.speech.startswith(
+        "よかったです。おつかれさまでした。今日の分は、これでおしまいです。"
+    )
+    assert "今日のスタンプを押しました。" in reply.speech
