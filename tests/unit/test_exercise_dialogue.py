@@ -261,6 +261,8 @@ def test_no_invitation_while_the_elder_is_away(speaker, publish, store, tuesday_
         ("やってない", ExerciseAnswer.NOT_TODAY),
         ("今日はしない", ExerciseAnswer.NOT_TODAY),
         ("やらなかった", ExerciseAnswer.NOT_TODAY),
+        ("結構です", ExerciseAnswer.NOT_TODAY),
+        ("いやいや、ちゃんとやったよ", ExerciseAnswer.DONE),
         ("えーと", None),
         ("", None),
     ],
