@@ -208,9 +208,9 @@ def hint(svc: Services, state: dict[str, Any]) -> Turn:
     """Say how to answer, with the invitation's buttons again."""
     with svc.uow() as uow:
         notice = uow.notices.get(str(state.get("notice", "")))
-    hint = Line("exercise_reprompt")
+    how = Line("exercise_reprompt")
     screen = invitation_screen(notice) if notice is not None else None
-    return Turn((hint,), state=state, reprompt=hint, screen=screen)
+    return Turn((how,), state=state, reprompt=how, screen=screen)
 
 
 def _touched(value: str) -> ExerciseAnswer | None:
