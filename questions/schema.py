@@ -294,6 +294,8 @@ class WeeklyAbsence(_Strict):
     weekday: Literal["月", "火", "水", "木", "金", "土", "日"]
     # The slots the elder is out for; none listed means every slot of that day.
     slots: tuple[str, ...] = ()
+    # Who told of it: staff on the elder page, or the elder (「水曜日はデイサービスです」).
+    set_by: Literal["staff", "elder"] = "staff"
 
     def covers(self, day: dt.date, slot: str) -> bool:
         """Return True if the elder is out for ``slot`` on ``day``."""

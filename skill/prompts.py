@@ -92,6 +92,9 @@ JA_JP: dict[str, str] = {
     "away_confirm_open": "{kind}のあいだ、見守りをお休みにします。お戻りになったら「ただいま」と言ってください。よろしいですか。",
     "yes_or_no": "「はい」か「いいえ」でお答えください。",
     "away_cancelled": "わかりました。お休みにはしません。",
+    "weekly_confirm": "毎週{weekdays}は、{absence}ですね。その日は、お返事がなくても、すぐにはご家族へ知らせません。よろしいですか。",
+    "weekly_set": "わかりました。覚えておきますね。",
+    "weekly_cancelled": "わかりました。そのままにしておきますね。",
     "away_set_hospital": "お休みにしました。どうぞお大事になさってください。お戻りを待っています。",
     "away_set_travel": "お休みにしました。気をつけて、行ってらっしゃい。",
     "away_set_short_stay": "お休みにしました。ゆっくりしてきてくださいね。",
@@ -142,6 +145,7 @@ JA_JP |= ENGAGEMENT_JA_JP
 # A 体操 notice: the invitation in its time window and the answer to it.
 JA_JP |= EXERCISE_JA_JP
 
+WEEKLY_KINDS = {"dayservice": "デイサービス", "clinic": "通院", "other": "お出かけ"}
 AWAY_KINDS = {
     "hospital": "入院",
     "travel": "旅行",
@@ -261,6 +265,10 @@ def render(key: str, params: dict[str, Any], catalog: dict[str, str] = JA_JP) ->
         values["date"] = format_date(values["date"])
     if "kind" in values:
         values["kind"] = AWAY_KINDS.get(str(values["kind"]), AWAY_KINDS["other"])
+    if "absence" in values:
+        values["absence"] = WEEKLY_KINDS.get(str(values["absence"]), WEEKLY_KINDS["other"])
+    if isinstance(values.get("weekdays"), list):
+        values["weekdays"] = "と".join(f"{w}曜日" for w in values["weekdays"])
     if isinstance(values.get("until"), str):
         values["until"] = format_until(values["until"])
     if isinstance(values.get("since"), str):

@@ -13,6 +13,7 @@ ABSENCES_SAVED = (
     "毎週のお出かけ（デイサービス・通院）を保存しました。その時間帯は応答がなくても知らせません"
     "（その日もお答えになる方は、ふだんどおり見守ります）。"
 )
+ABSENCE_BY_ELDER = "（ご本人から）"  # the elder told of it on the speaker; saving confirms it
 BAD_ABSENCES = "曜日・種類・時間帯のどれかが正しくありません。"
 ABSENCE_KINDS = {"": "なし", "dayservice": "デイサービス", "clinic": "通院", "other": "その他"}
 NOT_WATCHED = "この方は同意を撤回されているため、新しい登録はできません。"

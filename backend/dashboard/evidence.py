@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from typing import Any
 
 from backend import messages
 from backend.dashboard import evidence_texts as t
-from backend.domain.model import Alert
+from backend.domain.model import Alert, Severity
 from backend.ports import ALERT_SEVERITY_ORDER
 from backend.services.answer_words import shown
 from questions.model import QuestionSet
@@ -108,6 +108,12 @@ def headline(alerts: Sequence[Alert], tz: tzinfo, qset: QuestionSet | None = Non
     alert = worst_first(alerts)[0]
     ev = alert.evidence
     base = _base(alert.rule)
+    if base == "follow_up":
+        found = findings(alert)
+        if not found:
+            return messages.title_for(alert.rule, alert.period, ev)
+        line = headline(found[:1], tz, qset)
+        return t.FOLLOW_UP_MORE.format(line=line, more=len(found) - 1) if found[1:] else line
     if base == "missed_checkin":
         if ev.get("silent_since"):
             return t.MISSED_RUNNING.format(
@@ -154,6 +160,41 @@ def headline(alerts: Sequence[Alert], tz: tzinfo, qset: QuestionSet | None = Non
             return t.CHECKLIST.format(month=month, criteria=t.SLOT_JOIN.join(met))
         return t.CHECKLIST_NONE.format(month=month)
     return messages.title_for(alert.rule, alert.period, ev)
+
+
+def findings(alert: Alert) -> list[Alert]:
+    """Return a follow-up item's findings as alerts of their own, most serious first."""
+    rank = {s: i for i, s in enumerate(ALERT_SEVERITY_ORDER)}
+    found = [
+        replace(
+            alert,
+            rule=f.get("rule", ""),
+            period=f.get("period", ""),
+            evidence=f.get("evidence") or {},
+            severity=Severity(f.get("severity", Severity.INFO.value)),
+        )
+        for f in alert.evidence.get("findings", ())
+    ]
+    newest = sorted(found, key=lambda a: a.period, reverse=True)
+    return sorted(newest, key=lambda a: rank[a.severity])
+
+
+def _follow_up(alert: Alert, ev: dict, tz: tzinfo, qset: QuestionSet | None) -> Evidence:
+    """Each finding in one line, then its own evidence; the rules of each kind once."""
+    facts: list[Fact] = []
+    rules = [t.FOLLOW_UP_RULE]
+    for found in findings(alert):
+        facts.append(
+            Fact(
+                messages.period_for(found.rule, found.period, found.evidence),
+                headline([found], tz, qset),
+            )
+        )
+        own = evidence(found, tz, qset)
+        facts += [Fact(t.FOLLOW_UP_DETAIL.format(label=f.label), f.text) for f in own.facts]
+        if own.rule and own.rule not in rules:
+            rules.append(own.rule)
+    return Evidence(tuple(facts), " ".join(rules))
 
 
 def _month(text: str) -> str:
@@ -344,4 +385,5 @@ _BUILDERS = {
     "emergency": _emergency,
     "disaster_help": _disaster,
     "kihon_checklist": _checklist,
+    "follow_up": _follow_up,
 }

@@ -17,6 +17,12 @@ EMERGENCY_SAID = "緊急の言葉「{words}」（{at}）"
 EMERGENCY = "緊急の言葉（{at}）"
 DISASTER = "災害のお知らせに「助けが必要」（{at}）"
 CHECKLIST = "基本チェックリスト {month}：{criteria}"
+FOLLOW_UP_MORE = "{line} ほか{more}件（今月のまとめ）"
+FOLLOW_UP_DETAIL = "　{label}"  # a finding's own evidence, under its line
+FOLLOW_UP_RULE = (
+    "経過観察の所見（血圧 160〜179、気になる答え、チェックリスト、体重・歩数の減少）は、"
+    "月ごとに1件にまとめています。ご家族やセンターへの連絡はせず、この画面でご確認ください。"
+)
 CHECKLIST_NONE = "基本チェックリスト {month}"
 OTHERS = "ほか{count}件"
 AT = "{at} に発生"

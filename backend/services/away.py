@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -11,10 +12,13 @@ from backend.domain.model import AwayKind, AwayPeriod
 from backend.ports import AbstractUnitOfWork
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
+from questions.loader import parse_overrides
+from questions.schema import WEEKDAYS, WeeklyAbsence
 
 STAGE_UNTIL = "away_until"
 STAGE_CONFIRM = "away_confirm"
 STAGE_ACTIVE = "away_active"
+STAGE_WEEKLY = "weekly_confirm"  # 「水曜日はデイサービスです」 read back, はい/いいえ awaited
 
 
 def end_of(until: str | None, tz: Any) -> datetime | None:
@@ -91,3 +95,24 @@ def end_now(svc: Services, elder_id: str) -> AwayPeriod | None:
         uow.away.end_period(period.id, now)
         uow.commit()
     return period
+
+
+@retry_when_busy
+def declare_weekly(svc: Services, elder_id: str, kind: str, weekdays: tuple[str, ...]) -> None:
+    """Add the weekly absence the elder told of (every slot of those weekdays), keeping the rest.
+
+    A weekday already set is replaced; the missed check-in rule then learns from those dates
+    whether the elder answers some slots all the same (``rhythm.learn_absent``).
+    """
+    with svc.uow() as uow:
+        elder = uow.elders.get(elder_id)
+        if elder is None:
+            raise NotFound(f"elder {elder_id}")
+        current = parse_overrides(elder.overrides, f"elder {elder.id} overrides").absences
+        kept = [a for a in current if a.weekday not in weekdays]
+        said = [WeeklyAbsence(kind=kind, weekday=w, set_by="elder") for w in weekdays]
+        rows = sorted([*kept, *said], key=lambda a: WEEKDAYS.index(a.weekday))
+        overrides = {**elder.overrides, "absences": [a.model_dump(mode="json") for a in rows]}
+        parse_overrides(overrides, f"elder {elder.id} overrides")
+        uow.elders.update(replace(elder, overrides=overrides))
+        uow.commit()

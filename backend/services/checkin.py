@@ -392,6 +392,8 @@ def answer(
     """Take a reply to the current question: store it, read it back or ask again."""
     if state.get("stage") in (away.STAGE_UNTIL, away.STAGE_CONFIRM):
         return _away_reply(svc, caller, state, reply)
+    if state.get("stage") == away.STAGE_WEEKLY:
+        return _weekly_reply(svc, caller, state, reply)
     now = svc.now()
     with svc.uow() as uow:
         elder = _elder_for(uow, caller)
@@ -669,6 +671,46 @@ def _away_reply(svc: Services, caller: Caller, state: dict[str, Any], reply: Rep
     start = away.start_of(state.get("away_since"), svc.tz, now)
     away.declare(svc, elder.id, AwayKind(kind), start=start, end=end, set_by="elder")
     return Turn((Line(f"away_set_{kind}"),), end=True)
+
+
+def _weekly_confirm(state: dict[str, Any], kind: str, weekdays: list[str]) -> Turn:
+    new_state = {**_kept(state), "stage": away.STAGE_WEEKLY}
+    new_state |= {"weekly_kind": kind, "weekly_days": weekdays}
+    line = Line("weekly_confirm", {"absence": kind, "weekdays": weekdays})
+    return Turn((line,), state=new_state, reprompt=Line("yes_or_no"))
+
+
+def weekly_said(
+    svc: Services, caller: Caller, state: dict[str, Any], kind: str, weekdays: tuple[str, ...]
+) -> Turn:
+    """「水曜日はデイサービスです」: read it back; remembered only once the elder says はい."""
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+    if elder is None:
+        return _unpaired()
+    return _weekly_confirm(state, kind, list(weekdays))
+
+
+def weekly_again(svc: Services, caller: Caller, state: dict[str, Any]) -> Turn:
+    """Read the weekly absence back again: only はい or いいえ answers it."""
+    return _weekly_confirm(
+        state, state.get("weekly_kind", "other"), list(state.get("weekly_days", ()))
+    )
+
+
+def _weekly_reply(svc: Services, caller: Caller, state: dict[str, Any], reply: Reply) -> Turn:
+    kind, weekdays = state.get("weekly_kind", "other"), list(state.get("weekly_days", ()))
+    if reply.kind not in (ReplyKind.YES, ReplyKind.NO) or not weekdays:
+        return _weekly_confirm(state, kind, weekdays)
+    with svc.uow() as uow:
+        elder = _elder_for(uow, caller)
+    if elder is None:
+        return _unpaired()
+    question = _current_question(svc, elder, state)
+    if reply.kind is ReplyKind.NO:
+        return _with_question([Line("weekly_cancelled")], question, _kept(state))
+    away.declare_weekly(svc, elder.id, kind, tuple(weekdays))
+    return _with_question([Line("weekly_set")], question, _kept(state))
 
 
 def returned(svc: Services, caller: Caller) -> Turn:

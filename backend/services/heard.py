@@ -16,6 +16,7 @@ from backend.domain.model import AnswerSource
 from backend.domain.understanding import Meaning, MeaningKind, emergency_in, understand
 from backend.domain.understanding.dates import date_value
 from backend.domain.understanding.lexicon import EMPTY, Lexicon
+from backend.domain.understanding.weekly import weekly_absence
 from backend.services import away, checkin, notice_delivery
 from backend.services.checkin import Caller, Turn
 from backend.services.context import Services
@@ -63,7 +64,7 @@ def answer(
     meaning = understand(reply.raw, question, lexicon)
     if meaning.kind is MeaningKind.EMERGENCY:
         return notice_delivery.emergency(svc, caller, state, f"words:{meaning.rule}", reply.raw)
-    return _understood(svc, caller, state, meaning)
+    return _understood(svc, caller, state, meaning, lexicon)
 
 
 def says_emergency(words: str) -> bool:
@@ -71,9 +72,14 @@ def says_emergency(words: str) -> bool:
     return bool(words) and emergency_in(words) is not None
 
 
-def _understood(svc: Services, caller: Caller, state: dict[str, Any], meaning: Meaning) -> Turn:
+def _understood(
+    svc: Services, caller: Caller, state: dict[str, Any], meaning: Meaning, lexicon: Lexicon
+) -> Turn:
     kind = meaning.kind
     stage = state.get("stage")
+    awaited = (MeaningKind.YES, MeaningKind.NO, MeaningKind.FAREWELL)
+    if stage == away.STAGE_WEEKLY and kind not in awaited:
+        return checkin.weekly_again(svc, caller, state)  # はい/いいえ (or goodbye) awaited
     if stage == away.STAGE_UNTIL:
         words = meaning.until or meaning.start or _date_words(meaning)
         if words:
@@ -102,6 +108,9 @@ def _understood(svc: Services, caller: Caller, state: dict[str, Any], meaning: M
         return checkin.help_turn(svc, caller, state)
     if kind is MeaningKind.REPEAT:
         return checkin.ask_again(svc, caller, state)
+    weekly = weekly_absence(meaning.raw, lexicon)
+    if weekly is not None:
+        return checkin.weekly_said(svc, caller, state, weekly.kind, weekly.weekdays)
     return checkin.not_understood(svc, caller, state, meaning.raw)
 
 

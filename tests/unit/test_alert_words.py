@@ -77,6 +77,32 @@ def test_the_board_says_a_weight_drop_in_kilograms_over_six_months() -> None:
     assert messages.title_for("weight_drop", "2026-W49", weight.evidence).endswith("（2.8kg 減）")
 
 
+def test_a_follow_up_item_leads_with_its_most_serious_finding_and_counts_the_rest() -> None:
+    weight = {
+        "rule": "weight_drop",
+        "period": "2026-W49",
+        "severity": "info",
+        "evidence": {"drop_kg": 2.75, "threshold_kg": 2.0},
+    }
+    pressure = {
+        "rule": "bp_high",
+        "period": "2026-12-01",
+        "severity": "same_day",
+        "evidence": {
+            "readings": [{"systolic": 168, "diastolic": 96, "at": "2026-12-01T07:10+09:00"}]
+        },
+    }
+    item = _alert(
+        "follow_up", "2026-12", Severity.SAME_DAY, month="2026-12", findings=[weight, pressure]
+    )
+    assert evidence.headline([item], JST) == "血圧 168/96（12/1 7:10） ほか1件（今月のまとめ）"
+    alone = _alert("follow_up", "2026-12", month="2026-12", findings=[weight])
+    assert evidence.headline([alone], JST) == "体重 6か月で2.8kg減"
+    facts = [(f.label, f.text) for f in evidence.evidence(item, JST).facts]
+    assert facts[0] == ("12月1日", "血圧 168/96（12/1 7:10）")
+    assert ("　測った値", "12/1 7:10：上 168／下 96 mmHg") in facts  # each finding's own evidence
+
+
 def test_the_most_serious_alert_leads_the_line() -> None:
     weight = _alert("weight_drop", "2026-W49", drop_kg=2.1)
     said = _alert(

@@ -484,12 +484,26 @@ class TestFollowUpItems:
         self, client: FlaskClient, store: FakeStore
     ) -> None:
         findings = [
-            {"rule": "bp_high", "period": "2026-11-20", "severity": "same_day", "evidence": {}},
+            {
+                "rule": "bp_high",
+                "period": "2026-11-20",
+                "severity": "same_day",
+                "evidence": {
+                    "readings": [
+                        {"systolic": 168, "diastolic": 96, "at": "2026-11-20T07:10:00+09:00"}
+                    ]
+                },
+            },
             {
                 "rule": "concern:sleep:3d",
                 "period": "2026-11-22",
                 "severity": "info",
-                "evidence": {"title": "睡眠"},
+                "evidence": {
+                    "title": "睡眠",
+                    "question_id": "sleep",
+                    "days_running": 3,
+                    "answers": [{"value": "slept_poorly"}],
+                },
             },
         ]
         with FakeUnitOfWork(store) as uow:
@@ -510,8 +524,8 @@ class TestFollowUpItems:
         login(client)
         page = client.get("/alerts/follow-up-1").text
         assert "今月のフォローアップ項目があります" in page
-        assert "2026-11-20 血圧（当日中に確認）" in page
-        assert "2026-11-22 気になる答え（睡眠）" in page
+        assert "<dd>血圧 168/96（11/20 7:10）</dd>" in page  # the most serious finding first
+        assert "<dd>睡眠「眠れなかった」が3日続く（11/22まで）</dd>" in page
         outage = client.get("/alerts/outage-1").text
         assert "スピーカーと連絡が取れません" in outage
         assert "お電話で確認してください" in outage

@@ -308,8 +308,8 @@ class TestWeeklyAbsences:
         overrides = store.state.elders[OWN_ELDER.id].overrides
         assert overrides == {
             "absences": [
-                {"kind": "dayservice", "weekday": "水", "slots": ["morning"]},
-                {"kind": "clinic", "weekday": "金", "slots": []},
+                {"kind": "dayservice", "weekday": "水", "slots": ["morning"], "set_by": "staff"},
+                {"kind": "clinic", "weekday": "金", "slots": [], "set_by": "staff"},
             ]
         }
         from questions.loader import parse_overrides
@@ -319,6 +319,7 @@ class TestWeeklyAbsences:
         assert parsed.absent(wednesday, "morning")
         assert not parsed.absent(wednesday, "evening")
         assert 'value="dayservice" selected' in client.get(PAGE).text
+        assert "ご本人から" not in client.get(PAGE).text
         (entry,) = audited(store, "set_weekly_absences")
         assert entry.detail == {"weekdays": ["水", "金"]}
         # Changing the question times keeps the absences.
@@ -525,3 +526,13 @@ class TestDisclosureDownload:
         assert response.status_code == 404
         assert OTHER_ELDER.name not in response.text
         assert audited(store, "export_disclosure") == []
+
+
+def test_an_absence_the_elder_told_of_is_marked_on_the_elder_page(
+    client: FlaskClient, store: FakeStore
+) -> None:
+    elder = store.state.elders[OWN_ELDER.id]
+    said = {"absences": [{"kind": "dayservice", "weekday": "水", "set_by": "elder"}]}
+    store.state.elders[OWN_ELDER.id] = dataclasses.replace(elder, overrides=said)
+    page = client.get(PAGE).text
+    assert '水曜日<small class="meta">（ご本人から）</small>' in page

@@ -351,6 +351,16 @@ def test_away_return_and_pairing(skill, clock, world):
     walk.open()
     walk.through("旅行に行きます", "わからない", "いいえ", "ストップ")
     assert walk.problems == []
+    walk = walks(skill, clock, world, "weekly absence")
+    walk.open()
+    walk.through("毎週水曜日はデイサービスです", "ええと", "はい")
+    walk.to_the_end()
+    assert walk.problems == []
+    walk = walks(skill, clock, world, "weekly absence refused")
+    walk.open()
+    walk.through("月水金は透析です", "いいえ")
+    walk.to_the_end()
+    assert walk.problems == []
     walk = walks(skill, clock, world, "pairing", user_id="amzn1.ask.account.N", device_id="dev-N")
     walk.open()
     walk.through("コードは111111", "コードは654321")
