@@ -6,7 +6,15 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
 from backend.services.context import Services
-from skill import engagement, event_handlers, family_relay, family_reply, handlers, interceptors
+from skill import (
+    engagement,
+    event_handlers,
+    exercise,
+    family_relay,
+    family_reply,
+    handlers,
+    interceptors,
+)
 
 
 def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilder:
@@ -20,6 +28,8 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
         handlers.LaunchRequestHandler(services),
         handlers.EmergencyIntentHandler(services),
         *engagement_handlers(services),
+        exercise.ExerciseHelpHandler(services),
+        exercise.ExerciseAnswerHandler(services),
         handlers.PairIntentHandler(services),
         handlers.AwayIntentHandler(services),
         handlers.DateIntentHandler(services),

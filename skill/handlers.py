@@ -26,7 +26,13 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from backend.domain.conversation import Reply, ReplyKind, number_from_parts
 from backend.domain.errors import NotFound
 from backend.domain.model import AnswerSource
-from backend.services import checkin, engagement_dialogue, heard, notice_delivery
+from backend.services import (
+    checkin,
+    engagement_dialogue,
+    exercise_dialogue,
+    heard,
+    notice_delivery,
+)
 from backend.services.checkin import Caller, Line, Turn
 from backend.services.context import Services
 from skill import const
@@ -172,8 +178,10 @@ class LaunchRequestHandler(_ServiceHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Announce new notices (災害 first), then start or resume today's check-in."""
-        turn = notice_delivery.start(self.services, caller_of(handler_input))
-        return respond(handler_input, turn)
+        caller = caller_of(handler_input)
+        turn = notice_delivery.start(self.services, caller)
+        # Nothing to ask now: today's 体操 invitation, inside its window.
+        return respond(handler_input, exercise_dialogue.follow(self.services, caller, turn))
 
 
 class _ReplyHandler(_ServiceHandler):
@@ -192,7 +200,9 @@ class _ReplyHandler(_ServiceHandler):
             self.reply(handler_input),
             self.source,
         )
-        # A completed check-in goes on with today's topic, stamp and quiz (where turned on).
+        # A closed check-in: today's 体操 invitation first, inside its window; a completed
+        # one goes on with today's topic, stamp and quiz (where turned on).
+        turn = exercise_dialogue.follow(self.services, caller, turn)
         return respond(
             handler_input, engagement_dialogue.after_checkin(self.services, caller, turn)
         )

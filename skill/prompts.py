@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from skill.engagement_prompts import JA_JP as ENGAGEMENT_JA_JP
+from skill.exercise_prompts import JA_JP as EXERCISE_JA_JP
 
 JA_JP: dict[str, str] = {
     "greeting_morning": "{name}さん、おはようございます。",
@@ -140,6 +141,9 @@ JA_JP |= {
 
 # After a completed check-in: topic, stamp, quiz (engagement; kept in its own catalog).
 JA_JP |= ENGAGEMENT_JA_JP
+
+# A 体操 notice: the invitation in its time window and the answer to it.
+JA_JP |= EXERCISE_JA_JP
 
 WEEKLY_KINDS = {"dayservice": "デイサービス", "clinic": "通院", "other": "お出かけ"}
 AWAY_KINDS = {

@@ -14,8 +14,9 @@ from typing import Any
 
 import yaml
 
+from backend import messages
 from backend.domain.errors import NotFound
-from backend.domain.model import Municipality, StaffUser
+from backend.domain.model import EventKind, Municipality, StaffUser
 from backend.domain.staff import AuditEntry
 from backend.ports import AbstractUnitOfWork
 from backend.services import notices as notice_service
@@ -24,7 +25,7 @@ from backend.services.context import Services
 from backend.services.municipal_config import municipality_in_scope
 from backend.services.retry import retry_when_busy
 from notices.loader import load_notice_text, notice_id
-from notices.model import Notice, NoticeStatus, Priority, Safety
+from notices.model import Notice, NoticeKind, NoticeStatus, Priority, Safety
 
 SOURCE = "notices/{code}.yaml"  # how the problems name the text (like an imported file)
 
@@ -49,8 +50,10 @@ def check(svc: Services, code: str, entry: dict[str, Any]) -> Notice:
 def entry_of(notice: Notice, svc: Services) -> dict[str, Any]:
     """Return the form entry of a stored notice (the inverse of ``check``)."""
     local_id = notice.id.partition("/")[2] or notice.id
-    entry: dict[str, Any] = {
-        "id": local_id,
+    entry: dict[str, Any] = {"id": local_id}
+    if notice.kind is NoticeKind.EXERCISE:
+        entry["kind"] = notice.kind.value
+    entry |= {
         "title": notice.title,
         "priority": notice.priority.value,
         "speech": notice.speech,
@@ -77,6 +80,12 @@ def entry_of(notice: Notice, svc: Services) -> dict[str, Any]:
             "nth": list(rec.nth),
             "dates": [d.isoformat() for d in rec.dates],
         }
+    if notice.window is not None:
+        window = notice.window
+        entry["time"] = f"{window.at:%H:%M}"
+        entry["window"] = f"{window.start:%H:%M}-{window.end:%H:%M}"
+    if not notice.speech:
+        entry.pop("speech")  # a 体操 invitation without words of its own
     entry["draft"] = notice.status is NoticeStatus.DRAFT
     return entry
 
@@ -89,6 +98,7 @@ class Occurrence:
     heard: int
     safe: int = 0
     need_help: int = 0
+    answers: tuple[tuple[str, int], ...] = ()  # a 体操 invitation's: (label, elders), by answer
 
 
 @dataclass(frozen=True)
@@ -119,11 +129,36 @@ def _tracked(uow: AbstractUnitOfWork, notice: Notice) -> Tracked:
         elif d.safety is Safety.NEED_HELP:
             help_[d.occurrence] += 1
     keys = sorted(heard, reverse=True)
+    answers = _exercise_answers(uow, notice, targeted)
     return Tracked(
         notice,
         len(targeted),
-        tuple(Occurrence(k, heard[k], safe[k], help_[k]) for k in keys),
+        tuple(Occurrence(k, heard[k], safe[k], help_[k], answers.get(k, ())) for k in keys),
     )
+
+
+def _exercise_answers(
+    uow: AbstractUnitOfWork, notice: Notice, targeted: set[str]
+) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Return, per occurrence of a 体操 notice, how many elders gave each answer (the last)."""
+    if notice.kind is not NoticeKind.EXERCISE or not targeted:
+        return {}
+    last: dict[tuple[str, str], str] = {}
+    for elder_id, events in uow.events.list_for_elders(sorted(targeted), notice.starts_at).items():
+        for e in events:  # oldest first: a later answer of the day counts
+            if e.kind is EventKind.EXERCISE and e.detail.get("notice_id") == notice.id:
+                last[(str(e.detail.get("occurrence", "")), elder_id)] = str(e.detail["answer"])
+    counted: dict[str, Counter[str]] = {}
+    for (occurrence, _), answer in last.items():
+        counted.setdefault(occurrence, Counter())[answer] += 1
+    return {
+        occurrence: tuple(
+            (label, counts[answer])
+            for answer, label in messages.EXERCISE_ANSWERS.items()
+            if counts[answer]
+        )
+        for occurrence, counts in counted.items()
+    }
 
 
 def list_tracked(svc: Services, user: StaffUser, code: str) -> tuple[Municipality, list[Tracked]]:
@@ -181,6 +216,8 @@ def save(svc: Services, user: StaffUser, code: str, entry: dict[str, Any]) -> No
         "starts_at": notice.starts_at,
         "ends_at": notice.ends_at,
         "recurrence": notice.recurrence,
+        "kind": notice.kind,
+        "window": notice.window,
     }
     saved = notice_service.edit(svc, stored.id, **changes)
     if notice.status is NoticeStatus.PUBLISHED and saved.status is NoticeStatus.DRAFT:

@@ -49,6 +49,8 @@ _EDITABLE = {
     "starts_at",
     "ends_at",
     "recurrence",
+    "kind",
+    "window",
 }
 
 

@@ -12,7 +12,7 @@ import dataclasses
 import functools
 import random
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -58,6 +58,7 @@ from notices.model import (
     Priority,
     Recurrence,
     Safety,
+    TimeWindow,
 )
 from questions.loader import load_sets
 from tests.board_reference import random_center, reference_board
@@ -79,6 +80,7 @@ from tests.builders import (
     make_consent,
     make_elder,
     make_event,
+    make_exercise,
     make_municipality,
     make_notice,
     make_outbox_message,
@@ -2208,6 +2210,19 @@ class TestNotices:
         with uow_factory() as uow:
             assert uow.notices.get("032158/a") == notice
             assert uow.notices.get("nothing") is None
+
+    def test_an_exercise_notice_reads_back_equal_with_its_kind_and_time_window(
+        self, uow_factory: UowFactory
+    ) -> None:
+        taiso = make_exercise(at=time(10, 0), start=time(9, 45), end=time(11, 30))
+        given(uow_factory)
+        with uow_factory() as uow:
+            uow.notices.add(taiso)
+            uow.commit()
+        with uow_factory() as uow:
+            stored = uow.notices.get(taiso.id)
+        assert stored == taiso
+        assert stored.window == TimeWindow(time(10, 0), time(9, 45), time(11, 30))
 
     def test_update_keeps_created_at_and_a_missing_notice_raises(
         self, uow_factory: UowFactory
