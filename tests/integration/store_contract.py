@@ -1,8 +1,9 @@
 """The store contract: every store (SQL, fake, ...) must pass these tests unchanged.
 
 A commit is all or nothing on every store for the units the services make (a staff
-action and its audit entry are one unit: ``TestAuditedActions``); the DynamoDB store
-applies a unit of more than 100 writes as several transactions (see ``backend.ports``).
+action and its audit entry are one unit: ``TestAuditedActions``). The DynamoDB store
+commits a unit of more than 100 writes as several transactions, the earlier ones staying
+committed when a later one fails (see ``backend.ports``; pinned by the DynamoDB-only tests).
 
 A test module runs the suite by importing the classes below and providing a
 ``uow_factory`` fixture: a callable returning a fresh unit of work on one store
