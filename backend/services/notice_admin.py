@@ -166,8 +166,9 @@ def save(svc: Services, user: StaffUser, code: str, entry: dict[str, Any]) -> No
     A new id creates the notice; an existing one changes it (a draft is published when
     ``draft`` is false). Raise NoticeFileError on invalid input (nothing stored), ValueError
     for a withdrawn notice, NotFound outside the scope. The change and its audit entry are
-    one unit of work; which of the two it is was decided by the read before, so a retried
-    creation whose id was taken meanwhile raises Conflict rather than editing that notice.
+    one unit of work. Whether it creates or edits is decided by a read before that unit, so
+    a creation whose id another admin took meanwhile raises Conflict (even when retried)
+    instead of overwriting their notice.
     """
     with svc.uow() as uow:
         municipality_in_scope(uow, user, code)

@@ -191,3 +191,24 @@ def test_notice_actions_are_audited_once_each(world) -> None:
     assert _actions(store)[-3:] == ["create_notice", "edit_notice", "withdraw_notice"]
     assert {e.detail["notice_id"] for e in store.state.audit[-3:]} == {draft.id}
     assert store.state.notices[draft.id].status.value == "withdrawn"
+
+
+def test_a_notice_id_taken_by_another_admin_meanwhile_is_a_conflict_and_theirs_stays(
+    world, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, svc = world
+    admin = store.state.users["user-3"]
+    theirs = notice_admin.check(svc, MUNICIPALITY_CODE, _entry(title="別の方の教室"))
+    validate = notice_admin.check
+
+    def validate_while_another_admin_saves(*args: object) -> object:
+        with FakeUnitOfWork(store) as uow:
+            uow.notices.add(theirs)
+            uow.commit()
+        return validate(*args)
+
+    monkeypatch.setattr(notice_admin, "check", validate_while_another_admin_saves)
+    with pytest.raises(Conflict):
+        notice_admin.save(svc, admin, MUNICIPALITY_CODE, _entry())
+    assert store.state.notices[theirs.id].title == "別の方の教室"
+    assert "create_notice" not in _actions(store)
