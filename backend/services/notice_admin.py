@@ -8,7 +8,8 @@ does (path and message). Scope as for the other municipality admin pages.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -173,22 +174,25 @@ def list_tracked(svc: Services, user: StaffUser, code: str) -> tuple[Municipalit
     return municipality, tracked
 
 
+def _in_scope(uow: AbstractUnitOfWork, user: StaffUser, code: str, local_id: str) -> Notice:
+    municipality_in_scope(uow, user, code)
+    notice = uow.notices.get(notice_id(code, local_id))
+    if notice is None or notice.municipality_code != code:
+        raise NotFound(f"notice {code}/{local_id}")
+    return notice
+
+
 @retry_when_busy
 def get_tracked(svc: Services, user: StaffUser, code: str, local_id: str) -> Tracked:
     """Return one notice of the municipality with its tracking; NotFound outside the scope."""
     with svc.uow() as uow:
-        municipality_in_scope(uow, user, code)
-        notice = uow.notices.get(notice_id(code, local_id))
-        if notice is None or notice.municipality_code != code:
-            raise NotFound(f"notice {code}/{local_id}")
-        return _tracked(uow, notice)
+        return _tracked(uow, _in_scope(uow, user, code, local_id))
 
 
-@retry_when_busy
-def _audit(svc: Services, user: StaffUser, action: str, notice: Notice) -> None:
-    with svc.uow() as uow:
-        uow.audit.add(AuditEntry(svc.now(), _actor(user), action, None, {"notice_id": notice.id}))
-        uow.commit()
+def _audit(
+    uow: AbstractUnitOfWork, user: StaffUser, at: datetime, action: str, notice: Notice
+) -> None:
+    uow.audit.add(AuditEntry(at, _actor(user), action, None, {"notice_id": notice.id}))
 
 
 def save(svc: Services, user: StaffUser, code: str, entry: dict[str, Any]) -> Notice:
@@ -196,16 +200,32 @@ def save(svc: Services, user: StaffUser, code: str, entry: dict[str, Any]) -> No
 
     A new id creates the notice; an existing one changes it (a draft is published when
     ``draft`` is false). Raise NoticeFileError on invalid input (nothing stored), ValueError
-    for a withdrawn notice, NotFound outside the scope.
+    for a withdrawn notice, NotFound outside the scope. The change and its audit entry are
+    one unit of work. Whether it creates or edits is decided by a read before that unit, so
+    a creation whose id another admin took meanwhile raises Conflict (even when retried)
+    instead of overwriting their notice.
     """
     with svc.uow() as uow:
         municipality_in_scope(uow, user, code)
         stored = uow.notices.get(notice_id(code, str(entry.get("id", ""))))
     notice = check(svc, code, entry)
     if stored is None:
-        created = notice_service.create(svc, notice)
-        _audit(svc, user, "create_notice", created)
-        return created
+        return _create(svc, user, notice)
+    return _edit(svc, user, stored.id, notice)
+
+
+@retry_when_busy
+def _create(svc: Services, user: StaffUser, notice: Notice) -> Notice:
+    now = svc.now()
+    with svc.uow() as uow:
+        created = notice_service.create_in(uow, notice, now)
+        _audit(uow, user, now, "create_notice", created)
+        uow.commit()
+    return created
+
+
+@retry_when_busy
+def _edit(svc: Services, user: StaffUser, stored_id: str, notice: Notice) -> Notice:
     changes = {
         "title": notice.title,
         "speech": notice.speech,
@@ -219,16 +239,22 @@ def save(svc: Services, user: StaffUser, code: str, entry: dict[str, Any]) -> No
         "kind": notice.kind,
         "window": notice.window,
     }
-    saved = notice_service.edit(svc, stored.id, **changes)
-    if notice.status is NoticeStatus.PUBLISHED and saved.status is NoticeStatus.DRAFT:
-        saved = notice_service.publish(svc, stored.id)
-    _audit(svc, user, "edit_notice", saved)
+    now = svc.now()
+    with svc.uow() as uow:
+        saved = notice_service.edit_in(uow, stored_id, now, **changes)
+        if notice.status is NoticeStatus.PUBLISHED and saved.status is NoticeStatus.DRAFT:
+            saved = notice_service.publish_in(uow, stored_id, now)
+        _audit(uow, user, now, "edit_notice", saved)
+        uow.commit()
     return saved
 
 
+@retry_when_busy
 def withdraw(svc: Services, user: StaffUser, code: str, local_id: str) -> Notice:
-    """Withdraw a notice of the municipality (no longer announced)."""
-    tracked = get_tracked(svc, user, code, local_id)
-    notice = notice_service.withdraw(svc, tracked.notice.id)
-    _audit(svc, user, "withdraw_notice", notice)
-    return replace(notice)
+    """Withdraw a notice of the municipality (no longer announced), audited in the same unit."""
+    now = svc.now()
+    with svc.uow() as uow:
+        notice = notice_service.withdraw_in(uow, _in_scope(uow, user, code, local_id).id, now)
+        _audit(uow, user, now, "withdraw_notice", notice)
+        uow.commit()
+    return notice
