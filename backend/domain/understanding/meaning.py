@@ -13,7 +13,7 @@ from backend.domain.understanding import emergency as emergency_rules
 from backend.domain.understanding.dates import find_date, first_date
 from backend.domain.understanding.emergency import past_episode
 from backend.domain.understanding.lexicon import EMPTY, Lexicon
-from backend.domain.understanding.predicates import Reading, read
+from backend.domain.understanding.predicates import Reading, Unit, read
 from backend.domain.understanding.text import compact, normalise, quantities
 from questions.schema import (
     BloodPressureQuestion,
@@ -648,6 +648,156 @@ def _speech_lemmas(speech: str) -> frozenset[str]:
     )
 
 
+# Words that frame a thought (と思う, と感じる): not content; negated, they turn what they frame.
+_FRAMES = ("思う", "思える", "感ずる", "感じる", "考える", "言う", "言える")
+_HARD = ("難い", "辛い", "にくい", "づらい")  # 食べにくい: said like a negation
+_NUMERAL = "数詞"
+_GENERIC = frozenset({"成る", "比べる", "前", "週間", "此処", "伺う", "時", "以上", "回", "半年"})
+# An answer's word for the question's own word (こけた to 「転びましたか」, 上がる to 昇る).
+_SAME_AS = {
+    "こける": ("転ぶ",),
+    "転ける": ("転ぶ",),
+    "転倒": ("転ぶ",),
+    "上がる": ("上る",),
+    "登る": ("上る",),
+    "昇る": ("上る",),
+    "行く": ("訪ねる", "出掛ける"),
+    "出る": ("出掛ける",),
+    "楽しい": ("楽しむ",),
+    "怖い": ("不安",),
+    "恐い": ("不安",),
+    "心配": ("不安",),
+    "張り合い": ("充実",),
+    "遣り甲斐": ("充実",),
+    "やりがい": ("充実",),
+    "生き甲斐": ("充実",),
+    "掴む": ("捕まる",),
+    "握る": ("捕まる",),
+    "持つ": ("捕まる",),
+    "伝う": ("捕まる",),
+    "伝わる": ("捕まる",),
+    "頼る": ("捕まる",),
+    "付く": ("捕まる",),
+    "突く": ("捕まる",),
+}
+_BY_ONESELF = ("自分", "一人", "独り")
+_OTHERS_DO_IT = ("頼む", "任せる")  # 娘に頼んでる: not by oneself
+
+
+def _boundary(r: Reading, start: int, end: int) -> bool:
+    """Return True when a clause ends between tokens ``start`` and ``end`` (、 けど から ば)."""
+    for tok in r.tokens[start:end]:
+        if tok.pos2 == "読点" or (tok.pos2 == "接続助詞" and tok.lemma not in ("て", "で")):
+            return True
+    return False
+
+
+def _quoted_frame(r: Reading, unit: Unit) -> bool:
+    """Return True for 思う in 役に立つと思う: a frame around what was said before it."""
+    return (
+        unit.is_(*_FRAMES) and unit.index > 0 and r.tokens[unit.index - 1].lemma in ("と", "って")
+    )
+
+
+def _needs(r: Reading, position: int) -> bool:
+    """手すりがないと無理, つかまらないと立てない: without it, not possible (so it is needed)."""
+    unit = r.units[position]
+    nxt = [t for t in r.tokens[unit.index + 1 :] if t.pos != "補助記号"]
+    conditional = next((t for t in nxt if t.pos2 == "接続助詞"), None)
+    if conditional is None or conditional.lemma not in ("と", "ば", "ては", "なら"):
+        return False
+    later = [u for u in r.units[position + 1 :] if u.pos in ("動詞", "形容詞", "名詞", "形状詞")]
+    return bool(later) and (later[0].is_("無理", "駄目", "だめ", "ダメ") or later[0].negated)
+
+
+def _rhetorical(r: Reading, unit: Unit) -> bool:
+    """転ぶのではないか, 転ぶんじゃないか: a negation that asks, not denies."""
+    end = next((u.index for u in r.units if u.index > unit.index), len(r.tokens))
+    toks = r.tokens[unit.index : end + 1]
+    return any(
+        t.lemma in ("無い", "ない") and i + 1 < len(toks) and toks[i + 1].lemma == "か"
+        for i, t in enumerate(toks)
+    )
+
+
+def _polarities(r: Reading) -> list[bool | None]:
+    """Return, for each unit, True when it is said affirmatively (None: a frame or a near miss).
+
+    A noun or a word made a noun (固いもの) takes the polarity of the predicate after it in its
+    clause (ひとりでは行かない: ひとり is denied); difficulty (食べにくい) counts as a negation;
+    a negated frame (役に立つと思えない) turns the words it frames; 転びそうになった is a near
+    miss, not the thing itself.
+    """
+    own = []
+    for position, u in enumerate(r.units):
+        negated = u.negated and not _rhetorical(r, u) and not _needs(r, position)
+        hard = u.pos == "動詞" and any(a in _HARD for a in u.auxes)
+        own.append(negated == hard)  # 食べにくくない: eats
+    result: list[bool | None] = list(own)
+    units = r.units
+    for i, u in enumerate(units):
+        nominal = u.pos in ("名詞", "代名詞") or any(a in ("物", "事", "所", "の") for a in u.auxes)
+        if not nominal or u.negated or u.pos2 == _NUMERAL:
+            continue
+        for j in range(i + 1, len(units)):
+            v = units[j]
+            if _boundary(r, units[j - 1].index + 1, v.index) or _quoted_frame(r, v):
+                break
+            if v.pos in ("動詞", "形容詞") or v.negated:
+                result[i] = own[j]
+                break
+    start = 0
+    for i, u in enumerate(units):
+        if _quoted_frame(r, u):
+            if not own[i]:
+                for j in range(start, i):
+                    if result[j] is not None:
+                        result[j] = not result[j]
+            start = i + 1
+        elif u.pos == "動詞" and "そう" in u.auxes:
+            result[i] = None  # 転びそうになった: nearly, so not
+    return result
+
+
+@lru_cache(maxsize=512)
+def _speech_polarity(speech: str) -> dict[str, bool]:
+    """Return the question's content words and whether each is asked affirmatively (last wins)."""
+    reading = read(normalise(speech))
+    generic = {"今日", "昨日", "この", "間", "一", "月", "か月", "為る", "有る", "居る", "事", "何"}
+    asked: dict[str, bool] = {}
+    polarities = _polarities(reading)
+    units = zip(reading.units, polarities, strict=True)
+    frames = [p for u, p in units if _quoted_frame(reading, u)]
+    for u, polarity in zip(reading.units, polarities, strict=True):
+        if polarity is None or u.pos not in ("動詞", "名詞", "形容詞") or u.pos2 == _NUMERAL:
+            continue
+        if u.lemma in generic or u.lemma in _GENERIC:
+            continue
+        # 「…と思えない、と感じますか」: そうは思わない answers the outermost frame.
+        asked[u.lemma] = frames[-1] if _quoted_frame(reading, u) else polarity
+    return asked
+
+
+def _echoes(question: YesNoQuestion, r: Reading) -> list[bool]:
+    """Return whether each word of the answer that echoes the question agrees with it."""
+    asked = _speech_polarity(question.wording.speech)
+    values = []
+    for u, polarity in zip(r.units, _polarities(r), strict=True):
+        if polarity is None or _quoted_frame(r, u):
+            continue
+        words = [w for w in (u.lemma, u.base) if w in asked]
+        words = words or [w for w in _SAME_AS.get(u.lemma, ()) if w in asked]
+        if words:
+            values.append(polarity == asked[words[0]])
+        elif u.is_(*_OTHERS_DO_IT) and polarity and any(w in asked for w in _BY_ONESELF):
+            values.append(False)  # 娘に頼んでる to 「ご自分でしていますか」
+        elif u.is_("有る", "ある", "居る", "いる") and len(r.units) <= 2:
+            values.append(not u.negated)
+        elif u.is_("無い", "ない") and len(r.units) <= 2:
+            values.append(False)
+    return values
+
+
 def _yes_no(question: YesNoQuestion, r: Reading, text: str, lexicon: Lexicon) -> Reply | None:
     values: list[bool] = []
     if {"took", "not_yet"} & set(question.yes_ids + question.no_ids):
@@ -656,16 +806,7 @@ def _yes_no(question: YesNoQuestion, r: Reading, text: str, lexicon: Lexicon) ->
         ids = [*question.yes_ids, *question.no_ids]
         values = [a in question.yes_ids for a in _phrase_matches(text, lexicon, ids)]
     if not values:
-        lemmas = _question_lemmas(question)
-        for u in r.units:
-            if (
-                u.lemma in lemmas
-                or u.base in lemmas
-                or (u.is_("有る", "ある", "居る", "いる") and len(r.units) <= 2)
-            ):
-                values.append(not u.negated)
-            elif u.is_("無い", "ない") and len(r.units) <= 2:
-                values.append(False)
+        values = _echoes(question, r)
     said = _yes_no_word(text, lexicon)
     if not values and said is not None:
         values = [said]
@@ -894,13 +1035,10 @@ def emergency_in(
     return found.rule
 
 
-# Words of a weak emergency that mean the question's own word (こけた to 「転びましたか」).
-_SAME_AS = {"こける": "転ぶ", "転ける": "転ぶ", "転倒": "転ぶ"}
-
-
 def _asks_about(question: Question, r: Reading) -> bool:
+    """Return True when a word of ``r`` is the question's own word (こけた to 「転びましたか」)."""
     lemmas = _question_lemmas(question)
-    return any(u.lemma in lemmas or _SAME_AS.get(u.lemma) in lemmas for u in r.units)
+    return any(u.lemma in lemmas or lemmas & set(_SAME_AS.get(u.lemma, ())) for u in r.units)
 
 
 def away_date(meaning: Meaning) -> str | None:
