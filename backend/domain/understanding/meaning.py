@@ -399,7 +399,26 @@ _FREQUENT = (
 _TIME_WORDS = ("今日", "今朝", "朝", "昨日", "今", "本日", "最近", "この頃")
 
 
+_BUT = ("けれど", "けど", "けれども", "けども", "が", "ものの")
+
+
+def _good_but_a_little(r: Reading) -> bool:
+    """元気だけど腰が少し痛い: well, with a small complaint after けど (so so, not bad)."""
+    at = next((i for i, t in enumerate(r.tokens) if t.pos2 == "接続助詞" and t.lemma in _BUT), None)
+    if at is None:
+        return False
+    first = read("".join(t.surface for t in r.tokens[:at]))
+    then = read("".join(t.surface for t in r.tokens[at + 1 :]).lstrip("、"))
+    return (
+        _health(first) == ["good"]
+        and set(_health(then)) == {"bad"}
+        and then.has(*_LITTLE, negated=False)
+    )
+
+
 def _health(r: Reading) -> list[str]:
+    if _good_but_a_little(r):
+        return ["so_so"]
     found = []
     content = [u for u in r.units if not u.is_(*_TIME_WORDS)]
     for u in r.units:
@@ -857,11 +876,39 @@ def _blood_pressure(text: str) -> Reply | None:
     return Reply(ReplyKind.BLOOD_PRESSURE, value, text)
 
 
+# 「いいような悪いような」「寝たような寝てないような」「よかったり悪かったり」: both at once.
+_EITHER = r"(?:ような|みたいな|ようで|んだか|のだか|のか|たり|だり)"
+_EITHER_WAY = re.compile(
+    rf"^(.+?{_EITHER})、?(.+?{_EITHER})(?:感じ|気がする|気もする|気がします)?"
+    r"(?:です|でした|だ|で|ね|ねえ|な|なあ|よ|わ|や|かな|だね|ですね)*$"
+)
+
+
+def _either_way(question: Question, text: str, lexicon: Lexicon) -> tuple[bool, Reply | None]:
+    """Return (True, reply) for a hedge between two answers: the same answer, so so, or None."""
+    match = _EITHER_WAY.match(compact(text))
+    if match is None:
+        return False, None
+    first, second = (_answer(question, part, lexicon) for part in match.groups())
+    if first is None or second is None:
+        return False, None
+    if first.value == second.value:
+        return True, Reply(first.kind, first.value, text)
+    if isinstance(question, ChoiceQuestion) and "so_so" in [o.id for o in question.options]:
+        return True, Reply(ReplyKind.CHOICE, "so_so", text)
+    return True, None  # 行ったような行かないような: ask again rather than guess
+
+
 def answer_for(
     question: Question, text: str, lexicon: Lexicon = EMPTY, *, normalised: str | None = None
 ) -> Reply | None:
     """Return the reply ``text`` gives to ``question``, or None when it does not answer it."""
     norm = normalised if normalised is not None else normalise(text, lexicon)
+    hedge, reply = _either_way(question, norm, lexicon)
+    return reply if hedge else _answer(question, norm, lexicon)
+
+
+def _answer(question: Question, norm: str, lexicon: Lexicon) -> Reply | None:
     r = read(norm)
     match question:
         case ChoiceQuestion():
@@ -954,6 +1001,17 @@ def _skip(r: Reading, flat: str, question: Question | None) -> Meaning | None:
     return None
 
 
+_UNKNOWING = ("分かる", "わかる", "知る", "存ずる")
+
+
+def _ends_unknown(r: Reading, question: Question) -> bool:
+    """「BMIってなに、わからない」: the last word says the elder does not know the answer."""
+    last = r.units[-1] if r.units else None
+    if last is None or not last.negated or not last.is_(*_UNKNOWING):
+        return False
+    return not (_question_lemmas(question) & {last.lemma, last.base})
+
+
 def _help(r: Reading, flat: str) -> bool:
     return bool(
         re.search(
@@ -992,6 +1050,8 @@ def understand(text: str, question: Question | None = None, lexicon: Lexicon = E
     away = _away(r, norm)
     if away is not None and question is None:
         return away
+    if question is not None and _ends_unknown(r, question) and not _help(r, flat):
+        return Meaning(MeaningKind.SKIP, text, Reply(ReplyKind.SKIP, "unknown", flat))
     if question is not None:
         reply = answer_for(question, text, lexicon, normalised=norm)
         if reply is not None:
