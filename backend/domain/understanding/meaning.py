@@ -85,8 +85,21 @@ _NO = (
     "そうじゃない",
     "そうではない",
     "とんでもない",
+    "そんなことない",
+    "そんなことはない",
+    "そんなことありません",
+    "そんなことはありません",
 )
-_COPULA_TAIL = re.compile(r"(?:です|でした|だよ|だね|よ|ね|ねえ|な|なあ|わ|かな|だ|や|やで|やな)+$")
+_COPULA_TAIL = re.compile(
+    r"(?:です|でした|だよ|だね|よ|ね|ねえ|な|なあ|わ|かな|だ|や|やで|やな|で|と思う|と思います)+$"
+)
+
+
+# 「いや、あんまり」「いいえ、それほど」: no, and not much (Alexa's words come without commas).
+_NOT_MUCH = re.compile(
+    r"(?:あんまり|あまり|全然|ぜんぜん|それほど|そんなに|さほど|ちっとも|全く|まったく)"
+    r"(?:です|だ|ね|ねえ|な|なあ|よ|わ)*"
+)
 
 
 def _yes_no_word(text: str, lexicon: Lexicon) -> bool | None:
@@ -97,6 +110,8 @@ def _yes_no_word(text: str, lexicon: Lexicon) -> bool | None:
             tail = head[len(word) :] or "です"
             if head.startswith(word) and (head == word or _COPULA_TAIL.fullmatch(tail)):
                 return value
+            if not value and head.startswith(word) and _NOT_MUCH.fullmatch(tail):
+                return False
     for words, value in (((*lexicon.no, *_NO), False), ((*lexicon.yes, *_YES), True)):
         first = text.split("、", 1)[0]
         if len(text.split("、")) > 1 and compact(first) in words:
@@ -124,7 +139,8 @@ _GOOD_HEALTH = (
     "快適",
     "良好",
 )
-_NOT_BAD = ("変わり", "何", "問題", "異常", "心配", "異状", "支障")  # negated: good (変わりない)
+# Negated, these say good (変わりない, 変わったことはない).
+_NOT_BAD = ("変わり", "変わる", "何", "問題", "異常", "心配", "異状", "支障")
 _SO_SO = (
     "まあまあ",
     "ぼちぼち",
@@ -166,6 +182,12 @@ _BAD_HEALTH = (
     "頭痛",
     "腹痛",
     "腰痛",
+    "膝痛",
+    "鼻水",
+    "鼻詰まり",
+    "くしゃみ",
+    "嚔",
+    "痰",
     "苦しい",
     "崩す",
     "重い",
@@ -228,6 +250,8 @@ _LOW_MOOD = (
     "虚しい",
     "空しい",
     "がっかり",
+    "拗ねる",
+    "いじける",
     "しょんぼり",
     "落ち着く",
     "いらいら",
@@ -364,6 +388,7 @@ _FOODS = (
     "寿司",
 )
 _TAKE = ("飲む", "服用", "服薬", "済む", "済ませる", "飲める", "のむ", "頂く", "いただく")
+_COOK = ("作る", "拵える", "支度", "用意", "準備")
 _LATER_WORDS = ("これから", "今から", "後", "あと", "後で", "のち", "食後", "今晩", "夜", "寝る前")
 
 
@@ -416,12 +441,19 @@ def _good_but_a_little(r: Reading) -> bool:
     )
 
 
+_GETTING_BY = re.compile(r"(?:なんとか|何とか)(?:やっ|やれ|やる|なっ|なる|暮らし|過ごし)")
+
+
 def _health(r: Reading) -> list[str]:
     if _good_but_a_little(r):
         return ["so_so"]
-    found = []
+    found = ["so_so"] if _GETTING_BY.search(compact(r.text)) else []  # なんとかやってます
     content = [u for u in r.units if not u.is_(*_TIME_WORDS)]
-    for u in r.units:
+    said = _polarities(r)
+    for position, u in enumerate(r.units):
+        if u.is_("変わる") and said[position] is False:
+            found.append("good")  # 特に変わったことはありません
+            continue
         if u.is_(*_BAD_HEALTH) and past_episode(r, u):
             continue  # 苦しい時期もあったけど今は元気
         if u.is_(*_GOOD_HEALTH):
@@ -469,6 +501,12 @@ def _mood(r: Reading) -> list[str]:
             found.append("good")
         elif u.is_("気", "気分", "気持ち") and any(v.is_("重い", "塞ぐ") for v in r.after(u, 2)):
             found.append("low")
+        elif u.is_("気分", "気持ち") and any(
+            v.is_("乗る", "晴れる", "優れる", "すぐれる") and v.negated for v in r.after(u, 2)
+        ):
+            found.append("low")  # 気分が乗らない
+        elif u.is_("気分", "気持ち") and any(v.is_("良い", "いい") for v in r.before(u, 1)):
+            found.append("low" if r.before(u, 1)[0].negated else "good")  # いい気分
     health = _health(r)
     for value in health:
         if value == "bad":
@@ -499,8 +537,13 @@ def _sleep(r: Reading) -> list[str]:
             else:
                 found.append("slept_well")
         elif u.is_(*_WOKE) and not u.negated:
-            if any(v.is_(*_WOKE_OFTEN) for v in r.before(u, 4)):
+            before = r.before(u, 4)
+            if any(v.is_(*_WOKE_OFTEN) for v in before):
                 found.append("slept_poorly")
+            elif before and before[-1].te and before[-1].pos in ("動詞", "形容詞"):
+                found.append("slept_poorly")  # 足がつって起きた: woken by something
+        elif u.is_(*_WOKE) and any(v.is_("一", "一度", "一回", "一遍") for v in r.before(u, 3)):
+            found.append("slept_well")  # 一度も起きなかった
         elif u.is_("寝付き", "寝つき", "眠り") and any(
             v.is_("悪い", "浅い") and not v.negated for v in r.after(u, 2)
         ):
@@ -540,6 +583,8 @@ def _meal(r: Reading) -> list[str]:
             found.append("ate")  # 今朝はパンとコーヒーでした
         elif u.is_("まだ", "未だ") and not r.has(*_EAT):
             found.append("not_ate")
+        elif u.is_(*_COOK) and not u.past and not r.has(*_EAT):
+            found.append("not_ate")  # これから作るところ
         elif u.is_(*_LITTLE) and not r.has(*_EAT) and len(r.units) <= 3:
             found.append("ate_little")
     return found
@@ -698,7 +743,11 @@ _SAME_AS = {
     "頼る": ("捕まる",),
     "付く": ("捕まる",),
     "突く": ("捕まる",),
+    "つく": ("捕まる",),
+    "面倒": ("億劫",),
+    "面倒臭い": ("億劫",),
 }
+_CHANGES = ("減る", "増える", "成る", "変わる")  # 「…が減っていますか」: 変わらない says no
 _BY_ONESELF = ("自分", "一人", "独り")
 _OTHERS_DO_IT = ("頼む", "任せる")  # 娘に頼んでる: not by oneself
 
@@ -797,6 +846,11 @@ def _speech_polarity(speech: str) -> dict[str, bool]:
     return asked
 
 
+def _asks_a_change(question: YesNoQuestion) -> bool:
+    words = read(normalise(question.wording.speech)).units
+    return bool(words) and words[-1].is_(*_CHANGES)
+
+
 def _echoes(question: YesNoQuestion, r: Reading) -> list[bool]:
     """Return whether each word of the answer that echoes the question agrees with it."""
     asked = _speech_polarity(question.wording.speech)
@@ -810,6 +864,8 @@ def _echoes(question: YesNoQuestion, r: Reading) -> list[bool]:
             values.append(polarity == asked[words[0]])
         elif u.is_(*_OTHERS_DO_IT) and polarity and any(w in asked for w in _BY_ONESELF):
             values.append(False)  # 娘に頼んでる to 「ご自分でしていますか」
+        elif u.is_("変わる") and polarity is False and _asks_a_change(question):
+            values.append(False)  # 変わらない to 「出かける回数は減っていますか」
         elif u.is_("有る", "ある", "居る", "いる") and len(r.units) <= 2:
             values.append(not u.negated)
         elif u.is_("無い", "ない") and len(r.units) <= 2:
@@ -838,6 +894,15 @@ def _yes_no(question: YesNoQuestion, r: Reading, text: str, lexicon: Lexicon) ->
 
 
 _UNIT_OF = {"kg": "kg", "steps": "steps", "minutes": "minutes"}
+
+
+_NOT_AT_ALL = ("全然", "全く", "ちっとも", "少しも", "一歩", "一度")
+_ACTIVE = ("動く", "歩く", "運動", "散歩", "体操")
+
+
+def _none_done(r: Reading) -> bool:
+    """今日は全然歩いてない: no steps, no minutes (only with 全然, 一歩も and the like)."""
+    return r.has(*_NOT_AT_ALL) and any(u.is_(*_ACTIVE) and u.negated for u in r.units)
 
 
 def _number(question: NumberQuestion, text: str) -> Reply | None:
@@ -916,7 +981,10 @@ def _answer(question: Question, norm: str, lexicon: Lexicon) -> Reply | None:
         case YesNoQuestion():
             return _yes_no(question, r, norm, lexicon)
         case NumberQuestion():
-            return _number(question, norm)
+            reply = _number(question, norm)
+            if reply is None and question.unit in ("steps", "minutes") and _none_done(r):
+                return Reply(ReplyKind.NUMBER, 0.0, norm)
+            return reply
         case ScaleQuestion():
             return _scale(question, r, norm)
         case BloodPressureQuestion():
@@ -928,16 +996,22 @@ def _answer(question: Question, norm: str, lexicon: Lexicon) -> Reply | None:
 
 _FAREWELL_OPENER = (
     r"(?:それじゃあ?|そんじゃあ?|ほんじゃあ?|じゃあ?|ほんなら|ほな|では|ほんだら|んだら|したら|"
-    r"へば|そいじゃ)"
+    r"へば|そいじゃ|んだば|そんだば|だば)"
 )
 _FAREWELL_CLOSING = (
     r"(?:また(?:ね|な|明日|あした|今度|後で|あとで|来週|お願いします|話そう|話しましょう|よろしく)*|"
     r"さようなら|さよなら|さいなら|バイバイ|ばいばい|おやすみなさい|おやすみ|お休みなさい|"
-    r"失礼します|失礼しました|ごきげんよう|したっけ|これで)"
+    r"失礼します|失礼しました|ごきげんよう|したっけ|おしずかに|"
+    # 今日はこれでおしまい, もう終わりにします, このへんにしといて, 切ってください, もうええわ
+    r"(?:今日は|きょうは|もう)*(?:これで|このへんで|この辺で)?(?:おしまい|終わり|おわり)"
+    r"(?:にします|にしよう|にする|にして|です|だ)?|"
+    r"(?:今日は|きょうは)?(?:この(?:へん|辺)に(?:しといて|しておいて|して|しとく|しましょう)|"
+    r"この(?:へん|辺)で)|切って(?:ください|ちょうだい)?|切るね|もう(?:いい|ええ)(?:です|よ)?|これで)"
 )
 # 「じゃあね、またね」「ありがとう、また明日」「ほな、さいなら」: one or more leave-takings.
+_THANKS = re.compile(r"ありがと(?:う)?(?:ございました|ございます|ね|な)?|どうも")
 _FAREWELL = re.compile(
-    r"^(?:(?:はい|うん|ええ|ありがとう(?:ございました|ございます|ね)?|どうも)、?)*"
+    r"^(?:(?:はい|うん|ええ)、?)*"
     rf"(?:(?:{_FAREWELL_OPENER}(?:(?:ね|な|ー)+|、?{_FAREWELL_CLOSING})|{_FAREWELL_CLOSING})"
     r"(?:ー|ね|な|です|や|わ|ねー)*、?)+$"
 )
@@ -945,7 +1019,7 @@ _AWAY_KINDS = (
     ("hospital", ("入院", "検査入院", "手術", "病院")),
     ("short_stay", ("ショートステイ", "ショート", "施設")),
     ("travel", ("旅行", "旅", "温泉", "観光", "ツアー")),
-    ("other", ("留守", "出かける", "出掛ける", "帰省", "泊まる", "泊まりに", "空ける", "家")),
+    ("other", ("留守", "出かける", "出掛ける", "帰省", "泊まる", "泊まり", "空ける", "家")),
 )
 _FUTURE_MARKERS = ("予定", "決まる", "なる", "行く", "来る", "為る", "する", "参る")
 
@@ -962,13 +1036,19 @@ def _away(r: Reading, text: str) -> Meaning | None:
                 continue  # 入院した: past, not a plan
             planned = start or until or "しばらく" in flat or "ことになる" in flat
             planned = planned or any(a in _FUTURE_MARKERS for a in unit.auxes) or r.has("行く")
-            planned = planned or "します" in flat or "になり" in flat
-            if kind == "other" and not (start or until or r.has("留守", "空ける", "帰省")):
+            planned = planned or "します" in flat or "になり" in flat or "ことにな" in flat
+            planned = planned or (first_date(flat) is not None and not unit.past)  # 来週の月曜に
+            stay = r.has("留守", "空ける", "帰省", "泊まる", "泊まり") or "しばらく" in flat
+            if kind == "other" and not (start or until or stay):
                 continue
-            if kind == "hospital" and unit.is_("病院") and not r.has("入院", "泊まる"):
+            if kind == "hospital" and unit.is_("病院") and not r.has("入院", "泊まる", "入る"):
                 continue
             if planned:
                 return Meaning(MeaningKind.AWAY, text, away_kind=kind, start=start, until=until)
+    # 来週から娘のところに行ってきます: someone's place, from a date
+    visit = next((u for u in r.units if "所" in u.auxes and not u.negated), None)
+    if visit is not None and (start or until) and r.has("行く", "泊まる", "来る", negated=False):
+        return Meaning(MeaningKind.AWAY, text, away_kind="other", start=start, until=until)
     return None
 
 
@@ -980,15 +1060,19 @@ def _returned(r: Reading, flat: str) -> bool:
 
 def _skip(r: Reading, flat: str, question: Question | None) -> Meaning | None:
     for unit in r.find(
-        "分かる", "わかる", "覚える", "知る", "測る", "計る", "量る", "数える", "見る"
+        "分かる", "わかる", "覚える", "知る", "測る", "計る", "量る", "はかる", "数える", "見る"
     ):
         if unit.negated and not (unit.is_("見る") and question is None):
             return Meaning(MeaningKind.SKIP, flat, Reply(ReplyKind.SKIP, "unknown", flat))
     forgot = r.has("忘れる") or any("忘れる" in u.auxes for u in r.units)
+    # 体重計に乗ってない, 血圧計の電池が切れてて: nothing was measured
+    device = any(u.lemma.endswith("計") or "計" in u.auxes for u in r.units)
+    broken = r.any_negated or r.has("切れる", "壊れる", "故障", "無い", negated=False)
+    forgot = forgot or (device and broken)
     if forgot and isinstance(question, NumberQuestion | BloodPressureQuestion):
         return Meaning(MeaningKind.SKIP, flat, Reply(ReplyKind.SKIP, "unknown", flat))
     if re.search(
-        r"(?:あとで|後で|後に|あとに|後回し|今度|またにして|今はいい|今は無理|今はちょっと|"
+        r"(?:あとで|後で|後に|あとに|後回し|今度|またにして|今はいい|今は無理|今はちょっと|手が離せな|"
         r"忙しい|また後|今はやめ|次にして)",
         flat,
     ):
@@ -1017,7 +1101,7 @@ def _help(r: Reading, flat: str) -> bool:
         re.search(
             r"(?:どうすれば|どうしたら|どう答え|何て言えば|なんて言えば|何を言えば|使い方|"
             r"なんて答え|何て答え|何と答え|なんて言ったら|何て言ったら|何を答え|"
-            r"答え方|どうやって答え|どう言えば|何言うたら|どない言うたら|どうすんの)",
+            r"答え方|どうやって答え|どう言えば|何言うたら|どない言うたら|どない言ったら|何言ったら|どうすんの)",
             flat,
         )
     )
@@ -1063,7 +1147,7 @@ def understand(text: str, question: Question | None = None, lexicon: Lexicon = E
         return skip
     if away is not None:
         return away
-    if _FAREWELL.match(flat):
+    if _THANKS.sub("", flat) and _FAREWELL.match(_THANKS.sub("", flat)):
         return Meaning(MeaningKind.FAREWELL, text)
     if _returned(r, flat):
         return Meaning(MeaningKind.RETURN, text)

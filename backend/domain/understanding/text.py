@@ -53,11 +53,12 @@ _FILLERS = (
     "いやー",
     "いやぁ",
 )
+# まあまあ is an answer; いやあんまり is いや and あんまり, not the filler いやあ.
+_NOT_BEFORE = {"まあ": "(?!まあ)", "いやあ": "(?!んまり)"}
 _FILLER_RE = re.compile(
     "^(?:(?:"
     + "|".join(
-        re.escape(f) + ("(?!まあ)" if f == "まあ" else "")  # まあまあ is an answer
-        for f in sorted(_FILLERS, key=len, reverse=True)
+        re.escape(f) + _NOT_BEFORE.get(f, "") for f in sorted(_FILLERS, key=len, reverse=True)
     )
     + r")[ー〜~]*[、,\s]*)+"
 )
