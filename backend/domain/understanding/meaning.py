@@ -555,7 +555,12 @@ def _sleep(r: Reading) -> list[str]:
     return found
 
 
+_NOT_YET = re.compile(r"(?:これから|今から|いまから)(?:です|だ|だよ|よ|ね|なの|や)?")
+
+
 def _meal(r: Reading) -> list[str]:
+    if _NOT_YET.fullmatch(compact(r.text)):
+        return ["not_ate"]  # 「これから」: not eaten yet
     found = []
     for u in r.units:
         if u.is_(*_EAT):
