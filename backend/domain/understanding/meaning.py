@@ -480,6 +480,7 @@ def _health(r: Reading) -> list[str]:
                 found.append("bad")
             elif (
                 any(v.is_("調子", "体調", "具合", "気分", "元気") for v in r.before(u, 3))
+                or any(v.is_("調子", "体調", "具合") for v in r.after(u, 1))  # いい調子だ
                 or len(content) == 1
             ):
                 found.append("good")
@@ -540,8 +541,8 @@ def _sleep(r: Reading) -> list[str]:
             before = r.before(u, 4)
             if any(v.is_(*_WOKE_OFTEN) for v in before):
                 found.append("slept_poorly")
-            elif before and before[-1].te and before[-1].pos in ("動詞", "形容詞"):
-                found.append("slept_poorly")  # 足がつって起きた: woken by something
+            elif any(v.te for v in before):
+                found.append("slept_poorly")  # 足がつって起きた, 咳が出て目が覚めた: woken
         elif u.is_(*_WOKE) and any(v.is_("一", "一度", "一回", "一遍") for v in r.before(u, 3)):
             found.append("slept_well")  # 一度も起きなかった
         elif u.is_("寝付き", "寝つき", "眠り") and any(
@@ -753,6 +754,7 @@ _SAME_AS = {
     "面倒臭い": ("億劫",),
 }
 _CHANGES = ("減る", "増える", "成る", "変わる")  # 「…が減っていますか」: 変わらない says no
+_IMPOSSIBLE = ("無理", "駄目", "だめ", "ダメ")
 _BY_ONESELF = ("自分", "一人", "独り")
 _OTHERS_DO_IT = ("頼む", "任せる")  # 娘に頼んでる: not by oneself
 
@@ -780,7 +782,7 @@ def _needs(r: Reading, position: int) -> bool:
     if conditional is None or conditional.lemma not in ("と", "ば", "ては", "なら"):
         return False
     later = [u for u in r.units[position + 1 :] if u.pos in ("動詞", "形容詞", "名詞", "形状詞")]
-    return bool(later) and (later[0].is_("無理", "駄目", "だめ", "ダメ") or later[0].negated)
+    return bool(later) and (later[0].is_(*_IMPOSSIBLE) or later[0].negated)
 
 
 def _rhetorical(r: Reading, unit: Unit) -> bool:
@@ -818,6 +820,9 @@ def _polarities(r: Reading) -> list[bool | None]:
                 break
             if v.pos in ("動詞", "形容詞") or v.negated:
                 result[i] = own[j]
+                break
+            if v.is_(*_IMPOSSIBLE):
+                result[i] = False  # ひとりでは無理
                 break
     start = 0
     for i, u in enumerate(units):
@@ -1009,9 +1014,10 @@ _FAREWELL_CLOSING = (
     r"失礼します|失礼しました|ごきげんよう|したっけ|おしずかに|"
     # 今日はこれでおしまい, もう終わりにします, このへんにしといて, 切ってください, もうええわ
     r"(?:今日は|きょうは|もう)*(?:これで|このへんで|この辺で)?(?:おしまい|終わり|おわり)"
-    r"(?:にします|にしよう|にする|にして|です|だ)?|"
+    r"(?:にします|にしましょう|にしよう|にする|にして|です|だ)?|"
     r"(?:今日は|きょうは)?(?:この(?:へん|辺)に(?:しといて|しておいて|して|しとく|しましょう)|"
-    r"この(?:へん|辺)で)|切って(?:ください|ちょうだい)?|切るね|もう(?:いい|ええ)(?:です|よ)?|これで)"
+    r"この(?:へん|辺)で)|(?:電話を?)?(?:切って(?:ください|ちょうだい)?|切るね|切ります)|"
+    r"もう(?:いい|ええ)(?:です|よ)?|これで)"
 )
 # 「じゃあね、またね」「ありがとう、また明日」「ほな、さいなら」: one or more leave-takings.
 _THANKS = re.compile(r"ありがと(?:う)?(?:ございました|ございます|ね|な)?|どうも")
