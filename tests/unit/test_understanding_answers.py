@@ -146,6 +146,7 @@ class TestDialectNegation:
 
     def test_toko_is_tokoro(self):
         assert value_of("condition", "痛いとこない") == "good"  # not と and 来る
+        assert normalise("いとこが来た", OSHU.lexicon) == "いとこが来た"  # a cousin
 
     def test_kansai_ee_before_a_condition_word_is_ii(self):
         assert value_of("condition", "ええ調子や", KUDOYAMA) == "good"
