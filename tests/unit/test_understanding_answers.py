@@ -86,6 +86,7 @@ class TestNegativelyWordedQuestions:
         [
             # 「階段を、手すりや壁につかまらずに昇っていますか」
             ("kc06", "つかまらないで昇れる", True),
+            ("kc06", "手すりなしで上がれるよ", True),
             ("kc06", "壁につかまって昇ってます", False),
             ("kc06", "手すりを持たないと昇れない", False),  # and not only the last word
             # 「何にもつかまらずに立ち上がっていますか」

@@ -799,9 +799,9 @@ def _polarities(r: Reading) -> list[bool | None]:
     """Return, for each unit, True when it is said affirmatively (None: a frame or a near miss).
 
     A noun or a word made a noun (固いもの) takes the polarity of the predicate after it in its
-    clause (ひとりでは行かない: ひとり is denied); difficulty (食べにくい) counts as a negation;
-    a negated frame (役に立つと思えない) turns the words it frames; 転びそうになった is a near
-    miss, not the thing itself.
+    clause (ひとりでは行かない, 手すりなしで: ひとり and 手すり are denied); difficulty
+    (食べにくい) counts as a negation; a negated frame (役に立つと思えない) turns the words it
+    frames; 転びそうになった is a near miss, not the thing itself.
     """
     own = []
     for position, u in enumerate(r.units):
@@ -821,8 +821,8 @@ def _polarities(r: Reading) -> list[bool | None]:
             if v.pos in ("動詞", "形容詞") or v.negated:
                 result[i] = own[j]
                 break
-            if v.is_(*_IMPOSSIBLE):
-                result[i] = False  # ひとりでは無理
+            if v.is_(*_IMPOSSIBLE, "無し", "なし"):
+                result[i] = False  # ひとりでは無理, 手すりなしで
                 break
     start = 0
     for i, u in enumerate(units):
