@@ -173,6 +173,9 @@ class TestUnknownAndSkips:
         meaning = meaning_of("kc11", "測ってないし、よくわからない", KUDOYAMA)
         assert (meaning.kind, meaning.reply.value) == (MeaningKind.SKIP, "unknown")
 
+    def test_a_worrying_answer_before_not_knowing_is_kept(self):
+        assert value_of("condition", "どこが悪いのかわからない") == "bad"
+
     def test_not_knowing_is_an_answer_when_the_question_asks_about_it(self):
         # 「今日が何月何日か、わからなくなる時はありますか」
         assert checklist("kc20", "ときどきわからなくなる") is True
@@ -264,3 +267,6 @@ class TestConversation:
     def test_away_plans(self, text, kind):
         meaning = understand(text)
         assert (meaning.kind, meaning.away_kind) == (MeaningKind.AWAY, kind)
+
+    def test_someone_coming_to_ones_place_is_not_away(self):
+        assert understand("来週から娘が私のところに来てくれる").kind is not MeaningKind.AWAY

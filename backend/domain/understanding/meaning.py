@@ -1058,7 +1058,7 @@ def _away(r: Reading, text: str) -> Meaning | None:
                 return Meaning(MeaningKind.AWAY, text, away_kind=kind, start=start, until=until)
     # 来週から娘のところに行ってきます: someone's place, from a date
     visit = next((u for u in r.units if "所" in u.auxes and not u.negated), None)
-    if visit is not None and (start or until) and r.has("行く", "泊まる", "来る", negated=False):
+    if visit is not None and (start or until) and r.has("行く", "泊まる", negated=False):
         return Meaning(MeaningKind.AWAY, text, away_kind="other", start=start, until=until)
     return None
 
@@ -1097,6 +1097,12 @@ def _skip(r: Reading, flat: str, question: Question | None) -> Meaning | None:
 
 
 _UNKNOWING = ("分かる", "わかる", "知る", "存ずる")
+
+
+def _worrying(question: Question, reply: Reply) -> bool:
+    """Return True for a worrying choice (どこが悪いのかわからない: 悪い is kept, not skipped)."""
+    concerning = {v for c in question.concerning for v in c.values}
+    return isinstance(question, ChoiceQuestion) and reply.value in concerning
 
 
 def _ends_unknown(r: Reading, question: Question) -> bool:
@@ -1145,12 +1151,13 @@ def understand(text: str, question: Question | None = None, lexicon: Lexicon = E
     away = _away(r, norm)
     if away is not None and question is None:
         return away
-    if question is not None and _ends_unknown(r, question) and not _help(r, flat):
-        return Meaning(MeaningKind.SKIP, text, Reply(ReplyKind.SKIP, "unknown", flat))
+    unknown = question is not None and _ends_unknown(r, question) and not _help(r, flat)
     if question is not None:
         reply = answer_for(question, text, lexicon, normalised=norm)
-        if reply is not None:
+        if reply is not None and (not unknown or _worrying(question, reply)):
             return Meaning(MeaningKind.ANSWER, text, reply)
+    if unknown:
+        return Meaning(MeaningKind.SKIP, text, Reply(ReplyKind.SKIP, "unknown", flat))
     if _help(r, flat):
         return Meaning(MeaningKind.HELP, text)
     skip = _skip(r, flat, question)
