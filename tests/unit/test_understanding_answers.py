@@ -49,6 +49,10 @@ class TestHedgesBetweenTwoAnswers:
     def test_a_hedge_between_two_answers_that_agree_is_that_answer(self):
         assert value_of("condition", "痛いようなだるいような") == "bad"
 
+    def test_not_knowing_which_of_two_answers_is_unknown(self):
+        meaning = meaning_of("condition", "いいのか悪いのかわからない")
+        assert (meaning.kind, meaning.reply.value) == (MeaningKind.SKIP, "unknown")
+
     def test_a_hedge_to_a_yes_no_question_is_asked_again_not_guessed(self):
         meaning = meaning_of("medication", "飲んだような飲まなかったような")
         assert meaning.kind is not MeaningKind.ANSWER
@@ -201,11 +205,13 @@ class TestOtherAnswers:
             ("condition", "別に変わったことはないね", "good"),
             ("condition", "なんとか暮らしてます", "so_so"),
             ("mood", "いい気持ちです", "good"),
+            ("mood", "いい気分じゃない", "low"),
             ("mood", "なんだか気持ちが晴れない", "low"),
             ("sleep", "途中で一回も目が覚めなかった", "slept_well"),
             ("sleep", "咳が出て目が覚めた", "slept_poorly"),
             ("breakfast", "今から用意するところ", "not_ate"),
             ("breakfast", "今からです", "not_ate"),
+            ("breakfast", "これから食べます", "not_ate"),
         ],
     )
     def test_each_is_understood(self, qid, text, value):

@@ -507,7 +507,8 @@ def _mood(r: Reading) -> list[str]:
         ):
             found.append("low")  # 気分が乗らない
         elif u.is_("気分", "気持ち") and any(v.is_("良い", "いい") for v in r.before(u, 1)):
-            found.append("low" if r.before(u, 1)[0].negated else "good")  # いい気分
+            denied = u.negated or r.before(u, 1)[0].negated
+            found.append("low" if denied else "good")  # いい気分, いい気分じゃない
     health = _health(r)
     for value in health:
         if value == "bad":
@@ -556,6 +557,7 @@ def _sleep(r: Reading) -> list[str]:
     return found
 
 
+_LATER = re.compile(r"これから|今から|いまから")
 _NOT_YET = re.compile(r"(?:これから|今から|いまから)(?:です|だ|だよ|よ|ね|なの|や)?")
 
 
@@ -572,8 +574,8 @@ def _meal(r: Reading) -> list[str]:
                 found.append("ate_little" if little or r.has(*_LITTLE) else "not_ate")
             elif r.has(*_LITTLE) and not r.has("全部", "しっかり", "たくさん", "沢山"):
                 found.append("ate_little")
-            elif not u.past and r.has(*_LATER_WORDS):
-                found.append("not_ate")
+            elif not u.past and (r.has(*_LATER_WORDS) or _LATER.search(compact(r.text))):
+                found.append("not_ate")  # これから食べる
             else:
                 found.append("ate")
         elif u.is_("食欲") and u.negated and r.has(*_LITTLE):
@@ -955,6 +957,7 @@ def _blood_pressure(text: str) -> Reply | None:
 _EITHER = r"(?:ような|みたいな|ようで|んだか|のだか|のか|たり|だり)"
 _EITHER_WAY = re.compile(
     rf"^(.+?{_EITHER})、?(.+?{_EITHER})(?:感じ|気がする|気もする|気がします)?"
+    r"(?P<unknown>、?(?:よく)?(?:わからない|分からない|わかんない|わからん|わからへん))?"
     r"(?:です|でした|だ|で|ね|ねえ|な|なあ|よ|わ|や|かな|だね|ですね)*$"
 )
 
@@ -964,11 +967,13 @@ def _either_way(question: Question, text: str, lexicon: Lexicon) -> tuple[bool, 
     match = _EITHER_WAY.match(compact(text))
     if match is None:
         return False, None
-    first, second = (_answer(question, part, lexicon) for part in match.groups())
+    first, second = (_answer(question, part, lexicon) for part in match.groups()[:2])
     if first is None or second is None:
         return False, None
     if first.value == second.value:
         return True, Reply(first.kind, first.value, text)
+    if match.group("unknown"):
+        return True, None  # いいのか悪いのかわからない: not known
     if isinstance(question, ChoiceQuestion) and "so_so" in [o.id for o in question.options]:
         return True, Reply(ReplyKind.CHOICE, "so_so", text)
     return True, None  # 行ったような行かないような: ask again rather than guess
