@@ -439,9 +439,10 @@ class EmergencyInMessageHandler(_ServiceHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         """Handle a 「…と伝えて」 whose words say an emergency."""
-        return is_intent_name(const.INTENT_REPLY_MESSAGE)(handler_input) and heard.says_emergency(
-            slot_text(handler_input, const.SLOT_MESSAGE) or ""
-        )
+        if not is_intent_name(const.INTENT_REPLY_MESSAGE)(handler_input):
+            return False
+        words = slot_text(handler_input, const.SLOT_MESSAGE) or ""
+        return heard.says_emergency(self.services, caller_of(handler_input), words)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Record the emergency and tell the elder to call 119 (family is alerted too)."""
