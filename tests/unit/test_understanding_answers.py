@@ -276,3 +276,28 @@ class TestConversation:
 
     def test_someone_coming_to_ones_place_is_not_away(self):
         assert understand("来週から娘が私のところに来てくれる").kind is not MeaningKind.AWAY
+
+
+class TestStandingWithSupport:
+    """「つかまらないと立てない」 answers the checklist: how they stand, never an emergency."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "つかまらないと立ち上がれない",
+            "何かにつかまらんと立てへん",
+            "手すり持たんと立てへん",
+            "つかまらんと立たれへん",
+        ],
+    )
+    def test_standing_only_with_support_is_no_to_standing_without_holding(self, text):
+        assert meaning_of("kc07", text, KUDOYAMA).kind is not MeaningKind.EMERGENCY
+        assert checklist("kc07", text) is False
+
+    @pytest.mark.parametrize(
+        "text", ["立ち上がれない", "転んで立ち上がれない", "助けがないと動けない"]
+    )
+    def test_cannot_stand_said_without_a_condition_or_needing_a_person_stays_an_emergency(
+        self, text
+    ):
+        assert meaning_of("kc07", text, KUDOYAMA).kind is MeaningKind.EMERGENCY

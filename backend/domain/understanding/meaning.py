@@ -781,6 +781,9 @@ def _needs(r: Reading, position: int) -> bool:
     unit = r.units[position]
     nxt = [t for t in r.tokens[unit.index + 1 :] if t.pos != "補助記号"]
     conditional = next((t for t in nxt if t.pos2 == "接続助詞"), None)
+    after_not = next((i for i, t in enumerate(nxt) if t.pos == "助詞"), None)
+    if after_not and nxt[after_not].lemma == "と" and nxt[after_not - 1].lemma in ("ず", "ない"):
+        conditional = nxt[after_not]  # つかまらんと: the analyser reads this と as a case particle
     if conditional is None or conditional.lemma not in ("と", "ば", "ては", "なら"):
         return False
     later = [u for u in r.units[position + 1 :] if u.pos in ("動詞", "形容詞", "名詞", "形状詞")]
