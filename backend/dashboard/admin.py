@@ -384,9 +384,12 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
                 form.local_id.errors = [texts.NOTICE_ID_TAKEN]
                 return _notice_page(code, form, None, 400)
         try:
-            saved = notice_admin.save(services, _me(), code, entry)
+            saved = notice_admin.save(services, _me(), code, entry, new=local_id is None)
         except NotFound:
             abort(404)
+        except Conflict:  # another admin took the id between the check above and the save
+            form.local_id.errors = [texts.NOTICE_ID_TAKEN]
+            return _notice_page(code, form, None, 409)
         except NoticeFileError as err:
             return _notice_page(code, form, local_id, 400, place_problems(form, err.problems))
         except ValueError:

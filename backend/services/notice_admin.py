@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from backend import messages
-from backend.domain.errors import NotFound
+from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import EventKind, Municipality, StaffUser
 from backend.domain.staff import AuditEntry
 from backend.ports import AbstractUnitOfWork
@@ -195,7 +195,9 @@ def _audit(
     uow.audit.add(AuditEntry(at, _actor(user), action, None, {"notice_id": notice.id}))
 
 
-def save(svc: Services, user: StaffUser, code: str, entry: dict[str, Any]) -> Notice:
+def save(
+    svc: Services, user: StaffUser, code: str, entry: dict[str, Any], new: bool = False
+) -> Notice:
     """Create or update a notice from a form entry (validated like an imported file).
 
     A new id creates the notice; an existing one changes it (a draft is published when
@@ -203,7 +205,8 @@ def save(svc: Services, user: StaffUser, code: str, entry: dict[str, Any]) -> No
     for a withdrawn notice, NotFound outside the scope. The change and its audit entry are
     one unit of work. Whether it creates or edits is decided by a read before that unit, so
     a creation whose id another admin took meanwhile raises Conflict (even when retried)
-    instead of overwriting their notice.
+    instead of overwriting their notice; with ``new`` (the form for a new notice) an id
+    already stored is a Conflict too, never an edit.
     """
     with svc.uow() as uow:
         municipality_in_scope(uow, user, code)
@@ -211,6 +214,8 @@ def save(svc: Services, user: StaffUser, code: str, entry: dict[str, Any]) -> No
     notice = check(svc, code, entry)
     if stored is None:
         return _create(svc, user, notice)
+    if new:
+        raise Conflict(f"notice {stored.id}")
     return _edit(svc, user, stored.id, notice)
 
 

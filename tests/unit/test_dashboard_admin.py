@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask.testing import FlaskClient
 
+from backend.domain.errors import NotFound
 from backend.domain.model import StaffRole
 from backend.domain.versions import ConfigKind
 from backend.services import municipal_config
@@ -382,6 +383,23 @@ class TestNoticesEditor:
         again = post_notice(client, f"/admin/{CODE}/notices/new", title="別の")
         assert again.status_code == 400
         assert "この ID はすでに使われています" in again.text
+
+    def test_an_id_taken_by_another_admin_in_the_meantime_is_said_not_a_500(
+        self, client: FlaskClient, store: FakeStore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        signed_in(client, ADMIN)
+        post_notice(client, f"/admin/{CODE}/notices/new")
+        before = dict(store.state.notices)
+        from backend.services import notice_admin
+
+        def not_yet(*_args: object) -> None:
+            raise NotFound("the other admin's notice was not there yet")
+
+        monkeypatch.setattr(notice_admin, "get_tracked", not_yet)
+        again = post_notice(client, f"/admin/{CODE}/notices/new", title="別の")
+        assert again.status_code == 409
+        assert "この ID はすでに使われています" in again.text
+        assert store.state.notices == before
 
     @pytest.mark.parametrize("who", [STAFF, OTHER_ADMIN])
     def test_others_get_404(self, client: FlaskClient, who: str, store: FakeStore) -> None:
