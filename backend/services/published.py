@@ -172,11 +172,13 @@ class PublishedEngagement:
         self._monotonic = monotonic
         self._lock = threading.Lock()
         self._seen: dict[str, tuple[float, Engagement]] = {}
+        self._generation = 0  # a read begun before an invalidation is not kept
 
     def invalidate(self) -> None:
         """Read the store again at the next call."""
         with self._lock:
             self._seen.clear()
+            self._generation += 1
 
     def __call__(self, code: str) -> Engagement:
         """Return the municipality's engagement in force."""
@@ -185,6 +187,7 @@ class PublishedEngagement:
             seen = self._seen.get(code)
             if seen is not None and now - seen[0] < self._refresh_seconds:
                 return seen[1]
+            generation = self._generation
         try:
             with self._uow() as unit:
                 latest = unit.config_versions.latest(ConfigKind.ENGAGEMENT, code)
@@ -205,7 +208,8 @@ class PublishedEngagement:
         if found is None:
             found = self._files(code)
         with self._lock:
-            self._seen[code] = (now, found)
+            if generation == self._generation:
+                self._seen[code] = (now, found)
         return found
 
 

@@ -232,3 +232,20 @@ class TestPublishedEngagement:
             found = engagement(CODE)
         assert found == engagement_for(CODE)
         assert "published engagement 032158 v2 is no longer valid" in caplog.text
+
+    def test_a_read_overtaken_by_a_publication_in_this_process_is_not_kept(
+        self, store: FakeStore, staff: None
+    ) -> None:
+        reads = []
+
+        def uow() -> FakeUnitOfWork:
+            reads.append(len(reads))
+            if len(reads) == 1:
+                engagement.invalidate()  # published while the store was being read
+            return FakeUnitOfWork(store)
+
+        engagement = published_engagement(uow, engagement_for, monotonic=lambda: 0.0)
+        engagement(CODE)
+        engagement(CODE)
+        engagement(CODE)
+        assert reads == [0, 1]
