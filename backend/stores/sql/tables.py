@@ -584,7 +584,7 @@ line_summaries = Table(
 config_versions = Table(
     "config_versions",
     metadata,
-    Column("kind", String, primary_key=True),  # "question_set" | "policy"
+    Column("kind", String, primary_key=True),  # "question_set" | "policy" | "engagement"
     Column("municipality_code", String(6), ForeignKey("municipalities.code"), primary_key=True),
     Column("version", Integer, primary_key=True),
     Column("text", Text, nullable=False),
