@@ -53,8 +53,11 @@ class ExerciseAnswerHandler(_ServiceHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         """Handle what is said or touched right after the invitation."""
-        if not exercise_dialogue.invited(session_state(handler_input)):
-            return False
+        conversational = is_request_type("IntentRequest")(handler_input) or is_request_type(
+            const.APL_USER_EVENT
+        )(handler_input)
+        if not conversational or not exercise_dialogue.invited(session_state(handler_input)):
+            return False  # events without a session (subscription changes, errors) are not ours
         return _touched(handler_input) is not None or _words(handler_input) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
