@@ -546,7 +546,7 @@ class Sim:
 
     def reply_for(self, p: Person, question: Any, day: date) -> Any:
         from backend.domain.conversation import Reply, ReplyKind
-        from backend.domain.instruments import is_point
+        from questions.kihon import is_point
 
         r = self.rng.random()
         qid = question.id

@@ -45,8 +45,6 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from backend.domain.errors import InvalidMunicipalityCode
-from backend.domain.model import validate_municipality_code
 from notices.model import (
     SCREEN_MAX,
     SPEECH_MAX,
@@ -61,6 +59,7 @@ from notices.model import (
     TimeWindow,
     check_text,
 )
+from questions.codes import InvalidMunicipalityCode, validate_municipality_code
 from questions.loader import (
     FileProblemsError,
     Problem,

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from backend.domain.understanding.lexicon import Lexicon, Rewrite
+from questions.lexicon import Lexicon, Rewrite
 
 
 class _Strict(BaseModel):

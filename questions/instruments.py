@@ -5,7 +5,7 @@ Design:
 - ``questions/kihon_checklist.yaml`` holds the 25 items as ``yes_no`` questions ``kc01``…``kc25``
   with short, kind wording for the speaker, the official MHLW wording, and which answer scores a
   point; ``questions.loader.load_instrument`` validates it against the scoring in
-  ``backend.domain.instruments`` (the single source of which answer scores).
+  ``questions.kihon`` (the single source of which answer scores).
 - A municipality's set opts in with ``instruments: [kihon_checklist]``. The loader then puts the
   items in the set's ``catalog`` (so ``QuestionSet.question("kc05")`` finds them) and keeps the
   options in ``QuestionSet.instruments``; ``QuestionSet.due`` never returns them.
@@ -17,7 +17,7 @@ Design:
   month, never daily.
 - No.12 (BMI) is a measurement, not a question: it is never asked by voice. A ``kc12`` answer
   recorded by staff (はい = BMI below 18.5) is scored; without it the cut-offs that need it are
-  decided by the other answers when they can be (see ``backend.domain.instruments``).
+  decided by the other answers when they can be (see ``backend.domain.kihon_scoring``).
 - Which items were answered this month is history, so ``QuestionSet.due`` (pure, without
   history) cannot choose them; the check-in service passes the ids to the pure functions here.
   A skipped answer (「わからない」) counts as asked: it is not asked again that month. An item
@@ -33,7 +33,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from backend.domain.instruments import DOMAIN_OF, KIHON_CHECKLIST, VOICE_ITEMS
+from questions.kihon import DOMAIN_OF, KIHON_CHECKLIST, VOICE_ITEMS
 from questions.model import QuestionSet
 from questions.schema import (
     ElderOverrides,

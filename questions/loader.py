@@ -11,12 +11,11 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from backend.domain.errors import InvalidMunicipalityCode
-from backend.domain.instruments import MEASURED_ITEMS, POINT_ON, item_id
-from backend.domain.model import validate_municipality_code
-from backend.domain.understanding.lexicon import EMPTY, Lexicon
+from questions.codes import InvalidMunicipalityCode, validate_municipality_code
 from questions.dialects import load_lexicon
 from questions.instruments import Instrument, InstrumentFile
+from questions.kihon import MEASURED_ITEMS, POINT_ON, item_id
+from questions.lexicon import EMPTY, Lexicon
 from questions.model import QuestionSet
 from questions.schema import (
     Catalog,
@@ -237,7 +236,7 @@ def load_instrument(name: str = "kihon_checklist", path: Path | None = None) -> 
     """Load and validate a built-in instrument (``questions/<name>.yaml``).
 
     Besides the schema, each item must be No.1, 2, … in order with the id ``kc01``, ``kc02``, …,
-    score on the answer ``backend.domain.instruments`` scores, be asked by voice unless it is
+    score on the answer ``questions.kihon`` scores, be asked by voice unless it is
     measured (No.12), and raise no same-day concern (the result is scored monthly instead).
     """
     if path is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from backend.domain.understanding.lexicon import EMPTY, Lexicon
+from questions.lexicon import EMPTY, Lexicon
 from questions.schema import ElderOverrides, InstrumentUse, Question, SlotWindow, parse_hhmm
 
 

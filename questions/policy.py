@@ -11,8 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from backend.domain.errors import InvalidMunicipalityCode
-from backend.domain.model import validate_municipality_code
+from questions.codes import InvalidMunicipalityCode, validate_municipality_code
 from questions.loader import (
     PACKAGE_DIR,
     Problem,

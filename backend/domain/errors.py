@@ -5,15 +5,6 @@ class DomainError(Exception):
     """Base class of domain errors."""
 
 
-class InvalidMunicipalityCode(DomainError, ValueError):
-    """A municipality code is not a valid 全国地方公共団体コード."""
-
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(f"市町村コード {code!r}: {reason}")
-        self.code = code
-        self.reason = reason
-
-
 class NotFound(DomainError, LookupError):
     """A requested record does not exist."""
 

@@ -34,14 +34,7 @@ from typing import Any
 
 from backend.domain import rhythm
 from backend.domain.conversation import is_concerning
-from backend.domain.instruments import (
-    ITEM_IDS as KIHON_ITEMS,
-)
-from backend.domain.instruments import (
-    KIHON_CHECKLIST,
-    VOICE_ITEMS,
-    score_kihon_checklist,
-)
+from backend.domain.kihon_scoring import score_kihon_checklist
 from backend.domain.model import (
     Answer,
     AwayPeriod,
@@ -53,6 +46,8 @@ from backend.domain.model import (
     ReadingKind,
     Severity,
 )
+from questions.kihon import ITEM_IDS as KIHON_ITEMS
+from questions.kihon import KIHON_CHECKLIST, VOICE_ITEMS
 from questions.loader import parse_overrides
 from questions.model import QuestionSet
 from questions.policy import BloodPressureLimit, Policy

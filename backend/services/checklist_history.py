@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from backend.domain.instruments import ITEM_IDS, Status, score_kihon_checklist
+from backend.domain.kihon_scoring import Status, score_kihon_checklist
 from backend.domain.model import Answer
+from questions.kihon import ITEM_IDS
 
 
 @dataclass(frozen=True)

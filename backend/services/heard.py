@@ -17,12 +17,12 @@ from backend.domain.errors import NotFound
 from backend.domain.model import AnswerSource
 from backend.domain.understanding import Meaning, MeaningKind, emergency_in, understand
 from backend.domain.understanding.dates import date_value
-from backend.domain.understanding.lexicon import EMPTY, Lexicon
 from backend.domain.understanding.text import normalise
 from backend.domain.understanding.weekly import weekly_absence
 from backend.services import away, checkin, notice_delivery
 from backend.services.checkin import Caller, Turn
 from backend.services.context import Services
+from questions.lexicon import EMPTY, Lexicon
 from questions.schema import Question
 
 # Replies whose words are worth reading for an emergency (はい/いいえ are fixed words).

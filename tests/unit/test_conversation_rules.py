@@ -13,8 +13,7 @@ from backend.domain.conversation import (
     is_concerning,
     number_from_parts,
 )
-from backend.domain.errors import InvalidMunicipalityCode
-from backend.domain.model import validate_municipality_code
+from questions.codes import InvalidMunicipalityCode, validate_municipality_code
 from questions.loader import load_catalog, load_sets
 
 CATALOG = load_catalog()

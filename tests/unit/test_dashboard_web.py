@@ -579,7 +579,7 @@ class TestElderPage:
     def test_the_checklist_is_scored_by_domain_and_month(
         self, client: FlaskClient, store: FakeStore
     ) -> None:
-        from backend.domain.instruments import item_id
+        from questions.kihon import item_id
         from tests.builders import make_answer
 
         day = NOW.astimezone(ZoneInfo("Asia/Tokyo")).date()

@@ -7,20 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from backend.domain.instruments import (
-    BMI_ITEM,
-    CRITERIA,
-    ITEM_IDS,
-    POINT_ON,
-    VOICE_ITEMS,
-    Status,
-    bmi,
-    item_id,
-    score_kihon_checklist,
-)
+from backend.domain.kihon_scoring import Status, bmi, score_kihon_checklist
 from backend.domain.model import AwayKind, AwayPeriod, Severity
 from backend.domain.rules import ElderHistory, evaluate, kihon_checklist
 from questions.instruments import instrument_items_due, instrument_questions_due
+from questions.kihon import BMI_ITEM, CRITERIA, ITEM_IDS, POINT_ON, VOICE_ITEMS, item_id
 from questions.loader import (
     INSTRUMENT_PATHS,
     SETS_DIR,

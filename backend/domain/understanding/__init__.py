@@ -6,7 +6,6 @@ understands (skip, farewell, away, return, help, repeat, yes/no). The morphologi
 loaded at the first call, not at import.
 """
 
-from backend.domain.understanding.lexicon import EMPTY, Lexicon, Rewrite
 from backend.domain.understanding.meaning import (
     Meaning,
     MeaningKind,
@@ -14,6 +13,7 @@ from backend.domain.understanding.meaning import (
     emergency_in,
     understand,
 )
+from questions.lexicon import EMPTY, Lexicon, Rewrite
 
 __all__ = [
     "EMPTY",

@@ -12,9 +12,9 @@ from backend.domain.conversation import Reply, ReplyKind
 from backend.domain.understanding import emergency as emergency_rules
 from backend.domain.understanding.dates import find_date, first_date
 from backend.domain.understanding.emergency import past_episode
-from backend.domain.understanding.lexicon import EMPTY, Lexicon
 from backend.domain.understanding.predicates import Reading, Unit, read
 from backend.domain.understanding.text import compact, normalise, quantities
+from questions.lexicon import EMPTY, Lexicon
 from questions.schema import (
     BloodPressureQuestion,
     ChoiceQuestion,

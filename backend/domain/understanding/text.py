@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import jaconv
 import kanjize
 
-from backend.domain.understanding.lexicon import EMPTY, Lexicon
+from questions.lexicon import EMPTY, Lexicon
 
 # Words that only fill a pause (at the start of an utterance or of a clause).
 _FILLERS = (

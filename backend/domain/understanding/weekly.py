@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from backend.domain.understanding.lexicon import EMPTY, Lexicon
 from backend.domain.understanding.text import compact, normalise
+from questions.lexicon import EMPTY, Lexicon
 
 WEEKDAYS = ("月", "火", "水", "木", "金", "土", "日")
 _WEEKDAY = re.compile(r"([月火水木金土日])(?:曜日?|よう(?:び)?)")
