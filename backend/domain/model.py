@@ -70,6 +70,9 @@ class EventKind(StrEnum):
     CONTACT = "contact"
     UNHEARD = "unheard"  # words the skill could not understand twice: kept for staff
     QUIZ = "quiz"  # a quiz answer after the check-in: ``detail`` has the question and verdict
+    # The medication reminder on the speaker: ``detail["action"]`` is offered, declined, set
+    # (with ``alert_token`` and ``time``), removed or failed (with ``reason``).
+    REMINDER = "reminder"
 
 
 @dataclass(frozen=True)
