@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
+from backend.channels.reminders import AlexaReminders
 from backend.media import MediaLinks, MediaStore, build_media_store
 from backend.ports import AbstractUnitOfWork, LineInboxWriter
 from backend.services.context import Services
@@ -128,6 +129,7 @@ def bootstrap(
         # A policy published from the dashboard takes precedence over the file, as for sets.
         policies=published_policies(uow),
         engagement=cache(engagement_for),
+        reminders=AlexaReminders(timeout=settings.alexa_timeout),
     )
 
 

@@ -114,3 +114,8 @@ STAMP_TITLE = "{month}月のスタンプ"
 STAMP_MESSAGE = "今日のスタンプ"
 STAMP_STREAK = "{days}日つづけて、お話しできました"
 STAMP_MARK = "花"
+
+
+# The medication reminder the elder set by voice: what the speaker says at the time (kept short
+# and discreet: reminders are heard and shown by anyone near the speaker).
+MEDICATION_REMINDER_TEXT = "お薬の時間です。"

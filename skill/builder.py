@@ -6,7 +6,15 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
 from backend.services.context import Services
-from skill import engagement, event_handlers, family_relay, family_reply, handlers, interceptors
+from skill import (
+    engagement,
+    event_handlers,
+    family_relay,
+    family_reply,
+    handlers,
+    interceptors,
+    reminders,
+)
 
 
 def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilder:
@@ -20,6 +28,7 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
         handlers.LaunchRequestHandler(services),
         handlers.EmergencyIntentHandler(services),
         *engagement_handlers(services),
+        *reminder_handlers(services),
         handlers.PairIntentHandler(services),
         handlers.AwayIntentHandler(services),
         handlers.DateIntentHandler(services),
@@ -78,6 +87,18 @@ def engagement_handlers(services: Services) -> tuple[object, ...]:
         engagement.QuizAnswerHandler(services),
         engagement.QuizIntentHandler(services),
         engagement.QuizOffIntentHandler(services),
+    )
+
+
+def reminder_handlers(services: Services) -> tuple[object, ...]:
+    """Return the handlers of the medication reminder, in their stages before the check-in's."""
+    return (
+        reminders.ReminderOfferHandler(services),
+        reminders.ReminderTimeHandler(services),
+        reminders.ReminderIntentHandler(services),
+        reminders.ReminderOffIntentHandler(services),
+        reminders.PermissionResponseHandler(services),
+        reminders.ReminderTimeElsewhereHandler(services),
     )
 
 

@@ -26,7 +26,13 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from backend.domain.conversation import Reply, ReplyKind, number_from_parts
 from backend.domain.errors import NotFound
 from backend.domain.model import AnswerSource
-from backend.services import checkin, engagement_dialogue, heard, notice_delivery
+from backend.services import (
+    checkin,
+    engagement_dialogue,
+    heard,
+    medication_reminders,
+    notice_delivery,
+)
 from backend.services.checkin import Caller, Line, Turn
 from backend.services.context import Services
 from skill import const
@@ -192,6 +198,8 @@ class _ReplyHandler(_ServiceHandler):
             self.reply(handler_input),
             self.source,
         )
+        # The medication answer brings the reminder offer, once (the check-in waits a turn).
+        turn = medication_reminders.offer_after(self.services, caller, turn)
         # A completed check-in goes on with today's topic, stamp and quiz (where turned on).
         return respond(
             handler_input, engagement_dialogue.after_checkin(self.services, caller, turn)

@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any
 
 from skill.engagement_prompts import JA_JP as ENGAGEMENT_JA_JP
+from skill.reminder_prompts import JA_JP as REMINDER_JA_JP
+from skill.reminder_prompts import format_clock
 
 JA_JP: dict[str, str] = {
     "greeting_morning": "{name}さん、おはようございます。",
@@ -140,6 +142,8 @@ JA_JP |= {
 
 # After a completed check-in: topic, stamp, quiz (engagement; kept in its own catalog).
 JA_JP |= ENGAGEMENT_JA_JP
+# The medication reminder the elder can set by voice (its own catalog).
+JA_JP |= REMINDER_JA_JP
 
 WEEKLY_KINDS = {"dayservice": "デイサービス", "clinic": "通院", "other": "お出かけ"}
 AWAY_KINDS = {
@@ -257,6 +261,8 @@ def render(key: str, params: dict[str, Any], catalog: dict[str, str] = JA_JP) ->
         values["value"] = format_value(values["value"], values.get("unit", ""))
     if "start" in values:
         values["start"] = format_time(values["start"])
+    if isinstance(values.get("at"), str):
+        values["at"] = format_clock(values["at"])
     if isinstance(values.get("date"), date):
         values["date"] = format_date(values["date"])
     if "kind" in values:
