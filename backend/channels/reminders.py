@@ -142,6 +142,7 @@ class AlexaReminders:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:
                 raw = response.read()
         except urllib.error.HTTPError as err:
+            err.close()  # the error holds the connection open
             raise ReminderError(_reason(err.code), err.code) from None
         except (urllib.error.URLError, TimeoutError, OSError) as err:
             reason = getattr(err, "reason", err)

@@ -1,7 +1,8 @@
 """The medication reminder of one elder: what is set now, when it rings, and times said aloud.
 
 Its history is kept as events of kind ``reminder`` (``detail["action"]``: offered, declined,
-set, removed, failed); the reminder in force is the last one set and not removed since.
+set, removed, failed); the reminder in force is the last one set whose alert token no removal
+names (events of one instant may be listed in any order).
 """
 
 from __future__ import annotations
@@ -38,20 +39,25 @@ def _reminder_events(events: Iterable[Event]) -> list[Event]:
 
 
 def current(events: Iterable[Event]) -> Reminder | None:
-    """Return the reminder in force: the last one set, unless removed since."""
-    found: Reminder | None = None
-    for event in _reminder_events(events):
-        action = event.detail.get("action")
-        if action == SET and event.detail.get("alert_token"):
-            found = Reminder(
-                str(event.detail["alert_token"]),
-                str(event.detail.get("time", "")),
-                str(event.detail.get("set_by", "elder")),
-                event.at,
-            )
-        elif action == REMOVED:
-            found = None
-    return found
+    """Return the reminder in force: the last one set whose alert token was not removed since."""
+    found = _reminder_events(events)
+    removed = {e.detail.get("alert_token") for e in found if e.detail.get("action") == REMOVED}
+    live = [
+        e
+        for e in found
+        if e.detail.get("action") == SET
+        and e.detail.get("alert_token")
+        and e.detail["alert_token"] not in removed
+    ]
+    if not live:
+        return None
+    last = live[-1]
+    return Reminder(
+        str(last.detail["alert_token"]),
+        str(last.detail.get("time", "")),
+        str(last.detail.get("set_by", "elder")),
+        last.at,
+    )
 
 
 def ever_offered(events: Iterable[Event]) -> bool:

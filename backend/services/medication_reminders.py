@@ -208,11 +208,15 @@ def wanted(svc: Services, caller: Caller, state: dict[str, Any], access: Access)
         return go_on(svc, caller, state, [Line("reminder_unavailable")])
     with svc.uow() as uow:
         elder = _elder_for(uow, caller)
-        found = reminders.current(uow.events.list_for_elder(elder.id)) if elder else None
+        events = uow.events.list_for_elder(elder.id) if elder else []
     if elder is None:
         return go_on(svc, caller, state, [Line("reminder_unavailable")])
+    found = reminders.current(events)
     if found is not None:
-        return go_on(svc, caller, state, [Line("reminder_already", {"at": found.time})])
+        # A replayed request hears what the first one did; another one, that it is set.
+        replay = any(e.id == _event_id(caller, reminders.SET) for e in events)
+        key = "reminder_set" if replay else "reminder_already"
+        return go_on(svc, caller, state, [Line(key, {"at": found.time})])
     at = medication_time(svc, elder)
     if at is None:
         return _ask_time(state, [Line("reminder_ask_time")])
