@@ -99,6 +99,11 @@ BOARD_OTHERS = "ほか{count}件"
 
 ADDED_QUESTIONS = "この方だけの追加の質問"
 
+# The medication reminder the elder set on the speaker by voice (shown while it is in force).
+REMINDER_LABEL = "お薬のお知らせ"
+REMINDER_DAILY = "毎日 {time}（{by}）"
+REMINDER_SET_BY = {"elder": "ご本人が設定"}
+
 CHECKLIST_TITLE = "基本チェックリスト（月ごと・領域ごとの点数）"
 CHECKLIST_HELP = (
     "点数は気になる答えの数です（多いほど支援が必要なことがあります）。"
