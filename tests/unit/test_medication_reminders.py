@@ -436,3 +436,66 @@ def test_the_body_is_local_time_without_offset_in_japan_every_day():
         "alertInfo": {"spokenInfo": {"content": [{"locale": "ja-JP", "text": "お薬の時間です。"}]}},
         "pushNotification": {"status": "ENABLED"},
     }
+
+
+class TestEnvelopesAsAlexaSendsThem:
+    def send(self, skill, clock, name: str, edit=None) -> dict:
+        from backend.talk import in_process_sender
+        from tests.alexa_fixtures import load_envelope
+
+        envelope = load_envelope(
+            name, skill_id=SKILL_ID, user_id=USER_ID, device_id=DEVICE_ID, timestamp=clock.now
+        )
+        if edit is not None:
+            edit(envelope)
+        return in_process_sender(skill)(envelope)["response"]
+
+    def test_the_intent_asks_the_time_where_medication_is_asked_twice_a_day(
+        self, skill, clock, api, elder
+    ):
+        response = self.send(skill, clock, "medication_reminder_intent")
+        assert "何時にお知らせしましょうか" in response["outputSpeech"]["ssml"]  # 032158: 朝と晩
+
+    def test_the_intent_without_the_permission_asks_for_it_by_voice(
+        self, skill, clock, api, one_slot_elder
+    ):
+        response = self.send(skill, clock, "medication_reminder_intent")
+        (ask,) = [d for d in response["directives"] if d["type"] == "Connections.SendRequest"]
+        assert ask["name"] == "AskFor"
+        assert ask["token"].startswith("mimamori.reminder:")
+        assert "shouldEndSession" not in response
+        assert api.created == []
+
+    def test_the_intent_with_the_permission_posts_with_the_requests_endpoint_and_token(
+        self, skill, clock, api, one_slot_elder
+    ):
+        def grant(envelope):
+            envelope["context"]["System"]["user"]["permissions"] = {
+                "consentToken": "fixture-consent-token",
+                "scopes": {"alexa::alerts:reminders:skill:readwrite": {"status": "GRANTED"}},
+            }
+
+        response = self.send(skill, clock, "medication_reminder_intent", grant)
+        assert "毎日、朝7時に" in response["outputSpeech"]["ssml"]
+        ((session, _),) = api.created
+        assert (session.api_endpoint, session.api_access_token) == (
+            "https://api.fe.amazonalexa.com",
+            "fixture-api-access-token",
+        )
+
+    def test_a_denied_permission_answer_sets_nothing(self, skill, clock, api, store, elder):
+        response = self.send(skill, clock, "connections_response_ask_for_denied")
+        assert "お知らせは、しないでおきますね" in response["outputSpeech"]["ssml"]
+        assert api.created == []
+        assert actions(store) == ["declined"]
+
+    def test_an_accepted_permission_answer_sets_the_time_its_token_carries(
+        self, skill, clock, api, store, elder
+    ):
+        def accept(envelope):
+            envelope["request"]["payload"]["status"] = "ACCEPTED"
+
+        response = self.send(skill, clock, "connections_response_ask_for_denied", accept)
+        assert "毎日、朝8時に" in response["outputSpeech"]["ssml"]
+        assert api.created[0][1]["trigger"]["scheduledTime"] == "2026-11-23T08:00:00.000"
+        assert actions(store) == ["set"]
