@@ -98,8 +98,9 @@ class ReminderOfferHandler(_ReminderHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         """Handle any answer while the offer waits."""
-        stage = service.in_stage(session_state(handler_input))
-        return stage == service.STAGE_OFFER and _words(handler_input) is not None
+        if _words(handler_input) is None:  # first: an event has no session to read
+            return False
+        return service.in_stage(session_state(handler_input)) == service.STAGE_OFFER
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """はい sets it (asking the permission first); いいえ leaves it; the check-in goes on."""
@@ -114,8 +115,9 @@ class ReminderTimeHandler(_ReminderHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         """Handle any answer while the time question waits."""
-        stage = service.in_stage(session_state(handler_input))
-        return stage == service.STAGE_TIME and _words(handler_input) is not None
+        if _words(handler_input) is None:  # first: an event has no session to read
+            return False
+        return service.in_stage(session_state(handler_input)) == service.STAGE_TIME
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Set the reminder at that time, or ask once again."""

@@ -1,8 +1,9 @@
 """The medication reminder, offered by voice and set only with the elder's consent.
 
-After the elder answers the medication question (or says 「薬の時間に教えて」) the skill asks
-once 「お薬の時間に、このスピーカーでお知らせしましょうか。」. It is offered once: never again
-after any answer (a no included) unless the elder asks. On はい, the Reminders permission is
+Where the municipality turned it on (``medication_reminder: true`` in its engagement file), the
+skill asks once, after the elder answers the medication question, 「お薬の時間に、このスピーカーで
+お知らせしましょうか。」: never again after any answer (a no included). The elder can always ask
+for it (「薬の時間に教えて」). On はい, the Reminders permission is
 asked for by voice when not yet granted, then a daily reminder is created at the medication time:
 the start of the one slot in which this elder is asked the medication question, or, when there are
 several slots (朝と晩), the time the elder says. 「お薬のお知らせはいらない」 deletes it. Every
@@ -154,6 +155,8 @@ def offer_after(svc: Services, caller: Caller, turn: Turn) -> Turn:
         elder = _elder_for(uow, caller)
         if elder is None or not elder.is_watchable:
             return turn
+        if not svc.engagement(elder.municipality_code).medication_reminder:
+            return turn  # the municipality has not turned the offer on
         if reminders.ever_offered(uow.events.list_for_elder(elder.id)):
             return turn
         _record(uow, elder, caller, svc.now(), reminders.OFFERED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, time
 
 import pytest
@@ -17,6 +18,7 @@ from backend.channels.reminders import (
 from backend.domain import reminders
 from backend.settings import Settings
 from backend.stores.sql.uow import SqlUnitOfWork, make_engine
+from questions.engagement_files import engagement_for
 from skill.builder import build_skill
 from tests.alexa_reminders_local import ACCESS_TOKEN, PATH, FakeReminders, running_reminders
 from tests.builders import jst, make_binding, make_elder, seed
@@ -42,6 +44,10 @@ def world(tmp_path):
         Settings(database_url=url, alexa_timeout=0.5),
         uow=lambda: SqlUnitOfWork(engine),
         clock=clock,
+    )
+    # The municipality turns the offer on in its engagement file (medication_reminder: true).
+    svc = replace(
+        svc, engagement=lambda code: replace(engagement_for(code), medication_reminder=True)
     )
     with svc.uow() as uow:
         # Asked about medication in the morning only (06:00): the reminder's time is clear.

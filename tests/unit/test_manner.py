@@ -13,6 +13,7 @@ relays: notice texts, family and center messages, the question's own wording.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -20,8 +21,8 @@ import pytest
 from backend.domain.family import MessageKind
 from backend.domain.model import Share
 from backend.services import center_messages, family
-from backend.services.context import Services
 from notices.model import Priority, Recurrence
+from questions.engagement_files import engagement_off
 from questions.loader import load_sets
 from skill.builder import build_skill
 from tests.builders import (
@@ -347,7 +348,11 @@ def reminder_api() -> FakeRemindersApi:
 @pytest.fixture
 def reminder_skill(services, reminder_api):
     """The skill of a deployment that offers the medication reminder."""
-    return build_skill(Services(**{**vars(services), "reminders": reminder_api}), SKILL_ID)
+
+    def offered(code: str):
+        return replace(engagement_off(code), medication_reminder=True)
+
+    return build_skill(replace(services, reminders=reminder_api, engagement=offered), SKILL_ID)
 
 
 def test_the_medication_reminder_offered_and_declined(reminder_skill, clock, world):

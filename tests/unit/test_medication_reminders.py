@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,7 @@ from backend.channels.reminders import daily_rule, first_time, reminder_body
 from backend.domain import reminders
 from backend.domain.model import EventKind
 from backend.services.context import Services
+from questions.engagement_files import Engagement, engagement_off
 from questions.loader import load_sets
 from skill.builder import build_skill
 from skill.reminder_prompts import format_clock
@@ -29,6 +31,11 @@ def api() -> FakeRemindersApi:
     return FakeRemindersApi()
 
 
+def offered(code: str) -> Engagement:
+    """Return a municipality's engagement with the reminder offer turned on (and nothing else)."""
+    return replace(engagement_off(code), medication_reminder=True)
+
+
 @pytest.fixture
 def services(store, clock, api) -> Services:
     return Services(
@@ -37,6 +44,7 @@ def services(store, clock, api) -> Services:
         clock=clock,
         tz=ZoneInfo("Asia/Tokyo"),
         reminders=api,
+        engagement=offered,
     )
 
 
@@ -136,18 +144,33 @@ class TestTheOffer:
         assert reply.speech.endswith("今日の分は、これでおしまいです。ありがとうございました。")
         assert reply.end
 
-    def test_no_offer_is_made_where_the_deployment_has_no_reminders(self, store, clock, elder):
-        services = Services(
-            uow=lambda: FakeUnitOfWork(store),
-            question_sets=lambda: _SETS,
-            clock=clock,
-            tz=ZoneInfo("Asia/Tokyo"),
-        )
-        speaker = Speaker(build_skill(services, SKILL_ID), clock)
+    def test_no_offer_is_made_where_the_municipality_has_not_turned_it_on(
+        self, services, store, clock, elder
+    ):
+        skill = build_skill(replace(services, engagement=engagement_off), SKILL_ID)
+        speaker = Speaker(skill, clock)
         to_medication(speaker)
         reply = speaker.say("飲んだ")
         assert reply.speech == "ありがとうございます。" + BREAKFAST
         assert actions(store) == []
+
+    def test_no_offer_is_made_where_the_deployment_has_no_reminders(
+        self, services, store, clock, elder
+    ):
+        speaker = Speaker(build_skill(replace(services, reminders=None), SKILL_ID), clock)
+        to_medication(speaker)
+        reply = speaker.say("飲んだ")
+        assert reply.speech == "ありがとうございます。" + BREAKFAST
+        assert actions(store) == []
+
+    def test_the_elder_can_ask_where_the_offer_is_off(self, services, store, clock, api, elder):
+        skill = build_skill(replace(services, engagement=engagement_off), SKILL_ID)
+        speaker = Speaker(skill, clock, granted=True)
+        speaker.open()
+        speaker.say("薬の時間に教えて")
+        reply = speaker.say("8時")
+        assert reply.speech.startswith("毎日、朝8時に")
+        assert len(api.created) == 1
 
 
 class TestSettingIt:
@@ -499,3 +522,17 @@ class TestEnvelopesAsAlexaSendsThem:
         assert "毎日、朝8時に" in response["outputSpeech"]["ssml"]
         assert api.created[0][1]["trigger"]["scheduledTime"] == "2026-11-23T08:00:00.000"
         assert actions(store) == ["set"]
+
+
+def test_a_municipality_turns_the_offer_on_in_its_engagement_file(tmp_path):
+    from questions.engagement_files import engagement_for
+
+    folder = tmp_path / "engagement"
+    folder.mkdir()
+    (folder / "032158.yaml").write_text(
+        'municipality_code: "032158"\nmedication_reminder: true\n', encoding="utf-8"
+    )
+    assert engagement_for("032158", folder).medication_reminder is True
+    assert engagement_for("032158", folder).enabled is False  # the quiz and topics stay off
+    assert engagement_for("303445", folder).medication_reminder is False
+    assert engagement_for("032158").medication_reminder is False  # the shipped sample: off
