@@ -95,6 +95,7 @@ def reminder_handlers(services: Services) -> tuple[object, ...]:
     return (
         reminders.ReminderOfferHandler(services),
         reminders.ReminderTimeHandler(services),
+        reminders.ReminderHelpHandler(services),
         reminders.ReminderIntentHandler(services),
         reminders.ReminderOffIntentHandler(services),
         reminders.PermissionResponseHandler(services),

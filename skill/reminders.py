@@ -22,7 +22,16 @@ from backend.services import engagement_dialogue
 from backend.services import medication_reminders as service
 from backend.services.checkin import Turn
 from skill import const
-from skill.handlers import _ReplyHandler, _ServiceHandler, caller_of, respond, session_state
+from skill.handlers import (
+    _ReplyHandler,
+    _ServiceHandler,
+    caller_of,
+    prompts,
+    remember_for_repeat,
+    respond,
+    session_state,
+)
+from skill.render import speech_text, ssml
 
 # Intents that keep their own meaning while the offer or the time question waits.
 _NOT_ANSWERS = frozenset({
@@ -63,8 +72,15 @@ def _words(handler_input: HandlerInput) -> str | None:
 
 
 def ask_permission(handler_input: HandlerInput, turn: Turn) -> Response:
-    """Speak the lead-in and ask Alexa's permission question (reminders, by voice)."""
-    handler_input.response_builder.add_directive(
+    """Speak the lead-in and ask Alexa's permission question (reminders, by voice).
+
+    The response carries only the speech and the directive: no reprompt and no screen, and the
+    session is neither kept open nor ended here (Alexa asks its own question next).
+    """
+    text, _ = speech_text(turn, prompts(handler_input))
+    builder = handler_input.response_builder
+    builder.speak(ssml(text))
+    builder.add_directive(
         SendRequestDirective(
             name=const.ASK_FOR,
             payload={
@@ -77,11 +93,9 @@ def ask_permission(handler_input: HandlerInput, turn: Turn) -> Response:
             token=service.permission_token(turn.state),
         )
     )
-    response = respond(handler_input, turn)
-    # Alexa asks its own question next: no reprompt, and the session is not ended here.
-    response.should_end_session = None
-    response.reprompt = None
-    return response
+    handler_input.attributes_manager.session_attributes[const.ATTR_STATE] = turn.state
+    remember_for_repeat(handler_input, text, None)
+    return builder.response
 
 
 class _ReminderHandler(_ServiceHandler):
@@ -131,6 +145,23 @@ class ReminderTimeHandler(_ReminderHandler):
         access = access_of(handler_input)
         turn = service.time_said(self.services, caller, state, value, words, access)
         return self.respond(handler_input, turn)
+
+
+class ReminderHelpHandler(_ReminderHandler):
+    """「使い方を教えて」 while the offer or the time question waits: say how to answer it."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Handle AMAZON.HelpIntent in a reminder stage."""
+        if not is_intent_name(const.INTENT_HELP)(handler_input):
+            return False
+        return service.in_stage(session_state(handler_input)) in (
+            service.STAGE_OFFER,
+            service.STAGE_TIME,
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Ask the same question again, with how to answer it."""
+        return self.respond(handler_input, service.help_turn(session_state(handler_input)))
 
 
 class ReminderIntentHandler(_ReminderHandler):
@@ -218,6 +249,7 @@ class ReminderTimeElsewhereHandler(_ReplyHandler):
 
 __all__ = [
     "PermissionResponseHandler",
+    "ReminderHelpHandler",
     "ReminderIntentHandler",
     "ReminderOffIntentHandler",
     "ReminderOfferHandler",

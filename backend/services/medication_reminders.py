@@ -205,6 +205,13 @@ def offer_reply(
     return _offer([Line("fallback")], state, tries=1)
 
 
+def help_turn(state: dict[str, Any]) -> Turn:
+    """Say how to answer the offer or the time question, and ask it again."""
+    if in_stage(state) == STAGE_TIME:
+        return _ask_time(state, [Line("reminder_time_reprompt")], tries=int(state.get("tries", 0)))
+    return _offer([Line("reminder_offer_reprompt")], state, tries=int(state.get("tries", 0)))
+
+
 def wanted(svc: Services, caller: Caller, state: dict[str, Any], access: Access) -> Turn:
     """Go on to set the reminder the elder wants (はい, 「薬の時間に教えて」): its time first."""
     if svc.reminders is None:

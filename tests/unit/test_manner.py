@@ -358,12 +358,12 @@ def reminder_skill(services, reminder_api):
 def test_the_medication_reminder_offered_and_declined(reminder_skill, clock, world):
     walk = walks(reminder_skill, clock, world, "reminder declined")
     walk.open()
-    walk.through("元気", "#1", "飲んだ", "ええと", "いいえ")
+    walk.through("元気", "#1", "飲んだ", "ええと", "使い方を教えて", "いいえ")
     walk.to_the_end()
     assert walk.problems == []
     walk = walks(reminder_skill, clock, world, "reminder asked after a no", granted=True)
     walk.open()
-    walk.through("薬の時間に教えて", "ええと", "ええと", "ストップ")
+    walk.through("薬の時間に教えて", "使い方を教えて", "ええと", "ええと", "ストップ")
     assert walk.problems == []
 
 
