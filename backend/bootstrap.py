@@ -13,9 +13,8 @@ from backend.channels.reminders import AlexaReminders
 from backend.media import MediaLinks, MediaStore, build_media_store
 from backend.ports import AbstractUnitOfWork, LineInboxWriter
 from backend.services.context import Services
-from backend.services.published import PublishedSets, published_policies
+from backend.services.published import PublishedSets, published_engagement, published_policies
 from backend.settings import ConfigError, Settings
-from questions.engagement_files import engagement_for
 from questions.loader import SETS_DIR, load_sets
 from questions.model import QuestionSet
 
@@ -128,7 +127,8 @@ def bootstrap(
         password_checks=threading.BoundedSemaphore(settings.password_checks_at_once),
         # A policy published from the dashboard takes precedence over the file, as for sets.
         policies=published_policies(uow),
-        engagement=cache(engagement_for),
+        # Engagement published from the dashboard takes precedence over the file, too.
+        engagement=published_engagement(uow),
         reminders=AlexaReminders(timeout=settings.alexa_timeout),
     )
 

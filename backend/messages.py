@@ -115,6 +115,12 @@ STAMP_MESSAGE = "今日のスタンプ"
 STAMP_STREAK = "{days}日つづけて、お話しできました"
 STAMP_MARK = "花"
 
+# A 体操 notice on the screen: its answer buttons (backend/services/exercise_dialogue.py).
+EXERCISE_DONE = "やった"
+EXERCISE_NOT_TODAY = "今日はやめとく"
+EXERCISE_INVITE = "{title}の時間です。ご一緒にいかがですか。"
+# How staff read an answer to it (the notice page).
+EXERCISE_ANSWERS = {"done": "やった", "going": "これから", "not_today": "今日はやめとく"}
 
 # The medication reminder the elder set by voice: what the speaker says at the time (kept short
 # and discreet: reminders are heard and shown by anyone near the speaker).

@@ -12,6 +12,14 @@ Conventions every store keeps:
   dict with one key per distinct asked elder id, in the order first asked, and an empty
   list for an elder with nothing (or unknown); no other elder ever appears. They run one
   query per batch of elders, not one per elder.
+- A unit of work commits all or nothing, so a service makes one unit per use case and
+  writes its audit entry in it: an action refused (Conflict, invalid input) leaves no
+  entry, an entry that cannot be written leaves no action. The one difference: the
+  DynamoDB store commits a unit of at most 100 item writes (and 4 MB) in one transaction,
+  all or nothing, but a larger unit in consecutive transactions of 100 in the order the
+  unit first wrote each item; when one fails, those before it stay committed (a lost race
+  is ConcurrentWrite, saying how many writes were applied). Units that can grow past 100
+  writes (the alert sweep's batches, imports, erasure) must be safe to run again.
 """
 
 from __future__ import annotations

@@ -41,7 +41,14 @@ Answer habits, per elder and slot:
   for 70 % of them;
 - speaker/Wi-Fi outages: on average one every 100 days per elder, 1-3 days long, no speaker
   contact at all (a phone-app pedometer keeps uploading; a gateway one does not);
-- pedometers: 60 % of elders (half phone app, half Wi-Fi gateway); scales: 40 % of 九度山町's.
+- pedometers: 60 % of elders (half phone app, half Wi-Fi gateway); scales: 40 % of 九度山町's;
+- engagement (今日は何の日, quiz, stamps after the check-in) is on where the municipality's
+  engagement file enables it (奥州市's sample does, 九度山町's does not). Its effect on answering
+  is a parameter, ``--engagement-lift`` L (default 0: no effect assumed): for an elder with
+  engagement on, the chance of skipping a slot, 1 - rate, becomes (1 - rate) x (1 - L) — a
+  decaying or irregular answerer skips less. It is a what-if to read the alert figures
+  against (e.g. L = 0.3), not a claim: nothing measured supports a value yet (the dashboard's
+  話す習慣 page shows sessions and answer rates by engagement once elders use it).
 
 Center-side variation:
 
@@ -176,6 +183,7 @@ class Person:
     events: list[Injected] = field(default_factory=list)
     away: list[tuple[datetime, datetime]] = field(default_factory=list)  # actually away
     sleep_spell_until: date | None = None
+    lift: float = 0.0  # --engagement-lift where the municipality has engagement on, else 0
     pending_steps: list[tuple[str, datetime, str, str]] = field(default_factory=list)
 
     def event(self, kind: str) -> Injected | None:
@@ -215,7 +223,7 @@ class Person:
         if self.habit == "decaying":
             progress = (day - START).days / max(1, days - 1)
             base *= 1 - progress * (1 - self.decay_to)
-        return base
+        return 1 - (1 - base) * (1 - self.lift)
 
 
 def build_population(n: int, days: int, rng: random.Random) -> list[Person]:
@@ -1231,6 +1239,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=int, default=60, help="run the jobs every N minutes")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--engagement-lift",
+        type=float,
+        default=0.0,
+        help="share of skipped slots that engagement turns into answers (0-1; default 0)",
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         help="copy the SQLite file and the population (pickle) into this folder for a post-mortem",
@@ -1247,7 +1261,14 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     rng = random.Random(args.seed)
+    if not 0 <= args.engagement_lift < 1:
+        parser.error("--engagement-lift must be at least 0 and below 1")
     people = build_population(args.elders, args.days, rng)
+    from questions.engagement_files import engagement_for
+
+    engaged = {code: engagement_for(code).enabled for code in {p.code for p in people}}
+    for person in people:  # after the population is drawn: the same seed, the same people
+        person.lift = args.engagement_lift if engaged[person.code] else 0.0
     sink = Sink()
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
@@ -1275,6 +1296,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             sim.run(args.days, args.every)
             result = score(sim, args.days)
+            lifted = sorted(code for code, on in engaged.items() if on)
+            print(
+                f"engagement lift {args.engagement_lift:g} (engagement on in: {lifted or 'none'})"
+            )
             report(sim, result, args.days)
             if args.keep is not None:
                 keep(sim, Path(tmp) / "sim.db", args.keep)

@@ -19,6 +19,17 @@ A file holds one municipality's notices::
           dates: [2026-12-30]     # optional extra days
         draft: false              # optional: true keeps it unpublished
 
+A 体操 notice invites the elder at its time, on its days, inside its window only::
+
+      - id: hyakusai-taiso
+        kind: 体操                 # お知らせ (default) | 体操 (also: exercise)
+        title: いきいき百歳体操     # read as 「いきいき百歳体操の時間です。ご一緒にいかがですか。」
+        time: "10:00"             # when it begins (quoted: YAML reads 10:00 as a number)
+        window: "10:00-11:30"     # optional: read from 10:00 until 11:30 (default: 90 minutes)
+        speech: 椅子を用意して、ゆっくり始めましょう。   # optional words after the invitation
+        from: 2026-04-01
+        recurrence: {weekdays: [火, 金]}
+
 Errors read ``file:line: path: message`` in Japanese, as for question sets.
 """
 
@@ -43,9 +54,11 @@ from notices.model import (
     WEEKDAY_NAMES,
     Audience,
     Notice,
+    NoticeKind,
     NoticeStatus,
     Priority,
     Recurrence,
+    TimeWindow,
     check_text,
 )
 from questions.loader import (
@@ -61,6 +74,10 @@ SAMPLES_DIR = Path(__file__).parent / "samples"
 _ID = r"^[a-z0-9][a-z0-9_-]*$"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WEEKDAY = re.compile(r"^([月火水木金土日])(曜|曜日)?$")
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_WINDOW = re.compile(r"^\s*(\S+?)\s*[-〜~－]\s*(\S+?)\s*$")
+DEFAULT_WINDOW = dt.timedelta(minutes=90)
+_KINDS = {"exercise": NoticeKind.EXERCISE, "notice": NoticeKind.GENERAL}
 
 
 class NoticeFileError(FileProblemsError):
@@ -122,16 +139,65 @@ class NoticeSpec(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     id: str = Field(pattern=_ID)
+    kind: NoticeKind = NoticeKind.GENERAL
     title: str
     priority: Priority = Priority.NORMAL
-    speech: str
+    speech: str | None = None
     screen: str | None = None
     image: str | None = None
     audience: AudienceSpec = Field(default_factory=AudienceSpec)
     start: Any = Field(alias="from")
     end: Any = Field(default=None, alias="to")
     recurrence: RecurrenceSpec | None = None
+    time: Any = None
+    window: Any = None
     draft: bool = False
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> Any:
+        return _KINDS.get(str(value).strip().lower(), value) if value is not None else value
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, value: Any) -> dt.time | None:
+        return None if value is None else _clock_time(value)
+
+    @field_validator("window", mode="before")
+    @classmethod
+    def _window(cls, value: Any) -> tuple[dt.time, dt.time] | None:
+        if value is None:
+            return None
+        match = _WINDOW.match(str(value)) if isinstance(value, str) else None
+        if match is None:
+            raise ValueError('時間帯は "10:00-11:30" のように書いてください')
+        return _clock_time(match.group(1)), _clock_time(match.group(2))
+
+    def kind_problems(self) -> list[tuple[str, str]]:
+        """Return (field, message) for what this kind of notice lacks or may not have."""
+        if self.kind is not NoticeKind.EXERCISE:
+            if self.speech is None:
+                return [("speech", "読み上げる文（speech）を書いてください")]
+            extra = "time" if self.time is not None else "window" if self.window else None
+            return [(extra, f"{extra} は、kind が 体操 のお知らせだけに書けます")] if extra else []
+        problems = []
+        if self.time is None:
+            problems.append(("kind", '体操のお知らせには time（"10:00" のような時刻）が必要です'))
+        if self.recurrence is None:
+            problems.append(("kind", "体操のお知らせには recurrence（曜日）が必要です"))
+        if self.priority is not Priority.NORMAL:
+            problems.append(("priority", "体操のお知らせは 通常 にしてください"))
+        return problems
+
+    def time_window(self) -> TimeWindow | None:
+        """Return the window of a 体操 notice (90 minutes from its time unless written)."""
+        if self.time is None:
+            return None
+        if self.window is not None:
+            start, end = self.window
+        else:
+            start, end = self.time, _default_end(self.time)
+        return TimeWindow(self.time, start, end)
 
     @field_validator("start", "end")
     @classmethod
@@ -155,8 +221,8 @@ class NoticeSpec(_Strict):
 
     @field_validator("speech")
     @classmethod
-    def _speech(cls, value: str) -> str:
-        return check_text(value, SPEECH_MAX, "読み上げる文")
+    def _speech(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value, SPEECH_MAX, "読み上げる文")
 
     @field_validator("screen")
     @classmethod
@@ -182,6 +248,20 @@ class NoticeFileSpec(_Strict):
 
     municipality_code: str
     notices: list[NoticeSpec] = Field(min_length=1)
+
+
+def _default_end(at: dt.time) -> dt.time:
+    """Return the end of the default window: 90 minutes after ``at``, at most 23:59."""
+    begins = dt.datetime.combine(dt.date.min, at)
+    return min(begins + DEFAULT_WINDOW, begins.replace(hour=23, minute=59)).time()
+
+
+def _clock_time(value: Any) -> dt.time:
+    """Return a wall-clock time written ``HH:MM``; a YAML sexagesimal number is refused."""
+    match = _HHMM.match(str(value).strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f'時刻は "10:00" のように引用符つきで書いてください（{value!r}）')
+    return dt.time(int(match.group(1)), int(match.group(2)))
 
 
 def _instant(value: dt.datetime | dt.date, tz: ZoneInfo, *, end: bool) -> dt.datetime:
@@ -276,9 +356,19 @@ def _load(
             problem(["notices", i, "id"], f"id {spec.id!r} が重複しています")
             continue
         seen.add(spec.id)
+        kind_problems = spec.kind_problems()
+        for name, message in kind_problems:
+            problem(["notices", i, name], message)
+        if kind_problems:
+            continue
         starts_at, ends_at = spec.period(tz)
         if ends_at is not None and ends_at <= starts_at:
             problem(["notices", i, "to"], "to は from より後にしてください")
+            continue
+        try:
+            window = spec.time_window()
+        except ValueError as err:
+            problem(["notices", i, "window" if spec.window else "time"], str(err))
             continue
         try:
             notices.append(
@@ -286,8 +376,8 @@ def _load(
                     id=notice_id(raw.municipality_code, spec.id),
                     municipality_code=raw.municipality_code,
                     title=spec.title,
-                    speech=spec.speech,
-                    screen_text=spec.screen or spec.speech[:SCREEN_MAX],
+                    speech=spec.speech or "",
+                    screen_text=spec.screen or (spec.speech or spec.title)[:SCREEN_MAX],
                     priority=spec.priority,
                     audience=Audience(
                         tuple(spec.audience.districts),
@@ -302,6 +392,8 @@ def _load(
                     image_url=spec.image,
                     status=NoticeStatus.DRAFT if spec.draft else NoticeStatus.PUBLISHED,
                     published_at=None if spec.draft else now,
+                    kind=spec.kind,
+                    window=window,
                 )
             )
         except ValueError as err:

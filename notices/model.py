@@ -39,6 +39,13 @@ class Priority(StrEnum):
 _RANK = {Priority.DISASTER: 0, Priority.IMPORTANT: 1, Priority.NORMAL: 2}
 
 
+class NoticeKind(StrEnum):
+    """What a notice is: an announcement, or a 体操 invitation read in its time window."""
+
+    GENERAL = "お知らせ"
+    EXERCISE = "体操"
+
+
 class NoticeStatus(StrEnum):
     """Life cycle of a notice: draft → published → withdrawn."""
 
@@ -91,6 +98,36 @@ class Audience:
             or center_id in self.centers
             or (bool(district) and district in self.districts)
         )
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """When on its days a 体操 notice is read: from ``start`` (inclusive) to ``end``.
+
+    ``at`` is the time the exercise begins (shown on the screen); it lies in the window.
+    """
+
+    at: time
+    start: time
+    end: time
+
+    def __post_init__(self) -> None:
+        if not self.start < self.end:
+            raise ValueError("読み上げる時間帯の終わりは、始まりより後にしてください")
+        if not self.start <= self.at < self.end:
+            raise ValueError("体操の時刻は、読み上げる時間帯の中にしてください")
+
+    def contains(self, moment: time) -> bool:
+        """Return True when ``moment`` (local wall clock) is inside the window."""
+        return self.start <= moment.replace(tzinfo=None) < self.end
+
+    def describe(self) -> str:
+        """Return the window in Japanese: 10:00から（10:00〜11:30に読み上げ）."""
+        return f"{_hhmm(self.at)}から（{_hhmm(self.start)}〜{_hhmm(self.end)}に読み上げ）"
+
+
+def _hhmm(moment: time) -> str:
+    return f"{moment.hour}:{moment.minute:02d}"
 
 
 # A recurring notice (garbage days) says 「今日は…」: it is announced on its day in the morning
@@ -158,6 +195,10 @@ class Notice:
     optional HTTPS ``image_url`` are shown. The notice is announced from ``starts_at``
     (inclusive) to ``ends_at`` (exclusive; None: until withdrawn), on the days of its
     ``recurrence`` if it has one, once otherwise.
+
+    A 体操 notice (``kind``) is an invitation on the days of its recurrence, read only
+    inside its ``window``; it is 通常 (never nudged), and its ``speech`` is optional
+    words said after the invitation.
     """
 
     id: str
@@ -175,10 +216,17 @@ class Notice:
     image_url: str | None = None
     status: NoticeStatus = NoticeStatus.DRAFT
     published_at: datetime | None = None
+    kind: NoticeKind = NoticeKind.GENERAL
+    window: TimeWindow | None = None
 
     def __post_init__(self) -> None:
         check_text(self.title, TITLE_MAX, "題名")
-        check_text(self.speech, SPEECH_MAX, "読み上げる文")
+        if self.kind is NoticeKind.EXERCISE:
+            _check_exercise(self)
+        else:
+            check_text(self.speech, SPEECH_MAX, "読み上げる文")
+            if self.window is not None:
+                raise ValueError("読み上げる時間帯は、体操のお知らせだけに決められます")
         check_text(self.screen_text, SCREEN_MAX, "画面の文")
         if self.starts_at.tzinfo is None or (self.ends_at and self.ends_at.tzinfo is None):
             raise ValueError("期間の日時にはタイムゾーンが必要です")
@@ -203,9 +251,25 @@ class Notice:
         if self.recurrence is None:
             return ONCE
         day = at.date()
+        if self.window is not None:
+            # 「体操の時間です」 is read in its window only: not at 15:00 for a 10:00 exercise.
+            in_window = self.window.contains(at.time())
+            return day.isoformat() if in_window and self.recurrence.occurs_on(day) else None
         if at.time() >= RECURRING_UNTIL:
             return None  # 「今日は、資源ごみの日です」 is a morning notice, not heard at 19:01
         return day.isoformat() if self.recurrence.occurs_on(day) else None
+
+
+def _check_exercise(notice: Notice) -> None:
+    """Raise ValueError when a 体操 notice lacks its days or window, or is not 通常."""
+    if notice.speech:
+        check_text(notice.speech, SPEECH_MAX, "読み上げる文")
+    if notice.recurrence is None:
+        raise ValueError("体操のお知らせには、曜日（繰り返し）が必要です")
+    if notice.window is None:
+        raise ValueError("体操のお知らせには、時刻と読み上げる時間帯が必要です")
+    if notice.priority is not Priority.NORMAL:
+        raise ValueError("体操のお知らせは「通常」にしてください（お知らせの通知は送りません）")
 
 
 @dataclass(frozen=True)

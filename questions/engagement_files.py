@@ -311,6 +311,11 @@ def engagement_for(code: str, directory: Path = ENGAGEMENT_DIR) -> Engagement:
         local = load_municipal_text(text, path)
     else:
         local = MunicipalEngagement(municipality_code=code)
+    return engagement_of(code, local)
+
+
+def engagement_of(code: str, local: MunicipalEngagement) -> Engagement:
+    """Return a municipality's engagement: its own choices over the shipped catalogs."""
     calendar = load_calendar()
     return Engagement(
         municipality_code=code,

@@ -9,6 +9,7 @@ from backend.services.context import Services
 from skill import (
     engagement,
     event_handlers,
+    exercise,
     family_relay,
     family_reply,
     handlers,
@@ -28,6 +29,8 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
         handlers.LaunchRequestHandler(services),
         handlers.EmergencyIntentHandler(services),
         *engagement_handlers(services),
+        exercise.ExerciseHelpHandler(services),
+        exercise.ExerciseAnswerHandler(services),
         *reminder_handlers(services),
         handlers.PairIntentHandler(services),
         handlers.AwayIntentHandler(services),

@@ -29,6 +29,7 @@ from backend.domain.model import AnswerSource
 from backend.services import (
     checkin,
     engagement_dialogue,
+    exercise_dialogue,
     heard,
     medication_reminders,
     notice_delivery,
@@ -178,8 +179,10 @@ class LaunchRequestHandler(_ServiceHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Announce new notices (災害 first), then start or resume today's check-in."""
-        turn = notice_delivery.start(self.services, caller_of(handler_input))
-        return respond(handler_input, turn)
+        caller = caller_of(handler_input)
+        turn = notice_delivery.start(self.services, caller)
+        # Nothing to ask now: today's 体操 invitation, inside its window.
+        return respond(handler_input, exercise_dialogue.follow(self.services, caller, turn))
 
 
 class _ReplyHandler(_ServiceHandler):
@@ -200,7 +203,9 @@ class _ReplyHandler(_ServiceHandler):
         )
         # The medication answer brings the reminder offer, once (the check-in waits a turn).
         turn = medication_reminders.offer_after(self.services, caller, turn)
-        # A completed check-in goes on with today's topic, stamp and quiz (where turned on).
+        # A closed check-in: today's 体操 invitation first, inside its window; a completed
+        # one goes on with today's topic, stamp and quiz (where turned on).
+        turn = exercise_dialogue.follow(self.services, caller, turn)
         return respond(
             handler_input, engagement_dialogue.after_checkin(self.services, caller, turn)
         )
@@ -437,9 +442,10 @@ class EmergencyInMessageHandler(_ServiceHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         """Handle a 「…と伝えて」 whose words say an emergency."""
-        return is_intent_name(const.INTENT_REPLY_MESSAGE)(handler_input) and heard.says_emergency(
-            slot_text(handler_input, const.SLOT_MESSAGE) or ""
-        )
+        if not is_intent_name(const.INTENT_REPLY_MESSAGE)(handler_input):
+            return False
+        words = slot_text(handler_input, const.SLOT_MESSAGE) or ""
+        return heard.says_emergency(self.services, caller_of(handler_input), words)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Record the emergency and tell the elder to call 119 (family is alerted too)."""

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from skill.engagement_prompts import JA_JP as ENGAGEMENT_JA_JP
+from skill.exercise_prompts import JA_JP as EXERCISE_JA_JP
 from skill.reminder_prompts import JA_JP as REMINDER_JA_JP
 from skill.reminder_prompts import format_clock
 
@@ -144,6 +145,9 @@ JA_JP |= {
 JA_JP |= ENGAGEMENT_JA_JP
 # The medication reminder the elder can set by voice (its own catalog).
 JA_JP |= REMINDER_JA_JP
+
+# A 体操 notice: the invitation in its time window and the answer to it.
+JA_JP |= EXERCISE_JA_JP
 
 WEEKLY_KINDS = {"dayservice": "デイサービス", "clinic": "通院", "other": "お出かけ"}
 AWAY_KINDS = {

@@ -18,7 +18,7 @@ from ask_sdk_model.interfaces.connections import SendRequestDirective
 
 from backend.channels.reminders import InSession
 from backend.domain.conversation import Reply, ReplyKind
-from backend.services import engagement_dialogue
+from backend.services import engagement_dialogue, exercise_dialogue
 from backend.services import medication_reminders as service
 from backend.services.checkin import Turn
 from skill import const
@@ -103,8 +103,12 @@ class _ReminderHandler(_ServiceHandler):
         """Speak the turn, ask the permission when it waits for it, or go on after the check-in."""
         if service.in_stage(turn.state) == service.STAGE_PERMISSION:
             return ask_permission(handler_input, turn)
-        turn = engagement_dialogue.after_checkin(self.services, caller_of(handler_input), turn)
-        return respond(handler_input, turn)
+        caller = caller_of(handler_input)
+        # The check-in closed after the reminder: what follows a closed check-in follows now.
+        turn = exercise_dialogue.follow(self.services, caller, turn)
+        return respond(
+            handler_input, engagement_dialogue.after_checkin(self.services, caller, turn)
+        )
 
 
 class ReminderOfferHandler(_ReminderHandler):

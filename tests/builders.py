@@ -35,7 +35,15 @@ from backend.domain.model import (
     StaffUser,
 )
 from backend.ports import AbstractUnitOfWork
-from notices.model import Audience, Notice, NoticeStatus, Priority, Recurrence
+from notices.model import (
+    Audience,
+    Notice,
+    NoticeKind,
+    NoticeStatus,
+    Priority,
+    Recurrence,
+    TimeWindow,
+)
 
 JST = timezone(timedelta(hours=9), "JST")
 
@@ -459,4 +467,38 @@ def make_notice(
         image_url=image_url,
         status=status,
         published_at=start if status is NoticeStatus.PUBLISHED else None,
+    )
+
+
+def make_exercise(
+    id: str = "032158/taiso",
+    *,
+    title: str = "いきいき百歳体操",
+    weekdays: tuple[int, ...] = (1, 4),
+    at: time = time(10, 0),
+    start: time | None = None,
+    end: time = time(11, 30),
+    speech: str = "",
+    audience: Audience | None = None,
+    status: NoticeStatus = NoticeStatus.PUBLISHED,
+) -> Notice:
+    """Return a published 体操 notice (Tuesday and Friday at 10:00, read 10:00-11:30)."""
+    begins = jst(date(2026, 11, 1), 0)
+    return Notice(
+        id=id,
+        municipality_code=MUNICIPALITY_CODE,
+        title=title,
+        speech=speech,
+        screen_text=title,
+        priority=Priority.NORMAL,
+        audience=audience or Audience(),
+        starts_at=begins,
+        ends_at=None,
+        created_at=begins,
+        updated_at=begins,
+        recurrence=Recurrence(weekdays=weekdays),
+        status=status,
+        published_at=begins if status is NoticeStatus.PUBLISHED else None,
+        kind=NoticeKind.EXERCISE,
+        window=TimeWindow(at, start or at, end),
     )

@@ -1,4 +1,4 @@
-"""Municipality admin pages: question set and alert policy editors (with versions).
+"""Municipality admin pages: question set, alert policy and engagement editors (with versions).
 
 Only municipality admins (their own municipality) and operators use these pages; anyone
 else gets the same 404 as for a page that does not exist.
@@ -42,7 +42,11 @@ from questions.loader import FileProblemsError, Problem
 from questions.model import QuestionSet
 from skill.prompts import JA_JP, render
 
-KINDS = {"questions": ConfigKind.QUESTION_SET, "policy": ConfigKind.POLICY}
+KINDS = {
+    "questions": ConfigKind.QUESTION_SET,
+    "policy": ConfigKind.POLICY,
+    "engagement": ConfigKind.ENGAGEMENT,
+}
 SLUGS = {kind: slug for slug, kind in KINDS.items()}
 
 
@@ -110,6 +114,8 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
             abort(404)
         if form.text.data is None:
             form.text.data = now_in_force.text
+            if not form.text.data and kind is ConfigKind.ENGAGEMENT:
+                form.text.data = texts.ENGAGEMENT_STARTER.format(code=code)
         preview = extra.pop("preview", None)
         if "set_form" not in extra and "policy_form" not in extra:
             extra.update(editor_forms.form_context(kind, form.text.data or ""))
@@ -384,9 +390,12 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
                 form.local_id.errors = [texts.NOTICE_ID_TAKEN]
                 return _notice_page(code, form, None, 400)
         try:
-            saved = notice_admin.save(services, _me(), code, entry)
+            saved = notice_admin.save(services, _me(), code, entry, new=local_id is None)
         except NotFound:
             abort(404)
+        except Conflict:  # another admin took the id between the check above and the save
+            form.local_id.errors = [texts.NOTICE_ID_TAKEN]
+            return _notice_page(code, form, None, 409)
         except NoticeFileError as err:
             return _notice_page(code, form, local_id, 400, place_problems(form, err.problems))
         except ValueError:

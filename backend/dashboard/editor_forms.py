@@ -28,7 +28,9 @@ def form_context(kind: ConfigKind, text: str) -> dict[str, Any]:
     """Return the form the editor page shows for the text (None when it cannot show one)."""
     if kind is ConfigKind.QUESTION_SET:
         return {"set_form": set_editor.set_form(text), "editor_texts": editor_texts}
-    return {"policy_form": set_editor.policy_form(text), "editor_texts": editor_texts}
+    if kind is ConfigKind.POLICY:
+        return {"policy_form": set_editor.policy_form(text), "editor_texts": editor_texts}
+    return {}  # engagement: the YAML editor only
 
 
 def _rows() -> list[set_editor.RowInput]:

@@ -120,10 +120,18 @@ def split_list(text: str | None) -> list[str]:
     return [p for p in re.split(r"[,、\s]+", text or "") if p]
 
 
+EXERCISE = "体操"  # the notice kind of an exercise invitation (notices.model.NoticeKind)
+
+
 class NoticeForm(FlaskForm):
     """One municipal notice; checked by the loader of ``mimamori notices import``."""
 
     local_id = StringField("ID（半角の英小文字・数字・- _。空ならつけます）", [Length(max=60)])
+    kind = SelectField(
+        texts.NOTICE_KIND_LABEL,
+        choices=[SelectChoice(k, label) for k, label in texts.NOTICE_KINDS.items()],
+        default="お知らせ",
+    )
     title = StringField("題名", [Length(max=200)])
     priority = SelectField(
         "種類", choices=[SelectChoice(p, p) for p in ("通常", "重要", "災害")], default="通常"
@@ -145,6 +153,9 @@ class NoticeForm(FlaskForm):
         "第何週だけ（なければ毎週）", choices=[SelectChoice(str(n), f"第{n}") for n in range(1, 6)]
     )
     dates = StringField("ほかに読み上げる日（2026-12-30 のように、読点区切り）", [Length(max=2000)])
+    exercise_time = StringField(texts.EXERCISE_TIME_LABEL, [Length(max=10)])
+    window_start = StringField(texts.EXERCISE_WINDOW_START_LABEL, [Length(max=10)])
+    window_end = StringField(texts.EXERCISE_WINDOW_END_LABEL, [Length(max=10)])
     draft = BooleanField("下書きにする（まだ読み上げない）")
 
     def set_audience(
@@ -160,12 +171,13 @@ class NoticeForm(FlaskForm):
 
     def entry(self) -> dict[str, Any]:
         """Return the notice as one entry of a notice file."""
-        entry: dict[str, Any] = {
-            "id": (self.local_id.data or "").strip(),
-            "title": self.title.data or "",
-            "priority": self.priority.data,
-            "speech": self.speech.data or "",
-        }
+        exercise = self.kind.data == EXERCISE
+        entry: dict[str, Any] = {"id": (self.local_id.data or "").strip()}
+        if exercise:
+            entry["kind"] = EXERCISE
+        entry |= {"title": self.title.data or "", "priority": self.priority.data}
+        if not exercise or (self.speech.data or "").strip():
+            entry["speech"] = self.speech.data or ""  # a 体操 invitation may have no words
         if (self.screen.data or "").strip():
             entry["screen"] = self.screen.data
         if (self.image.data or "").strip():
@@ -189,12 +201,26 @@ class NoticeForm(FlaskForm):
             recurrence["dates"] = split_list(self.dates.data)
         if recurrence:
             entry["recurrence"] = recurrence
+        entry |= self._exercise_entry()
         entry["draft"] = bool(self.draft.data)
         return entry
+
+    def _exercise_entry(self) -> dict[str, str]:
+        """Return ``time`` and ``window`` as written (the loader says what is wrong)."""
+        at, start, end = (
+            (f.data or "").strip() for f in (self.exercise_time, self.window_start, self.window_end)
+        )
+        found: dict[str, str] = {}
+        if at:
+            found["time"] = at
+        if start or end:
+            found["window"] = f"{start or at}-{end}"
+        return found
 
     def fill(self, entry: dict[str, Any]) -> None:
         """Show a stored notice's entry in the form."""
         self.local_id.data = entry.get("id", "")
+        self.kind.data = entry.get("kind", "お知らせ")
         self.title.data = entry.get("title", "")
         self.priority.data = entry.get("priority", "通常")
         self.speech.data = entry.get("speech", "")
@@ -210,12 +236,18 @@ class NoticeForm(FlaskForm):
         self.weekdays.data = list(recurrence.get("weekdays", []))
         self.nth.data = [str(n) for n in recurrence.get("nth", [])]
         self.dates.data = "、".join(recurrence.get("dates", []))
+        self.exercise_time.data = entry.get("time", "")
+        start, _, end = str(entry.get("window", "")).partition("-")
+        self.window_start.data, self.window_end.data = start, end
         self.draft.data = bool(entry.get("draft"))
 
 
 # Where a problem of the notice file lands in the form: the first part of its path.
 NOTICE_FIELDS = {
     "id": "local_id",
+    "kind": "kind",
+    "time": "exercise_time",
+    "window": "window_start",
     "title": "title",
     "priority": "priority",
     "speech": "speech",

@@ -143,7 +143,11 @@ ADMIN_ONLY = (
     "この画面（市町村の設定）は、市町村担当のアカウントで使えます。"
     "センター職員のアカウントでは開けません。"
 )
-CONFIG_TITLES = {"question_set": "質問セット", "policy": "アラートの基準"}
+CONFIG_TITLES = {
+    "question_set": "質問セット",
+    "policy": "アラートの基準",
+    "engagement": "話題・クイズ",
+}
 CONFIG_HELP = {
     "question_set": (
         "ご本人にたずねる質問を YAML で書きます。書き方は questions/sets のファイルと同じです。"
@@ -153,13 +157,63 @@ CONFIG_HELP = {
         "アラートを出す基準を YAML で書きます。書き方は questions/policies のファイルと同じです。"
         "書かなかった項目は既定値になります。"
     ),
+    "engagement": (
+        "チェックインのあとの「今日は何の日」「季節の話題」「クイズ」を、この市町村向けに YAML で"
+        "書きます。書き方は questions/engagement のファイルと同じです。全国の記念日・節気と"
+        "同梱のクイズはそのまま使われ、ここに書いた日と問題が先に使われます。"
+    ),
 }
+# What an engagement file holds, item by item (the editor's help).
+ENGAGEMENT_HELP = (
+    ("enabled", "true で始まります。false（既定）のあいだは、話題もクイズもスタンプもありません。"),
+    ("topics・quiz・stamps", "話題・クイズ・スタンプを一つずつ止めるときに false にします。"),
+    ("quiz_per_day", "1日に出すクイズの数です（1 か 2）。"),
+    (
+        "medication_reminder",
+        "true で、服薬の質問に答えたあと、お薬の時間のお知らせ（このスピーカーのリマインダー）を"
+        "一度だけおすすめします。enabled とは別で、既定は false です。ご本人が「薬の時間に教えて」"
+        "と言えば、いつでも設定できます。",
+    ),
+    (
+        "days",
+        "地元の記念日や行事です。name（名前）と say（読み上げる文）に、日を次のどれか一つで"
+        '書きます：date（"02-20" のような月-日）、month・nth・weekday（例：11月の第2日曜）、'
+        "term（節気）と offset（その前後の日数）。",
+    ),
+    (
+        "questions",
+        "地元のクイズです。id（英小文字・数字・_）、kind（言葉・計算・昔の歌・地元）、ask（問題文）、"
+        "choices（選択肢を2つか3つ）、answer（choices のどれか）、also（答えの別の言い方）、"
+        "after（答えのあとのひとこと）。",
+    ),
+    ("読み上げる文", "英字や { } _ < > 〇 などの記号は使えません。かなと漢字で書いてください。"),
+)
+# The text offered when a municipality has no engagement file yet.
+ENGAGEMENT_STARTER = """\
+# この市町村の話題・クイズ。enabled: true にすると、チェックインのあとに始まります。
+municipality_code: "{code}"
+enabled: false
+# 地元の日の例：
+#   - name: 町の誕生日
+#     date: "04-01"
+#     say: 今日は町の誕生日です。
+days: []
+# 地元のクイズの例：
+#   - id: machi_no_hana
+#     kind: 地元
+#     ask: この町の花は、何でしょう。
+#     choices: [さくら, つばき]
+#     answer: さくら
+questions: []
+"""
+CONFIG_YAML_EDITOR = "YAML で編集"
 CONFIG_TEXT_LABEL = "内容（YAML）"
 CONFIG_CHECK = "確認する"
 CONFIG_PUBLISH = "公開する"
 CONFIG_CHECKED = "誤りはありません。まだ公開していません。"
 CONFIG_PUBLISHED = "版 {version} を公開しました。次の会話から使われます。"
 CONFIG_PROBLEMS = "{count} 件の誤りがあります。何も保存していません。"
+CONFIG_PROBLEM_LINE = "行 {line}"
 CONFIG_CONFLICT = "ほかの方が先に新しい版を公開しました。内容を確かめて、もう一度公開してください。"
 CONFIG_TOO_LONG = "内容が長すぎます（20万文字まで）。"
 CONFIG_EMPTY = "内容を入力してください。"
@@ -168,6 +222,9 @@ CONFIG_FROM_FILE = (
 )
 CONFIG_FROM_STORE = "版 {version} が使われています（{when}、{who}さんが公開）。"
 CONFIG_NOTHING = "この市町村のファイルはまだありません。"
+ENGAGEMENT_NOTHING = (
+    "この市町村のファイルはまだありません。話題・クイズはオフです。下の例から書き始められます。"
+)
 PREVIEW_TITLE = "ご本人が聞く内容（{day}の場合）"
 PREVIEW_NONE_TODAY = "この日は、この時間帯にたずねる質問はありません。"
 HISTORY_TITLE = "公開の履歴"
@@ -188,6 +245,22 @@ NOTICE_STATUSES = {"draft": "下書き", "published": "公開中", "withdrawn": 
 NOTICE_EVERYONE = "市町村の全員"
 NOTICE_ONCE = "1回"
 NOTICE_NONE = "お知らせはまだありません。"
+NOTICE_KIND_LABEL = "お知らせの形"
+NOTICE_KINDS = {
+    "お知らせ": "お知らせ（読み上げる文をお伝えする）",
+    "体操": "体操のおさそい（決めた曜日と時刻に「…の時間です。ご一緒にいかがですか」）",
+}
+EXERCISE_LEGEND = "体操のおさそい（お知らせの形が「体操」のとき）"
+EXERCISE_HELP = (
+    "題名がそのまま読まれます（「いきいき百歳体操の時間です。ご一緒にいかがですか。」）。"
+    "読み上げる時間帯にスピーカーを使ったご本人に、1日1回、見守りのお話のあとでおさそいします。"
+    "「読み上げる文」は、おさそいのあとに続けたいことがあれば書いてください（なくてもかまいません）。"
+    "繰り返す曜日を選んでください。種類は「通常」にしてください。"
+)
+EXERCISE_TIME_LABEL = "体操の時刻（10:00 のように）"
+EXERCISE_WINDOW_START_LABEL = "読み上げを始める時刻（空なら体操の時刻）"
+EXERCISE_WINDOW_END_LABEL = "読み上げを終える時刻（空なら体操の時刻の90分後）"
+EXERCISE_ANSWERS_TITLE = "おさそいへのお返事"
 NOTICE_LIST_HELP = (
     "聞いた人の数は、対象のご本人のうち、そのお知らせ（繰り返しのものはその日の分）を"
     "スピーカーで聞いた人の数です。"

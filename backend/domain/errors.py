@@ -29,6 +29,8 @@ class StoreBusy(DomainError):
 class ConcurrentWrite(StoreBusy, Conflict):
     """Another unit of work changed what this one read (a failed conditional write).
 
-    Nothing of the unit was applied; like StoreBusy, the whole unit may be tried again
-    (on the retry it sees the other unit's work, e.g. an alert key now taken).
+    Nothing of the unit was applied (on DynamoDB, nothing of the failed transaction: a unit
+    of more than 100 writes may have had earlier transactions applied, see ``backend.ports``);
+    like StoreBusy, the whole unit may be tried again (on the retry it sees the other unit's
+    work, e.g. an alert key now taken).
     """

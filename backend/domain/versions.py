@@ -1,4 +1,4 @@
-"""Versions of a municipality's settings published from the dashboard (question set, policy)."""
+"""Versions of a municipality's settings published from the dashboard (set, policy, engagement)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ class ConfigKind(StrEnum):
 
     QUESTION_SET = "question_set"
     POLICY = "policy"
+    ENGAGEMENT = "engagement"  # 今日は何の日・季節の話題・クイズ (questions/engagement/<code>.yaml)
 
 
 @dataclass(frozen=True)

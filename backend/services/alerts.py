@@ -346,48 +346,60 @@ def sweep(svc: Services, policy_for: Callable[[str], Policy]) -> SweepReport:
     return total
 
 
+def claim_in(uow: AbstractUnitOfWork, alert_id_: str, by: str, via: str, now: datetime) -> Alert:
+    """Claim an open alert in the caller's unit of work (not committed); Conflict if taken."""
+    alert = uow.alerts.get(alert_id_)
+    if alert is None:
+        raise NotFound(f"alert {alert_id_}")
+    if alert.status is AlertStatus.CLAIMED and alert.claimed_by == by:
+        return alert
+    if alert.status is not AlertStatus.OPEN:
+        raise Conflict(f"alert already {alert.status.value} by {alert.claimed_by}")
+    alert = replace(alert, status=AlertStatus.CLAIMED, claimed_by=by, claimed_at=now)
+    uow.alerts.update(alert)
+    uow.alerts.add_change(AlertChange(alert.id, now, by, "claimed", {"via": via}))
+    return alert
+
+
 @retry_when_busy
 def claim(svc: Services, alert_id_: str, by: str, via: str) -> Alert:
     """Claim an open alert (「私が確認します」); a later claimer gets Conflict."""
-    now = svc.now()
     with svc.uow() as uow:
-        alert = uow.alerts.get(alert_id_)
-        if alert is None:
-            raise NotFound(f"alert {alert_id_}")
-        if alert.status is AlertStatus.CLAIMED and alert.claimed_by == by:
-            return alert
-        if alert.status is not AlertStatus.OPEN:
-            raise Conflict(f"alert already {alert.status.value} by {alert.claimed_by}")
-        alert = replace(alert, status=AlertStatus.CLAIMED, claimed_by=by, claimed_at=now)
-        uow.alerts.update(alert)
-        uow.alerts.add_change(AlertChange(alert.id, now, by, "claimed", {"via": via}))
+        alert = claim_in(uow, alert_id_, by, via, svc.now())
         uow.commit()
+    return alert
+
+
+def resolve_in(
+    uow: AbstractUnitOfWork, alert_id_: str, by: str, outcome: Outcome, note: str, now: datetime
+) -> Alert:
+    """Close an alert in the caller's unit of work (not committed); Conflict if already closed."""
+    alert = uow.alerts.get(alert_id_)
+    if alert is None:
+        raise NotFound(f"alert {alert_id_}")
+    if alert.status is AlertStatus.RESOLVED:
+        raise Conflict("alert already resolved")
+    alert = replace(
+        alert,
+        status=AlertStatus.RESOLVED,
+        outcome=Outcome(outcome),
+        note=note,
+        resolved_at=now,
+        claimed_by=alert.claimed_by or by,
+        claimed_at=alert.claimed_at or now,
+    )
+    uow.alerts.update(alert)
+    uow.alerts.add_change(
+        AlertChange(alert.id, now, by, "resolved", {"outcome": alert.outcome.value})
+    )
     return alert
 
 
 @retry_when_busy
 def resolve(svc: Services, alert_id_: str, by: str, outcome: Outcome, note: str = "") -> Alert:
     """Close an alert with its outcome and a note."""
-    now = svc.now()
     with svc.uow() as uow:
-        alert = uow.alerts.get(alert_id_)
-        if alert is None:
-            raise NotFound(f"alert {alert_id_}")
-        if alert.status is AlertStatus.RESOLVED:
-            raise Conflict("alert already resolved")
-        alert = replace(
-            alert,
-            status=AlertStatus.RESOLVED,
-            outcome=Outcome(outcome),
-            note=note,
-            resolved_at=now,
-            claimed_by=alert.claimed_by or by,
-            claimed_at=alert.claimed_at or now,
-        )
-        uow.alerts.update(alert)
-        uow.alerts.add_change(
-            AlertChange(alert.id, now, by, "resolved", {"outcome": alert.outcome.value})
-        )
+        alert = resolve_in(uow, alert_id_, by, outcome, note, svc.now())
         uow.commit()
     return alert
 

@@ -62,6 +62,26 @@ def just_returned(uow: AbstractUnitOfWork, elder_id: str, at: datetime) -> AwayP
     return None if any(c.started_at >= last.end for c in recent) else last
 
 
+def declare_in(
+    uow: AbstractUnitOfWork,
+    elder_id: str,
+    kind: AwayKind,
+    *,
+    start: datetime,
+    end: datetime | None,
+    set_by: str,
+    now: datetime,
+) -> AwayPeriod:
+    """Record an away period in the caller's unit of work (not committed)."""
+    if end is not None and end <= start:
+        raise ValueError("お休みの終わりは始まりより後にしてください")
+    if uow.elders.get(elder_id) is None:
+        raise NotFound(f"elder {elder_id}")
+    period = AwayPeriod(uuid.uuid4().hex, elder_id, AwayKind(kind), start, end, set_by, now)
+    uow.away.add(period)
+    return period
+
+
 @retry_when_busy
 def declare(
     svc: Services,
@@ -73,26 +93,25 @@ def declare(
     set_by: str,
 ) -> AwayPeriod:
     """Record an away period (staff, family or the elder's voice)."""
-    if end is not None and end <= start:
-        raise ValueError("お休みの終わりは始まりより後にしてください")
-    period = AwayPeriod(uuid.uuid4().hex, elder_id, AwayKind(kind), start, end, set_by, svc.now())
     with svc.uow() as uow:
-        if uow.elders.get(elder_id) is None:
-            raise NotFound(f"elder {elder_id}")
-        uow.away.add(period)
+        period = declare_in(uow, elder_id, kind, start=start, end=end, set_by=set_by, now=svc.now())
         uow.commit()
+    return period
+
+
+def end_in(uow: AbstractUnitOfWork, elder_id: str, now: datetime) -> AwayPeriod | None:
+    """End the current away period in the caller's unit of work (not committed), if any."""
+    period = active_period(uow, elder_id, now)
+    if period is not None:
+        uow.away.end_period(period.id, now)
     return period
 
 
 @retry_when_busy
 def end_now(svc: Services, elder_id: str) -> AwayPeriod | None:
     """End the elder's current away period now; return it, or None if there was none."""
-    now = svc.now()
     with svc.uow() as uow:
-        period = active_period(uow, elder_id, now)
-        if period is None:
-            return None
-        uow.away.end_period(period.id, now)
+        period = end_in(uow, elder_id, svc.now())
         uow.commit()
     return period
 

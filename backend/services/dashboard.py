@@ -2,8 +2,10 @@
 
 Scope: center staff see their own center; a municipality admin every center of the
 municipality; an operator everything. Anything outside the scope is reported exactly as
-if it did not exist (NotFound), so the web layer answers 404 for both. Every read of an
-elder's personal data appends an audit entry in the same unit of work.
+if it did not exist (NotFound), so the web layer answers 404 for both. Every view of
+personal data is audited once read (``audit.record_view``); every action appends its audit
+entry in the action's own unit of work, so an action refused (Conflict, invalid input)
+leaves no entry and an entry that cannot be written leaves no action.
 """
 
 from __future__ import annotations
@@ -452,27 +454,31 @@ def alert_detail(svc: Services, user: StaffUser, alert_id: str) -> tuple[InboxIt
 
 
 @retry_when_busy
-def _check_alert(svc: Services, user: StaffUser, alert_id: str, action: str) -> None:
-    with svc.uow() as uow:
-        alert = _alert_in_scope(uow, user, alert_id)
-        _audit(uow, user, svc.now(), action, alert.elder_id, alert_id=alert.id)
-        uow.commit()
-
-
 def claim(svc: Services, user: StaffUser, alert_id: str, via: str = "dashboard") -> Alert:
     """Claim an alert in scope for the user (「私が確認します」 on the dashboard or API)."""
-    _check_alert(svc, user, alert_id, "claim_alert")
-    return alert_service.claim(svc, alert_id, actor_of(user), via)
+    now = svc.now()
+    with svc.uow() as uow:
+        alert = _alert_in_scope(uow, user, alert_id)
+        claimed = alert_service.claim_in(uow, alert.id, actor_of(user), via, now)
+        _audit(uow, user, now, "claim_alert", alert.elder_id, alert_id=alert.id)
+        uow.commit()
+    return claimed
 
 
+@retry_when_busy
 def resolve(
     svc: Services, user: StaffUser, alert_id: str, outcome: Outcome, note: str | None
 ) -> Alert:
     """Resolve an alert in scope with its outcome and note."""
-    _check_alert(svc, user, alert_id, "resolve_alert")
-    return alert_service.resolve(
-        svc, alert_id, actor_of(user), Outcome(outcome), (note or "").strip()
-    )
+    now = svc.now()
+    with svc.uow() as uow:
+        alert = _alert_in_scope(uow, user, alert_id)
+        resolved = alert_service.resolve_in(
+            uow, alert.id, actor_of(user), Outcome(outcome), (note or "").strip(), now
+        )
+        _audit(uow, user, now, "resolve_alert", alert.elder_id, alert_id=alert.id)
+        uow.commit()
+    return resolved
 
 
 # --- elder page --------------------------------------------------------------------------------
@@ -682,14 +688,6 @@ def elder_page(
 
 
 @retry_when_busy
-def _check_elder(svc: Services, user: StaffUser, elder_id: str, action: str, **detail: Any) -> None:
-    """Raise NotFound unless the elder is in scope; audit the action about to be taken."""
-    with svc.uow() as uow:
-        _elder_in_scope(uow, user, elder_id)
-        _audit(uow, user, svc.now(), action, elder_id, **detail)
-        uow.commit()
-
-
 def add_away(
     svc: Services,
     user: StaffUser,
@@ -699,16 +697,28 @@ def add_away(
     end: datetime | None,
 ) -> AwayPeriod:
     """Record an away period for an elder in scope (set by this staff member)."""
-    _check_elder(svc, user, elder_id, "add_away", kind=AwayKind(kind).value)
-    return away_service.declare(
-        svc, elder_id, AwayKind(kind), start=start, end=end, set_by=actor_of(user)
-    )
+    kind = AwayKind(kind)
+    now = svc.now()
+    with svc.uow() as uow:
+        _elder_in_scope(uow, user, elder_id)
+        period = away_service.declare_in(
+            uow, elder_id, kind, start=start, end=end, set_by=actor_of(user), now=now
+        )
+        _audit(uow, user, now, "add_away", elder_id, kind=kind.value)
+        uow.commit()
+    return period
 
 
+@retry_when_busy
 def end_away(svc: Services, user: StaffUser, elder_id: str) -> AwayPeriod | None:
     """End the current away period of an elder in scope now."""
-    _check_elder(svc, user, elder_id, "end_away")
-    return away_service.end_now(svc, elder_id)
+    now = svc.now()
+    with svc.uow() as uow:
+        _elder_in_scope(uow, user, elder_id)
+        period = away_service.end_in(uow, elder_id, now)
+        _audit(uow, user, now, "end_away", elder_id)
+        uow.commit()
+    return period
 
 
 # --- monthly statistics ------------------------------------------------------------------------

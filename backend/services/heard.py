@@ -3,7 +3,9 @@
 Alexa delivers words that match no slot value as the raw value of the catch-all slot
 (ER_SUCCESS_NO_MATCH). The skill passes them here as ``ReplyKind.WORDS``; resolved replies come
 here too, so that an emergency said in any form is caught whatever Alexa resolved it to
-(「胸が痛いです」 resolved to the answer 痛い is still an emergency).
+(「胸が痛いです」 resolved to the answer 痛い is still an emergency). Those words are read in the
+elder's dialect too (「胸いでえ」 resolved to 悪い); the store is opened for the elder's lexicon
+only when some municipality's lexicon reads the words differently from standard Japanese.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from backend.domain.model import AnswerSource
 from backend.domain.understanding import Meaning, MeaningKind, emergency_in, understand
 from backend.domain.understanding.dates import date_value
 from backend.domain.understanding.lexicon import EMPTY, Lexicon
+from backend.domain.understanding.text import normalise
 from backend.domain.understanding.weekly import weekly_absence
 from backend.services import away, checkin, notice_delivery
 from backend.services.checkin import Caller, Turn
@@ -54,9 +57,9 @@ def answer(
     if notice_delivery.in_notice_stage(state) and reply.value in notice_delivery.NEED_HELP_IDS:
         return notice_delivery.answer(svc, caller, state, reply, source)  # the 安否 answer itself
     if reply.kind is not ReplyKind.WORDS:
-        # Resolved by Alexa: only read for an emergency (「胸が痛い」 resolved to 痛い), in
-        # standard Japanese and without opening the store (this is the common, fast turn).
-        rule = emergency_in(reply.raw)
+        # Resolved by Alexa: only read for an emergency (「胸が痛い」 resolved to 痛い, 「胸いでえ」
+        # to 悪い), opening the store only for words a dialect reads differently.
+        rule = _emergency_rule(svc, caller, reply.raw)
         if rule is not None:
             return notice_delivery.emergency(svc, caller, state, f"words:{rule}", reply.raw)
         return notice_delivery.answer(svc, caller, state, reply, source)
@@ -67,9 +70,34 @@ def answer(
     return _understood(svc, caller, state, meaning, lexicon)
 
 
-def says_emergency(words: str) -> bool:
-    """Return True when ``words`` say an emergency (in standard Japanese)."""
-    return bool(words) and emergency_in(words) is not None
+def says_emergency(svc: Services, caller: Caller, words: str) -> bool:
+    """Return True when ``words`` say an emergency (in standard Japanese or the elder's dialect)."""
+    return bool(words) and _emergency_rule(svc, caller, words) is not None
+
+
+def _emergency_rule(svc: Services, caller: Caller, words: str) -> str | None:
+    """Return the emergency rule ``words`` say, read in the elder's dialect when it matters."""
+    rule = emergency_in(words)
+    if rule is not None or not _a_dialect_reads(svc, words):
+        return rule
+    return emergency_in(words, None, _lexicon(svc, caller))
+
+
+def _a_dialect_reads(svc: Services, words: str) -> bool:
+    """Return True when some municipality's lexicon rewrites ``words`` (むね, いでえ, へん)."""
+    plain = normalise(words)
+    return any(normalise(words, qset.lexicon) != plain for qset in svc.question_sets().values())
+
+
+def _lexicon(svc: Services, caller: Caller) -> Lexicon:
+    with svc.uow() as uow:
+        elder = uow.devices.elder_for(caller.alexa_user_id, caller.device_id)
+    if elder is None:
+        return EMPTY
+    try:
+        return svc.question_set(elder.municipality_code).lexicon
+    except NotFound:
+        return EMPTY
 
 
 def _understood(

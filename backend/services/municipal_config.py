@@ -1,7 +1,8 @@
-"""A municipality's question set and alert policy, edited and published from the dashboard.
+"""A municipality's question set, alert policy and engagement, edited on the dashboard.
 
 A published version is stored (``uow.config_versions``) and takes precedence over the file
-in ``questions/sets`` or ``questions/policies`` for that municipality. Text is validated by
+in ``questions/sets``, ``questions/policies`` or ``questions/engagement`` for that
+municipality. Text is validated by
 the same loader as ``mimamori questions validate``, as if it were that municipality's file,
 so the editor reports exactly the problems the command would. Nothing is stored on error.
 
@@ -23,8 +24,15 @@ from backend.domain.staff import AuditEntry
 from backend.domain.versions import ConfigKind, ConfigVersion
 from backend.ports import AbstractUnitOfWork
 from backend.services.context import Services
-from backend.services.published import REFRESH_SECONDS, PublishedSets, published_policies
+from backend.services.published import (
+    REFRESH_SECONDS,
+    PublishedEngagement,
+    PublishedSets,
+    published_engagement,
+    published_policies,
+)
 from backend.services.retry import retry_when_busy
+from questions.engagement_files import ENGAGEMENT_DIR, MunicipalEngagement, load_municipal_text
 from questions.loader import SETS_DIR, QuestionSetError, load_question_set_text
 from questions.model import QuestionSet
 from questions.policy import POLICIES_DIR, Policy, load_policy_text
@@ -36,11 +44,17 @@ logger = logging.getLogger(__name__)
 SOURCES = {
     ConfigKind.QUESTION_SET: "questions/sets/{code}.yaml",
     ConfigKind.POLICY: "questions/policies/{code}.yaml",
+    ConfigKind.ENGAGEMENT: "questions/engagement/{code}.yaml",
 }
-FILE_DIRS = {ConfigKind.QUESTION_SET: SETS_DIR, ConfigKind.POLICY: POLICIES_DIR}
+FILE_DIRS = {
+    ConfigKind.QUESTION_SET: SETS_DIR,
+    ConfigKind.POLICY: POLICIES_DIR,
+    ConfigKind.ENGAGEMENT: ENGAGEMENT_DIR,
+}
 AUDIT_PUBLISH = {
     ConfigKind.QUESTION_SET: "publish_question_set",
     ConfigKind.POLICY: "publish_policy",
+    ConfigKind.ENGAGEMENT: "publish_engagement",
 }
 _VERSION_LINE = re.compile(r"^version:[^\n]*$", re.MULTILINE)
 
@@ -77,10 +91,18 @@ def check_policy(text: str, code: str) -> Policy:
     return load_policy_text(text, source_of(ConfigKind.POLICY, code))
 
 
-def check(kind: ConfigKind, text: str, code: str) -> QuestionSet | Policy:
-    """Validate text of either kind (raise the loader's FileProblemsError)."""
-    if ConfigKind(kind) is ConfigKind.QUESTION_SET:
+def check_engagement(text: str, code: str) -> MunicipalEngagement:
+    """Return the engagement of the text; EngagementFileError lists every problem."""
+    return load_municipal_text(text, source_of(ConfigKind.ENGAGEMENT, code))
+
+
+def check(kind: ConfigKind, text: str, code: str) -> QuestionSet | Policy | MunicipalEngagement:
+    """Validate text of any kind (raise the loader's FileProblemsError)."""
+    kind = ConfigKind(kind)
+    if kind is ConfigKind.QUESTION_SET:
         return check_question_set(text, code)
+    if kind is ConfigKind.ENGAGEMENT:
+        return check_engagement(text, code)
     return check_policy(text, code)
 
 
@@ -107,7 +129,7 @@ def _file_text(kind: ConfigKind, code: str) -> str:
 
 
 def _file_version(kind: ConfigKind, code: str) -> int:
-    if ConfigKind(kind) is ConfigKind.POLICY:
+    if ConfigKind(kind) is not ConfigKind.QUESTION_SET:  # these files carry no version
         return 1 if _file_text(kind, code) else 0
     text = _file_text(kind, code)
     if not text:
@@ -204,9 +226,10 @@ def publish(
             )
         )
         uow.commit()
-    refresh = getattr(svc.question_sets, "invalidate", None)
-    if callable(refresh):
-        refresh()
+    for in_force in (svc.question_sets, svc.engagement):
+        refresh = getattr(in_force, "invalidate", None)
+        if callable(refresh):
+            refresh()
     return version
 
 
@@ -262,8 +285,10 @@ __all__ = [
     "HistoryEntry",
     "PreviewQuestion",
     "PreviewSlot",
+    "PublishedEngagement",
     "PublishedSets",
     "check",
+    "check_engagement",
     "check_policy",
     "check_question_set",
     "current",
@@ -272,6 +297,7 @@ __all__ = [
     "municipality_in_scope",
     "preview",
     "publish",
+    "published_engagement",
     "published_policies",
     "source_of",
     "version_of",

@@ -23,7 +23,7 @@ from backend.services import notices as notice_service
 from backend.services.checkin import Caller, Line, Turn
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
-from notices.model import Due, Priority, Safety
+from notices.model import Due, NoticeKind, Priority, Safety
 
 STAGE_OFFER = "notice_offer"
 STAGE_SAFETY = "notice_safety"
@@ -48,7 +48,9 @@ def _pending(svc: Services, elder: Elder, request_id: str = "") -> list[Due]:
     with svc.uow() as uow:
         if away.active_period(uow, elder.id, now) is not None:
             return []
-        return notice_service.due_for_elder(uow, elder, now, request_id)
+        dues = notice_service.due_for_elder(uow, elder, now, request_id)
+    # A 体操 notice is an invitation of its own, after the check-in (exercise_dialogue).
+    return [d for d in dues if d.notice.kind is NoticeKind.GENERAL]
 
 
 def _without_greeting(turn: Turn) -> Turn:

@@ -49,6 +49,8 @@ _EDITABLE = {
     "starts_at",
     "ends_at",
     "recurrence",
+    "kind",
+    "window",
 }
 
 
@@ -143,69 +145,89 @@ def _get(uow: AbstractUnitOfWork, notice_id: str) -> Notice:
     return notice
 
 
+def create_in(uow: AbstractUnitOfWork, notice: Notice, now: datetime) -> Notice:
+    """Store a new notice in the caller's unit of work (not committed); nudge if urgent."""
+    if uow.municipalities.get(notice.municipality_code) is None:
+        raise NotFound(f"municipality {notice.municipality_code}")
+    notice = replace(notice, created_at=now, updated_at=now)
+    if notice.status is NoticeStatus.PUBLISHED:
+        notice = replace(notice, published_at=now)
+    uow.notices.add(notice)
+    if notice.status is NoticeStatus.PUBLISHED:
+        queue_nudges(uow, notice, now)
+    return notice
+
+
 @retry_when_busy
 def create(svc: Services, notice: Notice) -> Notice:
     """Store a new notice (draft or published); a published 重要/災害 one nudges at once."""
-    now = svc.now()
     with svc.uow() as uow:
-        if uow.municipalities.get(notice.municipality_code) is None:
-            raise NotFound(f"municipality {notice.municipality_code}")
-        notice = replace(notice, created_at=now, updated_at=now)
-        if notice.status is NoticeStatus.PUBLISHED:
-            notice = replace(notice, published_at=now)
-        uow.notices.add(notice)
-        if notice.status is NoticeStatus.PUBLISHED:
-            queue_nudges(uow, notice, now)
+        notice = create_in(uow, notice, svc.now())
         uow.commit()
+    return notice
+
+
+def edit_in(uow: AbstractUnitOfWork, notice_id: str, now: datetime, **changes: Any) -> Notice:
+    """Change a notice in the caller's unit of work (not committed); ValueError if withdrawn."""
+    unknown = set(changes) - _EDITABLE
+    if unknown:
+        raise ValueError(f"変更できない項目です: {', '.join(sorted(unknown))}")
+    notice = _get(uow, notice_id)
+    if notice.status is NoticeStatus.WITHDRAWN:
+        raise ValueError("取り下げたお知らせは変更できません")
+    if "priority" in changes:
+        changes["priority"] = Priority(changes["priority"])
+    notice = replace(notice, **changes, updated_at=now)
+    uow.notices.update(notice)
     return notice
 
 
 @retry_when_busy
 def edit(svc: Services, notice_id: str, **changes: Any) -> Notice:
     """Change a notice's content, audience, period or recurrence (validated as on creation)."""
-    unknown = set(changes) - _EDITABLE
-    if unknown:
-        raise ValueError(f"変更できない項目です: {', '.join(sorted(unknown))}")
-    now = svc.now()
     with svc.uow() as uow:
-        notice = _get(uow, notice_id)
-        if notice.status is NoticeStatus.WITHDRAWN:
-            raise ValueError("取り下げたお知らせは変更できません")
-        if "priority" in changes:
-            changes["priority"] = Priority(changes["priority"])
-        notice = replace(notice, **changes, updated_at=now)
-        uow.notices.update(notice)
+        notice = edit_in(uow, notice_id, svc.now(), **changes)
         uow.commit()
+    return notice
+
+
+def publish_in(uow: AbstractUnitOfWork, notice_id: str, now: datetime) -> Notice:
+    """Publish a draft in the caller's unit of work (not committed); nudge if urgent."""
+    notice = _get(uow, notice_id)
+    if notice.status is NoticeStatus.PUBLISHED:
+        return notice
+    if notice.status is NoticeStatus.WITHDRAWN:
+        raise ValueError("取り下げたお知らせは公開できません")
+    notice = replace(notice, status=NoticeStatus.PUBLISHED, published_at=now, updated_at=now)
+    uow.notices.update(notice)
+    queue_nudges(uow, notice, now)
     return notice
 
 
 @retry_when_busy
 def publish(svc: Services, notice_id: str) -> Notice:
     """Publish a draft; a 重要/災害 notice nudges its speakers. Publishing again changes nothing."""
-    now = svc.now()
     with svc.uow() as uow:
-        notice = _get(uow, notice_id)
-        if notice.status is NoticeStatus.PUBLISHED:
-            return notice
-        if notice.status is NoticeStatus.WITHDRAWN:
-            raise ValueError("取り下げたお知らせは公開できません")
-        notice = replace(notice, status=NoticeStatus.PUBLISHED, published_at=now, updated_at=now)
-        uow.notices.update(notice)
-        queue_nudges(uow, notice, now)
+        notice = publish_in(uow, notice_id, svc.now())
         uow.commit()
+    return notice
+
+
+def withdraw_in(uow: AbstractUnitOfWork, notice_id: str, now: datetime) -> Notice:
+    """Withdraw a notice in the caller's unit of work (not committed); again changes nothing."""
+    notice = _get(uow, notice_id)
+    if notice.status is not NoticeStatus.WITHDRAWN:
+        notice = replace(notice, status=NoticeStatus.WITHDRAWN, updated_at=now)
+        uow.notices.update(notice)
     return notice
 
 
 @retry_when_busy
 def withdraw(svc: Services, notice_id: str) -> Notice:
     """Withdraw a notice: it is no longer announced (what was heard stays recorded)."""
-    now = svc.now()
     with svc.uow() as uow:
-        notice = _get(uow, notice_id)
-        if notice.status is not NoticeStatus.WITHDRAWN:
-            notice = replace(notice, status=NoticeStatus.WITHDRAWN, updated_at=now)
-            uow.notices.update(notice)
-            uow.commit()
+        notice = withdraw_in(uow, notice_id, svc.now())
+        uow.commit()
     return notice
 
 

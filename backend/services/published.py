@@ -1,7 +1,7 @@
 """What is in force: the files, each replaced by its municipality's newest published version.
 
 Kept apart from ``municipal_config`` (the editor's service) so that ``bootstrap`` and the
-skill's cold start import only this: the question-set loader, no policy model.
+skill's cold start import only this: the question-set and engagement loaders, no policy model.
 """
 
 from __future__ import annotations
@@ -17,6 +17,13 @@ from typing import TYPE_CHECKING
 
 from backend.domain.versions import ConfigKind
 from backend.ports import AbstractUnitOfWork
+from questions.engagement_files import (
+    Engagement,
+    EngagementFileError,
+    engagement_for,
+    engagement_of,
+    load_municipal_text,
+)
 from questions.loader import QuestionSetError, load_question_set_text
 from questions.model import QuestionSet
 
@@ -28,6 +35,7 @@ logger = logging.getLogger(__name__)
 REFRESH_SECONDS = 30.0  # other processes see a published question set within this time
 SET_SOURCE = "questions/sets/{code}.yaml"
 POLICY_SOURCE = "questions/policies/{code}.yaml"
+ENGAGEMENT_SOURCE = "questions/engagement/{code}.yaml"
 
 
 def versioned(qset: QuestionSet) -> QuestionSet:
@@ -53,6 +61,11 @@ def _published_policy(text: str, code: str) -> Policy:
     from questions.policy import load_policy_text
 
     return load_policy_text(text, Path(POLICY_SOURCE.format(code=code)))
+
+
+@lru_cache(maxsize=64)
+def _published_engagement(text: str, code: str) -> Engagement:
+    return engagement_of(code, load_municipal_text(text, Path(ENGAGEMENT_SOURCE.format(code=code))))
 
 
 class PublishedSets:
@@ -136,3 +149,81 @@ def published_policies(
         return from_files(code)
 
     return policy
+
+
+class PublishedEngagement:
+    """``code -> Engagement``: the newest published engagement, else the file (off without one).
+
+    A municipality's choice is re-read from the store at most every ``refresh_seconds`` (and
+    at once after a publication in this process), since a check-in asks for it several times.
+    """
+
+    def __init__(
+        self,
+        uow: Callable[[], AbstractUnitOfWork],
+        files: Callable[[str], Engagement],
+        *,
+        refresh_seconds: float = REFRESH_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._uow = uow
+        self._files = files
+        self._refresh_seconds = refresh_seconds
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._seen: dict[str, tuple[float, Engagement]] = {}
+        self._generation = 0  # a read begun before an invalidation is not kept
+
+    def invalidate(self) -> None:
+        """Read the store again at the next call."""
+        with self._lock:
+            self._seen.clear()
+            self._generation += 1
+
+    def __call__(self, code: str) -> Engagement:
+        """Return the municipality's engagement in force."""
+        with self._lock:
+            now = self._monotonic()
+            seen = self._seen.get(code)
+            if seen is not None and now - seen[0] < self._refresh_seconds:
+                return seen[1]
+            generation = self._generation
+        try:
+            with self._uow() as unit:
+                latest = unit.config_versions.latest(ConfigKind.ENGAGEMENT, code)
+        except Exception:  # the file still works when the store cannot be read
+            logger.exception("published engagement could not be read; using the file")
+            return self._files(code)
+        found = None
+        if latest is not None:
+            try:
+                found = _published_engagement(latest.text, code)
+            except EngagementFileError as err:
+                logger.error(
+                    "published engagement %s v%s is no longer valid (%d problems); using the file",
+                    code,
+                    latest.version,
+                    len(err.problems),
+                )
+        if found is None:
+            found = self._files(code)
+        with self._lock:
+            if generation == self._generation:
+                self._seen[code] = (now, found)
+        return found
+
+
+def published_engagement(
+    uow: Callable[[], AbstractUnitOfWork],
+    files: Callable[[str], Engagement] | None = None,
+    *,
+    refresh_seconds: float = REFRESH_SECONDS,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> PublishedEngagement:
+    """Return ``code -> Engagement``: the newest published engagement, else the file."""
+    return PublishedEngagement(
+        uow,
+        cache(engagement_for) if files is None else files,
+        refresh_seconds=refresh_seconds,
+        monotonic=monotonic,
+    )

@@ -4,7 +4,10 @@
 each is also said after the fillers elders open with (えーと、 あのね、 うーん、 そうですね、),
 which makes the ``filler`` category. ``split`` is ``dev`` (written while the rules were tuned),
 ``heldout`` (written after the rules, but its misses were then fixed: no longer blind) or ``blind``
-(``blind.tsv``: written later without looking at the rules, scored once before any fix).
+… ``blind5`` (``blind.tsv`` … ``blind5.tsv``: each written later without looking at the rules,
+scored once before any fix, then fixed: no longer blind either). ``blind5.tsv`` scored 350/463
+with 27 wrong values at first, and 393/463 with 15 wrong values (88/88 emergencies, none false)
+before the fixes of its answers; it is held to the same figures as the rest since.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ BLIND = Path(__file__).parent / "blind.tsv"
 BLIND2 = Path(__file__).parent / "blind2.tsv"
 BLIND3 = Path(__file__).parent / "blind3.tsv"
 BLIND4 = Path(__file__).parent / "blind4.tsv"
-# Scored once before any fix; only its emergencies are held at 100 % (test_corpus).
 BLIND5 = Path(__file__).parent / "blind5.tsv"
 FILLERS = ("えーと、", "あのね、", "うーん、", "そうですね、")
 
@@ -42,6 +44,7 @@ def load() -> list[Entry]:
     lines += BLIND2.read_text(encoding="utf-8").splitlines()
     lines += BLIND3.read_text(encoding="utf-8").splitlines()
     lines += BLIND4.read_text(encoding="utf-8").splitlines()
+    lines += BLIND5.read_text(encoding="utf-8").splitlines()
     for line in lines:
         if not line.strip() or line.startswith("#"):
             continue

@@ -61,3 +61,14 @@ def test_import_then_export_lists_who_heard_and_who_has_not(env, tmp_path):  # n
     assert quake["demo-elder-1"]["safety"] == "safe"
     assert quake["demo-elder-2"]["heard"] == "no"
     assert quake["demo-elder-2"]["needs_call"] == "yes"  # no answer 0 hours after publication
+
+
+def test_the_demo_hyakusai_taiso_is_offered_after_a_friday_morning_check_in(env):  # noqa: F811
+    run("demo", "--no-serve")
+    friday = run("talk", "--device", "demo-1", "--now", "2026-11-27T10:15:00", input="#1\n" * 12)
+    assert "いきいき百歳体操の時間です。ご一緒にいかがですか。" in friday.output
+    assert "[#1] やった  [#2] 今日はやめとく" in friday.output
+    assert "よかったです。おつかれさまでした。今日の分は、これでおしまいです。" in friday.output
+    late = run("talk", "--device", "demo-1", "--now", "2026-12-01T11:40:00", input="#1\n" * 12)
+    assert "今日の分は、これでおしまいです。" in late.output  # a Tuesday, after its window
+    assert "体操の時間" not in late.output

@@ -1,4 +1,4 @@
-"""The store contract of versions published from the dashboard (question sets, policies).
+"""The store contract of versions published from the dashboard (sets, policies, engagement).
 
 Run by the same modules as ``store_contract`` (fake, SQLite, PostgreSQL) with their
 ``uow_factory`` fixture.
@@ -8,11 +8,24 @@ from __future__ import annotations
 
 import pytest
 
+from backend.bootstrap import bootstrap
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.versions import ConfigKind, ConfigVersion
+from questions.engagement_files import load_calendar
 from tests.builders import MUNICIPALITY_CODE, OTHER_MUNICIPALITY_CODE, jst, make_municipality, seed
+from tests.e2e.test_alexa_endpoint import IsolatedSettings
 
 __all__ = ["TestConfigVersions"]
+
+ENGAGEMENT_TEXT = (
+    f'municipality_code: "{MUNICIPALITY_CODE}"\n'
+    "enabled: true\n"
+    "days:\n"
+    '  - {date: "11-23", name: 水沢の秋まつり, say: "今日は、水沢の秋まつりの日です。"}\n'
+    "questions:\n"
+    "  - {id: jimoto_hana, kind: 地元, ask: この町の花は、何でしょう。, "
+    "choices: [さくら, つばき], answer: さくら, also: [桜]}\n"
+)
 
 
 def make_version(version: int = 2, **changes) -> ConfigVersion:
@@ -94,3 +107,41 @@ class TestConfigVersions:
             uow.config_versions.add(make_version(2))
         with uow_factory() as uow:
             assert uow.config_versions.list_for(ConfigKind.QUESTION_SET, MUNICIPALITY_CODE) == []
+
+    def test_each_kind_keeps_its_own_versions_and_head_for_a_municipality(
+        self, uow_factory
+    ) -> None:
+        with uow_factory() as uow:
+            seed(uow)
+            for n, kind in enumerate(ConfigKind, start=2):
+                uow.config_versions.add(make_version(n, kind=kind, text=f"# {kind.value}\n"))
+            uow.commit()
+        with uow_factory() as uow:
+            versions = uow.config_versions
+            heads = {kind: versions.latest(kind, MUNICIPALITY_CODE) for kind in ConfigKind}
+            listed = {kind: versions.list_for(kind, MUNICIPALITY_CODE) for kind in ConfigKind}
+            engagement_heads = versions.latest_all(ConfigKind.ENGAGEMENT)
+        assert {kind: (v.kind, v.text) for kind, v in heads.items()} == {
+            kind: (kind, f"# {kind.value}\n") for kind in ConfigKind
+        }
+        assert all(len(found) == 1 for found in listed.values())
+        assert [v.kind for v in engagement_heads] == [ConfigKind.ENGAGEMENT]
+
+    def test_a_published_engagement_round_trips_to_the_services_engagement(
+        self, uow_factory
+    ) -> None:
+        with uow_factory() as uow:
+            seed(uow)
+            uow.config_versions.add(
+                make_version(2, kind=ConfigKind.ENGAGEMENT, text=ENGAGEMENT_TEXT)
+            )
+            uow.commit()
+        with uow_factory() as uow:
+            stored = uow.config_versions.latest(ConfigKind.ENGAGEMENT, MUNICIPALITY_CODE)
+        assert stored == make_version(2, kind=ConfigKind.ENGAGEMENT, text=ENGAGEMENT_TEXT)
+        services = bootstrap(IsolatedSettings(), uow=uow_factory)
+        found = services.engagement(MUNICIPALITY_CODE)
+        assert found.enabled
+        assert found.days[0].say == "今日は、水沢の秋まつりの日です。"
+        assert found.question("jimoto_hana").also == ("桜",)
+        assert found.days[1:] == load_calendar().days  # then the shipped calendar

@@ -1,5 +1,10 @@
 """The store contract: every store (SQL, fake, ...) must pass these tests unchanged.
 
+A commit is all or nothing on every store for the units the services make (a staff
+action and its audit entry are one unit: ``TestAuditedActions``). The DynamoDB store
+commits a unit of more than 100 writes as several transactions, the earlier ones staying
+committed when a later one fails (see ``backend.ports``; pinned by the DynamoDB-only tests).
+
 A test module runs the suite by importing the classes below and providing a
 ``uow_factory`` fixture: a callable returning a fresh unit of work on one store
 (empty when the test starts). See ``tests/integration/test_sql_store.py`` and
@@ -12,7 +17,7 @@ import dataclasses
 import functools
 import random
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -58,6 +63,7 @@ from notices.model import (
     Priority,
     Recurrence,
     Safety,
+    TimeWindow,
 )
 from questions.loader import load_sets
 from tests.board_reference import random_center, reference_board
@@ -79,6 +85,7 @@ from tests.builders import (
     make_consent,
     make_elder,
     make_event,
+    make_exercise,
     make_municipality,
     make_notice,
     make_outbox_message,
@@ -98,6 +105,7 @@ __all__ = [
     "TestAnswers",
     "TestApiTokens",
     "TestAuditLog",
+    "TestAuditedActions",
     "TestAwayPeriods",
     "TestBoardReadModel",
     "TestBulkReads",
@@ -2221,6 +2229,19 @@ class TestNotices:
             assert uow.notices.get("032158/a") == notice
             assert uow.notices.get("nothing") is None
 
+    def test_an_exercise_notice_reads_back_equal_with_its_kind_and_time_window(
+        self, uow_factory: UowFactory
+    ) -> None:
+        taiso = make_exercise(at=time(10, 0), start=time(9, 45), end=time(11, 30))
+        given(uow_factory)
+        with uow_factory() as uow:
+            uow.notices.add(taiso)
+            uow.commit()
+        with uow_factory() as uow:
+            stored = uow.notices.get(taiso.id)
+        assert stored == taiso
+        assert stored.window == TimeWindow(time(10, 0), time(9, 45), time(11, 30))
+
     def test_update_keeps_created_at_and_a_missing_notice_raises(
         self, uow_factory: UowFactory
     ) -> None:
@@ -2783,3 +2804,73 @@ class TestBoardReadModel:
             found = uow.board.center_away(CENTER_ID, start, start + timedelta(days=1))
             assert uow.board.center_away("no-such-center", start, start) == {}
         assert {k: [p.id for p in v] for k, v in found.items()} == {ELDER_ID: ["w1", "w2"]}
+
+
+class TestAuditedActions:
+    """A staff action and its audit entry are committed in one unit: both, or neither."""
+
+    def _services(self, uow_factory: UowFactory) -> Services:
+        return Services(
+            uow=uow_factory,
+            question_sets=_board_sets,
+            clock=lambda: jst(DAY, 11),
+            tz=ZoneInfo("Asia/Tokyo"),
+        )
+
+    def _audited(self, uow_factory: UowFactory, action: str) -> list[Any]:
+        with uow_factory() as uow:
+            return [e for e in uow.audit.list_for_elder(ELDER_ID) if e.action == action]
+
+    def test_a_claim_lost_to_another_staff_member_leaves_no_audit_entry(
+        self, uow_factory: UowFactory
+    ) -> None:
+        taken = make_alert(
+            status=AlertStatus.CLAIMED, claimed_by="staff:user-9", claimed_at=jst(DAY, 10, 30)
+        )
+        given(uow_factory, make_user(), taken)
+        with pytest.raises(Conflict):
+            dashboard.claim(self._services(uow_factory), make_user(), "alert-1")
+        assert self._audited(uow_factory, "claim_alert") == []
+        with uow_factory() as uow:
+            assert uow.alerts.get("alert-1") == taken
+            assert uow.alerts.history("alert-1") == []
+
+    def test_a_claim_commits_the_alert_its_history_and_its_audit_entry(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_user(), make_alert())
+        claimed = dashboard.claim(self._services(uow_factory), make_user(), "alert-1")
+        (entry,) = self._audited(uow_factory, "claim_alert")
+        assert (entry.actor, entry.at, entry.detail) == (
+            "staff:user-1",
+            jst(DAY, 11),
+            {"alert_id": "alert-1"},
+        )
+        with uow_factory() as uow:
+            assert uow.alerts.get("alert-1") == claimed
+            assert [c.action for c in uow.alerts.history("alert-1")] == ["claimed"]
+
+    def test_resolving_an_alert_resolved_already_leaves_no_second_audit_entry(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_user(), make_alert())
+        svc = self._services(uow_factory)
+        dashboard.resolve(svc, make_user(), "alert-1", Outcome.REACHED, "電話でお元気でした")
+        with pytest.raises(Conflict):
+            dashboard.resolve(svc, make_user(), "alert-1", Outcome.NO_ACTION, "二度目")
+        assert len(self._audited(uow_factory, "resolve_alert")) == 1
+        with uow_factory() as uow:
+            assert uow.alerts.get("alert-1").outcome is Outcome.REACHED
+
+    def test_an_away_period_refused_as_invalid_leaves_no_audit_entry(
+        self, uow_factory: UowFactory
+    ) -> None:
+        given(uow_factory, make_user())
+        at = jst(DAY, 11)
+        with pytest.raises(ValueError, match="お休みの終わり"):
+            dashboard.add_away(
+                self._services(uow_factory), make_user(), ELDER_ID, AwayKind.HOSPITAL, at, at
+            )
+        assert self._audited(uow_factory, "add_away") == []
+        with uow_factory() as uow:
+            assert uow.away.list_for_elder(ELDER_ID) == []

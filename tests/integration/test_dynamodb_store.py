@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from botocore.exceptions import ClientError
@@ -16,6 +17,8 @@ from backend.domain.family import InboxEvent
 from backend.domain.model import ReadingKind
 from backend.domain.versions import ConfigKind
 from backend.ports import AbstractUnitOfWork
+from backend.services import dashboard
+from backend.services.context import Services
 from backend.services.retry import retry_when_busy
 from backend.stores.dynamodb.table import (
     TRANSACTION_LIMIT,
@@ -24,6 +27,7 @@ from backend.stores.dynamodb.table import (
     make_client,
 )
 from backend.stores.dynamodb.uow import DynamoUnitOfWork
+from questions.loader import load_sets
 from tests.aws import moto_endpoint  # noqa: F401 - a fixture
 from tests.builders import (
     CENTER_ID,
@@ -38,6 +42,7 @@ from tests.builders import (
     make_outbox_message,
     make_reading,
     make_recipient,
+    make_user,
 )
 from tests.integration.config_store_contract import (  # noqa: F401 - collected by pytest here
     TestConfigVersions,
@@ -65,6 +70,7 @@ from tests.integration.store_contract import (  # noqa: F401 - collected by pyte
     TestAlerts,
     TestAnswers,
     TestApiTokens,
+    TestAuditedActions,
     TestAuditLog,
     TestAwayPeriods,
     TestBoardReadModel,
@@ -202,6 +208,90 @@ class TestDynamoDbOnly:
                 [ELDER_ID], ReadingKind.STEPS, start, start + timedelta(days=1)
             )
         assert [r.value for r in found[ELDER_ID]] == [r.value for r in readings]
+
+    def _sent(self, dynamodb: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+        """Return the sizes of the TransactWriteItems calls made from now on (failed ones too)."""
+        sizes: list[int] = []
+        send = dynamodb.transact_write_items
+
+        def spy(**kwargs: Any) -> Any:
+            sizes.append(len(kwargs["TransactItems"]))
+            return send(**kwargs)
+
+        monkeypatch.setattr(dynamodb, "transact_write_items", spy)
+        return sizes
+
+    def _racing_answer_after_steps(
+        self, uow_factory: Callable[[], AbstractUnitOfWork], total: int
+    ) -> None:
+        """Write ``total`` items, the last an answer another unit stores first; commit."""
+        start = jst(DAY, 6)
+        with uow_factory() as uow:
+            steps = [
+                make_reading(measured_at=start + timedelta(minutes=i), kind=ReadingKind.STEPS)
+                for i in range(total - 1)
+            ]
+            assert uow.readings.add_many(steps) == total - 1
+            assert uow.answers.add(make_answer(value="mine")) is True
+            assert uow.session.writes == total
+            with uow_factory() as other:
+                assert other.answers.add(make_answer(value="theirs")) is True
+                other.commit()
+            uow.commit()
+
+    def _steps_stored(self, uow_factory: Callable[[], AbstractUnitOfWork]) -> int:
+        start = jst(DAY, 6)
+        with uow_factory() as uow:
+            found = uow.readings.list_for_elders(
+                [ELDER_ID], ReadingKind.STEPS, start, start + timedelta(days=1)
+            )
+            assert [a.value for a in uow.answers.list_for_checkin("checkin-1")] == ["theirs"]
+        return len(found[ELDER_ID])
+
+    def test_a_unit_of_exactly_one_transaction_of_writes_is_all_or_nothing(
+        self,
+        uow_factory: Callable[[], AbstractUnitOfWork],
+        dynamodb: Any,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        given(uow_factory, make_checkin())
+        sent = self._sent(dynamodb, monkeypatch)
+        with pytest.raises(ConcurrentWrite) as caught:
+            self._racing_answer_after_steps(uow_factory, TRANSACTION_LIMIT)
+        assert sent[-1] == TRANSACTION_LIMIT
+        assert "applied before" not in str(caught.value)
+        assert self._steps_stored(uow_factory) == 0
+
+    def test_above_one_transaction_the_transactions_before_a_lost_race_stay_applied(
+        self,
+        uow_factory: Callable[[], AbstractUnitOfWork],
+        dynamodb: Any,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        given(uow_factory, make_checkin())
+        sent = self._sent(dynamodb, monkeypatch)
+        with pytest.raises(ConcurrentWrite, match=r"\(100 of 101 writes applied before\)"):
+            self._racing_answer_after_steps(uow_factory, TRANSACTION_LIMIT + 1)
+        assert sent[-2:] == [TRANSACTION_LIMIT, 1]
+        assert self._steps_stored(uow_factory) == TRANSACTION_LIMIT
+
+    def test_a_staff_claim_is_one_transaction_with_its_history_and_audit_entry(
+        self,
+        uow_factory: Callable[[], AbstractUnitOfWork],
+        dynamodb: Any,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        given(uow_factory, make_user(), make_alert())
+        svc = Services(
+            uow=uow_factory,
+            question_sets=load_sets,
+            clock=lambda: jst(DAY, 11),
+            tz=ZoneInfo("Asia/Tokyo"),
+        )
+        sent = self._sent(dynamodb, monkeypatch)
+        dashboard.claim(svc, make_user(), "alert-1")
+        assert len(sent) == 1
+        assert sent[0] <= TRANSACTION_LIMIT
 
     def test_a_service_retried_after_a_concurrent_write_sees_the_other_units_alert(
         self, uow_factory: Callable[[], AbstractUnitOfWork]

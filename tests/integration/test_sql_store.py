@@ -66,6 +66,7 @@ from tests.integration.store_contract import (  # noqa: F401 - collected by pyte
     TestAlerts,
     TestAnswers,
     TestApiTokens,
+    TestAuditedActions,
     TestAuditLog,
     TestAwayPeriods,
     TestBoardReadModel,

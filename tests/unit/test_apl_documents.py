@@ -15,9 +15,11 @@ from backend.services.checkin import Line, Turn
 from backend.services.engagement import StampCard
 from backend.services.engagement import stamp_datasource as stamp_screen
 from backend.services.engagement_dialogue import quiz_screen
+from backend.services.exercise_dialogue import invitation_screen
 from questions.engagement_files import load_quiz
 from questions.loader import load_sets
 from skill.render import APL_DIR, screen
+from tests.builders import make_exercise
 
 # The components and top-level keys of APL 2023.3 that our documents may use.
 COMPONENTS = {
@@ -47,7 +49,11 @@ def _datasources() -> dict[str, list[dict[str, Any]]]:
     quiz = load_quiz().quiz[0]
     photo = {"kind": "photo", "title": "花子さんから", "url": "https://example.test/p.jpg"}
     return {
-        "checkin": [{"checkin": _question_screen()}, {"checkin": quiz_screen(quiz)}],
+        "checkin": [
+            {"checkin": _question_screen()},
+            {"checkin": quiz_screen(quiz)},
+            {"checkin": invitation_screen(make_exercise())},
+        ],
         "family_photo": [{"family": photo, "checkin": _question_screen()}],
         "stamps": [{"stamps": stamp_screen(card), "checkin": quiz_screen(quiz)}],
     }

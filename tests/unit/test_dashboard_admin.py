@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask.testing import FlaskClient
 
+from backend.domain.errors import NotFound
 from backend.domain.model import StaffRole
 from backend.domain.versions import ConfigKind
 from backend.services import municipal_config
@@ -383,6 +384,23 @@ class TestNoticesEditor:
         assert again.status_code == 400
         assert "この ID はすでに使われています" in again.text
 
+    def test_an_id_taken_by_another_admin_in_the_meantime_is_said_not_a_500(
+        self, client: FlaskClient, store: FakeStore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        signed_in(client, ADMIN)
+        post_notice(client, f"/admin/{CODE}/notices/new")
+        before = dict(store.state.notices)
+        from backend.services import notice_admin
+
+        def not_yet(*_args: object) -> None:
+            raise NotFound("the other admin's notice was not there yet")
+
+        monkeypatch.setattr(notice_admin, "get_tracked", not_yet)
+        again = post_notice(client, f"/admin/{CODE}/notices/new", title="別の")
+        assert again.status_code == 409
+        assert "この ID はすでに使われています" in again.text
+        assert store.state.notices == before
+
     @pytest.mark.parametrize("who", [STAFF, OTHER_ADMIN])
     def test_others_get_404(self, client: FlaskClient, who: str, store: FakeStore) -> None:
         signed_in(client, ADMIN)
@@ -401,6 +419,92 @@ class TestNoticesEditor:
         )
         assert posted.status_code == 404
         assert store.state.notices[f"{CODE}/kenko-taiso"].status.value == "published"
+
+
+class TestExerciseNoticesOnTheForm:
+    def test_staff_pick_the_exercise_kind_by_its_japanese_label(self, client: FlaskClient) -> None:
+        signed_in(client, ADMIN)
+        page = client.get(f"/admin/{CODE}/notices/new").text
+        assert "お知らせの形" in page
+        assert '<option value="体操">体操のおさそい（' in page
+        assert "体操の時刻（10:00 のように）" in page
+        assert 'type="time"' in page
+
+    def test_an_exercise_made_on_the_form_is_stored_read_back_and_listed(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        from datetime import time
+
+        from notices.model import NoticeKind, TimeWindow
+
+        signed_in(client, ADMIN)
+        exercise = {
+            "local_id": "hyakusai",
+            "kind": "体操",
+            "title": "いきいき百歳体操",
+            "speech": "",
+            "districts": [],
+            "weekdays": ["火", "金"],
+            "exercise_time": "10:00",
+            "window_end": "11:30",
+        }
+        response = post_notice(client, f"/admin/{CODE}/notices/new", **exercise)
+        assert response.status_code == 302, response.text
+        stored = store.state.notices[f"{CODE}/hyakusai"]
+        assert stored.kind is NoticeKind.EXERCISE
+        assert stored.window == TimeWindow(time(10, 0), time(10, 0), time(11, 30))
+        assert stored.speech == ""
+        assert stored.recurrence.weekdays == (1, 4)
+        listing = client.get(f"/admin/{CODE}/notices").text
+        assert "毎週火曜・金曜 10:00から（10:00〜11:30に読み上げ）" in listing
+        page = client.get(f"/admin/{CODE}/notices/hyakusai").text
+        assert '<option selected value="体操">' in page
+        assert 'value="10:00"' in page
+        assert 'value="11:30"' in page
+        again = post_notice(
+            client, f"/admin/{CODE}/notices/hyakusai", **exercise, window_start="09:45"
+        )
+        assert again.status_code == 302
+        changed = store.state.notices[f"{CODE}/hyakusai"]
+        assert changed.window == TimeWindow(time(10, 0), time(9, 45), time(11, 30))
+
+    def test_an_exercise_without_its_days_or_time_gets_the_loaders_messages(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        signed_in(client, ADMIN)
+        response = post_notice(client, f"/admin/{CODE}/notices/new", kind="体操", speech="")
+        assert response.status_code == 400
+        assert "体操のお知らせには recurrence（曜日）が必要です" in response.text
+        assert "体操のお知らせには time（" in response.text
+        assert 'href="#kind"' in response.text  # the problems point at the kind field
+        announcement = post_notice(client, f"/admin/{CODE}/notices/new", exercise_time="10:00")
+        assert announcement.status_code == 400
+        assert "time は、kind が 体操 のお知らせだけに書けます" in announcement.text
+        assert 'href="#exercise_time"' in announcement.text
+        assert store.state.notices == {}
+
+    def test_the_answers_to_an_exercise_are_counted_per_day_on_its_page(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        from backend.domain.model import Event, EventKind
+        from notices.model import NoticeDelivery
+        from tests.builders import make_exercise
+
+        taiso = make_exercise(f"{CODE}/taiso")
+        day = "2026-11-24"
+        with FakeUnitOfWork(store) as uow:
+            uow.notices.add(taiso)
+            for i, elder in enumerate(uow.elders.list_for_municipality(CODE)[:2]):
+                uow.notice_deliveries.mark_heard(NoticeDelivery(taiso.id, elder.id, day, NOW))
+                detail = {"notice_id": taiso.id, "occurrence": day, "answer": "done"}
+                if i:
+                    detail["answer"] = "not_today"
+                uow.events.add(Event(f"ev-{i}", elder.id, EventKind.EXERCISE, NOW, detail))
+            uow.commit()
+        signed_in(client, ADMIN)
+        page = client.get(f"/admin/{CODE}/notices/taiso").text
+        assert "おさそいへのお返事" in page
+        assert "やった 1人、今日はやめとく 1人" in page
 
 
 class TestMessageToAnElder:

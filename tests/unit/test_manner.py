@@ -30,6 +30,7 @@ from tests.builders import (
     make_binding,
     make_consent,
     make_elder,
+    make_exercise,
     make_notice,
     make_pairing_code,
     make_recipient,
@@ -39,7 +40,7 @@ from tests.builders import (
 from tests.fakes import FakeRemindersApi, FakeUnitOfWork
 from tests.line import FAMILY_USER
 from tests.speaker import DEVICE_ID, SKILL_ID, USER_ID, Speaker
-from tests.unit.conftest import MONDAY
+from tests.unit.conftest import MONDAY, TUESDAY
 
 BUDGET = 120
 MAX_TURNS = 40
@@ -57,6 +58,7 @@ NOTICE_TEXTS = (
     "大きな地震がありました。",
     "今日は燃えるごみの日です。",
     "12月5日に健康体操があります。",
+    "椅子を用意して、ゆっくり始めましょう。",
 )
 MESSAGES = ("元気にしてる？日曜日に行くね。", "明日の10時に、訪問します。")
 SHARES = (
@@ -279,6 +281,40 @@ def test_notices_disaster_and_emergency(skill, clock, world):
     walk.through("元気", "胸が痛い")
     assert walk.ended
     assert walk.problems == []
+
+
+def test_exercise_invitations_and_every_answer_to_them(skill, clock, world):
+    publish(world, make_exercise(speech=NOTICE_TEXTS[3]))
+    answers = ("やった", "今日はやめとく", "これからやる", "はい", "えーと", "#1", "#2", "ストップ")
+    problems = []
+    for n, said in enumerate(answers):
+        tuesday = TUESDAY + timedelta(weeks=2 * n)
+        clock.set(jst(tuesday, 10, 15))  # the morning slot is open
+        walk = walks(skill, clock, world, f"exercise after the check-in / {said}")
+        walk.open()
+        walk.to_the_end()  # the invitation has buttons: the first one (やった) answers it
+        problems += walk.problems
+        clock.set(jst(tuesday + timedelta(days=3), 10, 15))  # Friday
+        walk = walks(skill, clock, world, f"exercise before the closing / {said}")
+        walk.open()
+        for _ in range(MAX_TURNS):
+            if walk.ended or "体操の時間です" in walk.last.speech:
+                break
+            walk.say("#1")
+        walk.through("使い方を教えて", said)
+        assert walk.ended
+        problems += walk.problems
+        clock.set(jst(tuesday + timedelta(weeks=1), 7, 30))  # the next Tuesday
+        walk = walks(skill, clock, world, f"morning check-in / {said}")
+        walk.open()
+        walk.to_the_end()
+        clock.set(jst(tuesday + timedelta(weeks=1), 10, 45))
+        walk = walks(skill, clock, world, f"exercise after the greeting / {said}")
+        assert "体操の時間です" in walk.open().speech
+        walk.through(said)
+        assert walk.ended
+        problems += walk.problems
+    assert problems == []
 
 
 def test_family_and_center_messages_and_replies(skill, clock, world, services):

@@ -58,6 +58,23 @@ class TestEmergencyOnEveryTurn:
         assert len(events(store, EventKind.EMERGENCY)) == 1
         assert "condition" not in stored(store)
 
+    def test_an_emergency_in_dialect_that_alexa_resolved_to_an_answer_is_still_an_emergency(
+        self, speaker, store
+    ):
+        speaker.open()  # the elder lives in 奥州市 (岩手県南): いでえ is 痛い
+        reply = send(speaker, answer_intent("胸いでえ", resolved="bad"))
+        assert "119" in reply.speech
+        assert len(events(store, EventKind.EMERGENCY)) == 1
+        assert "condition" not in stored(store)
+
+    def test_an_answer_alexa_resolved_in_dialect_is_stored_when_it_is_no_emergency(
+        self, speaker, store
+    ):
+        speaker.open()
+        reply = send(speaker, answer_intent("あんべわりい", resolved="bad"))
+        assert "119" not in reply.speech
+        assert stored(store)["condition"].value == "bad"
+
     def test_an_emergency_while_a_notice_is_offered_is_caught(self, speaker, store):
         with FakeUnitOfWork(store) as uow:
             uow.notices.add(
@@ -197,6 +214,14 @@ class TestEmergencyInAMessageToFamily:
     def test_help_said_as_a_message_to_family_is_an_emergency(self, speaker, store, family_member):
         speaker.open()
         reply = speaker.say("胸が苦しいから助けてと伝えて")
+        assert "119" in reply.speech
+        assert len(events(store, EventKind.EMERGENCY)) == 1
+
+    def test_an_emergency_said_in_dialect_as_a_message_to_family_is_an_emergency(
+        self, speaker, store, family_member
+    ):
+        speaker.open()  # 奥州市: せづねえ is 苦しい
+        reply = speaker.say("胸がせづねえと伝えて")
         assert "119" in reply.speech
         assert len(events(store, EventKind.EMERGENCY)) == 1
 

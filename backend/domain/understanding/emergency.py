@@ -208,8 +208,19 @@ def _cannot_move(reading: Reading) -> bool:
             continue  # 動けないくらい忙しかった: a way of saying how busy
         if unit.is_("起きる") and _near(reading, unit, _MORNING, 4):
             continue  # 朝起きられない: oversleeping, not a fall
+        before = "".join(t.surface for t in reading.tokens[: unit.index])
+        if _UNLESS.search(before) and not any(w in before for w in _SOMEONE):
+            continue  # つかまらないと立てない, 手すりがないと: how they stand up, with support
         return True
     return False
+
+
+# A condition said just before "cannot": without it they can (つかまらんと立てへん).
+_UNLESS = re.compile(
+    r"(?:ないと|なければ|なけりゃ|なきゃ|なしで(?:は|じゃ)?|[かさたまらわがばぱ]んと|ずには)、?$"
+)
+# ...unless the support is a person: 助けがないと動けない may be a call for help now.
+_SOMEONE = ("助け", "誰か", "だれか", "人が", "人に")
 
 
 def _body_will_not_move(reading: Reading) -> bool:

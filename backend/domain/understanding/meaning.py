@@ -13,7 +13,7 @@ from backend.domain.understanding import emergency as emergency_rules
 from backend.domain.understanding.dates import find_date, first_date
 from backend.domain.understanding.emergency import past_episode
 from backend.domain.understanding.lexicon import EMPTY, Lexicon
-from backend.domain.understanding.predicates import Reading, read
+from backend.domain.understanding.predicates import Reading, Unit, read
 from backend.domain.understanding.text import compact, normalise, quantities
 from questions.schema import (
     BloodPressureQuestion,
@@ -85,8 +85,21 @@ _NO = (
     "そうじゃない",
     "そうではない",
     "とんでもない",
+    "そんなことない",
+    "そんなことはない",
+    "そんなことありません",
+    "そんなことはありません",
 )
-_COPULA_TAIL = re.compile(r"(?:です|でした|だよ|だね|よ|ね|ねえ|な|なあ|わ|かな|だ|や|やで|やな)+$")
+_COPULA_TAIL = re.compile(
+    r"(?:です|でした|だよ|だね|よ|ね|ねえ|な|なあ|わ|かな|だ|や|やで|やな|で|と思う|と思います)+$"
+)
+
+
+# 「いや、あんまり」「いいえ、それほど」: no, and not much (Alexa's words come without commas).
+_NOT_MUCH = re.compile(
+    r"(?:あんまり|あまり|全然|ぜんぜん|それほど|そんなに|さほど|ちっとも|全く|まったく)"
+    r"(?:です|だ|ね|ねえ|な|なあ|よ|わ)*"
+)
 
 
 def _yes_no_word(text: str, lexicon: Lexicon) -> bool | None:
@@ -97,6 +110,8 @@ def _yes_no_word(text: str, lexicon: Lexicon) -> bool | None:
             tail = head[len(word) :] or "です"
             if head.startswith(word) and (head == word or _COPULA_TAIL.fullmatch(tail)):
                 return value
+            if not value and head.startswith(word) and _NOT_MUCH.fullmatch(tail):
+                return False
     for words, value in (((*lexicon.no, *_NO), False), ((*lexicon.yes, *_YES), True)):
         first = text.split("、", 1)[0]
         if len(text.split("、")) > 1 and compact(first) in words:
@@ -124,7 +139,8 @@ _GOOD_HEALTH = (
     "快適",
     "良好",
 )
-_NOT_BAD = ("変わり", "何", "問題", "異常", "心配", "異状", "支障")  # negated: good (変わりない)
+# Negated, these say good (変わりない, 変わったことはない).
+_NOT_BAD = ("変わり", "変わる", "何", "問題", "異常", "心配", "異状", "支障")
 _SO_SO = (
     "まあまあ",
     "ぼちぼち",
@@ -166,6 +182,12 @@ _BAD_HEALTH = (
     "頭痛",
     "腹痛",
     "腰痛",
+    "膝痛",
+    "鼻水",
+    "鼻詰まり",
+    "くしゃみ",
+    "嚔",
+    "痰",
     "苦しい",
     "崩す",
     "重い",
@@ -228,6 +250,8 @@ _LOW_MOOD = (
     "虚しい",
     "空しい",
     "がっかり",
+    "拗ねる",
+    "いじける",
     "しょんぼり",
     "落ち着く",
     "いらいら",
@@ -364,6 +388,7 @@ _FOODS = (
     "寿司",
 )
 _TAKE = ("飲む", "服用", "服薬", "済む", "済ませる", "飲める", "のむ", "頂く", "いただく")
+_COOK = ("作る", "拵える", "支度", "用意", "準備")
 _LATER_WORDS = ("これから", "今から", "後", "あと", "後で", "のち", "食後", "今晩", "夜", "寝る前")
 
 
@@ -399,10 +424,36 @@ _FREQUENT = (
 _TIME_WORDS = ("今日", "今朝", "朝", "昨日", "今", "本日", "最近", "この頃")
 
 
+_BUT = ("けれど", "けど", "けれども", "けども", "が", "ものの")
+
+
+def _good_but_a_little(r: Reading) -> bool:
+    """元気だけど腰が少し痛い: well, with a small complaint after けど (so so, not bad)."""
+    at = next((i for i, t in enumerate(r.tokens) if t.pos2 == "接続助詞" and t.lemma in _BUT), None)
+    if at is None:
+        return False
+    first = read("".join(t.surface for t in r.tokens[:at]))
+    then = read("".join(t.surface for t in r.tokens[at + 1 :]).lstrip("、"))
+    return (
+        _health(first) == ["good"]
+        and set(_health(then)) == {"bad"}
+        and then.has(*_LITTLE, negated=False)
+    )
+
+
+_GETTING_BY = re.compile(r"(?:なんとか|何とか)(?:やっ|やれ|やる|なっ|なる|暮らし|過ごし)")
+
+
 def _health(r: Reading) -> list[str]:
-    found = []
+    if _good_but_a_little(r):
+        return ["so_so"]
+    found = ["so_so"] if _GETTING_BY.search(compact(r.text)) else []  # なんとかやってます
     content = [u for u in r.units if not u.is_(*_TIME_WORDS)]
-    for u in r.units:
+    said = _polarities(r)
+    for position, u in enumerate(r.units):
+        if u.is_("変わる") and said[position] is False:
+            found.append("good")  # 特に変わったことはありません
+            continue
         if u.is_(*_BAD_HEALTH) and past_episode(r, u):
             continue  # 苦しい時期もあったけど今は元気
         if u.is_(*_GOOD_HEALTH):
@@ -429,6 +480,7 @@ def _health(r: Reading) -> list[str]:
                 found.append("bad")
             elif (
                 any(v.is_("調子", "体調", "具合", "気分", "元気") for v in r.before(u, 3))
+                or any(v.is_("調子", "体調", "具合") for v in r.after(u, 1))  # いい調子だ
                 or len(content) == 1
             ):
                 found.append("good")
@@ -450,6 +502,13 @@ def _mood(r: Reading) -> list[str]:
             found.append("good")
         elif u.is_("気", "気分", "気持ち") and any(v.is_("重い", "塞ぐ") for v in r.after(u, 2)):
             found.append("low")
+        elif u.is_("気分", "気持ち") and any(
+            v.is_("乗る", "晴れる", "優れる", "すぐれる") and v.negated for v in r.after(u, 2)
+        ):
+            found.append("low")  # 気分が乗らない
+        elif u.is_("気分", "気持ち") and any(v.is_("良い", "いい") for v in r.before(u, 1)):
+            denied = u.negated or r.before(u, 1)[0].negated
+            found.append("low" if denied else "good")  # いい気分, いい気分じゃない
     health = _health(r)
     for value in health:
         if value == "bad":
@@ -480,8 +539,13 @@ def _sleep(r: Reading) -> list[str]:
             else:
                 found.append("slept_well")
         elif u.is_(*_WOKE) and not u.negated:
-            if any(v.is_(*_WOKE_OFTEN) for v in r.before(u, 4)):
+            before = r.before(u, 4)
+            if any(v.is_(*_WOKE_OFTEN) for v in before):
                 found.append("slept_poorly")
+            elif any(v.te for v in before):
+                found.append("slept_poorly")  # 足がつって起きた, 咳が出て目が覚めた: woken
+        elif u.is_(*_WOKE) and any(v.is_("一", "一度", "一回", "一遍") for v in r.before(u, 3)):
+            found.append("slept_well")  # 一度も起きなかった
         elif u.is_("寝付き", "寝つき", "眠り") and any(
             v.is_("悪い", "浅い") and not v.negated for v in r.after(u, 2)
         ):
@@ -493,7 +557,13 @@ def _sleep(r: Reading) -> list[str]:
     return found
 
 
+_LATER = re.compile(r"これから|今から|いまから")
+_NOT_YET = re.compile(r"(?:これから|今から|いまから)(?:です|だ|だよ|よ|ね|なの|や)?")
+
+
 def _meal(r: Reading) -> list[str]:
+    if _NOT_YET.fullmatch(compact(r.text)):
+        return ["not_ate"]  # 「これから」: not eaten yet
     found = []
     for u in r.units:
         if u.is_(*_EAT):
@@ -504,8 +574,8 @@ def _meal(r: Reading) -> list[str]:
                 found.append("ate_little" if little or r.has(*_LITTLE) else "not_ate")
             elif r.has(*_LITTLE) and not r.has("全部", "しっかり", "たくさん", "沢山"):
                 found.append("ate_little")
-            elif not u.past and r.has(*_LATER_WORDS):
-                found.append("not_ate")
+            elif not u.past and (r.has(*_LATER_WORDS) or _LATER.search(compact(r.text))):
+                found.append("not_ate")  # これから食べる
             else:
                 found.append("ate")
         elif u.is_("食欲") and u.negated and r.has(*_LITTLE):
@@ -521,6 +591,8 @@ def _meal(r: Reading) -> list[str]:
             found.append("ate")  # 今朝はパンとコーヒーでした
         elif u.is_("まだ", "未だ") and not r.has(*_EAT):
             found.append("not_ate")
+        elif u.is_(*_COOK) and not u.past and not r.has(*_EAT):
+            found.append("not_ate")  # これから作るところ
         elif u.is_(*_LITTLE) and not r.has(*_EAT) and len(r.units) <= 3:
             found.append("ate_little")
     return found
@@ -648,6 +720,174 @@ def _speech_lemmas(speech: str) -> frozenset[str]:
     )
 
 
+# Words that frame a thought (と思う, と感じる): not content; negated, they turn what they frame.
+_FRAMES = ("思う", "思える", "感ずる", "感じる", "考える", "言う", "言える")
+_HARD = ("難い", "辛い", "にくい", "づらい")  # 食べにくい: said like a negation
+_NUMERAL = "数詞"
+_GENERIC = frozenset({"成る", "比べる", "前", "週間", "此処", "伺う", "時", "以上", "回", "半年"})
+# An answer's word for the question's own word (こけた to 「転びましたか」, 上がる to 昇る).
+_SAME_AS = {
+    "こける": ("転ぶ",),
+    "転ける": ("転ぶ",),
+    "転倒": ("転ぶ",),
+    "上がる": ("上る",),
+    "登る": ("上る",),
+    "昇る": ("上る",),
+    "行く": ("訪ねる", "出掛ける"),
+    "出る": ("出掛ける",),
+    "楽しい": ("楽しむ",),
+    "怖い": ("不安",),
+    "恐い": ("不安",),
+    "心配": ("不安",),
+    "張り合い": ("充実",),
+    "遣り甲斐": ("充実",),
+    "やりがい": ("充実",),
+    "生き甲斐": ("充実",),
+    "掴む": ("捕まる",),
+    "握る": ("捕まる",),
+    "持つ": ("捕まる",),
+    "伝う": ("捕まる",),
+    "伝わる": ("捕まる",),
+    "頼る": ("捕まる",),
+    "付く": ("捕まる",),
+    "突く": ("捕まる",),
+    "つく": ("捕まる",),
+    "面倒": ("億劫",),
+    "面倒臭い": ("億劫",),
+}
+_CHANGES = ("減る", "増える", "成る", "変わる")  # 「…が減っていますか」: 変わらない says no
+_IMPOSSIBLE = ("無理", "駄目", "だめ", "ダメ")
+_BY_ONESELF = ("自分", "一人", "独り")
+_OTHERS_DO_IT = ("頼む", "任せる")  # 娘に頼んでる: not by oneself
+
+
+def _boundary(r: Reading, start: int, end: int) -> bool:
+    """Return True when a clause ends between tokens ``start`` and ``end`` (、 けど から ば)."""
+    for tok in r.tokens[start:end]:
+        if tok.pos2 == "読点" or (tok.pos2 == "接続助詞" and tok.lemma not in ("て", "で")):
+            return True
+    return False
+
+
+def _quoted_frame(r: Reading, unit: Unit) -> bool:
+    """Return True for 思う in 役に立つと思う: a frame around what was said before it."""
+    return (
+        unit.is_(*_FRAMES) and unit.index > 0 and r.tokens[unit.index - 1].lemma in ("と", "って")
+    )
+
+
+def _needs(r: Reading, position: int) -> bool:
+    """手すりがないと無理, つかまらないと立てない: without it, not possible (so it is needed)."""
+    unit = r.units[position]
+    nxt = [t for t in r.tokens[unit.index + 1 :] if t.pos != "補助記号"]
+    conditional = next((t for t in nxt if t.pos2 == "接続助詞"), None)
+    after_not = next((i for i, t in enumerate(nxt) if t.pos == "助詞"), None)
+    if after_not and nxt[after_not].lemma == "と" and nxt[after_not - 1].lemma in ("ず", "ない"):
+        conditional = nxt[after_not]  # つかまらんと: the analyser reads this と as a case particle
+    if conditional is None or conditional.lemma not in ("と", "ば", "ては", "なら"):
+        return False
+    later = [u for u in r.units[position + 1 :] if u.pos in ("動詞", "形容詞", "名詞", "形状詞")]
+    return bool(later) and (later[0].is_(*_IMPOSSIBLE) or later[0].negated)
+
+
+def _rhetorical(r: Reading, unit: Unit) -> bool:
+    """転ぶのではないか, 転ぶんじゃないか: a negation that asks, not denies."""
+    end = next((u.index for u in r.units if u.index > unit.index), len(r.tokens))
+    toks = r.tokens[unit.index : end + 1]
+    return any(
+        t.lemma in ("無い", "ない") and i + 1 < len(toks) and toks[i + 1].lemma == "か"
+        for i, t in enumerate(toks)
+    )
+
+
+def _polarities(r: Reading) -> list[bool | None]:
+    """Return, for each unit, True when it is said affirmatively (None: a frame or a near miss).
+
+    A noun or a word made a noun (固いもの) takes the polarity of the predicate after it in its
+    clause (ひとりでは行かない, 手すりなしで: ひとり and 手すり are denied); difficulty
+    (食べにくい) counts as a negation; a negated frame (役に立つと思えない) turns the words it
+    frames; 転びそうになった is a near miss, not the thing itself.
+    """
+    own = []
+    for position, u in enumerate(r.units):
+        negated = u.negated and not _rhetorical(r, u) and not _needs(r, position)
+        hard = u.pos == "動詞" and any(a in _HARD for a in u.auxes)
+        own.append(negated == hard)  # 食べにくくない: eats
+    result: list[bool | None] = list(own)
+    units = r.units
+    for i, u in enumerate(units):
+        nominal = u.pos in ("名詞", "代名詞") or any(a in ("物", "事", "所", "の") for a in u.auxes)
+        if not nominal or u.negated or u.pos2 == _NUMERAL:
+            continue
+        for j in range(i + 1, len(units)):
+            v = units[j]
+            if _boundary(r, units[j - 1].index + 1, v.index) or _quoted_frame(r, v):
+                break
+            if v.pos in ("動詞", "形容詞") or v.negated:
+                result[i] = own[j]
+                break
+            if v.is_(*_IMPOSSIBLE, "無し", "なし"):
+                result[i] = False  # ひとりでは無理, 手すりなしで
+                break
+    start = 0
+    for i, u in enumerate(units):
+        if _quoted_frame(r, u):
+            if not own[i]:
+                for j in range(start, i):
+                    if result[j] is not None:
+                        result[j] = not result[j]
+            start = i + 1
+        elif u.pos == "動詞" and "そう" in u.auxes:
+            result[i] = None  # 転びそうになった: nearly, so not
+    return result
+
+
+@lru_cache(maxsize=512)
+def _speech_polarity(speech: str) -> dict[str, bool]:
+    """Return the question's content words and whether each is asked affirmatively (last wins)."""
+    reading = read(normalise(speech))
+    generic = {"今日", "昨日", "この", "間", "一", "月", "か月", "為る", "有る", "居る", "事", "何"}
+    asked: dict[str, bool] = {}
+    polarities = _polarities(reading)
+    units = zip(reading.units, polarities, strict=True)
+    frames = [p for u, p in units if _quoted_frame(reading, u)]
+    for u, polarity in zip(reading.units, polarities, strict=True):
+        if polarity is None or u.pos not in ("動詞", "名詞", "形容詞") or u.pos2 == _NUMERAL:
+            continue
+        if u.lemma in generic or u.lemma in _GENERIC:
+            continue
+        # 「…と思えない、と感じますか」: そうは思わない answers the outermost frame.
+        asked[u.lemma] = frames[-1] if _quoted_frame(reading, u) else polarity
+    return asked
+
+
+def _asks_a_change(question: YesNoQuestion) -> bool:
+    words = read(normalise(question.wording.speech)).units
+    return bool(words) and words[-1].is_(*_CHANGES)
+
+
+def _echoes(question: YesNoQuestion, r: Reading) -> list[bool]:
+    """Return whether each word of the answer that echoes the question agrees with it."""
+    asked = _speech_polarity(question.wording.speech)
+    values = []
+    for u, polarity in zip(r.units, _polarities(r), strict=True):
+        if polarity is None or _quoted_frame(r, u):
+            continue
+        words = [w for w in (u.lemma, u.base) if w in asked]
+        words = words or [w for w in _SAME_AS.get(u.lemma, ()) if w in asked]
+        if words:
+            values.append(polarity == asked[words[0]])
+        elif u.is_(*_OTHERS_DO_IT) and polarity and any(w in asked for w in _BY_ONESELF):
+            values.append(False)  # 娘に頼んでる to 「ご自分でしていますか」
+        elif u.is_("変わる") and polarity is False and _asks_a_change(question):
+            values.append(False)  # 変わらない to 「出かける回数は減っていますか」
+        elif u.is_("有る", "ある", "居る", "いる") and len(r.units) <= 2:
+            values.append(not u.negated)
+        elif u.is_("無い", "ない") and len(r.units) <= 2:
+            values.append(False)
+    return values
+
+
 def _yes_no(question: YesNoQuestion, r: Reading, text: str, lexicon: Lexicon) -> Reply | None:
     values: list[bool] = []
     if {"took", "not_yet"} & set(question.yes_ids + question.no_ids):
@@ -656,16 +896,7 @@ def _yes_no(question: YesNoQuestion, r: Reading, text: str, lexicon: Lexicon) ->
         ids = [*question.yes_ids, *question.no_ids]
         values = [a in question.yes_ids for a in _phrase_matches(text, lexicon, ids)]
     if not values:
-        lemmas = _question_lemmas(question)
-        for u in r.units:
-            if (
-                u.lemma in lemmas
-                or u.base in lemmas
-                or (u.is_("有る", "ある", "居る", "いる") and len(r.units) <= 2)
-            ):
-                values.append(not u.negated)
-            elif u.is_("無い", "ない") and len(r.units) <= 2:
-                values.append(False)
+        values = _echoes(question, r)
     said = _yes_no_word(text, lexicon)
     if not values and said is not None:
         values = [said]
@@ -678,6 +909,15 @@ def _yes_no(question: YesNoQuestion, r: Reading, text: str, lexicon: Lexicon) ->
 
 
 _UNIT_OF = {"kg": "kg", "steps": "steps", "minutes": "minutes"}
+
+
+_NOT_AT_ALL = ("全然", "全く", "ちっとも", "少しも", "一歩", "一度")
+_ACTIVE = ("動く", "歩く", "運動", "散歩", "体操")
+
+
+def _none_done(r: Reading) -> bool:
+    """今日は全然歩いてない: no steps, no minutes (only with 全然, 一歩も and the like)."""
+    return r.has(*_NOT_AT_ALL) and any(u.is_(*_ACTIVE) and u.negated for u in r.units)
 
 
 def _number(question: NumberQuestion, text: str) -> Reply | None:
@@ -716,11 +956,42 @@ def _blood_pressure(text: str) -> Reply | None:
     return Reply(ReplyKind.BLOOD_PRESSURE, value, text)
 
 
+# 「いいような悪いような」「寝たような寝てないような」「よかったり悪かったり」: both at once.
+_EITHER = r"(?:ような|みたいな|ようで|んだか|のだか|のか|たり|だり)"
+_EITHER_WAY = re.compile(
+    rf"^(.+?{_EITHER})、?(.+?{_EITHER})(?:感じ|気がする|気もする|気がします)?"
+    r"(?P<unknown>、?(?:よく)?(?:わからない|分からない|わかんない|わからん|わからへん))?"
+    r"(?:です|でした|だ|で|ね|ねえ|な|なあ|よ|わ|や|かな|だね|ですね)*$"
+)
+
+
+def _either_way(question: Question, text: str, lexicon: Lexicon) -> tuple[bool, Reply | None]:
+    """Return (True, reply) for a hedge between two answers: the same answer, so so, or None."""
+    match = _EITHER_WAY.match(compact(text))
+    if match is None:
+        return False, None
+    first, second = (_answer(question, part, lexicon) for part in match.groups()[:2])
+    if first is None or second is None:
+        return False, None
+    if first.value == second.value:
+        return True, Reply(first.kind, first.value, text)
+    if match.group("unknown"):
+        return True, None  # いいのか悪いのかわからない: not known
+    if isinstance(question, ChoiceQuestion) and "so_so" in [o.id for o in question.options]:
+        return True, Reply(ReplyKind.CHOICE, "so_so", text)
+    return True, None  # 行ったような行かないような: ask again rather than guess
+
+
 def answer_for(
     question: Question, text: str, lexicon: Lexicon = EMPTY, *, normalised: str | None = None
 ) -> Reply | None:
     """Return the reply ``text`` gives to ``question``, or None when it does not answer it."""
     norm = normalised if normalised is not None else normalise(text, lexicon)
+    hedge, reply = _either_way(question, norm, lexicon)
+    return reply if hedge else _answer(question, norm, lexicon)
+
+
+def _answer(question: Question, norm: str, lexicon: Lexicon) -> Reply | None:
     r = read(norm)
     match question:
         case ChoiceQuestion():
@@ -728,7 +999,10 @@ def answer_for(
         case YesNoQuestion():
             return _yes_no(question, r, norm, lexicon)
         case NumberQuestion():
-            return _number(question, norm)
+            reply = _number(question, norm)
+            if reply is None and question.unit in ("steps", "minutes") and _none_done(r):
+                return Reply(ReplyKind.NUMBER, 0.0, norm)
+            return reply
         case ScaleQuestion():
             return _scale(question, r, norm)
         case BloodPressureQuestion():
@@ -740,16 +1014,23 @@ def answer_for(
 
 _FAREWELL_OPENER = (
     r"(?:それじゃあ?|そんじゃあ?|ほんじゃあ?|じゃあ?|ほんなら|ほな|では|ほんだら|んだら|したら|"
-    r"へば|そいじゃ)"
+    r"へば|そいじゃ|んだば|そんだば|だば)"
 )
 _FAREWELL_CLOSING = (
     r"(?:また(?:ね|な|明日|あした|今度|後で|あとで|来週|お願いします|話そう|話しましょう|よろしく)*|"
     r"さようなら|さよなら|さいなら|バイバイ|ばいばい|おやすみなさい|おやすみ|お休みなさい|"
-    r"失礼します|失礼しました|ごきげんよう|したっけ|これで)"
+    r"失礼します|失礼しました|ごきげんよう|したっけ|おしずかに|"
+    # 今日はこれでおしまい, もう終わりにします, このへんにしといて, 切ってください, もうええわ
+    r"(?:今日は|きょうは|もう)*(?:これで|このへんで|この辺で)?(?:おしまい|終わり|おわり)"
+    r"(?:にします|にしましょう|にしよう|にする|にして|です|だ)?|"
+    r"(?:今日は|きょうは)?(?:この(?:へん|辺)に(?:しといて|しておいて|して|しとく|しましょう)|"
+    r"この(?:へん|辺)で)|(?:電話を?)?(?:切って(?:ください|ちょうだい)?|切るね|切ります)|"
+    r"もう(?:いい|ええ)(?:です|よ)?|これで)"
 )
 # 「じゃあね、またね」「ありがとう、また明日」「ほな、さいなら」: one or more leave-takings.
+_THANKS = re.compile(r"ありがと(?:う)?(?:ございました|ございます|ね|な)?|どうも")
 _FAREWELL = re.compile(
-    r"^(?:(?:はい|うん|ええ|ありがとう(?:ございました|ございます|ね)?|どうも)、?)*"
+    r"^(?:(?:はい|うん|ええ)、?)*"
     rf"(?:(?:{_FAREWELL_OPENER}(?:(?:ね|な|ー)+|、?{_FAREWELL_CLOSING})|{_FAREWELL_CLOSING})"
     r"(?:ー|ね|な|です|や|わ|ねー)*、?)+$"
 )
@@ -757,7 +1038,7 @@ _AWAY_KINDS = (
     ("hospital", ("入院", "検査入院", "手術", "病院")),
     ("short_stay", ("ショートステイ", "ショート", "施設")),
     ("travel", ("旅行", "旅", "温泉", "観光", "ツアー")),
-    ("other", ("留守", "出かける", "出掛ける", "帰省", "泊まる", "泊まりに", "空ける", "家")),
+    ("other", ("留守", "出かける", "出掛ける", "帰省", "泊まる", "泊まり", "空ける", "家")),
 )
 _FUTURE_MARKERS = ("予定", "決まる", "なる", "行く", "来る", "為る", "する", "参る")
 
@@ -774,13 +1055,19 @@ def _away(r: Reading, text: str) -> Meaning | None:
                 continue  # 入院した: past, not a plan
             planned = start or until or "しばらく" in flat or "ことになる" in flat
             planned = planned or any(a in _FUTURE_MARKERS for a in unit.auxes) or r.has("行く")
-            planned = planned or "します" in flat or "になり" in flat
-            if kind == "other" and not (start or until or r.has("留守", "空ける", "帰省")):
+            planned = planned or "します" in flat or "になり" in flat or "ことにな" in flat
+            planned = planned or (first_date(flat) is not None and not unit.past)  # 来週の月曜に
+            stay = r.has("留守", "空ける", "帰省", "泊まる", "泊まり") or "しばらく" in flat
+            if kind == "other" and not (start or until or stay):
                 continue
-            if kind == "hospital" and unit.is_("病院") and not r.has("入院", "泊まる"):
+            if kind == "hospital" and unit.is_("病院") and not r.has("入院", "泊まる", "入る"):
                 continue
             if planned:
                 return Meaning(MeaningKind.AWAY, text, away_kind=kind, start=start, until=until)
+    # 来週から娘のところに行ってきます: someone's place, from a date
+    visit = next((u for u in r.units if "所" in u.auxes and not u.negated), None)
+    if visit is not None and (start or until) and r.has("行く", "泊まる", negated=False):
+        return Meaning(MeaningKind.AWAY, text, away_kind="other", start=start, until=until)
     return None
 
 
@@ -792,15 +1079,19 @@ def _returned(r: Reading, flat: str) -> bool:
 
 def _skip(r: Reading, flat: str, question: Question | None) -> Meaning | None:
     for unit in r.find(
-        "分かる", "わかる", "覚える", "知る", "測る", "計る", "量る", "数える", "見る"
+        "分かる", "わかる", "覚える", "知る", "測る", "計る", "量る", "はかる", "数える", "見る"
     ):
         if unit.negated and not (unit.is_("見る") and question is None):
             return Meaning(MeaningKind.SKIP, flat, Reply(ReplyKind.SKIP, "unknown", flat))
     forgot = r.has("忘れる") or any("忘れる" in u.auxes for u in r.units)
+    # 体重計に乗ってない, 血圧計の電池が切れてて: nothing was measured
+    device = any(u.lemma.endswith("計") or "計" in u.auxes for u in r.units)
+    broken = r.any_negated or r.has("切れる", "壊れる", "故障", "無い", negated=False)
+    forgot = forgot or (device and broken)
     if forgot and isinstance(question, NumberQuestion | BloodPressureQuestion):
         return Meaning(MeaningKind.SKIP, flat, Reply(ReplyKind.SKIP, "unknown", flat))
     if re.search(
-        r"(?:あとで|後で|後に|あとに|後回し|今度|またにして|今はいい|今は無理|今はちょっと|"
+        r"(?:あとで|後で|後に|あとに|後回し|今度|またにして|今はいい|今は無理|今はちょっと|手が離せな|"
         r"忙しい|また後|今はやめ|次にして)",
         flat,
     ):
@@ -813,12 +1104,29 @@ def _skip(r: Reading, flat: str, question: Question | None) -> Meaning | None:
     return None
 
 
+_UNKNOWING = ("分かる", "わかる", "知る", "存ずる")
+
+
+def _worrying(question: Question, reply: Reply) -> bool:
+    """Return True for a worrying choice (どこが悪いのかわからない: 悪い is kept, not skipped)."""
+    concerning = {v for c in question.concerning for v in c.values}
+    return isinstance(question, ChoiceQuestion) and reply.value in concerning
+
+
+def _ends_unknown(r: Reading, question: Question) -> bool:
+    """「BMIってなに、わからない」: the last word says the elder does not know the answer."""
+    last = r.units[-1] if r.units else None
+    if last is None or not last.negated or not last.is_(*_UNKNOWING):
+        return False
+    return not (_question_lemmas(question) & {last.lemma, last.base})
+
+
 def _help(r: Reading, flat: str) -> bool:
     return bool(
         re.search(
             r"(?:どうすれば|どうしたら|どう答え|何て言えば|なんて言えば|何を言えば|使い方|"
             r"なんて答え|何て答え|何と答え|なんて言ったら|何て言ったら|何を答え|"
-            r"答え方|どうやって答え|どう言えば|何言うたら|どない言うたら|どうすんの)",
+            r"答え方|どうやって答え|どう言えば|何言うたら|どない言うたら|どない言ったら|何言ったら|どうすんの)",
             flat,
         )
     )
@@ -851,10 +1159,13 @@ def understand(text: str, question: Question | None = None, lexicon: Lexicon = E
     away = _away(r, norm)
     if away is not None and question is None:
         return away
+    unknown = question is not None and _ends_unknown(r, question) and not _help(r, flat)
     if question is not None:
         reply = answer_for(question, text, lexicon, normalised=norm)
-        if reply is not None:
+        if reply is not None and (not unknown or _worrying(question, reply)):
             return Meaning(MeaningKind.ANSWER, text, reply)
+    if unknown:
+        return Meaning(MeaningKind.SKIP, text, Reply(ReplyKind.SKIP, "unknown", flat))
     if _help(r, flat):
         return Meaning(MeaningKind.HELP, text)
     skip = _skip(r, flat, question)
@@ -862,7 +1173,7 @@ def understand(text: str, question: Question | None = None, lexicon: Lexicon = E
         return skip
     if away is not None:
         return away
-    if _FAREWELL.match(flat):
+    if _THANKS.sub("", flat) and _FAREWELL.match(_THANKS.sub("", flat)):
         return Meaning(MeaningKind.FAREWELL, text)
     if _returned(r, flat):
         return Meaning(MeaningKind.RETURN, text)
@@ -894,13 +1205,10 @@ def emergency_in(
     return found.rule
 
 
-# Words of a weak emergency that mean the question's own word (こけた to 「転びましたか」).
-_SAME_AS = {"こける": "転ぶ", "転ける": "転ぶ", "転倒": "転ぶ"}
-
-
 def _asks_about(question: Question, r: Reading) -> bool:
+    """Return True when a word of ``r`` is the question's own word (こけた to 「転びましたか」)."""
     lemmas = _question_lemmas(question)
-    return any(u.lemma in lemmas or _SAME_AS.get(u.lemma) in lemmas for u in r.units)
+    return any(u.lemma in lemmas or lemmas & set(_SAME_AS.get(u.lemma, ())) for u in r.units)
 
 
 def away_date(meaning: Meaning) -> str | None:

@@ -53,13 +53,19 @@ _FILLERS = (
     "いやー",
     "いやぁ",
 )
+# Alexa's words come without commas: a filler is not taken from the start of the next word, and
+# no word starts with っ, a small kana, (in kana) a ら-row sound or ん (but for んだ, んでね), so
+# 「そうですねえらいわ」 is そうですね + えらいわ and 「いやあんまり」 is not いやあ + んまり.
+_WORD_START = r"(?![らりるれろっーぁぃぅぇぉゃゅょ]|ん(?![だでじ]))"
 _FILLER_RE = re.compile(
     "^(?:(?:"
     + "|".join(
         re.escape(f) + ("(?!まあ)" if f == "まあ" else "")  # まあまあ is an answer
         for f in sorted(_FILLERS, key=len, reverse=True)
     )
-    + r")[ー〜~]*[、,\s]*)+"
+    + r")[ー〜~]*[、,\s]*"
+    + _WORD_START
+    + ")+"
 )
 _PUNCT = re.compile(r"[\s。．!！?？・…「」『』()（）~〜♪]+")
 _COMMA = re.compile(r"[、，,]+")

@@ -4,7 +4,8 @@ Scalars (str, int, bool, enums, dates, datetimes) become top-level attributes: d
 as fixed-width UTC ISO strings (``2026-11-23T07:30:00.000000+00:00``, so that string
 order is time order), dates as ``YYYY-MM-DD``. Anything else (dicts, ``Any`` values,
 tuples, nested dataclasses) is kept as one JSON string, so ints stay ints and floats
-floats (no Decimal round trip). ``None`` is not stored.
+floats (no Decimal round trip); a time of day inside one is ``HH:MM:SS``. ``None`` is not
+stored.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import dataclasses
 import json
 import types
 import typing
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from functools import cache
@@ -47,7 +48,7 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, datetime):
         return iso(value)
-    if isinstance(value, date):
+    if isinstance(value, date | time):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
@@ -88,6 +89,8 @@ def _from_plain(hint: Any, value: Any) -> Any:
             return datetime.fromisoformat(value)
         if issubclass(hint, date):
             return date.fromisoformat(value)
+        if issubclass(hint, time):
+            return time.fromisoformat(value)
         if hint is bool:
             return bool(value)
         if hint is int:

@@ -154,10 +154,13 @@ class TableSession:
     """Reads of the table through a buffer of this unit's writes, applied on ``commit``.
 
     Every item carries a version token. A write of an item this unit read is conditional
-    on the version read; of an item it found absent, on its absence. ``commit`` applies the
-    writes in one TransactWriteItems call (all or nothing), in calls of at most 100 items
-    in order when there are more; a failed condition raises ConcurrentWrite (a Conflict
-    and a StoreBusy: services decorated with ``retry_when_busy`` run again).
+    on the version read; of an item it found absent, on its absence. ``commit`` applies a
+    unit of at most 100 writes in one TransactWriteItems call: all or nothing, like a SQL
+    commit. A larger unit goes in consecutive calls of at most 100, in the order the unit
+    first wrote each item (counter updates last); each call is all or nothing, the unit is
+    not: when one fails, the calls before it stay applied and the rest are not sent. A
+    failed condition raises ConcurrentWrite (a Conflict and a StoreBusy: services decorated
+    with ``retry_when_busy`` run again), naming how many writes were applied before it.
 
     Counters are not read, changed and written back (two units counting at once would
     lose one's count, or fail after the fact): ``add`` buffers an atomic ``ADD`` that
@@ -344,8 +347,12 @@ class TableSession:
         """Return True when writes are waiting for commit."""
         return bool(self._pending) or bool(self._updates)
 
-    def commit(self) -> None:
-        """Apply the buffered writes; raise ConcurrentWrite if a concurrent unit changed them."""
+    @property
+    def writes(self) -> int:
+        """Return how many item writes ``commit`` would send now."""
+        return len(self._transact_items())
+
+    def _transact_items(self) -> list[dict[str, Any]]:
         items = []
         for key, item in self._pending.items():
             condition = self._conditions.get(key)
@@ -353,6 +360,12 @@ class TableSession:
                 continue  # written and deleted within the unit: nothing to do
             items.append(self._transact_item(key, item, condition))
         items.extend(update.transact_item(self.table) for update in self._updates.values())
+        return items
+
+    def commit(self) -> None:
+        """Apply the buffered writes; raise ConcurrentWrite if a concurrent unit changed them."""
+        items = self._transact_items()
+        applied = 0
         try:
             for start in range(0, len(items), TRANSACTION_LIMIT):
                 chunk = items[start : start + TRANSACTION_LIMIT]
@@ -360,11 +373,13 @@ class TableSession:
                 self.client.transact_write_items(
                     TransactItems=chunk, ClientRequestToken=uuid.uuid4().hex
                 )
+                applied += len(chunk)
         except ClientError as err:
             self.rollback()
             if _lost_a_race(err):
+                before = f" ({applied} of {len(items)} writes applied before)" if applied else ""
                 raise ConcurrentWrite(
-                    "a concurrent unit of work changed the same records; try again"
+                    f"a concurrent unit of work changed the same records{before}; try again"
                 ) from err
             raise
         self.rollback()

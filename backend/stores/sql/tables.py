@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from operator import itemgetter
 from typing import Any
 
@@ -72,10 +72,12 @@ from notices.model import (
     Audience,
     Notice,
     NoticeDelivery,
+    NoticeKind,
     NoticeStatus,
     Priority,
     Recurrence,
     Safety,
+    TimeWindow,
 )
 
 NAMING_CONVENTION = {
@@ -439,6 +441,9 @@ notices = Table(
     Column("audience", JSON, nullable=False),
     # {"weekdays": [0-6], "nth": [1-5], "dates": [ISO date]} | null
     Column("recurrence", JSON(none_as_null=True), nullable=True),
+    # お知らせ | 体操; a 体操 notice's {"at": "10:00", "start": "10:00", "end": "11:30"}
+    Column("kind", String, nullable=False, server_default="お知らせ"),
+    Column("time_window", JSON(none_as_null=True), nullable=True),
     Column("starts_at", UtcDateTime, nullable=False),
     Column("ends_at", UtcDateTime, nullable=True),
     Column("status", String, nullable=False),
@@ -579,7 +584,7 @@ line_summaries = Table(
 config_versions = Table(
     "config_versions",
     metadata,
-    Column("kind", String, primary_key=True),  # "question_set" | "policy"
+    Column("kind", String, primary_key=True),  # "question_set" | "policy" | "engagement"
     Column("municipality_code", String(6), ForeignKey("municipalities.code"), primary_key=True),
     Column("version", Integer, primary_key=True),
     Column("text", Text, nullable=False),
@@ -1121,9 +1126,12 @@ def outbox_from_row(row: Mapping[str, Any]) -> OutboxMessage:
     )
 
 
+_WINDOW = ("at", "start", "end")
+
+
 def notice_to_row(notice: Notice) -> dict[str, Any]:
     """Return the ``notices`` row of a notice."""
-    a, r = notice.audience, notice.recurrence
+    a, r, w = notice.audience, notice.recurrence, notice.window
     return {
         "id": notice.id,
         "municipality_code": notice.municipality_code,
@@ -1144,6 +1152,8 @@ def notice_to_row(notice: Notice) -> dict[str, Any]:
             "nth": list(r.nth),
             "dates": [d.isoformat() for d in r.dates],
         },
+        "kind": notice.kind.value,
+        "time_window": None if w is None else {k: f"{getattr(w, k):%H:%M}" for k in _WINDOW},
         "starts_at": to_utc(notice.starts_at),
         "ends_at": optional_utc(notice.ends_at),
         "status": notice.status.value,
@@ -1155,7 +1165,7 @@ def notice_to_row(notice: Notice) -> dict[str, Any]:
 
 def notice_from_row(row: Mapping[str, Any]) -> Notice:
     """Return the notice of a ``notices`` row."""
-    a, r = row["audience"] or {}, row["recurrence"]
+    a, r, w = row["audience"] or {}, row["recurrence"], row["time_window"]
     return Notice(
         id=row["id"],
         municipality_code=row["municipality_code"],
@@ -1180,6 +1190,8 @@ def notice_from_row(row: Mapping[str, Any]) -> Notice:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         published_at=row["published_at"],
+        kind=NoticeKind(row["kind"]),
+        window=None if w is None else TimeWindow(*(time.fromisoformat(w[k]) for k in _WINDOW)),
     )
 
 
