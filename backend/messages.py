@@ -84,7 +84,7 @@ def _day(text: str) -> str:
     return DAY.format(month=day.month, day=day.day)
 
 
-# Family on LINE (issue 4): the speaker's nudge, the elder's replies, the daily summary.
+# Family on LINE: the speaker's nudge, the elder's replies, the daily summary.
 FAMILY_NUDGE_CREATOR = "{name}さん"  # Alexa: 「明美さんから新しいメッセージ…」
 FAMILY_NUDGE_BODY = "ご家族からメッセージが届いています"
 FAMILY_REPLY_SUBJECT = "{elder}さんからのお返事（スピーカーより）"

@@ -14,7 +14,7 @@ Design:
   check-ins in all, after the day's own questions. Items are taken whole domain by domain while
   they fit, so the five sessions are 生活 (1–5), 運動 (6–10), 栄養・口腔 (11, 13–15), 閉じこもり・
   認知 (16–20) and うつ (21–25): the sensitive 2-week mood items are asked together, once a
-  month, never daily (mission_anchors §5.1).
+  month, never daily.
 - No.12 (BMI) is a measurement, not a question: it is never asked by voice. A ``kc12`` answer
   recorded by staff (はい = BMI below 18.5) is scored; without it the cut-offs that need it are
   decided by the other answers when they can be (see ``backend.domain.instruments``).

@@ -1,6 +1,6 @@
 """A municipality's alert policy: every threshold of the alert rules, validated like question sets.
 
-Each default below names its source (see ``shared/reference/mission_anchors.md``). A municipality
+Each default below names its source (a service, a guideline or a study). A municipality
 changes them in ``questions/policies/<code>.yaml``; what the file does not list keeps its default.
 """
 
@@ -65,30 +65,30 @@ class Policy(BaseModel):
 
     # --- missed check-in -------------------------------------------------------------------
     # Minutes after a slot's end before the elder is nudged. Japan Post みまもりでんわ calls
-    # again once after 1 hour before it mails "不在" (mission_anchors §1.4); the water-meter
+    # again once after 1 hour before it mails "不在"; the water-meter
     # pilot's false alerts came mostly from late waking (§ water-meter, 2.3/person/month).
     grace_minutes: int = Field(default=60, ge=0, le=24 * 60)
     # Minutes after the nudge before family is told. Design choice between hearth's
-    # +30/+90 min ladder and 恵那市's "1日応答が無い場合は家族に通知" (mission_anchors §1, §4).
+    # +30/+90 min ladder and 恵那市's "1日応答が無い場合は家族に通知".
     family_after_minutes: int = Field(default=120, ge=0, le=48 * 60)
     # Hours after a slot's start before the care center is told: Japan Post's smart-speaker
-    # service, "24時間返事がない場合も連絡が届く" (mission_anchors §1).
+    # service, "24時間返事がない場合も連絡が届く".
     center_after_hours: int = Field(default=24, ge=1, le=96)
     # Family is told only once the next due slot has also gone unanswered (its end + grace),
     # never for one skipped slot that the elder makes up at the next one. Design choice
     # against the false alarms that made 奥州市's families cancel (a 2 % skip rate alone sent
-    # each family ~1.2 messages a month), after 恵那市's "1日応答が無い場合は家族に通知"
-    # (mission_anchors §1); bench/simulate.py measures both settings.
+    # each family ~1.2 messages a month), after 恵那市's "1日応答が無い場合は家族に通知";
+    # bench/simulate.py measures both settings.
     family_waits_for_next_slot: bool = True
     # Days running without an answer that make the alert a priority: 九度山町 (みまもりでんわ,
-    # 2018): "no answer 2 days running → 民生委員 visits and reports to the town" (§1.4).
+    # 2018): "no answer 2 days running → 民生委員 visits and reports to the town".
     priority_days_running: int = Field(default=2, ge=2, le=7)
 
-    # --- each elder's own rhythm (missed check-ins, issue 15) ---------------------------------
+    # --- each elder's own rhythm (missed check-ins) ---------------------------------
     # On (the default), a missed check-in is judged against the elder's own history instead of
     # the fixed ladder above: per slot, the share of the elder's recent days answered and the
-    # usual opening time. Design choice after the water-meter pilot and 奥州市's cancellations
-    # (mission_anchors §1, § water-meter): most false alarms were habits (a morning-only
+    # usual opening time. Design choice after the water-meter pilot and 奥州市's cancellations:
+    # most false alarms were habits (a morning-only
     # elder's evening, デイサービス days), not emergencies. Off: the fixed ladder.
     per_elder_rhythm: bool = True
     # The prior of a slot's answer rate, and how many days it weighs: a new elder (or a slot
@@ -112,12 +112,12 @@ class Policy(BaseModel):
     # missed) moves later by up to this many minutes so that the elder's usual time of the
     # same slot the next day has passed: the center is not called 30 minutes before a
     # morning-only elder's usual answer. 24 h + 120 min: inside Japan Post's 24 h plus the
-    # 2 h of its own re-call (mission_anchors §1, §1.4).
+    # 2 h of its own re-call.
     center_margin_minutes: int = Field(default=120, ge=0, le=6 * 60)
     # The care center is told at the deadline once the chance that the silence is habit is
     # this or less (1 in 20: any elder who usually answers the slots missed; recall first),
     # else when it is, at center_max_hours after the first miss began at the latest (an
-    # irregular answerer; 九度山町: two days running → 民生委員 visit, mission_anchors §1.4).
+    # irregular answerer; 九度山町: two days running → 民生委員 visit).
     # Family is told then at the latest too. Design choice (bench/simulate.py, three seeds).
     center_chance: float = Field(default=0.05, gt=0, lt=1)
     center_max_hours: int = Field(default=48, ge=1, le=7 * 24)
@@ -125,11 +125,11 @@ class Policy(BaseModel):
     # the elder is up: shown to staff as 「スピーカーと連絡が取れません」 (no message sent).
     speaker_silent_hours: int = Field(default=24, ge=1, le=7 * 24)
 
-    # --- follow-up findings (issue 15) --------------------------------------------------------
+    # --- follow-up findings --------------------------------------------------------
     # Follow-up-level findings (BP 160-179, a concerning answer, a poor-sleep spell, the
     # monthly checklist, weight and step drops) are grouped into one follow-up item per elder
     # and month on the dashboard, not an alert (and a message to the center) each. Urgent
-    # findings (bp_urgent, emergency) are never grouped. Design choice (issue 15).
+    # findings (bp_urgent, emergency) are never grouped. Design choice.
     group_follow_ups: bool = True
     # Steps and activity minutes are compared with the municipality's other elders the same
     # days (their median ratio to their own past), so a rainy week or the winter moves
@@ -138,7 +138,7 @@ class Policy(BaseModel):
 
     # --- weight drop -----------------------------------------------------------------------
     # Revised J-CHS (国立長寿医療研究センター, 2020): unintended loss of 2 kg or more in
-    # 6 months (mission_anchors §5.2). 182 days = 26 weeks ≈ 6 months.
+    # 6 months. 182 days = 26 weeks ≈ 6 months.
     weight_drop_kg: float = Field(default=2.0, gt=0, le=20)
     weight_window_days: int = Field(default=182, ge=28, le=400)
     # Robust medians (design choice, ARCHITECTURE §6 "not on one reading"): the median of the
@@ -153,7 +153,7 @@ class Policy(BaseModel):
     # --- activity drop (steps, activity minutes) ----------------------------------------------
     # ARCHITECTURE §6 default: the 7-day median below 70% of the previous 28-day median, with
     # enough data (5 of 7 and 20 of 28 days). A design default: steps and activity minutes are
-    # only a proxy for J-CHS 身体活動, not a validated cut-off (mission_anchors §5.2).
+    # only a proxy for J-CHS 身体活動, not a validated cut-off.
     activity_drop_ratio: float = Field(default=0.7, gt=0, le=0.99)
     activity_short_days: int = Field(default=7, ge=3, le=28)
     activity_long_days: int = Field(default=28, ge=7, le=91)
@@ -165,10 +165,10 @@ class Policy(BaseModel):
 
     # --- blood pressure (home readings) -----------------------------------------------------
     # JSH2019 home III度 hypertension is ≥160 and/or ≥100 → same-day follow-up by staff.
-    # (mission_anchors §5.4; a design suggestion that needs a municipal 保健師/医師 sign-off.)
+    # (A design suggestion that needs a municipal 保健師/医師 sign-off.)
     bp_follow_up: BloodPressureLimit = BloodPressureLimit(systolic=160, diastolic=100)
     # ≥180/120 is the level of 高血圧緊急症/切迫症 (JSH, Minds) → urgent, and the elder is told
-    # to seek care. BP alone never diagnoses an emergency (mission_anchors §5.4).
+    # to seek care. BP alone never diagnoses an emergency.
     bp_urgent: BloodPressureLimit = BloodPressureLimit(systolic=180, diastolic=120)
 
     # --- privacy --------------------------------------------------------------------------

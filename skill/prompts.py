@@ -109,7 +109,7 @@ JA_JP: dict[str, str] = {
     "button_no": "いいえ",
 }
 
-# Municipal notices (issue 5).
+# Municipal notices.
 JA_JP |= {
     "notice_offer": (
         "新しいお知らせが{n}件あります。今お聞きになりますか。"

@@ -136,7 +136,7 @@ RULES = {
 RULE_OTHER = "その他の基準"
 BAD_MONTH = "月は 2026-11 のように指定してください。"
 
-# --- municipality admin pages (issue 6 part 5) ------------------------------------------------
+# --- municipality admin pages ------------------------------------------------
 
 ADMIN_MENU = "市町村の設定"
 ADMIN_ONLY = (

@@ -25,7 +25,7 @@ STANDARD_SHARES: dict[str, Share] = {
 """The standard consent lines by key; the center's line is required to be watched at all."""
 
 REQUIRED_SHARES = (CENTER_ANSWERS,)
-RECONFIRM_AFTER_YEARS = 1  # re-ask every year (mission anchors §7.6: periodic re-confirmation)
+RECONFIRM_AFTER_YEARS = 1  # re-ask every year (a periodic re-confirmation of consent)
 RECONFIRM_SOON_DAYS = 30  # the board flags a re-confirmation due within this many days
 _SOON = timedelta(days=RECONFIRM_SOON_DAYS)
 

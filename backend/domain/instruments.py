@@ -1,10 +1,10 @@
 """Scoring of the 基本チェックリスト (Kihon Checklist, KCL): pure, by domain, with MHLW cut-offs.
 
 The 25 items, which answer scores a point, the seven domains and the cut-offs are those of the
-厚生労働省 基本チェックリスト as used for 介護予防・日常生活支援総合事業 事業対象者 (mission_anchors
-§5.1; item wording and scoring checked against いなべ市's and 久留米市's printed forms and 田村市's
-page, cut-offs as listed in mission_anchors §5.1 and in third-party scoring tools; the text of
-the MHLW notice itself was not retrieved). Item ids are ``kc01``…``kc25`` (No.1…No.25).
+厚生労働省 基本チェックリスト as used for 介護予防・日常生活支援総合事業 事業対象者
+(item wording and scoring checked against いなべ市's and 久留米市's printed forms and 田村市's
+page, the cut-offs against third-party scoring tools; the text of the MHLW notice itself was
+not retrieved). Item ids are ``kc01``…``kc25`` (No.1…No.25).
 
 A point is a "risk" answer: 「いいえ」 for No.1–8, 16 and 19 (things one still does), 「はい」 for
 the others. No.12 is not a question but a measurement: BMI = weight (kg) / height (m)² below

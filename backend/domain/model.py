@@ -66,7 +66,7 @@ class EventKind(StrEnum):
 
     EMERGENCY = "emergency"
     # A sign of life that is no answer: the skill opened outside a slot, a notice or a family
-    # message heard (``detail["what"]``). The missed check-in rule counts it (issue 15).
+    # message heard (``detail["what"]``). The missed check-in rule counts it.
     CONTACT = "contact"
     UNHEARD = "unheard"  # words the skill could not understand twice: kept for staff
     QUIZ = "quiz"  # a quiz answer after the check-in: ``detail`` has the question and verdict

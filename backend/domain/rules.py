@@ -438,7 +438,7 @@ def _silent_since(
     return None
 
 
-# --- missed check-in by the elder's own rhythm (issue 15) ---------------------------------------
+# --- missed check-in by the elder's own rhythm ---------------------------------------
 
 DAILY_KINDS = frozenset({ReadingKind.STEPS, ReadingKind.ACTIVITY_MINUTES})
 
@@ -1348,7 +1348,7 @@ def evaluate(
     return sorted(candidates, key=lambda c: (_RANK[c.severity], c.rule, c.period))
 
 
-# --- one follow-up item per elder and month (issue 15) -----------------------------------------
+# --- one follow-up item per elder and month -----------------------------------------
 
 
 def is_follow_up(candidate: AlertCandidate) -> bool:

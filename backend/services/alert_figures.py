@@ -1,4 +1,4 @@
-"""The real false-alert rate, from what staff recorded (issue 15): figures per rule.
+"""The real false-alert rate, from what staff recorded: figures per rule.
 
 For each rule (without its ``:detail``): the alerts opened, per 100 elder-months (an
 elder-month is 30 days of one watched elder), how many were resolved, the share of those

@@ -39,8 +39,8 @@ SPEAKER_CHANNELS = frozenset({"alexa"})  # recipients that are the elder's own s
 # Where life may be at risk the family is told whatever the consent shares (APPI art. 27
 # para. 1 item 2); every other alert reaches family only as the consent record allows.
 LIFE_RULES = frozenset({rules.EMERGENCY, rules.DISASTER_HELP})
-# Shown to staff on the dashboard, never sent: the month's follow-up findings, grouped (issue
-# 15), and a speaker that stopped making contact while a device shows the elder is up.
+# Shown to staff on the dashboard, never sent: the month's follow-up findings, grouped, and a
+# speaker that stopped making contact while a device shows the elder is up.
 DASHBOARD_ONLY = frozenset({rules.FOLLOW_UP, rules.SPEAKER_SILENT})
 _KEY_NAMESPACE = uuid.UUID("6f1d4f5e-8c1b-4f4e-9a55-6d696d616d6f")
 

@@ -315,7 +315,7 @@ def set_question_times(
     return updated
 
 
-# --- known weekly absences (issue 15) ------------------------------------------------------------
+# --- known weekly absences ------------------------------------------------------------
 
 
 class BadAbsences(ValueError):

@@ -259,7 +259,7 @@ def mark_heard(svc: Services, message_ids: list[str]) -> int:
     with svc.uow() as uow:
         marked = uow.family.mark_heard(message_ids, now)
         if marked:
-            # The elder heard them on the speaker: a sign of life (issue 15).
+            # The elder heard them on the speaker: a sign of life.
             elders = {m.elder_id for i in message_ids if (m := uow.family.get_message(i))}
             for elder_id in sorted(elders):
                 life_signs.record(uow, elder_id, life_signs.FAMILY_MESSAGE_HEARD, now)

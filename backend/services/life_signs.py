@@ -1,4 +1,4 @@
-"""Signs of life that are no answer, recorded for the missed check-in rule (issue 15).
+"""Signs of life that are no answer, recorded for the missed check-in rule.
 
 Opening the skill outside a slot, hearing a notice or a family message: each shows the elder
 is up, so the rule (``rules.missed_checkin``) counts it like an answer. Recorded as

@@ -1,4 +1,4 @@
-"""SQL repositories of municipal notices and who heard them (issue 5)."""
+"""SQL repositories of municipal notices and who heard them."""
 
 from __future__ import annotations
 

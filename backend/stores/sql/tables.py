@@ -425,7 +425,7 @@ outbox_messages = Table(
     Index("ix_outbox_messages_alert_id", "alert_id"),
 )
 
-# --- notices (issue 5) -------------------------------------------------------------------
+# --- notices -------------------------------------------------------------------
 
 notices = Table(
     "notices",
@@ -579,7 +579,7 @@ line_summaries = Table(
     Column("since", UtcDateTime, nullable=False),
 )
 
-# --- published question sets and policies (issue 6, municipality admin) ------------------
+# --- published question sets and policies (municipality admin) ------------------
 
 config_versions = Table(
     "config_versions",

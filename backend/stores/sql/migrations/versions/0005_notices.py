@@ -1,4 +1,4 @@
-"""Municipal notices and who heard them (issue 5).
+"""Municipal notices and who heard them.
 
 Revision ID: 0005
 Revises: 0004
