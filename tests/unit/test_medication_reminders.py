@@ -122,6 +122,15 @@ class TestTheOffer:
         assert reply.speech.endswith(BREAKFAST)
         assert actions(store) == ["offered", "declined"]
 
+    @pytest.mark.parametrize("words", ["なんだか胸が痛いです", "胸が痛い"])
+    def test_an_emergency_said_to_the_offer_is_an_emergency_first(self, speaker, store, words):
+        to_medication(speaker)
+        speaker.say("飲んだ")
+        reply = speaker.say(words)
+        assert "119番に電話してください" in reply.speech
+        assert reply.end
+        assert [e.kind for e in store.state.events.values()].count(EventKind.EMERGENCY) == 1
+
     def test_a_touch_on_the_no_button_is_a_no(self, speaker, store):
         to_medication(speaker)
         speaker.say("飲んだ")
@@ -224,6 +233,17 @@ class TestSettingIt:
             "FREQ=DAILY;BYHOUR=19;BYMINUTE=30;BYSECOND=0;INTERVAL=1;"
         ]
         assert reminders.current(store.state.events.values()).time == "19:30"
+
+    def test_an_emergency_said_instead_of_the_time_is_an_emergency_first(
+        self, skill, clock, store, api, elder
+    ):
+        speaker = granted(skill, clock)
+        to_medication(speaker)
+        speaker.say("飲んだ")
+        speaker.say("はい")
+        reply = speaker.say("さっきから胸が苦しくて")
+        assert "119番に電話してください" in reply.speech
+        assert api.created == []
 
     def test_a_time_not_understood_is_asked_once_more_then_left_kindly(
         self, skill, clock, store, api, elder
