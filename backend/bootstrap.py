@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
+from backend.channels.reminders import AlexaReminders
 from backend.media import MediaLinks, MediaStore, build_media_store
 from backend.ports import AbstractUnitOfWork, LineInboxWriter
 from backend.services.context import Services
@@ -128,6 +129,7 @@ def bootstrap(
         policies=published_policies(uow),
         # Engagement published from the dashboard takes precedence over the file, too.
         engagement=published_engagement(uow),
+        reminders=AlexaReminders(timeout=settings.alexa_timeout),
     )
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 APL_MAX_VERSION = "2023.3"
+REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
 
 
 def _timestamp(at: datetime) -> str:
@@ -25,6 +26,10 @@ class AlexaSession:
     session_id: str = field(default_factory=lambda: f"amzn1.echo-api.session.{uuid.uuid4()}")
     attributes: dict[str, Any] = field(default_factory=dict)
     new: bool = True
+    # Whether the user granted the skill reminders (context.System.user.permissions.scopes).
+    reminders_granted: bool = False
+    api_endpoint: str = "https://api.fe.amazonalexa.com"
+    api_access_token: str = "local-talk"
 
     def envelope(self, request: dict[str, Any], at: datetime) -> dict[str, Any]:
         """Return a full envelope around ``request`` sent at ``at``."""
@@ -38,7 +43,10 @@ class AlexaSession:
         if self.screen:
             interfaces["Alexa.Presentation.APL"] = {"runtime": {"maxVersion": APL_MAX_VERSION}}
         application = {"applicationId": self.skill_id}
-        user = {"userId": self.user_id}
+        user: dict[str, Any] = {"userId": self.user_id}
+        if self.reminders_granted:
+            scope = {REMINDERS_SCOPE: {"status": "GRANTED"}}
+            user["permissions"] = {"consentToken": self.api_access_token, "scopes": scope}
         envelope = {
             "version": "1.0",
             "session": {
@@ -53,8 +61,8 @@ class AlexaSession:
                     "application": application,
                     "user": user,
                     "device": {"deviceId": self.device_id, "supportedInterfaces": interfaces},
-                    "apiEndpoint": "https://api.fe.amazonalexa.com",
-                    "apiAccessToken": "local-talk",
+                    "apiEndpoint": self.api_endpoint,
+                    "apiAccessToken": self.api_access_token,
                 }
             },
             "request": request,
@@ -80,6 +88,20 @@ class AlexaSession:
                 "token": token,
                 "arguments": arguments,
                 "source": {"type": "TouchWrapper", "handler": "Press", "id": "button"},
+            },
+            at,
+        )
+
+    def permission_answer(self, status: str, token: str, at: datetime) -> dict[str, Any]:
+        """Return the Connections.Response envelope of the user's answer to AskFor reminders."""
+        scope = {"permissionScope": REMINDERS_SCOPE, "consentLevel": "ACCOUNT"}
+        return self.envelope(
+            {
+                "type": "Connections.Response",
+                "name": "AskFor",
+                "status": {"code": "200", "message": "OK"},
+                "token": token,
+                "payload": {"permissionScopes": [scope], "status": status},
             },
             at,
         )

@@ -121,3 +121,7 @@ EXERCISE_NOT_TODAY = "今日はやめとく"
 EXERCISE_INVITE = "{title}の時間です。ご一緒にいかがですか。"
 # How staff read an answer to it (the notice page).
 EXERCISE_ANSWERS = {"done": "やった", "going": "これから", "not_today": "今日はやめとく"}
+
+# The medication reminder the elder set by voice: what the speaker says at the time (kept short
+# and discreet: reminders are heard and shown by anyone near the speaker).
+MEDICATION_REMINDER_TEXT = "お薬の時間です。"

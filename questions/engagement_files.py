@@ -163,6 +163,9 @@ class MunicipalEngagement(_Strict):
     quiz_per_day: int = Field(default=1, ge=1, le=2)
     days: tuple[Day, ...] = ()
     questions: tuple[QuizQuestion, ...] = ()
+    # The speaker offers a daily medication reminder after the medication answer (once per
+    # elder). Apart from ``enabled``; the elder can always ask for one (「薬の時間に教えて」).
+    medication_reminder: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,7 @@ class Engagement:
     seasons: dict[str, Season]
     terms: dict[int, dict[str, dt.date]]  # year → term → first day
     questions: tuple[QuizQuestion, ...]  # the municipality's own first
+    medication_reminder: bool = False  # the reminder is offered after the medication answer
 
     def question(self, question_id: str) -> QuizQuestion | None:
         """Return the quiz question of that id, or None."""
@@ -324,4 +328,5 @@ def engagement_of(code: str, local: MunicipalEngagement) -> Engagement:
         seasons=dict(calendar.seasons),
         terms=load_solar_terms(),
         questions=local.questions + load_quiz().quiz,
+        medication_reminder=local.medication_reminder,
     )

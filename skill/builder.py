@@ -14,6 +14,7 @@ from skill import (
     family_reply,
     handlers,
     interceptors,
+    reminders,
 )
 
 
@@ -30,6 +31,7 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
         *engagement_handlers(services),
         exercise.ExerciseHelpHandler(services),
         exercise.ExerciseAnswerHandler(services),
+        *reminder_handlers(services),
         handlers.PairIntentHandler(services),
         handlers.AwayIntentHandler(services),
         handlers.DateIntentHandler(services),
@@ -88,6 +90,19 @@ def engagement_handlers(services: Services) -> tuple[object, ...]:
         engagement.QuizAnswerHandler(services),
         engagement.QuizIntentHandler(services),
         engagement.QuizOffIntentHandler(services),
+    )
+
+
+def reminder_handlers(services: Services) -> tuple[object, ...]:
+    """Return the handlers of the medication reminder, in their stages before the check-in's."""
+    return (
+        reminders.ReminderOfferHandler(services),
+        reminders.ReminderTimeHandler(services),
+        reminders.ReminderHelpHandler(services),
+        reminders.ReminderIntentHandler(services),
+        reminders.ReminderOffIntentHandler(services),
+        reminders.PermissionResponseHandler(services),
+        reminders.ReminderTimeElsewhereHandler(services),
     )
 
 

@@ -18,6 +18,9 @@ INTENT_TELL_FAMILY = "TellFamilyIntent"  # 「娘に伝えて」
 INTENT_REPLY_MESSAGE = "ReplyMessageIntent"  # 「明日行くねと伝えて」 (free text)
 INTENT_QUIZ = "QuizIntent"  # 「クイズ」 (engagement after the check-in)
 INTENT_QUIZ_OFF = "QuizOffIntent"  # 「クイズはいらない」
+INTENT_REMINDER = "MedicationReminderIntent"  # 「薬の時間に教えて」
+INTENT_REMINDER_OFF = "MedicationReminderOffIntent"  # 「お薬のお知らせはいらない」
+INTENT_REMINDER_TIME = "ReminderTimeIntent"  # 「朝8時」: when the reminder rings
 
 # Intents (built in).
 INTENT_YES = "AMAZON.YesIntent"
@@ -43,6 +46,7 @@ SLOT_UNTIL = "until"
 SLOT_SINCE = "since"  # 「明日から入院します」
 SLOT_MEMBER = "member"
 SLOT_MESSAGE = "message"
+SLOT_TIME = "time"
 
 # Custom slot types.
 TYPE_ANSWER = "ANSWER"
@@ -83,6 +87,12 @@ REQUEST_SESSION_ENDED = "SessionEndedRequest"
 REQUEST_INTENT = "IntentRequest"
 REQUEST_PROACTIVE_SUBSCRIPTION_CHANGED = "AlexaSkillEvent.ProactiveSubscriptionChanged"
 REQUEST_EXCEPTION_ENCOUNTERED = "System.ExceptionEncountered"
+REQUEST_CONNECTIONS_RESPONSE = "Connections.Response"  # the answer to a permission question
+
+# The voice permission flow of the Reminders API (Connections.SendRequest, AskFor).
+REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
+ASK_FOR = "AskFor"
+PERMISSION_GRANTED = "GRANTED"
 
 # Proactive Events the skill publishes (skill-package/skill.json).
 EVENT_MESSAGE_ALERT = "AMAZON.MessageAlert.Activated"

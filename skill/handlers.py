@@ -31,6 +31,7 @@ from backend.services import (
     engagement_dialogue,
     exercise_dialogue,
     heard,
+    medication_reminders,
     notice_delivery,
 )
 from backend.services.checkin import Caller, Line, Turn
@@ -200,6 +201,8 @@ class _ReplyHandler(_ServiceHandler):
             self.reply(handler_input),
             self.source,
         )
+        # The medication answer brings the reminder offer, once (the check-in waits a turn).
+        turn = medication_reminders.offer_after(self.services, caller, turn)
         # A closed check-in: today's 体操 invitation first, inside its window; a completed
         # one goes on with today's topic, stamp and quiz (where turned on).
         turn = exercise_dialogue.follow(self.services, caller, turn)

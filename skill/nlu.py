@@ -8,7 +8,8 @@ exactly one of the interaction model's sample utterances with its slots filled b
 
 - for a custom slot type, one of the type's values or synonyms (exactly, longest first);
 - for AMAZON.NUMBER, ASCII digits or kanji numerals (五十二 → "52", 一万二千 → "12000");
-- for AMAZON.SearchQuery, any words (normalised: without spaces or punctuation).
+- for AMAZON.SearchQuery, any words (normalised: without spaces or punctuation);
+- for AMAZON.TIME, a clock time (8時, 朝8時, 夜7時半, 午後7時30分), sent as "HH:MM".
 
 Besides the model's samples, a short list of Alexa's own phrasings of the built-in intents is
 recognised (はい, いいえ, ストップ…). When several utterances match, the one with the most literal
@@ -31,6 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from backend.domain.reminders import TIME_PATTERN, hhmm, said_time
 from backend.domain.understanding.dates import DATE_PATTERN, date_value
 
 __all__ = ["ModelResolver", "Resolution", "ResolvedSlot", "date_value", "normalize"]
@@ -41,6 +43,7 @@ DEFAULT_MODEL_PATH = (
 SKILL_ID_PLACEHOLDER = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 NUMBER_TYPE = "AMAZON.NUMBER"
 DATE_TYPE = "AMAZON.DATE"
+TIME_TYPE = "AMAZON.TIME"
 SEARCH_QUERY_TYPE = "AMAZON.SearchQuery"  # free text: any words between the carrier phrases
 _DATE_PATTERN = DATE_PATTERN
 
@@ -293,6 +296,10 @@ class ModelResolver:
                 slots[slot_name] = ResolvedSlot(slot_name, value, None, None, slot_type)
             elif slot_type == SEARCH_QUERY_TYPE:
                 slots[slot_name] = ResolvedSlot(slot_name, words, None, None, slot_type)
+            elif slot_type == TIME_TYPE:
+                at = said_time(words)
+                value = hhmm(at) if at is not None else words
+                slots[slot_name] = ResolvedSlot(slot_name, value, None, None, slot_type)
             else:
                 value_id, value_name = self._types[slot_type].values[words]
                 slots[slot_name] = ResolvedSlot(slot_name, words, value_id, value_name, slot_type)
@@ -342,6 +349,8 @@ class ModelResolver:
             return _DATE_PATTERN
         if slot_type == SEARCH_QUERY_TYPE:
             return ".+"
+        if slot_type == TIME_TYPE:
+            return TIME_PATTERN
         if slot_type not in self._types:
             msg = f"slot type {slot_type!r} is not supported by the local resolver"
             raise ValueError(msg)

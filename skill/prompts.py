@@ -8,6 +8,8 @@ from typing import Any
 
 from skill.engagement_prompts import JA_JP as ENGAGEMENT_JA_JP
 from skill.exercise_prompts import JA_JP as EXERCISE_JA_JP
+from skill.reminder_prompts import JA_JP as REMINDER_JA_JP
+from skill.reminder_prompts import format_clock
 
 JA_JP: dict[str, str] = {
     "greeting_morning": "{name}さん、おはようございます。",
@@ -141,6 +143,8 @@ JA_JP |= {
 
 # After a completed check-in: topic, stamp, quiz (engagement; kept in its own catalog).
 JA_JP |= ENGAGEMENT_JA_JP
+# The medication reminder the elder can set by voice (its own catalog).
+JA_JP |= REMINDER_JA_JP
 
 # A 体操 notice: the invitation in its time window and the answer to it.
 JA_JP |= EXERCISE_JA_JP
@@ -261,6 +265,8 @@ def render(key: str, params: dict[str, Any], catalog: dict[str, str] = JA_JP) ->
         values["value"] = format_value(values["value"], values.get("unit", ""))
     if "start" in values:
         values["start"] = format_time(values["start"])
+    if isinstance(values.get("at"), str):
+        values["at"] = format_clock(values["at"])
     if isinstance(values.get("date"), date):
         values["date"] = format_date(values["date"])
     if "kind" in values:

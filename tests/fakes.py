@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from backend.channels import ChannelError
 from backend.domain.contacts import ElderContacts
@@ -1250,3 +1250,39 @@ class FakeChannel:
     @property
     def sent_ids(self) -> list[str]:
         return [message.id for message, _ in self.sent]
+
+
+class FakeRemindersApi:
+    """The Reminders API for unit tests: keeps what it is asked to create, fails when told to.
+
+    ``fail_with`` holds the reasons (``ReminderError``) of the next calls to fail, one per call.
+    ``created`` lists (session, body) in order; ``deleted`` the alert tokens deleted.
+    """
+
+    def __init__(self) -> None:
+        self.created: list[tuple[Any, dict[str, Any]]] = []
+        self.deleted: list[str] = []
+        self.fail_with: list[str] = []
+        self.live: set[str] = set()
+
+    def _maybe_fail(self) -> None:
+        from backend.channels.reminders import ReminderError
+
+        if self.fail_with:
+            raise ReminderError(self.fail_with.pop(0))
+
+    def create(self, session: Any, body: dict[str, Any]) -> str:
+        self._maybe_fail()
+        self.created.append((session, copy.deepcopy(body)))
+        token = f"amzn1.alert.fake-{len(self.created)}"
+        self.live.add(token)
+        return token
+
+    def delete(self, session: Any, alert_token: str) -> None:
+        from backend.channels.reminders import ReminderError
+
+        self._maybe_fail()
+        if alert_token not in self.live:
+            raise ReminderError("gone", 404)
+        self.live.discard(alert_token)
+        self.deleted.append(alert_token)

@@ -16,11 +16,27 @@ DEVICE_ID = "amzn1.ask.device.TEST"
 class Speaker(Conversation):
     """A Conversation that also remembers the last envelope, to replay it."""
 
-    def __init__(self, skill: Any, clock: Any, *, screen: bool = True, **ids: str) -> None:
+    def __init__(
+        self,
+        skill: Any,
+        clock: Any,
+        *,
+        screen: bool = True,
+        granted: bool = False,
+        api_endpoint: str | None = None,
+        api_access_token: str | None = None,
+        **ids: str,
+    ) -> None:
         session = AlexaSession(
             SKILL_ID, ids.get("user_id", USER_ID), ids.get("device_id", DEVICE_ID), screen=screen
         )
+        session.reminders_granted = granted
+        if api_endpoint is not None:
+            session.api_endpoint = api_endpoint
+        if api_access_token is not None:
+            session.api_access_token = api_access_token
         self.sent: list[dict[str, Any]] = []
+        self.last_raw: dict[str, Any] | None = None
         sender = in_process_sender(skill)
 
         def send(envelope: dict[str, Any]) -> dict[str, Any]:
@@ -28,6 +44,22 @@ class Speaker(Conversation):
             return sender(envelope)
 
         super().__init__(session, send, clock)
+
+    def directives(self) -> list[dict[str, Any]]:
+        """Return the directives of the last response."""
+        return list(((self.last_raw or {}).get("response") or {}).get("directives") or [])
+
+    def answer_permission(self, status: str) -> Reply:
+        """Answer Alexa's permission question (ACCEPTED, DENIED, NOT_ANSWERED) as Alexa reports it."""
+        (ask,) = [d for d in self.directives() if d.get("type") == "Connections.SendRequest"]
+        if status == "ACCEPTED":
+            self.session.reminders_granted = True
+        return self._exchange(self.session.permission_answer(status, ask["token"], self.clock()))
+
+    def _exchange(self, envelope: dict[str, Any]) -> Reply:
+        reply = super()._exchange(envelope)
+        self.last_raw = reply.raw
+        return reply
 
     def replay_last(self) -> Reply:
         """Send the last envelope again, same request id (Alexa's retry)."""
@@ -40,4 +72,7 @@ class Speaker(Conversation):
             self.session.user_id,
             self.session.device_id,
             screen=self.session.screen,
+            reminders_granted=self.session.reminders_granted,
+            api_endpoint=self.session.api_endpoint,
+            api_access_token=self.session.api_access_token,
         )

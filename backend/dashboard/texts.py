@@ -99,6 +99,11 @@ BOARD_OTHERS = "ほか{count}件"
 
 ADDED_QUESTIONS = "この方だけの追加の質問"
 
+# The medication reminder the elder set on the speaker by voice (shown while it is in force).
+REMINDER_LABEL = "お薬のお知らせ"
+REMINDER_DAILY = "毎日 {time}（{by}）"
+REMINDER_SET_BY = {"elder": "ご本人が設定"}
+
 CHECKLIST_TITLE = "基本チェックリスト（月ごと・領域ごとの点数）"
 CHECKLIST_HELP = (
     "点数は気になる答えの数です（多いほど支援が必要なことがあります）。"
@@ -163,6 +168,12 @@ ENGAGEMENT_HELP = (
     ("enabled", "true で始まります。false（既定）のあいだは、話題もクイズもスタンプもありません。"),
     ("topics・quiz・stamps", "話題・クイズ・スタンプを一つずつ止めるときに false にします。"),
     ("quiz_per_day", "1日に出すクイズの数です（1 か 2）。"),
+    (
+        "medication_reminder",
+        "true で、服薬の質問に答えたあと、お薬の時間のお知らせ（このスピーカーのリマインダー）を"
+        "一度だけおすすめします。enabled とは別で、既定は false です。ご本人が「薬の時間に教えて」"
+        "と言えば、いつでも設定できます。",
+    ),
     (
         "days",
         "地元の記念日や行事です。name（名前）と say（読み上げる文）に、日を次のどれか一つで"

@@ -33,12 +33,22 @@ from backend.services import (
     dashboard,
     elder_admin,
     elder_questions,
+    medication_reminders,
     staff_auth,
     unheard,
 )
 from backend.services.context import Services
 from questions.model import QuestionSet
 from questions.policy import Policy
+
+
+def _reminder_text(reminder: Any) -> str | None:
+    """Return 「毎日 8:00（ご本人が設定）」 for the reminder in force (None: none is set)."""
+    if reminder is None:
+        return None
+    hour, _, minute = reminder.time.partition(":")
+    by = texts.REMINDER_SET_BY.get(reminder.set_by, texts.REMINDER_SET_BY["elder"])
+    return texts.REMINDER_DAILY.format(time=f"{int(hour)}:{minute}", by=by)
 
 
 class Principal:
@@ -270,6 +280,7 @@ def create_blueprint(
             extra = elder_questions.added(
                 page.elder, services.question_set(page.elder.municipality_code)
             )
+            reminder = medication_reminders.for_staff(services, page.elder.id)
         except NotFound:
             abort(404)
         now = services.now()
@@ -284,6 +295,7 @@ def create_blueprint(
             unheard=not_understood,
             contacts=found_contacts,
             added_questions=extra,
+            reminder=_reminder_text(reminder),
         ), status
 
     @bp.get("/elders/<elder_id>")

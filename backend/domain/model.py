@@ -53,6 +53,9 @@ class EventKind(StrEnum):
     UNHEARD = "unheard"  # words the skill could not understand twice: kept for staff
     QUIZ = "quiz"  # a quiz answer after the check-in: ``detail`` has the question and verdict
     EXERCISE = "exercise"  # an answer to a 体操 notice: ``detail`` has the notice and answer
+    # The medication reminder on the speaker: ``detail["action"]`` is offered, declined, set
+    # (with ``alert_token`` and ``time``), removed or failed (with ``reason``).
+    REMINDER = "reminder"
 
 
 @dataclass(frozen=True)

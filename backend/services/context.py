@@ -18,6 +18,7 @@ from questions.engagement_files import Engagement, engagement_off
 from questions.model import QuestionSet
 
 if TYPE_CHECKING:
+    from backend.channels.reminders import RemindersApi
     from questions.policy import Policy
 
 PASSWORD_CHECKS_AT_ONCE = 2
@@ -43,6 +44,8 @@ class Services:
     )
     # The alert policy of a municipality (None: the policy files, else the defaults).
     policies: Callable[[str], Policy] | None = None
+    # The Alexa Reminders API, called in session (None: the skill offers no reminders).
+    reminders: RemindersApi | None = None
 
     def now(self) -> datetime:
         """Return the current time in the deployment's time zone."""

@@ -710,6 +710,18 @@ class TestEvents:
         ]
         assert got[1] == contact
 
+    def test_a_reminder_event_round_trips_with_its_alert_token_and_time(
+        self, uow_factory: UowFactory
+    ) -> None:
+        detail = {"action": "set", "alert_token": "amzn1.alert.token-1", "time": "08:00"}
+        reminder = make_event("ev-reminder", kind=EventKind.REMINDER, detail=detail)
+        given(uow_factory, reminder)
+        with uow_factory() as uow:
+            got = uow.events.list_for_elders([ELDER_ID], jst(DAY, 8))[ELDER_ID]
+            assert uow.events.list_for_elder(ELDER_ID) == [reminder]
+        assert got == [reminder]
+        assert got[0].kind is EventKind.REMINDER
+
     def test_a_duplicate_event_id_raises_conflict(self, uow_factory: UowFactory) -> None:
         given(uow_factory, make_event())
         with uow_factory() as uow:

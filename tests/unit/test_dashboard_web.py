@@ -602,6 +602,33 @@ class TestElderPage:
         assert "4/5点" in text
         assert "運動器" in text
 
+    def test_the_medication_reminder_the_elder_set_is_shown_until_removed(
+        self, client: FlaskClient, store: FakeStore
+    ) -> None:
+        from backend.domain.model import Event, EventKind
+
+        def reminder(event_id: str, action: str, minutes: int) -> Event:
+            detail = {"action": action, "alert_token": "amzn1.alert.t-1", "time": "08:00"}
+            if action == "set":
+                detail["set_by"] = "elder"
+            at = NOW - timedelta(minutes=minutes)
+            return Event(event_id, OWN_ELDER.id, EventKind.REMINDER, at, detail)
+
+        login(client)
+        assert "お薬のお知らせ" not in client.get(f"/elders/{OWN_ELDER.id}").text
+        with FakeUnitOfWork(store) as uow:
+            uow.events.add(reminder("ev-set", "set", 30))
+            uow.commit()
+        text = client.get(f"/elders/{OWN_ELDER.id}").text
+        assert (
+            '<dt>お薬のお知らせ</dt><dd id="medication-reminder">毎日 8:00（ご本人が設定）</dd>'
+            in text
+        )
+        with FakeUnitOfWork(store) as uow:
+            uow.events.add(reminder("ev-removed", "removed", 10))
+            uow.commit()
+        assert "お薬のお知らせ" not in client.get(f"/elders/{OWN_ELDER.id}").text
+
     def test_a_refused_view_is_not_audited_as_a_view(
         self, client: FlaskClient, store: FakeStore
     ) -> None:

@@ -31,6 +31,7 @@ ASK_RESOURCES_PATH = SKILL_DIR / "ask-resources.json"
 NUMBER = "AMAZON.NUMBER"
 DATE = "AMAZON.DATE"
 SEARCH_QUERY = "AMAZON.SearchQuery"
+TIME = "AMAZON.TIME"
 SLOT_REF = re.compile(r"\{(\w+)\}")
 FORBIDDEN = re.compile(r"[0-9０-９。、，,．.！!？?「」『』()（）\"'：:；;・…~〜]")
 
@@ -265,7 +266,8 @@ def test_every_sample_resolves_back_to_its_own_intent_and_value(language_model, 
         slot_types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
         for sample in intent.get("samples", []):
             refs = SLOT_REF.findall(sample)
-            custom = [ref for ref in refs if slot_types[ref] not in (NUMBER, DATE, SEARCH_QUERY)]
+            built_in = (NUMBER, DATE, SEARCH_QUERY, TIME)
+            custom = [ref for ref in refs if slot_types[ref] not in built_in]
             assert len(custom) <= 1, sample
             fills = _words(types[slot_types[custom[0]]]) if custom else [("", "")]
             for value_id, words in fills:
@@ -281,6 +283,9 @@ def test_every_sample_resolves_back_to_its_own_intent_and_value(language_model, 
                     elif slot_types[ref] == SEARCH_QUERY:
                         text = text.replace(f"{{{ref}}}", "日曜日を楽しみにしています")
                         expected[ref] = "日曜日を楽しみにしています"
+                    elif slot_types[ref] == TIME:
+                        text = text.replace(f"{{{ref}}}", "朝8時")
+                        expected[ref] = "08:00"
                     else:
                         text = text.replace(f"{{{ref}}}", words)
                         expected[ref] = value_id
@@ -439,6 +444,14 @@ ELDER_PHRASES: list[tuple[str, str, dict[str, str]]] = [
     ("お孫さんにメッセージを送って", const.INTENT_TELL_FAMILY, {"member": "grandchild"}),
     ("日曜日待ってるよと伝えて", const.INTENT_REPLY_MESSAGE, {"message": "日曜日待ってるよ"}),
     ("ありがとうって伝えて", const.INTENT_REPLY_MESSAGE, {"message": "ありがとう"}),
+    # お薬のお知らせ
+    ("薬の時間に教えて", const.INTENT_REMINDER, {}),
+    ("お薬の時間になったら教えてください", const.INTENT_REMINDER, {}),
+    ("お薬のお知らせはいらない", const.INTENT_REMINDER_OFF, {}),
+    ("お薬のお知らせをやめて", const.INTENT_REMINDER_OFF, {}),
+    ("朝8時", const.INTENT_REMINDER_TIME, {"time": "08:00"}),
+    ("夜7時半にお願いします", const.INTENT_REMINDER_TIME, {"time": "19:30"}),
+    ("毎日午後三時に", const.INTENT_REMINDER_TIME, {"time": "15:00"}),
 ]
 
 

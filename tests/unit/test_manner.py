@@ -13,6 +13,7 @@ relays: notice texts, family and center messages, the question's own wording.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -21,7 +22,9 @@ from backend.domain.family import MessageKind
 from backend.domain.model import Share
 from backend.services import center_messages, family
 from notices.model import Priority, Recurrence
+from questions.engagement_files import engagement_off
 from questions.loader import load_sets
+from skill.builder import build_skill
 from tests.builders import (
     jst,
     make_binding,
@@ -34,9 +37,9 @@ from tests.builders import (
     make_user,
     seed,
 )
-from tests.fakes import FakeUnitOfWork
+from tests.fakes import FakeRemindersApi, FakeUnitOfWork
 from tests.line import FAMILY_USER
-from tests.speaker import DEVICE_ID, USER_ID, Speaker
+from tests.speaker import DEVICE_ID, SKILL_ID, USER_ID, Speaker
 from tests.unit.conftest import MONDAY, TUESDAY
 
 BUDGET = 120
@@ -144,6 +147,11 @@ class Walk:
                 break
             self.say(text)
         return self
+
+    def permission(self, status: str):
+        """Answer Alexa's own permission question (the skill's session waited for it)."""
+        self.ended = False
+        return self._take(self.speaker.answer_permission(status), f"(permission {status})")
 
     def to_the_end(self, answer: str = "#1"):
         """Answer every question with its first button (or はい) until the session ends."""
@@ -366,6 +374,73 @@ def test_away_return_and_pairing(skill, clock, world):
     walk.through("コードは111111", "コードは654321")
     walk.to_the_end()
     assert walk.problems == []
+
+
+@pytest.fixture
+def reminder_api() -> FakeRemindersApi:
+    return FakeRemindersApi()
+
+
+@pytest.fixture
+def reminder_skill(services, reminder_api):
+    """The skill of a deployment that offers the medication reminder."""
+
+    def offered(code: str):
+        return replace(engagement_off(code), medication_reminder=True)
+
+    return build_skill(replace(services, reminders=reminder_api, engagement=offered), SKILL_ID)
+
+
+def test_the_medication_reminder_offered_and_declined(reminder_skill, clock, world):
+    walk = walks(reminder_skill, clock, world, "reminder declined")
+    walk.open()
+    walk.through("元気", "#1", "飲んだ", "ええと", "使い方を教えて", "いいえ")
+    walk.to_the_end()
+    assert walk.problems == []
+    walk = walks(reminder_skill, clock, world, "reminder asked after a no", granted=True)
+    walk.open()
+    walk.through("薬の時間に教えて", "使い方を教えて", "ええと", "ええと", "ストップ")
+    assert walk.problems == []
+
+
+def test_the_medication_reminder_set_after_the_permission_asked_by_voice(
+    reminder_skill, clock, world, reminder_api
+):
+    walk = walks(reminder_skill, clock, world, "reminder permission accepted")
+    walk.open()
+    walk.through("元気", "#1", "まだ", "はい", "夜7時半")
+    walk.permission("ACCEPTED")
+    walk.to_the_end()
+    assert walk.problems == []
+    assert len(reminder_api.created) == 1
+    walk = walks(reminder_skill, clock, world, "reminder removed", granted=True)
+    walk.open()
+    walk.through("薬の時間に教えて", "お薬のお知らせはいらない", "お薬のお知らせはいらない")
+    walk.to_the_end()
+    assert walk.problems == []
+
+
+@pytest.mark.parametrize("status", ["DENIED", "NOT_ANSWERED"])
+def test_the_medication_reminder_permission_not_given(reminder_skill, clock, world, status):
+    walk = walks(reminder_skill, clock, world, f"reminder permission {status}")
+    walk.open()
+    walk.through("元気", "#1", "飲んだ", "はい", "8時")
+    walk.permission(status)
+    walk.to_the_end()
+    assert walk.problems == []
+
+
+def test_the_medication_reminder_at_the_one_slot_and_when_the_api_fails(
+    reminder_skill, clock, world, reminder_api
+):
+    ids = {"user_id": "amzn1.ask.account.K", "device_id": "dev-K"}  # 303445: 服薬は朝だけ
+    reminder_api.fail_with.append("busy")
+    walk = walks(reminder_skill, clock, world, "reminder api busy then set", granted=True, **ids)
+    walk.open()
+    walk.through("元気", "飲んだ", "はい", "薬の時間に教えて", "薬の時間に教えて")
+    walk.to_the_end()
+    assert walk.problems == []
+    assert len(reminder_api.created) == 1
 
 
 def test_the_checker_catches_what_it_must():
