@@ -80,6 +80,8 @@ def _weekday_of(name: str) -> int:
     match = _WEEKDAY.match(name)
     assert match is not None, "the weekdays validator accepts only weekday names"
     return WEEKDAY_NAMES.index(match.group(1))
+
+
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _WINDOW = re.compile(r"^\s*(\S+?)\s*[-〜~－]\s*(\S+?)\s*$")
 DEFAULT_WINDOW = dt.timedelta(minutes=90)
