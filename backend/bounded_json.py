@@ -9,6 +9,7 @@ LINE ever send, into :class:`JsonTooDeep`, a ValueError like every other malform
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 # Alexa envelopes nest about 8 levels (context.Viewports[].configuration.current.video...),
@@ -37,6 +38,7 @@ def depth(value: Any) -> int:
     pending = [(value, 1)]
     while pending:
         node, level = pending.pop()
+        children: Iterable[Any]
         if isinstance(node, dict):
             children = node.values()
         elif isinstance(node, list):

@@ -7,6 +7,7 @@ import secrets
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,7 +16,7 @@ from backend.settings import ConfigError, Settings
 DEMO_SKILL_ID = "amzn1.ask.skill.mimamori-demo"
 
 
-def _settings(**overrides: object) -> Settings:
+def _settings(**overrides: Any) -> Settings:
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValueError as err:

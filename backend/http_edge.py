@@ -9,7 +9,7 @@ development server, gunicorn and apig-wsgi all hand over a terminated ``wsgi.inp
 
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from flask import Flask, Request
 from flask.json.provider import DefaultJSONProvider
@@ -37,7 +37,7 @@ class BoundedRequest(Request):
     """Flask's request, refusing (413) a body without Content-Length that is over the limit."""
 
     @cached_property
-    def stream(self) -> IO[bytes]:  # type: ignore[override]
+    def stream(self) -> IO[bytes]:
         """Return the body stream, capped at ``max_content_length``, declared length or not."""
         limit = self.max_content_length
         if (
@@ -46,7 +46,8 @@ class BoundedRequest(Request):
             and "wsgi.input_terminated" in self.environ
             and not self.shallow
         ):
-            return _CappedStream(self.environ["wsgi.input"], limit)
+            # A LimitedStream is a binary stream; werkzeug casts its own to IO[bytes] as well.
+            return cast("IO[bytes]", _CappedStream(self.environ["wsgi.input"], limit))
         return super().stream
 
 

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import parse_qs, quote, urlsplit
 
 LINK_LIFETIME = timedelta(minutes=10)
@@ -150,7 +150,7 @@ class S3MediaStore:
             import boto3
             from botocore.config import Config
 
-            style = "path" if self.endpoint_url else "auto"
+            style: Literal["path", "auto"] = "path" if self.endpoint_url else "auto"
             config = Config(signature_version="s3v4", s3={"addressing_style": style})
             self._client = boto3.client("s3", endpoint_url=self.endpoint_url, config=config)
         return self._client

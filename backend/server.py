@@ -107,7 +107,8 @@ def gunicorn_application(settings: Settings, host: str, port: int, app_factory: 
     from gunicorn.app.base import BaseApplication
     from gunicorn.http import wsgi as gunicorn_wsgi
 
-    gunicorn_wsgi.SERVER = SERVER_HEADER  # the Server header gunicorn writes itself
+    # The Server header gunicorn writes itself (types-gunicorn does not list the name).
+    gunicorn_wsgi.SERVER = SERVER_HEADER  # type: ignore[attr-defined]
 
     options = gunicorn_options(settings, host, port)
 
@@ -139,8 +140,11 @@ def _redacting_logger_class() -> type:
             super().setup(cfg)
             self.error_log.addFilter(MediaLinkFilter())  # "Error handling request /media/…"
 
-        def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict:
-            atoms = super().atoms(resp, req, environ, request_time)
+        # The same atoms, redacted, as a plain dict (types-gunicorn types them as a TypedDict).
+        def atoms(  # type: ignore[override]
+            self, resp: Any, req: Any, environ: Any, request_time: Any
+        ) -> dict[str, Any]:
+            atoms: dict[str, Any] = dict(super().atoms(resp, req, environ, request_time))
             if str(environ.get("PATH_INFO", "")).startswith("/media/"):
                 for key in ("q", "{query_string}e"):
                     if atoms.get(key):

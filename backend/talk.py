@@ -9,7 +9,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from backend.envelopes import AlexaSession, builtin_intent
@@ -56,7 +56,8 @@ def in_process_sender(skill: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
 
     def send(envelope: dict[str, Any]) -> dict[str, Any]:
         request = serializer.deserialize(json.dumps(envelope), RequestEnvelope)
-        return serializer.serialize(skill.invoke(request_envelope=request, context=None))
+        answer = serializer.serialize(skill.invoke(request_envelope=request, context=None))
+        return cast("dict[str, Any]", answer)  # the SDK serializes a response to a JSON object
 
     return send
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from flask import Flask, jsonify
 
@@ -13,6 +14,9 @@ from backend.settings import DEFAULT_MAX_BODY_BYTES, Settings
 from backend.web_busy import register_busy_handlers
 from backend.web_headers import install_security_headers
 
+if TYPE_CHECKING:
+    from skill.verifier import AlexaRequestVerifier
+
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = DEFAULT_MAX_BODY_BYTES  # MIMAMORI_MAX_BODY_BYTES when not set
@@ -22,7 +26,7 @@ def create_app(
     settings: Settings,
     services: Services | None = None,
     *,
-    verifier: object | None = None,
+    verifier: AlexaRequestVerifier | None = None,
 ) -> Flask:
     """Return the app; ``verifier`` replaces the default Alexa verifier (tests use local roots)."""
     from skill.builder import build_skill

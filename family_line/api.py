@@ -19,6 +19,7 @@ import builtins
 import json
 import logging
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
@@ -141,7 +142,7 @@ class LineApi:
 
     def transcoding(self, message_id: str) -> str:
         """Return whether a video is ready: ``processing``, ``succeeded`` or ``failed``."""
-        quoted = urllib.request.quote(message_id)
+        quoted = urllib.parse.quote(message_id)
         url = f"{self.data_base}/v2/bot/message/{quoted}/content/transcoding"
         request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self._token}"})
         try:
@@ -155,7 +156,7 @@ class LineApi:
 
     def content(self, message_id: str, max_bytes: int = MAX_CONTENT_BYTES) -> Content:
         """Download a message's content (image, video, audio); raise LineApiError."""
-        url = f"{self.data_base}/v2/bot/message/{urllib.request.quote(message_id)}/content"
+        url = f"{self.data_base}/v2/bot/message/{urllib.parse.quote(message_id)}/content"
         request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self._token}"})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:

@@ -65,12 +65,12 @@ def accept(svc: Services, events: list[dict[str, Any]]) -> int:
     new_ids = []
     if svc.line_inbox_writer is not None:  # the store's own write: one committed transaction
         found = [_inbox_event(event, now) for event in events]
-        for event, new in zip(found, svc.line_inbox_writer.add_all(found), strict=True):
+        for inbox_event, new in zip(found, svc.line_inbox_writer.add_all(found), strict=True):
             stored += new
             if new:
-                new_ids.append(event.id)
+                new_ids.append(inbox_event.id)
             else:
-                log.info("LINE event %s already stored", event.id)
+                log.info("LINE event %s already stored", inbox_event.id)
         _accepted_here.remember(new_ids)
         return stored
     with svc.uow() as uow:

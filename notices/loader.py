@@ -73,6 +73,15 @@ SAMPLES_DIR = Path(__file__).parent / "samples"
 _ID = r"^[a-z0-9][a-z0-9_-]*$"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WEEKDAY = re.compile(r"^([月火水木金土日])(曜|曜日)?$")
+
+
+def _weekday_of(name: str) -> int:
+    """Return the weekday number (月 is 0) of a name that the weekdays validator accepted."""
+    match = _WEEKDAY.match(name)
+    assert match is not None, "the weekdays validator accepts only weekday names"
+    return WEEKDAY_NAMES.index(match.group(1))
+
+
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _WINDOW = re.compile(r"^\s*(\S+?)\s*[-〜~－]\s*(\S+?)\s*$")
 DEFAULT_WINDOW = dt.timedelta(minutes=90)
@@ -128,7 +137,7 @@ class RecurrenceSpec(_Strict):
 
     def to_recurrence(self) -> Recurrence:
         """Return the domain recurrence."""
-        days = sorted({WEEKDAY_NAMES.index(_WEEKDAY.match(d).group(1)) for d in self.weekdays})
+        days = sorted({_weekday_of(d) for d in self.weekdays})
         return Recurrence(tuple(days), tuple(sorted(set(self.nth))), tuple(sorted(set(self.dates))))
 
 
@@ -332,12 +341,12 @@ def _load(
     try:
         raw = NoticeFileSpec.model_validate(data)
     except ValidationError as err:
-        problems = []
+        found: list[Problem] = []
         for e in err.errors():
             loc = [p for p in e["loc"] if not (isinstance(p, str) and p in ("date", "datetime"))]
             text, parts = _path_text(loc)
-            problems.append(Problem(text, _error_text(e), _line_of(node, parts)))
-        raise NoticeFileError(str(path), problems) from err
+            found.append(Problem(text, _error_text(e), _line_of(node, parts)))
+        raise NoticeFileError(str(path), found) from err
     problems: list[Problem] = []
 
     def problem(parts: list[str | int], message: str) -> None:

@@ -61,7 +61,7 @@ def _problems_and_file(path: Path) -> tuple[LexiconFile, Any]:
         try:
             re.compile(entry.dialect)
         except re.error as err:
-            where = ["rewrite", i, "dialect"]
+            where: list[str | int] = ["rewrite", i, "dialect"]
             problems.append(
                 Problem(
                     f"rewrite[{i}].dialect", f"正規表現が不正です: {err}", _line_of(node, where)

@@ -325,7 +325,7 @@ def engagement_of(code: str, local: MunicipalEngagement) -> Engagement:
         stamps=local.stamps,
         quiz_per_day=local.quiz_per_day,
         days=local.days + calendar.days,
-        seasons=dict(calendar.seasons),
+        seasons=dict(calendar.seasons.items()),
         terms=load_solar_terms(),
         questions=local.questions + load_quiz().quiz,
         medication_reminder=local.medication_reminder,

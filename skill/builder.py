@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
@@ -21,7 +22,8 @@ from skill import (
 def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilder:
     """Return a SkillBuilder with handlers from specific to generic."""
     sb = SkillBuilder()
-    sb.skill_id = skill_id
+    sb.skill_id = skill_id  # type: ignore[assignment]  # the SDK leaves it unannotated as None
+    handler: AbstractRequestHandler
     for handler in (
         handlers.EmergencyInMessageHandler(services),
         *family_relay_handlers(services),
@@ -71,7 +73,7 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
     return sb
 
 
-def family_relay_handlers(services: Services) -> tuple[object, ...]:
+def family_relay_handlers(services: Services) -> tuple[AbstractRequestHandler, ...]:
     """Return the handlers of family messages, which go before the check-in's."""
     return (
         family_relay.FamilyMessagesLaunchHandler(services),
@@ -82,7 +84,7 @@ def family_relay_handlers(services: Services) -> tuple[object, ...]:
     )
 
 
-def engagement_handlers(services: Services) -> tuple[object, ...]:
+def engagement_handlers(services: Services) -> tuple[AbstractRequestHandler, ...]:
     """Return the handlers of the quiz after the check-in, before the check-in's own."""
     return (
         engagement.QuizOfferYesHandler(services),
@@ -93,7 +95,7 @@ def engagement_handlers(services: Services) -> tuple[object, ...]:
     )
 
 
-def reminder_handlers(services: Services) -> tuple[object, ...]:
+def reminder_handlers(services: Services) -> tuple[AbstractRequestHandler, ...]:
     """Return the handlers of the medication reminder, in their stages before the check-in's."""
     return (
         reminders.ReminderOfferHandler(services),
@@ -106,7 +108,7 @@ def reminder_handlers(services: Services) -> tuple[object, ...]:
     )
 
 
-def family_reply_handlers(services: Services) -> tuple[object, ...]:
+def family_reply_handlers(services: Services) -> tuple[AbstractRequestHandler, ...]:
     """Return the handlers of the elder's replies to family (「返事をする」「娘に伝えて」)."""
     return (
         family_reply.ReplyIntentHandler(services),

@@ -1,5 +1,7 @@
 """Names shared by the interaction model, the handlers and the APL documents."""
 
+from typing import Final
+
 # Intents (custom).
 INTENT_ANSWER = "AnswerIntent"
 INTENT_NUMBER = "NumberIntent"
@@ -63,12 +65,12 @@ SKIP_UNKNOWN = "unknown"
 SKIP_LATER = "later"
 
 # Session attributes.
-ATTR_STATE = "state"
-ATTR_LAST_RESPONSE = "last_response"
+ATTR_STATE: Final = "state"
+ATTR_LAST_RESPONSE: Final = "last_response"
 ATTR_GREETED = "greeted"  # the session has said おはようございます (said once a session)
 ATTR_REPEAT_KEPT = "repeat_kept"  # request: the handler kept what 「もう一度」 says
-ATTR_FAMILY_REPLY = "family_reply"  # the reply being made: stage, to whom, what
-ATTR_LAST_SENDER = "family_last_sender"  # who sent the family message heard last
+ATTR_FAMILY_REPLY: Final = "family_reply"  # the reply being made: stage, to whom, what
+ATTR_LAST_SENDER: Final = "family_last_sender"  # who sent the family message heard last
 
 # Request attributes.
 ATTR_PROMPTS = "prompts"

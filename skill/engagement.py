@@ -29,11 +29,12 @@ def _quiz_words(handler_input: HandlerInput) -> str | None:
         if len(arguments) >= 3 and arguments[1] == const.APL_KIND_QUIZ:
             return str(arguments[2])
         return None
-    if not isinstance(request, IntentRequest) or request.intent.name in _NOT_ANSWERS:
+    intent = request.intent if isinstance(request, IntentRequest) else None
+    if intent is None or intent.name in _NOT_ANSWERS:
         return None
-    if request.intent.name == const.INTENT_YES:
+    if intent.name == const.INTENT_YES:
         return "はい"
-    slots = request.intent.slots or {}
+    slots = intent.slots or {}
     return "、".join(s.value for s in slots.values() if s.value not in (None, "", "?"))
 
 

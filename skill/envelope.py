@@ -123,7 +123,7 @@ class _SpeakerSystem(_System):
     device: _SpeakerDevice
 
 
-class _SpeakerContext(_Open):
+class _SpeakerContext(_Context):
     System: _SpeakerSystem
 
 

@@ -13,10 +13,13 @@ from ask_sdk_core.exceptions import DispatchException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_request_type, is_request_type
 from ask_sdk_model import Response
+from ask_sdk_model.events.skillevents import ProactiveSubscriptionChangedRequest
+from ask_sdk_model.interfaces.system import ExceptionEncounteredRequest
 
 from backend.services import speaker_events
 from backend.services.context import Services
 from skill import const
+from skill.sdk_types import request_as, system_of
 
 logger = logging.getLogger(__name__)
 
@@ -33,12 +36,12 @@ class ProactiveSubscriptionChangedHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Record whether notifications (AMAZON.MessageAlert.Activated) are still allowed."""
-        body = handler_input.request_envelope.request.body
+        body = request_as(handler_input, ProactiveSubscriptionChangedRequest).body
         names = {event.event_name for event in (body.subscriptions if body else None) or []}
-        system = handler_input.request_envelope.context.system
+        system = system_of(handler_input)
         speaker_events.notifications_permitted(
             self.services,
-            system.user.user_id if system.user else "",
+            (system.user.user_id if system.user else None) or "",
             system.device.device_id if system.device else None,
             const.EVENT_MESSAGE_ALERT in names,
         )
@@ -54,7 +57,7 @@ class ExceptionEncounteredHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Log the error type (never its message, which may quote what was said)."""
-        error = handler_input.request_envelope.request.error
+        error = request_as(handler_input, ExceptionEncounteredRequest).error
         kind = error.object_type.value if error is not None and error.object_type else "unknown"
         logger.warning("Alexa reported an error with the skill's last response: %s", kind)
         return handler_input.response_builder.response
@@ -89,7 +92,7 @@ class UnknownIntentExceptionHandler(AbstractExceptionHandler):
             handler_input
         )
 
-    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response | None:
         """Ask again kindly, as for AMAZON.FallbackIntent; one short warning, no traceback."""
         logger.warning("An intent no handler knows was answered like AMAZON.FallbackIntent")
         try:

@@ -40,11 +40,12 @@ def _touched(handler_input: HandlerInput) -> str | None:
 def _words(handler_input: HandlerInput) -> str | None:
     """Return what was said after the invitation: every slot heard, or an intent's words."""
     request = handler_input.request_envelope.request
-    if not isinstance(request, IntentRequest) or request.intent.name in _NOT_ANSWERS:
+    intent = request.intent if isinstance(request, IntentRequest) else None
+    if intent is None or intent.name in _NOT_ANSWERS:
         return None
-    if request.intent.name in _FIXED_WORDS:
-        return _FIXED_WORDS[request.intent.name]
-    slots = request.intent.slots or {}
+    if intent.name in _FIXED_WORDS:
+        return _FIXED_WORDS[intent.name]
+    slots = intent.slots or {}
     return "、".join(s.value for s in slots.values() if s.value not in (None, "", "?"))
 
 

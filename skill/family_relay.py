@@ -31,6 +31,7 @@ from skill.handlers import (
 )
 from skill.prompts import render
 from skill.render import ssml
+from skill.sdk_types import session_attributes
 
 ATTR_FAMILY = "family"
 STAGE_OFFERED = "offered"
@@ -61,7 +62,7 @@ def _offer(messages: list[FamilyMessage]) -> str:
 
 
 def _offered(handler_input: HandlerInput) -> list[str]:
-    attributes = handler_input.attributes_manager.session_attributes
+    attributes = session_attributes(handler_input)
     state = attributes.get(ATTR_FAMILY) or {}
     return list(state.get("ids") or []) if state.get("stage") == STAGE_OFFERED else []
 
@@ -83,7 +84,7 @@ class FamilyMessagesLaunchHandler(_ServiceHandler):
         messages = family.unheard(self.services, caller.alexa_user_id, caller.device_id)
         if not messages:
             return LaunchRequestHandler(self.services).handle(handler_input)
-        attributes = handler_input.attributes_manager.session_attributes
+        attributes = session_attributes(handler_input)
         attributes[ATTR_FAMILY] = {"stage": STAGE_OFFERED, "ids": [m.id for m in messages]}
         hello = checkin.greeting(self.services, caller)
         lead = render(hello.key, hello.params, prompts(handler_input)) if hello else ""
@@ -172,7 +173,7 @@ class FamilyMessagesYesHandler(_ServiceHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Read the messages up to the next photo, show it, mark heard only what was shown."""
-        attributes = handler_input.attributes_manager.session_attributes
+        attributes = session_attributes(handler_input)
         ids = set(_offered(handler_input))
         shown_before = bool(attributes.get(ATTR_FAMILY, {}).get("shown"))
         caller = caller_of(handler_input)
@@ -232,7 +233,7 @@ class FamilyMessagesNoHandler(_ServiceHandler):
 
 
 def _reply_offered(handler_input: HandlerInput) -> bool:
-    attributes = handler_input.attributes_manager.session_attributes
+    attributes = session_attributes(handler_input)
     return (attributes.get(ATTR_FAMILY) or {}).get("stage") == STAGE_REPLY_OFFER and (
         const.ATTR_FAMILY_REPLY not in attributes
     )
@@ -249,7 +250,7 @@ class ReplyOfferYesHandler(_ServiceHandler):
         """Go on as 「返事をする」."""
         from skill.family_reply import ReplyIntentHandler
 
-        handler_input.attributes_manager.session_attributes.pop(ATTR_FAMILY, None)
+        session_attributes(handler_input).pop(ATTR_FAMILY, None)
         return ReplyIntentHandler(self.services).handle(handler_input)
 
 
@@ -262,7 +263,7 @@ class ReplyOfferNoHandler(_ServiceHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Say goodbye."""
-        handler_input.attributes_manager.session_attributes.pop(ATTR_FAMILY, None)
+        session_attributes(handler_input).pop(ATTR_FAMILY, None)
         return respond(handler_input, Turn((Line("goodbye"),), end=True))
 
 
@@ -280,7 +281,7 @@ def _continue(
     When the check-in has nothing to ask (done already), the session does not simply end:
     after messages the elder is asked whether to reply, after a reply they hear a goodbye.
     """
-    attributes = handler_input.attributes_manager.session_attributes
+    attributes = session_attributes(handler_input)
     attributes.pop(ATTR_FAMILY, None)
     turn = checkin.start(services, caller_of(handler_input))
     if turn.end and turn.question is None and (replyable or replied):

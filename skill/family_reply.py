@@ -25,6 +25,7 @@ from skill.family_prompts import JA_JP
 from skill.family_relay import _continue
 from skill.handlers import _ServiceHandler, caller_of, slot_id, slot_text
 from skill.render import ssml
+from skill.sdk_types import session_attributes
 
 STAGE_TEXT = "text"  # waiting for what to tell
 STAGE_WHO = "who"  # waiting for whom to tell
@@ -45,7 +46,7 @@ def _say(key: str, **params: Any) -> str:
 
 
 def _state(handler_input: HandlerInput) -> dict[str, Any]:
-    attributes = handler_input.attributes_manager.session_attributes
+    attributes = session_attributes(handler_input)
     return dict(attributes.get(const.ATTR_FAMILY_REPLY) or {})
 
 
@@ -62,7 +63,7 @@ def _ask(
     handler_input: HandlerInput, state: dict[str, Any], speech: str, reprompt: str
 ) -> Response:
     """Keep the reply state and ask; the check-in state is left as it was."""
-    handler_input.attributes_manager.session_attributes[const.ATTR_FAMILY_REPLY] = state
+    session_attributes(handler_input)[const.ATTR_FAMILY_REPLY] = state
     builder = handler_input.response_builder
     builder.speak(ssml(speech)).ask(ssml(reprompt))
     builder.set_should_end_session(False)
@@ -108,7 +109,7 @@ def _nobody(services: Any, handler_input: HandlerInput) -> Response:
 
 def _target(handler_input: HandlerInput, members: list[Recipient]) -> Recipient | None:
     """Return whom the reply goes to without asking: the last sender heard, or the only one."""
-    attributes = handler_input.attributes_manager.session_attributes
+    attributes = session_attributes(handler_input)
     wanted = _state(handler_input).get("to") or attributes.get(const.ATTR_LAST_SENDER)
     found = next((m for m in members if m.id == wanted), None)
     if found is None and len(members) == 1:
@@ -219,7 +220,7 @@ class ReplyYesHandler(_ServiceHandler):
         )
         name = str(state.get("name") or "")
         key = "reply_sent" if outcome is family.ReplyOutcome.QUEUED else "reply_not_allowed"
-        handler_input.attributes_manager.session_attributes.pop(const.ATTR_FAMILY_REPLY, None)
+        session_attributes(handler_input).pop(const.ATTR_FAMILY_REPLY, None)
         return _continue(self.services, handler_input, _say(key, name=name), None, replied=True)
 
 
@@ -246,7 +247,7 @@ class ReplyStateInterceptor(AbstractRequestInterceptor):
         """Drop the reply state unless this request is part of a reply."""
         if handler_input.request_envelope.session is None:  # skill events have no session
             return
-        attributes = handler_input.attributes_manager.session_attributes
+        attributes = session_attributes(handler_input)
         if const.ATTR_FAMILY_REPLY not in attributes:
             return
         if not any(is_intent_name(name)(handler_input) for name in REPLY_INTENTS):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
@@ -23,7 +24,7 @@ class _Serializer(DefaultSerializer):
     def __init__(self, static: tuple[object, ...]) -> None:
         self._static = {id(obj) for obj in static}
 
-    def serialize(self, obj: object) -> object:
+    def serialize(self, obj: object) -> Any:  # the SDK's two base classes disagree on the type
         """Serialize like the SDK, but return known static JSON documents unchanged."""
         if id(obj) in self._static:
             return obj

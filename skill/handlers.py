@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from ask_sdk_core.dispatch_components import (
     AbstractExceptionHandler,
@@ -12,15 +12,13 @@ from ask_sdk_core.dispatch_components import (
 )
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import (
-    get_device_id,
     get_slot,
     get_supported_interfaces,
-    get_user_id,
     is_intent_name,
     is_request_type,
 )
 from ask_sdk_model import Response
-from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective, UserEvent
 from ask_sdk_model.slu.entityresolution import StatusCode
 
 from backend.domain.conversation import Reply, ReplyKind, number_from_parts
@@ -39,6 +37,7 @@ from backend.services.context import Services
 from skill import const
 from skill.prompts import JA_JP
 from skill.render import apl_document, screen, speech_text, ssml
+from skill.sdk_types import device_id, request_as, request_id, session_attributes, user_id
 
 logger = logging.getLogger(__name__)
 
@@ -46,27 +45,29 @@ logger = logging.getLogger(__name__)
 def caller_of(handler_input: HandlerInput) -> Caller:
     """Return the Alexa user, device and request id of this request."""
     return Caller(
-        alexa_user_id=get_user_id(handler_input) or "",
-        device_id=get_device_id(handler_input) or "",
-        request_id=handler_input.request_envelope.request.request_id,
+        alexa_user_id=user_id(handler_input) or "",
+        device_id=device_id(handler_input) or "",
+        request_id=request_id(handler_input),
         screen=get_supported_interfaces(handler_input).alexa_presentation_apl is not None,
     )
 
 
 def session_state(handler_input: HandlerInput) -> dict[str, Any]:
     """Return the check-in state kept in the session attributes."""
-    attributes = handler_input.attributes_manager.session_attributes
+    attributes = session_attributes(handler_input)
     return dict(attributes.get(const.ATTR_STATE) or {})
 
 
 def prompts(handler_input: HandlerInput) -> dict[str, str]:
     """Return the prompt catalog that the localization interceptor chose."""
-    return handler_input.attributes_manager.request_attributes.get(const.ATTR_PROMPTS, JA_JP)
+    catalog = handler_input.attributes_manager.request_attributes.get(const.ATTR_PROMPTS, JA_JP)
+    # The SDK keeps request attributes as objects; the localization interceptor put a catalog.
+    return cast("dict[str, str]", catalog)
 
 
 def greeted_once(handler_input: HandlerInput, turn: Turn) -> Turn:
     """Return the turn without its greeting when this session has greeted already."""
-    attributes = handler_input.attributes_manager.session_attributes
+    attributes = session_attributes(handler_input)
     greeting = [line for line in turn.lines if line.key.startswith(GREETING)]
     if not greeting:
         return turn
@@ -85,7 +86,7 @@ def remember_for_repeat(handler_input: HandlerInput, speech: str, reprompt: str 
     """Keep what 「もう一度」 says again (the repeat interceptor leaves it as it is)."""
     if handler_input.request_envelope.session is None:
         return
-    handler_input.attributes_manager.session_attributes[const.ATTR_LAST_RESPONSE] = {
+    session_attributes(handler_input)[const.ATTR_LAST_RESPONSE] = {
         "speech": ssml(speech) if speech else None,
         "reprompt": ssml(reprompt) if reprompt else None,
     }
@@ -127,7 +128,7 @@ def respond(
             )
         )
     builder.set_should_end_session(turn.end)
-    handler_input.attributes_manager.session_attributes[const.ATTR_STATE] = turn.state
+    session_attributes(handler_input)[const.ATTR_STATE] = turn.state
     return builder.response
 
 
@@ -143,8 +144,10 @@ def slot_id(handler_input: HandlerInput, name: str) -> str | None:
     if slot is None or slot.resolutions is None:
         return None
     for authority in slot.resolutions.resolutions_per_authority or []:
-        if authority.status.code == StatusCode.ER_SUCCESS_MATCH and authority.values:
-            return authority.values[0].value.id
+        status, values = authority.status, authority.values
+        if status is not None and status.code == StatusCode.ER_SUCCESS_MATCH and values:
+            value = values[0].value
+            return value.id if value is not None else None
     return None
 
 
@@ -317,7 +320,7 @@ class TouchAnswerHandler(_ReplyHandler):
 
     def reply(self, handler_input: HandlerInput) -> Reply:
         """Return the reply that the button stands for."""
-        arguments = list(handler_input.request_envelope.request.arguments or [])
+        arguments = list(request_as(handler_input, UserEvent).arguments or [])
         if len(arguments) < 3 or arguments[0] != const.APL_EVENT_ANSWER:
             return Reply(ReplyKind.CHOICE, None, "")
         kind = _TOUCH_KINDS.get(str(arguments[1]))
@@ -512,7 +515,7 @@ class RepeatIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Repeat what was said last (kept by the repeat interceptor)."""
-        attributes = handler_input.attributes_manager.session_attributes
+        attributes = session_attributes(handler_input)
         last = attributes.get(const.ATTR_LAST_RESPONSE)
         builder = handler_input.response_builder
         if not last or not last.get("speech"):

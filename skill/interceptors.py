@@ -11,9 +11,11 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, get_request_type, is_intent_name
 from ask_sdk_model import Response
+from ask_sdk_model.ui import SsmlOutputSpeech
 
 from skill import const
 from skill.prompts import JA_JP
+from skill.sdk_types import request_id, session_attributes
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +43,7 @@ class RedactedRequestLogger(AbstractRequestInterceptor):
             "Alexa request %s intent=%s id=%s",
             request_type,
             intent,
-            handler_input.request_envelope.request.request_id,
+            request_id(handler_input),
         )
 
 
@@ -54,12 +56,14 @@ class RepeatCacheInterceptor(AbstractResponseInterceptor):
             return
         if handler_input.request_envelope.session is None:  # nothing to keep it in
             return
-        if response.output_speech is None:
+        speech = response.output_speech
+        if not isinstance(speech, SsmlOutputSpeech):
             return
         if handler_input.attributes_manager.request_attributes.get(const.ATTR_REPEAT_KEPT):
             return  # the handler kept the words worth repeating (no thanks, no greeting)
-        attributes = handler_input.attributes_manager.session_attributes
+        attributes = session_attributes(handler_input)
+        reprompt = response.reprompt.output_speech if response.reprompt else None
         attributes[const.ATTR_LAST_RESPONSE] = {
-            "speech": response.output_speech.ssml,
-            "reprompt": response.reprompt.output_speech.ssml if response.reprompt else None,
+            "speech": speech.ssml,
+            "reprompt": reprompt.ssml if isinstance(reprompt, SsmlOutputSpeech) else None,
         }

@@ -14,7 +14,7 @@ from typing import Any
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import IntentRequest, Response
-from ask_sdk_model.interfaces.connections import SendRequestDirective
+from ask_sdk_model.interfaces.connections import ConnectionsResponse, SendRequestDirective
 
 from backend.channels.reminders import InSession
 from backend.domain.conversation import Reply, ReplyKind
@@ -32,6 +32,7 @@ from skill.handlers import (
     session_state,
 )
 from skill.render import speech_text, ssml
+from skill.sdk_types import request_as, session_attributes, system_of
 
 # Intents that keep their own meaning while the offer or the time question waits.
 _NOT_ANSWERS = frozenset({
@@ -42,7 +43,7 @@ _NOT_ANSWERS = frozenset({
 
 def access_of(handler_input: HandlerInput) -> service.Access:
     """Return the in-session API access of the request and whether reminders are granted."""
-    system = handler_input.request_envelope.context.system
+    system = system_of(handler_input)
     session = None
     if system.api_endpoint and system.api_access_token:
         session = InSession(system.api_endpoint, system.api_access_token)
@@ -61,13 +62,14 @@ def _words(handler_input: HandlerInput) -> str | None:
         if len(arguments) >= 3 and arguments[1] in ("yes", "no"):
             return "はい" if arguments[1] == "yes" else "いいえ"
         return None
-    if not isinstance(request, IntentRequest) or request.intent.name in _NOT_ANSWERS:
+    intent = request.intent if isinstance(request, IntentRequest) else None
+    if intent is None or intent.name in _NOT_ANSWERS:
         return None
-    if request.intent.name == const.INTENT_YES:
+    if intent.name == const.INTENT_YES:
         return "はい"
-    if request.intent.name == const.INTENT_NO:
+    if intent.name == const.INTENT_NO:
         return "いいえ"
-    slots = request.intent.slots or {}
+    slots = intent.slots or {}
     return "、".join(s.value for s in slots.values() if s.value not in (None, "", "?"))
 
 
@@ -93,7 +95,7 @@ def ask_permission(handler_input: HandlerInput, turn: Turn) -> Response:
             token=service.permission_token(turn.state),
         )
     )
-    handler_input.attributes_manager.session_attributes[const.ATTR_STATE] = turn.state
+    session_attributes(handler_input)[const.ATTR_STATE] = turn.state
     remember_for_repeat(handler_input, text, None)
     return builder.response
 
@@ -142,7 +144,8 @@ class ReminderTimeHandler(_ReminderHandler):
         caller, state = caller_of(handler_input), session_state(handler_input)
         value = None
         if is_intent_name(const.INTENT_REMINDER_TIME)(handler_input):
-            slots = handler_input.request_envelope.request.intent.slots or {}
+            intent = request_as(handler_input, IntentRequest).intent
+            slots = (intent.slots if intent is not None else None) or {}
             slot = slots.get(const.SLOT_TIME)
             value = slot.value if slot is not None else None
         words = _words(handler_input) or ""
@@ -209,7 +212,7 @@ class PermissionResponseHandler(_ReminderHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Set the reminder when accepted; else go on with the check-in kindly."""
-        request = handler_input.request_envelope.request
+        request = request_as(handler_input, ConnectionsResponse)
         kept = _stage_free(session_state(handler_input))
         state = {**service.state_of_token(request.token), **kept}
         turn = service.permission_answered(

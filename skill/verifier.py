@@ -10,9 +10,9 @@ import re
 import threading
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from cryptography import x509
@@ -225,7 +225,15 @@ def _load_certifi_roots() -> list[x509.Certificate]:
     return roots
 
 
-def _header(headers: Mapping[str, str], name: str, ambiguous_reason: str) -> str:
+class HeaderItems(Protocol):
+    """Request headers as a dict or werkzeug's Headers give them: name and value pairs."""
+
+    def items(self) -> Iterable[tuple[str, str]]:
+        """Return each header's name and value."""
+        ...
+
+
+def _header(headers: HeaderItems, name: str, ambiguous_reason: str) -> str:
     """Return the one value of header name ("" if absent); sent more than once is refused.
 
     A WSGI server joins a repeated header into one value with commas (neither a certificate
@@ -273,7 +281,7 @@ class AlexaRequestVerifier:
         self._failed_for = timedelta(seconds=failed_fetch_seconds)
         self._lock = threading.Lock()
 
-    def verify(self, headers: Mapping[str, str], body: bytes) -> dict:
+    def verify(self, headers: HeaderItems, body: bytes) -> dict:
         """Verify one request and return its parsed JSON envelope, or raise VerificationError."""
         cert_url = _header(headers, CERT_URL_HEADER, "bad_cert_url")
         if not cert_url:

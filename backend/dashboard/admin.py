@@ -51,7 +51,7 @@ SLUGS = {kind: slug for slug, kind in KINDS.items()}
 
 
 def _me() -> StaffUser:
-    return current_user.user  # type: ignore[union-attr]
+    return current_user.user
 
 
 def spoken_preview(qset: QuestionSet, services: Services) -> list[dict[str, Any]]:

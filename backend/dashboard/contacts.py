@@ -20,7 +20,7 @@ ROWS = 3  # emergency contact rows shown on the form (up to MAX_CONTACTS are acc
 
 
 def _me() -> StaffUser:
-    return current_user.user  # type: ignore[union-attr]
+    return current_user.user
 
 
 def _label(field: str) -> str:

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms lags
 from wtforms.validators import DataRequired, Length
 
 from backend.dashboard import elder_texts, texts
@@ -29,7 +29,7 @@ NAME_MAX = 50
 
 
 def _me() -> StaffUser:
-    return current_user.user  # type: ignore[union-attr]
+    return current_user.user
 
 
 class FamilyCodeForm(FlaskForm):

@@ -29,7 +29,7 @@ def create_engagement_blueprint(services: Services, csrf: CSRFProtect) -> Bluepr
     def figures() -> Any:
         found = engagement_figures.figures(
             services,
-            current_user.user,  # type: ignore[union-attr]
+            current_user.user,
             request.args.get("center") or None,
         )
         return render_template("dashboard/engagement.html", figures=found)

@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from wtforms import FileField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms lags
 
 from backend.dashboard import enrol_texts, texts
 from backend.dashboard.forms import MultiCheckboxField
@@ -30,7 +30,7 @@ from backend.services.elder_admin import ElderNotWatched
 
 
 def _me() -> StaffUser:
-    return current_user.user  # type: ignore[union-attr]
+    return current_user.user
 
 
 def _share_field() -> MultiCheckboxField:

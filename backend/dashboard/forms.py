@@ -16,7 +16,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms lags
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from backend.dashboard import texts
@@ -180,8 +180,9 @@ class NoticeForm(FlaskForm):
             entry["speech"] = self.speech.data or ""  # a 体操 invitation may have no words
         if (self.screen.data or "").strip():
             entry["screen"] = self.screen.data
-        if (self.image.data or "").strip():
-            entry["image"] = self.image.data.strip()
+        image = (self.image.data or "").strip()
+        if image:
+            entry["image"] = image
         audience = {
             "districts": list(self.districts.data or ()),
             "centers": list(self.centers.data or ()),
@@ -190,8 +191,9 @@ class NoticeForm(FlaskForm):
         if any(audience.values()):
             entry["audience"] = audience
         entry["from"] = (self.start.data or "").strip()
-        if (self.end.data or "").strip():
-            entry["to"] = self.end.data.strip()
+        end = (self.end.data or "").strip()
+        if end:
+            entry["to"] = end
         recurrence: dict[str, Any] = {}
         if self.weekdays.data:
             recurrence["weekdays"] = list(self.weekdays.data)

@@ -103,7 +103,9 @@ class ServerSessionInterface(SessionInterface):
         if not value:
             return None
         try:
-            data = self._signer(app).loads(value, max_age=self.timeouts.idle.total_seconds())
+            # itsdangerous compares the age as a float; its annotation asks for an int.
+            max_age = self.timeouts.idle.total_seconds()
+            data = self._signer(app).loads(value, max_age=max_age)  # type: ignore[arg-type]
         except BadSignature:
             return None
         if not isinstance(data, dict) or USER_KEY in data:

@@ -67,7 +67,7 @@ class Principal:
 
 
 def _me() -> StaffUser:
-    return current_user.user  # type: ignore[union-attr]
+    return current_user.user
 
 
 # One board cell per slot state, escaped once (the board shows two cells for each of 5,000 elders).
@@ -84,9 +84,15 @@ def _segment_urls(endpoint: str, arg: str) -> Callable[[str], str]:
     quoted by the rule's own (default) converter, so each link is exactly what url_for builds.
     """
     marker = "0"
-    url = url_for(endpoint, **{arg: marker})
+    values: dict[str, Any] = {arg: marker}
+    url = url_for(endpoint, **values)
     if not url.endswith("/" + marker):  # not a trailing path segment: no shortcut
-        return lambda value: url_for(endpoint, **{arg: value})
+
+        def each(value: str) -> str:
+            one: dict[str, Any] = {arg: value}
+            return url_for(endpoint, **one)
+
+        return each
     prefix = url[: -len(marker)]
     to_url = current_app.url_map.converters["default"](current_app.url_map).to_url
     return lambda value: prefix + to_url(value)

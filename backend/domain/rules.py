@@ -852,7 +852,7 @@ def concerning_answers(ctx: Context) -> list[AlertCandidate]:
     ):
         if a.value is not None and a.skipped is None and not ctx.away(a.answered_at):
             by_question[a.question_id].append(a)
-    found = []
+    found: list[AlertCandidate] = []
     for question_id in sorted(by_question):
         question = ctx.qset.question(question_id)
         if question is None or not question.concerning:

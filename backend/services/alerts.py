@@ -263,8 +263,8 @@ def _histories(
     readings: dict[str, list[Reading]] = defaultdict(list)
     for kind in ReadingKind:
         since = midnight(first(windows.reading_days(kind)))
-        for elder_id, items in uow.readings.list_for_elders(ids, kind, since, now).items():
-            readings[elder_id].extend(items)
+        for elder_id, read in uow.readings.list_for_elders(ids, kind, since, now).items():
+            readings[elder_id].extend(read)
     away = uow.away.active_for_elders(
         ids, midnight(first(windows.longest)), now + timedelta(days=1)
     )
@@ -390,7 +390,7 @@ def resolve_in(
     )
     uow.alerts.update(alert)
     uow.alerts.add_change(
-        AlertChange(alert.id, now, by, "resolved", {"outcome": alert.outcome.value})
+        AlertChange(alert.id, now, by, "resolved", {"outcome": Outcome(outcome).value})
     )
     return alert
 

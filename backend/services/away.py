@@ -26,8 +26,8 @@ def end_of(until: str | None, tz: Any) -> datetime | None:
     if not until:
         return None
     if "-W" in until:
-        year, week = until.split("-W")
-        last = date.fromisocalendar(int(year), int(week), 7)
+        week_year, week = until.split("-W")
+        last = date.fromisocalendar(int(week_year), int(week), 7)
     elif len(until) == 7:
         year, month = (int(x) for x in until.split("-"))
         first_next = date(year + month // 12, month % 12 + 1, 1)
@@ -54,12 +54,14 @@ def active_period(uow: AbstractUnitOfWork, elder_id: str, at: datetime) -> AwayP
 
 def just_returned(uow: AbstractUnitOfWork, elder_id: str, at: datetime) -> AwayPeriod | None:
     """Return the period that ended before ``at`` if no check-in has been opened since."""
-    ended = [p for p in uow.away.list_for_elder(elder_id) if p.end is not None and p.end <= at]
+    ended = [
+        (p.end, p) for p in uow.away.list_for_elder(elder_id) if p.end is not None and p.end <= at
+    ]
     if not ended:
         return None
-    last = max(ended, key=lambda p: p.end)
-    recent = uow.checkins.list_for_elder(elder_id, last.end.date(), at.date())
-    return None if any(c.started_at >= last.end for c in recent) else last
+    last_end, last = max(ended, key=lambda pair: pair[0])
+    recent = uow.checkins.list_for_elder(elder_id, last_end.date(), at.date())
+    return None if any(c.started_at >= last_end for c in recent) else last
 
 
 def declare_in(
@@ -129,7 +131,10 @@ def declare_weekly(svc: Services, elder_id: str, kind: str, weekdays: tuple[str,
             raise NotFound(f"elder {elder_id}")
         current = parse_overrides(elder.overrides, f"elder {elder.id} overrides").absences
         kept = [a for a in current if a.weekday not in weekdays]
-        said = [WeeklyAbsence(kind=kind, weekday=w, set_by="elder") for w in weekdays]
+        said = [
+            WeeklyAbsence.model_validate({"kind": kind, "weekday": w, "set_by": "elder"})
+            for w in weekdays
+        ]
         rows = sorted([*kept, *said], key=lambda a: WEEKDAYS.index(a.weekday))
         overrides = {**elder.overrides, "absences": [a.model_dump(mode="json") for a in rows]}
         parse_overrides(overrides, f"elder {elder.id} overrides")

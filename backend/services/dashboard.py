@@ -284,7 +284,9 @@ def board(
     # Stored times come back in UTC: compare in UTC (mixed time zones compare ~50x slower).
     now_utc = now.astimezone(UTC)
     slots = [
-        (s.id, s.label, *(at.astimezone(UTC) for at in today.windows[s.id])) for s in qset.slots
+        (s.id, s.label, start.astimezone(UTC), end.astimezone(UTC))
+        for s in qset.slots
+        for start, end in (today.windows[s.id],)
     ]
     rank = {s: i for i, s in enumerate(ALERT_SEVERITY_ORDER)}
     # Few distinct cells and rows of cells exist: each is built once and shared (frozen).

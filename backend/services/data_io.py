@@ -317,17 +317,18 @@ def _row(
     kind = _kind(cell("kind"), problem)
     value = _value(cell("value"), kind, problem)
     value2 = cell("value2")
+    stored: float | dict[str, float | None] | None = value  # a blood pressure is two numbers
     if kind is ReadingKind.BLOOD_PRESSURE:
         diastolic = _value2(value2, problem)
         if isinstance(value, int) and diastolic is not None and value <= diastolic:
             problem("value2", MESSAGES["not_above"].format(systolic=value, diastolic=diastolic))
-        value = {"systolic": value, "diastolic": diastolic}
+        stored = {"systolic": value, "diastolic": diastolic}
     elif kind is not None and value2:
         problem("value2", MESSAGES["value2_not_empty"])
     if len(problems) > before or not elder_id or measured_at is None or kind is None:
         return None
     return Reading(
-        elder_id=elder_id, measured_at=measured_at, kind=kind, value=value, source=READING_SOURCE
+        elder_id=elder_id, measured_at=measured_at, kind=kind, value=stored, source=READING_SOURCE
     )
 
 

@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import TypedDict
 
 from backend.domain import consent as vocabulary
 from backend.domain.model import CareCenter, Consent, Elder, Share, StaffRole, StaffUser
@@ -105,10 +106,18 @@ def _text(errors: dict[str, str], field: str, value: str, limit: int) -> str:
     return value
 
 
-def check_profile(name: str, kana: str, district: str) -> tuple[dict[str, str], dict[str, str]]:
+class Profile(TypedDict):
+    """The elder's profile fields as cleaned from a form or a CSV row."""
+
+    name: str
+    kana: str
+    district: str
+
+
+def check_profile(name: str, kana: str, district: str) -> tuple[Profile, dict[str, str]]:
     """Return the cleaned profile (name, kana, district) and what is wrong with it by field."""
     errors: dict[str, str] = {}
-    clean = {
+    clean: Profile = {
         "name": _text(errors, "name", name, NAME_MAX),
         "kana": _text(errors, "kana", kana, NAME_MAX),
         "district": _text(errors, "district", district, DISTRICT_MAX),
@@ -195,7 +204,7 @@ def _new_id() -> str:
 
 def _checked(
     svc: Services, user: StaffUser, name: str, kana: str, district: str, given: ConsentInput
-) -> tuple[dict[str, str], Consent]:
+) -> tuple[Profile, Consent]:
     profile, errors = check_profile(name, kana, district)
     consent, consent_errors = check_consent(given, svc.now().astimezone(svc.tz).date())
     errors.update(consent_errors)

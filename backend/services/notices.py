@@ -459,8 +459,8 @@ def _notice_rows(
     for elder in sorted(targets(uow, notice), key=lambda e: e.id):
         heard = by_elder.get(elder.id, [])
         last = max(heard, key=lambda d: d.heard_at) if heard else None
-        answered = [d for d in heard if d.safety is not None]
-        safety = max(answered, key=lambda d: d.safety_at) if answered else None
+        answered = [(d.safety_at, d) for d in heard if d.safety is not None and d.safety_at]
+        safety = max(answered, key=lambda pair: pair[0])[1] if answered else None
         yield [
             notice.id,
             notice.title,

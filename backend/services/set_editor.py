@@ -123,7 +123,8 @@ def set_form(text: str, catalog: dict[str, Question] | None = None) -> SetForm |
         if not isinstance(entry, dict):
             return None
         base = catalog.get(str(entry.get("use"))) if "use" in entry else None
-        wording = entry.get("wording") if isinstance(entry.get("wording"), dict) else {}
+        given = entry.get("wording")
+        wording = given if isinstance(given, dict) else {}
         schedule = _schedule_of(entry, catalog)
         raw_slots = schedule.get("slots")
         rows.append(

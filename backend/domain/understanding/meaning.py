@@ -843,11 +843,11 @@ def _polarities(r: Reading) -> list[bool | None]:
 
 
 @lru_cache(maxsize=512)
-def _speech_polarity(speech: str) -> dict[str, bool]:
+def _speech_polarity(speech: str) -> dict[str, bool | None]:
     """Return the question's content words and whether each is asked affirmatively (last wins)."""
     reading = read(normalise(speech))
     generic = {"今日", "昨日", "この", "間", "一", "月", "か月", "為る", "有る", "居る", "事", "何"}
-    asked: dict[str, bool] = {}
+    asked: dict[str, bool | None] = {}
     polarities = _polarities(reading)
     units = zip(reading.units, polarities, strict=True)
     frames = [p for u, p in units if _quoted_frame(reading, u)]

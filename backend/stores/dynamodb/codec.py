@@ -122,7 +122,7 @@ def _is_scalar(hint: Any) -> bool:
 
 def encode(obj: Any) -> dict[str, Any]:
     """Return the attributes of a domain dataclass (keys are added by the repository)."""
-    hints = _hints(type(obj))
+    hints = _hints(type(obj))  # type: ignore[arg-type]  # mypy sees no Hashable in type[Any]
     item: dict[str, Any] = {}
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
@@ -137,7 +137,7 @@ def encode(obj: Any) -> dict[str, Any]:
 
 def decode(cls: type[T], item: dict[str, Any]) -> T:
     """Return the domain dataclass ``cls`` from a stored item."""
-    hints = _hints(cls)
+    hints = _hints(cls)  # type: ignore[arg-type]  # mypy sees no Hashable in type[T]
     values: dict[str, Any] = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         if f.name not in item:

@@ -224,13 +224,13 @@ class TableSession:
             self._seen.setdefault(key, item.get(VERSION))
             if key not in self._pending:
                 merged.append(item)
-        for item in self._pending.values():
+        for written in self._pending.values():
             if (
-                item is not None
-                and item.get(hash_name) == hash_value
-                and _sk_matches(item.get(sort_name), sort)
+                written is not None
+                and written.get(hash_name) == hash_value
+                and _sk_matches(written.get(sort_name), sort)
             ):
-                merged.append(dict(item))
+                merged.append(dict(written))
         merged.sort(key=lambda i: (i.get(sort_name, ""), i[PK], i[SK]), reverse=descending)
         return merged
 
@@ -429,7 +429,9 @@ class _Update:
 
     def applied_to(self, stored: dict[str, Any] | None) -> dict[str, Any]:
         """Return the item as it will be after this update (from the stored one, if any)."""
-        item = dict(stored) if stored is not None else {PK: self.key[0], SK: self.key[1]}
+        item: dict[str, Any] = (
+            dict(stored) if stored is not None else {PK: self.key[0], SK: self.key[1]}
+        )
         for name, value in self.initial.items():
             item.setdefault(name, value)
         for name, count in self.counts.items():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
@@ -39,7 +39,7 @@ class SqliteLineInboxWriter(LineInboxWriter):
     def __init__(self, engine: Engine) -> None:
         self._sql, self._bind = _driver_insert(engine.dialect, t.line_inbox, ("id",))
         cargs, cparams = engine.dialect.create_connect_args(engine.url)
-        self._connect_args: tuple[tuple[Any, ...], dict[str, Any]] = (tuple(cargs), cparams)
+        self._connect_args: tuple[tuple[Any, ...], Mapping[str, Any]] = (tuple(cargs), cparams)
         self._dbapi = engine.dialect.loaded_dbapi
         self._local = threading.local()
 

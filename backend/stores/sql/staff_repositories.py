@@ -131,7 +131,7 @@ class SqlLoginFailureRepository(_SqlRepository, LoginFailureRepository):
         self._connection.execute(
             insert(t.login_failures), [{"key": key, "at": t.to_utc(at)} for key in keys]
         )
-        counts = dict(
+        counts: dict[str, int] = dict(
             self._connection.execute(
                 select(c.key, func.count())
                 .where(c.key.in_(keys), c.at >= t.to_utc(since))

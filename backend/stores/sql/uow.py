@@ -104,7 +104,9 @@ def _configure_sqlite(engine: Engine, *, is_file: bool) -> None:
         # A unit run again after StoreBusy takes the write lock first (waiting up to the
         # busy timeout): no other writer can then commit between its reads and its writes.
         begin = "BEGIN IMMEDIATE" if lock_first_asked() else "BEGIN"
-        connection.connection.driver_connection.execute(begin)
+        driver = connection.connection.driver_connection
+        assert driver is not None, "a connection that begins is open"
+        driver.execute(begin)
 
 
 def _is_busy(err: Exception) -> bool:
