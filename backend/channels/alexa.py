@@ -131,6 +131,7 @@ class AlexaNotificationChannel:
                 body = response.read()
         except urllib.error.HTTPError as err:
             code = err.code
+            err.close()  # the error response holds the connection open until closed
             if code == 401 and stage == "event":
                 with self._lock:
                     self._token = None
