@@ -500,7 +500,7 @@ class FallbackIntentHandler(_ServiceHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Say so kindly and ask again."""
-        turn = checkin.fallback(
+        turn = heard.nothing_heard(
             self.services, caller_of(handler_input), session_state(handler_input)
         )
         return respond(handler_input, turn)

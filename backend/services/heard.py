@@ -70,6 +70,13 @@ def answer(
     return _understood(svc, caller, state, meaning, lexicon)
 
 
+def nothing_heard(svc: Services, caller: Caller, state: dict[str, Any]) -> Turn:
+    """Nothing was caught (AMAZON.FallbackIntent): say so and ask again what was being asked."""
+    if notice_delivery.in_notice_stage(state):  # the notice offer or the 安否 question again
+        return notice_delivery.reply(svc, caller, state, Reply(ReplyKind.WORDS, None, ""))
+    return checkin.fallback(svc, caller, state)
+
+
 def says_emergency(svc: Services, caller: Caller, words: str) -> bool:
     """Return True when ``words`` say an emergency (in standard Japanese or the elder's dialect)."""
     return bool(words) and _emergency_rule(svc, caller, words) is not None

@@ -147,6 +147,9 @@ def _ask_safety(svc: Services, caller: Caller, elder: Elder, due: Due, lines: li
     )
 
 
+OFFERED_AGAIN = "offered_again"  # the offer was made again after other words
+
+
 def _offer(dues: list[Due], lines: list[Line]) -> Turn:
     return Turn(
         (*lines, Line("notice_offer", {"n": len(dues)})),
@@ -214,9 +217,9 @@ def reply(svc: Services, caller: Caller, state: dict[str, Any], answer: Reply) -
         return checkin.start(svc, caller)
     if state.get("stage") == STAGE_SAFETY:
         safety = _safety_of(answer)
-        if safety is None:
+        if safety is None:  # words heard are not said to be unheard
             return Turn(
-                (Line("safety_reask"),),
+                (Line("safety_reask_heard" if answer.raw else "safety_reask"),),
                 state=state,
                 reprompt=Line("safety_reprompt"),
                 screen={"title": "ご無事ですか", "buttons": SAFETY_BUTTONS},
@@ -234,13 +237,20 @@ def reply(svc: Services, caller: Caller, state: dict[str, Any], answer: Reply) -
         lines = _read(svc, caller, elder, dues) if dues else []
         turn = _without_greeting(checkin.start(svc, caller))
         return _prefixed(lines, turn)
-    if answer.kind is ReplyKind.NO or answer.kind is ReplyKind.SKIP:
+    # Other words said twice (「元気です」: the elder is on to the check-in): the notices wait.
+    later = answer.kind in (ReplyKind.NO, ReplyKind.SKIP) or bool(
+        answer.raw and state.get(OFFERED_AGAIN)
+    )
+    if later:
         turn = _without_greeting(checkin.start(svc, caller))
         if turn.end and dues:
             # Nothing to ask now: "after the check-in" is now.
             return _before_closing(turn, _finale(svc, caller, elder, dues))
         return _prefixed([Line("notice_later")], turn)
-    return _offer(dues, [Line("notice_offer_again")]) if dues else checkin.start(svc, caller)
+    if not dues:
+        return checkin.start(svc, caller)
+    again = _offer(dues, [Line("notice_offer_heard" if answer.raw else "notice_offer_again")])
+    return replace(again, state={**again.state, OFFERED_AGAIN: True})
 
 
 CLOSING_KEYS = frozenset({*_DONE_KEYS, "already_done"})

@@ -97,6 +97,32 @@ def test_later_starts_the_check_in_and_reads_the_notice_when_it_is_done(speaker,
     assert len(deliveries(store)) == 1
 
 
+def test_other_words_at_the_offer_are_not_called_unheard_and_twice_the_notice_waits(
+    speaker, publish, store
+):
+    publish(GOMI)
+    speaker.open()
+    again = speaker.say("元気です")  # the elder is on to the check-in
+    assert "聞き取れませんでした" not in again.speech
+    assert again.speech.startswith("先に、お知らせのことを伺いますね。新しいお知らせが1件")
+    later = speaker.say("よく眠れました")
+    assert "お話のあとでお伝えしますね" in later.speech
+    assert "今日の体調はいかがですか" in later.speech
+    assert deliveries(store) == []
+
+
+def test_nothing_heard_at_the_offer_says_so(speaker, publish):
+    from backend.envelopes import builtin_intent
+
+    publish(GOMI)
+    speaker.open()
+    reply = speaker._exchange(
+        speaker.session.intent(builtin_intent("AMAZON.FallbackIntent"), speaker.clock())
+    )
+    assert reply.speech.startswith("すみません、うまく聞き取れませんでした。新しいお知らせが1件")
+    assert reply.screen["text"] == "・燃えるごみの日"  # the offer's screen stays
+
+
 def test_heard_marking_is_idempotent_under_a_replayed_request(speaker, publish, store):
     publish(GOMI)
     speaker.open()
@@ -145,7 +171,9 @@ def test_a_disaster_notice_is_asked_again_until_a_safety_answer_is_recorded(spea
     speaker.end()
     speaker.new_session()
     assert "ご無事ですか" in speaker.open().speech
-    assert "うまく聞き取れませんでした" in speaker.say("はい").speech  # はい is no 安否 answer
+    again = speaker.say("はい").speech  # はい is no 安否 answer, but it was heard
+    assert "聞き取れませんでした" not in again
+    assert again.startswith("ご無事かどうかを伺っています。「無事です」か「助けが必要です」")
     speaker.new_session()
     speaker.open()
     speaker.say("大丈夫です")
