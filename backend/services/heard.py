@@ -93,7 +93,9 @@ def _emergency_rule(svc: Services, caller: Caller, words: str) -> str | None:
 def _a_dialect_reads(svc: Services, words: str) -> bool:
     """Return True when some municipality's lexicon rewrites ``words`` (むね, いでえ, へん)."""
     plain = normalise(words)
-    return any(normalise(words, qset.lexicon) != plain for qset in svc.question_sets().values())
+    # One reading per dialect, not per municipality: many share a lexicon.
+    lexicons = {qset.lexicon.region: qset.lexicon for qset in svc.question_sets().values()}
+    return any(normalise(words, lexicon) != plain for lexicon in lexicons.values())
 
 
 def _lexicon(svc: Services, caller: Caller) -> Lexicon:
