@@ -480,14 +480,20 @@ _EVENT_AT = attrgetter("at")
 
 
 @dataclass(frozen=True)
-class _Miss:
-    """An expected slot that went by without a sign of life."""
+class _Open:
+    """A due, watched slot not opened, that may have gone by since the last sign of life."""
 
     day: date
     slot: SlotWindow
     questions: tuple[str, ...]
     start: datetime
     end: datetime
+
+
+@dataclass(frozen=True)
+class _Miss(_Open):
+    """An expected slot that went by without a sign of life."""
+
     rate: float
     expected_at: datetime  # the usual time + margin: the elder is nudged
     counts_at: datetime  # the slot's end + grace, at the earliest: it counts for the family
@@ -609,17 +615,6 @@ def _expected_at(
         slot_rhythm, start, end, ctx.policy.rhythm_margin_minutes, ctx.policy.grace_minutes
     )
     return ctx.at(day, "00:00") + timedelta(minutes=minute)
-
-
-@dataclass(frozen=True)
-class _Open:
-    """A due, watched slot not opened, that may have gone by since the last sign of life."""
-
-    day: date
-    slot: SlotWindow
-    questions: tuple[str, ...]
-    start: datetime
-    end: datetime
 
 
 def _unopened(
