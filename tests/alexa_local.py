@@ -125,9 +125,8 @@ class FakeAlexa:
 
 
 @contextmanager
-def running_alexa() -> Iterator[FakeAlexa]:
-    """Serve a FakeAlexa on a free local port while the block runs."""
-    fake = FakeAlexa()
+def serving(fake: Any) -> Iterator[Any]:
+    """Serve a local fake (its ``server`` and ``release``) while the block runs."""
     thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -136,6 +135,13 @@ def running_alexa() -> Iterator[FakeAlexa]:
         fake.release.set()
         fake.server.shutdown()
         fake.server.server_close()
+
+
+@contextmanager
+def running_alexa() -> Iterator[FakeAlexa]:
+    """Serve a FakeAlexa on a free local port while the block runs."""
+    with serving(FakeAlexa()) as fake:
+        yield fake
 
 
 def channels_for(alexa: FakeAlexa):

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.alexa_local import serving
+
 ACCESS_TOKEN = "Atc|in-session-token"
 PATH = "/v1/alerts/reminders"
 LOCAL_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$")  # no Z, no offset
@@ -120,12 +122,5 @@ class FakeReminders:
 @contextmanager
 def running_reminders() -> Iterator[FakeReminders]:
     """Serve a FakeReminders on a free local port while the block runs."""
-    fake = FakeReminders()
-    thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(FakeReminders()) as fake:
         yield fake
-    finally:
-        fake.release.set()
-        fake.server.shutdown()
-        fake.server.server_close()
