@@ -256,6 +256,10 @@ class EventRepository(abc.ABC):
         """Store an event; raise Conflict if the id exists."""
 
     @abc.abstractmethod
+    def exists(self, event_id: str) -> bool:
+        """Return True if an event with this id is stored (a replayed request recorded it)."""
+
+    @abc.abstractmethod
     def list_for_elder(self, elder_id: str) -> list[Event]:
         """Return the elder's events, oldest first (by ``at``, then id)."""
 

@@ -390,6 +390,9 @@ class FakeEventRepository(_FakeRepository, EventRepository):
             raise Conflict(f"event {event.id} already exists")
         self._s.events[event.id] = _copy(event)
 
+    def exists(self, event_id: str) -> bool:
+        return event_id in self._s.events
+
     def list_for_elder(self, elder_id: str) -> list[Event]:
         found = [e for e in self._s.events.values() if e.elder_id == elder_id]
         return _copy(sorted(found, key=lambda e: (e.at, e.id)))

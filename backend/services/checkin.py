@@ -765,7 +765,7 @@ def _repair(
         # The words are kept for staff (not as an answer: nothing is stored that was not said).
         event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"alexa-request:{caller.request_id}:unheard").hex
         detail = {"question_id": question.id, "words": missed, "checkin_id": session.checkin.id}
-        if all(e.id != event_id for e in uow.events.list_for_elder(session.elder.id)):
+        if not uow.events.exists(event_id):
             uow.events.add(Event(event_id, session.elder.id, EventKind.UNHEARD, now, detail))
     later = [*state.get("later", []), question.id]
     _finish(uow, session, now)

@@ -146,7 +146,7 @@ def record_answer(
     """Keep a judged quiz answer as an event (once per request)."""
     event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"alexa-request:{request_id}:quiz").hex
     with svc.uow() as uow:
-        if all(e.id != event_id for e in uow.events.list_for_elder(elder_id)):
+        if not uow.events.exists(event_id):
             detail = {"question": q.id, "verdict": verdict.value}
             uow.events.add(Event(event_id, elder_id, EventKind.QUIZ, svc.now(), detail))
         uow.commit()

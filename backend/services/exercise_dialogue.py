@@ -172,7 +172,7 @@ def _record(
     event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"alexa-request:{caller.request_id}:exercise").hex
     with svc.uow() as uow:
         notice = uow.notices.get(str(state.get("notice", "")))
-        if notice is None or any(e.id == event_id for e in uow.events.list_for_elder(elder.id)):
+        if notice is None or uow.events.exists(event_id):
             return
         detail = {
             "notice_id": notice.id,

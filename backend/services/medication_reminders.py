@@ -95,7 +95,7 @@ def _record(
 ) -> bool:
     """Add the event of this request and action; False when a replay already added it."""
     event_id = _event_id(caller, action)
-    if any(e.id == event_id for e in uow.events.list_for_elder(elder.id)):
+    if uow.events.exists(event_id):
         return False
     uow.events.add(Event(event_id, elder.id, EventKind.REMINDER, now, {"action": action, **detail}))
     return True
@@ -284,7 +284,7 @@ def _create(svc: Services, caller: Caller, state: dict[str, Any], access: Access
         if elder is None:
             return go_on(svc, caller, state, [Line("reminder_unavailable")])
         done = _event_id(caller, reminders.SET)
-        if any(e.id == done for e in uow.events.list_for_elder(elder.id)):
+        if uow.events.exists(done):
             # A replayed request: the reminder was created the first time.
             return go_on(svc, caller, state, [Line("reminder_set", {"at": reminders.hhmm(at)})])
     try:

@@ -732,6 +732,14 @@ class TestEvents:
         with uow_factory() as uow:
             assert [e.id for e in uow.events.list_for_elder(ELDER_ID)] == ["event-1", "event-2"]
 
+    def test_an_event_is_known_by_its_id_once_stored(self, uow_factory: UowFactory) -> None:
+        with uow_factory() as uow:
+            assert not uow.events.exists("event-1")
+        given(uow_factory, make_event())
+        with uow_factory() as uow:
+            assert uow.events.exists("event-1")
+            assert not uow.events.exists("event-2")
+
 
 class TestUsers:
     def test_an_added_user_can_be_read_back_by_id_and_login(self, uow_factory: UowFactory) -> None:

@@ -465,6 +465,10 @@ class DynamoEventRepository(DynamoRepository, EventRepository):
         self._s.put(item("event", _elder_pk(event.elder_id), sk, event))
         self._s.put({PK: f"EVENT#{event.id}", SK: "#EVENT", "t": "event-id", "at": sk})
 
+    def exists(self, event_id: str) -> bool:
+        """Return True if an event with this id is stored (its id marker)."""
+        return self._exists(f"EVENT#{event_id}", "#EVENT")
+
     def _since(self, elder_id: str, since: str) -> list[Event]:
         found = self._query(
             Event, _elder_pk(elder_id), ("between", f"EVENT#{since}", f"EVENT#{HIGH}")

@@ -732,6 +732,12 @@ class SqlEventRepository(_SqlRepository, EventRepository):
         """Store an event; raise Conflict if the id exists."""
         self._insert(insert(t.events), t.event_to_row(event), f"event {event.id}")
 
+    def exists(self, event_id: str) -> bool:
+        """Return True if an event with this id is stored."""
+        c = t.events.c
+        found = self._connection.execute(select(c.id).where(c.id == event_id)).first()
+        return found is not None
+
     def list_for_elder(self, elder_id: str) -> list[Event]:
         """Return the elder's events, oldest first."""
         c = t.events.c
