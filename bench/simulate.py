@@ -512,6 +512,29 @@ class Sim:
             s = at(START + timedelta(days=self.rng.randint(5, days - 5)), self.rng.uniform(0, 1440))
             self.scheduler_down.append((s, s + timedelta(hours=self.rng.uniform(8, 14))))
 
+    def publish_policies(self, changes: list[str]) -> None:
+        """Publish each municipality's policy file with ``KEY=VALUE`` changes (a what-if)."""
+        if not changes:
+            return
+        import yaml
+
+        from backend.domain.versions import ConfigKind, ConfigVersion
+        from backend.services import municipal_config
+
+        for code in CODES:
+            path = REPO_ROOT / "questions" / "policies" / f"{code}.yaml"
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            for change in changes:
+                key, _, value = change.partition("=")
+                data[key.strip()] = yaml.safe_load(value)
+            text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+            municipal_config.check(ConfigKind.POLICY, text, code)
+            with self.svc.uow() as uow:
+                uow.config_versions.add(
+                    ConfigVersion(ConfigKind.POLICY, code, 2, text, "bench:simulate", self.now)
+                )
+                uow.commit()
+
     def import_rows(self, rows: list[tuple[str, datetime, str, str]]) -> None:
         from backend.services import data_io
 
@@ -1245,6 +1268,13 @@ def main(argv: list[str] | None = None) -> int:
         help="share of skipped slots that engagement turns into answers (0-1; default 0)",
     )
     parser.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="what-if: publish both municipalities' policies with this setting changed (repeatable)",
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         help="copy the SQLite file and the population (pickle) into this folder for a post-mortem",
@@ -1284,6 +1314,7 @@ def main(argv: list[str] | None = None) -> int:
                 rng,
             )
             sim.setup(args.days)
+            sim.publish_policies(args.policy)
             kinds = Counter(e.kind for p in people for e in p.events)
             habits = Counter(p.habit for p in people)
             print(
@@ -1292,7 +1323,9 @@ def main(argv: list[str] | None = None) -> int:
                 f" and {sim.scheduler_down[1][0]:%m-%d %H:%M}; habits "
                 + ", ".join(f"{k} {v}" for k, v in sorted(habits.items()))
                 + f"; outages {sum(len(p.outages) for p in people)}; デイサービス {sum(1 for p in people if p.dayservice)}"
-                "; injected: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+                + (f"; policy {', '.join(args.policy)}" if args.policy else "")
+                + "; injected: "
+                + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
             )
             sim.run(args.days, args.every)
             result = score(sim, args.days)
