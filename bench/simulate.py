@@ -79,8 +79,9 @@ Injected events (scored as things that must be found)
 - hospital stay (8 %): 4-14 days declared by voice or staff, sometimes overrunning; no alert
   expected inside.
 
-Every other alert that queued a message to family or the center is a false alert, reported
-per 100 elder-months (an elder-month is 30 days) by cause; alerts that only show on the
+Every other alert whose message reached family or the center (sent: a message withdrawn
+before sending because the elder showed up again reached nobody, and is counted apart) is a
+false alert, reported per 100 elder-months (an elder-month is 30 days) by cause; alerts that only show on the
 dashboard (nudges, follow-up items, the speaker-outage state) are counted apart.
 
 Run from the repository root::
@@ -845,8 +846,11 @@ class Sim:
 # Scoring
 
 
-def load_alerts(svc: Any) -> tuple[list[Any], dict[tuple[str, str], datetime]]:
-    """Return every alert and, per (alert, family|center), when its first message was queued."""
+def load_alerts(
+    svc: Any,
+) -> tuple[list[Any], dict[tuple[str, str], datetime], set[tuple[str, str]]]:
+    """Return every alert; per (alert, family|center), when its first message was queued; and
+    the (alert, family|center) pairs a message actually reached (sent, not withdrawn)."""
     from sqlalchemy import select
 
     from backend.stores.sql import tables as t
@@ -859,15 +863,19 @@ def load_alerts(svc: Any) -> tuple[list[Any], dict[tuple[str, str], datetime]]:
                 t.outbox_messages.c.alert_id,
                 t.recipients.c.elder_id,
                 t.outbox_messages.c.created_at,
+                t.outbox_messages.c.sent_at,
             ).join(t.recipients, t.recipients.c.id == t.outbox_messages.c.recipient_id)
         ).all()
     first: dict[tuple[str, str], datetime] = {}
-    for alert_id, elder_id, created in sent:
+    reached: set[tuple[str, str]] = set()
+    for alert_id, elder_id, created, sent_at in sent:
         key = (alert_id, "family" if elder_id else "center")
         created = created if created.tzinfo else created.replace(tzinfo=ZoneInfo("UTC"))
         if key not in first or created < first[key]:
             first[key] = created
-    return alerts, first
+        if sent_at is not None:
+            reached.add(key)
+    return alerts, first, reached
 
 
 def alert_day(alert: Any) -> date:
@@ -990,7 +998,7 @@ def cause_of(sim: Sim, a: Any, p: Person) -> str:
 def score(sim: Sim, days: int) -> dict[str, Any]:
     from backend.domain import rules
 
-    alerts, first = load_alerts(sim.svc)
+    alerts, first, reached = load_alerts(sim.svc)
     items = [a for a in alerts if a.rule == "follow_up"]
     alerts = [f for a in alerts for f in findings_of(a)]
     people = {p.id: p for p in sim.people}
@@ -1088,14 +1096,18 @@ def score(sim: Sim, days: int) -> dict[str, Any]:
         a for a in alerts if any(period.covers(a.created_at) for period in periods[a.elder_id])
     ]
     unmatched = [a for a in alerts if a.id not in matched]
-    told = [a for a in unmatched if (a.id, "family") in first or (a.id, "center") in first]
-    quiet = [a for a in unmatched if a not in told]
+    # A message queued and withdrawn before it was sent (the elder showed up again) reached
+    # nobody: counted apart, as "withdrawn".
+    queued = [a for a in unmatched if (a.id, "family") in first or (a.id, "center") in first]
+    told = [a for a in queued if (a.id, "family") in reached or (a.id, "center") in reached]
+    withdrawn = [a for a in queued if a not in told]
+    quiet = [a for a in unmatched if a not in queued]
     causes: Counter = Counter()
     quiet_causes: Counter = Counter()
     family_told = 0
     for a in told:
         causes[cause_of(sim, a, people[a.elder_id])] += 1
-        family_told += (a.id, "family") in first
+        family_told += (a.id, "family") in reached
     for a in quiet:
         if a.rule == rules.MISSED_CHECKIN or a.rule == rules.SPEAKER_SILENT:
             quiet_causes[f"{base_rule(a.rule)} (stage {a.stage})"] += 1
@@ -1108,6 +1120,7 @@ def score(sim: Sim, days: int) -> dict[str, Any]:
         "first": first,
         "injected": injected,
         "told": told,
+        "withdrawn": withdrawn,
         "family_told": family_told,
         "causes": causes,
         "quiet": quiet,
@@ -1205,6 +1218,11 @@ def report(sim: Sim, result: dict[str, Any], days: int) -> None:
     )
     for cause, count in result["causes"].most_common():
         print(f"    {cause:66s} {count:5d}  ({count / em * 100:6.1f} per 100 elder-months)")
+    withdrawn = result["withdrawn"]
+    print(
+        f"  queued, then withdrawn before sending (the elder showed up again): {len(withdrawn)}"
+        f" = {len(withdrawn) / em * 100:.1f} per 100 elder-months"
+    )
     items = result["items"]
     print(
         f"  follow-up items on the dashboard (one per elder and month, nobody messaged): {len(items)}"

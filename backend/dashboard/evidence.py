@@ -9,6 +9,7 @@ from typing import Any
 
 from backend import messages
 from backend.dashboard import evidence_texts as t
+from backend.domain import rules
 from backend.domain.model import Alert, Severity
 from backend.ports import ALERT_SEVERITY_ORDER
 from backend.services.answer_words import shown
@@ -115,17 +116,9 @@ def headline(alerts: Sequence[Alert], tz: tzinfo, qset: QuestionSet | None = Non
         line = headline(found[:1], tz, qset)
         return t.FOLLOW_UP_MORE.format(line=line, more=len(found) - 1) if found[1:] else line
     if base == "missed_checkin":
-        if ev.get("silent_since"):
-            return t.MISSED_RUNNING.format(
-                days=ev.get("days_running", 2), since=_day(ev.get("silent_since"))
-            )
-        same_day = [
-            a for a in alerts if _base(a.rule) == base and a.evidence.get("date") == ev.get("date")
-        ]
-        starts = sorted(same_day, key=lambda a: a.evidence.get("slot_start", ""))
-        labels = list(dict.fromkeys(_slot_label(a.evidence) for a in starts))
-        template = t.MISSED_MANY if len(labels) > 1 else t.MISSED_ONE
-        return template.format(slots=t.SLOT_JOIN.join(labels), day=_day(ev.get("date")))
+        line = _missed_line(alert, alerts)
+        ended = ev.get(rules.SILENCE_ENDED_AT)
+        return t.MISSED_ENDED.format(line=line, at=_at(ended, tz)) if ended else line
     if base == "concern":
         answers = ev.get("answers") or [{}]
         last = answers[-1]
@@ -212,6 +205,23 @@ def evidence(alert: Alert, tz: tzinfo, qset: QuestionSet | None = None) -> Evide
     return builder(alert, ev, tz, qset)
 
 
+def _missed_line(alert: Alert, alerts: Sequence[Alert]) -> str:
+    ev = alert.evidence
+    if ev.get("silent_since"):
+        return t.MISSED_RUNNING.format(
+            days=ev.get("days_running", 2), since=_day(ev.get("silent_since"))
+        )
+    same_day = [
+        a
+        for a in alerts
+        if _base(a.rule) == "missed_checkin" and a.evidence.get("date") == ev.get("date")
+    ]
+    starts = sorted(same_day, key=lambda a: a.evidence.get("slot_start", ""))
+    labels = list(dict.fromkeys(_slot_label(a.evidence) for a in starts))
+    template = t.MISSED_MANY if len(labels) > 1 else t.MISSED_ONE
+    return template.format(slots=t.SLOT_JOIN.join(labels), day=_day(ev.get("date")))
+
+
 def _missed(alert: Alert, ev: dict, tz: tzinfo, qset: QuestionSet | None) -> Evidence:
     day = date.fromisoformat(ev["date"]) if ev.get("date") else None
     facts = [
@@ -234,7 +244,11 @@ def _missed(alert: Alert, ev: dict, tz: tzinfo, qset: QuestionSet | None) -> Evi
                 ),
             )
         )
-    if ev.get("family_at") and ev.get("center_at"):
+    if ev.get(rules.SILENCE_ENDED_AT):
+        facts.append(
+            Fact(t.LABEL_AFTER, t.MISSED_ENDED_FACT.format(at=_at(ev[rules.SILENCE_ENDED_AT], tz)))
+        )
+    elif ev.get("family_at") and ev.get("center_at"):
         facts.append(
             Fact(
                 t.LABEL_NEXT,

@@ -7,6 +7,7 @@ from __future__ import annotations
 MISSED_ONE = "{slots}の応答なし（{day}）"
 MISSED_MANY = "{slots}とも応答なし（{day}）"
 MISSED_RUNNING = "{days}日続けて応答なし（{since}から）"
+MISSED_ENDED = "{line}→その後反応あり（{at}）"
 SLOT_JOIN = "・"
 CONCERN_ONE = "{question}「{answer}」（{day}）"
 CONCERN_RUNNING = "{question}「{answer}」が{days}日続く（{day}まで）"
@@ -47,6 +48,7 @@ LABEL_NOTICE = "お知らせ"
 LABEL_SCORES = "領域ごとの点数"
 LABEL_CRITERIA = "基準に当てはまった項目"
 LABEL_NEXT = "この先の連絡"
+LABEL_AFTER = "その後"
 
 MISSED_WHEN = "{day} {slot}（{start}〜{end}）"
 MISSED_RULE = (
@@ -56,6 +58,7 @@ MISSED_RULE = (
 )
 MISSED_RUNNING_FACT = "{since}から{days}日続けて応答がありません"
 MISSED_NEXT = "ご家族へ {family}／センターへ {center}"
+MISSED_ENDED_FACT = "{at} に、ご本人の反応がありました。まだ送っていなかった連絡は取りやめました。"
 CONCERN_ANSWER = "{day}：「{answer}」"
 CONCERN_RAW = "（ご本人の言葉「{raw}」）"
 CONCERN_RULE_ONE = "「{question}」で気になる答えがあった日に、当日中の確認をお願いしています。"

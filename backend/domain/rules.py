@@ -36,6 +36,7 @@ from backend.domain import rhythm
 from backend.domain.conversation import is_concerning
 from backend.domain.kihon_scoring import score_kihon_checklist
 from backend.domain.model import (
+    Alert,
     Answer,
     AwayPeriod,
     CheckIn,
@@ -777,6 +778,33 @@ def _silence(ctx: Context) -> list[AlertCandidate]:
             },
         )
     ]
+
+
+SILENCE_ENDED_AT = "ended_at"  # evidence of a missed check-in: the elder showed up again
+
+
+def silence_ended(alert: Alert) -> bool:
+    """Return True for a missed check-in whose silence the elder has ended since."""
+    return alert.rule == MISSED_CHECKIN and bool(alert.evidence.get(SILENCE_ENDED_AT))
+
+
+def end_of_silence(
+    history: ElderHistory, qset: QuestionSet, policy: Policy, now: datetime, alert: Alert
+) -> datetime | None:
+    """Return the sign of life that ended the missed check-in ``alert``'s silence, if any.
+
+    Any sign after the start of the first slot missed ends it: the speaker (a check-in
+    opened, an answer, a word, a notice or family message heard) or a device measured (a
+    day's steps count from that day's first minute, so only a later day's steps do).
+    None for another rule, a silence already marked ended, or one still going on.
+    """
+    if alert.rule != MISSED_CHECKIN or silence_ended(alert):
+        return None
+    began = datetime.fromisoformat(alert.evidence["slot_start"])
+    ctx = Context.build(history, qset, policy, now)
+    signs = [s for s in (ctx.last_speaker_sign, ctx.last_device_sign) if s is not None]
+    latest = max(signs, default=None)
+    return latest if latest is not None and latest > began else None
 
 
 def speaker_silent(ctx: Context) -> list[AlertCandidate]:

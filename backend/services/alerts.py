@@ -300,9 +300,14 @@ def _sweep_batch(
     opened = escalated = queued = skipped = 0
     with svc.uow() as uow:
         last_opened = uow.alerts.latest_opened([e.id for e in elders], rules.LASTING_RULES)
+        silences = _open_silences(uow, elders, policy, now)
         for history in _histories(uow, elders, policy, now):
             try:
                 candidates = rules.evaluate(history, qset, policy, now)
+                for alert in silences.get(history.elder.id, ()):
+                    _end_silence(
+                        uow, alert, rules.end_of_silence(history, qset, policy, now, alert), now
+                    )
             except QuestionSetError:
                 logger.exception("Skipped elder %s: invalid overrides", history.elder.id)
                 skipped += 1
@@ -314,6 +319,48 @@ def _sweep_batch(
                 opened, escalated, queued = opened + o, escalated + e, queued + m
         uow.commit()
     return SweepReport(len(elders), opened, escalated, queued, skipped)
+
+
+def _open_silences(
+    uow: AbstractUnitOfWork, elders: Sequence[Elder], policy: Policy, now: datetime
+) -> dict[str, list[Alert]]:
+    """Return the missed check-ins of these elders not resolved nor marked ended, by elder.
+
+    Those of the dates the rules look back at (``lookback_days``) and the day before: a
+    message about an older silence has long been sent.
+    """
+    ids = [e.id for e in elders]
+    found: dict[str, list[Alert]] = defaultdict(list)
+    for back in range(policy.lookback_days + 1):
+        day = (now - timedelta(days=back)).date().isoformat()
+        for elder_id, rule, period in sorted(uow.alerts.existing_keys(ids, day)):
+            if rule != rules.MISSED_CHECKIN:
+                continue
+            alert = uow.alerts.get_by_key(elder_id, rule, period)
+            if (
+                alert is not None
+                and alert.status is not AlertStatus.RESOLVED
+                and not rules.silence_ended(alert)
+            ):
+                found[elder_id].append(alert)
+    return found
+
+
+def _end_silence(
+    uow: AbstractUnitOfWork, alert: Alert, sign: datetime | None, now: datetime
+) -> None:
+    """Mark a missed check-in's silence ended by ``sign`` (unsent messages are withdrawn).
+
+    The alert stays as it is otherwise (open or claimed): staff and family see that the
+    elder showed up again, and whoever works it records the outcome.
+    """
+    if sign is None:
+        return
+    evidence = {**alert.evidence, rules.SILENCE_ENDED_AT: sign.isoformat()}
+    uow.alerts.update(replace(alert, evidence=evidence))
+    uow.alerts.add_change(
+        AlertChange(alert.id, now, "system", "silence_ended", {"at": sign.isoformat()})
+    )
 
 
 def _still_known(

@@ -25,6 +25,10 @@ Guarantees (see ``deliver_due``):
   push the same retry key).
 - **Quiet hours.** A non-urgent message due inside its recipient's quiet hours waits
   until they end, counting no attempt; urgent messages go at once.
+- **Nothing stale.** A message about a missed check-in not yet sent when the elder showed
+  up again (the sweep marked the silence ended, ``alerts.sweep``) is withdrawn: a
+  family woken at 07:00 by 「返事がありません」 about a mother who answered at 06:30 is a
+  false alarm the product made itself.
 
 Logs carry outbox message ids, never addresses or message content.
 """
@@ -40,6 +44,7 @@ from enum import Enum
 
 from backend.channels import Channel, ChannelError
 from backend.domain.model import OutboxMessage, Recipient, quiet_until
+from backend.domain.rules import silence_ended
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
 
@@ -53,6 +58,7 @@ DEFAULT_LIMIT = 100
 # Pages of ``limit`` due messages read at most by one sweep while messages of channels that are
 # not configured fill them (each such message is put off, so the next page holds others).
 MAX_PAGES = 10
+WITHDRAWN_ERROR = "withdrawn: the elder showed up again before it was sent"
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,8 @@ class DeliveryReport:
 
     ``sent``: handed over; ``deferred``: waiting for quiet hours to end; ``failed``: given
     up for good; ``retried``: failed for now, next attempt scheduled; ``postponed``: left
-    due for the next sweep because their channel timed out in this one.
+    due for the next sweep because their channel timed out in this one; ``withdrawn``: not
+    sent, the silence it was about had ended.
     """
 
     sent: int = 0
@@ -69,6 +76,7 @@ class DeliveryReport:
     failed: int = 0
     retried: int = 0
     postponed: int = 0
+    withdrawn: int = 0
 
 
 def backoff(attempts: int, rand: Callable[[], float] = random.random) -> timedelta:
@@ -90,6 +98,7 @@ class _Outcome(Enum):
     FAILED = "failed"
     RETRIED = "retried"
     POSTPONED = "postponed"  # its channel timed out in this sweep: left due for the next
+    WITHDRAWN = "withdrawn"  # about a silence that ended before it was sent
     SKIPPED = "skipped"  # not due any more, or claimed by another sweep
 
 
@@ -111,8 +120,10 @@ def deliver_due(
     own:
 
     1. Its recipient is read. An unknown or inactive recipient gives the message up
-       (``last_error`` says why; never retried). Inside the recipient's quiet hours a
-       non-urgent message is deferred to their end (no attempt counted).
+       (``last_error`` says why; never retried). A non-urgent message about a silence that
+       has ended since (``rules.silence_ended``) is withdrawn the same way. Inside the
+       recipient's quiet hours a non-urgent message is deferred to their end (no attempt
+       counted).
     2. Otherwise the message is claimed for ``CLAIM_LEASE`` (skipped if another sweep
        holds it or sent it meanwhile) and that claim is committed.
     3. The channel sends it, outside any transaction. Then: success → marked sent;
@@ -158,6 +169,7 @@ def deliver_due(
         failed=counts[_Outcome.FAILED],
         retried=counts[_Outcome.RETRIED],
         postponed=counts[_Outcome.POSTPONED],
+        withdrawn=counts[_Outcome.WITHDRAWN],
     )
 
 
@@ -213,6 +225,13 @@ def _prepare(svc: Services, message_id: str) -> tuple[OutboxMessage, Recipient] 
             uow.commit()
             log.info("outbox message %s given up: recipient inactive", message_id)
             return _Outcome.FAILED
+        if not message.urgent and message.alert_id is not None:
+            alert = uow.alerts.get(message.alert_id)
+            if alert is not None and silence_ended(alert):
+                uow.outbox.mark_failed(message_id, now, WITHDRAWN_ERROR, None)
+                uow.commit()
+                log.info("outbox message %s withdrawn: the silence ended", message_id)
+                return _Outcome.WITHDRAWN
         until = None if message.urgent else quiet_until(recipient, now)
         if until is not None:
             uow.outbox.defer(message_id, until)

@@ -64,6 +64,19 @@ def test_the_board_says_two_missed_slots_of_a_day_together() -> None:
     assert evidence.headline([morning], JST) == "朝の応答なし（12/3）"
 
 
+def test_a_silence_the_elder_ended_says_so_on_the_board_and_the_alert_page() -> None:
+    morning = _missed("2026-12-03", "morning", "朝", "07:00")
+    morning.evidence.update(
+        ended_at="2026-12-03T21:40:00+09:00",
+        family_at="2026-12-03T22:00:00+09:00",
+        center_at="2026-12-04T08:00:00+09:00",
+    )
+    assert evidence.headline([morning], JST) == "朝の応答なし（12/3）→その後反応あり（12/3 21:40）"
+    facts = {f.label: f.text for f in evidence.evidence(morning, JST).facts}
+    assert facts["その後"].startswith("12/3 21:40 に、ご本人の反応がありました。")
+    assert "この先の連絡" not in facts  # no "family at … / center at …" once it is over
+
+
 def test_the_board_says_a_weight_drop_in_kilograms_over_six_months() -> None:
     weight = _alert(
         "weight_drop",
