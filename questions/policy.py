@@ -107,6 +107,13 @@ class Policy(BaseModel):
     # 1 % ≈ two misses of a 9-in-10 answerer, three of a 4-in-5 one. Design choice
     # (bench/simulate.py, several seeds).
     family_chance: float = Field(default=0.01, gt=0, lt=1)
+    # A silence that becomes unusual after the day's last slot (e.g. the evening missed too,
+    # at 22:00) is told to family at the elder's usual time of the next morning's slot (+
+    # margin), by the care-center deadline at the latest, not overnight: most such silences
+    # end with the morning answer (a day out, a skipped evening), and a family told at 22:00
+    # or woken at 07:00 for nothing stops trusting the messages. Design choice
+    # (bench/simulate.py); false: family is told as soon as the silence is unusual.
+    family_waits_overnight: bool = True
     # The care-center deadline (center_after_hours from the start of the first expected slot
     # missed) moves later by up to this many minutes so that the elder's usual time of the
     # same slot the next day has passed: the center is not called 30 minutes before a

@@ -691,6 +691,31 @@ def _center_deadline(ctx: Context, first: _Miss, rhythms: Rhythms) -> datetime:
     return min(max(deadline, usual_next), latest)
 
 
+def _after_the_night(
+    ctx: Context,
+    at: datetime,
+    center_at: datetime,
+    due_slots: _DueSlots,
+    rhythms: Rhythms,
+    overrides: ElderOverrides,
+) -> datetime:
+    """Return when family is told of a silence unusual at ``at``: ``at``, or after the night.
+
+    After the last due slot of its date has started, family waits for the elder's usual
+    time (+ margin) of the next day's first slot they usually answer, and for the
+    care-center deadline at the latest.
+    """
+    day = ctx.date_of(at)
+    if any(ctx.at(day, slot.start) > at for slot, _ in due_slots(day)):
+        return at
+    next_day = day + timedelta(days=1)
+    for slot, _ in sorted(due_slots(next_day), key=lambda d: parse_hhmm(d[0].start)):
+        slot_rhythm = rhythms.of(slot.id, overrides.absent(next_day, slot.id))
+        if slot_rhythm.expected(ctx.policy.rhythm_expected_rate):
+            return max(at, min(center_at, _expected_at(ctx, next_day, slot, slot_rhythm)))
+    return center_at
+
+
 def _silence(ctx: Context) -> list[AlertCandidate]:
     """Return one candidate per silence: expected slots gone by with no sign of life.
 
@@ -701,7 +726,8 @@ def _silence(ctx: Context) -> list[AlertCandidate]:
     margin are the misses; the first one names the alert (``YYYY-MM-DD/<slot>``), so a silence
     is one alert that climbs. Stage 0 (nudge) at the first miss; 1 (family) once the silence
     is unusual for the elder (the chance of the misses being habit falls to
-    ``family_chance``, each counting from its slot's end + grace); 2 (center) at the deadline
+    ``family_chance``, each counting from its slot's end + grace; after the day's last slot,
+    the next morning's usual time: ``_after_the_night``); 2 (center) at the deadline
     (``_center_deadline``) once that chance is ``center_chance`` or less (a reliable elder: at
     the deadline), and ``center_max_hours`` after the first miss began at the latest (an
     irregular answerer), family then at the latest too; 3 (priority)
@@ -736,6 +762,8 @@ def _silence(ctx: Context) -> list[AlertCandidate]:
             family_at = min(miss.counts_at, center_at)
             break
     family_at = min(family_at, center_at)
+    if policy.family_waits_overnight and family_at < center_at:
+        family_at = _after_the_night(ctx, family_at, center_at, due_slots, rhythms, overrides)
     # n days running: the first miss's slot has gone by n - 1 days later too (its end + grace).
     running = timedelta(days=policy.priority_days_running - 1)
     priority_at = max(center_at, first.end + timedelta(minutes=policy.grace_minutes) + running)

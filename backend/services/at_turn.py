@@ -4,7 +4,9 @@ The sweep would find them too, up to five minutes later; where life may be at ri
 too late. The turn runs the same rules (``rules.emergency``, ``rules.blood_pressure``) over
 what it just stored and opens their alerts through ``alerts.open_now`` in the turn's own
 unit of work, so the messages to family (LINE) and to the center (e-mail) are in the outbox
-when the turn commits. Alert keys are the sweep's: a later sweep opens nothing twice.
+when the turn commits. Alert keys are the sweep's: a later sweep opens nothing twice. A
+follow-up-level pressure (160-179) is left to the sweep when the policy groups follow-ups
+(the month's item on the dashboard): the turn only reports it was found.
 """
 
 from __future__ import annotations
@@ -82,9 +84,15 @@ def raise_now(
     found = [c for c in found if c.period in _periods(answers, events)]
     if not found:
         return NOTHING
+    # A follow-up-level finding (a pressure of 160-179) is the sweep's: it goes into the
+    # month's follow-up item on the dashboard, and nobody is messaged.
+    noted = [c for c in found if policy.group_follow_ups and rules.is_follow_up(c)]
     for candidate in found:
-        alerts.open_now(uow, elder, candidate, now)
+        if candidate not in noted:
+            alerts.open_now(uow, elder, candidate, now)
     worst = min(found, key=lambda c: _RANK.get(c.severity, len(_RANK)))
+    if worst in noted:
+        return Raised(worst.rule)
     return Raised(worst.rule, told(uow, elder, worst.rule, worst.severity))
 
 

@@ -11,6 +11,7 @@ from backend.domain import rules
 from backend.domain.family import MessageKind
 from backend.media import MediaLinks
 from backend.services import family
+from questions.policy import Policy
 from skill.builder import build_skill
 from tests.builders import jst, make_recipient
 from tests.fakes import FakeUnitOfWork
@@ -80,11 +81,28 @@ class TestBloodPressure:
         assert rules.BP_URGENT in alerts(store)
         assert alerts(store)[rules.BP_URGENT].severity.value == "urgent"  # opened by the turn
 
-    def test_160_over_100_says_the_center_will_be_in_touch(self, speaker, store):
+    def test_160_over_100_is_noted_for_the_months_follow_up_item_and_no_call_is_promised(
+        self, speaker, store
+    ):
         to_blood_pressure(speaker)
         speaker.say("上が162で下が100")
         reply = speaker.say("はい")
-        assert "今日のうちに、センターからご連絡しますね。" in reply.speech
+        assert "少し高めですね。今日は、ゆっくりお過ごしください。" in reply.speech
+        assert "ご連絡します" not in reply.speech
+        # The default policy groups follow-up findings: the sweep puts it in the month's item.
+        assert alerts(store) == {}
+
+    def test_160_over_100_is_an_alert_of_its_own_where_the_policy_does_not_group(
+        self, services, clock, store, elder
+    ):
+        ungrouped = dataclasses.replace(
+            services, policies=lambda code: Policy(group_follow_ups=False)
+        )
+        speaker = Speaker(build_skill(ungrouped, SKILL_ID), clock)
+        to_blood_pressure(speaker)
+        speaker.say("上が162で下が100")
+        reply = speaker.say("はい")
+        assert "少し高めですね。" in reply.speech
         assert set(alerts(store)) == {rules.BP_HIGH}
 
     def test_a_normal_pressure_raises_nothing(self, speaker, store):

@@ -165,6 +165,37 @@ class TestRhythm:
         assert running.stage == STAGE_PRIORITY
         assert running.severity is Severity.PRIORITY
 
+    def test_family_learns_of_a_silence_found_at_night_after_the_next_morning(self):
+        history = regular()  # silent from Monday morning (usual 07:00, evening 18:30)
+        tuesday = MONDAY + timedelta(days=1)
+        (at_night,) = silence(history, jst(MONDAY, 22, 30))  # the evening gone by too
+        assert at_night.stage == STAGE_NUDGE
+        assert at_night.evidence["family_at"] == jst(tuesday, 8, 0).isoformat()  # the deadline
+        (told,) = silence(history, jst(tuesday, 8, 0))
+        assert told.stage == STAGE_CENTER  # family and the center together
+        eager = Policy(family_waits_overnight=False)
+        (at_once,) = silence(history, jst(MONDAY, 22, 30), policy=eager)
+        assert at_once.stage == STAGE_FAMILY
+
+    def test_a_day_out_ended_by_the_morning_answer_never_reaches_family(self):
+        history = regular()
+        tuesday = MONDAY + timedelta(days=1)
+        history.answer(tuesday, "morning", at=jst(tuesday, 7, 5))
+        assert silence(history, jst(tuesday, 9, 0)) == []
+
+    def test_after_the_night_family_is_told_at_the_elders_usual_morning_time(self):
+        history = regular(qset=KUDOYAMA)  # morning 07:00, noon 12:00, evening 18:30
+        history.answer(MONDAY, "morning", at=jst(MONDAY, 7, 0), qset=KUDOYAMA)
+        # Noon (end 15:00 + 1 h) and evening (end 20:00 + 1 h) missed: unusual at 21:00,
+        # after the day's last slot: family waits for Tuesday's morning (07:00 + 90 min).
+        (found,) = silence(history, jst(MONDAY, 16, 30), qset=KUDOYAMA)
+        assert found.stage == STAGE_NUDGE
+        (night,) = silence(history, jst(MONDAY, 21, 30), qset=KUDOYAMA)
+        assert night.stage == STAGE_NUDGE
+        tuesday = MONDAY + timedelta(days=1)
+        assert night.evidence["family_at"] == jst(tuesday, 8, 30).isoformat()
+        assert night.evidence["center_at"] == jst(tuesday, 13, 0).isoformat()
+
     def test_a_known_weekly_day_service_is_no_miss(self):
         absences = {"absences": [{"kind": "dayservice", "weekday": "月", "slots": ["noon"]}]}
         elder = make_elder(overrides=absences)
