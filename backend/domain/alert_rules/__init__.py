@@ -1,0 +1,1 @@
+"""The alert rules, by family; ``backend.domain.rules`` is their one entry point."""
