@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
-    Connection,
-    Insert,
     Integer,
-    Table,
     and_,
     bindparam,
     case,
@@ -23,7 +18,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import (
@@ -64,60 +58,58 @@ from backend.ports import (
     UserRepository,
 )
 from backend.stores.sql import tables as t
-
-_PG_UNIQUE_VIOLATION = "23505"
-_PG_FOREIGN_KEY_VIOLATION = "23503"
-_SQLITE_KEY_ERRORS = {"SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE"}
-
-# Bulk reads bind one parameter per elder id; batches stay far below the parameter
-# limits (SQLite 32766, PostgreSQL 65535) whatever the number of elders asked for.
-IDS_PER_QUERY = 1000
-
-R = TypeVar("R")
-
-
-def _violation(err: IntegrityError) -> str | None:
-    """Return "key" (primary/unique), "reference" (foreign key) or None (anything else)."""
-    orig = err.orig
-    sqlstate = getattr(orig, "sqlstate", None)
-    if sqlstate is not None:
-        return {_PG_UNIQUE_VIOLATION: "key", _PG_FOREIGN_KEY_VIOLATION: "reference"}.get(sqlstate)
-    if isinstance(orig, sqlite3.IntegrityError):
-        name = getattr(orig, "sqlite_errorname", "")
-        if name in _SQLITE_KEY_ERRORS:
-            return "key"
-        return "reference" if name == "SQLITE_CONSTRAINT_FOREIGNKEY" else None
-    message = str(orig).lower()
-    if "foreign key" in message:
-        return "reference"
-    return "key" if "unique" in message or "duplicate" in message else None
-
-
-@contextmanager
-def _translated(connection: Connection, what: str, *, atomic: bool = False) -> Iterator[None]:
-    """Run a write in a SAVEPOINT; turn key violations into domain errors.
-
-    The savepoint keeps the outer transaction usable after the violation (PostgreSQL
-    aborts the whole transaction on an error otherwise). Other integrity errors (NOT
-    NULL, ...) are bugs and propagate unchanged. ``atomic`` asks for the savepoint on
-    SQLite too: for a write of several statements that must leave nothing on failure.
-    """
-    # SQLite undoes just the failed statement and keeps the transaction: no savepoint needed.
-    if connection.dialect.name == "sqlite" and not atomic:
-        guard: Any = nullcontext()
-    else:
-        guard = connection.begin_nested()
-    try:
-        with guard:
-            yield
-    except IntegrityError as err:
-        kind = _violation(err)
-        if kind == "reference":
-            raise NotFound(f"{what}: a record it refers to does not exist") from err
-        if kind == "key":
-            raise Conflict(f"{what} already exists") from err
-        raise
-
+from backend.stores.sql.base import (
+    PerDialect,
+    SqlRepository,
+    batches,
+    by_code_point,
+    code_point,
+    dialect_insert,
+    grouped_by_elder,
+    ids_in,
+    mapping,
+    on_conflict_insert,
+    translated,
+)
+from backend.stores.sql.codecs import (
+    alert_change_from_row,
+    alert_change_to_row,
+    alert_from_row,
+    alert_to_row,
+    answer_from_row,
+    answer_to_row,
+    away_from_row,
+    away_to_row,
+    binding_from_row,
+    binding_to_row,
+    center_from_row,
+    center_to_row,
+    checkin_from_row,
+    checkin_to_row,
+    elder_from_row,
+    elder_to_row,
+    event_from_row,
+    event_to_row,
+    municipality_from_row,
+    municipality_to_row,
+    normalize_login,
+    outbox_from_row,
+    outbox_to_row,
+    pairing_code_from_row,
+    pairing_code_to_row,
+    reading_to_row,
+    recipient_from_row,
+    recipient_to_row,
+    user_from_row,
+    user_to_row,
+)
+from backend.stores.sql.column_types import UtcDateTime, optional_utc, to_utc
+from backend.stores.sql.readers import (
+    answer_reader,
+    checkin_reader,
+    mapped,
+    reading_reader,
+)
 
 # Statements of the check-in's hot path, built once (building a select() costs more than
 # running it on SQLite); SQLAlchemy caches their compiled form.
@@ -166,62 +158,23 @@ _ADD_ANSWER = {
 }
 
 
-_PREBUILT_DIALECTS = ("sqlite", "postgresql")
-
-
-def _code_point(dialect_name: str, column: Any) -> Any:
-    """Order text by code point, as SQLite and Python do, whatever the database collation."""
-    return column.collate("C") if dialect_name == "postgresql" else column
-
-
-class _PerDialect:
-    """A statement built once per dialect (text ordering and ON CONFLICT differ by dialect).
-
-    ``build`` gets the dialect name and returns the statement, or None when the dialect
-    has no such statement (the caller then takes another way).
-    """
-
-    def __init__(self, build: Callable[[str], Any]) -> None:
-        self._build = build
-        self._built = {name: build(name) for name in _PREBUILT_DIALECTS}
-
-    def get(self, connection: Connection) -> Any:
-        name = connection.dialect.name
-        if name not in self._built:
-            self._built[name] = self._build(name)
-        return self._built[name]
-
-
-def _ids_in(column: Any) -> Any:
-    return column.in_(bindparam("elder_ids", expanding=True))
-
-
-def _on_conflict_insert(name: str, table: Table, key: Sequence[str], returning: Any) -> Any:
-    """Return INSERT … ON CONFLICT (key) DO NOTHING RETURNING, or None without that syntax."""
-    dialect = {"sqlite": sqlite, "postgresql": postgresql}.get(name)
-    if dialect is None:
-        return None
-    stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=list(key))
-    return stmt.returning(returning)
-
-
 _aw, _rd, _al, _ch = t.away_periods.c, t.readings.c, t.alerts.c, t.alert_changes.c
-_LIST_AWAY_FOR_ELDER = _PerDialect(
+_LIST_AWAY_FOR_ELDER = PerDialect(
     lambda d: (
         select(t.away_periods)
         .where(_aw.elder_id == bindparam("elder_id"))
-        .order_by(_aw.starts_at, _code_point(d, _aw.id))
+        .order_by(_aw.starts_at, code_point(d, _aw.id))
     )
 )
-_ACTIVE_AWAY = _PerDialect(
+_ACTIVE_AWAY = PerDialect(
     lambda d: (
         select(t.away_periods)
         .where(
-            _ids_in(_aw.elder_id),
+            ids_in(_aw.elder_id),
             _aw.starts_at < bindparam("end"),
             or_(_aw.ends_at.is_(None), _aw.ends_at > bindparam("start")),
         )
-        .order_by(_aw.starts_at, _code_point(d, _aw.id))
+        .order_by(_aw.starts_at, code_point(d, _aw.id))
     )
 )
 _END_AWAY = (
@@ -230,13 +183,11 @@ _END_AWAY = (
     .values(ends_at=bindparam("ends_at"))
 )
 _READING_KEY = ("elder_id", "kind", "measured_at")
-_ADD_READINGS = _PerDialect(
-    lambda d: _on_conflict_insert(d, t.readings, _READING_KEY, _rd.elder_id)
-)
+_ADD_READINGS = PerDialect(lambda d: on_conflict_insert(d, t.readings, _READING_KEY, _rd.elder_id))
 _LIST_READINGS = (
     select(t.readings)
     .where(
-        _ids_in(_rd.elder_id),
+        ids_in(_rd.elder_id),
         _rd.kind == bindparam("kind"),
         _rd.measured_at >= bindparam("start"),
         _rd.measured_at < bindparam("end"),
@@ -244,7 +195,7 @@ _LIST_READINGS = (
     .order_by(_rd.measured_at)
 )
 _ALERT_KEY = ("elder_id", "rule", "period")
-_ADD_ALERT = _PerDialect(lambda d: _on_conflict_insert(d, t.alerts, _ALERT_KEY, _al.id))
+_ADD_ALERT = PerDialect(lambda d: on_conflict_insert(d, t.alerts, _ALERT_KEY, _al.id))
 _GET_ALERT = select(t.alerts).where(_al.id == bindparam("alert_id"))
 _GET_ALERT_BY_KEY = select(t.alerts).where(
     _al.elder_id == bindparam("elder_id"),
@@ -273,7 +224,7 @@ _SEVERITY_RANK = case(
     value=_al.severity,
     else_=len(ALERT_SEVERITY_ORDER),
 )
-_LIST_ALERTS_FOR_CENTER = _PerDialect(
+_LIST_ALERTS_FOR_CENTER = PerDialect(
     lambda d: (
         select(t.alerts)
         .join(t.elders, t.elders.c.id == _al.elder_id)
@@ -281,60 +232,60 @@ _LIST_ALERTS_FOR_CENTER = _PerDialect(
             t.elders.c.center_id == bindparam("center_id"),
             _al.status.in_(bindparam("statuses", expanding=True)),
         )
-        .order_by(_SEVERITY_RANK, _al.created_at, _code_point(d, _al.id))
+        .order_by(_SEVERITY_RANK, _al.created_at, code_point(d, _al.id))
     )
 )
-_LIST_OPEN_ALERTS_OLDER_THAN = _PerDialect(
+_LIST_OPEN_ALERTS_OLDER_THAN = PerDialect(
     lambda d: (
         select(t.alerts)
         .where(_al.status == AlertStatus.OPEN.value, _al.created_at <= bindparam("at"))
-        .order_by(_al.created_at, _code_point(d, _al.id))
+        .order_by(_al.created_at, code_point(d, _al.id))
     )
 )
 # substr() rather than LIKE: SQLite's LIKE ignores ASCII case, and "%" or "_" in a
 # prefix would need escaping.
 _EXISTING_ALERT_KEYS = select(_al.elder_id, _al.rule, _al.period).where(
-    _ids_in(_al.elder_id),
+    ids_in(_al.elder_id),
     func.substr(_al.period, 1, bindparam("prefix_length", type_=Integer)) == bindparam("prefix"),
 )
 _ALERT_HISTORY = (
     select(t.alert_changes).where(_ch.alert_id == bindparam("alert_id")).order_by(_ch.at, _ch.id)
 )
-_LIST_CHECKINS_FOR_ELDERS = _PerDialect(
+_LIST_CHECKINS_FOR_ELDERS = PerDialect(
     lambda d: (
         select(t.checkins)
         .where(
-            _ids_in(t.checkins.c.elder_id),
+            ids_in(t.checkins.c.elder_id),
             t.checkins.c.date >= bindparam("start"),
             t.checkins.c.date <= bindparam("end"),
         )
-        .order_by(t.checkins.c.date, t.checkins.c.started_at, _code_point(d, t.checkins.c.id))
+        .order_by(t.checkins.c.date, t.checkins.c.started_at, code_point(d, t.checkins.c.id))
     )
 )
 _BOUND_SINCE = (
     select(t.device_bindings.c.elder_id, func.min(t.device_bindings.c.bound_at).label("since"))
-    .where(_ids_in(t.device_bindings.c.elder_id))
+    .where(ids_in(t.device_bindings.c.elder_id))
     .group_by(t.device_bindings.c.elder_id)
 )
-_LIST_EVENTS_FOR_ELDERS = _PerDialect(
+_LIST_EVENTS_FOR_ELDERS = PerDialect(
     lambda d: (
         select(t.events)
-        .where(_ids_in(t.events.c.elder_id), t.events.c.at >= bindparam("since"))
-        .order_by(t.events.c.at, _code_point(d, t.events.c.id))
+        .where(ids_in(t.events.c.elder_id), t.events.c.at >= bindparam("since"))
+        .order_by(t.events.c.at, code_point(d, t.events.c.id))
     )
 )
 _LIST_ANSWERS_FOR_ELDERS = (
     select(t.answers)
     .where(
-        _ids_in(t.answers.c.elder_id),
+        ids_in(t.answers.c.elder_id),
         t.answers.c.date >= bindparam("start"),
         t.answers.c.date <= bindparam("end"),
     )
     .order_by(t.answers.c.date, t.answers.c.answered_at, t.answers.c.id)
 )
 _LATEST_OPENED = (
-    select(_al.elder_id, _al.rule, func.max(_al.created_at, type_=t.UtcDateTime).label("latest"))
-    .where(_ids_in(_al.elder_id), _al.rule.in_(bindparam("rules", expanding=True)))
+    select(_al.elder_id, _al.rule, func.max(_al.created_at, type_=UtcDateTime).label("latest"))
+    .where(ids_in(_al.elder_id), _al.rule.in_(bindparam("rules", expanding=True)))
     .group_by(_al.elder_id, _al.rule)
 )
 _LIST_ANSWERS_TO_QUESTIONS_FOR_ELDERS = _LIST_ANSWERS_FOR_ELDERS.where(
@@ -342,65 +293,14 @@ _LIST_ANSWERS_TO_QUESTIONS_FOR_ELDERS = _LIST_ANSWERS_FOR_ELDERS.where(
 )
 
 
-def _dialect_insert(connection: Connection, table: Table) -> Any:
-    """Return an INSERT supporting ON CONFLICT for SQLite/PostgreSQL, else None."""
-    name = connection.dialect.name
-    if name == "sqlite":
-        return sqlite.insert(table)
-    if name == "postgresql":
-        return postgresql.insert(table)
-    return None
-
-
-def _mapping(row: Any) -> Mapping[str, Any]:
-    return row._mapping
-
-
-def _by_code_point(connection: Connection, column: Any) -> Any:
-    """Order text by code point, as SQLite and Python do, whatever the database collation."""
-    return _code_point(connection.dialect.name, column)
-
-
-def _grouped_by_elder(
-    connection: Connection,
-    stmt: Any,
-    elder_ids: Sequence[str],
-    params: Mapping[str, Any],
-    reader: t.RowReader,
-) -> dict[str, list[R]]:
-    """Run a bulk read over elders (one query per batch); group rows by ``elder_id``.
-
-    Every distinct asked id is a key, in the order first asked; rows keep the query's
-    order within each elder (an elder's rows all come from one batch).
-    """
-    found: dict[str, list[R]] = {elder_id: [] for elder_id in elder_ids}
-    ids = list(found)
-    for i in range(0, len(ids), IDS_PER_QUERY):
-        result = connection.execute(stmt, {**params, "elder_ids": ids[i : i + IDS_PER_QUERY]})
-        keys = list(result.keys())
-        read, elder_at = reader(keys), keys.index("elder_id")
-        for row in result.all():  # one fetchall, not a fetchone per row
-            found[row[elder_at]].append(read(row))
-    return found
-
-
-class _SqlRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
-    def _insert(self, stmt: Insert, values: Mapping[str, Any], what: str) -> None:
-        with _translated(self._connection, what):
-            self._connection.execute(stmt, dict(values))
-
-
-class SqlMunicipalityRepository(_SqlRepository, MunicipalityRepository):
+class SqlMunicipalityRepository(SqlRepository, MunicipalityRepository):
     """Municipalities in the ``municipalities`` table."""
 
     def add(self, municipality: Municipality) -> None:
         """Add a municipality; raise Conflict if the code exists."""
         self._insert(
             insert(t.municipalities),
-            t.municipality_to_row(municipality),
+            municipality_to_row(municipality),
             f"municipality {municipality.code}",
         )
 
@@ -409,22 +309,22 @@ class SqlMunicipalityRepository(_SqlRepository, MunicipalityRepository):
         row = self._connection.execute(
             select(t.municipalities).where(t.municipalities.c.code == code)
         ).first()
-        return None if row is None else t.municipality_from_row(_mapping(row))
+        return None if row is None else municipality_from_row(mapping(row))
 
 
-class SqlCenterRepository(_SqlRepository, CenterRepository):
+class SqlCenterRepository(SqlRepository, CenterRepository):
     """Care centers in the ``care_centers`` table."""
 
     def add(self, center: CareCenter) -> None:
         """Add a care center; raise Conflict if the id exists."""
-        self._insert(insert(t.care_centers), t.center_to_row(center), f"center {center.id}")
+        self._insert(insert(t.care_centers), center_to_row(center), f"center {center.id}")
 
     def get(self, center_id: str) -> CareCenter | None:
         """Return the center, or None."""
         row = self._connection.execute(
             select(t.care_centers).where(t.care_centers.c.id == center_id)
         ).first()
-        return None if row is None else t.center_from_row(_mapping(row))
+        return None if row is None else center_from_row(mapping(row))
 
     def list_for_municipality(self, code: str) -> list[CareCenter]:
         """Return the municipality's centers ordered by name."""
@@ -433,29 +333,29 @@ class SqlCenterRepository(_SqlRepository, CenterRepository):
             select(t.care_centers)
             .where(c.municipality_code == code)
             .order_by(
-                _by_code_point(self._connection, c.name), _by_code_point(self._connection, c.id)
+                by_code_point(self._connection, c.name), by_code_point(self._connection, c.id)
             )
         )
-        return [t.center_from_row(_mapping(row)) for row in rows]
+        return [center_from_row(mapping(row)) for row in rows]
 
 
-class SqlElderRepository(_SqlRepository, ElderRepository):
+class SqlElderRepository(SqlRepository, ElderRepository):
     """Elders in the ``elders`` table."""
 
     def add(self, elder: Elder) -> None:
         """Add an elder; raise Conflict if the id exists."""
-        self._insert(insert(t.elders), t.elder_to_row(elder), f"elder {elder.id}")
+        self._insert(insert(t.elders), elder_to_row(elder), f"elder {elder.id}")
 
     def get(self, elder_id: str) -> Elder | None:
         """Return the elder, or None."""
         row = self._connection.execute(_GET_ELDER, {"id": elder_id}).first()
-        return None if row is None else t.elder_from_row(_mapping(row))
+        return None if row is None else elder_from_row(mapping(row))
 
     def update(self, elder: Elder) -> None:
         """Replace the stored elder with this one; raise NotFound if absent."""
-        values = t.elder_to_row(elder)
+        values = elder_to_row(elder)
         del values["id"]
-        with _translated(self._connection, f"elder {elder.id}"):
+        with translated(self._connection, f"elder {elder.id}"):
             result = self._connection.execute(
                 update(t.elders).where(t.elders.c.id == elder.id).values(**values)
             )
@@ -469,10 +369,10 @@ class SqlElderRepository(_SqlRepository, ElderRepository):
             select(t.elders)
             .where(c.center_id == center_id)
             .order_by(
-                _by_code_point(self._connection, c.kana), _by_code_point(self._connection, c.id)
+                by_code_point(self._connection, c.kana), by_code_point(self._connection, c.id)
             )
         )
-        return [t.elder_from_row(_mapping(row)) for row in rows]
+        return [elder_from_row(mapping(row)) for row in rows]
 
     def list_for_municipality(self, code: str) -> list[Elder]:
         """Return the municipality's elders (every center) ordered by kana, then id."""
@@ -481,17 +381,17 @@ class SqlElderRepository(_SqlRepository, ElderRepository):
             select(t.elders)
             .where(c.municipality_code == code)
             .order_by(
-                _by_code_point(self._connection, c.kana), _by_code_point(self._connection, c.id)
+                by_code_point(self._connection, c.kana), by_code_point(self._connection, c.id)
             )
         )
-        return [t.elder_from_row(_mapping(row)) for row in rows]
+        return [elder_from_row(mapping(row)) for row in rows]
 
     def list_all(self) -> list[Elder]:
         """Return every elder ordered by id."""
         rows = self._connection.execute(
-            select(t.elders).order_by(_by_code_point(self._connection, t.elders.c.id))
+            select(t.elders).order_by(by_code_point(self._connection, t.elders.c.id))
         )
-        return [t.elder_from_row(_mapping(row)) for row in rows]
+        return [elder_from_row(mapping(row)) for row in rows]
 
     def center_day(self, center_id: str, day: date) -> list[ElderDay]:
         """Return every elder of the center with that day's check-ins, ordered by kana."""
@@ -501,23 +401,23 @@ class SqlElderRepository(_SqlRepository, ElderRepository):
             select(t.checkins)
             .join(t.elders, el.id == ci.elder_id)
             .where(and_(el.center_id == center_id, ci.date == day))
-            .order_by(ci.started_at, _by_code_point(self._connection, ci.id))
+            .order_by(ci.started_at, by_code_point(self._connection, ci.id))
         )
         by_elder: dict[str, list[CheckIn]] = {}
         for row in rows:
-            checkin = t.checkin_from_row(_mapping(row))
+            checkin = checkin_from_row(mapping(row))
             by_elder.setdefault(checkin.elder_id, []).append(checkin)
         return [ElderDay(elder=e, checkins=tuple(by_elder.get(e.id, ()))) for e in elders]
 
 
-class SqlDeviceRepository(_SqlRepository, DeviceRepository):
+class SqlDeviceRepository(SqlRepository, DeviceRepository):
     """Speaker bindings (``device_bindings``) and pairing codes (``pairing_codes``)."""
 
     def bind(self, binding: DeviceBinding) -> None:
         """Bind an Alexa user and device to an elder (replacing an earlier binding)."""
-        values = t.binding_to_row(binding)
+        values = binding_to_row(binding)
         what = f"binding of elder {binding.elder_id}"
-        stmt = _dialect_insert(self._connection, t.device_bindings)
+        stmt = dialect_insert(self._connection, t.device_bindings)
         if stmt is not None:
             stmt = stmt.on_conflict_do_update(
                 index_elements=["alexa_user_id", "device_id"],
@@ -526,7 +426,7 @@ class SqlDeviceRepository(_SqlRepository, DeviceRepository):
             self._insert(stmt, values, what)
             return
         c = t.device_bindings.c
-        with _translated(self._connection, what):
+        with translated(self._connection, what):
             result = self._connection.execute(
                 update(t.device_bindings)
                 .where(
@@ -545,16 +445,16 @@ class SqlDeviceRepository(_SqlRepository, DeviceRepository):
         row = self._connection.execute(
             _GET_BINDING, {"alexa_user_id": alexa_user_id, "device_id": device_id}
         ).first()
-        return None if row is None else t.binding_from_row(_mapping(row))
+        return None if row is None else binding_from_row(mapping(row))
 
     def bound_since(self, elder_ids: Sequence[str]) -> dict[str, datetime]:
         """Return when each asked elder's first speaker was bound (elders with none are absent)."""
         found: dict[str, datetime] = {}
         ids = list(dict.fromkeys(elder_ids))
-        for i in range(0, len(ids), IDS_PER_QUERY):
-            rows = self._connection.execute(_BOUND_SINCE, {"elder_ids": ids[i : i + IDS_PER_QUERY]})
+        for batch in batches(ids):
+            rows = self._connection.execute(_BOUND_SINCE, {"elder_ids": batch})
             for row in rows:
-                found[row.elder_id] = t.to_utc(row.since)
+                found[row.elder_id] = to_utc(row.since)
         return found
 
     def elder_for(self, alexa_user_id: str, device_id: str) -> Elder | None:
@@ -562,18 +462,18 @@ class SqlDeviceRepository(_SqlRepository, DeviceRepository):
         row = self._connection.execute(
             _GET_ELDER_BY_DEVICE, {"alexa_user_id": alexa_user_id, "device_id": device_id}
         ).first()
-        return None if row is None else t.elder_from_row(_mapping(row))
+        return None if row is None else elder_from_row(mapping(row))
 
     def add_pairing_code(self, code: PairingCode) -> None:
         """Store a pairing code; raise Conflict if the code is taken."""
-        self._insert(insert(t.pairing_codes), t.pairing_code_to_row(code), "pairing code")
+        self._insert(insert(t.pairing_codes), pairing_code_to_row(code), "pairing code")
 
     def get_pairing_code(self, code: str) -> PairingCode | None:
         """Return the pairing code, or None."""
         row = self._connection.execute(
             select(t.pairing_codes).where(t.pairing_codes.c.code == code)
         ).first()
-        return None if row is None else t.pairing_code_from_row(_mapping(row))
+        return None if row is None else pairing_code_from_row(mapping(row))
 
     def mark_pairing_code_used(self, code: str, at: datetime) -> bool:
         """Mark an unused code used; return False if it was already used (or is unknown)."""
@@ -581,19 +481,19 @@ class SqlDeviceRepository(_SqlRepository, DeviceRepository):
         result = self._connection.execute(
             update(t.pairing_codes)
             .where(and_(c.code == code, c.used_at.is_(None)))
-            .values(used_at=t.to_utc(at))
+            .values(used_at=to_utc(at))
         )
         return result.rowcount == 1
 
 
-class SqlCheckInRepository(_SqlRepository, CheckInRepository):
+class SqlCheckInRepository(SqlRepository, CheckInRepository):
     """Check-ins in the ``checkins`` table."""
 
     def add(self, checkin: CheckIn) -> None:
         """Add a check-in; raise Conflict if (elder, date, slot) exists."""
         self._insert(
             insert(t.checkins),
-            t.checkin_to_row(checkin),
+            checkin_to_row(checkin),
             f"check-in {checkin.id} ({checkin.elder_id} {checkin.date} {checkin.slot})",
         )
 
@@ -602,7 +502,7 @@ class SqlCheckInRepository(_SqlRepository, CheckInRepository):
         row = self._connection.execute(
             _GET_CHECKIN, {"elder_id": elder_id, "day": day, "slot": str(slot)}
         ).first()
-        return None if row is None else t.checkin_from_row(_mapping(row))
+        return None if row is None else checkin_from_row(mapping(row))
 
     def get_with_answered(
         self, elder_id: str, day: date, slot: str
@@ -616,7 +516,7 @@ class SqlCheckInRepository(_SqlRepository, CheckInRepository):
         answered = frozenset(
             row.answered_question_id for row in rows if row.answered_question_id is not None
         )
-        return t.checkin_from_row(_mapping(rows[0])), answered
+        return checkin_from_row(mapping(rows[0])), answered
 
     def set_status(
         self, checkin_id: str, status: CheckInStatus, completed_at: datetime | None
@@ -627,7 +527,7 @@ class SqlCheckInRepository(_SqlRepository, CheckInRepository):
             {
                 "checkin_id": checkin_id,
                 "status": CheckInStatus(status).value,
-                "completed_at": t.optional_utc(completed_at),
+                "completed_at": optional_utc(completed_at),
             },
         )
         if result.rowcount != 1:
@@ -639,35 +539,35 @@ class SqlCheckInRepository(_SqlRepository, CheckInRepository):
         rows = self._connection.execute(
             select(t.checkins)
             .where(and_(c.elder_id == elder_id, c.date >= start, c.date <= end))
-            .order_by(c.date, c.started_at, _by_code_point(self._connection, c.id))
+            .order_by(c.date, c.started_at, by_code_point(self._connection, c.id))
         )
-        return [t.checkin_from_row(_mapping(row)) for row in rows]
+        return [checkin_from_row(mapping(row)) for row in rows]
 
     def list_for_elders(
         self, elder_ids: Sequence[str], start: date, end: date
     ) -> dict[str, list[CheckIn]]:
         """Return each asked elder's check-ins with start <= date <= end, oldest first."""
-        return _grouped_by_elder(
+        return grouped_by_elder(
             self._connection,
             _LIST_CHECKINS_FOR_ELDERS.get(self._connection),
             elder_ids,
             {"start": start, "end": end},
-            t.checkin_reader,
+            checkin_reader,
         )
 
 
-class SqlAnswerRepository(_SqlRepository, AnswerRepository):
+class SqlAnswerRepository(SqlRepository, AnswerRepository):
     """Answers in the ``answers`` table, at most one per check-in and question."""
 
     def add(self, answer: Answer) -> bool:
         """Store an answer; return False (storing nothing) if that question is answered."""
-        values = t.answer_to_row(answer)
+        values = answer_to_row(answer)
         what = f"answer {answer.checkin_id}/{answer.question_id}"
         stmt = _ADD_ANSWER.get(self._connection.dialect.name)
         if stmt is not None:
             # RETURNING tells reliably whether a row went in (rowcount does not on
             # every driver once the dialect adds RETURNING for the surrogate key).
-            with _translated(self._connection, what):
+            with translated(self._connection, what):
                 inserted = self._connection.execute(stmt, values).first()
             return inserted is not None
         try:
@@ -679,7 +579,7 @@ class SqlAnswerRepository(_SqlRepository, AnswerRepository):
     def list_for_checkin(self, checkin_id: str) -> list[Answer]:
         """Return the check-in's answers in the order given."""
         rows = self._connection.execute(_LIST_ANSWERS_FOR_CHECKIN, {"checkin_id": checkin_id})
-        return [t.answer_from_row(_mapping(row)) for row in rows]
+        return [answer_from_row(mapping(row)) for row in rows]
 
     def list_for_elder(self, elder_id: str, start: date, end: date) -> list[Answer]:
         """Return the elder's answers with start <= date <= end, oldest first."""
@@ -689,7 +589,7 @@ class SqlAnswerRepository(_SqlRepository, AnswerRepository):
             .where(and_(c.elder_id == elder_id, c.date >= start, c.date <= end))
             .order_by(c.date, c.answered_at, c.id)
         )
-        return [t.answer_from_row(_mapping(row)) for row in rows]
+        return [answer_from_row(mapping(row)) for row in rows]
 
     def list_for_elders(
         self,
@@ -704,7 +604,7 @@ class SqlAnswerRepository(_SqlRepository, AnswerRepository):
         if question_ids is not None:
             stmt = _LIST_ANSWERS_TO_QUESTIONS_FOR_ELDERS
             params["question_ids"] = sorted(question_ids)
-        return _grouped_by_elder(self._connection, stmt, elder_ids, params, t.answer_reader)
+        return grouped_by_elder(self._connection, stmt, elder_ids, params, answer_reader)
 
     def latest_value(self, elder_id: str, question_id: str, before: date) -> Answer | None:
         """Return the elder's newest non-skipped answer to the question dated before ``before``."""
@@ -722,15 +622,15 @@ class SqlAnswerRepository(_SqlRepository, AnswerRepository):
             .order_by(c.date.desc(), c.answered_at.desc(), c.id.desc())
             .limit(1)
         ).first()
-        return None if row is None else t.answer_from_row(_mapping(row))
+        return None if row is None else answer_from_row(mapping(row))
 
 
-class SqlEventRepository(_SqlRepository, EventRepository):
+class SqlEventRepository(SqlRepository, EventRepository):
     """Events in the ``events`` table."""
 
     def add(self, event: Event) -> None:
         """Store an event; raise Conflict if the id exists."""
-        self._insert(insert(t.events), t.event_to_row(event), f"event {event.id}")
+        self._insert(insert(t.events), event_to_row(event), f"event {event.id}")
 
     def exists(self, event_id: str) -> bool:
         """Return True if an event with this id is stored."""
@@ -744,42 +644,42 @@ class SqlEventRepository(_SqlRepository, EventRepository):
         rows = self._connection.execute(
             select(t.events)
             .where(c.elder_id == elder_id)
-            .order_by(c.at, _by_code_point(self._connection, c.id))
+            .order_by(c.at, by_code_point(self._connection, c.id))
         )
-        return [t.event_from_row(_mapping(row)) for row in rows]
+        return [event_from_row(mapping(row)) for row in rows]
 
     def list_for_elders(self, elder_ids: Sequence[str], since: datetime) -> dict[str, list[Event]]:
         """Return each asked elder's events at or after ``since``, oldest first (one query)."""
-        return _grouped_by_elder(
+        return grouped_by_elder(
             self._connection,
             _LIST_EVENTS_FOR_ELDERS.get(self._connection),
             elder_ids,
-            {"since": t.to_utc(since)},
-            t.mapped(t.event_from_row),
+            {"since": to_utc(since)},
+            mapped(event_from_row),
         )
 
 
-class SqlUserRepository(_SqlRepository, UserRepository):
+class SqlUserRepository(SqlRepository, UserRepository):
     """Staff users in the ``staff_users`` table (logins stored lower-cased)."""
 
     def add(self, user: StaffUser) -> None:
         """Add a user with its login lower-cased; raise Conflict if the id or login exists."""
-        self._insert(insert(t.staff_users), t.user_to_row(user), f"user {user.id}")
+        self._insert(insert(t.staff_users), user_to_row(user), f"user {user.id}")
 
     def get(self, user_id: str) -> StaffUser | None:
         """Return the user, or None."""
         row = self._connection.execute(
             select(t.staff_users).where(t.staff_users.c.id == user_id)
         ).first()
-        return None if row is None else t.user_from_row(_mapping(row))
+        return None if row is None else user_from_row(mapping(row))
 
     def get_by_login(self, login: str) -> StaffUser | None:
         """Return the user with this login compared case-insensitively, or None."""
         # Lower-cased in Python, not with SQL lower(): SQLite's folds ASCII only.
         row = self._connection.execute(
-            select(t.staff_users).where(t.staff_users.c.login == t.normalize_login(login))
+            select(t.staff_users).where(t.staff_users.c.login == normalize_login(login))
         ).first()
-        return None if row is None else t.user_from_row(_mapping(row))
+        return None if row is None else user_from_row(mapping(row))
 
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         """Replace the user's password hash; raise NotFound if absent."""
@@ -797,58 +697,58 @@ class SqlUserRepository(_SqlRepository, UserRepository):
         rows = self._connection.execute(
             select(t.staff_users)
             .where(c.center_id == center_id)
-            .order_by(_by_code_point(self._connection, c.login))
+            .order_by(by_code_point(self._connection, c.login))
         )
-        return [t.user_from_row(_mapping(row)) for row in rows]
+        return [user_from_row(mapping(row)) for row in rows]
 
 
-class SqlAwayRepository(_SqlRepository, AwayRepository):
+class SqlAwayRepository(SqlRepository, AwayRepository):
     """Away periods in the ``away_periods`` table."""
 
     def add(self, period: AwayPeriod) -> None:
         """Add an away period; raise Conflict if the id exists."""
-        self._insert(insert(t.away_periods), t.away_to_row(period), f"away period {period.id}")
+        self._insert(insert(t.away_periods), away_to_row(period), f"away period {period.id}")
 
     def list_for_elder(self, elder_id: str) -> list[AwayPeriod]:
         """Return the elder's periods ordered by start, then id."""
         rows = self._connection.execute(
             _LIST_AWAY_FOR_ELDER.get(self._connection), {"elder_id": elder_id}
         )
-        return [t.away_from_row(_mapping(row)) for row in rows]
+        return [away_from_row(mapping(row)) for row in rows]
 
     def active_for_elders(
         self, elder_ids: Sequence[str], start: datetime, end: datetime
     ) -> dict[str, list[AwayPeriod]]:
         """Return each asked elder's periods overlapping ``[start, end)``."""
-        return _grouped_by_elder(
+        return grouped_by_elder(
             self._connection,
             _ACTIVE_AWAY.get(self._connection),
             elder_ids,
-            {"start": t.to_utc(start), "end": t.to_utc(end)},
-            t.mapped(t.away_from_row),
+            {"start": to_utc(start), "end": to_utc(end)},
+            mapped(away_from_row),
         )
 
     def end_period(self, period_id: str, at: datetime) -> None:
         """Set the period's end to ``at``; raise NotFound if absent."""
         result = self._connection.execute(
-            _END_AWAY, {"period_id": period_id, "ends_at": t.to_utc(at)}
+            _END_AWAY, {"period_id": period_id, "ends_at": to_utc(at)}
         )
         if result.rowcount != 1:
             raise NotFound(f"away period {period_id} does not exist")
 
 
-class SqlReadingRepository(_SqlRepository, ReadingRepository):
+class SqlReadingRepository(SqlRepository, ReadingRepository):
     """Device readings in the ``readings`` table, keyed by (elder, kind, measured_at)."""
 
     def add_many(self, readings: Iterable[Reading]) -> int:
         """Store the readings not stored yet; return how many were new."""
-        rows = [t.reading_to_row(reading) for reading in readings]  # refuses naive first
+        rows = [reading_to_row(reading) for reading in readings]  # refuses naive first
         if not rows:
             return 0
         stmt = _ADD_READINGS.get(self._connection)
         # One savepoint on every dialect: the rows may go in as several statements, and
         # a failure (an unknown elder) must leave none of them.
-        with _translated(self._connection, "readings", atomic=True):
+        with translated(self._connection, "readings", atomic=True):
             if stmt is not None:
                 return len(self._connection.execute(stmt, rows).all())
             return self._add_one_by_one(rows)
@@ -873,27 +773,27 @@ class SqlReadingRepository(_SqlRepository, ReadingRepository):
         self, elder_ids: Sequence[str], kind: ReadingKind, start: datetime, end: datetime
     ) -> dict[str, list[Reading]]:
         """Return each asked elder's readings of ``kind`` in ``[start, end)``, oldest first."""
-        return _grouped_by_elder(
+        return grouped_by_elder(
             self._connection,
             _LIST_READINGS,
             elder_ids,
-            {"kind": ReadingKind(kind).value, "start": t.to_utc(start), "end": t.to_utc(end)},
-            t.reading_reader,
+            {"kind": ReadingKind(kind).value, "start": to_utc(start), "end": to_utc(end)},
+            reading_reader,
         )
 
 
-class SqlAlertRepository(_SqlRepository, AlertRepository):
+class SqlAlertRepository(SqlRepository, AlertRepository):
     """Alerts in ``alerts`` (unique per elder, rule and period) and ``alert_changes``."""
 
     def add_if_absent(self, alert: Alert) -> bool:
         """Store the alert unless its key exists; return whether it was stored."""
-        values = t.alert_to_row(alert)
+        values = alert_to_row(alert)
         what = f"alert {alert.id} ({alert.key})"
         stmt = _ADD_ALERT.get(self._connection)
         if stmt is not None:
             # ON CONFLICT on the key only: a concurrent unit's insert of the same key
             # makes this one wait for it, then do nothing; a taken id still raises.
-            with _translated(self._connection, what):
+            with translated(self._connection, what):
                 inserted = self._connection.execute(stmt, values).first()
             return inserted is not None
         if self.get_by_key(alert.elder_id, alert.rule, alert.period) is not None:
@@ -909,18 +809,18 @@ class SqlAlertRepository(_SqlRepository, AlertRepository):
     def get(self, alert_id: str) -> Alert | None:
         """Return the alert, or None."""
         row = self._connection.execute(_GET_ALERT, {"alert_id": alert_id}).first()
-        return None if row is None else t.alert_from_row(_mapping(row))
+        return None if row is None else alert_from_row(mapping(row))
 
     def get_by_key(self, elder_id: str, rule: str, period: str) -> Alert | None:
         """Return the alert with this key, or None."""
         row = self._connection.execute(
             _GET_ALERT_BY_KEY, {"elder_id": elder_id, "rule": rule, "period": period}
         ).first()
-        return None if row is None else t.alert_from_row(_mapping(row))
+        return None if row is None else alert_from_row(mapping(row))
 
     def update(self, alert: Alert) -> None:
         """Replace the stored alert's mutable fields; raise NotFound if absent."""
-        row = t.alert_to_row(alert)
+        row = alert_to_row(alert)
         params = {name: row[name] for name in _ALERT_MUTABLE}
         result = self._connection.execute(_UPDATE_ALERT, {**params, "alert_id": alert.id})
         if result.rowcount != 1:
@@ -935,14 +835,14 @@ class SqlAlertRepository(_SqlRepository, AlertRepository):
             _LIST_ALERTS_FOR_CENTER.get(self._connection),
             {"center_id": center_id, "statuses": wanted},
         )
-        return [t.alert_from_row(_mapping(row)) for row in rows]
+        return [alert_from_row(mapping(row)) for row in rows]
 
     def list_unresolved_older_than(self, at: datetime) -> list[Alert]:
         """Return every open alert with ``created_at <= at``, oldest first."""
         rows = self._connection.execute(
-            _LIST_OPEN_ALERTS_OLDER_THAN.get(self._connection), {"at": t.to_utc(at)}
+            _LIST_OPEN_ALERTS_OLDER_THAN.get(self._connection), {"at": to_utc(at)}
         )
-        return [t.alert_from_row(_mapping(row)) for row in rows]
+        return [alert_from_row(mapping(row)) for row in rows]
 
     def existing_keys(
         self, elder_ids: Sequence[str], period_prefix: str
@@ -950,11 +850,11 @@ class SqlAlertRepository(_SqlRepository, AlertRepository):
         """Return the asked elders' alert keys whose period starts with ``period_prefix``."""
         ids = list(dict.fromkeys(elder_ids))
         keys: set[tuple[str, str, str]] = set()
-        for i in range(0, len(ids), IDS_PER_QUERY):
+        for batch in batches(ids):
             rows = self._connection.execute(
                 _EXISTING_ALERT_KEYS,
                 {
-                    "elder_ids": ids[i : i + IDS_PER_QUERY],
+                    "elder_ids": batch,
                     "prefix": period_prefix,
                     "prefix_length": len(period_prefix),
                 },
@@ -968,10 +868,10 @@ class SqlAlertRepository(_SqlRepository, AlertRepository):
         """Return the latest ``created_at`` per (elder id, rule) of these elders and rules."""
         ids = list(dict.fromkeys(elder_ids))
         found: dict[tuple[str, str], datetime] = {}
-        for i in range(0, len(ids), IDS_PER_QUERY):
+        for batch in batches(ids):
             rows = self._connection.execute(
                 _LATEST_OPENED,
-                {"elder_ids": ids[i : i + IDS_PER_QUERY], "rules": sorted(rules)},
+                {"elder_ids": batch, "rules": sorted(rules)},
             )
             found.update(((row.elder_id, row.rule), row.latest) for row in rows)
         return found
@@ -980,14 +880,14 @@ class SqlAlertRepository(_SqlRepository, AlertRepository):
         """Append an entry to the alert's history (NotFound if the alert does not exist)."""
         self._insert(
             insert(t.alert_changes),
-            t.alert_change_to_row(change),
+            alert_change_to_row(change),
             f"history of alert {change.alert_id}",
         )
 
     def history(self, alert_id: str) -> list[AlertChange]:
         """Return the alert's history oldest first (by ``at``, then the order added)."""
         rows = self._connection.execute(_ALERT_HISTORY, {"alert_id": alert_id})
-        return [t.alert_change_from_row(_mapping(row)) for row in rows]
+        return [alert_change_from_row(mapping(row)) for row in rows]
 
 
 # --- recipients and the outbox --------------------------------------------------------
@@ -1000,28 +900,28 @@ _UPDATE_RECIPIENT = (
     .where(_rc.id == bindparam("recipient_id"))
     .values({name: bindparam(name) for name in _RECIPIENT_FIELDS})
 )
-_LIST_CENTER_RECIPIENTS = _PerDialect(
+_LIST_CENTER_RECIPIENTS = PerDialect(
     lambda d: (
         select(t.recipients)
         .where(_rc.center_id == bindparam("center_id"), _rc.elder_id.is_(None))
-        .order_by(_code_point(d, _rc.name), _code_point(d, _rc.id))
+        .order_by(code_point(d, _rc.name), code_point(d, _rc.id))
     )
 )
-_LIST_ELDER_RECIPIENTS = _PerDialect(
+_LIST_ELDER_RECIPIENTS = PerDialect(
     lambda d: (
         select(t.recipients)
         .where(_rc.elder_id == bindparam("elder_id"))
-        .order_by(_code_point(d, _rc.name), _code_point(d, _rc.id))
+        .order_by(code_point(d, _rc.name), code_point(d, _rc.id))
     )
 )
-_LIST_ADDRESS_RECIPIENTS = _PerDialect(
+_LIST_ADDRESS_RECIPIENTS = PerDialect(
     lambda d: (
         select(t.recipients)
         .where(_rc.channel == bindparam("channel"), _rc.address == bindparam("address"))
-        .order_by(_code_point(d, _rc.id))
+        .order_by(code_point(d, _rc.id))
     )
 )
-_ADD_OUTBOX = _PerDialect(lambda d: _on_conflict_insert(d, t.outbox_messages, ("id",), _ob.id))
+_ADD_OUTBOX = PerDialect(lambda d: on_conflict_insert(d, t.outbox_messages, ("id",), _ob.id))
 _GET_OUTBOX = select(t.outbox_messages).where(_ob.id == bindparam("message_id"))
 # Neither sent nor given up (given up: tried, and no next attempt).
 _PENDING = and_(_ob.sent_at.is_(None), or_(_ob.next_attempt_at.is_not(None), _ob.attempts == 0))
@@ -1033,11 +933,11 @@ _DUE = and_(
         and_(_ob.next_attempt_at.is_(None), _ob.attempts == 0),
     ),
 )
-_LIST_DUE = _PerDialect(
+_LIST_DUE = PerDialect(
     lambda d: (
         select(t.outbox_messages)
         .where(_DUE)
-        .order_by(_ob.created_at, _code_point(d, _ob.id))
+        .order_by(_ob.created_at, code_point(d, _ob.id))
         .limit(bindparam("limit", type_=Integer))
     )
 )
@@ -1071,35 +971,33 @@ _MARK_OUTBOX_FAILED = (
         next_attempt_at=bindparam("next_attempt_at"),
     )
 )
-_LIST_OUTBOX_FOR_ALERT = _PerDialect(
+_LIST_OUTBOX_FOR_ALERT = PerDialect(
     lambda d: (
         select(t.outbox_messages)
         .where(_ob.alert_id == bindparam("alert_id"))
-        .order_by(_ob.created_at, _code_point(d, _ob.id))
+        .order_by(_ob.created_at, code_point(d, _ob.id))
     )
 )
 _OUTBOX_EXISTS = select(_ob.id).where(_ob.id == bindparam("message_id"))
 
 
-class SqlRecipientRepository(_SqlRepository, RecipientRepository):
+class SqlRecipientRepository(SqlRepository, RecipientRepository):
     """Notification recipients in the ``recipients`` table."""
 
     def add(self, recipient: Recipient) -> None:
         """Add a recipient; raise Conflict if the id exists."""
-        self._insert(
-            insert(t.recipients), t.recipient_to_row(recipient), f"recipient {recipient.id}"
-        )
+        self._insert(insert(t.recipients), recipient_to_row(recipient), f"recipient {recipient.id}")
 
     def get(self, recipient_id: str) -> Recipient | None:
         """Return the recipient, or None."""
         row = self._connection.execute(_GET_RECIPIENT, {"recipient_id": recipient_id}).first()
-        return None if row is None else t.recipient_from_row(_mapping(row))
+        return None if row is None else recipient_from_row(mapping(row))
 
     def update(self, recipient: Recipient) -> None:
         """Replace the stored recipient; raise NotFound if absent."""
-        row = t.recipient_to_row(recipient)
+        row = recipient_to_row(recipient)
         params = {name: row[name] for name in _RECIPIENT_FIELDS}
-        with _translated(self._connection, f"recipient {recipient.id}"):
+        with translated(self._connection, f"recipient {recipient.id}"):
             result = self._connection.execute(
                 _UPDATE_RECIPIENT, {**params, "recipient_id": recipient.id}
             )
@@ -1111,14 +1009,14 @@ class SqlRecipientRepository(_SqlRepository, RecipientRepository):
         rows = self._connection.execute(
             _LIST_CENTER_RECIPIENTS.get(self._connection), {"center_id": center_id}
         )
-        return [t.recipient_from_row(_mapping(row)) for row in rows]
+        return [recipient_from_row(mapping(row)) for row in rows]
 
     def list_for_elder(self, elder_id: str) -> list[Recipient]:
         """Return the elder's recipients ordered by name, then id."""
         rows = self._connection.execute(
             _LIST_ELDER_RECIPIENTS.get(self._connection), {"elder_id": elder_id}
         )
-        return [t.recipient_from_row(_mapping(row)) for row in rows]
+        return [recipient_from_row(mapping(row)) for row in rows]
 
     def list_for_address(self, channel: str, address: str) -> list[Recipient]:
         """Return the recipients with this channel and address, by id."""
@@ -1126,21 +1024,21 @@ class SqlRecipientRepository(_SqlRepository, RecipientRepository):
             _LIST_ADDRESS_RECIPIENTS.get(self._connection),
             {"channel": channel, "address": address},
         )
-        return [t.recipient_from_row(_mapping(row)) for row in rows]
+        return [recipient_from_row(mapping(row)) for row in rows]
 
 
-class SqlOutboxRepository(_SqlRepository, OutboxRepository):
+class SqlOutboxRepository(SqlRepository, OutboxRepository):
     """Queued notifications in the ``outbox_messages`` table, keyed by their id."""
 
     def add_if_absent(self, message: OutboxMessage) -> bool:
         """Queue the message unless its id exists; return whether it was stored."""
-        values = t.outbox_to_row(message)
+        values = outbox_to_row(message)
         what = f"outbox message {message.id}"
         stmt = _ADD_OUTBOX.get(self._connection)
         if stmt is not None:
             # ON CONFLICT (id): a concurrent unit's insert of the same id makes this one
             # wait for it, then do nothing.
-            with _translated(self._connection, what):
+            with translated(self._connection, what):
                 inserted = self._connection.execute(stmt, values).first()
             return inserted is not None
         if self.get(message.id) is not None:
@@ -1154,37 +1052,37 @@ class SqlOutboxRepository(_SqlRepository, OutboxRepository):
     def get(self, message_id: str) -> OutboxMessage | None:
         """Return the message, or None."""
         row = self._connection.execute(_GET_OUTBOX, {"message_id": message_id}).first()
-        return None if row is None else t.outbox_from_row(_mapping(row))
+        return None if row is None else outbox_from_row(mapping(row))
 
     def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
         """Return at most ``limit`` messages due at ``now``, oldest first."""
-        at = t.to_utc(now)
+        at = to_utc(now)
         if limit < 1:
             return []
         rows = self._connection.execute(
             _LIST_DUE.get(self._connection), {"now": at, "limit": int(limit)}
         )
-        return [t.outbox_from_row(_mapping(row)) for row in rows]
+        return [outbox_from_row(mapping(row)) for row in rows]
 
     def claim(self, message_id: str, now: datetime, until: datetime) -> bool:
         """Set a due message's ``next_attempt_at`` to ``until``; return whether it was due."""
         result = self._connection.execute(
             _CLAIM_OUTBOX,
-            {"message_id": message_id, "now": t.to_utc(now), "until": t.to_utc(until)},
+            {"message_id": message_id, "now": to_utc(now), "until": to_utc(until)},
         )
         return result.rowcount == 1
 
     def defer(self, message_id: str, until: datetime) -> None:
         """Set a pending message's ``not_before`` to ``until``; NotFound if absent."""
         result = self._connection.execute(
-            _DEFER_OUTBOX, {"message_id": message_id, "until": t.to_utc(until)}
+            _DEFER_OUTBOX, {"message_id": message_id, "until": to_utc(until)}
         )
         self._found(result.rowcount, message_id)
 
     def mark_sent(self, message_id: str, at: datetime) -> None:
         """Record a successful send at ``at``; NotFound if absent."""
         result = self._connection.execute(
-            _MARK_OUTBOX_SENT, {"message_id": message_id, "at": t.to_utc(at)}
+            _MARK_OUTBOX_SENT, {"message_id": message_id, "at": to_utc(at)}
         )
         self._found(result.rowcount, message_id)
 
@@ -1196,9 +1094,9 @@ class SqlOutboxRepository(_SqlRepository, OutboxRepository):
             _MARK_OUTBOX_FAILED,
             {
                 "message_id": message_id,
-                "at": t.to_utc(at),
+                "at": to_utc(at),
                 "error": error,
-                "next_attempt_at": t.optional_utc(next_attempt_at),
+                "next_attempt_at": optional_utc(next_attempt_at),
             },
         )
         self._found(result.rowcount, message_id)
@@ -1216,4 +1114,4 @@ class SqlOutboxRepository(_SqlRepository, OutboxRepository):
         rows = self._connection.execute(
             _LIST_OUTBOX_FOR_ALERT.get(self._connection), {"alert_id": alert_id}
         )
-        return [t.outbox_from_row(_mapping(row)) for row in rows]
+        return [outbox_from_row(mapping(row)) for row in rows]

@@ -34,32 +34,36 @@ from backend.ports import (
     SessionRepository,
 )
 from backend.stores.sql import tables as t
-from backend.stores.sql.repositories import (
-    _code_point,
-    _mapping,
-    _PerDialect,
-    _SqlRepository,
+from backend.stores.sql.base import PerDialect, SqlRepository, code_point, mapping
+from backend.stores.sql.codecs import away_from_row, consent_from_json
+from backend.stores.sql.column_types import sqlite_utc, to_utc
+from backend.stores.sql.staff_codecs import (
+    api_token_from_row,
+    api_token_to_row,
+    audit_from_row,
+    audit_to_row,
+    session_from_row,
+    session_to_row,
 )
-from backend.stores.sql.tables import _sqlite_utc
 
 
-class SqlSessionRepository(_SqlRepository, SessionRepository):
+class SqlSessionRepository(SqlRepository, SessionRepository):
     """Dashboard sessions in the ``staff_sessions`` table."""
 
     def add(self, session: StaffSession) -> None:
         """Add a session; raise Conflict if the id exists."""
-        self._insert(insert(t.staff_sessions), t.session_to_row(session), "session")
+        self._insert(insert(t.staff_sessions), session_to_row(session), "session")
 
     def get(self, session_id: str) -> StaffSession | None:
         """Return the session, or None."""
         row = self._connection.execute(
             select(t.staff_sessions).where(t.staff_sessions.c.id == session_id)
         ).first()
-        return None if row is None else t.session_from_row(_mapping(row))
+        return None if row is None else session_from_row(mapping(row))
 
     def save(self, session: StaffSession) -> None:
         """Replace the stored session's user_id, data and last_seen_at; raise NotFound if absent."""
-        row = t.session_to_row(session)
+        row = session_to_row(session)
         result = self._connection.execute(
             update(t.staff_sessions)
             .where(t.staff_sessions.c.id == session.id)
@@ -81,8 +85,8 @@ class SqlSessionRepository(_SqlRepository, SessionRepository):
         result = self._connection.execute(
             delete(t.staff_sessions).where(
                 or_(
-                    c.last_seen_at < t.to_utc(idle_before),
-                    c.created_at < t.to_utc(created_before),
+                    c.last_seen_at < to_utc(idle_before),
+                    c.created_at < to_utc(created_before),
                 )
             )
         )
@@ -96,18 +100,18 @@ class SqlSessionRepository(_SqlRepository, SessionRepository):
         return result.rowcount
 
 
-class SqlLoginFailureRepository(_SqlRepository, LoginFailureRepository):
+class SqlLoginFailureRepository(SqlRepository, LoginFailureRepository):
     """Failed logins in the ``login_failures`` table."""
 
     def add(self, key: str, at: datetime) -> None:
         """Record one failed login under ``key``."""
-        self._connection.execute(insert(t.login_failures), {"key": key, "at": t.to_utc(at)})
+        self._connection.execute(insert(t.login_failures), {"key": key, "at": to_utc(at)})
 
     def count_since(self, key: str, since: datetime) -> int:
         """Return how many failures ``key`` has at or after ``since``."""
         c = t.login_failures.c
         return self._connection.execute(
-            select(func.count()).where(c.key == key, c.at >= t.to_utc(since))
+            select(func.count()).where(c.key == key, c.at >= to_utc(since))
         ).scalar_one()
 
     def reserve(self, limits: Mapping[str, int], at: datetime, since: datetime) -> bool:
@@ -129,12 +133,12 @@ class SqlLoginFailureRepository(_SqlRepository, LoginFailureRepository):
         c = t.login_failures.c
         savepoint = self._connection.begin_nested()
         self._connection.execute(
-            insert(t.login_failures), [{"key": key, "at": t.to_utc(at)} for key in keys]
+            insert(t.login_failures), [{"key": key, "at": to_utc(at)} for key in keys]
         )
         counts: dict[str, int] = dict(
             self._connection.execute(
                 select(c.key, func.count())
-                .where(c.key.in_(keys), c.at >= t.to_utc(since))
+                .where(c.key.in_(keys), c.at >= to_utc(since))
                 .group_by(c.key)
             ).all()
         )
@@ -147,7 +151,7 @@ class SqlLoginFailureRepository(_SqlRepository, LoginFailureRepository):
     def release(self, key: str, at: datetime) -> bool:
         """Forget one failure of ``key`` recorded at ``at``."""
         c = t.login_failures.c
-        one = select(c.id).where(c.key == key, c.at == t.to_utc(at)).limit(1).scalar_subquery()
+        one = select(c.id).where(c.key == key, c.at == to_utc(at)).limit(1).scalar_subquery()
         result = self._connection.execute(delete(t.login_failures).where(c.id == one))
         return result.rowcount == 1
 
@@ -161,17 +165,17 @@ class SqlLoginFailureRepository(_SqlRepository, LoginFailureRepository):
     def prune(self, before: datetime) -> int:
         """Forget every failure before ``before``."""
         result = self._connection.execute(
-            delete(t.login_failures).where(t.login_failures.c.at < t.to_utc(before))
+            delete(t.login_failures).where(t.login_failures.c.at < to_utc(before))
         )
         return result.rowcount
 
 
-class SqlAuditRepository(_SqlRepository, AuditRepository):
+class SqlAuditRepository(SqlRepository, AuditRepository):
     """The append-only ``audit_log`` table."""
 
     def add(self, entry: AuditEntry) -> None:
         """Append an entry."""
-        self._connection.execute(insert(t.audit_log), t.audit_to_row(entry))
+        self._connection.execute(insert(t.audit_log), audit_to_row(entry))
 
     def list_for_elder(self, elder_id: str) -> list[AuditEntry]:
         """Return the entries about the elder, oldest first."""
@@ -179,30 +183,30 @@ class SqlAuditRepository(_SqlRepository, AuditRepository):
         rows = self._connection.execute(
             select(t.audit_log).where(c.elder_id == elder_id).order_by(c.at, c.id)
         )
-        return [t.audit_from_row(_mapping(row)) for row in rows]
+        return [audit_from_row(mapping(row)) for row in rows]
 
     def list_since(self, since: datetime) -> list[AuditEntry]:
         """Return every entry at or after ``since``, oldest first."""
         c = t.audit_log.c
         rows = self._connection.execute(
-            select(t.audit_log).where(c.at >= t.to_utc(since)).order_by(c.at, c.id)
+            select(t.audit_log).where(c.at >= to_utc(since)).order_by(c.at, c.id)
         )
-        return [t.audit_from_row(_mapping(row)) for row in rows]
+        return [audit_from_row(mapping(row)) for row in rows]
 
 
-class SqlApiTokenRepository(_SqlRepository, ApiTokenRepository):
+class SqlApiTokenRepository(SqlRepository, ApiTokenRepository):
     """API tokens in the ``api_tokens`` table."""
 
     def add(self, token: ApiToken) -> None:
         """Add a token; raise Conflict if the id exists, NotFound if the user does not."""
-        self._insert(insert(t.api_tokens), t.api_token_to_row(token), "api token")
+        self._insert(insert(t.api_tokens), api_token_to_row(token), "api token")
 
     def get(self, token_id: str) -> ApiToken | None:
         """Return the token, or None."""
         row = self._connection.execute(
             select(t.api_tokens).where(t.api_tokens.c.id == token_id)
         ).first()
-        return None if row is None else t.api_token_from_row(_mapping(row))
+        return None if row is None else api_token_from_row(mapping(row))
 
     def revoke(self, token_id: str, at: datetime) -> None:
         """Mark the token revoked at ``at`` unless it already is; raise NotFound if absent."""
@@ -212,7 +216,7 @@ class SqlApiTokenRepository(_SqlRepository, ApiTokenRepository):
         self._connection.execute(
             update(t.api_tokens)
             .where(c.id == token_id, c.revoked_at.is_(None))
-            .values(revoked_at=t.to_utc(at))
+            .values(revoked_at=to_utc(at))
         )
 
     def list_for_user(self, user_id: str) -> list[ApiToken]:
@@ -221,10 +225,10 @@ class SqlApiTokenRepository(_SqlRepository, ApiTokenRepository):
         rows = self._connection.execute(
             select(t.api_tokens).where(c.user_id == user_id).order_by(c.created_at, c.id)
         )
-        return [t.api_token_from_row(_mapping(row)) for row in rows]
+        return [api_token_from_row(mapping(row)) for row in rows]
 
 
-class SqlBoardRepository(_SqlRepository, BoardRepository):
+class SqlBoardRepository(SqlRepository, BoardRepository):
     """The today board in one query (elders, the day's check-ins, last opening, pairing)."""
 
     def center_board(self, center_id: str, day: date, since: date) -> list[BoardEntry]:
@@ -237,7 +241,7 @@ class SqlBoardRepository(_SqlRepository, BoardRepository):
             rows = result.cursor.fetchall()
         finally:
             result.close()
-        utc = _sqlite_utc if self._connection.dialect.name == "sqlite" else _aware_utc
+        utc = sqlite_utc if self._connection.dialect.name == "sqlite" else _aware_utc
         elder_of = _board_elder
         statuses = _CHECKIN_STATUSES
         new_checkin = _new_entry
@@ -279,11 +283,11 @@ class SqlBoardRepository(_SqlRepository, BoardRepository):
         """Return the periods of the center's elders overlapping ``[start, end)``, by elder."""
         result = self._connection.execute(
             _CENTER_AWAY.get(self._connection),
-            {"center_id": center_id, "start": t.to_utc(start), "end": t.to_utc(end)},
+            {"center_id": center_id, "start": to_utc(start), "end": to_utc(end)},
         )
         found: dict[str, list[AwayPeriod]] = {}
         for row in result:
-            period = t.away_from_row(_mapping(row))
+            period = away_from_row(mapping(row))
             found.setdefault(period.elder_id, []).append(period)
         return found
 
@@ -306,7 +310,7 @@ def _board_elder(raw: tuple[Any, ...]) -> Elder:
         elder_id, name, kana, code, center_id, district, status, consent, overrides = raw
         elder = Elder(
             elder_id, name, kana, code, center_id, district, _ELDER_STATUSES[status],
-            None if consent is None else t.consent_from_json(json.loads(consent)),
+            None if consent is None else consent_from_json(json.loads(consent)),
             dict(json.loads(overrides) or {}),
         )  # fmt: skip
         if len(_board_elders) >= _BOARD_ELDERS_MAX:
@@ -323,7 +327,7 @@ _CHECKIN_STATUSES = {s.value: s for s in CheckInStatus}
 # in the window when it is dated in the window; otherwise (a check-in dated after the day or
 # before the window has the latest start) the elder's index is walked as before
 # (checkins (elder_id, started_at, date), migration 0011). No check-in at all: NULL.
-_CENTER_BOARD = _PerDialect(
+_CENTER_BOARD = PerDialect(
     lambda d: (
         select(
             _el.id,
@@ -368,10 +372,10 @@ _CENTER_BOARD = _PerDialect(
         )
         .where(_el.center_id == bindparam("center_id"))
         .order_by(
-            _code_point(d, _el.kana),
-            _code_point(d, _el.id),
+            code_point(d, _el.kana),
+            code_point(d, _el.id),
             _ci.started_at,
-            _code_point(d, _ci.id),
+            code_point(d, _ci.id),
         )
     )
 )
@@ -412,7 +416,7 @@ def _aware_utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC)
 
 
-_CENTER_AWAY = _PerDialect(
+_CENTER_AWAY = PerDialect(
     lambda d: (
         select(t.away_periods)
         .join(t.elders, _el.id == _aw.elder_id)
@@ -424,6 +428,6 @@ _CENTER_AWAY = _PerDialect(
             _aw.starts_at < bindparam("end"),
             or_(_aw.ends_at.is_(None), _aw.ends_at > bindparam("start")),
         )
-        .order_by(_aw.starts_at, _code_point(d, _aw.id))
+        .order_by(_aw.starts_at, code_point(d, _aw.id))
     )
 )

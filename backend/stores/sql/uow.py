@@ -62,11 +62,12 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
         kwargs["connect_args"] = connect_args
     engine = create_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
-        _configure_sqlite(engine, is_file=_is_sqlite_file(url.database))
+        _configure_sqlite(engine, is_file=is_sqlite_file(url.database))
     return engine
 
 
-def _is_sqlite_file(database: str | None) -> bool:
+def is_sqlite_file(database: str | None) -> bool:
+    """Return whether the SQLite database is a file (not in memory)."""
     return (
         bool(database) and database != ":memory:" and not str(database).startswith("file::memory:")
     )
