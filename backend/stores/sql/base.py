@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Dialect, Insert, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
@@ -75,7 +76,8 @@ def translated(connection: Connection, what: str, *, atomic: bool = False) -> It
         raise
 
 
-_PREBUILT_DIALECTS = ("sqlite", "postgresql")
+# The databases the store runs on (the migrations too): nothing else is built for.
+_DIALECTS = {"sqlite": sqlite, "postgresql": postgresql}
 
 
 def code_point(dialect_name: str, column: Any) -> Any:
@@ -84,22 +86,17 @@ def code_point(dialect_name: str, column: Any) -> Any:
 
 
 class PerDialect:
-    """A statement built once per dialect (text ordering and ON CONFLICT differ by dialect).
+    """A statement built once for SQLite and once for PostgreSQL (text ordering and ON CONFLICT).
 
-    ``build`` gets the dialect name and returns the statement, or None when the dialect
-    has no such statement (the caller then takes another way).
+    ``build`` gets the dialect name and returns the statement.
     """
 
     def __init__(self, build: Callable[[str], Any]) -> None:
-        self._build = build
-        self._built = {name: build(name) for name in _PREBUILT_DIALECTS}
+        self._built = {name: build(name) for name in _DIALECTS}
 
     def get(self, connection: Connection) -> Any:
         """Return the statement for the connection's dialect."""
-        name = connection.dialect.name
-        if name not in self._built:
-            self._built[name] = self._build(name)
-        return self._built[name]
+        return self._built[connection.dialect.name]
 
 
 def ids_in(column: Any) -> Any:
@@ -107,23 +104,15 @@ def ids_in(column: Any) -> Any:
     return column.in_(bindparam("elder_ids", expanding=True))
 
 
+def dialect_insert(name: str, table: Table) -> Any:
+    """Return the dialect's own INSERT of the table (it has ON CONFLICT)."""
+    return _DIALECTS[name].insert(table)
+
+
 def on_conflict_insert(name: str, table: Table, key: Sequence[str], returning: Any) -> Any:
-    """Return INSERT … ON CONFLICT (key) DO NOTHING RETURNING, or None without that syntax."""
-    dialect = {"sqlite": sqlite, "postgresql": postgresql}.get(name)
-    if dialect is None:
-        return None
-    stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=list(key))
+    """Return INSERT … ON CONFLICT (key) DO NOTHING RETURNING."""
+    stmt = dialect_insert(name, table).on_conflict_do_nothing(index_elements=list(key))
     return stmt.returning(returning)
-
-
-def dialect_insert(connection: Connection, table: Table) -> Any:
-    """Return an INSERT supporting ON CONFLICT for SQLite/PostgreSQL, else None."""
-    name = connection.dialect.name
-    if name == "sqlite":
-        return sqlite.insert(table)
-    if name == "postgresql":
-        return postgresql.insert(table)
-    return None
 
 
 def mapping(row: Any) -> Mapping[str, Any]:
@@ -170,12 +159,13 @@ class SqlRepository:
             self._connection.execute(stmt, dict(values))
 
 
-_driver_inserts: dict[tuple[str, str, int, str], tuple[str, Callable[[dict[str, Any]], tuple]]] = {}
+Binder = Callable[[dict[str, Any]], tuple]
+# Per dialect object (the columns' bind processors are the dialect's, e.g. its JSON
+# serializer), then per table; an engine's entries go with its dialect.
+_driver_inserts: WeakKeyDictionary[Dialect, dict[str, tuple[str, Binder]]] = WeakKeyDictionary()
 
 
-def driver_insert(
-    dialect: Dialect, table: Table, key: tuple[str, ...]
-) -> tuple[str, Callable[[dict[str, Any]], tuple]]:
+def driver_insert(dialect: Dialect, table: Table, key: tuple[str, ...]) -> tuple[str, Binder]:
     """Return SQLite's INSERT … ON CONFLICT (key) DO NOTHING as driver SQL, and its binder.
 
     The binder turns a row dict into the positional parameters with the columns' own
@@ -184,19 +174,22 @@ def driver_insert(
     transaction and error translation but skips compiling, caching and the result set
     (about 60 us of the webhook's ~0.2 ms write on SQLite).
     """
-    cache_key = (dialect.name, dialect.paramstyle, id(dialect._json_serializer), table.name)
-    found = _driver_inserts.get(cache_key)
+    per_table = _driver_inserts.get(dialect)
+    if per_table is None:
+        per_table = _driver_inserts[dialect] = {}
+    found = per_table.get(table.name)
     if found is None:
         compiled = (
             sqlite.insert(table)
             .on_conflict_do_nothing(index_elements=list(key))
             .compile(dialect=dialect)
         )
+        # The bound parameters' names in placeholder order (public: SQLCompiler.positiontup).
         names = compiled.positiontup or []
         binders = [(name, table.c[name].type.bind_processor(dialect)) for name in names]
 
         def bind(row: dict[str, Any]) -> tuple:
             return tuple(row[n] if process is None else process(row[n]) for n, process in binders)
 
-        found = _driver_inserts[cache_key] = (str(compiled), bind)
+        found = per_table[table.name] = (str(compiled), bind)
     return found

@@ -129,16 +129,8 @@ class SqlLineInboxRepository(SqlRepository, LineInboxRepository):
             with translated(self._connection, what):
                 return self._connection.exec_driver_sql(sql, bind(values)).rowcount == 1
         stmt = _ADD_INBOX.get(self._connection)
-        if stmt is not None:
-            with translated(self._connection, what):
-                return self._connection.execute(stmt, values).first() is not None
-        if self.get(event.id) is not None:
-            return False
-        try:
-            self._insert(insert(t.line_inbox), values, what)
-        except Conflict:
-            return False
-        return True
+        with translated(self._connection, what):
+            return self._connection.execute(stmt, values).first() is not None
 
     def get(self, event_id: str) -> InboxEvent | None:
         """Return the event, or None."""
@@ -208,13 +200,8 @@ class SqlFamilyRepository(SqlRepository, FamilyRepository):
         values = family_message_to_row(message)
         what = f"family message {message.id}"
         stmt = _ADD_MESSAGE.get(self._connection)
-        if stmt is not None:
-            with translated(self._connection, what):
-                return self._connection.execute(stmt, values).first() is not None
-        if self.get_message(message.id) is not None:
-            return False
-        self._insert(insert(t.family_messages), values, what)
-        return True
+        with translated(self._connection, what):
+            return self._connection.execute(stmt, values).first() is not None
 
     def get_message(self, message_id: str) -> FamilyMessage | None:
         """Return the message, or None."""

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
 
-from backend.domain.errors import Conflict, NotFound
+from backend.domain.errors import NotFound
 from backend.ports import NoticeDeliveryRepository, NoticeRepository
 from backend.stores.sql import tables as t
 from backend.stores.sql.base import (
@@ -129,17 +129,9 @@ class SqlNoticeDeliveryRepository(SqlRepository, NoticeDeliveryRepository):
         values = delivery_to_row(delivery)
         what = f"notice delivery {delivery.notice_id}/{delivery.elder_id}"
         stmt = _ADD_DELIVERY.get(self._connection)
-        if stmt is not None:
-            with translated(self._connection, what):
-                inserted = self._connection.execute(stmt, values).first()
-            return inserted is not None
-        if self._get(delivery.notice_id, delivery.elder_id, delivery.occurrence) is not None:
-            return False
-        try:
-            self._insert(insert(t.notice_deliveries), values, what)
-        except Conflict:
-            return False
-        return True
+        with translated(self._connection, what):
+            inserted = self._connection.execute(stmt, values).first()
+        return inserted is not None
 
     def _get(self, notice_id: str, elder_id: str, occurrence: str) -> NoticeDelivery | None:
         key = {"notice_id": notice_id, "elder_id": elder_id, "occurrence": occurrence}

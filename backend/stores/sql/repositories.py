@@ -17,9 +17,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
-from backend.domain.errors import Conflict, NotFound
+from backend.domain.errors import NotFound
 from backend.domain.model import (
     Alert,
     AlertChange,
@@ -150,12 +149,20 @@ _LIST_ANSWERS_FOR_CHECKIN = (
     .where(t.answers.c.checkin_id == bindparam("checkin_id"))
     .order_by(t.answers.c.id)
 )
-_ADD_ANSWER = {
-    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(t.answers)
-    .on_conflict_do_nothing(index_elements=["checkin_id", "question_id"])
-    .returning(t.answers.c.id)
-    for dialect in (sqlite, postgresql)
-}
+_ADD_ANSWER = PerDialect(
+    lambda d: on_conflict_insert(d, t.answers, ("checkin_id", "question_id"), t.answers.c.id)
+)
+
+
+def _upsert_binding(dialect_name: str) -> Any:
+    stmt = dialect_insert(dialect_name, t.device_bindings)
+    return stmt.on_conflict_do_update(
+        index_elements=["alexa_user_id", "device_id"],
+        set_={"elder_id": stmt.excluded.elder_id, "bound_at": stmt.excluded.bound_at},
+    )
+
+
+_BIND = PerDialect(_upsert_binding)
 
 
 _aw, _rd, _al, _ch = t.away_periods.c, t.readings.c, t.alerts.c, t.alert_changes.c
@@ -417,28 +424,7 @@ class SqlDeviceRepository(SqlRepository, DeviceRepository):
         """Bind an Alexa user and device to an elder (replacing an earlier binding)."""
         values = binding_to_row(binding)
         what = f"binding of elder {binding.elder_id}"
-        stmt = dialect_insert(self._connection, t.device_bindings)
-        if stmt is not None:
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["alexa_user_id", "device_id"],
-                set_={"elder_id": stmt.excluded.elder_id, "bound_at": stmt.excluded.bound_at},
-            )
-            self._insert(stmt, values, what)
-            return
-        c = t.device_bindings.c
-        with translated(self._connection, what):
-            result = self._connection.execute(
-                update(t.device_bindings)
-                .where(
-                    and_(
-                        c.alexa_user_id == binding.alexa_user_id,
-                        c.device_id == binding.device_id,
-                    )
-                )
-                .values(elder_id=values["elder_id"], bound_at=values["bound_at"])
-            )
-            if result.rowcount == 0:
-                self._connection.execute(insert(t.device_bindings), values)
+        self._insert(_BIND.get(self._connection), values, what)
 
     def get_binding(self, alexa_user_id: str, device_id: str) -> DeviceBinding | None:
         """Return the binding for this Alexa user and device, or None."""
@@ -563,18 +549,12 @@ class SqlAnswerRepository(SqlRepository, AnswerRepository):
         """Store an answer; return False (storing nothing) if that question is answered."""
         values = answer_to_row(answer)
         what = f"answer {answer.checkin_id}/{answer.question_id}"
-        stmt = _ADD_ANSWER.get(self._connection.dialect.name)
-        if stmt is not None:
-            # RETURNING tells reliably whether a row went in (rowcount does not on
-            # every driver once the dialect adds RETURNING for the surrogate key).
-            with translated(self._connection, what):
-                inserted = self._connection.execute(stmt, values).first()
-            return inserted is not None
-        try:
-            self._insert(insert(t.answers), values, what)
-        except Conflict:
-            return False
-        return True
+        stmt = _ADD_ANSWER.get(self._connection)
+        # RETURNING tells reliably whether a row went in (rowcount does not on
+        # every driver once the dialect adds RETURNING for the surrogate key).
+        with translated(self._connection, what):
+            inserted = self._connection.execute(stmt, values).first()
+        return inserted is not None
 
     def list_for_checkin(self, checkin_id: str) -> list[Answer]:
         """Return the check-in's answers in the order given."""
@@ -749,25 +729,7 @@ class SqlReadingRepository(SqlRepository, ReadingRepository):
         # One savepoint on every dialect: the rows may go in as several statements, and
         # a failure (an unknown elder) must leave none of them.
         with translated(self._connection, "readings", atomic=True):
-            if stmt is not None:
-                return len(self._connection.execute(stmt, rows).all())
-            return self._add_one_by_one(rows)
-
-    def _add_one_by_one(self, rows: list[dict[str, Any]]) -> int:
-        c = t.readings.c
-        added = 0
-        for row in rows:
-            exists = self._connection.execute(
-                select(c.elder_id).where(
-                    c.elder_id == row["elder_id"],
-                    c.kind == row["kind"],
-                    c.measured_at == row["measured_at"],
-                )
-            ).first()
-            if exists is None:
-                self._connection.execute(insert(t.readings), row)
-                added += 1
-        return added
+            return len(self._connection.execute(stmt, rows).all())
 
     def list_for_elders(
         self, elder_ids: Sequence[str], kind: ReadingKind, start: datetime, end: datetime
@@ -790,21 +752,11 @@ class SqlAlertRepository(SqlRepository, AlertRepository):
         values = alert_to_row(alert)
         what = f"alert {alert.id} ({alert.key})"
         stmt = _ADD_ALERT.get(self._connection)
-        if stmt is not None:
-            # ON CONFLICT on the key only: a concurrent unit's insert of the same key
-            # makes this one wait for it, then do nothing; a taken id still raises.
-            with translated(self._connection, what):
-                inserted = self._connection.execute(stmt, values).first()
-            return inserted is not None
-        if self.get_by_key(alert.elder_id, alert.rule, alert.period) is not None:
-            return False
-        try:
-            self._insert(insert(t.alerts), values, what)
-        except Conflict:
-            if self.get_by_key(alert.elder_id, alert.rule, alert.period) is not None:
-                return False
-            raise
-        return True
+        # ON CONFLICT on the key only: a concurrent unit's insert of the same key
+        # makes this one wait for it, then do nothing; a taken id still raises.
+        with translated(self._connection, what):
+            inserted = self._connection.execute(stmt, values).first()
+        return inserted is not None
 
     def get(self, alert_id: str) -> Alert | None:
         """Return the alert, or None."""
@@ -1035,19 +987,11 @@ class SqlOutboxRepository(SqlRepository, OutboxRepository):
         values = outbox_to_row(message)
         what = f"outbox message {message.id}"
         stmt = _ADD_OUTBOX.get(self._connection)
-        if stmt is not None:
-            # ON CONFLICT (id): a concurrent unit's insert of the same id makes this one
-            # wait for it, then do nothing.
-            with translated(self._connection, what):
-                inserted = self._connection.execute(stmt, values).first()
-            return inserted is not None
-        if self.get(message.id) is not None:
-            return False
-        try:
-            self._insert(insert(t.outbox_messages), values, what)
-        except Conflict:
-            return False
-        return True
+        # ON CONFLICT (id): a concurrent unit's insert of the same id makes this one
+        # wait for it, then do nothing.
+        with translated(self._connection, what):
+            inserted = self._connection.execute(stmt, values).first()
+        return inserted is not None
 
     def get(self, message_id: str) -> OutboxMessage | None:
         """Return the message, or None."""
