@@ -85,6 +85,7 @@ from backend.services import dashboard  # noqa: E402
 from backend.settings import Settings  # noqa: E402
 from backend.stores.sql import migrate  # noqa: E402
 from backend.stores.sql import tables as t  # noqa: E402
+from backend.stores.sql.codecs import checkin_to_row  # noqa: E402
 from backend.stores.sql.uow import make_engine  # noqa: E402
 from backend.web import create_app  # noqa: E402
 
@@ -133,7 +134,7 @@ def _checkin_rows(rng: random.Random, elder_id: str) -> list[dict]:
             )
             partial = rng.random() < 0.03
             rows.append(
-                t.checkin_to_row(
+                checkin_to_row(
                     CheckIn(
                         f"c-{elder_id}-{day.isoformat()}-{slot}",
                         elder_id,

@@ -854,10 +854,11 @@ def load_alerts(
     from sqlalchemy import select
 
     from backend.stores.sql import tables as t
+    from backend.stores.sql.codecs import alert_from_row
 
     with svc.uow() as uow:
         rows = uow.connection.execute(select(t.alerts)).all()
-        alerts = [t.alert_from_row(r._mapping) for r in rows]
+        alerts = [alert_from_row(r._mapping) for r in rows]
         sent = uow.connection.execute(
             select(
                 t.outbox_messages.c.alert_id,

@@ -194,7 +194,7 @@ JSON_COLUMNS = {("answers", "value"), ("readings", "value")}
 
 
 def _sqlite_cell(table: str, column: str) -> Callable[[Any], Any]:
-    """Return how SQLAlchemy stores this column's values on SQLite (see tables.py)."""
+    """Return how SQLAlchemy stores this column's values on SQLite (see column_types.py)."""
     if (table, column) == ("answers", "value"):
         return json.dumps  # JSON: SQLAlchemy's default serializer
     if (table, column) == ("readings", "value"):
@@ -289,6 +289,7 @@ def seed(engine: Any, n: int, days: int, rng: random.Random) -> Seeded:
     from sqlalchemy import insert
 
     from backend.domain.model import CareCenter, Consent, Elder, Municipality, Recipient, Share
+    from backend.stores.sql import codecs
     from backend.stores.sql import tables as t
     from questions.loader import SETS_DIR, load_sets
 
@@ -305,18 +306,20 @@ def seed(engine: Any, n: int, days: int, rng: random.Random) -> Seeded:
     bound = NOW - timedelta(days=days + 10)
     ids = [elder_id(i) for i in range(n)]
     with setup_connection(engine) as conn:
-        conn.execute(insert(t.municipalities), t.municipality_to_row(Municipality(CODE, "奥州市")))
-        conn.execute(insert(t.care_centers), t.center_to_row(CareCenter(CENTER, CODE, "包括")))
+        conn.execute(
+            insert(t.municipalities), codecs.municipality_to_row(Municipality(CODE, "奥州市"))
+        )
+        conn.execute(insert(t.care_centers), codecs.center_to_row(CareCenter(CENTER, CODE, "包括")))
         conn.execute(
             insert(t.recipients),
-            t.recipient_to_row(
+            codecs.recipient_to_row(
                 Recipient("center-inbox", CENTER, None, "受付", "センター", "email", "c@x.invalid")
             ),
         )
         conn.execute(
             insert(t.elders),
             [
-                t.elder_to_row(
+                codecs.elder_to_row(
                     Elder(e, f"高齢者 {e}", "こうれいしゃ", CODE, CENTER, "水沢", consent=consent)
                 )
                 for e in ids
@@ -332,7 +335,7 @@ def seed(engine: Any, n: int, days: int, rng: random.Random) -> Seeded:
         conn.execute(
             insert(t.recipients),
             [
-                t.recipient_to_row(
+                codecs.recipient_to_row(
                     Recipient(f"f-{e}", CENTER, e, "家族", "長女", "email", "f@x.invalid")
                 )
                 for e in ids
@@ -641,7 +644,7 @@ def run_raw_scan(engine: Any) -> tuple[float, int]:
     """Fetch the same rows as plain tuples through the same engine: the floor of any loader."""
     from sqlalchemy import Date, bindparam, text
 
-    from backend.stores.sql.tables import UtcDateTime
+    from backend.stores.sql.column_types import UtcDateTime
 
     types = {"first": Date, "last": Date, "since": UtcDateTime, "now": UtcDateTime}
     queries = raw_queries()

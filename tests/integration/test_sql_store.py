@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import AlertStatus, ReadingKind
 from backend.ports import AbstractUnitOfWork
-from backend.stores.sql import migrate, repositories, tables
+from backend.stores.sql import base, migrate, tables
 from backend.stores.sql.uow import SqlUnitOfWork, make_engine
 from tests.builders import (
     CENTER_ID,
@@ -237,7 +237,7 @@ class TestSqlOnlyAlerts:
             statements.clear()
             whole = read_all(uow)
             assert len(statements) == 5
-            monkeypatch.setattr(repositories, "IDS_PER_QUERY", 2)
+            monkeypatch.setattr(base, "IDS_PER_QUERY", 2)
             statements.clear()
             batched = read_all(uow)
             assert len(statements) == 10

@@ -5,8 +5,8 @@ from __future__ import annotations
 from backend.domain.contacts import ElderContacts
 from backend.domain.errors import NotFound
 from backend.ports import ContactRepository
+from backend.stores.dynamodb.base import DynamoRepository, item
 from backend.stores.dynamodb.codec import aware
-from backend.stores.dynamodb.repositories import DynamoRepository, item
 
 SK_CONTACTS = "#CONTACTS"
 

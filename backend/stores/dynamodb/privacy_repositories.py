@@ -1,4 +1,4 @@
-"""One elder's codes and records for the elder page, disclosure and erasure; published versions."""
+"""DynamoDB repository of one elder's codes and records for its page, disclosure, erasure."""
 
 from __future__ import annotations
 
@@ -7,19 +7,14 @@ import json
 from datetime import datetime
 from typing import Any
 
-from backend.domain.errors import Conflict, NotFound
 from backend.domain.family import FamilyMessage, LinkCode
 from backend.domain.model import Alert, PairingCode, Recipient
-from backend.domain.versions import ConfigKind, ConfigVersion
-from backend.ports import ConfigVersionRepository, PrivacyRepository
+from backend.ports import PrivacyRepository
+from backend.stores.dynamodb.alert_repositories import recipient_item
+from backend.stores.dynamodb.base import DynamoRepository
 from backend.stores.dynamodb.codec import aware, decode
-from backend.stores.dynamodb.repositories import (
-    DynamoRepository,
-    item,
-    pairing_item,
-    recipient_item,
-)
-from backend.stores.dynamodb.staff_repositories import link_code_item
+from backend.stores.dynamodb.elder_repositories import pairing_item
+from backend.stores.dynamodb.family_repositories import link_code_item
 from backend.stores.dynamodb.table import HIGH, PK, SK
 
 
@@ -115,53 +110,3 @@ class DynamoPrivacyRepository(DynamoRepository, PrivacyRepository):
             self._s.put(recipient_item(blank))
         counts["recipients"] = len(members)
         return counts
-
-
-def _config_pk(kind: ConfigKind, code: str) -> str:
-    return f"CONFIG#{ConfigKind(kind).value}#{code}"
-
-
-def _version_sk(version: int) -> str:
-    return f"V#{version:010d}"
-
-
-HEAD = "#HEAD"
-
-
-class DynamoConfigVersionRepository(DynamoRepository, ConfigVersionRepository):
-    """Versions CONFIG#<kind>#<code> / V#<version>, and a #HEAD copy of the newest (gsi1)."""
-
-    def add(self, version: ConfigVersion) -> None:
-        """Store a version; Conflict if it exists, NotFound without its municipality."""
-        aware(version.published_at)
-        if version.version < 0:
-            raise ValueError("a version number is never negative")
-        pk = _config_pk(version.kind, version.municipality_code)
-        if self._exists(pk, _version_sk(version.version)):
-            raise Conflict(f"{version.kind} {version.municipality_code} v{version.version} exists")
-        if not self._exists(f"MUNI#{version.municipality_code}", "#MUNI"):
-            raise NotFound(f"municipality {version.municipality_code} does not exist")
-        self._s.put(item("config-version", pk, _version_sk(version.version), version))
-        head = self._s.get(pk, HEAD)  # read, so that two publishers at once conflict
-        if head is None or int(head["version"]) < version.version:
-            kind = ConfigKind(version.kind).value
-            heads = {"gsi1pk": f"CONFIGS#{kind}", "gsi1sk": version.municipality_code}
-            self._s.put(item("config-head", pk, HEAD, version, **heads))
-
-    def get(self, kind: ConfigKind, code: str, version: int) -> ConfigVersion | None:
-        """Return one version, or None."""
-        return self._get(ConfigVersion, _config_pk(kind, code), _version_sk(version))
-
-    def latest(self, kind: ConfigKind, code: str) -> ConfigVersion | None:
-        """Return the municipality's newest version of this kind (its head), or None."""
-        return self._get(ConfigVersion, _config_pk(kind, code), HEAD)
-
-    def list_for(self, kind: ConfigKind, code: str) -> list[ConfigVersion]:
-        """Return the municipality's versions of this kind, newest first."""
-        found = self._query(ConfigVersion, _config_pk(kind, code), ("begins", "V#"))
-        return sorted(found, key=lambda v: v.version, reverse=True)
-
-    def latest_all(self, kind: ConfigKind) -> list[ConfigVersion]:
-        """Return the newest version of this kind of every municipality, by municipality code."""
-        found = self._query(ConfigVersion, f"CONFIGS#{ConfigKind(kind).value}", index="gsi1")
-        return sorted(found, key=lambda v: v.municipality_code)

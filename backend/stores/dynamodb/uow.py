@@ -6,34 +6,40 @@ from types import TracebackType
 from typing import Any, Self
 
 from backend.ports import AbstractUnitOfWork
-from backend.stores.dynamodb.contact_repositories import DynamoContactRepository
-from backend.stores.dynamodb.privacy_repositories import (
-    DynamoConfigVersionRepository,
-    DynamoPrivacyRepository,
-)
-from backend.stores.dynamodb.repositories import (
+from backend.stores.dynamodb.alert_repositories import (
     DynamoAlertRepository,
-    DynamoAnswerRepository,
-    DynamoAwayRepository,
-    DynamoCenterRepository,
-    DynamoCheckInRepository,
-    DynamoDeviceRepository,
-    DynamoElderRepository,
-    DynamoEventRepository,
-    DynamoMunicipalityRepository,
     DynamoOutboxRepository,
-    DynamoReadingRepository,
     DynamoRecipientRepository,
 )
+from backend.stores.dynamodb.board_repositories import DynamoBoardRepository
+from backend.stores.dynamodb.checkin_repositories import (
+    DynamoAnswerRepository,
+    DynamoAwayRepository,
+    DynamoCheckInRepository,
+    DynamoEventRepository,
+    DynamoReadingRepository,
+)
+from backend.stores.dynamodb.config_repositories import DynamoConfigVersionRepository
+from backend.stores.dynamodb.contact_repositories import DynamoContactRepository
+from backend.stores.dynamodb.elder_repositories import (
+    DynamoCenterRepository,
+    DynamoDeviceRepository,
+    DynamoElderRepository,
+    DynamoMunicipalityRepository,
+)
+from backend.stores.dynamodb.family_repositories import (
+    DynamoFamilyRepository,
+    DynamoLineInboxRepository,
+)
+from backend.stores.dynamodb.notice_repositories import (
+    DynamoNoticeDeliveryRepository,
+    DynamoNoticeRepository,
+)
+from backend.stores.dynamodb.privacy_repositories import DynamoPrivacyRepository
 from backend.stores.dynamodb.staff_repositories import (
     DynamoApiTokenRepository,
     DynamoAuditRepository,
-    DynamoBoardRepository,
-    DynamoFamilyRepository,
-    DynamoLineInboxRepository,
     DynamoLoginFailureRepository,
-    DynamoNoticeDeliveryRepository,
-    DynamoNoticeRepository,
     DynamoSessionRepository,
     DynamoUserRepository,
 )

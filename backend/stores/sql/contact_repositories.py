@@ -8,12 +8,13 @@ from backend.domain.contacts import ElderContacts
 from backend.domain.errors import NotFound
 from backend.ports import ContactRepository
 from backend.stores.sql import tables as t
-from backend.stores.sql.repositories import _mapping, _SqlRepository
+from backend.stores.sql.base import SqlRepository, mapping
+from backend.stores.sql.staff_codecs import contacts_from_row, contacts_to_row
 
 _c = t.elder_contacts.c
 
 
-class SqlContactRepository(_SqlRepository, ContactRepository):
+class SqlContactRepository(SqlRepository, ContactRepository):
     """One row an elder; saving replaces it."""
 
     def get(self, elder_id: str) -> ElderContacts | None:
@@ -21,11 +22,11 @@ class SqlContactRepository(_SqlRepository, ContactRepository):
         row = self._connection.execute(
             select(t.elder_contacts).where(_c.elder_id == elder_id)
         ).first()
-        return None if row is None else t.contacts_from_row(_mapping(row))
+        return None if row is None else contacts_from_row(mapping(row))
 
     def save(self, contacts: ElderContacts) -> None:
         """Store or replace the elder's contacts; NotFound if the elder does not exist."""
-        values = t.contacts_to_row(contacts)
+        values = contacts_to_row(contacts)
         elder = self._connection.execute(
             select(t.elders.c.id).where(t.elders.c.id == contacts.elder_id)
         ).first()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Dialect, Integer, Table, bindparam, delete, insert, select, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import Integer, bindparam, delete, insert, select, update
 
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.family import (
@@ -19,13 +17,26 @@ from backend.domain.family import (
 )
 from backend.ports import FamilyRepository, LineInboxRepository
 from backend.stores.sql import tables as t
-from backend.stores.sql.repositories import (
-    _code_point,
-    _mapping,
-    _on_conflict_insert,
-    _PerDialect,
-    _SqlRepository,
-    _translated,
+from backend.stores.sql.base import (
+    PerDialect,
+    SqlRepository,
+    code_point,
+    driver_insert,
+    mapping,
+    on_conflict_insert,
+    translated,
+)
+from backend.stores.sql.column_types import to_utc
+from backend.stores.sql.family_codecs import (
+    family_message_from_row,
+    family_message_to_row,
+    inbox_event_from_row,
+    inbox_event_to_row,
+    link_code_from_row,
+    link_code_to_row,
+    monthly_sends_from_row,
+    summary_from_row,
+    summary_to_row,
 )
 
 _ib, _lc, _fm, _ms = (
@@ -34,45 +45,13 @@ _ib, _lc, _fm, _ms = (
     t.family_messages.c,
     t.line_monthly_sends.c,
 )
-_ADD_INBOX = _PerDialect(lambda d: _on_conflict_insert(d, t.line_inbox, ("id",), _ib.id))
-_driver_inserts: dict[tuple[str, str, int, str], tuple[str, Callable[[dict[str, Any]], tuple]]] = {}
-
-
-def _driver_insert(
-    dialect: Dialect, table: Table, key: tuple[str, ...]
-) -> tuple[str, Callable[[dict[str, Any]], tuple]]:
-    """Return SQLite's INSERT … ON CONFLICT (key) DO NOTHING as driver SQL, and its binder.
-
-    The binder turns a row dict into the positional parameters with the columns' own
-    bind processors (the same conversions SQLAlchemy applies), so rows are stored exactly
-    as through ``execute(insert(...))``; ``exec_driver_sql`` keeps SQLAlchemy's events,
-    transaction and error translation but skips compiling, caching and the result set
-    (about 60 us of the webhook's ~0.2 ms write on SQLite).
-    """
-    cache_key = (dialect.name, dialect.paramstyle, id(dialect._json_serializer), table.name)
-    found = _driver_inserts.get(cache_key)
-    if found is None:
-        compiled = (
-            sqlite.insert(table)
-            .on_conflict_do_nothing(index_elements=list(key))
-            .compile(dialect=dialect)
-        )
-        names = compiled.positiontup or []
-        binders = [(name, table.c[name].type.bind_processor(dialect)) for name in names]
-
-        def bind(row: dict[str, Any]) -> tuple:
-            return tuple(row[n] if process is None else process(row[n]) for n, process in binders)
-
-        found = _driver_inserts[cache_key] = (str(compiled), bind)
-    return found
-
-
+_ADD_INBOX = PerDialect(lambda d: on_conflict_insert(d, t.line_inbox, ("id",), _ib.id))
 _GET_INBOX = select(t.line_inbox).where(_ib.id == bindparam("event_id"))
-_PENDING_INBOX = _PerDialect(
+_PENDING_INBOX = PerDialect(
     lambda d: (
         select(t.line_inbox)
         .where(_ib.processed_at.is_(None), _ib.attempts < bindparam("max_attempts"))
-        .order_by(_ib.received_at, _code_point(d, _ib.id))
+        .order_by(_ib.received_at, code_point(d, _ib.id))
         .limit(bindparam("limit", type_=Integer))
     )
 )
@@ -100,13 +79,13 @@ _USE_CODE = (
     .where(_lc.code == bindparam("b_code"), _lc.used_at.is_(None))
     .values(used_at=bindparam("at"))
 )
-_ADD_MESSAGE = _PerDialect(lambda d: _on_conflict_insert(d, t.family_messages, ("id",), _fm.id))
+_ADD_MESSAGE = PerDialect(lambda d: on_conflict_insert(d, t.family_messages, ("id",), _fm.id))
 _GET_MESSAGE = select(t.family_messages).where(_fm.id == bindparam("message_id"))
-_UNHEARD = _PerDialect(
+_UNHEARD = PerDialect(
     lambda d: (
         select(t.family_messages)
         .where(_fm.elder_id == bindparam("elder_id"), _fm.heard_at.is_(None))
-        .order_by(_fm.received_at, _code_point(d, _fm.id))
+        .order_by(_fm.received_at, code_point(d, _fm.id))
     )
 )
 _MARK_HEARD = (
@@ -128,8 +107,8 @@ _SET_SUMMARY = (
     .values(send_at=bindparam("b_send_at"), since=bindparam("b_since"))
 )
 _REMOVE_SUMMARY = delete(t.line_summaries).where(_su.line_user_id == bindparam("user"))
-_LIST_SUMMARIES = _PerDialect(
-    lambda d: select(t.line_summaries).order_by(_code_point(d, _su.line_user_id))
+_LIST_SUMMARIES = PerDialect(
+    lambda d: select(t.line_summaries).order_by(code_point(d, _su.line_user_id))
 )
 _WARN = (
     update(t.line_monthly_sends)
@@ -138,33 +117,25 @@ _WARN = (
 )
 
 
-class SqlLineInboxRepository(_SqlRepository, LineInboxRepository):
+class SqlLineInboxRepository(SqlRepository, LineInboxRepository):
     """LINE webhook events in ``line_inbox``, keyed by ``webhookEventId``."""
 
     def add_if_absent(self, event: InboxEvent) -> bool:
         """Store the event unless its id exists; return whether it was stored."""
-        values = t.inbox_event_to_row(event)
+        values = inbox_event_to_row(event)
         what = f"LINE event {event.id}"
-        if self._connection.dialect.name == "sqlite":  # the webhook's hot path: see _driver_insert
-            sql, bind = _driver_insert(self._connection.dialect, t.line_inbox, ("id",))
-            with _translated(self._connection, what):
+        if self._connection.dialect.name == "sqlite":  # the webhook's hot path: see driver_insert
+            sql, bind = driver_insert(self._connection.dialect, t.line_inbox, ("id",))
+            with translated(self._connection, what):
                 return self._connection.exec_driver_sql(sql, bind(values)).rowcount == 1
         stmt = _ADD_INBOX.get(self._connection)
-        if stmt is not None:
-            with _translated(self._connection, what):
-                return self._connection.execute(stmt, values).first() is not None
-        if self.get(event.id) is not None:
-            return False
-        try:
-            self._insert(insert(t.line_inbox), values, what)
-        except Conflict:
-            return False
-        return True
+        with translated(self._connection, what):
+            return self._connection.execute(stmt, values).first() is not None
 
     def get(self, event_id: str) -> InboxEvent | None:
         """Return the event, or None."""
         row = self._connection.execute(_GET_INBOX, {"event_id": event_id}).first()
-        return None if row is None else t.inbox_event_from_row(_mapping(row))
+        return None if row is None else inbox_event_from_row(mapping(row))
 
     def pending(self, limit: int, max_attempts: int) -> list[InboxEvent]:
         """Return unprocessed events with fewer than ``max_attempts`` failures, oldest first."""
@@ -174,13 +145,11 @@ class SqlLineInboxRepository(_SqlRepository, LineInboxRepository):
             _PENDING_INBOX.get(self._connection),
             {"limit": int(limit), "max_attempts": int(max_attempts)},
         )
-        return [t.inbox_event_from_row(_mapping(row)) for row in rows]
+        return [inbox_event_from_row(mapping(row)) for row in rows]
 
     def mark_processed(self, event_id: str, at: datetime) -> bool:
         """Record the event processed and empty its payload; False if processed already."""
-        result = self._connection.execute(
-            _MARK_PROCESSED, {"event_id": event_id, "at": t.to_utc(at)}
-        )
+        result = self._connection.execute(_MARK_PROCESSED, {"event_id": event_id, "at": to_utc(at)})
         if result.rowcount == 1:
             return True
         if self.get(event_id) is None:
@@ -199,7 +168,7 @@ class SqlLineInboxRepository(_SqlRepository, LineInboxRepository):
         """Empty the payload of unprocessed events that failed ``max_attempts`` times or more."""
         rows = self._connection.execute(
             _GIVEN_UP_INBOX,
-            {"max_attempts": int(max_attempts), "before": t.to_utc(received_before)},
+            {"max_attempts": int(max_attempts), "before": to_utc(received_before)},
         )
         ids = [row.id for row in rows if row.payload]  # JSON cannot be compared in SQL
         if ids:
@@ -207,54 +176,49 @@ class SqlLineInboxRepository(_SqlRepository, LineInboxRepository):
         return len(ids)
 
 
-class SqlFamilyRepository(_SqlRepository, FamilyRepository):
+class SqlFamilyRepository(SqlRepository, FamilyRepository):
     """Link codes, family messages and monthly LINE sends."""
 
     def add_link_code(self, code: LinkCode) -> None:
         """Store a link code; Conflict if taken, NotFound for an unknown elder."""
         self._insert(
-            insert(t.family_link_codes), t.link_code_to_row(code), f"link code for {code.elder_id}"
+            insert(t.family_link_codes), link_code_to_row(code), f"link code for {code.elder_id}"
         )
 
     def get_link_code(self, code: str) -> LinkCode | None:
         """Return the link code, or None."""
         row = self._connection.execute(_GET_CODE, {"b_code": code}).first()
-        return None if row is None else t.link_code_from_row(_mapping(row))
+        return None if row is None else link_code_from_row(mapping(row))
 
     def mark_link_code_used(self, code: str, at: datetime) -> bool:
         """Mark an unused code used; return whether this call marked it."""
-        result = self._connection.execute(_USE_CODE, {"b_code": code, "at": t.to_utc(at)})
+        result = self._connection.execute(_USE_CODE, {"b_code": code, "at": to_utc(at)})
         return result.rowcount == 1
 
     def add_message_if_absent(self, message: FamilyMessage) -> bool:
         """Store the message unless its id exists; return whether it was stored."""
-        values = t.family_message_to_row(message)
+        values = family_message_to_row(message)
         what = f"family message {message.id}"
         stmt = _ADD_MESSAGE.get(self._connection)
-        if stmt is not None:
-            with _translated(self._connection, what):
-                return self._connection.execute(stmt, values).first() is not None
-        if self.get_message(message.id) is not None:
-            return False
-        self._insert(insert(t.family_messages), values, what)
-        return True
+        with translated(self._connection, what):
+            return self._connection.execute(stmt, values).first() is not None
 
     def get_message(self, message_id: str) -> FamilyMessage | None:
         """Return the message, or None."""
         row = self._connection.execute(_GET_MESSAGE, {"message_id": message_id}).first()
-        return None if row is None else t.family_message_from_row(_mapping(row))
+        return None if row is None else family_message_from_row(mapping(row))
 
     def unheard_for_elder(self, elder_id: str) -> list[FamilyMessage]:
         """Return the elder's unheard messages, oldest first."""
         rows = self._connection.execute(_UNHEARD.get(self._connection), {"elder_id": elder_id})
-        return [t.family_message_from_row(_mapping(row)) for row in rows]
+        return [family_message_from_row(mapping(row)) for row in rows]
 
     def mark_heard(self, message_ids: Sequence[str], at: datetime) -> int:
         """Mark the unheard ones of these messages heard; return how many."""
         ids = list(dict.fromkeys(message_ids))
         if not ids:
             return 0
-        result = self._connection.execute(_MARK_HEARD, {"ids": ids, "at": t.to_utc(at)})
+        result = self._connection.execute(_MARK_HEARD, {"ids": ids, "at": to_utc(at)})
         return result.rowcount
 
     def count_sends(self, month: str, count: int) -> MonthlySends:
@@ -274,17 +238,17 @@ class SqlFamilyRepository(_SqlRepository, FamilyRepository):
     def sends(self, month: str) -> MonthlySends:
         """Return the month's sends (zero when none)."""
         row = self._connection.execute(_GET_SENDS, {"month": month}).first()
-        return MonthlySends(month) if row is None else t.monthly_sends_from_row(_mapping(row))
+        return MonthlySends(month) if row is None else monthly_sends_from_row(mapping(row))
 
     def mark_quota_warned(self, month: str, at: datetime) -> bool:
         """Record the month's quota warning once; False if recorded already."""
         self.count_sends(month, 0)
-        result = self._connection.execute(_WARN, {"b_month": month, "at": t.to_utc(at)})
+        result = self._connection.execute(_WARN, {"b_month": month, "at": to_utc(at)})
         return result.rowcount == 1
 
     def set_summary(self, subscription: SummarySubscription) -> None:
         """Store the member's opt-in, replacing any earlier one."""
-        values = t.summary_to_row(subscription)
+        values = summary_to_row(subscription)
         params = {"b_user": values["line_user_id"], "b_send_at": values["send_at"]}
         params["b_since"] = values["since"]
         if self._connection.execute(_SET_SUMMARY, params).rowcount == 1:
@@ -297,7 +261,7 @@ class SqlFamilyRepository(_SqlRepository, FamilyRepository):
     def get_summary(self, line_user_id: str) -> SummarySubscription | None:
         """Return the member's opt-in, or None."""
         row = self._connection.execute(_GET_SUMMARY, {"user": line_user_id}).first()
-        return None if row is None else t.summary_from_row(_mapping(row))
+        return None if row is None else summary_from_row(mapping(row))
 
     def remove_summary(self, line_user_id: str) -> bool:
         """Remove the member's opt-in; False when there was none."""
@@ -306,4 +270,4 @@ class SqlFamilyRepository(_SqlRepository, FamilyRepository):
     def list_summaries(self) -> list[SummarySubscription]:
         """Return every opt-in, by LINE user id."""
         rows = self._connection.execute(_LIST_SUMMARIES.get(self._connection))
-        return [t.summary_from_row(_mapping(row)) for row in rows]
+        return [summary_from_row(mapping(row)) for row in rows]

@@ -22,13 +22,14 @@ from backend.domain.errors import StoreBusy
 from backend.domain.family import InboxEvent
 from backend.ports import LineInboxWriter
 from backend.stores.sql import tables as t
-from backend.stores.sql.family_repositories import _driver_insert
-from backend.stores.sql.uow import _is_sqlite_file, configure_sqlite_connection
+from backend.stores.sql.base import driver_insert
+from backend.stores.sql.family_codecs import inbox_event_to_row
+from backend.stores.sql.uow import configure_sqlite_connection, is_sqlite_file
 
 
 def line_inbox_writer(engine: Engine) -> LineInboxWriter | None:
     """Return the dedicated inbox writer for the engine's database (None: not SQLite file)."""
-    if engine.dialect.name != "sqlite" or not _is_sqlite_file(engine.url.database):
+    if engine.dialect.name != "sqlite" or not is_sqlite_file(engine.url.database):
         return None
     return SqliteLineInboxWriter(engine)
 
@@ -37,7 +38,7 @@ class SqliteLineInboxWriter(LineInboxWriter):
     """``line_inbox`` rows written and committed on a sqlite3 connection per thread."""
 
     def __init__(self, engine: Engine) -> None:
-        self._sql, self._bind = _driver_insert(engine.dialect, t.line_inbox, ("id",))
+        self._sql, self._bind = driver_insert(engine.dialect, t.line_inbox, ("id",))
         cargs, cparams = engine.dialect.create_connect_args(engine.url)
         self._connect_args: tuple[tuple[Any, ...], Mapping[str, Any]] = (tuple(cargs), cparams)
         self._dbapi = engine.dialect.loaded_dbapi
@@ -54,7 +55,7 @@ class SqliteLineInboxWriter(LineInboxWriter):
 
     def add_all(self, events: Sequence[InboxEvent]) -> list[bool]:
         """Store the events whose id is not taken (one transaction); return which were new."""
-        rows = [self._bind(t.inbox_event_to_row(event)) for event in events]
+        rows = [self._bind(inbox_event_to_row(event)) for event in events]
         connection = self._connection()
         try:
             connection.execute("BEGIN IMMEDIATE")  # the write lock now, with the busy wait

@@ -7,17 +7,24 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
 
-from backend.domain.errors import Conflict, NotFound
+from backend.domain.errors import NotFound
 from backend.ports import NoticeDeliveryRepository, NoticeRepository
 from backend.stores.sql import tables as t
-from backend.stores.sql.repositories import (
-    IDS_PER_QUERY,
-    _code_point,
-    _mapping,
-    _on_conflict_insert,
-    _PerDialect,
-    _SqlRepository,
-    _translated,
+from backend.stores.sql.base import (
+    PerDialect,
+    SqlRepository,
+    batches,
+    code_point,
+    mapping,
+    on_conflict_insert,
+    translated,
+)
+from backend.stores.sql.column_types import to_utc
+from backend.stores.sql.notice_codecs import (
+    delivery_from_row,
+    delivery_to_row,
+    notice_from_row,
+    notice_to_row,
 )
 from notices.model import Notice, NoticeDelivery, Safety
 
@@ -29,16 +36,16 @@ _UPDATE_NOTICE = (
     .where(_nt.id == bindparam("notice_id"))
     .values({name: bindparam(name) for name in _NOTICE_FIELDS})
 )
-_LIST_NOTICES = _PerDialect(
+_LIST_NOTICES = PerDialect(
     lambda d: (
         select(t.notices)
         .where(_nt.municipality_code == bindparam("code"))
-        .order_by(_nt.starts_at, _code_point(d, _nt.id))
+        .order_by(_nt.starts_at, code_point(d, _nt.id))
     )
 )
 _DELIVERY_KEY = ("notice_id", "elder_id", "occurrence")
-_ADD_DELIVERY = _PerDialect(
-    lambda d: _on_conflict_insert(d, t.notice_deliveries, _DELIVERY_KEY, _nd.notice_id)
+_ADD_DELIVERY = PerDialect(
+    lambda d: on_conflict_insert(d, t.notice_deliveries, _DELIVERY_KEY, _nd.notice_id)
 )
 _GET_DELIVERY = select(t.notice_deliveries).where(
     _nd.notice_id == bindparam("notice_id"),
@@ -54,21 +61,21 @@ _SET_SAFETY = (
     )
     .values(safety=bindparam("v_safety"), safety_at=bindparam("v_safety_at"))
 )
-_DELIVERIES_FOR_ELDER = _PerDialect(
+_DELIVERIES_FOR_ELDER = PerDialect(
     lambda d: (
         select(t.notice_deliveries)
         .where(
             _nd.elder_id == bindparam("elder_id"),
             _nd.notice_id.in_(bindparam("notice_ids", expanding=True)),
         )
-        .order_by(_code_point(d, _nd.notice_id), _code_point(d, _nd.occurrence))
+        .order_by(code_point(d, _nd.notice_id), code_point(d, _nd.occurrence))
     )
 )
-_DELIVERIES_FOR_NOTICE = _PerDialect(
+_DELIVERIES_FOR_NOTICE = PerDialect(
     lambda d: (
         select(t.notice_deliveries)
         .where(_nd.notice_id == bindparam("notice_id"))
-        .order_by(_code_point(d, _nd.elder_id), _code_point(d, _nd.occurrence))
+        .order_by(code_point(d, _nd.elder_id), code_point(d, _nd.occurrence))
     )
 )
 _SPEAKERS = (
@@ -78,23 +85,23 @@ _SPEAKERS = (
 )
 
 
-class SqlNoticeRepository(_SqlRepository, NoticeRepository):
+class SqlNoticeRepository(SqlRepository, NoticeRepository):
     """Notices in the ``notices`` table."""
 
     def add(self, notice: Notice) -> None:
         """Add a notice; raise Conflict if the id exists."""
-        self._insert(insert(t.notices), t.notice_to_row(notice), f"notice {notice.id}")
+        self._insert(insert(t.notices), notice_to_row(notice), f"notice {notice.id}")
 
     def get(self, notice_id: str) -> Notice | None:
         """Return the notice, or None."""
         row = self._connection.execute(_GET_NOTICE, {"notice_id": notice_id}).first()
-        return None if row is None else t.notice_from_row(_mapping(row))
+        return None if row is None else notice_from_row(mapping(row))
 
     def update(self, notice: Notice) -> None:
         """Replace the stored notice (``created_at`` kept); NotFound if absent."""
-        row = t.notice_to_row(notice)
+        row = notice_to_row(notice)
         params = {name: row[name] for name in _NOTICE_FIELDS}
-        with _translated(self._connection, f"notice {notice.id}"):
+        with translated(self._connection, f"notice {notice.id}"):
             result = self._connection.execute(_UPDATE_NOTICE, {**params, "notice_id": notice.id})
         if result.rowcount != 1:
             raise NotFound(f"notice {notice.id} does not exist")
@@ -102,43 +109,34 @@ class SqlNoticeRepository(_SqlRepository, NoticeRepository):
     def list_for_municipality(self, code: str) -> list[Notice]:
         """Return the municipality's notices by ``starts_at``, then id."""
         rows = self._connection.execute(_LIST_NOTICES.get(self._connection), {"code": code})
-        return [t.notice_from_row(_mapping(row)) for row in rows]
+        return [notice_from_row(mapping(row)) for row in rows]
 
     def speakers_for(self, elder_ids: Sequence[str]) -> dict[str, list[str]]:
         """Return each asked elder's distinct bound Alexa user ids, sorted."""
         asked = list(dict.fromkeys(elder_ids))
         found: dict[str, set[str]] = {elder_id: set() for elder_id in asked}
-        for i in range(0, len(asked), IDS_PER_QUERY):
-            batch = asked[i : i + IDS_PER_QUERY]
+        for batch in batches(asked):
             for row in self._connection.execute(_SPEAKERS, {"elder_ids": batch}):
                 found[row.elder_id].add(row.alexa_user_id)
         return {elder_id: sorted(users) for elder_id, users in found.items()}
 
 
-class SqlNoticeDeliveryRepository(_SqlRepository, NoticeDeliveryRepository):
+class SqlNoticeDeliveryRepository(SqlRepository, NoticeDeliveryRepository):
     """Heard marks and 安否 answers in the ``notice_deliveries`` table."""
 
     def mark_heard(self, delivery: NoticeDelivery) -> bool:
         """Store the delivery unless its key exists; return whether it was stored."""
-        values = t.delivery_to_row(delivery)
+        values = delivery_to_row(delivery)
         what = f"notice delivery {delivery.notice_id}/{delivery.elder_id}"
         stmt = _ADD_DELIVERY.get(self._connection)
-        if stmt is not None:
-            with _translated(self._connection, what):
-                inserted = self._connection.execute(stmt, values).first()
-            return inserted is not None
-        if self._get(delivery.notice_id, delivery.elder_id, delivery.occurrence) is not None:
-            return False
-        try:
-            self._insert(insert(t.notice_deliveries), values, what)
-        except Conflict:
-            return False
-        return True
+        with translated(self._connection, what):
+            inserted = self._connection.execute(stmt, values).first()
+        return inserted is not None
 
     def _get(self, notice_id: str, elder_id: str, occurrence: str) -> NoticeDelivery | None:
         key = {"notice_id": notice_id, "elder_id": elder_id, "occurrence": occurrence}
         row = self._connection.execute(_GET_DELIVERY, key).first()
-        return None if row is None else t.delivery_from_row(_mapping(row))
+        return None if row is None else delivery_from_row(mapping(row))
 
     def record_safety(
         self, notice_id: str, elder_id: str, occurrence: str, safety: Safety, at: datetime
@@ -151,7 +149,7 @@ class SqlNoticeDeliveryRepository(_SqlRepository, NoticeDeliveryRepository):
                 "k_elder_id": elder_id,
                 "k_occurrence": occurrence,
                 "v_safety": Safety(safety).value,
-                "v_safety_at": t.to_utc(at),
+                "v_safety_at": to_utc(at),
             },
         )
         if result.rowcount != 1:
@@ -164,11 +162,9 @@ class SqlNoticeDeliveryRepository(_SqlRepository, NoticeDeliveryRepository):
             return []
         found: list[NoticeDelivery] = []
         stmt = _DELIVERIES_FOR_ELDER.get(self._connection)
-        for i in range(0, len(ids), IDS_PER_QUERY):
-            rows = self._connection.execute(
-                stmt, {"elder_id": elder_id, "notice_ids": ids[i : i + IDS_PER_QUERY]}
-            )
-            found.extend(t.delivery_from_row(_mapping(row)) for row in rows)
+        for batch in batches(ids):
+            rows = self._connection.execute(stmt, {"elder_id": elder_id, "notice_ids": batch})
+            found.extend(delivery_from_row(mapping(row)) for row in rows)
         return found
 
     def list_for_notice(self, notice_id: str) -> list[NoticeDelivery]:
@@ -176,4 +172,4 @@ class SqlNoticeDeliveryRepository(_SqlRepository, NoticeDeliveryRepository):
         rows = self._connection.execute(
             _DELIVERIES_FOR_NOTICE.get(self._connection), {"notice_id": notice_id}
         )
-        return [t.delivery_from_row(_mapping(row)) for row in rows]
+        return [delivery_from_row(mapping(row)) for row in rows]

@@ -10,10 +10,13 @@ from backend.domain.family import FamilyMessage, LinkCode
 from backend.domain.model import Alert, PairingCode
 from backend.ports import PrivacyRepository
 from backend.stores.sql import tables as t
-from backend.stores.sql.repositories import _by_code_point, _mapping, _SqlRepository
+from backend.stores.sql.base import SqlRepository, by_code_point, mapping
+from backend.stores.sql.codecs import alert_from_row, pairing_code_from_row
+from backend.stores.sql.column_types import to_utc
+from backend.stores.sql.family_codecs import family_message_from_row, link_code_from_row
 
 
-class SqlPrivacyRepository(_SqlRepository, PrivacyRepository):
+class SqlPrivacyRepository(SqlRepository, PrivacyRepository):
     """Reads and erasures over every table that holds something of one elder."""
 
     def pairing_codes_for(self, elder_id: str) -> list[PairingCode]:
@@ -22,10 +25,10 @@ class SqlPrivacyRepository(_SqlRepository, PrivacyRepository):
         stmt = (
             select(t.pairing_codes)
             .where(c.elder_id == elder_id)
-            .order_by(c.expires_at, _by_code_point(self._connection, c.code))
+            .order_by(c.expires_at, by_code_point(self._connection, c.code))
         )
         rows = self._connection.execute(stmt)
-        return [t.pairing_code_from_row(_mapping(row)) for row in rows]
+        return [pairing_code_from_row(mapping(row)) for row in rows]
 
     def revoke_pairing_codes(self, elder_id: str, at: datetime) -> int:
         """Mark the elder's unused pairing codes used at ``at``; return how many."""
@@ -33,7 +36,7 @@ class SqlPrivacyRepository(_SqlRepository, PrivacyRepository):
         stmt = (
             update(t.pairing_codes)
             .where(c.elder_id == elder_id, c.used_at.is_(None))
-            .values(used_at=t.to_utc(at))
+            .values(used_at=to_utc(at))
         )
         return self._connection.execute(stmt).rowcount
 
@@ -43,10 +46,10 @@ class SqlPrivacyRepository(_SqlRepository, PrivacyRepository):
         stmt = (
             select(t.family_link_codes)
             .where(c.elder_id == elder_id)
-            .order_by(c.expires_at, _by_code_point(self._connection, c.code))
+            .order_by(c.expires_at, by_code_point(self._connection, c.code))
         )
         rows = self._connection.execute(stmt)
-        return [t.link_code_from_row(_mapping(row)) for row in rows]
+        return [link_code_from_row(mapping(row)) for row in rows]
 
     def revoke_link_codes(self, elder_id: str, at: datetime) -> int:
         """Mark the elder's unused family link codes used at ``at``; return how many."""
@@ -54,7 +57,7 @@ class SqlPrivacyRepository(_SqlRepository, PrivacyRepository):
         stmt = (
             update(t.family_link_codes)
             .where(c.elder_id == elder_id, c.used_at.is_(None))
-            .values(used_at=t.to_utc(at))
+            .values(used_at=to_utc(at))
         )
         return self._connection.execute(stmt).rowcount
 
@@ -64,9 +67,9 @@ class SqlPrivacyRepository(_SqlRepository, PrivacyRepository):
         stmt = (
             select(t.alerts)
             .where(c.elder_id == elder_id)
-            .order_by(c.created_at, _by_code_point(self._connection, c.id))
+            .order_by(c.created_at, by_code_point(self._connection, c.id))
         )
-        return [t.alert_from_row(_mapping(row)) for row in self._connection.execute(stmt)]
+        return [alert_from_row(mapping(row)) for row in self._connection.execute(stmt)]
 
     def family_messages_for(self, elder_id: str) -> list[FamilyMessage]:
         """Return every family message to the elder by ``received_at``, then id."""
@@ -74,10 +77,10 @@ class SqlPrivacyRepository(_SqlRepository, PrivacyRepository):
         stmt = (
             select(t.family_messages)
             .where(c.elder_id == elder_id)
-            .order_by(c.received_at, _by_code_point(self._connection, c.id))
+            .order_by(c.received_at, by_code_point(self._connection, c.id))
         )
         rows = self._connection.execute(stmt)
-        return [t.family_message_from_row(_mapping(row)) for row in rows]
+        return [family_message_from_row(mapping(row)) for row in rows]
 
     def erase_elder_records(self, elder_id: str) -> dict[str, int]:
         """Blank or delete the elder's personal data outside the elder row and alerts."""

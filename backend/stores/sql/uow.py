@@ -12,35 +12,39 @@ from sqlalchemy.exc import OperationalError
 
 from backend.domain.errors import StoreBusy
 from backend.ports import AbstractUnitOfWork, lock_first_asked
+from backend.stores.sql.alert_repositories import (
+    SqlAlertRepository,
+    SqlOutboxRepository,
+    SqlRecipientRepository,
+)
+from backend.stores.sql.board_repositories import SqlBoardRepository
+from backend.stores.sql.checkin_repositories import (
+    SqlAnswerRepository,
+    SqlAwayRepository,
+    SqlCheckInRepository,
+    SqlEventRepository,
+    SqlReadingRepository,
+)
 from backend.stores.sql.config_repositories import SqlConfigVersionRepository
 from backend.stores.sql.contact_repositories import SqlContactRepository
+from backend.stores.sql.elder_repositories import (
+    SqlCenterRepository,
+    SqlDeviceRepository,
+    SqlElderRepository,
+    SqlMunicipalityRepository,
+)
 from backend.stores.sql.family_repositories import SqlFamilyRepository, SqlLineInboxRepository
 from backend.stores.sql.notice_repositories import (
     SqlNoticeDeliveryRepository,
     SqlNoticeRepository,
 )
 from backend.stores.sql.privacy_repositories import SqlPrivacyRepository
-from backend.stores.sql.repositories import (
-    SqlAlertRepository,
-    SqlAnswerRepository,
-    SqlAwayRepository,
-    SqlCenterRepository,
-    SqlCheckInRepository,
-    SqlDeviceRepository,
-    SqlElderRepository,
-    SqlEventRepository,
-    SqlMunicipalityRepository,
-    SqlOutboxRepository,
-    SqlReadingRepository,
-    SqlRecipientRepository,
-    SqlUserRepository,
-)
 from backend.stores.sql.staff_repositories import (
     SqlApiTokenRepository,
     SqlAuditRepository,
-    SqlBoardRepository,
     SqlLoginFailureRepository,
     SqlSessionRepository,
+    SqlUserRepository,
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -62,11 +66,12 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
         kwargs["connect_args"] = connect_args
     engine = create_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
-        _configure_sqlite(engine, is_file=_is_sqlite_file(url.database))
+        _configure_sqlite(engine, is_file=is_sqlite_file(url.database))
     return engine
 
 
-def _is_sqlite_file(database: str | None) -> bool:
+def is_sqlite_file(database: str | None) -> bool:
+    """Return whether the SQLite database is a file (not in memory)."""
     return (
         bool(database) and database != ":memory:" and not str(database).startswith("file::memory:")
     )
