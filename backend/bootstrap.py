@@ -15,7 +15,6 @@ from backend.channels.reminders import AlexaReminders
 from backend.media import MediaLinks, MediaStore, build_media_store
 from backend.ports import AbstractUnitOfWork, LineInboxWriter
 from backend.services.context import Services
-from backend.services.line_inbox import ProcessReport
 from backend.services.published import PublishedSets, published_engagement, published_policies
 from backend.settings import ConfigError, Settings
 from questions.loader import SETS_DIR, load_sets
@@ -24,6 +23,7 @@ from questions.model import QuestionSet
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from backend.services.line_inbox import ProcessReport
     from family_line.api import LineApi
     from family_line.events import LineContext
     from skill.verifier import AlexaRequestVerifier
@@ -162,12 +162,12 @@ def outbox_channels(settings: Settings) -> dict[str, Channel]:
     )
 
 
-def family_line(settings: Settings) -> FamilyLineOf | None:
+def family_line(settings: Settings) -> LazyFamilyLine | None:
     """Return LINE of the settings (None: its channel secret or access token is not set)."""
     secret, token = settings.line_channel_secret, settings.line_channel_access_token
     if not (secret and secret.get_secret_value() and token and token.get_secret_value()):
         return None
-    return FamilyLineOf(
+    return LazyFamilyLine(
         secret.get_secret_value(),
         token.get_secret_value(),
         settings.line_api_base,
@@ -175,8 +175,8 @@ def family_line(settings: Settings) -> FamilyLineOf | None:
     )
 
 
-class FamilyLineOf:
-    """LINE of one channel (``FamilyLine``): ``family_line`` is imported at first use only.
+class LazyFamilyLine:
+    """LINE of one channel (the ``FamilyLine`` port): ``family_line`` is imported at first use.
 
     The skill's cold start never pays for it (the skill's Lambda package has no
     ``family_line`` at all).
