@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
+from backend.channels import Channel, build_channels
 from backend.channels.reminders import AlexaReminders
 from backend.media import MediaLinks, MediaStore, build_media_store
 from backend.ports import AbstractUnitOfWork, LineInboxWriter
@@ -20,6 +22,13 @@ from questions.model import QuestionSet
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+    from backend.services.line_inbox import ProcessReport
+    from family_line.api import LineApi
+    from family_line.events import LineContext
+    from skill.verifier import AlexaRequestVerifier
+
+logger = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
@@ -109,7 +118,10 @@ def bootstrap(
     clock: Callable[[], datetime] | None = None,
     question_sets: Callable[[], dict[str, QuestionSet]] | None = None,
 ) -> Services:
-    """Return the services wired to the store, question sets and clock in ``settings``."""
+    """Return the services wired to the store, question sets, clock and channels in ``settings``.
+
+    Nothing is connected here: stores, channels and LINE reach out at their first use.
+    """
     writer = None
     if uow is None:
         uow = store_uow_factory(settings)
@@ -130,7 +142,96 @@ def bootstrap(
         # Engagement published from the dashboard takes precedence over the file, too.
         engagement=published_engagement(uow),
         reminders=AlexaReminders(timeout=settings.alexa_timeout),
+        channels=lambda: outbox_channels(settings),
+        line=family_line(settings),
     )
+
+
+def outbox_channels(settings: Settings) -> dict[str, Channel]:
+    """Return the outbox's e-mail and Alexa channels that the settings configure."""
+    secret = settings.alexa_client_secret
+    return build_channels(
+        smtp_url=settings.smtp_url,
+        alexa_client_id=settings.alexa_client_id,
+        alexa_client_secret=secret.get_secret_value() if secret else None,
+        alexa_api_base=settings.alexa_api_base,
+        alexa_token_url=settings.alexa_token_url,
+        alexa_live=settings.alexa_events_stage == "live",
+        alexa_timeout=settings.alexa_timeout,
+        smtp_timeout=settings.smtp_timeout,
+    )
+
+
+def family_line(settings: Settings) -> LazyFamilyLine | None:
+    """Return LINE of the settings (None: its channel secret or access token is not set)."""
+    secret, token = settings.line_channel_secret, settings.line_channel_access_token
+    if not (secret and secret.get_secret_value() and token and token.get_secret_value()):
+        return None
+    return LazyFamilyLine(
+        secret.get_secret_value(),
+        token.get_secret_value(),
+        settings.line_api_base,
+        timeout=settings.line_timeout,
+    )
+
+
+class LazyFamilyLine:
+    """LINE of one channel (the ``FamilyLine`` port): ``family_line`` is imported at first use.
+
+    The skill's cold start never pays for it (the skill's Lambda package has no
+    ``family_line`` at all).
+    """
+
+    def __init__(
+        self, channel_secret: str, access_token: str, api_base: str, *, timeout: float
+    ) -> None:
+        self.channel_secret = channel_secret
+        self._access_token = access_token
+        self._api_base = api_base
+        self._timeout = timeout
+
+    def api(self) -> LineApi:
+        """Return a client of the LINE Messaging API (no I/O until called)."""
+        from family_line.api import LineApi
+
+        return LineApi(self._access_token, self._api_base, timeout=self._timeout)
+
+    def context(self, svc: Services) -> LineContext:
+        """Return the services, LINE API and media store that event processing uses."""
+        from family_line.events import LineContext
+
+        return LineContext(svc, self.api(), svc.media)
+
+    def channel(self, svc: Services) -> Channel:
+        """Return the outbox's LINE channel; every accepted push is counted for the quota."""
+        from backend.services import family
+        from family_line.channel import LineChannel
+
+        return LineChannel(self.api(), lambda count: family.record_line_sends(svc, count))
+
+    def process_pending(
+        self,
+        svc: Services,
+        *,
+        received_before: datetime | None = None,
+        accepted_here: bool = False,
+    ) -> ProcessReport:
+        """Process the stored events still pending (``family_line.inbox.process_pending``)."""
+        from family_line.inbox import process_pending
+
+        return process_pending(
+            self.context(svc), received_before=received_before, accepted_here=accepted_here
+        )
+
+
+def alexa_verifier(settings: Settings) -> AlexaRequestVerifier | None:
+    """Return the checker of Alexa's request signatures (None: switched off, development only)."""
+    if not settings.alexa_verify_signature:
+        logger.warning("Alexa request signature verification is OFF (development only)")
+        return None
+    from skill.verifier import AlexaRequestVerifier
+
+    return AlexaRequestVerifier(skill_id=settings.alexa_skill_id or "")
 
 
 def media_store(settings: Settings) -> MediaStore:

@@ -6,7 +6,6 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 from backend.bootstrap import bootstrap
@@ -16,26 +15,20 @@ from backend.settings import Settings
 logger = logging.getLogger(__name__)
 
 UNCLAIMED_ESCALATION = timedelta(hours=2)
+# The scheduled run leaves fresh LINE events to the processing right after the acknowledgement.
+LINE_SCHEDULED_GRACE = timedelta(seconds=30)
 
 
 def _services(settings: Settings, now: datetime) -> Services:
     return bootstrap(settings, clock=lambda: now)
 
 
-@cache
-def _policies() -> Callable[[str], Any]:
-    from questions.policy import policy_for
-
-    return cache(policy_for)
-
-
 def sweep_alerts(settings: Settings, now: datetime) -> Any:
     """Evaluate every elder's alert rules at ``now``."""
     from backend.services import alerts
-    from backend.services.published import published_policies
 
     svc = _services(settings, now)
-    return alerts.sweep(svc, published_policies(svc.uow, _policies()))
+    return alerts.sweep(svc, svc.policy)
 
 
 def escalate_alerts(settings: Settings, now: datetime) -> int:
@@ -47,30 +40,10 @@ def escalate_alerts(settings: Settings, now: datetime) -> int:
 
 def deliver_outbox(settings: Settings, now: datetime) -> Any:
     """Send the notifications that are due (retrying those whose channel was down)."""
-    from backend.channels import build_channels
     from backend.services import outbox
 
     svc = _services(settings, now)
-    secret = settings.alexa_client_secret
-    channels = build_channels(
-        smtp_url=settings.smtp_url,
-        alexa_client_id=settings.alexa_client_id,
-        alexa_client_secret=secret.get_secret_value() if secret else None,
-        alexa_api_base=settings.alexa_api_base,
-        alexa_token_url=settings.alexa_token_url,
-        alexa_live=settings.alexa_events_stage == "live",
-        alexa_timeout=settings.alexa_timeout,
-        smtp_timeout=settings.smtp_timeout,
-    )
-    channels.update(_line_channels(settings, svc))
-    return outbox.deliver_due(svc, channels)
-
-
-def _line_channels(settings: Settings, svc: Services) -> dict[str, Any]:
-    """Return the LINE channel when LINE is configured (pushes counted against the quota)."""
-    from family_line.runtime import line_channel, line_configured
-
-    return {"line": line_channel(settings, svc)} if line_configured(settings) else {}
+    return outbox.deliver_due(svc, svc.outbox_channels())
 
 
 def process_line_inbox(settings: Settings, now: datetime) -> Any:
@@ -79,14 +52,13 @@ def process_line_inbox(settings: Settings, now: datetime) -> Any:
     Then erase the message text of events given up on past their retention (also when
     LINE is no longer configured: events stored before keep no text longer).
     """
-    from family_line.inbox import SCHEDULED_GRACE, ProcessReport, erase_given_up, process_pending
-    from family_line.runtime import line_configured, line_context
+    from backend.services.line_inbox import ProcessReport, erase_given_up
 
     svc = _services(settings, now)
-    if not line_configured(settings):
+    if svc.line is None:
         erased = erase_given_up(svc)
         return ProcessReport(erased=erased) if erased else None
-    report = process_pending(line_context(settings, svc), received_before=now - SCHEDULED_GRACE)
+    report = svc.line.process_pending(svc, received_before=now - LINE_SCHEDULED_GRACE)
     return dataclasses.replace(report, erased=erase_given_up(svc))
 
 
@@ -100,11 +72,9 @@ def send_family_summaries(settings: Settings, now: datetime) -> int:
 def erase_withdrawn(settings: Settings, now: datetime) -> Any:
     """Delete the personal data of elders whose consent withdrawal passed the retention period."""
     from backend.services import privacy
-    from backend.services.published import published_policies
 
     svc = _services(settings, now)
-    assert svc.media is not None  # bootstrap always builds the media store
-    return privacy.erase_due(svc, published_policies(svc.uow, _policies()), svc.media.delete)
+    return privacy.erase_due(svc, svc.policy, svc.media.delete)
 
 
 # Fixed ids and intervals (minutes) of the scheduler's jobs, in the order `jobs run` runs them.

@@ -116,6 +116,29 @@ class FolderMediaStore:
         return True
 
 
+class NoMediaStore:
+    """No store: what hand-built services hold (``bootstrap`` always wires a real one)."""
+
+    def put(self, key: str, data: bytes) -> None:
+        """Refuse: nothing can be kept."""
+        raise MediaError(f"no media store to keep {key!r}")
+
+    def get(self, key: str) -> bytes:
+        """Refuse: nothing is kept."""
+        raise MediaError(f"no media under {key!r}")
+
+    def url_for(self, key: str, lifetime: timedelta) -> str | None:
+        """Return None (a signed ``/media`` link, if any, is the way)."""
+        return None
+
+    def delete(self, key: str) -> bool:
+        """Return False: there was nothing to delete."""
+        return False
+
+
+NO_MEDIA = NoMediaStore()
+
+
 class S3MediaStore:
     """A media store in an S3 bucket under a prefix (``s3://bucket/prefix`` media URLs).
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from flask import Flask, jsonify
 
-from backend.bootstrap import bootstrap
+from backend.bootstrap import alexa_verifier, bootstrap
 from backend.http_edge import bound_request_bodies
 from backend.services.context import Services
 from backend.settings import DEFAULT_MAX_BODY_BYTES, Settings
@@ -16,8 +15,6 @@ from backend.web_headers import install_security_headers
 
 if TYPE_CHECKING:
     from skill.verifier import AlexaRequestVerifier
-
-logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = DEFAULT_MAX_BODY_BYTES  # MIMAMORI_MAX_BODY_BYTES when not set
 
@@ -31,7 +28,6 @@ def create_app(
     """Return the app; ``verifier`` replaces the default Alexa verifier (tests use local roots)."""
     from skill.builder import build_skill
     from skill.flask_app import create_alexa_blueprint
-    from skill.verifier import AlexaRequestVerifier
 
     settings.require_for_skill()
     services = services or bootstrap(settings)
@@ -42,18 +38,15 @@ def create_app(
     )
     install_security_headers(app, settings)
     bound_request_bodies(app)
-    if settings.alexa_verify_signature:
-        verifier = verifier or AlexaRequestVerifier(skill_id=settings.alexa_skill_id or "")
-    else:
-        logger.warning("Alexa request signature verification is OFF (development only)")
-        verifier = None
+    if verifier is None or not settings.alexa_verify_signature:
+        verifier = alexa_verifier(settings)
     skill = build_skill(services, settings.alexa_skill_id)
     app.register_blueprint(
         create_alexa_blueprint(skill, skill_id=settings.alexa_skill_id or "", verifier=verifier)
     )
 
     _init_dashboard(app, settings, services)
-    _register_family_line(app, settings, services)
+    _register_family_line(app, services)
     register_busy_handlers(app)
 
     @app.get("/healthz")
@@ -72,8 +65,8 @@ def _init_dashboard(app: Flask, settings: Settings, services: Services) -> None:
     init_dashboard(app, settings, services)
 
 
-def _register_family_line(app: Flask, settings: Settings, services: Services) -> None:
+def _register_family_line(app: Flask, services: Services) -> None:
     """Family on LINE: signed media links always, the webhook when LINE is configured."""
     from family_line.web import register_family_line
 
-    register_family_line(app, settings, services)
+    register_family_line(app, services)

@@ -4,10 +4,8 @@
 duplicate or redelivered ``webhookEventId`` stores nothing). ``process_pending`` runs
 each stored event's handler and marks it processed; a handler that raises leaves the
 event pending (counting the failure) until ``MAX_ATTEMPTS``. A crash after the
-acknowledgement loses nothing: the next run finds the event still pending.
-``erase_given_up`` empties the payload (the message text) of an event given up on
-``GIVEN_UP_RETENTION`` after it was received: an operator has that long to look into the
-failure; the id, type, attempts and error's type name stay.
+acknowledgement loses nothing: the next run finds the event still pending. What happens
+to an event given up on is ``backend.services.line_inbox``'s.
 """
 
 from __future__ import annotations
@@ -15,24 +13,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from backend.domain.family import InboxEvent
 from backend.services.context import Services
+from backend.services.line_inbox import MAX_ATTEMPTS, ProcessReport
 from backend.services.retry import retry_when_busy
 from family_line.events import LineContext, dispatch
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 BATCH = 50
-# The scheduled run leaves fresh events to the processing right after the acknowledgement.
-SCHEDULED_GRACE = timedelta(seconds=30)
-
-# How long an event given up on (MAX_ATTEMPTS failures) keeps its message text.
-GIVEN_UP_RETENTION = timedelta(days=7)
 
 _processing = threading.Lock()  # one processor per process at a time
 
@@ -131,16 +123,6 @@ def _inbox_event(event: dict[str, Any], now: datetime) -> InboxEvent:
     )
 
 
-@dataclass(frozen=True)
-class ProcessReport:
-    """What one run did, in events."""
-
-    processed: int = 0
-    ignored: int = 0
-    failed: int = 0
-    erased: int = 0  # events given up on whose message text was erased
-
-
 def process_pending(
     ctx: LineContext,
     *,
@@ -185,14 +167,3 @@ def _mark(svc: Services, event_id: str, error: str | None = None) -> None:
         else:
             uow.line_inbox.mark_failed(event_id, error)
         uow.commit()
-
-
-@retry_when_busy
-def erase_given_up(svc: Services) -> int:
-    """Empty the payload of events given up on and received over GIVEN_UP_RETENTION ago."""
-    with svc.uow() as uow:
-        erased = uow.line_inbox.erase_given_up(MAX_ATTEMPTS, svc.now() - GIVEN_UP_RETENTION)
-        uow.commit()
-    if erased:
-        log.info("Message text of %d LINE events given up on erased", erased)
-    return erased

@@ -15,11 +15,9 @@ from collections.abc import Callable
 from flask import Blueprint, Flask, Response, abort, jsonify, request
 
 from backend import bounded_json
-from backend.media import MediaError, MediaStore, build_media_store, check_key, content_type_of
+from backend.media import MediaError, MediaStore, check_key, content_type_of
 from backend.services.context import Services
-from backend.settings import Settings
 from family_line import inbox
-from family_line.runtime import line_configured, line_context
 
 log = logging.getLogger(__name__)
 
@@ -85,28 +83,17 @@ def create_media_blueprint(services: Services, media: MediaStore) -> Blueprint:
     return bp
 
 
-def register_family_line(app: Flask, settings: Settings, services: Services) -> None:
+def register_family_line(app: Flask, services: Services) -> None:
     """Register the media links and, when LINE is configured, the webhook."""
-    app.register_blueprint(create_media_blueprint(services, _media(settings, services)))
-    if not line_configured(settings):
+    app.register_blueprint(create_media_blueprint(services, services.media))
+    line = services.line
+    if line is None:
         return
-    ctx = line_context(settings, services)
 
     def process_now() -> None:
         try:
-            inbox.process_pending(ctx, accepted_here=True)  # not another worker's events
+            line.process_pending(services, accepted_here=True)  # not another worker's events
         except Exception as err:  # the scheduled job tries again; never break the server
             log.error("LINE events not processed right away: %s", type(err).__name__)
 
-    secret = settings.line_channel_secret
-    assert secret is not None
-    app.register_blueprint(
-        create_webhook_blueprint(services, secret.get_secret_value(), process_now)
-    )
-
-
-def _media(settings: Settings, services: Services) -> MediaStore:
-    """Return the services' media store (built from the settings when not wired)."""
-    if services.media is not None:
-        return services.media
-    return build_media_store(settings.media_url, endpoint_url=settings.aws_endpoint_url)
+    app.register_blueprint(create_webhook_blueprint(services, line.channel_secret, process_now))

@@ -6,6 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
+from questions.intro import INTRO_JA_JP, count_words, intro_key
 from skill.engagement_prompts import JA_JP as ENGAGEMENT_JA_JP
 from skill.exercise_prompts import JA_JP as EXERCISE_JA_JP
 from skill.reminder_prompts import JA_JP as REMINDER_JA_JP
@@ -15,12 +16,7 @@ JA_JP: dict[str, str] = {
     "greeting_morning": "{name}さん、おはようございます。",
     "greeting_day": "{name}さん、こんにちは。",
     "greeting_evening": "{name}さん、こんばんは。",
-    "intro": "今日の様子を、{count}お伺いしますね。",
-    "intro_one": "今日は、ひとつだけお伺いしますね。",
-    "intro_many": "今日の様子を、少しお伺いしますね。",
-    "resume": "この前の続きから、あと{count}お伺いしますね。",
-    "resume_one": "この前の続きから、あとひとつお伺いしますね。",
-    "resume_many": "この前の続きを、お伺いしますね。",
+    **INTRO_JA_JP,  # intro, resume and their variants (the dashboard previews them too)
     "already_done": "今日の{slot}の分は、もう伺っています。ありがとうございました。",
     "no_slot_yet": "今はまだ、お話しする時間ではありません。{slot}の{start}ごろに、また呼んでくださいね。",
     "ack": "ありがとうございます。",
@@ -158,25 +154,7 @@ AWAY_KINDS = {
     "short_stay": "ショートステイ",
     "other": "お出かけ",
 }
-_COUNTERS = (
-    "",
-    "ひとつ",
-    "ふたつ",
-    "みっつ",
-    "よっつ",
-    "いつつ",
-    "むっつ",
-    "ななつ",
-    "やっつ",
-    "ここのつ",
-    "とお",
-)
 _UNITS = {"kg": "{}キロ", "steps": "{}歩", "minutes": "{}分", "count": "{}回", "celsius": "{}度"}
-
-
-def count_words(n: int) -> str:
-    """Return ひとつ, ふたつ … for small counts and "N個" above."""
-    return _COUNTERS[n] if 0 < n < len(_COUNTERS) else f"{n}個"
 
 
 def format_value(value: Any, unit: str) -> str:
@@ -238,16 +216,6 @@ def care_key(params: dict[str, Any], catalog: dict[str, str]) -> str | None:
     if params.get("concern"):
         return "ack_concern"
     return "ack" if params.get("thanks", True) else None
-
-
-def intro_key(count: int) -> str:
-    """Return how the check-in is announced: one question, a few (counted), or several."""
-    if count == 1:
-        return "intro_one"
-    return "intro" if count <= INTRO_COUNT_MAX else "intro_many"
-
-
-INTRO_COUNT_MAX = 3  # 「みっつお伺いしますね」 is natural; 「むっつ」 is not (said 「少し」)
 
 
 def render(key: str, params: dict[str, Any], catalog: dict[str, str] = JA_JP) -> str:

@@ -38,9 +38,9 @@ from backend.services import (
 from backend.services.audit import record_view
 from backend.services.context import Services
 from notices.loader import NoticeFileError
+from questions.intro import intro_words
 from questions.loader import FileProblemsError, Problem
 from questions.model import QuestionSet
-from skill.prompts import JA_JP, render
 
 KINDS = {
     "questions": ConfigKind.QUESTION_SET,
@@ -55,10 +55,10 @@ def _me() -> StaffUser:
 
 
 def spoken_preview(qset: QuestionSet, services: Services) -> list[dict[str, Any]]:
-    """Return each slot with the words the speaker says, rendered by the skill's prompts."""
+    """Return each slot with the words the speaker opens it with (as the skill says them)."""
     slots = []
     for slot in municipal_config.preview(qset, services.now().date()):
-        intro = render("intro", {"count": slot.due_on_day}, JA_JP) if slot.due_on_day else None
+        intro = intro_words(slot.due_on_day) if slot.due_on_day else None
         slots.append({"slot": slot, "intro": intro})
     return slots
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
 from datetime import timedelta
-from functools import cache
 
 from flask import Flask
 from flask_login import LoginManager
@@ -24,26 +22,11 @@ from backend.dashboard.views import Principal, create_blueprint
 from backend.services import staff_auth
 from backend.services.context import Services
 from backend.settings import Settings
-from questions.policy import Policy
 
 logger = logging.getLogger(__name__)
 
 
-def _default_policies(services: Services) -> Callable[[str], Policy]:
-    """Return the policies in force: the published version first, then the file."""
-    from backend.services.published import published_policies
-    from questions.policy import policy_for
-
-    return published_policies(services.uow, cache(policy_for))
-
-
-def init_dashboard(
-    app: Flask,
-    settings: Settings,
-    services: Services,
-    *,
-    policy_for: Callable[[str], Policy] | None = None,
-) -> None:
+def init_dashboard(app: Flask, settings: Settings, services: Services) -> None:
     """Serve the dashboard at ``/`` (login at ``/login``) in this app."""
     if not app.config.get("SECRET_KEY"):
         logger.warning("MIMAMORI_SECRET_KEY is not set: dashboard forms use a per-process key")
@@ -74,8 +57,7 @@ def init_dashboard(
         user = staff_auth.active_user(services, user_id)
         return Principal(user) if user is not None else None
 
-    policies = policy_for or _default_policies(services)
-    app.register_blueprint(create_blueprint(services, csrf, policies))
+    app.register_blueprint(create_blueprint(services, csrf))
     app.register_blueprint(create_api_blueprint(services))
     app.register_blueprint(create_admin_blueprint(services, csrf))
     app.register_blueprint(create_elder_admin_blueprint(services, csrf))

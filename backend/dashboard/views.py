@@ -39,7 +39,6 @@ from backend.services import (
 )
 from backend.services.context import Services
 from questions.model import QuestionSet
-from questions.policy import Policy
 
 
 def _reminder_text(reminder: Any) -> str | None:
@@ -102,9 +101,7 @@ def _safe_next(target: str | None) -> str:
     return same_site_path(target) or url_for("dashboard.board")
 
 
-def create_blueprint(
-    services: Services, csrf: CSRFProtect, policy_for: Callable[[str], Policy]
-) -> Blueprint:
+def create_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
     """Return the dashboard blueprint bound to the services."""
     bp = Blueprint(
         "dashboard",
@@ -279,7 +276,7 @@ def create_blueprint(
 
     def _elder_page(elder_id: str, away_form: AwayForm, status: int = 200) -> Any:
         try:
-            page = dashboard.elder_page(services, _me(), elder_id, policy_for)
+            page = dashboard.elder_page(services, _me(), elder_id, services.policy)
             admin = elder_admin.panel(services, _me(), elder_id)
             not_understood = unheard.recent(services, _me(), elder_id)
             found_contacts = contacts.view(services, _me(), elder_id, "elder")

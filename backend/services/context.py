@@ -12,16 +12,26 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from backend.domain.errors import NotFound
-from backend.media import LINK_LIFETIME, MediaLinks, MediaStore
+from backend.media import LINK_LIFETIME, NO_MEDIA, MediaLinks, MediaStore
 from backend.ports import AbstractUnitOfWork, LineInboxWriter
 from questions.engagement_files import Engagement, engagement_off
 from questions.model import QuestionSet
 
 if TYPE_CHECKING:
+    from backend.channels import Channel
     from backend.channels.reminders import RemindersApi
+    from backend.services.line_inbox import FamilyLine
     from questions.policy import Policy
 
 PASSWORD_CHECKS_AT_ONCE = 2
+
+
+@cache
+def file_policy(municipality_code: str) -> Policy:
+    """Return the municipality's policy file (the defaults without one), read once a process."""
+    from questions.policy import policy_for
+
+    return policy_for(municipality_code)
 
 
 @dataclass(frozen=True)
@@ -33,7 +43,8 @@ class Services:
     clock: Callable[[], datetime]
     tz: ZoneInfo
     media_links: MediaLinks | None = None  # signed links to family photos (None: no links)
-    media: MediaStore | None = None  # where family photos are kept (None: not wired)
+    # Where family photos are kept (bootstrap wires MIMAMORI_MEDIA_URL's; by hand: none).
+    media: MediaStore = NO_MEDIA
     # The LINE webhook's own durable write (None: through a unit of work), see ports.
     line_inbox_writer: LineInboxWriter | None = None
     # How many password hashes may run at once (Argon2id takes 64 MiB each); see settings.
@@ -42,10 +53,14 @@ class Services:
     password_checks: AbstractContextManager[Any] = field(
         default_factory=lambda: threading.BoundedSemaphore(PASSWORD_CHECKS_AT_ONCE)
     )
-    # The alert policy of a municipality (None: the policy files, else the defaults).
-    policies: Callable[[str], Policy] | None = None
+    # The alert policy of a municipality (bootstrap: the published one first; by hand: the files).
+    policies: Callable[[str], Policy] = file_policy
     # The Alexa Reminders API, called in session (None: the skill offers no reminders).
     reminders: RemindersApi | None = None
+    # The outbox's channels of the settings, built at each call (e-mail, Alexa; by hand: none).
+    channels: Callable[[], dict[str, Channel]] = dict
+    # Family on LINE: its push channel and event processing (None: LINE is not configured).
+    line: FamilyLine | None = None
 
     def now(self) -> datetime:
         """Return the current time in the deployment's time zone."""
@@ -57,19 +72,24 @@ class Services:
         The store's own URL (an S3 presigned GET) when it has one, else a signed ``/media``
         link; both live ``LINK_LIFETIME``.
         """
-        if self.media is not None:
-            direct = self.media.url_for(key, LINK_LIFETIME)
-            if direct is not None:
-                return direct
+        direct = self.media.url_for(key, LINK_LIFETIME)
+        if direct is not None:
+            return direct
         if self.media_links is None:
             return None
         return self.media_links.url_for(key, self.now(), LINK_LIFETIME)
 
     def policy(self, municipality_code: str) -> Policy:
         """Return the municipality's alert policy (what rules read at a turn, too)."""
-        if self.policies is not None:
-            return self.policies(municipality_code)
-        return _file_policy(municipality_code)
+        return self.policies(municipality_code)
+
+    def outbox_channels(self) -> dict[str, Channel]:
+        """Return the outbox's channels by name: those configured, and LINE's when wired."""
+        channels = self.channels()
+        if self.line is not None:
+            line = self.line.channel(self)
+            channels[line.name] = line
+        return channels
 
     def question_set(self, municipality_code: str) -> QuestionSet:
         """Return the municipality's question set or raise NotFound."""
@@ -77,10 +97,3 @@ class Services:
         if qset is None:
             raise NotFound(f"question set for {municipality_code}")
         return qset
-
-
-@cache
-def _file_policy(municipality_code: str) -> Policy:
-    from questions.policy import policy_for
-
-    return policy_for(municipality_code)

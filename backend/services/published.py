@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from backend.domain.versions import ConfigKind
 from backend.ports import AbstractUnitOfWork
+from backend.services.context import file_policy
 from questions.engagement_files import (
     Engagement,
     EngagementFileError,
@@ -129,13 +130,9 @@ class PublishedSets:
 
 def published_policies(
     uow: Callable[[], AbstractUnitOfWork],
-    files: Callable[[str], Policy] | None = None,
+    files: Callable[[str], Policy] = file_policy,
 ) -> Callable[[str], Policy]:
     """Return ``code -> Policy``: the newest published policy, else the file (or defaults)."""
-    if files is None:
-        from questions.policy import policy_for
-
-        files = cache(policy_for)
     from_files = files
 
     def policy(code: str) -> Policy:

@@ -30,7 +30,6 @@ from backend.services.context import Services
 from backend.talk import Conversation, http_sender
 from backend.web import create_app
 from family_line.inbox import process_pending
-from family_line.runtime import line_context
 from tests.alexa_local import CLIENT_ID, CLIENT_SECRET, FakeAlexa
 from tests.builders import jst, make_binding, make_elder, seed
 from tests.clock import FakeClock
@@ -71,7 +70,7 @@ class Live:
             status = response.status
         # The server processes right after answering; this waits for that run (one
         # processor at a time) and processes whatever it has not reached yet.
-        process_pending(line_context(self.settings, self.services))
+        process_pending(self.services.line.context(self.services))
         return status
 
     def get(self, path_and_query: str) -> tuple[int, bytes, str]:

@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 
 from backend import jobs
-from backend.bootstrap import bootstrap
+from backend.bootstrap import bootstrap, family_line
 from backend.services.context import Services
 from backend.services.outbox import DeliveryReport, deliver_due
-from family_line.runtime import line_channel
 from tests.builders import DAY, jst, make_elder, make_outbox_message, make_recipient, seed
 from tests.clock import FakeClock
 from tests.databases import fresh_sqlite
@@ -39,7 +38,9 @@ class Env:
     clock: FakeClock
 
     def deliver(self) -> DeliveryReport:
-        channel = line_channel(self.settings, self.services)
+        line = family_line(self.settings)  # as bootstrap wires it, from the settings now
+        assert line is not None
+        channel = line.channel(self.services)
         return deliver_due(self.services, {"line": channel}, rand=lambda: 0.0)
 
     def message(self, message_id: str = MESSAGE_ID) -> Any:
@@ -168,7 +169,9 @@ def test_a_push_line_accepted_stays_sent_when_counting_it_fails(env: Env) -> Non
     def busy(_count: int) -> None:
         raise StoreBusy("the database is busy; try again")
 
-    channel = LineChannel(line_channel(env.settings, env.services)._api, busy)
+    line = family_line(env.settings)
+    assert line is not None
+    channel = LineChannel(line.api(), busy)
     assert deliver_due(env.services, {"line": channel}) == DeliveryReport(sent=1)
     assert env.message().sent_at == env.clock.now
     assert len(env.line.pushes) == 1

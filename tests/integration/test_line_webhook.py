@@ -17,8 +17,8 @@ from backend.domain.family import InboxEvent
 from backend.domain.model import AlertStatus, Outcome
 from backend.services import family
 from backend.services.context import Services
+from backend.services.line_inbox import GIVEN_UP_RETENTION, MAX_ATTEMPTS
 from backend.web import create_app
-from family_line.inbox import GIVEN_UP_RETENTION, MAX_ATTEMPTS
 from tests.builders import jst, make_alert, make_elder, make_outbox_message, seed
 from tests.clock import FakeClock
 from tests.databases import fresh_sqlite

@@ -81,7 +81,7 @@ def test_the_jobs_package_has_everything_its_jobs_import(tmp_path):
     code = (
         "import json, sys\n"
         "import backend.lambda_jobs, backend.channels, backend.services.alerts\n"
-        "import backend.services.outbox, family_line.runtime, family_line.inbox\n"
+        "import backend.services.outbox, family_line.api, family_line.channel, family_line.inbox\n"
         "print(json.dumps({m: getattr(sys.modules[m], '__file__', None) for m in sys.modules}))\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIMAMORI_")}

@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 from flask.testing import FlaskClient
 
+from backend.bootstrap import family_line
 from backend.domain.errors import StoreBusy
 from backend.services import staff_auth
 from backend.services.context import Services
@@ -55,6 +56,8 @@ def client(services: Services) -> FlaskClient:
         line_channel_secret=CHANNEL_SECRET,
         line_channel_access_token=ACCESS_TOKEN,
     )
+    # Services built by hand: LINE comes from the composition root, as bootstrap wires it.
+    services = dataclasses.replace(services, line=family_line(settings))
     return create_app(settings, services).test_client()
 
 
