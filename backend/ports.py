@@ -20,6 +20,10 @@ Conventions every store keeps:
   unit first wrote each item; when one fails, those before it stay committed (a lost race
   is ConcurrentWrite, saying how many writes were applied). Units that can grow past 100
   writes (the alert sweep's batches, imports, erasure) must be safe to run again.
+
+One module on purpose (about 1,000 lines, nearly all abstract methods and the contracts in
+their docstrings): it is the whole contract the four stores implement and the one contract
+suite tests, read in one place by whoever writes or changes a store.
 """
 
 from __future__ import annotations
