@@ -39,6 +39,16 @@ BODY = (
     "みまもり"
 )
 # The spoken nudge before family is told (Proactive Events to the elder's own speaker).
+ENDED_SUBJECT = "【みまもり】{name}さん：その後、反応がありました"
+ENDED_BODY = (
+    "{recipient}様\n\n"
+    "先ほどお知らせした「{title}」のその後です。\n"
+    "{at}に、{name}さんの反応がありました（{how}）。\n"
+    "ご心配をおかけしました。気になることがあれば、お声をかけてあげてください。\n\n"
+    "みまもり"
+)
+ENDED_HOW_SPEAKER = "スピーカーでのお返事やご利用"
+ENDED_HOW_DEVICE = "歩数計・体重計などの記録"
 CHECKIN_NUDGE_CREATOR = "みまもり"
 CHECKIN_NUDGE_BODY = "見守りの時間です。「アレクサ、みまもりを開いて」と話しかけてください"
 PRIORITY_NOTE = "2日続けて応答がありません。訪問などのご確認をお願いします。"

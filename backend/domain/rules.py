@@ -70,6 +70,7 @@ from backend.domain.alert_rules.missed import missed_checkin
 from backend.domain.alert_rules.silence import (
     SILENCE_ENDED_AT,
     Rhythms,
+    SilenceEnd,
     end_of_silence,
     learn_rhythms,
     silence_ended,
@@ -104,6 +105,7 @@ __all__ = [
     "HistoryWindows",
     "Rhythms",
     "Rule",
+    "SilenceEnd",
     "activity_cohort",
     "activity_drop",
     "blood_pressure",

@@ -347,20 +347,70 @@ def _open_silences(
 
 
 def _end_silence(
-    uow: AbstractUnitOfWork, alert: Alert, sign: datetime | None, now: datetime
+    uow: AbstractUnitOfWork, alert: Alert, end: rules.SilenceEnd | None, now: datetime
 ) -> None:
     """Mark a missed check-in's silence ended by ``sign`` (unsent messages are withdrawn).
 
     The alert stays as it is otherwise (open or claimed): staff and family see that the
     elder showed up again, and whoever works it records the outcome.
     """
-    if sign is None:
+    if end is None:
         return
-    evidence = {**alert.evidence, rules.SILENCE_ENDED_AT: sign.isoformat()}
-    uow.alerts.update(replace(alert, evidence=evidence))
+    evidence = {**alert.evidence, rules.SILENCE_ENDED_AT: end.at.isoformat()}
+    ended = replace(alert, evidence=evidence)
+    uow.alerts.update(ended)
     uow.alerts.add_change(
-        AlertChange(alert.id, now, "system", "silence_ended", {"at": sign.isoformat()})
+        AlertChange(alert.id, now, "system", "silence_ended", {"at": end.at.isoformat()})
     )
+    _tell_it_ended(uow, ended, end, now)
+
+
+def _tell_it_ended(
+    uow: AbstractUnitOfWork, alert: Alert, end: rules.SilenceEnd, now: datetime
+) -> None:
+    """Tell whoever a message about the silence reached that the elder showed up again.
+
+    Only recipients whose message was sent (a withdrawn one reached nobody); never the
+    elder's own speaker. Not urgent: it waits for the recipient's quiet hours like the rest.
+    Not linked to the alert (nothing to claim; never withdrawn as a message about it).
+    """
+    elder = uow.elders.get(alert.elder_id)
+    if elder is None or elder.withdrawn:
+        return
+    recipients = [
+        *uow.recipients.list_for_elder(elder.id),
+        *uow.recipients.list_for_center(elder.center_id),
+    ]
+    title = messages.title_for(alert.rule, alert.period, alert.evidence)
+    how = messages.ENDED_HOW_SPEAKER if end.by_speaker else messages.ENDED_HOW_DEVICE
+    for recipient in recipients:
+        if not recipient.active or recipient.channel in SPEAKER_CHANNELS:
+            continue
+        told = (
+            uow.outbox.get(_message_id(alert, stage, recipient))
+            for stage in range(rules.STAGE_FAMILY, alert.stage + 1)
+        )
+        if not any(m is not None and m.sent_at is not None for m in told):
+            continue
+        at = end.at.astimezone(now.tzinfo)
+        uow.outbox.add_if_absent(
+            OutboxMessage(
+                id=uuid.uuid5(_KEY_NAMESPACE, f"{alert.id}/ended/{recipient.id}").hex,
+                recipient_id=recipient.id,
+                channel=recipient.channel,
+                subject=messages.ENDED_SUBJECT.format(name=elder.name),
+                body=messages.ENDED_BODY.format(
+                    recipient=recipient.name,
+                    name=elder.name,
+                    title=title,
+                    at=f"{at.month}月{at.day}日 {at.hour}:{at.minute:02d}",
+                    how=how,
+                ),
+                urgent=False,
+                created_at=now,
+                not_before=now,
+            )
+        )
 
 
 def _still_known(

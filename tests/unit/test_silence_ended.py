@@ -65,7 +65,10 @@ def answered(store, day, hour, minute, slot="morning"):
 
 
 def family_message(store):
-    (message,) = [m for m in store.state.outbox.values() if m.recipient_id == "recipient-1"]
+    """Return the one message about the alert to the family member."""
+    (message,) = [
+        m for m in store.state.outbox.values() if m.recipient_id == "recipient-1" and m.alert_id
+    ]
     return message
 
 
@@ -94,7 +97,8 @@ class TestTheFamilyIsNotWokenForNothing:
         assert email.sent == []
         message = family_message(store)
         assert (message.sent_at, message.last_error) == (None, WITHDRAWN_ERROR)
-        # The center's deadline has gone by without a new silence: nobody else is told.
+        # The center's deadline has gone by without a new silence: nobody else is told, and
+        # nobody hears "it is over" about a message that never reached them.
         clock.set(jst(TUESDAY, 8, 0))
         sweep(services)
         deliver_due(services, {"email": email})
@@ -111,9 +115,16 @@ class TestTheFamilyIsNotWokenForNothing:
         clock.set(jst(TUESDAY, 7, 30))
         sweep(services)
         assert rules.silence_ended(silence(store))
-        report = deliver_due(services, {"email": email})
-        assert (report.sent, report.withdrawn) == (0, 0)
         assert family_message(store).sent_at is not None
+        # Instead, the family hears it is over (after quiet hours, like any message).
+        deliver_due(services, {"email": email})
+        (_, (ended, to)) = email.sent
+        assert (ended.alert_id, to.id) == (None, "recipient-1")
+        assert ended.subject == "【みまもり】山田 花子さん：その後、反応がありました"
+        assert (
+            "11月24日 7:21に、山田 花子さんの反応がありました（スピーカーでのお返事やご利用）"
+            in ended.body
+        )
 
     def test_while_the_silence_goes_on_the_message_goes_at_the_end_of_quiet_hours(
         self, services, clock, store, watched, email

@@ -371,9 +371,17 @@ def silence_ended(alert: Alert) -> bool:
     return alert.rule == MISSED_CHECKIN and bool(alert.evidence.get(SILENCE_ENDED_AT))
 
 
+@dataclass(frozen=True)
+class SilenceEnd:
+    """The sign of life that ended a silence: when, and whether the speaker or a device."""
+
+    at: datetime
+    by_speaker: bool
+
+
 def end_of_silence(
     history: ElderHistory, qset: QuestionSet, policy: Policy, now: datetime, alert: Alert
-) -> datetime | None:
+) -> SilenceEnd | None:
     """Return the sign of life that ended the missed check-in ``alert``'s silence, if any.
 
     Any sign after the start of the first slot missed ends it: the speaker (a check-in
@@ -385,9 +393,12 @@ def end_of_silence(
         return None
     began = datetime.fromisoformat(alert.evidence["slot_start"])
     ctx = Context.build(history, qset, policy, now)
-    signs = [s for s in (ctx.last_speaker_sign, ctx.last_device_sign) if s is not None]
-    latest = max(signs, default=None)
-    return latest if latest is not None and latest > began else None
+    speaker, device = ctx.last_speaker_sign, ctx.last_device_sign
+    if speaker is not None and speaker > began and (device is None or speaker >= device):
+        return SilenceEnd(speaker, by_speaker=True)
+    if device is not None and device > began:
+        return SilenceEnd(device, by_speaker=False)
+    return None
 
 
 def speaker_silent(ctx: Context) -> list[AlertCandidate]:
