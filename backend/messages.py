@@ -52,6 +52,12 @@ ENDED_HOW_DEVICE = "歩数計・体重計などの記録"
 CHECKIN_NUDGE_CREATOR = "みまもり"
 CHECKIN_NUDGE_BODY = "見守りの時間です。「アレクサ、みまもりを開いて」と話しかけてください"
 PRIORITY_NOTE = "2日続けて応答がありません。訪問などのご確認をお願いします。"
+# A missed check-in (not yet two days): the speaker itself may be off (power, Wi-Fi), which the
+# product cannot tell from here; say so, so that a family phones before they worry.
+MISSED_NOTE = (
+    "スピーカーの電源やWi-Fiの不具合で、お返事が届かないこともあります。"
+    "まずはお電話などで、ご様子を確かめてください。"
+)
 
 
 def title_for(rule: str, period: str, evidence: dict) -> str:

@@ -110,7 +110,11 @@ def _notify(
     if center:
         recipients += uow.recipients.list_for_center(elder.center_id)
     title = messages.title_for(alert.rule, alert.period, alert.evidence)
-    detail = messages.PRIORITY_NOTE if alert.severity is Severity.PRIORITY else ""
+    detail = ""
+    if alert.severity is Severity.PRIORITY:
+        detail = messages.PRIORITY_NOTE
+    elif alert.rule == rules.MISSED_CHECKIN:
+        detail = messages.MISSED_NOTE
     queued = 0
     for recipient in recipients:
         if not recipient.active or recipient.channel in SPEAKER_CHANNELS:

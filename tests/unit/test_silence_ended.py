@@ -111,6 +111,9 @@ class TestTheFamilyIsNotWokenForNothing:
         sweep(services)
         clock.set(jst(TUESDAY, 7, 0))
         assert deliver_due(services, {"email": email}).sent == 1
+        # It says the speaker itself may be off: the family phones before they worry.
+        ((told, _),) = email.sent
+        assert "スピーカーの電源やWi-Fiの不具合で、お返事が届かないこともあります。" in told.body
         answered(store, TUESDAY, 7, 20)
         clock.set(jst(TUESDAY, 7, 30))
         sweep(services)
