@@ -353,7 +353,7 @@ def _open_silences(
 def _end_silence(
     uow: AbstractUnitOfWork, alert: Alert, end: rules.SilenceEnd | None, now: datetime
 ) -> None:
-    """Mark a missed check-in's silence ended by ``sign`` (unsent messages are withdrawn).
+    """Mark a missed check-in's silence ended by ``end`` (unsent messages are withdrawn).
 
     The alert stays as it is otherwise (open or claimed): staff and family see that the
     elder showed up again, and whoever works it records the outcome.
