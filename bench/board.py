@@ -1,6 +1,6 @@
 """The today board of a care center with 5,000 elders against a bare query of the same rows.
 
-Subject: ``backend.services.dashboard.board`` for one center staff member, as the dashboard's
+Subject: ``backend.services.today_board.board`` for one center staff member, as the dashboard's
 ``/`` page calls it: the center (scope check), the question set, the center's elders with
 today's check-ins, the latest check-in opened in the last 14 days (silent speakers), the first
 speaker binding, today's away periods, the open and claimed alerts, each slot's state, the
@@ -81,7 +81,7 @@ from backend.domain.model import (  # noqa: E402
     StaffRole,
     StaffUser,
 )
-from backend.services import dashboard  # noqa: E402
+from backend.services import today_board  # noqa: E402
 from backend.settings import Settings  # noqa: E402
 from backend.stores.sql import migrate  # noqa: E402
 from backend.stores.sql import tables as t  # noqa: E402
@@ -264,7 +264,7 @@ def run_store(store: str, url: str, args: argparse.Namespace) -> None:
             return conn.execute(bare).all()
 
     def subject() -> int:
-        return len(dashboard.board(svc, user).rows)
+        return len(today_board.board(svc, user).rows)
 
     sqlite = engine.dialect.name == "sqlite"
     utc_start = datetime(2026, 11, 22, 15, 0, tzinfo=ZoneInfo("UTC"))

@@ -8,9 +8,10 @@ from datetime import datetime, time, timedelta
 from backend.domain.consent import consent_flag
 from backend.domain.model import Alert, AlertStatus, AwayKind, CheckInStatus, ElderStatus, Severity
 from backend.ports import ALERT_SEVERITY_ORDER, AbstractUnitOfWork
-from backend.services import dashboard
+from backend.services import today_board
+from backend.services.alerts import OPEN_STATUSES
 from backend.services.context import Services
-from backend.services.dashboard import BoardRow, SlotCell, SlotState
+from backend.services.today_board import BoardRow, SlotCell, SlotState
 from tests.builders import (
     CENTER_ID,
     DAY,
@@ -114,17 +115,17 @@ def reference_board(
         elder_days = uow.elders.center_day(center.id, day)
         ids = [d.elder.id for d in elder_days]
         bound = uow.devices.bound_since(ids)
-        since = day - timedelta(days=dashboard.RECENT_DAYS)
+        since = day - timedelta(days=today_board.RECENT_DAYS)
         last = {}
         for elder_id in ids:
             opened = [c.started_at for c in uow.checkins.list_for_elder(elder_id, since, day)]
             last[elder_id] = max(opened) if opened else None
         away = uow.away.active_for_elders(ids, day_start, day_start + timedelta(days=1))
-        alerts = uow.alerts.list_for_center(center.id, dashboard.OPEN_STATUSES)
+        alerts = uow.alerts.list_for_center(center.id, OPEN_STATUSES)
     by_elder: dict[str, list[Alert]] = {}
     for alert in alerts:
         by_elder.setdefault(alert.elder_id, []).append(alert)
-    today = dashboard._Day(qset, day, svc.tz)
+    today = today_board._Day(qset, day, svc.tz)
     rows = []
     for elder_day in elder_days:
         elder = elder_day.elder
@@ -145,7 +146,7 @@ def reference_board(
         silent = None
         if watching is not None and current is None:
             days = (now - max(last[elder.id] or watching, watching)).days
-            silent = days if days >= dashboard.SILENT_DAYS else None
+            silent = days if days >= today_board.SILENT_DAYS else None
         rows.append(
             BoardRow(
                 elder,

@@ -29,9 +29,10 @@ from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import StaffRole, StaffUser
 from backend.domain.versions import ConfigKind
 from backend.services import (
+    access,
     admin_exports,
+    alert_figures,
     center_messages,
-    dashboard,
     municipal_config,
     notice_admin,
 )
@@ -100,7 +101,7 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
         if user.role is StaffRole.MUNICIPALITY_ADMIN:
             codes = [user.municipality_code or ""]
         else:
-            codes = sorted({c.municipality_code for c in dashboard.centers_of(services, user)})
+            codes = sorted({c.municipality_code for c in access.centers_of(services, user)})
         return render_template("dashboard/admin/index.html", codes=codes)
 
     # --- question set and policy editors -------------------------------------------------------
@@ -232,7 +233,7 @@ def create_admin_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
     @login_required
     def download(code: str) -> Any:
         try:
-            month = dashboard.month_of(request.form.get("month"), services.now().date())
+            month = alert_figures.month_of(request.form.get("month"), services.now().date())
         except ValueError:
             return render_template("dashboard/error.html", message=texts.BAD_MONTH), 400
         try:

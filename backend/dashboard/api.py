@@ -18,7 +18,7 @@ from backend.dashboard.openapi import document
 from backend.domain.consent import consent_flag
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import Alert, AlertChange, Elder, Outcome, StaffUser
-from backend.services import dashboard, enrolment, staff_auth
+from backend.services import alert_inbox, enrolment, staff_auth, today_board
 from backend.services.context import Services
 
 NOTE_MAX = 2000
@@ -91,7 +91,7 @@ def elder_json(elder: Elder, today: Any) -> dict[str, Any]:
     }
 
 
-def board_json(board: dashboard.Board) -> dict[str, Any]:
+def board_json(board: today_board.Board) -> dict[str, Any]:
     """Return the JSON of a today board."""
     return {
         "center": {"id": board.center.id, "name": board.center.name},
@@ -182,7 +182,7 @@ def create_api_blueprint(services: Services) -> Blueprint:
     def board() -> Response:
         center = request.args.get("center") or None
         district = request.args.get("district") or None
-        return jsonify(board_json(found(dashboard.board, services, me(), center, district)))
+        return jsonify(board_json(found(today_board.board, services, me(), center, district)))
 
     def today() -> Any:
         return services.now().astimezone(services.tz).date()
@@ -200,7 +200,7 @@ def create_api_blueprint(services: Services) -> Blueprint:
 
     @bp.get("/alerts")
     def alerts() -> Response:
-        inbox = found(dashboard.inbox, services, me(), request.args.get("center") or None)
+        inbox = found(alert_inbox.inbox, services, me(), request.args.get("center") or None)
         return jsonify(
             center={"id": inbox.center.id, "name": inbox.center.name},
             alerts=[alert_json(i.alert, i.elder, list(i.history)) for i in inbox.items],
@@ -208,17 +208,17 @@ def create_api_blueprint(services: Services) -> Blueprint:
 
     @bp.get("/alerts/<alert_id>")
     def alert(alert_id: str) -> Response:
-        item, _names = found(dashboard.alert_detail, services, me(), alert_id)
+        item, _names = found(alert_inbox.alert_detail, services, me(), alert_id)
         return jsonify(alert_json(item.alert, item.elder, list(item.history)))
 
     def _current(alert_id: str) -> Response:
-        item, _names = found(dashboard.alert_detail, services, me(), alert_id)
+        item, _names = found(alert_inbox.alert_detail, services, me(), alert_id)
         return jsonify(alert_json(item.alert, item.elder, list(item.history)))
 
     @bp.post("/alerts/<alert_id>/claim")
     def claim(alert_id: str) -> Response:
         try:
-            found(dashboard.claim, services, me(), alert_id, "api")
+            found(alert_inbox.claim, services, me(), alert_id, "api")
         except Conflict as err:
             raise ApiError(409, "conflict", "ほかの方がすでに引き受けています") from err
         return _current(alert_id)
@@ -238,7 +238,7 @@ def create_api_blueprint(services: Services) -> Blueprint:
         if not isinstance(note, str) or len(note) > NOTE_MAX:
             raise ApiError(400, "bad_request", f"note は {NOTE_MAX} 文字までの文字列にしてください")
         try:
-            found(dashboard.resolve, services, me(), alert_id, Outcome(outcome), note)
+            found(alert_inbox.resolve, services, me(), alert_id, Outcome(outcome), note)
         except Conflict as err:
             raise ApiError(409, "conflict", "このアラートはすでに対応済みです") from err
         return _current(alert_id)

@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape, quoteattr
 from markupsafe import Markup
 
 from backend.dashboard import texts
-from backend.services.dashboard import Chart
+from backend.services.chart_lines import Chart
 
 WIDTH, HEIGHT = 960, 340
 LEFT, RIGHT, TOP, BOTTOM = 64, 30, 16, 56

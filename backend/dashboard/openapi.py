@@ -6,7 +6,7 @@ from typing import Any
 
 from backend.domain import consent as vocabulary
 from backend.domain.model import AlertStatus, AwayKind, ElderStatus, Outcome, Severity
-from backend.services.dashboard import SlotState
+from backend.services.today_board import SlotState
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.domain.model import AlertStatus, AwayKind, Severity, StaffRole
-from backend.services.dashboard import SlotState
+from backend.services.today_board import SlotState
 
 TITLE = "みまもり ダッシュボード"
 

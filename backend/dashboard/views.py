@@ -29,12 +29,18 @@ from backend.dashboard.redirects import same_site_path
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.model import Alert, AwayKind, Elder, Outcome, StaffUser
 from backend.services import (
+    access,
+    alert_figures,
+    alert_inbox,
+    away,
+    chart_lines,
     contacts,
-    dashboard,
     elder_admin,
+    elder_page,
     elder_questions,
     medication_reminders,
     staff_auth,
+    today_board,
     unheard,
 )
 from backend.services.context import Services
@@ -185,13 +191,13 @@ def create_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
     @login_required
     def board() -> Any:
         try:
-            found = dashboard.board(
+            found = today_board.board(
                 services,
                 _me(),
                 request.args.get("center") or None,
                 request.args.get("district") or None,
             )
-            centers = dashboard.centers_of(services, _me())
+            centers = access.centers_of(services, _me())
         except NotFound:
             abort(404)
         return render_template(
@@ -206,7 +212,7 @@ def create_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
     @login_required
     def alerts() -> Any:
         try:
-            found = dashboard.inbox(services, _me(), request.args.get("center") or None)
+            found = alert_inbox.inbox(services, _me(), request.args.get("center") or None)
         except NotFound:
             abort(404)
         return render_template(
@@ -217,11 +223,11 @@ def create_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
     @login_required
     def stats() -> Any:
         try:
-            month = dashboard.month_of(request.args.get("month"), services.now().date())
+            month = alert_figures.month_of(request.args.get("month"), services.now().date())
         except ValueError:
             return render_template("dashboard/error.html", message=texts.BAD_MONTH), 400
         try:
-            found = dashboard.monthly_stats(
+            found = alert_figures.monthly_stats(
                 services, _me(), month, request.args.get("center") or None
             )
         except NotFound:
@@ -230,7 +236,7 @@ def create_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
 
     def _alert_page(alert_id: str, form: ResolveForm, status: int = 200) -> Any:
         try:
-            item, names = dashboard.alert_detail(services, _me(), alert_id)
+            item, names = alert_inbox.alert_detail(services, _me(), alert_id)
             found = contacts.view(services, _me(), item.elder.id, "alert")
         except NotFound:
             abort(404)
@@ -247,7 +253,7 @@ def create_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
     @login_required
     def claim(alert_id: str) -> Any:
         try:
-            dashboard.claim(services, _me(), alert_id)
+            alert_inbox.claim(services, _me(), alert_id)
             flash(texts.CLAIMED, "info")
         except NotFound:
             abort(404)
@@ -262,7 +268,7 @@ def create_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
         if not form.validate():
             return _alert_page(alert_id, form, 400)
         try:
-            dashboard.resolve(
+            alert_inbox.resolve(
                 services, _me(), alert_id, Outcome(form.outcome.data), form.note.data or ""
             )
             flash(texts.RESOLVED, "info")
@@ -276,7 +282,7 @@ def create_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
 
     def _elder_page(elder_id: str, away_form: AwayForm, status: int = 200) -> Any:
         try:
-            page = dashboard.elder_page(services, _me(), elder_id, services.policy)
+            page = elder_page.elder_page(services, _me(), elder_id, services.policy)
             admin = elder_admin.panel(services, _me(), elder_id)
             not_understood = unheard.recent(services, _me(), elder_id)
             found_contacts = contacts.view(services, _me(), elder_id, "elder")
@@ -287,7 +293,7 @@ def create_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
         except NotFound:
             abort(404)
         now = services.now()
-        start = now - timedelta(days=dashboard.CHART_DAYS)
+        start = now - timedelta(days=chart_lines.CHART_DAYS)
         svgs = [(c, charts.svg(c, start, now)) for c in page.charts]
         return render_template(
             "dashboard/elder.html",
@@ -320,7 +326,7 @@ def create_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
         start = datetime.combine(start_day, time(0), tzinfo=tz)
         end = datetime.combine(end_day + timedelta(days=1), time(0), tzinfo=tz) if end_day else None
         try:
-            dashboard.add_away(services, _me(), elder_id, AwayKind(form.kind.data), start, end)
+            away.add_away(services, _me(), elder_id, AwayKind(form.kind.data), start, end)
         except NotFound:
             abort(404)
         flash(texts.AWAY_ADDED, "info")
@@ -330,7 +336,7 @@ def create_blueprint(services: Services, csrf: CSRFProtect) -> Blueprint:
     @login_required
     def end_away(elder_id: str) -> Any:
         try:
-            ended = dashboard.end_away(services, _me(), elder_id)
+            ended = away.end_away(services, _me(), elder_id)
         except NotFound:
             abort(404)
         flash(texts.AWAY_ENDED if ended else texts.AWAY_NONE, "info")

@@ -18,9 +18,9 @@ from backend.domain.errors import NotFound
 from backend.domain.model import StaffUser
 from backend.domain.staff import AuditEntry
 from backend.services import alert_figures, data_io, notices
+from backend.services.access import actor_of
 from backend.services.audit import record
 from backend.services.context import Services
-from backend.services.dashboard import actor_of
 from backend.services.municipal_config import municipality_in_scope
 
 EXPORTS: dict[str, Callable[..., Iterator[list[str]]]] = {

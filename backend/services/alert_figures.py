@@ -4,7 +4,8 @@ For each rule (without its ``:detail``): the alerts opened, per 100 elder-months
 elder-month is 30 days of one watched elder), how many were resolved, the share of those
 resolved 「対応不要」 (nothing was wrong: the field's false alerts), and the median minutes
 from opening to the first claim. Shown on the dashboard's statistics page and exported per
-municipality as CSV (``admin_exports``, kind ``alert_figures``).
+municipality as CSV (``admin_exports``, kind ``alert_figures``). ``monthly_stats`` is that
+page: one center's alerts of a month, scoped to the staff member and audited once read.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from backend.domain.model import Alert, AlertStatus, Elder, Outcome
+from backend.domain.model import Alert, AlertStatus, CareCenter, Elder, Outcome, StaffUser
+from backend.services.access import center_in_scope
+from backend.services.audit import record_view
 from backend.services.context import Services
 
 MONTH_DAYS = 30
@@ -122,3 +125,69 @@ def rows(
             "" if row.median_minutes_to_claim is None else f"{row.median_minutes_to_claim:.0f}",
             f"{months:.1f}",
         ]
+
+
+@dataclass(frozen=True)
+class MonthlyStats:
+    """A center's alerts of one month: by rule, by outcome, no-action share, time to claim."""
+
+    center: CareCenter
+    month: date  # the first day
+    total: int
+    by_rule: tuple[tuple[str, int], ...]  # rule (without its ":detail"), count; most first
+    by_outcome: tuple[tuple[Outcome, int], ...]  # in the order of Outcome
+    resolved: int
+    still_open: int
+    no_action_share: float | None  # of the resolved, the share that needed no action
+    median_minutes_to_claim: float | None
+    # Per rule, then all together: per 100 elder-months, share 対応不要, time to claim.
+    figures: tuple[RuleFigures, ...] = ()
+    elder_months: float = 0.0
+
+
+def month_of(text: str | None, today: date) -> date:
+    """Return the first day of ``YYYY-MM`` (this month when empty); raise ValueError."""
+    if not text:
+        return today.replace(day=1)
+    year, _, month = text.partition("-")
+    return date(int(year), int(month), 1)
+
+
+def monthly_stats(
+    svc: Services, user: StaffUser, month: date, center_id: str | None = None
+) -> MonthlyStats:
+    """Return the statistics of the alerts opened in the month at a center in scope (audited)."""
+    center = center_in_scope(svc, user, center_id)
+    first = datetime.combine(month.replace(day=1), time(0), tzinfo=svc.tz)
+    following = (first + timedelta(days=32)).replace(day=1)
+    with svc.uow() as uow:
+        found = [
+            a
+            for a in uow.alerts.list_for_center(center.id, tuple(AlertStatus))
+            if first <= a.created_at < following
+        ]
+        elders = uow.elders.list_for_center(center.id)
+    record_view(svc, user, svc.now(), "view_stats", None, center_id=center.id)
+    days = days_watched(first.date(), following.date(), svc.now().date())
+    months = elder_months(elders, days)
+    rules: dict[str, int] = {}
+    for alert in found:
+        base = alert.rule.partition(":")[0]
+        rules[base] = rules.get(base, 0) + 1
+    resolved = [a for a in found if a.status is AlertStatus.RESOLVED and a.outcome]
+    outcomes = tuple((o, sum(1 for a in resolved if a.outcome is o)) for o in Outcome)
+    waits = [(a.claimed_at - a.created_at).total_seconds() / 60 for a in found if a.claimed_at]
+    no_action = sum(1 for a in resolved if a.outcome is Outcome.NO_ACTION)
+    return MonthlyStats(
+        center=center,
+        month=first.date(),
+        total=len(found),
+        by_rule=tuple(sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))),
+        by_outcome=outcomes,
+        resolved=len(resolved),
+        still_open=sum(1 for a in found if a.status is not AlertStatus.RESOLVED),
+        no_action_share=no_action / len(resolved) if resolved else None,
+        median_minutes_to_claim=statistics.median(waits) if waits else None,
+        figures=figures(found, months),
+        elder_months=months,
+    )

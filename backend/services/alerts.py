@@ -42,6 +42,7 @@ LIFE_RULES = frozenset({rules.EMERGENCY, rules.DISASTER_HELP})
 # Shown to staff on the dashboard, never sent: the month's follow-up findings, grouped, and a
 # speaker that stopped making contact while a device shows the elder is up.
 DASHBOARD_ONLY = frozenset({rules.FOLLOW_UP, rules.SPEAKER_SILENT})
+OPEN_STATUSES = (AlertStatus.OPEN, AlertStatus.CLAIMED)  # still being worked
 _KEY_NAMESPACE = uuid.UUID("6f1d4f5e-8c1b-4f4e-9a55-6d696d616d6f")
 
 

@@ -18,13 +18,9 @@ from typing import Any
 
 from backend.domain.model import StaffUser
 from backend.domain.staff import AuditEntry
+from backend.services.access import actor_of
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
-
-
-def actor_of(user: StaffUser) -> str:
-    """Return how a staff user is named in alert histories and the audit log."""
-    return f"staff:{user.id}"
 
 
 @retry_when_busy

@@ -8,8 +8,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from backend.domain.errors import NotFound
-from backend.domain.model import AwayKind, AwayPeriod
+from backend.domain.model import AwayKind, AwayPeriod, StaffUser
 from backend.ports import AbstractUnitOfWork
+from backend.services.access import actor_of, audit, elder_in_scope
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
 from questions.loader import parse_overrides
@@ -140,3 +141,37 @@ def declare_weekly(svc: Services, elder_id: str, kind: str, weekdays: tuple[str,
         parse_overrides(overrides, f"elder {elder.id} overrides")
         uow.elders.update(replace(elder, overrides=overrides))
         uow.commit()
+
+
+@retry_when_busy
+def add_away(
+    svc: Services,
+    user: StaffUser,
+    elder_id: str,
+    kind: AwayKind,
+    start: datetime,
+    end: datetime | None,
+) -> AwayPeriod:
+    """Record an away period for an elder in scope (set by this staff member)."""
+    kind = AwayKind(kind)
+    now = svc.now()
+    with svc.uow() as uow:
+        elder_in_scope(uow, user, elder_id)
+        period = declare_in(
+            uow, elder_id, kind, start=start, end=end, set_by=actor_of(user), now=now
+        )
+        audit(uow, user, now, "add_away", elder_id, kind=kind.value)
+        uow.commit()
+    return period
+
+
+@retry_when_busy
+def end_away(svc: Services, user: StaffUser, elder_id: str) -> AwayPeriod | None:
+    """End the current away period of an elder in scope now."""
+    now = svc.now()
+    with svc.uow() as uow:
+        elder_in_scope(uow, user, elder_id)
+        period = end_in(uow, elder_id, now)
+        audit(uow, user, now, "end_away", elder_id)
+        uow.commit()
+    return period

@@ -18,9 +18,9 @@ from backend.domain.family import FamilyMessage, MessageKind
 from backend.domain.model import CareCenter, Elder, Recipient, StaffUser
 from backend.domain.staff import AuditEntry
 from backend.ports import AbstractUnitOfWork
+from backend.services.access import actor_of, centers_of, sees_elder
 from backend.services.audit import record_view
 from backend.services.context import Services
-from backend.services.dashboard import actor_of, centers_of, sees_elder
 from backend.services.retry import retry_when_busy
 
 MESSAGE_MAX = 200  # read aloud: a few short sentences at most

@@ -16,9 +16,9 @@ from backend.domain.contacts import (
 from backend.domain.errors import NotFound
 from backend.domain.model import Elder, StaffUser
 from backend.domain.staff import AuditEntry
-from backend.services.audit import actor_of, record_view
+from backend.services.access import actor_of, sees_elder
+from backend.services.audit import record_view
 from backend.services.context import Services
-from backend.services.dashboard import sees_elder
 from backend.services.retry import retry_when_busy
 
 

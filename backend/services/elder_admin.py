@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.family import LINE_CHANNEL, LinkCode
 from backend.domain.model import Elder, PairingCode, Recipient, StaffUser
-from backend.domain.staff import AuditEntry
-from backend.ports import AbstractUnitOfWork
 from backend.services import family
+from backend.services.access import audit, elder_in_scope
 from backend.services.audit import record_view
 from backend.services.context import Services
-from backend.services.dashboard import actor_of, sees_elder
 from backend.services.retry import retry_when_busy
 from backend.services.setup import PAIRING_CODE_TTL
 from questions.loader import QuestionSetError, parse_overrides
@@ -35,21 +32,6 @@ class ElderNotWatched(Conflict):
 
 class ConsentNotRecorded(ElderNotWatched):
     """The elder has no consent record yet: a speaker or family is set up after consent."""
-
-
-def audit(
-    uow: AbstractUnitOfWork, user: StaffUser, at: datetime, action: str, elder_id: str, **detail
-) -> None:
-    """Append an audit entry of the user about the elder (ids only, never names or codes)."""
-    uow.audit.add(AuditEntry(at, actor_of(user), action, elder_id, detail))
-
-
-def elder_in_scope(uow: AbstractUnitOfWork, user: StaffUser, elder_id: str) -> Elder:
-    """Return the elder if the user may see them; NotFound otherwise (as if absent)."""
-    elder = uow.elders.get(elder_id)
-    if elder is None or not sees_elder(user, elder):
-        raise NotFound(f"elder {elder_id}")
-    return elder
 
 
 def _watched(elder: Elder) -> Elder:

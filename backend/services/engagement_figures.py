@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from backend.domain.engagement import streak
 from backend.domain.model import CareCenter, CheckInStatus, EventKind, StaffUser
+from backend.services.access import center_in_scope
 from backend.services.audit import record_view
 from backend.services.context import Services
-from backend.services.dashboard import center_in_scope
 
 WEEKS = 4
 # Buckets of the current streak (days): label, lowest, highest.

@@ -27,16 +27,18 @@ from typing import TypedDict
 from backend.domain import consent as vocabulary
 from backend.domain.model import CareCenter, Consent, Elder, Share, StaffRole, StaffUser
 from backend.domain.staff import AuditEntry
-from backend.services.audit import record, record_view
-from backend.services.context import Services
-from backend.services.dashboard import (
+from backend.services.access import (
     actor_of,
+    audit,
     center_in_scope,
     centers_of,
+    elder_in_scope,
     sees_center,
     sees_elder,
 )
-from backend.services.elder_admin import ElderNotWatched, audit, elder_in_scope
+from backend.services.audit import record, record_view
+from backend.services.context import Services
+from backend.services.elder_admin import ElderNotWatched
 from backend.services.retry import retry_when_busy
 
 NAME_MAX = 50

@@ -42,10 +42,9 @@ from backend.domain.model import (
 )
 from backend.domain.staff import AuditEntry
 from backend.media import MediaError
+from backend.services.access import actor_of, audit, elder_in_scope
 from backend.services.audit import record_view
 from backend.services.context import Services
-from backend.services.dashboard import actor_of
-from backend.services.elder_admin import audit, elder_in_scope
 from backend.services.retry import retry_when_busy
 from questions.policy import Policy
 

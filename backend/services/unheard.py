@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 
 from backend.domain.errors import NotFound
 from backend.domain.model import EventKind, StaffUser
+from backend.services.access import sees_elder
 from backend.services.answer_words import UNKNOWN_QUESTION
 from backend.services.audit import record_view
 from backend.services.context import Services
-from backend.services.dashboard import sees_elder
 
 DAYS = 30  # how far back the elder page lists them
 

@@ -53,7 +53,7 @@ from backend.domain.model import (
     StaffUser,
 )
 from backend.ports import AbstractUnitOfWork
-from backend.services import dashboard
+from backend.services import alert_inbox, away, today_board
 from backend.services.context import Services
 from notices.model import (
     ONCE,
@@ -2757,7 +2757,7 @@ class TestBoardReadModel:
         with uow_factory() as uow:
             user = uow.users.get("user-1")
         for district in (None, "北"):
-            found = dashboard.board(svc, user, district=district)
+            found = today_board.board(svc, user, district=district)
             rows, counts, districts = reference_board(svc, "user-1", district)
             assert [r.elder.id for r in found.rows] == [r.elder.id for r in rows]
             assert found.rows == rows
@@ -2837,7 +2837,7 @@ class TestAuditedActions:
         )
         given(uow_factory, make_user(), taken)
         with pytest.raises(Conflict):
-            dashboard.claim(self._services(uow_factory), make_user(), "alert-1")
+            alert_inbox.claim(self._services(uow_factory), make_user(), "alert-1")
         assert self._audited(uow_factory, "claim_alert") == []
         with uow_factory() as uow:
             assert uow.alerts.get("alert-1") == taken
@@ -2847,7 +2847,7 @@ class TestAuditedActions:
         self, uow_factory: UowFactory
     ) -> None:
         given(uow_factory, make_user(), make_alert())
-        claimed = dashboard.claim(self._services(uow_factory), make_user(), "alert-1")
+        claimed = alert_inbox.claim(self._services(uow_factory), make_user(), "alert-1")
         (entry,) = self._audited(uow_factory, "claim_alert")
         assert (entry.actor, entry.at, entry.detail) == (
             "staff:user-1",
@@ -2863,9 +2863,9 @@ class TestAuditedActions:
     ) -> None:
         given(uow_factory, make_user(), make_alert())
         svc = self._services(uow_factory)
-        dashboard.resolve(svc, make_user(), "alert-1", Outcome.REACHED, "電話でお元気でした")
+        alert_inbox.resolve(svc, make_user(), "alert-1", Outcome.REACHED, "電話でお元気でした")
         with pytest.raises(Conflict):
-            dashboard.resolve(svc, make_user(), "alert-1", Outcome.NO_ACTION, "二度目")
+            alert_inbox.resolve(svc, make_user(), "alert-1", Outcome.NO_ACTION, "二度目")
         assert len(self._audited(uow_factory, "resolve_alert")) == 1
         with uow_factory() as uow:
             assert uow.alerts.get("alert-1").outcome is Outcome.REACHED
@@ -2876,7 +2876,7 @@ class TestAuditedActions:
         given(uow_factory, make_user())
         at = jst(DAY, 11)
         with pytest.raises(ValueError, match="お休みの終わり"):
-            dashboard.add_away(
+            away.add_away(
                 self._services(uow_factory), make_user(), ELDER_ID, AwayKind.HOSPITAL, at, at
             )
         assert self._audited(uow_factory, "add_away") == []

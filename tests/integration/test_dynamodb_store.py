@@ -17,7 +17,7 @@ from backend.domain.family import InboxEvent
 from backend.domain.model import ReadingKind
 from backend.domain.versions import ConfigKind
 from backend.ports import AbstractUnitOfWork
-from backend.services import dashboard
+from backend.services import alert_inbox
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
 from backend.stores.dynamodb.table import (
@@ -289,7 +289,7 @@ class TestDynamoDbOnly:
             tz=ZoneInfo("Asia/Tokyo"),
         )
         sent = self._sent(dynamodb, monkeypatch)
-        dashboard.claim(svc, make_user(), "alert-1")
+        alert_inbox.claim(svc, make_user(), "alert-1")
         assert len(sent) == 1
         assert sent[0] <= TRANSACTION_LIMIT
 

@@ -13,7 +13,7 @@ import pytest
 from backend.bootstrap import bootstrap, prepare_store
 from backend.domain import consent as vocabulary
 from backend.domain.model import Share, StaffRole, WithdrawalMethod
-from backend.services import dashboard, enrolment, privacy
+from backend.services import enrolment, privacy, today_board
 from backend.services.context import Services
 from backend.services.demo import DEMO_CENTER, seed
 from backend.settings import Settings
@@ -112,7 +112,7 @@ def test_the_board_flags_a_withdrawal_and_a_due_re_confirmation(services: Servic
         services, STAFF, "demo-elder-2", consent(consented_on="2025-12-01", reconfirm_on="")
     )
     privacy.withdraw_consent(services, STAFF, "demo-elder-3", WithdrawalMethod.PHONE)
-    board = dashboard.board(services, STAFF)
+    board = today_board.board(services, STAFF)
     flags = {row.elder.id: row.consent_flag for row in board.rows}
     assert flags["demo-elder-2"] == vocabulary.FLAG_RECONFIRM  # 2026-12-01: within 30 days
     assert flags["demo-elder-3"] == vocabulary.FLAG_WITHDRAWN

@@ -10,7 +10,7 @@ import pytest
 
 from backend.domain.errors import Conflict
 from backend.domain.model import AlertStatus, AwayKind, Outcome
-from backend.services import dashboard, notice_admin
+from backend.services import alert_inbox, away, notice_admin
 from backend.services.context import Services
 from tests.builders import MUNICIPALITY_CODE
 from tests.dashboard_world import NOW, OWN_ALERT, OWN_ELDER, world_services
@@ -59,7 +59,7 @@ def test_a_claim_lost_to_another_staff_member_leaves_no_audit_entry(world) -> No
     store, svc = world
     _claimed_by_another(store)
     with pytest.raises(Conflict):
-        dashboard.claim(svc, store.state.users["user-1"], OWN_ALERT)
+        alert_inbox.claim(svc, store.state.users["user-1"], OWN_ALERT)
     assert "claim_alert" not in _actions(store)
     assert store.state.alerts[OWN_ALERT].claimed_by == "staff:user-9"
 
@@ -67,17 +67,17 @@ def test_a_claim_lost_to_another_staff_member_leaves_no_audit_entry(world) -> No
 def test_resolving_an_alert_already_resolved_leaves_no_audit_entry(world) -> None:
     store, svc = world
     user = store.state.users["user-1"]
-    dashboard.resolve(svc, user, OWN_ALERT, Outcome.REACHED, "電話でお元気でした")
+    alert_inbox.resolve(svc, user, OWN_ALERT, Outcome.REACHED, "電話でお元気でした")
     assert _actions(store).count("resolve_alert") == 1
     with pytest.raises(Conflict):
-        dashboard.resolve(svc, user, OWN_ALERT, Outcome.NO_ACTION, "二度目")
+        alert_inbox.resolve(svc, user, OWN_ALERT, Outcome.NO_ACTION, "二度目")
     assert _actions(store).count("resolve_alert") == 1
     assert store.state.alerts[OWN_ALERT].outcome is Outcome.REACHED
 
 
 def test_a_claim_stores_the_claim_its_history_and_its_audit_entry_together(world) -> None:
     store, svc = world
-    claimed = dashboard.claim(svc, store.state.users["user-1"], OWN_ALERT)
+    claimed = alert_inbox.claim(svc, store.state.users["user-1"], OWN_ALERT)
     assert claimed.claimed_by == "staff:user-1"
     assert store.state.alerts[OWN_ALERT].status is AlertStatus.CLAIMED
     assert [c.action for c in store.state.alert_changes if c.alert_id == OWN_ALERT][-1] == "claimed"
@@ -92,16 +92,14 @@ def test_a_claim_stores_the_claim_its_history_and_its_audit_entry_together(world
 def test_a_claim_whose_audit_entry_cannot_be_written_is_not_stored(world, audit_down) -> None:
     store, svc = world
     with pytest.raises(_AuditDown):
-        dashboard.claim(svc, store.state.users["user-1"], OWN_ALERT)
+        alert_inbox.claim(svc, store.state.users["user-1"], OWN_ALERT)
     assert store.state.alerts[OWN_ALERT].status is AlertStatus.OPEN
 
 
 def test_an_away_period_refused_as_invalid_leaves_no_audit_entry(world) -> None:
     store, svc = world
     with pytest.raises(ValueError, match="お休みの終わりは始まりより後"):
-        dashboard.add_away(
-            svc, store.state.users["user-1"], OWN_ELDER.id, AwayKind.HOSPITAL, NOW, NOW
-        )
+        away.add_away(svc, store.state.users["user-1"], OWN_ELDER.id, AwayKind.HOSPITAL, NOW, NOW)
     assert "add_away" not in _actions(store)
     assert store.state.away == {}
 
@@ -109,11 +107,9 @@ def test_an_away_period_refused_as_invalid_leaves_no_audit_entry(world) -> None:
 def test_an_away_period_and_its_end_are_audited_with_what_was_stored(world) -> None:
     store, svc = world
     user = store.state.users["user-1"]
-    period = dashboard.add_away(
-        svc, user, OWN_ELDER.id, AwayKind.HOSPITAL, NOW, NOW + timedelta(days=3)
-    )
+    period = away.add_away(svc, user, OWN_ELDER.id, AwayKind.HOSPITAL, NOW, NOW + timedelta(days=3))
     assert store.state.away[period.id].set_by == "staff:user-1"
-    ended = dashboard.end_away(svc, user, OWN_ELDER.id)
+    ended = away.end_away(svc, user, OWN_ELDER.id)
     assert ended is not None
     assert ended.id == period.id
     assert store.state.away[period.id].end == NOW
@@ -126,7 +122,7 @@ def test_an_away_period_whose_audit_entry_cannot_be_written_is_not_stored(
 ) -> None:
     store, svc = world
     with pytest.raises(_AuditDown):
-        dashboard.add_away(
+        away.add_away(
             svc,
             store.state.users["user-1"],
             OWN_ELDER.id,

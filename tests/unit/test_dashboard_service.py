@@ -9,9 +9,9 @@ import pytest
 
 from backend.domain.errors import NotFound
 from backend.domain.model import AlertStatus, CheckInStatus
-from backend.services import dashboard
+from backend.services import alert_inbox, elder_page, today_board
 from backend.services.context import Services
-from backend.services.dashboard import SlotState
+from backend.services.today_board import SlotState
 from questions.loader import load_sets
 from tests.builders import (
     jst,
@@ -56,12 +56,12 @@ def _user(store: FakeStore, user_id: str = "user-1"):
     return store.state.users[user_id]
 
 
-def _states(board: dashboard.Board) -> dict[str, dict[str, SlotState]]:
+def _states(board: today_board.Board) -> dict[str, dict[str, SlotState]]:
     return {r.elder.id: {c.slot_id: c.state for c in r.cells} for r in board.rows}
 
 
 def test_answered_missed_and_upcoming_slots(services: Services, store: FakeStore) -> None:
-    states = _states(dashboard.board(services, _user(store)))
+    states = _states(today_board.board(services, _user(store)))
     assert states[OWN_ELDER_2.id]["morning"] is SlotState.ANSWERED
     assert states[OWN_ELDER.id]["morning"] is SlotState.MISSED
     assert states[OWN_ELDER.id]["evening"] is SlotState.UPCOMING
@@ -76,12 +76,12 @@ def test_an_open_window_is_not_yet_and_a_started_check_in_is_partial(
             make_checkin("c-x", elder_id=OWN_ELDER.id, day=MONDAY, started_at=jst(MONDAY, 8))
         )
         uow.commit()
-    states = _states(dashboard.board(services, _user(store)))
+    states = _states(today_board.board(services, _user(store)))
     assert states[OWN_ELDER.id]["morning"] is SlotState.PARTIAL
     with FakeUnitOfWork(store) as uow:
         uow.checkins.set_status("c-x", CheckInStatus.COMPLETED, jst(MONDAY, 8, 5))
         uow.commit()
-    board = dashboard.board(services, _user(store))
+    board = today_board.board(services, _user(store))
     assert _states(board)[OWN_ELDER.id]["morning"] is SlotState.ANSWERED
     assert board.counts["answered"] == 2
 
@@ -90,7 +90,7 @@ def test_an_away_elder_is_away_not_missed(services: Services, store: FakeStore) 
     with FakeUnitOfWork(store) as uow:
         uow.away.add(make_away(elder_id=OWN_ELDER.id, start=jst(MONDAY, 0)))
         uow.commit()
-    board = dashboard.board(services, _user(store))
+    board = today_board.board(services, _user(store))
     assert _states(board)[OWN_ELDER.id]["morning"] is SlotState.AWAY
     assert board.counts["away"] == 1
     assert board.counts["missed"] == 0
@@ -100,7 +100,7 @@ def test_an_elder_without_a_speaker_has_nothing_due(services: Services, store: F
     with FakeUnitOfWork(store) as uow:
         uow.elders.add(make_elder("elder-9", name="新井 ウメ", kana="あらい うめ"))
         uow.commit()
-    board = dashboard.board(services, _user(store))
+    board = today_board.board(services, _user(store))
     row = next(r for r in board.rows if r.elder.id == "elder-9")
     assert not row.paired
     assert {c.state for c in row.cells} == {SlotState.NOT_DUE}
@@ -109,17 +109,17 @@ def test_an_elder_without_a_speaker_has_nothing_due(services: Services, store: F
 def test_a_silent_speaker_is_flagged_after_two_days(
     services: Services, store: FakeStore, clock: FakeClock
 ) -> None:
-    board = dashboard.board(services, _user(store))
+    board = today_board.board(services, _user(store))
     assert all(r.silent_days is None for r in board.rows)
     clock.tick(timedelta(days=2))
-    board = dashboard.board(services, _user(store))
+    board = today_board.board(services, _user(store))
     silent = {r.elder.id: r.silent_days for r in board.rows}
     assert silent == {OWN_ELDER.id: 3, OWN_ELDER_2.id: 2}  # last opened Sunday, Monday
     assert board.counts["silent"] == 2
 
 
 def test_the_board_view_is_audited_without_names(services: Services, store: FakeStore) -> None:
-    dashboard.board(services, _user(store))
+    today_board.board(services, _user(store))
     (entry,) = store.state.audit
     assert (entry.actor, entry.action, entry.elder_id) == ("staff:user-1", "view_board", None)
     assert entry.detail == {"center_id": "center-1", "elders": 2}
@@ -127,7 +127,7 @@ def test_the_board_view_is_audited_without_names(services: Services, store: Fake
 
 def test_center_staff_cannot_open_another_center(services: Services, store: FakeStore) -> None:
     with pytest.raises(NotFound):
-        dashboard.board(services, _user(store), OTHER_CENTER_ID)
+        today_board.board(services, _user(store), OTHER_CENTER_ID)
     assert store.state.audit == []
 
 
@@ -136,7 +136,7 @@ def test_an_inactive_account_sees_nothing(services: Services, store: FakeStore) 
 
     user = dataclasses.replace(_user(store), active=False)
     with pytest.raises(NotFound):
-        dashboard.elder_page(services, user, OWN_ELDER.id, lambda _code: None)  # type: ignore[arg-type]
+        elder_page.elder_page(services, user, OWN_ELDER.id, lambda _code: None)  # type: ignore[arg-type]
 
 
 def test_a_claim_made_on_line_names_the_family_member_like_a_staff_claim(
@@ -157,7 +157,7 @@ def test_a_claim_made_on_line_names_the_family_member_like_a_staff_claim(
             )
         )
         uow.commit()
-    found = dashboard.inbox(services, _user(store))
+    found = alert_inbox.inbox(services, _user(store))
     assert found.names["family:member-1"] == "明美"
-    _item, names = dashboard.alert_detail(services, _user(store), "alert-line")
+    _item, names = alert_inbox.alert_detail(services, _user(store), "alert-line")
     assert names["family:member-1"] == "明美"

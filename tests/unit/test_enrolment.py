@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from backend.domain import consent as vocabulary
 from backend.domain.errors import NotFound
 from backend.domain.model import Share, StaffUser, WithdrawalMethod
-from backend.services import checkin, dashboard, elder_admin, enrolment, privacy, staff_auth
+from backend.services import checkin, elder_admin, enrolment, privacy, staff_auth, today_board
 from backend.services.context import Services
 from backend.web import create_app
 from questions.loader import load_sets
@@ -293,7 +293,7 @@ class TestConsentFlags:
         staff = user(store, STAFF)
         privacy.withdraw_consent(services, staff, OWN_ELDER.id, WithdrawalMethod.WRITTEN)
         elder = enrol(services, store)
-        board = dashboard.board(services, staff)
+        board = today_board.board(services, staff)
         flags = {r.elder.id: r.consent_flag for r in board.rows}
         assert flags[OWN_ELDER.id] == vocabulary.FLAG_WITHDRAWN
         assert flags["elder-3"] == vocabulary.FLAG_RECONFIRM  # 2026-03-01 is past
