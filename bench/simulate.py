@@ -411,7 +411,7 @@ class Sim:
             self.stats.seconds[name] += time.perf_counter() - start
 
     def caller(self, p: Person) -> Any:
-        from backend.services.checkin import Caller
+        from backend.services.turns import Caller
 
         return Caller(p.user, p.device, uuid.uuid4().hex)
 
@@ -675,16 +675,22 @@ class Sim:
 
     def declare_by_voice(self, p: Person, until: date) -> None:
         from backend.domain.conversation import Reply, ReplyKind
-        from backend.services import checkin
+        from backend.services import away_dialogue, checkin
 
         caller = self.caller(p)
         turn = self.timed("checkin.start", checkin.start, self.svc, caller)
         turn = self.timed(
-            "checkin.away_said", checkin.away_said, self.svc, caller, turn.state, "hospital", None
+            "checkin.away_said",
+            away_dialogue.away_said,
+            self.svc,
+            caller,
+            turn.state,
+            "hospital",
+            None,
         )
         turn = self.timed(
             "checkin.until_said",
-            checkin.until_said,
+            away_dialogue.until_said,
             self.svc,
             caller,
             turn.state,

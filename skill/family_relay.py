@@ -16,8 +16,8 @@ from ask_sdk_model import Response
 
 from backend.domain.family import FamilyMessage, MessageKind
 from backend.services import checkin, family
-from backend.services.checkin import Line, Turn
 from backend.services.context import Services
+from backend.services.turns import Line, Turn
 from skill import const
 from skill.family_prompts import JA_JP
 from skill.handlers import (

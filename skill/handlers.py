@@ -25,6 +25,7 @@ from backend.domain.conversation import Reply, ReplyKind, number_from_parts
 from backend.domain.errors import NotFound
 from backend.domain.model import AnswerSource
 from backend.services import (
+    away_dialogue,
     checkin,
     engagement_dialogue,
     exercise_dialogue,
@@ -32,8 +33,8 @@ from backend.services import (
     medication_reminders,
     notice_delivery,
 )
-from backend.services.checkin import Caller, Line, Turn
 from backend.services.context import Services
+from backend.services.turns import Caller, Line, Turn
 from skill import const
 from skill.prompts import JA_JP
 from skill.render import apl_document, screen, speech_text, ssml
@@ -381,7 +382,7 @@ class AwayIntentHandler(_ServiceHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Ask until when, or read back what was said."""
-        turn = checkin.away_said(
+        turn = away_dialogue.away_said(
             self.services,
             caller_of(handler_input),
             session_state(handler_input),
@@ -401,7 +402,7 @@ class DateIntentHandler(_ServiceHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         """Read back the away period."""
-        turn = checkin.until_said(
+        turn = away_dialogue.until_said(
             self.services,
             caller_of(handler_input),
             session_state(handler_input),

@@ -20,7 +20,7 @@ from backend.channels.reminders import InSession
 from backend.domain.conversation import Reply, ReplyKind
 from backend.services import engagement_dialogue, exercise_dialogue
 from backend.services import medication_reminders as service
-from backend.services.checkin import Turn
+from backend.services.turns import Turn
 from skill import const
 from skill.handlers import (
     _ReplyHandler,

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from backend.services.checkin import Line, Turn
+from backend.services.turns import Line, Turn
 from questions.schema import (
     BloodPressureQuestion,
     ChoiceQuestion,

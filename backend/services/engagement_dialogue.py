@@ -14,8 +14,8 @@ from backend import messages
 from backend.domain.engagement import Verdict, judge
 from backend.domain.understanding import EMPTY, Lexicon, Meaning, MeaningKind, understand
 from backend.services import engagement, notice_delivery
-from backend.services.checkin import Caller, Line, Turn, _elder_for
 from backend.services.context import Services
+from backend.services.turns import Caller, Line, Turn, elder_for
 from questions.engagement_files import Engagement, QuizQuestion
 
 STAGE = "stage"
@@ -56,7 +56,7 @@ class _Speaker:
 
 def _speaker(svc: Services, caller: Caller) -> _Speaker:
     with svc.uow() as uow:
-        elder = _elder_for(uow, caller)
+        elder = elder_for(uow, caller)
     if elder is None:
         return _Speaker(None, None, EMPTY)
     qset = svc.question_sets().get(elder.municipality_code)

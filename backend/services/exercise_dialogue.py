@@ -24,9 +24,9 @@ from backend.domain.model import Elder, Event, EventKind
 from backend.domain.understanding import EMPTY, MeaningKind, understand
 from backend.services import away, notice_delivery
 from backend.services import notices as notice_service
-from backend.services.checkin import Caller, Line, Turn
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
+from backend.services.turns import Caller, Line, Turn
 from notices.model import Due, Notice, NoticeKind
 
 STAGE_INVITED = "exercise_invited"

@@ -19,9 +19,9 @@ from backend.domain.understanding import Meaning, MeaningKind, emergency_in, und
 from backend.domain.understanding.dates import date_value
 from backend.domain.understanding.text import normalise
 from backend.domain.understanding.weekly import weekly_absence
-from backend.services import away, checkin, notice_delivery
-from backend.services.checkin import Caller, Turn
+from backend.services import away, away_dialogue, checkin, checkin_repair, notice_delivery
 from backend.services.context import Services
+from backend.services.turns import Caller, Turn
 from questions.lexicon import EMPTY, Lexicon
 from questions.schema import Question
 
@@ -74,7 +74,7 @@ def nothing_heard(svc: Services, caller: Caller, state: dict[str, Any]) -> Turn:
     """Nothing was caught (AMAZON.FallbackIntent): say so and ask again what was being asked."""
     if notice_delivery.in_notice_stage(state):  # the notice offer or the 安否 question again
         return notice_delivery.reply(svc, caller, state, Reply(ReplyKind.WORDS, None, ""))
-    return checkin.fallback(svc, caller, state)
+    return checkin_repair.fallback(svc, caller, state)
 
 
 def says_emergency(svc: Services, caller: Caller, words: str) -> bool:
@@ -116,11 +116,11 @@ def _understood(
     stage = state.get("stage")
     awaited = (MeaningKind.YES, MeaningKind.NO, MeaningKind.FAREWELL)
     if stage == away.STAGE_WEEKLY and kind not in awaited:
-        return checkin.weekly_again(svc, caller, state)  # はい/いいえ (or goodbye) awaited
+        return away_dialogue.weekly_again(svc, caller, state)  # はい/いいえ (or goodbye) awaited
     if stage == away.STAGE_UNTIL:
         words = meaning.until or meaning.start or _date_words(meaning)
         if words:
-            return checkin.until_said(svc, caller, state, date_value(words, svc.now().date()))
+            return away_dialogue.until_said(svc, caller, state, date_value(words, svc.now().date()))
     if kind is MeaningKind.ANSWER and meaning.reply is not None:
         return notice_delivery.answer(svc, caller, state, meaning.reply)
     if kind is MeaningKind.SKIP and meaning.reply is not None:
@@ -138,17 +138,17 @@ def _understood(
         today = svc.now().date()
         until = date_value(meaning.until, today) if meaning.until else None
         start = date_value(meaning.start, today) if meaning.start else None
-        return checkin.away_said(svc, caller, state, meaning.away_kind, until, start)
+        return away_dialogue.away_said(svc, caller, state, meaning.away_kind, until, start)
     if kind is MeaningKind.RETURN:
         return checkin.returned(svc, caller)
     if kind is MeaningKind.HELP:
         return checkin.help_turn(svc, caller, state)
     if kind is MeaningKind.REPEAT:
-        return checkin.ask_again(svc, caller, state)
+        return checkin_repair.ask_again(svc, caller, state)
     weekly = weekly_absence(meaning.raw, lexicon)
     if weekly is not None:
-        return checkin.weekly_said(svc, caller, state, weekly.kind, weekly.weekdays)
-    return checkin.not_understood(svc, caller, state, meaning.raw)
+        return away_dialogue.weekly_said(svc, caller, state, weekly.kind, weekly.weekdays)
+    return checkin_repair.not_understood(svc, caller, state, meaning.raw)
 
 
 def _date_words(meaning: Meaning) -> str | None:

@@ -27,9 +27,9 @@ from backend.domain.model import Elder, Event, EventKind
 from backend.domain.understanding import EMPTY, MeaningKind, understand
 from backend.ports import AbstractUnitOfWork
 from backend.services import notice_delivery
-from backend.services.checkin import Caller, Line, Turn, _current_question, _elder_for
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
+from backend.services.turns import Caller, Line, Turn, current_question, elder_for
 from questions.loader import parse_overrides
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def _record(
 @retry_when_busy
 def _note(svc: Services, caller: Caller, action: str, **detail: Any) -> None:
     with svc.uow() as uow:
-        elder = _elder_for(uow, caller)
+        elder = elder_for(uow, caller)
         if elder is not None:
             _record(uow, elder, caller, svc.now(), action, **detail)
             uow.commit()
@@ -152,7 +152,7 @@ def offer_after(svc: Services, caller: Caller, turn: Turn) -> Turn:
             return turn  # the closing is followed by something else (notices): not now
         closing = turn.lines[-1].key
     with svc.uow() as uow:
-        elder = _elder_for(uow, caller)
+        elder = elder_for(uow, caller)
         if elder is None or not elder.is_watchable:
             return turn
         if not svc.engagement(elder.municipality_code).medication_reminder:
@@ -176,8 +176,8 @@ def go_on(svc: Services, caller: Caller, state: dict[str, Any], lines: list[Line
     if kept.get("closing") in _CLOSINGS:
         return Turn((*lines, Line(kept["closing"])), end=True)
     with svc.uow() as uow:
-        elder = _elder_for(uow, caller)
-    question = _current_question(svc, elder, kept) if elder is not None and kept.get("q") else None
+        elder = elder_for(uow, caller)
+    question = current_question(svc, elder, kept) if elder is not None and kept.get("q") else None
     if question is None:
         return Turn((*lines, Line("closing")), end=True)
     return Turn(tuple(lines), question=question, state=kept)
@@ -185,7 +185,7 @@ def go_on(svc: Services, caller: Caller, state: dict[str, Any], lines: list[Line
 
 def _meaning(svc: Services, caller: Caller, words: str) -> Any:
     with svc.uow() as uow:
-        elder = _elder_for(uow, caller)
+        elder = elder_for(uow, caller)
     qset = svc.question_sets().get(elder.municipality_code) if elder else None
     return understand(words, None, qset.lexicon if qset else EMPTY)
 
@@ -217,7 +217,7 @@ def wanted(svc: Services, caller: Caller, state: dict[str, Any], access: Access)
     if svc.reminders is None:
         return go_on(svc, caller, state, [Line("reminder_unavailable")])
     with svc.uow() as uow:
-        elder = _elder_for(uow, caller)
+        elder = elder_for(uow, caller)
         events = uow.events.list_for_elder(elder.id) if elder else []
     if elder is None:
         return go_on(svc, caller, state, [Line("reminder_unavailable")])
@@ -280,7 +280,7 @@ def _create(svc: Services, caller: Caller, state: dict[str, Any], access: Access
         return go_on(svc, caller, state, [Line("reminder_failed")])
     now = svc.now()
     with svc.uow() as uow:
-        elder = _elder_for(uow, caller)
+        elder = elder_for(uow, caller)
         if elder is None:
             return go_on(svc, caller, state, [Line("reminder_unavailable")])
         done = _event_id(caller, reminders.SET)
@@ -297,7 +297,7 @@ def _create(svc: Services, caller: Caller, state: dict[str, Any], access: Access
         line = _FAILED_LINES.get(err.reason, "reminder_failed")
         return go_on(svc, caller, state, [Line(line)])
     with svc.uow() as uow:
-        elder = _elder_for(uow, caller)
+        elder = elder_for(uow, caller)
         if elder is not None:
             detail = {"alert_token": token, "time": reminders.hhmm(at), "set_by": "elder"}
             _record(uow, elder, caller, now, reminders.SET, **detail)
@@ -321,7 +321,7 @@ def permission_answered(
 def remove(svc: Services, caller: Caller, state: dict[str, Any], access: Access) -> Turn:
     """「お薬のお知らせはいらない」: delete the reminder in force (and offer it no more)."""
     with svc.uow() as uow:
-        elder = _elder_for(uow, caller)
+        elder = elder_for(uow, caller)
         found = reminders.current(uow.events.list_for_elder(elder.id)) if elder else None
     if elder is None:
         return go_on(svc, caller, state, [Line("reminder_unavailable")])

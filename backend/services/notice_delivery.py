@@ -20,9 +20,9 @@ from backend.domain.conversation import Reply, ReplyKind
 from backend.domain.model import AnswerSource, Elder, Severity
 from backend.services import at_turn, away, checkin
 from backend.services import notices as notice_service
-from backend.services.checkin import Caller, Line, Turn
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
+from backend.services.turns import Caller, Line, Turn
 from notices.model import Due, NoticeKind, Priority, Safety
 
 STAGE_OFFER = "notice_offer"

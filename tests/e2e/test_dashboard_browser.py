@@ -200,7 +200,7 @@ def test_staff_add_an_away_period_and_see_the_charts(page, site: Site) -> None:
 def test_staff_issue_a_pairing_code_that_pairs_a_speaker_then_record_a_withdrawal(
     page, site: Site
 ) -> None:
-    from backend.services import checkin
+    from backend.services import checkin, turns
 
     elder_id = "demo-elder-4"  # the demo elder whose speaker is not paired yet
     log_in(page, site)
@@ -213,7 +213,7 @@ def test_staff_issue_a_pairing_code_that_pairs_a_speaker_then_record_a_withdrawa
     assert code not in page.content()
     assert "番号は発行したときにだけ表示します" in page.locator("#speaker").inner_text()
 
-    caller = checkin.Caller("amzn1.ask.account.E2E", "amzn1.ask.device.E2E", "e2e-1")
+    caller = turns.Caller("amzn1.ask.account.E2E", "amzn1.ask.device.E2E", "e2e-1")
     turn = checkin.pair(site.services, caller, code)
     assert turn.lines[0].key == "paired"
 

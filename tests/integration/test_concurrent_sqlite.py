@@ -10,8 +10,8 @@ import pytest
 from backend.bootstrap import bootstrap
 from backend.domain.conversation import Reply, ReplyKind
 from backend.services import checkin
-from backend.services.checkin import Caller
 from backend.services.demo import DEMO_DEVICES, alexa_device_id, alexa_user_id, seed
+from backend.services.turns import Caller
 from backend.settings import Settings
 from backend.stores.sql.migrate import upgrade
 from tests.builders import jst

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from backend.domain.engagement import month_card
-from backend.services.checkin import Line, Turn
 from backend.services.engagement import StampCard
 from backend.services.engagement import stamp_datasource as stamp_screen
 from backend.services.engagement_dialogue import quiz_screen
 from backend.services.exercise_dialogue import invitation_screen
+from backend.services.turns import Line, Turn
 from questions.engagement_files import load_quiz
 from questions.loader import load_sets
 from skill.render import APL_DIR, screen

@@ -142,7 +142,8 @@ class TestPairingCode:
         assert len(audited(store, "revoke_pairing_code")) == 1
 
     def test_a_revoked_code_pairs_no_speaker(self, services: Services, store: FakeStore) -> None:
-        from backend.services.checkin import Caller, pair
+        from backend.services.checkin import pair
+        from backend.services.turns import Caller
 
         with FakeUnitOfWork(store) as uow:
             user = uow.users.get("user-1")

@@ -14,7 +14,15 @@ from flask.testing import FlaskClient
 from backend.domain import consent as vocabulary
 from backend.domain.errors import NotFound
 from backend.domain.model import Share, StaffUser, WithdrawalMethod
-from backend.services import checkin, elder_admin, enrolment, privacy, staff_auth, today_board
+from backend.services import (
+    checkin,
+    elder_admin,
+    enrolment,
+    privacy,
+    staff_auth,
+    today_board,
+    turns,
+)
 from backend.services.context import Services
 from backend.web import create_app
 from questions.loader import load_sets
@@ -186,7 +194,7 @@ class TestEnrolService:
             )
             uow.commit()
         services.clock.set(datetime.combine(TODAY, time(7), tzinfo=NOW.tzinfo))
-        caller = checkin.Caller("u-new", "d-new", "req-1")
+        caller = turns.Caller("u-new", "d-new", "req-1")
         asked = checkin.start(services, caller)
         assert asked.question is not None
         with FakeUnitOfWork(store) as uow:

@@ -168,7 +168,7 @@ def test_a_notice_with_bad_text_is_refused(field, value, message):
 
 
 def test_speech_with_ssml_looking_text_is_escaped_when_spoken():
-    from backend.services.checkin import Line, Turn
+    from backend.services.turns import Line, Turn
     from skill.render import speech_text, ssml
 
     turn = Turn((Line("notice_item", {"title": "<b>", "speech": "A & B <break/>"}),))

@@ -22,7 +22,7 @@ from backend.domain.model import (
     StaffRole,
     WithdrawalMethod,
 )
-from backend.services import alerts, checkin, elder_admin, family, privacy
+from backend.services import alerts, checkin, elder_admin, family, privacy, turns
 from questions.policy import Policy
 from tests.builders import (
     jst,
@@ -46,7 +46,7 @@ from tests.unit.conftest import MONDAY
 TUESDAY = MONDAY + timedelta(days=1)
 STAFF = make_user()
 FOREIGN_STAFF = make_user("user-9", login="other", center_id="center-9")
-CALLER = checkin.Caller(USER_ID, DEVICE_ID, "req-1")
+CALLER = turns.Caller(USER_ID, DEVICE_ID, "req-1")
 
 
 def policies(days: int = 365):
