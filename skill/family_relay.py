@@ -15,7 +15,7 @@ from ask_sdk_core.utils import get_supported_interfaces, is_intent_name, is_requ
 from ask_sdk_model import Response
 
 from backend.domain.family import FamilyMessage, MessageKind
-from backend.services import checkin, family
+from backend.services import checkin, family, family_replies
 from backend.services.context import Services
 from backend.services.turns import Line, Turn
 from skill import const
@@ -209,7 +209,8 @@ class FamilyMessagesYesHandler(_ServiceHandler):
             )
             return respond(handler_input, turn, lead=spoken, media=payload)
         replyable = bool(
-            now and family.reply_members(self.services, caller.alexa_user_id, caller.device_id)
+            now
+            and family_replies.reply_members(self.services, caller.alexa_user_id, caller.device_id)
         )
         return _continue(self.services, handler_input, spoken, payload, replyable=replyable)
 

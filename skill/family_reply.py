@@ -4,8 +4,8 @@ A reply is made in a few turns kept in the session (``const.ATTR_FAMILY_REPLY``)
 whom to tell (the sender of the message heard last, or a family member named by name or
 relation), what to tell (free text, ``AMAZON.SearchQuery`` after a carrier phrase such
 as 「…と伝えて」), then the words read back for はい/いいえ. はい queues the push through
-the outbox (``family.send_reply``, which checks the link and the consent again) and goes
-on with the check-in. Any other request ends the reply (``ReplyStateInterceptor``), so a
+the outbox (``family_replies.send_reply``, which checks the link and the consent again) and
+goes on with the check-in. Any other request ends the reply (``ReplyStateInterceptor``), so a
 later はい can never send it by surprise. Imports no linebot.
 """
 
@@ -19,7 +19,7 @@ from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from backend.domain.model import Recipient
-from backend.services import family
+from backend.services import family_replies
 from skill import const
 from skill.family_prompts import JA_JP
 from skill.family_relay import _continue
@@ -56,7 +56,7 @@ def _stage(handler_input: HandlerInput) -> str | None:
 
 def _members(handler_input: HandlerInput, services: Any) -> list[Recipient]:
     caller = caller_of(handler_input)
-    return family.reply_members(services, caller.alexa_user_id, caller.device_id)
+    return family_replies.reply_members(services, caller.alexa_user_id, caller.device_id)
 
 
 def _ask(
@@ -149,7 +149,7 @@ class TellFamilyIntentHandler(_ServiceHandler):
             return _nobody(self.services, handler_input)
         said = slot_text(handler_input, const.SLOT_MEMBER) or ""
         group = slot_id(handler_input, const.SLOT_MEMBER)
-        found = family.find_members(members, said, group)
+        found = family_replies.find_members(members, said, group)
         text = str(_state(handler_input).get("text") or "")
         if len(found) != 1:
             lead = _say("reply_several" if found else "reply_unknown", said=said) if said else ""
@@ -174,7 +174,7 @@ class ReplyMessageIntentHandler(_ServiceHandler):
             return _nobody(self.services, handler_input)
         text = " ".join((slot_text(handler_input, const.SLOT_MESSAGE) or "").split())
         named, text = _named_first(members, text)
-        text = text[: family.MAX_REPLY_CHARS]
+        text = text[: family_replies.MAX_REPLY_CHARS]
         member = named or _target(handler_input, members)
         if not text and member is not None:
             return _ask_text(handler_input, member)
@@ -188,7 +188,7 @@ def _named_first(members: list[Recipient], text: str) -> tuple[Recipient | None,
     head, sep, rest = text.partition("に")
     if not sep or not rest.strip() or len(head) > MAX_NAME_CHARS:
         return None, text
-    found = family.find_members(members, head.strip())
+    found = family_replies.find_members(members, head.strip())
     if len(found) != 1:
         return None, text
     return found[0], rest.strip(" 、,")
@@ -210,7 +210,7 @@ class ReplyYesHandler(_ServiceHandler):
         """Queue the push (checked against link and consent) and say so."""
         state = _state(handler_input)
         caller = caller_of(handler_input)
-        outcome = family.send_reply(
+        outcome = family_replies.send_reply(
             self.services,
             caller.alexa_user_id,
             caller.device_id,
@@ -219,7 +219,7 @@ class ReplyYesHandler(_ServiceHandler):
             str(state.get("text") or ""),
         )
         name = str(state.get("name") or "")
-        key = "reply_sent" if outcome is family.ReplyOutcome.QUEUED else "reply_not_allowed"
+        key = "reply_sent" if outcome is family_replies.ReplyOutcome.QUEUED else "reply_not_allowed"
         session_attributes(handler_input).pop(const.ATTR_FAMILY_REPLY, None)
         return _continue(self.services, handler_input, _say(key, name=name), None, replied=True)
 

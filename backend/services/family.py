@@ -3,6 +3,11 @@
 A link is a ``Recipient`` of the elder with channel ``line`` and the member's LINE user
 id as address; its id is derived from (elder, user), so linking again reactivates the
 same record. Nothing here imports linebot: the skill uses this module too.
+
+It stays one module: what is left is what a linked member does on LINE (link, send, ask
+today's status, claim and resolve, set an away period, opt in to the daily summary), each
+a command of ``family_line`` over the same links (``links_of``); the elder's replies are
+``family_replies``.
 """
 
 from __future__ import annotations
@@ -26,19 +31,10 @@ from backend.domain.family import (
     MessageKind,
     MonthlySends,
     SummarySubscription,
-    family_may_receive_messages,
     family_may_see_status,
-    matches_member,
     quota_warning_due,
 )
-from backend.domain.model import (
-    AwayKind,
-    AwayPeriod,
-    Elder,
-    OutboxMessage,
-    Outcome,
-    Recipient,
-)
+from backend.domain.model import AwayKind, AwayPeriod, Elder, OutboxMessage, Outcome, Recipient
 from backend.ports import AbstractUnitOfWork
 from backend.services import alerts, away, engagement, life_signs, notices
 from backend.services.context import Services
@@ -51,10 +47,8 @@ QUIET_START, QUIET_END = "21:00", "07:00"
 LINK_CODE_LIFETIME = timedelta(days=14)  # printed in a welcome letter: it must last the post
 _LINK_NAMESPACE = uuid.UUID("0b8e7f4e-3c1a-4f55-9d7e-6a1c2f0e5b11")
 _NUDGE_NAMESPACE = uuid.UUID("7c1e2a55-0d4b-4f0e-9a3c-5b6d7e8f9a01")
-_REPLY_NAMESPACE = uuid.UUID("3f0c8d2e-6b7a-4c19-8e5d-1a2b3c4d5e6f")
 _SUMMARY_NAMESPACE = uuid.UUID("9a4b6c1d-2e3f-4a5b-8c7d-0e1f2a3b4c5d")
 SUMMARY_EARLIEST, SUMMARY_LATEST = time(7, 0), time(20, 59)  # outside the quiet hours
-MAX_REPLY_CHARS = 200  # a short spoken reply
 _CODE_TRIES = 20
 
 
@@ -431,87 +425,6 @@ def end_away(svc: Services, line_user_id: str) -> list[Elder]:
         if away.end_now(svc, elder.id) is not None:
             ended.append(elder)
     return ended
-
-
-# --- the elder's replies to family (skill: 「返事をする」「娘に伝えて」) -------------------------
-
-
-def _reply_members(uow: AbstractUnitOfWork, elder: Elder) -> list[Recipient]:
-    if not elder.is_watchable:
-        return []
-    return [
-        member
-        for member in uow.recipients.list_for_elder(elder.id)
-        if member.active
-        and member.channel == LINE_CHANNEL
-        and family_may_receive_messages(elder.consent, member)
-    ]
-
-
-def reply_members(svc: Services, alexa_user_id: str, device_id: str) -> list[Recipient]:
-    """Return the family members this speaker's elder may send a reply to, by name.
-
-    Only active LINE links that the elder's consent record names; none when the speaker
-    is not paired or the elder is not watched.
-    """
-    with svc.uow() as uow:
-        elder = uow.devices.elder_for(alexa_user_id, device_id)
-        return [] if elder is None else _reply_members(uow, elder)
-
-
-def find_members(members: list[Recipient], words: str, group: str | None = None) -> list[Recipient]:
-    """Return the members that ``words`` (a name or a relation, e.g. 「娘」) names.
-
-    An exact name or relation (「長女」) wins over a relation group (「娘」: 長女 and 次女).
-    """
-    exact = [member for member in members if matches_member(words, member, "")]
-    return exact or [member for member in members if matches_member(words, member, group)]
-
-
-class ReplyOutcome(StrEnum):
-    """What became of an elder's reply."""
-
-    QUEUED = "queued"
-    NOT_ALLOWED = "not_allowed"  # unpaired, not watched, unlinked, or consent does not allow
-    EMPTY = "empty"
-
-
-@retry_when_busy
-def send_reply(
-    svc: Services, alexa_user_id: str, device_id: str, request_id: str, member_id: str, text: str
-) -> ReplyOutcome:
-    """Queue the elder's spoken reply as a LINE push to one family member (the outbox).
-
-    Checked again at sending time: the member must still be an active LINE link of this
-    speaker's elder that the consent record allows. The outbox id derives from the
-    request and the member, so a replayed request pushes nothing twice.
-    """
-    words = " ".join(text.split())[:MAX_REPLY_CHARS]
-    if not words:
-        return ReplyOutcome.EMPTY
-    now = svc.now()
-    with svc.uow() as uow:
-        elder = uow.devices.elder_for(alexa_user_id, device_id)
-        if elder is None:
-            return ReplyOutcome.NOT_ALLOWED
-        member = next((m for m in _reply_members(uow, elder) if m.id == member_id), None)
-        if member is None:
-            return ReplyOutcome.NOT_ALLOWED
-        uow.outbox.add_if_absent(
-            OutboxMessage(
-                id=uuid.uuid5(_REPLY_NAMESPACE, f"{request_id}/{member.id}").hex,
-                recipient_id=member.id,
-                channel=LINE_CHANNEL,
-                subject=catalog.FAMILY_REPLY_SUBJECT.format(elder=elder.name),
-                body=words,
-                urgent=False,
-                created_at=now,
-                not_before=now,
-            )
-        )
-        uow.commit()
-    logger.info("reply from a speaker queued for LINE link %s", member.id)
-    return ReplyOutcome.QUEUED
 
 
 # --- the daily summary (opt-in: 「まとめ 8時」, 「まとめ停止」) -------------------------------

@@ -6,7 +6,7 @@ import pytest
 
 from backend.domain.family import MessageKind
 from backend.domain.model import Share
-from backend.services import family
+from backend.services import family, family_replies
 from tests.builders import jst, make_consent, make_elder, make_recipient
 from tests.fakes import FakeUnitOfWork
 from tests.line import FAMILY_USER, OTHER_USER
@@ -193,5 +193,5 @@ def test_a_member_is_named_by_relation_group_relation_or_name(words, relation, n
 def test_an_exact_relation_wins_over_the_group():
     eldest = make_recipient("a", channel="line", address="U1", name="明美", relation="長女")
     second = make_recipient("b", channel="line", address="U2", name="恵子", relation="次女")
-    assert family.find_members([eldest, second], "長女", "daughter") == [eldest]
-    assert family.find_members([eldest, second], "娘", "daughter") == [eldest, second]
+    assert family_replies.find_members([eldest, second], "長女", "daughter") == [eldest]
+    assert family_replies.find_members([eldest, second], "娘", "daughter") == [eldest, second]
