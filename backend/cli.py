@@ -211,13 +211,13 @@ def import_readings(file: Path) -> None:
     FILE:LINE: column: what is wrong. Rows already imported are skipped.
     """  # noqa: D301 (\b keeps click from rewrapping)
     from backend.bootstrap import bootstrap
-    from backend.services import data_io
+    from backend.services import readings_import
 
     try:
-        report = data_io.import_readings(bootstrap(_settings()), file)
+        report = readings_import.import_readings(bootstrap(_settings()), file)
     except OSError as err:
         raise click.ClickException(f"{file}: ファイルを読めません（{err.strerror}）") from err
-    except data_io.ReadingsFileError as err:
+    except readings_import.ReadingsFileError as err:
         click.echo(err.report(), err=True)
         raise click.ClickException(
             f"{file}: {len(err.problems)} 件の誤りがあります。何も取り込んでいません。"
@@ -281,7 +281,7 @@ def _export_options(command):
 
 def _export(rows_of, since, until, municipality_code, output, bom) -> None:
     from backend.bootstrap import bootstrap
-    from backend.services import data_io
+    from backend.services import csv_exports
 
     try:
         rows = rows_of(
@@ -295,11 +295,11 @@ def _export(rows_of, since, until, municipality_code, output, bom) -> None:
     if output is None:
         if bom:
             sys.stdout.write("\ufeff")
-        count = data_io.write_csv(rows, sys.stdout)
+        count = csv_exports.write_csv(rows, sys.stdout)
         sys.stdout.flush()
     else:
         with output.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as out:
-            count = data_io.write_csv(rows, out)
+            count = csv_exports.write_csv(rows, out)
     click.echo(f"{count} 件を書き出しました", err=True)
 
 
@@ -317,7 +317,7 @@ def export_alerts(fmt, since, until, municipality_code, output, bom, with_notes)
     also note. Ids only, no names: the file goes to municipality admins; notes are
     free text that may name people, so they come only when asked for.
     """  # noqa: D301 (\b keeps click from rewrapping)
-    from backend.services.data_io import alert_note_rows, alert_rows
+    from backend.services.csv_exports import alert_note_rows, alert_rows
 
     rows_of = alert_note_rows if with_notes else alert_rows
     _export(rows_of, since, until, municipality_code, output, bom)
@@ -333,7 +333,7 @@ def export_checkins(fmt, since, until, municipality_code, output, bom) -> None:
     (answered = questions answered, not skipped). The answers themselves are not
     exported. Ids only, no names: the file goes to municipality admins.
     """  # noqa: D301 (\b keeps click from rewrapping)
-    from backend.services.data_io import checkin_rows
+    from backend.services.csv_exports import checkin_rows
 
     _export(checkin_rows, since, until, municipality_code, output, bom)
 

@@ -14,7 +14,7 @@ Every check-in is spoken through the real services: ``checkin.start`` then
 ``checkin.answer`` with a ``Reply`` per question (read-backs confirmed with はい), hospital stays
 declared by voice or by staff, returns by 「ただいま」. Opening the skill outside a slot (late
 waking) goes through ``checkin.start`` too. Pedometer and scale uploads arrive as CSV files
-imported with ``data_io.import_readings`` (nightly; a gateway pedometer on the elder's Wi-Fi
+imported with ``readings_import.import_readings`` (nightly; a gateway pedometer on the elder's Wi-Fi
 uploads nothing during an outage and catches up afterwards). Weekly absences that staff know of
 are written into the elder's profile (``overrides.absences``) when the product has that field.
 
@@ -537,7 +537,7 @@ class Sim:
                 uow.commit()
 
     def import_rows(self, rows: list[tuple[str, datetime, str, str]]) -> None:
-        from backend.services import data_io
+        from backend.services import readings_import
 
         if not rows:
             return
@@ -547,7 +547,7 @@ class Sim:
             out.writerow(["elder_id", "measured_at", "kind", "value"])
             for eid, when, kind, value in rows:
                 out.writerow([eid, when.isoformat(), kind, value])
-        self.timed("data_io.import_readings", data_io.import_readings, self.svc, path)
+        self.timed("data_io.import_readings", readings_import.import_readings, self.svc, path)
 
     def steps_of(self, p: Person, day: date) -> int:
         weekend = 0.85 if day.weekday() >= 5 else 1.0

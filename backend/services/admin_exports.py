@@ -1,6 +1,6 @@
 """CSV exports on the dashboard: the same files as ``mimamori export``, one month at a time.
 
-Ids only, no names (the rows come from ``data_io`` and ``notices.tracking_rows``), except
+Ids only, no names (the rows come from ``csv_exports`` and ``notices.tracking_rows``), except
 ``alert_notes``, which says that it adds the staff's free-text notes; only
 municipality admins (their municipality) and operators may export, and every export is
 written to the audit log with its municipality, month and row count.
@@ -17,16 +17,16 @@ from typing import Any
 from backend.domain.errors import NotFound
 from backend.domain.model import StaffUser
 from backend.domain.staff import AuditEntry
-from backend.services import alert_figures, data_io, notices
+from backend.services import alert_figures, csv_exports, notices
 from backend.services.access import actor_of
 from backend.services.audit import record
 from backend.services.context import Services
 from backend.services.municipal_config import municipality_in_scope
 
 EXPORTS: dict[str, Callable[..., Iterator[list[str]]]] = {
-    "alerts": data_io.alert_rows,
-    "alert_notes": data_io.alert_note_rows,
-    "checkins": data_io.checkin_rows,
+    "alerts": csv_exports.alert_rows,
+    "alert_notes": csv_exports.alert_note_rows,
+    "checkins": csv_exports.checkin_rows,
     "notices": notices.tracking_rows,
     "alert_figures": alert_figures.rows,
 }
@@ -65,7 +65,7 @@ def export(
     if bom:
         out.write("\ufeff")
     kwargs: dict[str, Any] = {"since": since, "until": until, "municipality_code": code}
-    count = data_io.write_csv(rows_of(svc, **kwargs), out)
+    count = csv_exports.write_csv(rows_of(svc, **kwargs), out)
     record(
         svc,
         AuditEntry(

@@ -18,9 +18,9 @@ from backend.domain.model import (
     ReadingKind,
     Severity,
 )
-from backend.services import data_io
+from backend.services import csv_exports, readings_import
 from backend.services.context import Services
-from backend.services.data_io import ReadingsFileError
+from backend.services.readings_import import ReadingsFileError
 from tests.builders import (
     OTHER_MUNICIPALITY_CODE,
     jst,
@@ -58,7 +58,7 @@ def write(tmp_path: Path, text: str, name: str = "readings.csv", encoding: str =
 
 def problems_of(svc: Services, path: Path) -> list[tuple[int, str]]:
     with pytest.raises(ReadingsFileError) as caught:
-        data_io.import_readings(svc, path)
+        readings_import.import_readings(svc, path)
     return [(p.line, p.column) for p in caught.value.problems]
 
 
@@ -71,7 +71,7 @@ def readings(store) -> dict[tuple[str, str, datetime], object]:
 
 @pytest.mark.usefixtures("elders")
 def test_a_good_file_is_imported_in_one_go_with_the_values_typed(services, store):
-    report = data_io.import_readings(services, FIXTURES / "good.csv")
+    report = readings_import.import_readings(services, FIXTURES / "good.csv")
 
     assert (report.rows, report.new, report.already_present) == (7, 7, 0)
     assert readings(store) == {
@@ -99,10 +99,10 @@ def test_a_good_file_is_imported_in_one_go_with_the_values_typed(services, store
 
 @pytest.mark.usefixtures("elders")
 def test_importing_the_same_file_again_adds_nothing(services, store):
-    data_io.import_readings(services, FIXTURES / "good.csv")
+    readings_import.import_readings(services, FIXTURES / "good.csv")
     before = readings(store)
 
-    again = data_io.import_readings(services, FIXTURES / "good.csv")
+    again = readings_import.import_readings(services, FIXTURES / "good.csv")
 
     assert (again.rows, again.new, again.already_present) == (7, 0, 7)
     assert readings(store) == before
@@ -110,7 +110,7 @@ def test_importing_the_same_file_again_adds_nothing(services, store):
 
 @pytest.mark.usefixtures("elders")
 def test_a_file_that_overlaps_an_earlier_import_adds_only_the_new_rows(services, store, tmp_path):
-    data_io.import_readings(services, FIXTURES / "good.csv")
+    readings_import.import_readings(services, FIXTURES / "good.csv")
     more = write(
         tmp_path,
         HEADER
@@ -118,7 +118,7 @@ def test_a_file_that_overlaps_an_earlier_import_adds_only_the_new_rows(services,
         + "demo-elder-1,2026-11-21T07:05,weight,52.2,\n",
     )
 
-    report = data_io.import_readings(services, more)
+    report = readings_import.import_readings(services, more)
 
     assert (report.rows, report.new, report.already_present) == (2, 1, 1)
     assert len(store.state.readings) == 8
@@ -128,7 +128,7 @@ def test_a_file_that_overlaps_an_earlier_import_adds_only_the_new_rows(services,
 def test_a_file_with_a_bom_and_crlf_line_ends_is_read(services, store):
     assert (FIXTURES / "bom.csv").read_bytes().startswith(b"\xef\xbb\xbf")
 
-    report = data_io.import_readings(services, FIXTURES / "bom.csv")
+    report = readings_import.import_readings(services, FIXTURES / "bom.csv")
 
     assert (report.rows, report.new) == (2, 2)
     assert readings(store) == {
@@ -149,7 +149,7 @@ def test_naive_times_are_in_the_deployment_zone_and_aware_ones_keep_their_offset
         + "demo-elder-1,2026-11-20T07:00:00-05:00,activity_minutes,10,\n",
     )
 
-    data_io.import_readings(services, path)
+    readings_import.import_readings(services, path)
 
     by_kind = {kind: at for (_, kind, at) in store.state.readings}
     assert by_kind["weight"] == datetime(2026, 11, 19, 22, 0, tzinfo=UTC)
@@ -168,7 +168,7 @@ def test_a_naive_time_and_an_aware_time_of_the_same_instant_are_a_duplicate(serv
     )
 
     with pytest.raises(ReadingsFileError) as caught:
-        data_io.import_readings(services, path)
+        readings_import.import_readings(services, path)
 
     (problem,) = caught.value.problems
     assert str(problem) == f"{path}:3: measured_at: 2 行目と同じ利用者・種類・日時です"
@@ -181,7 +181,7 @@ def test_naive_times_follow_the_configured_zone(services, store, tmp_path):
     )
     path = write(tmp_path, HEADER + "demo-elder-1,2026-11-20T07:00,weight,52.4,\n")
 
-    data_io.import_readings(utc_services, path)
+    readings_import.import_readings(utc_services, path)
 
     ((_, _, at),) = store.state.readings
     assert at == datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
@@ -202,8 +202,8 @@ def test_the_value2_column_may_be_left_out_and_short_rows_lack_only_value2(
         "short.csv",
     )
 
-    assert data_io.import_readings(services, without).new == 1
-    assert data_io.import_readings(services, short).new == 1
+    assert readings_import.import_readings(services, without).new == 1
+    assert readings_import.import_readings(services, short).new == 1
 
 
 @pytest.mark.usefixtures("elders")
@@ -213,7 +213,7 @@ def test_columns_may_come_in_any_order_and_kind_names_ignore_case(services, stor
         " Kind , VALUE2,value,elder_id,measured_at\nBP,80,120,demo-elder-2,2026-11-20 06:30\n",
     )
 
-    data_io.import_readings(services, path)
+    readings_import.import_readings(services, path)
 
     ((key, reading),) = store.state.readings.items()
     assert key[:2] == ("demo-elder-2", "blood_pressure")
@@ -227,7 +227,7 @@ def test_a_time_a_few_minutes_ahead_is_accepted_but_not_more(services, clock, tm
     ok = write(tmp_path, HEADER + f"demo-elder-1,{soon},weight,52.4,\n", "ok.csv")
     ahead = write(tmp_path, HEADER + f"demo-elder-1,{later},weight,52.4,\n", "ahead.csv")
 
-    assert data_io.import_readings(services, ok).new == 1
+    assert readings_import.import_readings(services, ok).new == 1
     assert problems_of(services, ahead) == [(2, "measured_at")]
 
 
@@ -239,7 +239,7 @@ def test_every_bad_row_is_reported_with_its_line_and_column_and_nothing_is_store
     path = FIXTURES / "bad.csv"
 
     with pytest.raises(ReadingsFileError) as caught:
-        data_io.import_readings(services, path)
+        readings_import.import_readings(services, path)
 
     assert [(p.line, p.column) for p in caught.value.problems] == [
         (3, "elder_id"),  # unknown elder
@@ -302,7 +302,7 @@ def test_each_kind_of_bad_value_is_named(services, store, tmp_path, row, column,
     path = write(tmp_path, HEADER + "demo-elder-2,2026-11-20T07:00,weight,61.0,\n" + row + "\n")
 
     with pytest.raises(ReadingsFileError) as caught:
-        data_io.import_readings(services, path)
+        readings_import.import_readings(services, path)
 
     (problem,) = caught.value.problems
     assert (problem.line, problem.column) == (3, column)
@@ -346,7 +346,7 @@ def test_a_file_in_shift_jis_is_refused_at_the_line_it_stops_being_utf8(services
     path = write(tmp_path, text, encoding="shift_jis")
 
     with pytest.raises(ReadingsFileError) as caught:
-        data_io.import_readings(services, path)
+        readings_import.import_readings(services, path)
 
     (problem,) = caught.value.problems
     assert (problem.line, problem.column) == (3, "-")
@@ -355,7 +355,7 @@ def test_a_file_in_shift_jis_is_refused_at_the_line_it_stops_being_utf8(services
 
 def test_a_missing_file_raises_oserror(services, tmp_path):
     with pytest.raises(OSError):  # noqa: PT011 (the CLI turns it into a message)
-        data_io.import_readings(services, tmp_path / "nowhere.csv")
+        readings_import.import_readings(services, tmp_path / "nowhere.csv")
 
 
 # Exports ----------------------------------------------------------------------------------
@@ -363,7 +363,7 @@ def test_a_missing_file_raises_oserror(services, tmp_path):
 
 def parse(rows) -> list[dict[str, str]]:
     out = io.StringIO()
-    data_io.write_csv(rows, out)
+    csv_exports.write_csv(rows, out)
     return list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
 
 
@@ -402,10 +402,10 @@ def test_alerts_of_every_center_are_exported_by_creation_time_with_ids_only(serv
         )
         uow.commit()
 
-    rows = parse(data_io.alert_note_rows(services))
+    rows = parse(csv_exports.alert_note_rows(services))
 
     assert [r["id"] for r in rows] == ["alert-1", "alert-2"]
-    assert list(rows[0]) == list(data_io.ALERT_NOTE_COLUMNS)
+    assert list(rows[0]) == list(csv_exports.ALERT_NOTE_COLUMNS)
     assert rows[1] == {
         "id": "alert-2",
         "elder_id": "elder-b",
@@ -421,7 +421,7 @@ def test_alerts_of_every_center_are_exported_by_creation_time_with_ids_only(serv
         "resolved_at": "2026-11-21T11:00:00+09:00",
     }
     assert rows[0]["claimed_by"] == rows[0]["outcome"] == rows[0]["resolved_at"] == ""
-    ids_only = parse(data_io.alert_rows(services))
+    ids_only = parse(csv_exports.alert_rows(services))
     assert "note" not in ids_only[1]
     assert ids_only[1] == {k: v for k, v in rows[1].items() if k != "note"}
 
@@ -441,7 +441,7 @@ def test_alerts_are_filtered_by_local_creation_date_and_municipality(services, s
         uow.commit()
 
     def ids(**kwargs) -> list[str]:
-        return [r["id"] for r in parse(data_io.alert_rows(services, **kwargs))]
+        return [r["id"] for r in parse(csv_exports.alert_rows(services, **kwargs))]
 
     assert ids() == ["early", "mid", "late"]
     assert ids(since=date(2026, 11, 20)) == ["mid", "late"]
@@ -453,16 +453,16 @@ def test_alerts_are_filtered_by_local_creation_date_and_municipality(services, s
 def test_an_empty_export_is_the_header_alone(services):
     out = io.StringIO()
 
-    assert data_io.write_csv(data_io.alert_rows(services), out) == 0
-    assert out.getvalue() == ",".join(data_io.ALERT_COLUMNS) + "\r\n"
-    assert parse(data_io.checkin_rows(services)) == []
+    assert csv_exports.write_csv(csv_exports.alert_rows(services), out) == 0
+    assert out.getvalue() == ",".join(csv_exports.ALERT_COLUMNS) + "\r\n"
+    assert parse(csv_exports.checkin_rows(services)) == []
 
 
 def test_a_period_that_ends_before_it_starts_is_refused_at_once(services):
     with pytest.raises(ValueError, match="より後です"):
-        data_io.alert_rows(services, since=date(2026, 11, 2), until=date(2026, 11, 1))
+        csv_exports.alert_rows(services, since=date(2026, 11, 2), until=date(2026, 11, 1))
     with pytest.raises(ValueError, match="より後です"):
-        data_io.checkin_rows(services, since=date(2026, 11, 2), until=date(2026, 11, 1))
+        csv_exports.checkin_rows(services, since=date(2026, 11, 2), until=date(2026, 11, 1))
 
 
 @pytest.mark.usefixtures("two_centers")
@@ -494,9 +494,9 @@ def test_checkins_are_exported_with_the_count_of_answered_questions(services, st
             )
         uow.commit()
 
-    rows = parse(data_io.checkin_rows(services))
+    rows = parse(csv_exports.checkin_rows(services))
 
-    assert list(rows[0]) == list(data_io.CHECKIN_COLUMNS)
+    assert list(rows[0]) == list(csv_exports.CHECKIN_COLUMNS)
     assert rows[0] == {
         "elder_id": "elder-a",
         "date": "2026-11-23",
@@ -511,9 +511,9 @@ def test_checkins_are_exported_with_the_count_of_answered_questions(services, st
         ("elder-a", "2026-11-24", "0"),
         ("elder-b", "2026-11-23", "0"),
     ]
-    only_tuesday = parse(data_io.checkin_rows(services, since=tuesday, until=tuesday))
+    only_tuesday = parse(csv_exports.checkin_rows(services, since=tuesday, until=tuesday))
     assert [r["date"] for r in only_tuesday] == ["2026-11-24"]
-    other = parse(data_io.checkin_rows(services, municipality_code=OTHER_MUNICIPALITY_CODE))
+    other = parse(csv_exports.checkin_rows(services, municipality_code=OTHER_MUNICIPALITY_CODE))
     assert [r["elder_id"] for r in other] == ["elder-b"]
 
 
@@ -524,8 +524,8 @@ def test_exports_carry_no_names(services, store):
         uow.checkins.add(make_checkin(elder_id="demo-elder-1"))
         uow.commit()
     out = io.StringIO()
-    data_io.write_csv(data_io.alert_rows(services), out)
-    data_io.write_csv(data_io.checkin_rows(services), out)
+    csv_exports.write_csv(csv_exports.alert_rows(services), out)
+    csv_exports.write_csv(csv_exports.checkin_rows(services), out)
 
     assert "demo-elder-1" in out.getvalue()
     assert "利用者" not in out.getvalue()
@@ -539,6 +539,6 @@ def test_times_are_written_in_the_deployment_zone(services, store):
         uow.alerts.add_if_absent(make_alert(created_at=at))
         uow.commit()
 
-    (row,) = parse(data_io.alert_rows(services))
+    (row,) = parse(csv_exports.alert_rows(services))
 
     assert row["created_at"] == "2026-11-20T15:00:00+09:00"
