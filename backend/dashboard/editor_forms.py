@@ -1,8 +1,8 @@
 """The question-set and alert-policy editors as forms (the YAML stays as the advanced view).
 
-A form post becomes YAML text (``services.set_editor``) and goes through the same check and
-``municipal_config.publish`` as the YAML editor: the same validation, version, audit entry
-and refresh of the sets in force.
+A form post becomes YAML text (``services.set_editor``, ``services.policy_editor``) and
+goes through the same check and ``municipal_config.publish`` as the YAML editor: the same
+validation, version, audit entry and refresh of the sets in force.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from backend.dashboard import editor_texts, texts
 from backend.dashboard.forms import ConfigForm
 from backend.domain.errors import Conflict, NotFound
 from backend.domain.versions import ConfigKind
-from backend.services import municipal_config, set_editor
+from backend.services import municipal_config, policy_editor, set_editor
 from backend.services.context import Services
 from questions.loader import FileProblemsError
 
@@ -29,7 +29,7 @@ def form_context(kind: ConfigKind, text: str) -> dict[str, Any]:
     if kind is ConfigKind.QUESTION_SET:
         return {"set_form": set_editor.set_form(text), "editor_texts": editor_texts}
     if kind is ConfigKind.POLICY:
-        return {"policy_form": set_editor.policy_form(text), "editor_texts": editor_texts}
+        return {"policy_form": policy_editor.policy_form(text), "editor_texts": editor_texts}
     return {}  # engagement: the YAML editor only
 
 
@@ -111,14 +111,14 @@ def register(bp: Blueprint, services: Services, editor: Editor, me: Callable[[],
     def submit_policy_form(code: str) -> Any:
         kind = ConfigKind.POLICY
         current = _in_scope(kind, code)
-        names = [f.name for f in set_editor.POLICY_FIELDS]
+        names = [f.name for f in policy_editor.POLICY_FIELDS]
         values = {name: request.form.get(name, "") for name in names}
-        text = set_editor.policy_text(code, values, current.text)
-        shown = set_editor.PolicyFormState(values)
+        text = policy_editor.policy_text(code, values, current.text)
+        shown = policy_editor.PolicyFormState(values)
         context = {"policy_form": shown, "editor_texts": editor_texts}
         try:
             municipal_config.check_policy(text, code)
         except FileProblemsError as err:
-            set_editor.place_policy_problems(shown, err.problems)
+            policy_editor.place_policy_problems(shown, err.problems)
             return _finish("policy", code, kind, text, err, context)
         return _finish("policy", code, kind, text, None, context)

@@ -334,10 +334,10 @@ class TestPolicyForm:
         assert "rhythm_prior_rate: 0.9" in stored  # untouched lines stay as written
 
     def test_a_setting_the_form_does_not_show_is_never_dropped_by_a_save(self) -> None:
-        from backend.services import set_editor
+        from backend.services import policy_editor
 
         flow = '{municipality_code: "032158", later_setting: 3, grace_minutes: 60}\n'
-        text = set_editor.policy_text(CODE, {"grace_minutes": "90"}, flow)  # written anew
+        text = policy_editor.policy_text(CODE, {"grace_minutes": "90"}, flow)  # written anew
         assert "later_setting: 3" in text
         assert "grace_minutes: 90" in text
 
