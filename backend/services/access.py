@@ -37,26 +37,24 @@ def audit(
     uow.audit.add(AuditEntry(at, actor_of(user), action, elder_id, detail))
 
 
-def sees_center(user: StaffUser, center: CareCenter) -> bool:
-    """Return True if the user may see this center."""
+def _sees(user: StaffUser, municipality_code: str, center_id: str) -> bool:
     if not user.active:
         return False
     if user.role is StaffRole.OPERATOR:
         return True
     if user.role is StaffRole.MUNICIPALITY_ADMIN:
-        return center.municipality_code == user.municipality_code
-    return center.id == user.center_id
+        return municipality_code == user.municipality_code
+    return center_id == user.center_id
+
+
+def sees_center(user: StaffUser, center: CareCenter) -> bool:
+    """Return True if the user may see this center."""
+    return _sees(user, center.municipality_code, center.id)
 
 
 def sees_elder(user: StaffUser, elder: Elder) -> bool:
     """Return True if the user may see this elder."""
-    if not user.active:
-        return False
-    if user.role is StaffRole.OPERATOR:
-        return True
-    if user.role is StaffRole.MUNICIPALITY_ADMIN:
-        return elder.municipality_code == user.municipality_code
-    return elder.center_id == user.center_id
+    return _sees(user, elder.municipality_code, elder.center_id)
 
 
 def elder_in_scope(uow: AbstractUnitOfWork, user: StaffUser, elder_id: str) -> Elder:

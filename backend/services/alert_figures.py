@@ -170,24 +170,19 @@ def monthly_stats(
     record_view(svc, user, svc.now(), "view_stats", None, center_id=center.id)
     days = days_watched(first.date(), following.date(), svc.now().date())
     months = elder_months(elders, days)
-    rules: dict[str, int] = {}
-    for alert in found:
-        base = alert.rule.partition(":")[0]
-        rules[base] = rules.get(base, 0) + 1
+    rows = figures(found, months)
+    total = rows[-1]  # every rule together
     resolved = [a for a in found if a.status is AlertStatus.RESOLVED and a.outcome]
-    outcomes = tuple((o, sum(1 for a in resolved if a.outcome is o)) for o in Outcome)
-    waits = [(a.claimed_at - a.created_at).total_seconds() / 60 for a in found if a.claimed_at]
-    no_action = sum(1 for a in resolved if a.outcome is Outcome.NO_ACTION)
     return MonthlyStats(
         center=center,
         month=first.date(),
-        total=len(found),
-        by_rule=tuple(sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))),
-        by_outcome=outcomes,
-        resolved=len(resolved),
+        total=total.alerts,
+        by_rule=tuple((row.rule, row.alerts) for row in rows[:-1]),
+        by_outcome=tuple((o, sum(1 for a in resolved if a.outcome is o)) for o in Outcome),
+        resolved=total.resolved,
         still_open=sum(1 for a in found if a.status is not AlertStatus.RESOLVED),
-        no_action_share=no_action / len(resolved) if resolved else None,
-        median_minutes_to_claim=statistics.median(waits) if waits else None,
-        figures=figures(found, months),
+        no_action_share=total.no_action_share,
+        median_minutes_to_claim=total.median_minutes_to_claim,
+        figures=rows,
         elder_months=months,
     )

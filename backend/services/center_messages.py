@@ -18,7 +18,7 @@ from backend.domain.family import FamilyMessage, MessageKind
 from backend.domain.model import CareCenter, Elder, Recipient, StaffUser
 from backend.domain.staff import AuditEntry
 from backend.ports import AbstractUnitOfWork
-from backend.services.access import actor_of, centers_of, sees_elder
+from backend.services.access import actor_of, centers_of, elder_in_scope
 from backend.services.audit import record_view
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
@@ -71,9 +71,7 @@ def _sender(uow: AbstractUnitOfWork, elder: Elder, center: CareCenter) -> Recipi
 
 
 def _in_scope(uow: AbstractUnitOfWork, user: StaffUser, elder_id: str) -> tuple[Elder, CareCenter]:
-    elder = uow.elders.get(elder_id)
-    if elder is None or not sees_elder(user, elder):
-        raise NotFound(f"elder {elder_id}")
+    elder = elder_in_scope(uow, user, elder_id)
     center = uow.centers.get(elder.center_id)
     if center is None:
         raise NotFound(f"center {elder.center_id}")

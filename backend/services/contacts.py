@@ -13,10 +13,9 @@ from backend.domain.contacts import (
     normal_phone,
     problems_of,
 )
-from backend.domain.errors import NotFound
 from backend.domain.model import Elder, StaffUser
 from backend.domain.staff import AuditEntry
-from backend.services.access import actor_of, sees_elder
+from backend.services.access import actor_of, elder_in_scope
 from backend.services.audit import record_view
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
@@ -38,10 +37,7 @@ class ContactsForm:
 def elder_of(svc: Services, user: StaffUser, elder_id: str) -> Elder:
     """Return the elder in the user's scope (NotFound outside it)."""
     with svc.uow() as uow:
-        elder = uow.elders.get(elder_id)
-    if elder is None or not sees_elder(user, elder):
-        raise NotFound(f"elder {elder_id}")
-    return elder
+        return elder_in_scope(uow, user, elder_id)
 
 
 def view(svc: Services, user: StaffUser, elder_id: str, page: str) -> ElderContacts | None:

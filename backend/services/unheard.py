@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from backend.domain.errors import NotFound
 from backend.domain.model import EventKind, StaffUser
-from backend.services.access import sees_elder
+from backend.services.access import elder_in_scope
 from backend.services.answer_words import UNKNOWN_QUESTION
 from backend.services.audit import record_view
 from backend.services.context import Services
@@ -32,9 +31,7 @@ def recent(svc: Services, user: StaffUser, elder_id: str) -> tuple[Unheard, ...]
     """Return the elder's unheard answers of the last ``DAYS`` days, newest first (audited)."""
     now = svc.now()
     with svc.uow() as uow:
-        elder = uow.elders.get(elder_id)
-        if elder is None or not sees_elder(user, elder):
-            raise NotFound(f"elder {elder_id}")
+        elder = elder_in_scope(uow, user, elder_id)
         events = [
             e
             for e in uow.events.list_for_elder(elder.id)

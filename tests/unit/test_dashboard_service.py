@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import statistics
+from collections import Counter
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from backend.domain.errors import NotFound
-from backend.domain.model import AlertStatus, CheckInStatus
-from backend.services import alert_inbox, elder_page, today_board
+from backend.domain.model import AlertStatus, CheckInStatus, Outcome
+from backend.services import alert_figures, alert_inbox, elder_page, today_board
 from backend.services.context import Services
 from backend.services.today_board import SlotState
 from questions.loader import load_sets
@@ -161,3 +163,53 @@ def test_a_claim_made_on_line_names_the_family_member_like_a_staff_claim(
     assert found.names["family:member-1"] == "明美"
     _item, names = alert_inbox.alert_detail(services, _user(store), "alert-line")
     assert names["family:member-1"] == "明美"
+
+
+def test_the_monthly_stats_are_the_figures_of_every_rule_together(
+    services: Services, store: FakeStore
+) -> None:
+    made = [
+        ("m-1", "missed_checkin", AlertStatus.RESOLVED, Outcome.NO_ACTION, 30),
+        ("m-2", "missed_checkin", AlertStatus.RESOLVED, Outcome.VISITED, 10),
+        ("c-1", "concerning:sleep", AlertStatus.CLAIMED, None, 50),
+        ("c-2", "concerning:meal", AlertStatus.RESOLVED, Outcome.NO_ACTION, None),
+        ("b-1", "bp_high", AlertStatus.OPEN, None, None),
+        ("b-2", "bp_high", AlertStatus.RESOLVED, Outcome.REACHED, 5),
+    ]
+    with FakeUnitOfWork(store) as uow:
+        for i, (alert_id, rule, status, outcome, wait) in enumerate(made):
+            opened = jst(MONDAY, 8) - timedelta(days=i)
+            uow.alerts.add_if_absent(
+                make_alert(
+                    alert_id,
+                    elder_id=(OWN_ELDER, OWN_ELDER_2)[i % 2].id,
+                    rule=rule,
+                    period=f"p-{i}",
+                    created_at=opened,
+                    status=status,
+                    claimed_by="staff:user-1" if wait is not None else None,
+                    claimed_at=opened + timedelta(minutes=wait) if wait is not None else None,
+                    outcome=outcome,
+                )
+            )
+        uow.commit()
+    stats = alert_figures.monthly_stats(services, _user(store), MONDAY)
+    with FakeUnitOfWork(store) as uow:
+        found = [
+            a
+            for a in uow.alerts.list_for_center(stats.center.id, tuple(AlertStatus))
+            if a.created_at.astimezone(services.tz).date().replace(day=1) == MONDAY.replace(day=1)
+        ]
+    resolved = [a for a in found if a.status is AlertStatus.RESOLVED and a.outcome]
+    waits = [(a.claimed_at - a.created_at).total_seconds() / 60 for a in found if a.claimed_at]
+    rules = Counter(a.rule.partition(":")[0] for a in found)
+    no_action = sum(1 for a in resolved if a.outcome is Outcome.NO_ACTION)
+    assert stats.total == len(found) >= len(made)
+    assert stats.by_rule == tuple(sorted(rules.items(), key=lambda kv: (-kv[1], kv[0])))
+    assert stats.by_outcome == tuple(
+        (o, sum(1 for a in resolved if a.outcome is o)) for o in Outcome
+    )
+    assert stats.resolved == len(resolved)
+    assert stats.no_action_share == no_action / len(resolved)
+    assert stats.median_minutes_to_claim == statistics.median(waits)
+    assert stats.figures[-1].rule == alert_figures.TOTAL
