@@ -12,13 +12,7 @@ from backend import messages
 from backend.domain.model import Alert, AlertChange, CareCenter, Elder, Outcome, StaffUser
 from backend.ports import AbstractUnitOfWork
 from backend.services import alerts as alert_service
-from backend.services.access import (
-    actor_of,
-    alert_in_scope,
-    audit,
-    center_in_scope,
-    elder_in_scope,
-)
+from backend.services.access import actor_of, alert_in_scope, audit, center_in_scope, elder_in_scope
 from backend.services.alerts import OPEN_STATUSES
 from backend.services.audit import record_view
 from backend.services.context import Services

@@ -1,4 +1,8 @@
-"""Away periods (入院・旅行・ショートステイ): declared by voice, by family or by staff."""
+"""Away periods (入院・旅行・ショートステイ): declared by voice, by family or by staff.
+
+Staff set and end them on the elder page, for an elder in their scope, with an audit entry
+in the same unit of work (``add_away``, ``end_away``).
+"""
 
 from __future__ import annotations
 
