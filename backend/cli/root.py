@@ -581,7 +581,3 @@ def _talk_loop(conversation) -> None:
         silences = 0
         reply = conversation.say(text)
         _show(reply)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
