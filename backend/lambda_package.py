@@ -29,7 +29,7 @@ FUNCTIONS: dict[str, dict[str, tuple[str, ...]]] = {
             "backend/web.py",
             "backend/web_headers.py",
             "backend/server.py",
-            "backend/cli.py",
+            "backend/cli",
             "backend/scheduler.py",
             "backend/talk.py",
             "backend/lambda_http.py",

@@ -8,14 +8,18 @@ from ask_sdk_core.skill_builder import SkillBuilder
 
 from backend.services.context import Services
 from skill import (
+    answers,
+    away,
     engagement,
     event_handlers,
     exercise,
     family_relay,
     family_reply,
-    handlers,
     interceptors,
     reminders,
+    repair,
+    safety,
+    session,
 )
 
 
@@ -25,34 +29,34 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
     sb.skill_id = skill_id  # type: ignore[assignment]  # the SDK leaves it unannotated as None
     handler: AbstractRequestHandler
     for handler in (
-        handlers.EmergencyInMessageHandler(services),
+        safety.EmergencyInMessageHandler(services),
         *family_relay_handlers(services),
         *family_reply_handlers(services),
-        handlers.LaunchRequestHandler(services),
-        handlers.EmergencyIntentHandler(services),
+        session.LaunchRequestHandler(services),
+        safety.EmergencyIntentHandler(services),
         *engagement_handlers(services),
         exercise.ExerciseHelpHandler(services),
         exercise.ExerciseAnswerHandler(services),
         *reminder_handlers(services),
-        handlers.PairIntentHandler(services),
-        handlers.AwayIntentHandler(services),
-        handlers.DateIntentHandler(services),
-        handlers.ReturnIntentHandler(services),
-        handlers.AnswerIntentHandler(services),
-        handlers.NumberIntentHandler(services),
-        handlers.BloodPressureIntentHandler(services),
-        handlers.YesIntentHandler(services),
-        handlers.NoIntentHandler(services),
-        handlers.SkipIntentHandler(services),
-        handlers.SafeIntentHandler(services),
-        handlers.NeedHelpIntentHandler(services),
-        handlers.TouchAnswerHandler(services),
-        handlers.WhoIsWatchingIntentHandler(services),
-        handlers.RepeatIntentHandler(),
-        handlers.HelpIntentHandler(services),
-        handlers.StopIntentHandler(services),
-        handlers.SessionEndedRequestHandler(services),
-        handlers.FallbackIntentHandler(services),
+        session.PairIntentHandler(services),
+        away.AwayIntentHandler(services),
+        away.DateIntentHandler(services),
+        away.ReturnIntentHandler(services),
+        answers.AnswerIntentHandler(services),
+        answers.NumberIntentHandler(services),
+        answers.BloodPressureIntentHandler(services),
+        answers.YesIntentHandler(services),
+        answers.NoIntentHandler(services),
+        answers.SkipIntentHandler(services),
+        safety.SafeIntentHandler(services),
+        safety.NeedHelpIntentHandler(services),
+        answers.TouchAnswerHandler(services),
+        session.WhoIsWatchingIntentHandler(services),
+        repair.RepeatIntentHandler(),
+        repair.HelpIntentHandler(services),
+        session.StopIntentHandler(services),
+        session.SessionEndedRequestHandler(services),
+        repair.FallbackIntentHandler(services),
         event_handlers.ProactiveSubscriptionChangedHandler(services),
         event_handlers.ExceptionEncounteredHandler(),
         event_handlers.UnhandledRequestHandler(),
@@ -62,11 +66,11 @@ def build_skill_builder(services: Services, skill_id: str | None) -> SkillBuilde
     sb.add_global_request_interceptor(interceptors.RedactedRequestLogger())
     sb.add_global_request_interceptor(family_reply.ReplyStateInterceptor())
     sb.add_global_response_interceptor(interceptors.RepeatCacheInterceptor())
-    sb.add_exception_handler(handlers.NotFoundExceptionHandler())
-    catch_all = handlers.CatchAllExceptionHandler()
+    sb.add_exception_handler(repair.NotFoundExceptionHandler())
+    catch_all = repair.CatchAllExceptionHandler()
     sb.add_exception_handler(
         event_handlers.UnknownIntentExceptionHandler(
-            handlers.FallbackIntentHandler(services), catch_all
+            repair.FallbackIntentHandler(services), catch_all
         )
     )
     sb.add_exception_handler(catch_all)

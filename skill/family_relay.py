@@ -21,7 +21,6 @@ from backend.services.turns import Line, Turn
 from skill import const
 from skill.family_prompts import JA_JP
 from skill.handlers import (
-    LaunchRequestHandler,
     _ServiceHandler,
     caller_of,
     prompts,
@@ -32,6 +31,7 @@ from skill.handlers import (
 from skill.prompts import render
 from skill.render import ssml
 from skill.sdk_types import session_attributes
+from skill.session import LaunchRequestHandler
 
 ATTR_FAMILY = "family"
 STAGE_OFFERED = "offered"
