@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -27,15 +26,18 @@ from backend.domain.model import (
     Severity,
 )
 from backend.ports import AbstractUnitOfWork
+from backend.services.alert_keys import SPEAKER_CHANNELS as SPEAKER_CHANNELS
+from backend.services.alert_keys import alert_id as alert_id
+from backend.services.alert_keys import message_id
 from backend.services.context import Services
 from backend.services.retry import retry_when_busy
+from backend.services.silences import end_silence, open_silences
 from questions.loader import QuestionSetError
 from questions.policy import Policy
 
 logger = logging.getLogger(__name__)
 
 BATCH = 500
-SPEAKER_CHANNELS = frozenset({"alexa"})  # recipients that are the elder's own speaker
 # Where life may be at risk the family is told whatever the consent shares (APPI art. 27
 # para. 1 item 2); every other alert reaches family only as the consent record allows.
 LIFE_RULES = frozenset({rules.EMERGENCY, rules.DISASTER_HELP})
@@ -43,7 +45,6 @@ LIFE_RULES = frozenset({rules.EMERGENCY, rules.DISASTER_HELP})
 # speaker that stopped making contact while a device shows the elder is up.
 DASHBOARD_ONLY = frozenset({rules.FOLLOW_UP, rules.SPEAKER_SILENT})
 OPEN_STATUSES = (AlertStatus.OPEN, AlertStatus.CLAIMED)  # still being worked
-_KEY_NAMESPACE = uuid.UUID("6f1d4f5e-8c1b-4f4e-9a55-6d696d616d6f")
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,6 @@ class SweepReport:
             self.messages + other.messages,
             self.skipped + other.skipped,
         )
-
-
-def alert_id(elder_id: str, rule: str, period: str) -> str:
-    """Return the alert id derived from its unique key (so every run agrees on it)."""
-    return uuid.uuid5(_KEY_NAMESPACE, f"{elder_id}/{rule}/{period}").hex
-
-
-def _message_id(alert: Alert, stage: int, recipient: Recipient) -> str:
-    return uuid.uuid5(_KEY_NAMESPACE, f"{alert.id}/{stage}/{recipient.id}").hex
 
 
 def _targets(alert: Alert, stage: int) -> tuple[bool, bool]:
@@ -121,7 +113,7 @@ def _notify(
         if not recipient.active or recipient.channel in SPEAKER_CHANNELS:
             continue  # the elder's own speaker is no watcher
         message = OutboxMessage(
-            id=_message_id(alert, stage, recipient),
+            id=message_id(alert, stage, recipient),
             recipient_id=recipient.id,
             channel=recipient.channel,
             subject=messages.SUBJECT.format(name=elder.name, title=title),
@@ -160,7 +152,7 @@ def _nudge_speakers(uow: AbstractUnitOfWork, elder: Elder, alert: Alert, now: da
         uow,
         elder,
         now,
-        lambda speaker: _message_id(alert, rules.STAGE_NUDGE, speaker),
+        lambda speaker: message_id(alert, rules.STAGE_NUDGE, speaker),
         messages.CHECKIN_NUDGE_CREATOR,
         messages.CHECKIN_NUDGE_BODY,
     )
@@ -305,12 +297,12 @@ def _sweep_batch(
     opened = escalated = queued = skipped = 0
     with svc.uow() as uow:
         last_opened = uow.alerts.latest_opened([e.id for e in elders], rules.LASTING_RULES)
-        silences = _open_silences(uow, elders, policy, now)
+        silences = open_silences(uow, elders, policy, now)
         for history in _histories(uow, elders, policy, now):
             try:
                 candidates = rules.evaluate(history, qset, policy, now)
                 for alert in silences.get(history.elder.id, ()):
-                    _end_silence(
+                    end_silence(
                         uow, alert, rules.end_of_silence(history, qset, policy, now, alert), now
                     )
             except QuestionSetError:
@@ -324,98 +316,6 @@ def _sweep_batch(
                 opened, escalated, queued = opened + o, escalated + e, queued + m
         uow.commit()
     return SweepReport(len(elders), opened, escalated, queued, skipped)
-
-
-def _open_silences(
-    uow: AbstractUnitOfWork, elders: Sequence[Elder], policy: Policy, now: datetime
-) -> dict[str, list[Alert]]:
-    """Return the missed check-ins of these elders not resolved nor marked ended, by elder.
-
-    Those of the dates the rules look back at (``lookback_days``) and the day before: a
-    message about an older silence has long been sent.
-    """
-    ids = [e.id for e in elders]
-    found: dict[str, list[Alert]] = defaultdict(list)
-    for back in range(policy.lookback_days + 1):
-        day = (now - timedelta(days=back)).date().isoformat()
-        for elder_id, rule, period in sorted(uow.alerts.existing_keys(ids, day)):
-            if rule != rules.MISSED_CHECKIN:
-                continue
-            alert = uow.alerts.get_by_key(elder_id, rule, period)
-            if (
-                alert is not None
-                and alert.status is not AlertStatus.RESOLVED
-                and not rules.silence_ended(alert)
-            ):
-                found[elder_id].append(alert)
-    return found
-
-
-def _end_silence(
-    uow: AbstractUnitOfWork, alert: Alert, end: rules.SilenceEnd | None, now: datetime
-) -> None:
-    """Mark a missed check-in's silence ended by ``end`` (unsent messages are withdrawn).
-
-    The alert stays as it is otherwise (open or claimed): staff and family see that the
-    elder showed up again, and whoever works it records the outcome.
-    """
-    if end is None:
-        return
-    evidence = {**alert.evidence, rules.SILENCE_ENDED_AT: end.at.isoformat()}
-    ended = replace(alert, evidence=evidence)
-    uow.alerts.update(ended)
-    uow.alerts.add_change(
-        AlertChange(alert.id, now, "system", "silence_ended", {"at": end.at.isoformat()})
-    )
-    _tell_it_ended(uow, ended, end, now)
-
-
-def _tell_it_ended(
-    uow: AbstractUnitOfWork, alert: Alert, end: rules.SilenceEnd, now: datetime
-) -> None:
-    """Tell whoever a message about the silence reached that the elder showed up again.
-
-    Only recipients whose message was sent (a withdrawn one reached nobody); never the
-    elder's own speaker. Not urgent: it waits for the recipient's quiet hours like the rest.
-    Not linked to the alert (nothing to claim; never withdrawn as a message about it).
-    """
-    elder = uow.elders.get(alert.elder_id)
-    if elder is None or elder.withdrawn:
-        return
-    recipients = [
-        *uow.recipients.list_for_elder(elder.id),
-        *uow.recipients.list_for_center(elder.center_id),
-    ]
-    title = messages.title_for(alert.rule, alert.period, alert.evidence)
-    how = messages.ENDED_HOW_SPEAKER if end.by_speaker else messages.ENDED_HOW_DEVICE
-    for recipient in recipients:
-        if not recipient.active or recipient.channel in SPEAKER_CHANNELS:
-            continue
-        told = (
-            uow.outbox.get(_message_id(alert, stage, recipient))
-            for stage in range(rules.STAGE_FAMILY, alert.stage + 1)
-        )
-        if not any(m is not None and m.sent_at is not None for m in told):
-            continue
-        at = end.at.astimezone(now.tzinfo)
-        uow.outbox.add_if_absent(
-            OutboxMessage(
-                id=uuid.uuid5(_KEY_NAMESPACE, f"{alert.id}/ended/{recipient.id}").hex,
-                recipient_id=recipient.id,
-                channel=recipient.channel,
-                subject=messages.ENDED_SUBJECT.format(name=elder.name),
-                body=messages.ENDED_BODY.format(
-                    recipient=recipient.name,
-                    name=elder.name,
-                    title=title,
-                    at=f"{at.month}月{at.day}日 {at.hour}:{at.minute:02d}",
-                    how=how,
-                ),
-                urgent=False,
-                created_at=now,
-                not_before=now,
-            )
-        )
 
 
 def _still_known(
