@@ -547,7 +547,7 @@ class Sim:
             out.writerow(["elder_id", "measured_at", "kind", "value"])
             for eid, when, kind, value in rows:
                 out.writerow([eid, when.isoformat(), kind, value])
-        self.timed("data_io.import_readings", readings_import.import_readings, self.svc, path)
+        self.timed("readings_import.import_readings", readings_import.import_readings, self.svc, path)
 
     def steps_of(self, p: Person, day: date) -> int:
         weekend = 0.85 if day.weekday() >= 5 else 1.0
@@ -680,7 +680,7 @@ class Sim:
         caller = self.caller(p)
         turn = self.timed("checkin.start", checkin.start, self.svc, caller)
         turn = self.timed(
-            "checkin.away_said",
+            "away_dialogue.away_said",
             away_dialogue.away_said,
             self.svc,
             caller,
