@@ -547,7 +547,9 @@ class Sim:
             out.writerow(["elder_id", "measured_at", "kind", "value"])
             for eid, when, kind, value in rows:
                 out.writerow([eid, when.isoformat(), kind, value])
-        self.timed("readings_import.import_readings", readings_import.import_readings, self.svc, path)
+        self.timed(
+            "readings_import.import_readings", readings_import.import_readings, self.svc, path
+        )
 
     def steps_of(self, p: Person, day: date) -> int:
         weekend = 0.85 if day.weekday() >= 5 else 1.0
@@ -1198,6 +1200,7 @@ def report(sim: Sim, result: dict[str, Any], days: int) -> None:
                     if e.detected_at is None
                     else f"{(e.detected_at - e.detail['first_missed']).total_seconds() / 3600:.1f} h"
                 )
+                + f" (first missed slot {e.detail['first_missed']:%m-%d %H:%M})"
                 for e in group
                 if not e.in_time
             ]

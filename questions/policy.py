@@ -104,9 +104,11 @@ class Policy(BaseModel):
     # The chance that the elder skipped every expected slot missed by habit (the product of
     # 1 - answer rate, each slot counting from its end + grace) at which the silence is
     # unusual for this elder: family is told then, the care center at the deadline below.
-    # 1 % ≈ two misses of a 9-in-10 answerer, three of a 4-in-5 one. Design choice
-    # (bench/simulate.py, several seeds).
-    family_chance: float = Field(default=0.01, gt=0, lt=1)
+    # 0.1 % ≈ two misses of a 49-in-50 answerer, three of a 9-in-10 one, five of a 3-in-4
+    # one: a silence has many chances a month to look unusual, so the bar is per silence low.
+    # Design choice (bench/simulate.py: 1 % sent families 30 % more false alerts, on the same
+    # seed and with every collapse still told in time; BENCHMARKS.md (d2)).
+    family_chance: float = Field(default=0.001, gt=0, lt=1)
     # A silence that becomes unusual after the day's last slot (e.g. the evening missed too,
     # at 22:00) is told to family at the elder's usual time of the next morning's slot (+
     # margin), by the care-center deadline at the latest, not overnight: most such silences

@@ -318,7 +318,7 @@ class TestPolicyForm:
         signed_in(client, ADMIN)
         fields = form_of(client.get(POLICY_PAGE).text, "/policy/form")
         assert fields["per_elder_rhythm"] == ["yes"]  # the sample file writes it out
-        assert fields["family_chance"] == ["0.01"]
+        assert fields["family_chance"] == ["0.001"]
 
         def change(fields: dict[str, list[str]]) -> None:
             fields["per_elder_rhythm"] = ["no"]
