@@ -63,7 +63,7 @@ def all_alerts(settings: Settings):
         return uow.alerts.list_for_center("demo-center", ("open", "claimed", "resolved"))
 
 
-def test_a_skipped_morning_gives_one_nudge_then_one_family_message(demo):
+def test_a_skipped_morning_gives_one_nudge_then_family_and_the_center_the_next_morning(demo):
     jobs.run_due(demo, jst(MONDAY, 11, 31))
     (alert,) = [a for a in all_alerts(demo) if a.elder_id == "demo-elder-1"]
     assert (alert.rule, alert.stage) == ("missed_checkin", 0)
@@ -73,9 +73,12 @@ def test_a_skipped_morning_gives_one_nudge_then_one_family_message(demo):
     jobs.run_due(demo, jst(MONDAY, 13, 31))
     assert watchers_told(demo) == 0  # the family waits for the evening slot too
     jobs.run_due(demo, jst(MONDAY, 22, 1))
+    assert watchers_told(demo) == 0  # found at night: the family waits for the morning
+    tuesday = MONDAY + timedelta(days=1)
+    jobs.run_due(demo, jst(tuesday, 8, 1))  # still silent at the center's deadline (26 h)
     with sql_uow_factory(demo.database_url)() as uow:
         messages = uow.outbox.list_for_alert(alert.id)
-    assert [m.recipient_id for m in messages] == ["demo-family-1"]
+    assert sorted({m.recipient_id for m in messages}) == ["demo-center-inbox", "demo-family-1"]
 
 
 def test_a_declared_hospital_stay_gives_nothing(demo):
