@@ -224,8 +224,11 @@ class TestRhythm:
             hours=26
         )
 
-    def test_an_irregular_elder_reaches_the_center_later_but_within_two_days(self):
-        # Answers about three slots in four: a day's silence is not yet unusual for them.
+    def test_an_irregular_elder_reaches_the_center_at_the_deadline_once_the_next_morning_counts(
+        self,
+    ):
+        # Answers about three slots in four: morning and evening missed are a 6 % chance of
+        # habit; the next morning, an hour past their usual 07:00, makes it 1.6 %.
         skip = {
             (MONDAY - timedelta(days=n), slot)
             for n in range(1, 15)
@@ -234,10 +237,23 @@ class TestRhythm:
         }
         history = regular(skip=skip)
         first_start = jst(MONDAY, 6, 0)
+        (before,) = silence(history, first_start + timedelta(hours=25, minutes=59))
+        assert before.stage < STAGE_CENTER
         (at_day,) = silence(history, first_start + timedelta(hours=26))
-        assert at_day.stage < STAGE_CENTER
-        (at_two_days,) = silence(history, first_start + timedelta(hours=48))
-        assert at_two_days.stage >= STAGE_CENTER
+        assert at_day.stage >= STAGE_CENTER
+
+    def test_a_morning_only_elders_collapse_reaches_the_center_by_26_hours(self):
+        # Answers the morning (usual 06:50) 13 days in 14 and never the evening: one missed
+        # morning is a 7 % chance of habit; the next morning an hour late counts by 26 h.
+        skip = {(MONDAY - timedelta(days=n), "evening") for n in range(1, 15)}
+        skip |= {(MONDAY - timedelta(days=7), "morning")}
+        times = {"morning": 6 * 60 + 50, "evening": 18 * 60 + 30}
+        history = regular(skip=skip, times=times)
+        first_start = jst(MONDAY, 6, 0)
+        (found,) = silence(history, first_start + timedelta(hours=26))
+        assert found.stage >= STAGE_CENTER
+        (earlier,) = silence(history, first_start + timedelta(hours=25, minutes=49))
+        assert earlier.stage < STAGE_CENTER  # 07:49: not yet an hour past their time
 
 
 # --- never miss a collapse --------------------------------------------------------------------

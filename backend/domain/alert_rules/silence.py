@@ -53,6 +53,7 @@ class _Miss(_Open):
     rate: float
     expected_at: datetime  # the usual time + margin: the elder is nudged
     counts_at: datetime  # the slot's end + grace, at the earliest: it counts for the family
+    late_at: datetime  # the usual time + grace: it counts toward the care center's deadline
 
 
 def watched_slot(ctx: Context, day: date, start: datetime) -> bool:
@@ -203,22 +204,61 @@ def _unopened(
     return found
 
 
+def _late_at(
+    ctx: Context, o: _Open, slot_rhythm: rhythm.SlotRhythm, expected_at: datetime
+) -> datetime:
+    """Return the elder's usual time of the slot + grace (never after ``expected_at``)."""
+    if slot_rhythm.usual_minute is None:
+        return expected_at
+    usual = ctx.at(o.day, "00:00") + timedelta(minutes=slot_rhythm.usual_minute)
+    late = max(o.start + timedelta(minutes=1), usual + timedelta(minutes=ctx.policy.grace_minutes))
+    return min(late, expected_at)
+
+
 def _misses(
     ctx: Context,
     overrides: ElderOverrides,
     rhythms: Rhythms,
     last_sign: datetime | None,
     unopened: Sequence[_Open],
-) -> tuple[list[_Miss], list[str]]:
-    """Return the expected slots gone by since ``last_sign``, and the habitual ones skipped."""
+) -> tuple[list[_Miss], list[_Miss], list[str]]:
+    """Return the expected slots gone by since ``last_sign``, and the habitual ones skipped.
+
+    Also the expected slots whose usual time + grace has gone by but not yet their usual time
+    + margin (``late_at``): not misses for the nudge or family, but they count toward the
+    care center's deadline (a morning-only elder's next morning, an hour past their time).
+    """
     policy = ctx.policy
     missed: list[_Miss] = []
+    late: list[_Miss] = []
     habitual: list[str] = []
     for o in unopened:
         day, slot = o.day, o.slot
         slot_rhythm = rhythms.of(slot.id, overrides.absent(day, slot.id))
         expected_at = _expected_at(ctx, day, slot, slot_rhythm)
-        if expected_at > ctx.now or (last_sign is not None and expected_at <= last_sign):
+        if last_sign is not None and expected_at <= last_sign:
+            continue
+        if expected_at > ctx.now:
+            late_at = _late_at(ctx, o, slot_rhythm, expected_at)
+            if (
+                late_at <= ctx.now
+                and (last_sign is None or late_at > last_sign)
+                and slot_rhythm.expected(policy.rhythm_expected_rate)
+                and not ctx.away_during(o.start, ctx.now)
+            ):
+                late.append(
+                    _Miss(
+                        day,
+                        slot,
+                        o.questions,
+                        o.start,
+                        o.end,
+                        slot_rhythm.rate,
+                        expected_at,
+                        expected_at,
+                        late_at,
+                    )
+                )
             continue
         if ctx.away_during(o.start, ctx.now):
             continue
@@ -226,10 +266,21 @@ def _misses(
             habitual.append(f"{iso_day(day)}/{slot.id}")
             continue
         counts_at = max(expected_at, o.end + timedelta(minutes=policy.grace_minutes))
+        late_at = _late_at(ctx, o, slot_rhythm, expected_at)
         missed.append(
-            _Miss(day, slot, o.questions, o.start, o.end, slot_rhythm.rate, expected_at, counts_at)
+            _Miss(
+                day,
+                slot,
+                o.questions,
+                o.start,
+                o.end,
+                slot_rhythm.rate,
+                expected_at,
+                counts_at,
+                late_at,
+            )
         )
-    return missed, habitual
+    return missed, late, habitual
 
 
 def _center_deadline(ctx: Context, first: _Miss, rhythms: Rhythms) -> datetime:
@@ -301,7 +352,7 @@ def rhythm_silence(ctx: Context) -> list[AlertCandidate]:
     if not unopened:
         return []
     rhythms = learn_rhythms(ctx, overrides, from_day, due_slots, opened)
-    missed, habitual = _misses(ctx, overrides, rhythms, last_sign, unopened)
+    missed, late, habitual = _misses(ctx, overrides, rhythms, last_sign, unopened)
     if not missed:
         return []
     first = missed[0]
@@ -311,10 +362,16 @@ def rhythm_silence(ctx: Context) -> list[AlertCandidate]:
     chance = 1.0
     for miss in sorted(missed, key=lambda m: m.counts_at):
         chance *= 1.0 - miss.rate
-        if chance <= policy.center_chance:
-            center_at = min(center_at, max(deadline, miss.counts_at))
         if chance <= policy.family_chance:
-            family_at = min(miss.counts_at, center_at)
+            family_at = miss.counts_at
+            break
+    # The center counts each slot from the elder's usual time + grace: by the deadline, a
+    # morning-only elder's next morning an hour past their time counts too.
+    chance = 1.0
+    for miss in sorted([*missed, *late], key=lambda m: m.late_at):
+        chance *= 1.0 - miss.rate
+        if chance <= policy.center_chance:
+            center_at = min(center_at, max(deadline, miss.late_at))
             break
     family_at = min(family_at, center_at)
     if policy.family_waits_overnight and family_at < center_at:
