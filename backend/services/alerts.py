@@ -302,9 +302,8 @@ def _sweep_batch(
             try:
                 candidates = rules.evaluate(history, qset, policy, now)
                 for alert in silences.get(history.elder.id, ()):
-                    end_silence(
-                        uow, alert, rules.end_of_silence(history, qset, policy, now, alert), now
-                    )
+                    end = rules.end_of_silence(history, qset, policy, now, alert)
+                    end_silence(uow, history.elder, alert, end, now)
             except QuestionSetError:
                 logger.exception("Skipped elder %s: invalid overrides", history.elder.id)
                 skipped += 1

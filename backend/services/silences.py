@@ -45,7 +45,11 @@ def open_silences(
 
 
 def end_silence(
-    uow: AbstractUnitOfWork, alert: Alert, end: rules.SilenceEnd | None, now: datetime
+    uow: AbstractUnitOfWork,
+    elder: Elder,
+    alert: Alert,
+    end: rules.SilenceEnd | None,
+    now: datetime,
 ) -> None:
     """Mark a missed check-in's silence ended by ``end`` (unsent messages are withdrawn).
 
@@ -60,11 +64,11 @@ def end_silence(
     uow.alerts.add_change(
         AlertChange(alert.id, now, "system", "silence_ended", {"at": end.at.isoformat()})
     )
-    _tell_it_ended(uow, ended, end, now)
+    _tell_it_ended(uow, elder, ended, end, now)
 
 
 def _tell_it_ended(
-    uow: AbstractUnitOfWork, alert: Alert, end: rules.SilenceEnd, now: datetime
+    uow: AbstractUnitOfWork, elder: Elder, alert: Alert, end: rules.SilenceEnd, now: datetime
 ) -> None:
     """Tell whoever a message about the silence reached that the elder showed up again.
 
@@ -72,8 +76,7 @@ def _tell_it_ended(
     elder's own speaker. Not urgent: it waits for the recipient's quiet hours like the rest.
     Not linked to the alert (nothing to claim; never withdrawn as a message about it).
     """
-    elder = uow.elders.get(alert.elder_id)
-    if elder is None or elder.withdrawn:
+    if elder.withdrawn:
         return
     recipients = [
         *uow.recipients.list_for_elder(elder.id),
