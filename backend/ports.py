@@ -495,6 +495,7 @@ class AbstractUnitOfWork(abc.ABC):
     config_versions: ConfigVersionRepository
     privacy: PrivacyRepository
     contacts: ContactRepository
+    job_runs: JobRunRepository
 
     def __enter__(self) -> Self:
         return self
@@ -1017,4 +1018,25 @@ class PrivacyRepository(abc.ABC):
         the subject, body and error of every outbox message to them or about the elder's
         alerts. Counts (check-ins, answers' values, alerts, away periods, readings) stay.
         Return how many rows each part touched, by part name. Running it again is harmless.
+        """
+
+
+class JobRunRepository(abc.ABC):
+    """When the deployment's scheduled jobs last ran (their heartbeat), by name."""
+
+    @abc.abstractmethod
+    def last_run(self, name: str) -> datetime | None:
+        """Return when ``name`` last ran, or None if it never did."""
+
+    @abc.abstractmethod
+    def mark(self, name: str, at: datetime) -> None:
+        """Record that ``name`` ran at ``at``; a time before the one recorded changes nothing."""
+
+    @abc.abstractmethod
+    def claim(self, name: str, at: datetime, stale_before: datetime) -> bool:
+        """Record ``at`` for ``name`` if its recorded run is before ``stale_before``.
+
+        Return True if it was recorded. A name never marked is never claimed (a deployment
+        whose scheduler never ran has no heartbeat to go stale). Atomic across units of work
+        and processes: of concurrent claims on one stale run, exactly one succeeds.
         """
