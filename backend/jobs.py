@@ -15,6 +15,10 @@ from backend.settings import Settings
 logger = logging.getLogger(__name__)
 
 UNCLAIMED_ESCALATION = timedelta(hours=2)
+# The scheduler's heartbeat: every job run marks it (scheduler, EventBridge, ``jobs run``).
+HEARTBEAT = "scheduler"
+# Silent this long, the scheduler is taken for down and the web app runs the jobs itself.
+SCHEDULER_STALE_AFTER = timedelta(minutes=20)
 # The scheduled run leaves fresh LINE events to the processing right after the acknowledgement.
 LINE_SCHEDULED_GRACE = timedelta(seconds=30)
 
@@ -88,10 +92,38 @@ JOBS: dict[str, tuple[Callable[[Settings, datetime], Any], int]] = {
 }
 
 
+def run_job(job_id: str, settings: Settings, now: datetime) -> Any:
+    """Run one job of ``JOBS`` at ``now`` and mark the heartbeat."""
+    job, _minutes = JOBS[job_id]
+    result = job(settings, now)
+    svc = _services(settings, now)
+    with svc.uow() as uow:
+        uow.job_runs.mark(HEARTBEAT, now)
+        uow.commit()
+    logger.info("Job %s ran for %s", job_id, now.isoformat())
+    return result
+
+
 def run_due(settings: Settings, now: datetime) -> dict[str, Any]:
     """Run once everything due at ``now`` (cron, EventBridge, tests and catch-up on start)."""
-    results = {}
-    for job_id, (job, _minutes) in JOBS.items():
-        results[job_id] = job(settings, now)
-        logger.info("Job %s ran for %s", job_id, now.isoformat())
-    return results
+    return {job_id: run_job(job_id, settings, now) for job_id in JOBS}
+
+
+def catch_up_if_stale(settings: Settings, now: datetime) -> dict[str, Any] | None:
+    """Run every job once if the scheduler has been silent too long; None if it has not.
+
+    The web app's watchdog: the heartbeat is claimed first, so of many workers noticing the
+    same silence one runs the jobs, and the next catch-up waits another ``SCHEDULER_STALE_AFTER``.
+    A deployment whose scheduler never ran has no heartbeat and is left alone.
+    """
+    svc = _services(settings, now)
+    with svc.uow() as uow:
+        last = uow.job_runs.last_run(HEARTBEAT)
+        if not uow.job_runs.claim(HEARTBEAT, now, now - SCHEDULER_STALE_AFTER):
+            return None
+        uow.commit()
+    logger.warning(
+        "The scheduler has not run since %s; running the jobs from the web app",
+        last.isoformat() if last else "?",
+    )
+    return run_due(settings, now)

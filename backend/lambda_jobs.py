@@ -15,15 +15,12 @@ Settings are read once per container; the store is whatever ``MIMAMORI_STORE`` s
 from __future__ import annotations
 
 import dataclasses
-import logging
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 from backend import jobs
 from backend.settings import Settings
-
-logger = logging.getLogger(__name__)
 
 
 class BadJobEvent(ValueError):
@@ -65,9 +62,7 @@ def run(event: dict[str, Any], settings: Settings) -> dict[str, Any]:
     if job_id is None:
         results = jobs.run_due(settings, now)
     elif job_id in jobs.JOBS:
-        job, _minutes = jobs.JOBS[job_id]
-        results = {job_id: job(settings, now)}
-        logger.info("Job %s ran for %s", job_id, now.isoformat())
+        results = {job_id: jobs.run_job(job_id, settings, now)}
     else:
         raise BadJobEvent(f"unknown job {job_id!r}; known: {', '.join(jobs.JOBS)}")
     return {"time": now.isoformat(), "jobs": {k: _summary(v) for k, v in results.items()}}

@@ -21,8 +21,7 @@ MISFIRE_GRACE_SECONDS = 120
 
 
 def _run(job_id: str, settings: Settings) -> None:
-    job, _ = jobs.JOBS[job_id]
-    job(settings, datetime.now(UTC))
+    jobs.run_job(job_id, settings, datetime.now(UTC))
 
 
 def build_scheduler(

@@ -24,8 +24,13 @@ def create_app(
     services: Services | None = None,
     *,
     verifier: AlexaRequestVerifier | None = None,
+    jobs_watchdog: bool = False,
 ) -> Flask:
-    """Return the app; ``verifier`` replaces the default Alexa verifier (tests use local roots)."""
+    """Return the app; ``verifier`` replaces the default Alexa verifier (tests use local roots).
+
+    ``jobs_watchdog`` (``mimamori serve``): when the scheduler's heartbeat is stale, the jobs
+    run from the app after a request.
+    """
     from skill.builder import build_skill
     from skill.flask_app import create_alexa_blueprint
 
@@ -48,6 +53,10 @@ def create_app(
     _init_dashboard(app, settings, services)
     _register_family_line(app, services)
     register_busy_handlers(app)
+    if jobs_watchdog:
+        from backend.web_watchdog import JobsWatchdog, install_jobs_watchdog
+
+        install_jobs_watchdog(app, JobsWatchdog(settings))
 
     @app.get("/healthz")
     def healthz():

@@ -19,7 +19,10 @@ uploads nothing during an outage and catches up afterwards). Weekly absences tha
 are written into the elder's profile (``overrides.absences``) when the product has that field.
 
 ``jobs.run_due(settings, now)`` runs every ``--every`` minutes (60), except during two
-scheduler outages of 8-14 hours.
+scheduler outages of 8-14 hours (only the scheduler is down: the web app keeps serving). After
+every check-in, as ``mimamori serve`` does after a request, the web app's jobs watchdog looks
+at the scheduler's heartbeat (at most once a minute) and runs the jobs itself when it is stale
+(``jobs.catch_up_if_stale``); ``--no-watchdog`` leaves it out.
 
 The population (seeded; the parameters are this file's own, chosen from what care staff
 describe, not from the rules)
@@ -377,6 +380,7 @@ class Stats:
     answered: dict[tuple[str, date, str], datetime] = field(default_factory=dict)
     run_seconds: list[float] = field(default_factory=list)
     skipped_runs: int = 0
+    caught_up: list[datetime] = field(default_factory=list)
 
 
 class Sim:
@@ -394,6 +398,8 @@ class Sim:
         self.days = 0
         self.weather: dict[str, dict[date, float]] = {}
         self.scheduler_down: list[tuple[datetime, datetime]] = []
+        self.watchdog = True
+        self.looked: datetime | None = None
         self.slots = {
             code: [
                 (s.id, minutes_of(s.start), minutes_of(s.end))
@@ -674,6 +680,18 @@ class Sim:
         if key is not None and turn.state.get("slot") == key[2]:
             self.stats.answered[key] = self.now
         self.converse(p, turn, day)
+        self.after_request()
+
+    def after_request(self) -> None:
+        """What ``mimamori serve`` does after a request: its jobs watchdog looks, at most once a minute."""
+        from backend import jobs
+        from backend.web_watchdog import LOOK_EVERY
+
+        if not self.watchdog or (self.looked is not None and self.now - self.looked < LOOK_EVERY):
+            return
+        self.looked = self.now
+        if self.timed("jobs.catch_up_if_stale", jobs.catch_up_if_stale, self.settings, self.now):
+            self.stats.caught_up.append(self.now)
 
     def declare_by_voice(self, p: Person, until: date) -> None:
         from backend.domain.conversation import Reply, ReplyKind
@@ -1303,6 +1321,11 @@ def main(argv: list[str] | None = None) -> int:
         help="what-if: publish both municipalities' policies with this setting changed (repeatable)",
     )
     parser.add_argument(
+        "--no-watchdog",
+        action="store_true",
+        help="leave out the web app's jobs watchdog (the jobs then wait for the scheduler)",
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         help="copy the SQLite file and the population (pickle) into this folder for a post-mortem",
@@ -1342,6 +1365,7 @@ def main(argv: list[str] | None = None) -> int:
                 rng,
             )
             sim.setup(args.days)
+            sim.watchdog = not args.no_watchdog
             sim.publish_policies(args.policy)
             kinds = Counter(e.kind for p in people for e in p.events)
             habits = Counter(p.habit for p in people)
@@ -1369,6 +1393,20 @@ def main(argv: list[str] | None = None) -> int:
                 f"\nService calls: {sum(sim.stats.calls.values()):,}; jobs.run_due: {len(runs):,} runs"
                 f" ({sim.stats.skipped_runs} skipped: scheduler down), median {statistics.median(runs):.2f}s,"
                 f" max {max(runs):.2f}s; e-mails received by the SMTP sink: {sink.count:,}"
+            )
+            caught = sim.stats.caught_up
+            print(
+                "web app's jobs watchdog: "
+                + (
+                    "off"
+                    if not sim.watchdog
+                    else f"caught up {len(caught)} times"
+                    + (
+                        f" (first {caught[0]:%m-%d %H:%M}, last {caught[-1]:%m-%d %H:%M})"
+                        if caught
+                        else ""
+                    )
+                )
             )
     finally:
         controller.stop()

@@ -24,7 +24,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         f"http://{host}:{port}/ で待ち受けます（Alexa: POST /alexa、"
         f"{server.server_name(settings)}）。Ctrl+C で終了。"
     )
-    server.serve(settings, host, port, lambda: create_app(settings))
+    server.serve(settings, host, port, lambda: create_app(settings, jobs_watchdog=True))
 
 
 @click.command()

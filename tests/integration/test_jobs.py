@@ -147,3 +147,67 @@ def test_an_outage_across_deadlines_is_caught_up_at_the_next_run(demo):
     with sql_uow_factory(demo.database_url)() as uow:
         told = {m.recipient_id for a in alerts for m in uow.outbox.list_for_alert(a.id)}
     assert told == {"demo-center-inbox", "demo-family-1", "demo-family-2"}
+
+
+def heartbeat(settings: Settings) -> datetime | None:
+    with sql_uow_factory(settings.database_url)() as uow:
+        return uow.job_runs.last_run(jobs.HEARTBEAT)
+
+
+def test_every_run_marks_the_scheduler_s_heartbeat(demo):
+    now = jst(MONDAY, 9, 0)
+    jobs.run_job("deliver-outbox", demo, now)
+    assert heartbeat(demo) == now
+    jobs.run_job("deliver-outbox", demo, now - timedelta(minutes=5))  # a late run, out of order
+    assert heartbeat(demo) == now
+
+
+def test_a_deployment_whose_scheduler_never_ran_is_left_alone_by_the_web_app(demo):
+    assert jobs.catch_up_if_stale(demo, jst(MONDAY, 13, 31)) is None
+    assert rows(demo, "alerts") == 0
+    assert heartbeat(demo) is None
+
+
+def test_the_web_app_leaves_the_jobs_to_a_scheduler_that_runs(demo):
+    jobs.run_due(demo, jst(MONDAY, 9, 0))
+    assert jobs.catch_up_if_stale(demo, jst(MONDAY, 9, 19)) is None
+    assert heartbeat(demo) == jst(MONDAY, 9, 0)
+
+
+def test_a_deadline_inside_a_scheduler_outage_is_met_by_the_web_app(demo):
+    # The scheduler stops at 02:00 on Tuesday; the center's deadline of Monday's missed
+    # morning falls at 08:00. A request at 08:05 finds the heartbeat stale and runs the jobs.
+    tuesday = MONDAY + timedelta(days=1)
+    jobs.run_due(demo, jst(tuesday, 2, 0))
+    assert watchers_told(demo) == 0
+    assert jobs.catch_up_if_stale(demo, jst(tuesday, 8, 5)) is not None
+    assert heartbeat(demo) == jst(tuesday, 8, 5)
+    alerts = [a for a in all_alerts(demo) if a.period == "2026-11-23/morning"]
+    with sql_uow_factory(demo.database_url)() as uow:
+        told = {m.recipient_id for a in alerts for m in uow.outbox.list_for_alert(a.id)}
+        sent = [m for a in alerts for m in uow.outbox.list_for_alert(a.id) if m.sent_at]
+    assert told == {"demo-center-inbox", "demo-family-1", "demo-family-2"}
+    assert sent  # the outbox ran too
+    # The next request within the staleness window leaves the jobs alone again.
+    assert jobs.catch_up_if_stale(demo, jst(tuesday, 8, 20)) is None
+
+
+def test_of_two_workers_noticing_the_same_silence_one_runs_the_jobs(demo):
+    jobs.run_due(demo, jst(MONDAY, 9, 0))
+    now = jst(MONDAY, 13, 31)
+    results: list[object] = []
+    errors: list[BaseException] = []
+
+    def look() -> None:
+        try:
+            results.append(jobs.catch_up_if_stale(demo, now))
+        except BaseException as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=look) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sum(r is not None for r in results) == 1
