@@ -76,7 +76,9 @@ Injected events (scored as things that must be found)
   a day the elder gave no reading is not counted: nothing could find it);
 - missed days (10 %): two days without any answer, then back; found if an alert about those
   days reaches the care center;
-- weight loss (8 %): 3 kg over 8 weeks; a ``weight_drop`` alert 14-84 days after the start;
+- weight loss (8 %): 3 kg over 8 weeks; a ``weight_drop`` alert 14-84 days after the start
+  (a loss of an elder never weighed, in 九度山町 without a scale, is not counted: nothing
+  could find it);
 - step drop (8 % of pedometer owners): steps x 0.6 to the end; an ``activity_drop:steps``
   alert within 14 days;
 - hospital stay (8 %): 4-14 days declared by voice or staff, sometimes overrunning; no alert
@@ -1037,6 +1039,9 @@ def score(sim: Sim, days: int) -> dict[str, Any]:
         if e.kind == "bp_crisis" and "measured" not in e.detail:
             e.kind = "bp_crisis (not measured: no reading that day)"
             continue
+        if e.kind == "weight_loss" and not (p.code == "032158" or p.scale):
+            e.kind = "weight_loss (not weighed: no scale, no weight question)"
+            continue
         if e.kind == "collapse":
             if "at" not in e.detail:
                 e.kind = "collapse (after the last day)"
@@ -1227,6 +1232,9 @@ def report(sim: Sim, result: dict[str, Any], days: int) -> None:
         print(
             f"  {kind:12s} found {len(found):3d}/{len(group):<3d} in time {len(ok):3d} = {len(ok) / len(group):6.1%}  ({windows[kind]}){extra}"
         )
+    uncounted = Counter(kind for kind in by_kind if kind not in windows and kind != "hospital")
+    for kind in sorted(uncounted):
+        print(f"  not counted: {len(by_kind[kind])} {kind}")
     recall = in_time / total if total else float("nan")
     verdict = "met" if recall >= TARGET_RECALL else "NOT met"
     print(

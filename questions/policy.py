@@ -129,6 +129,11 @@ class Policy(BaseModel):
     # Family is told then at the latest too. Design choice (bench/simulate.py, three seeds).
     center_chance: float = Field(default=0.05, gt=0, lt=1)
     center_max_hours: int = Field(default=48, ge=1, le=7 * 24)
+    # Family and the care center also wait until the silence is longer than the longest one
+    # the elder ended by a check-in in the learned dates (+ grace), center_max_hours at the
+    # latest: a silence as long as ones they had lately is not unusual for them. Off by
+    # default (a what-if: bench/simulate.py --policy wait_beyond_own_silences=true).
+    wait_beyond_own_silences: bool = False
     # The speaker made no contact for this many hours while a device (pedometer, scale) shows
     # the elder is up: shown to staff as 「スピーカーと連絡が取れません」 (no message sent).
     speaker_silent_hours: int = Field(default=24, ge=1, le=7 * 24)

@@ -256,6 +256,82 @@ class TestRhythm:
         assert earlier.stage < STAGE_CENTER  # 07:49: not yet an hour past their time
 
 
+class TestOwnSilences:
+    """The what-if ``wait_beyond_own_silences``: a silence as long as recent ones waits."""
+
+    WAITS = Policy(wait_beyond_own_silences=True)
+
+    @staticmethod
+    def had_a_day_and_a_half_off() -> tuple:
+        # Silent from last Monday's morning (06:00) to Tuesday's evening answer at 18:30.
+        last_monday = MONDAY - timedelta(days=7)
+        skip = {(last_monday, "morning"), (last_monday, "evening")}
+        skip |= {(last_monday + timedelta(days=1), "morning")}
+        return (
+            regular(skip=skip),
+            jst(last_monday, 6, 0),
+            jst(last_monday + timedelta(days=1), 18, 30),
+        )
+
+    def test_the_longest_silence_runs_from_the_first_slot_missed_to_the_next_check_in(self):
+        from backend.domain.alert_rules.context import Context
+        from backend.domain.alert_rules.silence import learn_rhythms, longest_silence
+        from questions.schema import ElderOverrides
+
+        history, began, ended = self.had_a_day_and_a_half_off()
+        ctx = Context.build(history.build(), OSHU, self.WAITS, jst(MONDAY, 12, 0))
+        overrides = ElderOverrides()
+        rhythms = learn_rhythms(ctx, overrides, MONDAY)
+        assert longest_silence(ctx, overrides, rhythms, jst(MONDAY, 7, 0)) == ended - began
+        steady = Context.build(regular().build(), OSHU, self.WAITS, jst(MONDAY, 12, 0))
+        assert longest_silence(steady, overrides, rhythms, jst(MONDAY, 7, 0)) == timedelta(0)
+
+    def test_a_silence_as_long_as_a_recent_one_waits_for_the_center(self):
+        history, began, ended = self.had_a_day_and_a_half_off()
+        first_start = jst(MONDAY, 6, 0)  # silent again from this morning
+        (by_default,) = silence(history, first_start + timedelta(hours=26))
+        assert by_default.stage >= STAGE_CENTER
+        (waiting,) = silence(history, first_start + timedelta(hours=26), policy=self.WAITS)
+        assert waiting.stage < STAGE_CENTER
+        beyond = first_start + (ended - began) + timedelta(minutes=POLICY.grace_minutes)
+        assert waiting.evidence["center_at"] == beyond.isoformat()
+        (told,) = silence(history, beyond, policy=self.WAITS)
+        assert told.stage >= STAGE_CENTER
+
+    def test_a_waiting_center_is_told_by_center_max_hours_at_the_latest(self):
+        back = MONDAY - timedelta(days=6)  # three whole days silent last week, then back
+        skip = {(back + timedelta(days=d), s) for d in range(3) for s in ("morning", "evening")}
+        history = regular(skip=skip)
+        first_start = jst(MONDAY, 6, 0)
+        latest = first_start + timedelta(hours=POLICY.center_max_hours)
+        (waiting,) = silence(history, latest - timedelta(minutes=1), policy=self.WAITS)
+        assert waiting.stage < STAGE_CENTER
+        (found,) = silence(history, latest, policy=self.WAITS)
+        assert found.stage >= STAGE_CENTER
+        assert found.evidence["center_at"] == latest.isoformat()
+
+
+@PROPERTY
+@given(
+    st.sets(st.tuples(st.integers(1, 14), st.sampled_from(["morning", "evening"])), max_size=12),
+    st.integers(20 * 60, 50 * 60),
+)
+def test_waiting_beyond_own_silences_never_tells_earlier_nor_after_center_max_hours(skipped, after):
+    """Whatever the elder's recent silences: never sooner than without, never past the cap."""
+    history = regular(skip={(MONDAY - timedelta(days=n), slot) for n, slot in skipped})
+    now = jst(MONDAY, 6, 0) + timedelta(minutes=after)
+    (plain,) = silence(history, now)
+    (waits,) = silence(history, now, policy=TestOwnSilences.WAITS)
+    assert waits.stage <= plain.stage
+    assert plain.evidence["center_at"] <= waits.evidence["center_at"]
+    latest = datetime.fromisoformat(waits.evidence["slot_start"]) + timedelta(
+        hours=POLICY.center_max_hours
+    )
+    assert datetime.fromisoformat(waits.evidence["center_at"]) <= max(
+        latest, datetime.fromisoformat(plain.evidence["center_at"])
+    )
+
+
 # --- never miss a collapse --------------------------------------------------------------------
 
 

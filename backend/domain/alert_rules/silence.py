@@ -283,6 +283,47 @@ def _misses(
     return missed, late, habitual
 
 
+def longest_silence(
+    ctx: Context,
+    overrides: ElderOverrides,
+    rhythms: Rhythms,
+    last_sign: datetime | None,
+    due_slots: _DueSlots | None = None,
+    opened: Mapping[tuple[date, str], datetime] | None = None,
+) -> timedelta:
+    """Return the longest silence the elder ended by opening a check-in, in the loaded dates.
+
+    A silence runs from the start of a slot they usually answer, not opened, to the next
+    check-in they opened (before ``last_sign``); an unwatched slot or an away period ends
+    it unmeasured. Zero when there was none.
+    """
+    due_slots = due_slots or _DueSlots(ctx, overrides)
+    opened = _opened(ctx) if opened is None else opened
+    first = ctx.today - timedelta(days=history_windows(ctx.policy).general)
+    until = ctx.now if last_sign is None else min(last_sign, ctx.now)
+    threshold = ctx.policy.rhythm_expected_rate
+    longest = timedelta(0)
+    began: datetime | None = None
+    for offset in range((ctx.date_of(until) - first).days + 1):
+        day = first + timedelta(days=offset)
+        for slot in sorted(due_slots.slots_due(day), key=lambda s: parse_hhmm(s.start)):
+            start, end = ctx.at(day, slot.start), ctx.at(day, slot.end)
+            if start >= until:
+                return longest
+            at = opened.get((day, slot.id))
+            if at is not None and at <= until:
+                if began is not None:
+                    longest = max(longest, at - began)
+                began = None
+            elif not watched_slot(ctx, day, start) or ctx.away_during(start, end):
+                began = None
+            elif began is None and rhythms.of(slot.id, overrides.absent(day, slot.id)).expected(
+                threshold
+            ):
+                began = start
+    return longest
+
+
 def _center_deadline(ctx: Context, first: _Miss, rhythms: Rhythms) -> datetime:
     """Return when the care center is told: ``center_after_hours`` after the first miss began.
 
@@ -373,6 +414,12 @@ def rhythm_silence(ctx: Context) -> list[AlertCandidate]:
         if chance <= policy.center_chance:
             center_at = min(center_at, max(deadline, miss.late_at))
             break
+    if policy.wait_beyond_own_silences:
+        own = longest_silence(ctx, overrides, rhythms, last_sign, due_slots, opened)
+        if own:
+            beyond = first.start + own + timedelta(minutes=policy.grace_minutes)
+            center_at = max(center_at, min(beyond, latest))
+            family_at = max(family_at, beyond)
     family_at = min(family_at, center_at)
     if policy.family_waits_overnight and family_at < center_at:
         family_at = _after_the_night(ctx, family_at, center_at, due_slots, rhythms, overrides)
