@@ -65,6 +65,7 @@ from backend.ports import (
     ElderRepository,
     EventRepository,
     FamilyRepository,
+    JobRunRepository,
     LineInboxRepository,
     LoginFailureRepository,
     MunicipalityRepository,
@@ -152,6 +153,7 @@ class FakeState:
     # By (kind value, municipality code, version).
     config_versions: dict[tuple[str, str, int], ConfigVersion] = field(default_factory=dict)
     contacts: dict[str, ElderContacts] = field(default_factory=dict)  # by elder id
+    job_runs: dict[str, datetime] = field(default_factory=dict)  # by job name
 
 
 class FakeStore:
@@ -838,6 +840,27 @@ class FakeLoginFailureRepository(_FakeRepository, LoginFailureRepository):
         return self._forget(lambda _k, at: at < before)
 
 
+class FakeJobRunRepository(_FakeRepository, JobRunRepository):
+    def last_run(self, name: str) -> datetime | None:
+        at = self._s.job_runs.get(name)
+        return None if at is None else at.astimezone(UTC)
+
+    def mark(self, name: str, at: datetime) -> None:
+        _aware(at)
+        recorded = self._s.job_runs.get(name)
+        if recorded is None or recorded < at:
+            self._s.job_runs[name] = at
+
+    def claim(self, name: str, at: datetime, stale_before: datetime) -> bool:
+        _aware(at)
+        _aware(stale_before)
+        recorded = self._s.job_runs.get(name)
+        if recorded is None or recorded >= stale_before:
+            return False
+        self._s.job_runs[name] = at
+        return True
+
+
 class FakeAuditRepository(_FakeRepository, AuditRepository):
     def add(self, entry: AuditEntry) -> None:
         _aware(entry.at)
@@ -1199,6 +1222,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.config_versions = FakeConfigVersionRepository(self)
         self.privacy = FakePrivacyRepository(self)
         self.contacts = FakeContactRepository(self)
+        self.job_runs = FakeJobRunRepository(self)
 
     def __enter__(self) -> Self:
         self.working = _copy(self.store.state)

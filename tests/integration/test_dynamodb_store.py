@@ -59,6 +59,10 @@ from tests.integration.family_store_contract import (  # noqa: F401 - collected 
     TestRecipientsByAddress,
     TestSummarySubscriptions,
 )
+from tests.integration.job_run_store_contract import (  # noqa: F401 - collected by pytest here
+    TestJobRunRaces,
+    TestJobRuns,
+)
 from tests.integration.privacy_store_contract import (  # noqa: F401 - collected by pytest here
     TestElderCodes,
     TestElderErasure,
@@ -166,6 +170,41 @@ class TestDynamoDbOnly:
         _interleaved(uow_factory, claim(5), claim(10))
         with uow_factory() as uow:
             assert uow.outbox.get("msg-1").next_attempt_at == now + timedelta(minutes=10)
+
+    def test_of_two_units_claiming_one_stale_run_at_once_the_later_commit_raises_and_stores_nothing(
+        self, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        with uow_factory() as uow:
+            uow.job_runs.mark("alert-sweep", jst(DAY, 9))
+            uow.commit()
+
+        def claim(minute):
+            return lambda uow: uow.job_runs.claim(
+                "alert-sweep", jst(DAY, 10, minute), jst(DAY, 9, 30)
+            )
+
+        _interleaved(uow_factory, claim(1), claim(2))
+        with uow_factory() as uow:
+            assert uow.job_runs.last_run("alert-sweep") == jst(DAY, 10, 2)
+            assert uow.job_runs.claim("alert-sweep", jst(DAY, 10, 3), jst(DAY, 9, 30)) is False
+
+    def test_of_two_units_marking_one_name_at_once_a_retry_keeps_the_later_time(
+        self, uow_factory: Callable[[], AbstractUnitOfWork]
+    ) -> None:
+        def mark(minute):
+            def run(uow):
+                uow.job_runs.mark("alert-sweep", jst(DAY, 10, minute))
+                return True
+
+            return run
+
+        _interleaved(uow_factory, mark(5), mark(1))  # the unit marking 10:05 lost: run again
+        with uow_factory() as uow:
+            assert uow.job_runs.last_run("alert-sweep") == jst(DAY, 10, 1)
+            mark(5)(uow)
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.job_runs.last_run("alert-sweep") == jst(DAY, 10, 5)
 
     def test_a_line_event_stored_by_two_units_at_once_is_stored_once(
         self, uow_factory: Callable[[], AbstractUnitOfWork]

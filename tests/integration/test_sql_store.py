@@ -55,6 +55,10 @@ from tests.integration.family_store_contract import (  # noqa: F401 - collected 
     TestRecipientsByAddress,
     TestSummarySubscriptions,
 )
+from tests.integration.job_run_store_contract import (  # noqa: F401 - collected by pytest here
+    TestJobRunRaces,
+    TestJobRuns,
+)
 from tests.integration.privacy_store_contract import (  # noqa: F401 - collected by pytest here
     TestElderCodes,
     TestElderErasure,

@@ -31,6 +31,7 @@ from backend.stores.dynamodb.family_repositories import (
     DynamoFamilyRepository,
     DynamoLineInboxRepository,
 )
+from backend.stores.dynamodb.job_run_repositories import DynamoJobRunRepository
 from backend.stores.dynamodb.notice_repositories import (
     DynamoNoticeDeliveryRepository,
     DynamoNoticeRepository,
@@ -88,6 +89,7 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
         self.config_versions = DynamoConfigVersionRepository(session)
         self.privacy = DynamoPrivacyRepository(session)
         self.contacts = DynamoContactRepository(session)
+        self.job_runs = DynamoJobRunRepository(session)
         return self
 
     def __exit__(

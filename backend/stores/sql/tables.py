@@ -445,3 +445,13 @@ elder_contacts = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("updated_by", String, nullable=False),
 )
+
+# --- the scheduler's heartbeat (migration 0016) ----------------------------------
+
+# One row a scheduled job: when it last ran (moved forward only), claimed by a catch-up.
+job_runs = Table(
+    "job_runs",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+)

@@ -34,6 +34,7 @@ from backend.stores.sql.elder_repositories import (
     SqlMunicipalityRepository,
 )
 from backend.stores.sql.family_repositories import SqlFamilyRepository, SqlLineInboxRepository
+from backend.stores.sql.job_run_repositories import SqlJobRunRepository
 from backend.stores.sql.notice_repositories import (
     SqlNoticeDeliveryRepository,
     SqlNoticeRepository,
@@ -171,6 +172,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.config_versions = SqlConfigVersionRepository(connection)
         self.contacts = SqlContactRepository(connection)
         self.privacy = SqlPrivacyRepository(connection)
+        self.job_runs = SqlJobRunRepository(connection)
         return self
 
     def __exit__(
