@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from backend.bootstrap import bootstrap
+from backend.domain.errors import StoreBusy
 from backend.services.context import Services
 from backend.settings import Settings
 
@@ -97,10 +98,15 @@ def run_job(job_id: str, settings: Settings, now: datetime) -> Any:
     job, _minutes = JOBS[job_id]
     result = job(settings, now)
     svc = _services(settings, now)
-    with svc.uow() as uow:
-        uow.job_runs.mark(HEARTBEAT, now)
-        uow.commit()
-    logger.info("Job %s ran for %s", job_id, now.isoformat())
+    try:
+        with svc.uow() as uow:
+            uow.job_runs.mark(HEARTBEAT, now)
+            uow.commit()
+    except StoreBusy:
+        # Another run marked it at the same moment; the job itself is done either way.
+        logger.info("Job %s ran for %s; its heartbeat was marked by another run", job_id, now)
+    else:
+        logger.info("Job %s ran for %s", job_id, now.isoformat())
     return result
 
 
@@ -117,11 +123,14 @@ def catch_up_if_stale(settings: Settings, now: datetime) -> dict[str, Any] | Non
     A deployment whose scheduler never ran has no heartbeat and is left alone.
     """
     svc = _services(settings, now)
-    with svc.uow() as uow:
-        last = uow.job_runs.last_run(HEARTBEAT)
-        if not uow.job_runs.claim(HEARTBEAT, now, now - SCHEDULER_STALE_AFTER):
-            return None
-        uow.commit()
+    try:
+        with svc.uow() as uow:
+            last = uow.job_runs.last_run(HEARTBEAT)
+            if not uow.job_runs.claim(HEARTBEAT, now, now - SCHEDULER_STALE_AFTER):
+                return None
+            uow.commit()
+    except StoreBusy:
+        return None  # another worker's claim won (DynamoDB settles it at commit)
     logger.warning(
         "The scheduler has not run since %s; running the jobs from the web app",
         last.isoformat() if last else "?",
