@@ -49,8 +49,9 @@ class SqlJobRunRepository(SqlRepository, JobRunRepository):
         """Record ``at`` if the recorded run is before ``stale_before``; True if recorded.
 
         One UPDATE, atomic on both databases: on PostgreSQL a concurrent claim waits for
-        this row's lock and then finds the new time (no longer stale); on SQLite the
-        write lock serializes the claims. A name never marked has no row: never claimed.
+        this row's lock and then finds the new time (no longer stale); on SQLite the write
+        lock serializes the claims (a unit that read before another's claim committed gets
+        StoreBusy). A name never marked has no row: never claimed.
         """
         params = {"job": name, "claimed_at": to_utc(at), "stale_before": to_utc(stale_before)}
         return self._connection.execute(_CLAIM, params).rowcount == 1
