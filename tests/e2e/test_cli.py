@@ -145,6 +145,18 @@ def test_jobs_run_now_opens_alerts_for_a_skipped_morning_and_is_idempotent(env):
     assert "opened=0, escalated=0, messages=0" in second.output
 
 
+def test_jobs_run_as_of_another_time_leaves_the_scheduler_s_heartbeat_alone(env):
+    from backend import jobs
+
+    run("db", "upgrade")
+    assert run("jobs", "run", "--now", "2099-01-02T13:31:00").exit_code == 0
+    with sql_uow_factory(env)() as uow:
+        assert uow.job_runs.last_run(jobs.HEARTBEAT) is None
+    assert run("jobs", "run").exit_code == 0  # as of now: cron's run marks it
+    with sql_uow_factory(env)() as uow:
+        assert uow.job_runs.last_run(jobs.HEARTBEAT) is not None
+
+
 def test_jobs_run_refuses_a_bad_time(env):
     result = CliRunner().invoke(main, ["jobs", "run", "--now", "yesterday"])
     assert result.exit_code != 0
