@@ -6,10 +6,35 @@ import dataclasses
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 from backend.services.context import Services
 from backend.services.demo import DEMO_RECIPIENTS
 from tests.line import ACCESS_TOKEN, CHANNEL_SECRET
+
+T = TypeVar("T")
+
+
+def in_threads(work: Callable[[], T], threads: int) -> list[T]:
+    """Run ``work`` in ``threads`` threads at once; return their results, none having raised."""
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(work())
+        except BaseException as err:
+            errors.append(err)
+
+    started = [threading.Thread(target=run) for _ in range(threads)]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join()
+    assert errors == []
+    return results
 
 
 def demo_watchers_on_line(services: Services) -> None:

@@ -8,7 +8,6 @@ monthly push counter) and ``mimamori jobs run`` processes (they race on everythi
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from backend.services.outbox import DeliveryReport
 from tests.aws import moto_endpoint  # noqa: F401 - a fixture
 from tests.builders import DAY, jst, make_elder, make_outbox_message, make_recipient
 from tests.builders import seed as seed_world
-from tests.concurrent_runs import demo_watchers_on_line, jobs_run_at_once
+from tests.concurrent_runs import demo_watchers_on_line, in_threads, jobs_run_at_once
 from tests.line import ACCESS_TOKEN, CHANNEL_SECRET, LocalLine, line_settings, local_line
 
 FRIDAY_AFTERNOON = "2026-12-04T16:00+09:00"
@@ -91,21 +90,7 @@ def test_four_sweeps_at_once_push_each_message_once_and_count_every_push(
                 make_outbox_message(message_id, recipient_id="member", channel="line")
             )
             uow.commit()
-    reports: list[DeliveryReport] = []
-    errors: list[BaseException] = []
-
-    def sweep() -> None:
-        try:
-            reports.append(jobs.deliver_outbox(settings, now))
-        except BaseException as err:
-            errors.append(err)
-
-    threads = [threading.Thread(target=sweep) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    reports: list[DeliveryReport] = in_threads(lambda: jobs.deliver_outbox(settings, now), 4)
     keys = pushes_by_key(line)
     assert set(keys) == {str(uuid.UUID(m)) for m in queued}  # every message reached LINE
     assert max(keys.values()) == 1  # and none twice

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
@@ -16,6 +15,7 @@ from backend.services import away
 from backend.services.demo import seed
 from backend.settings import Settings
 from tests.builders import jst
+from tests.concurrent_runs import in_threads
 from tests.databases import fresh_postgres, fresh_sqlite
 
 MONDAY = date(2026, 11, 23)
@@ -113,20 +113,7 @@ def test_running_twice_at_the_same_instant_creates_nothing_twice(demo):
 
 def test_two_schedulers_at_once_create_each_alert_and_message_once(demo):
     now = jst(MONDAY, 13, 31)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            jobs.sweep_alerts(demo, now)
-        except BaseException as err:
-            errors.append(err)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    in_threads(lambda: jobs.sweep_alerts(demo, now), 2)
     single = (rows(demo, "alerts"), rows(demo, "outbox_messages"))
     jobs.sweep_alerts(demo, now)
     assert (rows(demo, "alerts"), rows(demo, "outbox_messages")) == single
@@ -195,19 +182,5 @@ def test_a_deadline_inside_a_scheduler_outage_is_met_by_the_web_app(demo):
 def test_of_two_workers_noticing_the_same_silence_one_runs_the_jobs(demo):
     jobs.run_due(demo, jst(MONDAY, 9, 0))
     now = jst(MONDAY, 13, 31)
-    results: list[object] = []
-    errors: list[BaseException] = []
-
-    def look() -> None:
-        try:
-            results.append(jobs.catch_up_if_stale(demo, now))
-        except BaseException as err:
-            errors.append(err)
-
-    threads = [threading.Thread(target=look) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = in_threads(lambda: jobs.catch_up_if_stale(demo, now), 2)
     assert sum(r is not None for r in results) == 1
