@@ -43,6 +43,7 @@ from backend.stores.sql.base import (
     mapping,
     on_conflict_insert,
     translated,
+    untyped,
 )
 from backend.stores.sql.codecs import (
     answer_from_row,
@@ -120,8 +121,9 @@ _END_AWAY = (
 )
 _READING_KEY = ("elder_id", "kind", "measured_at")
 _ADD_READINGS = PerDialect(lambda d: on_conflict_insert(d, t.readings, _READING_KEY, _rd.elder_id))
+# The sweep's bulk reads select untyped columns for their positional readers (``readers``).
 _LIST_READINGS = (
-    select(t.readings)
+    select(*untyped(t.readings))
     .where(
         ids_in(_rd.elder_id),
         _rd.kind == bindparam("kind"),
@@ -132,7 +134,7 @@ _LIST_READINGS = (
 )
 _LIST_CHECKINS_FOR_ELDERS = PerDialect(
     lambda d: (
-        select(t.checkins)
+        select(*untyped(t.checkins))
         .where(
             ids_in(t.checkins.c.elder_id),
             t.checkins.c.date >= bindparam("start"),
@@ -149,7 +151,7 @@ _LIST_EVENTS_FOR_ELDERS = PerDialect(
     )
 )
 _LIST_ANSWERS_FOR_ELDERS = (
-    select(t.answers)
+    select(*untyped(t.answers))
     .where(
         ids_in(t.answers.c.elder_id),
         t.answers.c.date >= bindparam("start"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from numbers import Number
 from typing import Any
 
 from sqlalchemy import (
@@ -47,17 +49,22 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Return an aware UTC datetime."""
-        if value is None or value.tzinfo is UTC:
-            return value
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        return as_utc(value)
 
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
         """On SQLite parse the stored text with ``fromisoformat`` (the sweep reads many rows)."""
         if dialect.name == "sqlite":
             return sqlite_utc
         return super().result_processor(dialect, coltype)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """Return the driver's timestamp as an aware UTC datetime (naive ones are UTC wall times)."""
+    if value is None or value.tzinfo is UTC:
+        return value
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def sqlite_utc(value: str | None) -> datetime | None:
@@ -130,3 +137,62 @@ def parse_json(text: str) -> Any:
     if text.isascii() and text.isdigit() and (text == "0" or text[0] != "0"):
         return int(text)
     return json.loads(text)
+
+
+# Decoders of driver values: the sweep's bulk reads select their columns untyped (no
+# SQLAlchemy result processing per row) and decode the driver's values themselves, exactly
+# as the column types above would. Each call returns a fresh decoder for one result: on
+# SQLite it parses each distinct text once (a batch holds a few dozen dates and mostly the
+# same few answers: "good", true, ...).
+
+Decoder = Callable[[Any], Any]
+_MISSING = object()
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def date_decoder(dialect_name: str) -> Decoder:
+    """Return the decoder of an ``IsoDate`` column's driver values."""
+    if dialect_name != "sqlite":
+        return _same  # the driver returns dates
+    memo: dict[str | None, date | None] = {}
+
+    def decode(value: str | None) -> date | None:
+        found = memo.get(value, _MISSING)
+        if found is _MISSING:
+            found = memo[value] = _sqlite_date(value)
+        return found  # type: ignore[return-value]
+
+    return decode
+
+
+def utc_decoder(dialect_name: str) -> Decoder:
+    """Return the decoder of a ``UtcDateTime`` column's driver values."""
+    return sqlite_utc if dialect_name == "sqlite" else as_utc
+
+
+def json_decoder(dialect_name: str) -> Decoder:
+    """Return the decoder of a ``JSON`` or ``JsonValue`` column's driver values.
+
+    Elsewhere the driver parses JSON. On SQLite a ``JSON`` column (NUMERIC affinity) returns
+    numbers as numbers and everything else as JSON text, a ``JsonValue`` column JSON text.
+    Only scalars are remembered: an object or list is parsed anew for each row, so no two
+    rows share a mutable value.
+    """
+    if dialect_name != "sqlite":
+        return _same
+    memo: dict[str, Any] = {}  # str keys only: 1, 1.0 and True are one dict key
+
+    def decode(value: Any) -> Any:
+        if type(value) is not str:
+            return value if value is None or isinstance(value, Number) else json.loads(value)
+        found = memo.get(value, _MISSING)
+        if found is _MISSING:
+            found = parse_json(value)
+            if found is None or isinstance(found, str | int | float):
+                memo[value] = found
+        return found
+
+    return decode
