@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Any
 
 from backend.domain.alert_rules.context import (
@@ -28,6 +29,8 @@ from questions.kihon import KIHON_CHECKLIST, VOICE_ITEMS
 from questions.schema import Concern, Question
 
 # --- concerning answers ------------------------------------------------------------------------
+
+_IN_TIME_ORDER = attrgetter("answered_at", "checkin_id")  # the order the answers were given in
 
 
 def _matches(concern: Concern, value: Any) -> bool:
@@ -65,10 +68,11 @@ def concerning_answers(ctx: Context) -> list[AlertCandidate]:
         return []
     first = ctx.recent[0] - timedelta(days=CONCERN_MAX_DAYS - 1)
     by_question: dict[str, list[Answer]] = defaultdict(list)
-    for a in sorted(
-        (a for a in ctx.answers if a.date >= first), key=lambda a: (a.answered_at, a.checkin_id)
-    ):
-        if a.value is not None and a.skipped is None and not ctx.away(a.answered_at):
+    given = [
+        a for a in ctx.answers if a.date >= first and a.value is not None and a.skipped is None
+    ]
+    for a in sorted(given, key=_IN_TIME_ORDER):
+        if not ctx.away(a.answered_at):
             by_question[a.question_id].append(a)
     found: list[AlertCandidate] = []
     for question_id in sorted(by_question):
@@ -84,8 +88,11 @@ def concerning_answers(ctx: Context) -> list[AlertCandidate]:
 def _single_concerns(
     ctx: Context, question: Question, answers: list[Answer]
 ) -> Iterable[AlertCandidate]:
+    by_day: dict[date, list[Answer]] = defaultdict(list)
+    for a in answers:
+        by_day[a.date].append(a)
     for day in ctx.recent:
-        hits = [a for a in answers if a.date == day and is_concerning(question, a.value)]
+        hits = [a for a in by_day.get(day, ()) if is_concerning(question, a.value)]
         if hits:
             yield AlertCandidate(
                 rule=f"{CONCERN}:{question.id}",
@@ -146,6 +153,10 @@ def emergency(ctx: Context) -> list[AlertCandidate]:
 # --- 基本チェックリスト (monthly instrument) ---------------------------------------------------
 
 
+# Most months of most elders hold no checklist answer: their score is computed once.
+_NOTHING_ANSWERED = score_kihon_checklist({})
+
+
 def month_of(first: date) -> str:
     """Return the month ``YYYY-MM`` of a date (the checklist's and follow-ups' period)."""
     return f"{first.year:04d}-{first.month:02d}"
@@ -169,8 +180,9 @@ def kihon_checklist(ctx: Context) -> list[AlertCandidate]:
     last_month = (this_month - timedelta(days=1)).replace(day=1)
     items = frozenset(KIHON_ITEMS)
     latest: dict[date, dict[str, Answer]] = defaultdict(dict)
-    for a in sorted(ctx.answers, key=lambda a: (a.answered_at, a.checkin_id)):
-        if a.question_id in items and a.date >= last_month and not ctx.away(a.answered_at):
+    mine = [a for a in ctx.answers if a.question_id in items and a.date >= last_month]
+    for a in sorted(mine, key=_IN_TIME_ORDER):
+        if not ctx.away(a.answered_at):
             latest[a.date.replace(day=1)][a.question_id] = a
     found = []
     for first in (last_month, this_month):
@@ -179,7 +191,7 @@ def kihon_checklist(ctx: Context) -> list[AlertCandidate]:
             item: a.value if a.skipped is None and isinstance(a.value, bool) else None
             for item, a in answers.items()
         }
-        result = score_kihon_checklist(values)
+        result = score_kihon_checklist(values) if values else _NOTHING_ANSWERED
         asked_all = all(item in answers for item in VOICE_ITEMS)
         month_over = first < this_month
         if not result.flagged or not (asked_all or month_over):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cached_property, lru_cache
 from operator import attrgetter
 from typing import Any
@@ -179,9 +179,10 @@ class Context:
         answers_from = {q: today - timedelta(days=d) for q, d in windows.answers.items()}
         readings_from = {k: today - timedelta(days=d) for k, d in windows.readings.items()}
         elder_id = history.elder.id
+        by_now = at_or_before(now)
 
         def dated(at: datetime, first: date = earliest) -> bool:
-            return at <= now and at.astimezone(tz).date() >= first
+            return by_now(at) and at.astimezone(tz).date() >= first
 
         return cls(
             elder=history.elder,
@@ -199,7 +200,7 @@ class Context:
                 for a in history.answers
                 if a.elder_id == elder_id
                 and answers_from.get(a.question_id, earliest) <= a.date <= today
-                and a.answered_at <= now
+                and by_now(a.answered_at)
             ),
             readings=tuple(
                 r
@@ -249,6 +250,21 @@ class Context:
 Rule = Callable[[Context], list[AlertCandidate]]
 
 
+def at_or_before(now: datetime) -> Callable[[datetime], bool]:
+    """Return ``lambda at: at <= now``, quicker for the UTC times the stores return.
+
+    Comparing aware datetimes of two time zones asks the zoneinfo of ``now`` for its offset
+    (~0.6 us); a UTC ``at`` is compared with ``now`` in UTC instead, which is the same
+    comparison of instants. Any other ``at`` is compared as given.
+    """
+    now_utc = now.astimezone(UTC)
+
+    def by_now(at: datetime) -> bool:
+        return at <= now_utc if at.tzinfo is UTC else at <= now
+
+    return by_now
+
+
 def iso_day(day: date) -> str:
     """Return the date as ``YYYY-MM-DD`` (the period of most rules)."""
     return day.isoformat()
@@ -271,7 +287,8 @@ def _last_speaker_sign(ctx: Context) -> datetime | None:
     message heard), a contact the caller knows of. The context holds only answers, events and
     contacts up to now (``Context.build``).
     """
-    opened = (c.started_at for c in ctx.checkins if c.started_at <= ctx.now)
+    by_now = at_or_before(ctx.now)
+    opened = (c.started_at for c in ctx.checkins if by_now(c.started_at))
     latest = (
         max(opened, default=None),
         max(map(_ANSWERED_AT, ctx.answers), default=None),
