@@ -100,6 +100,10 @@ class PerDialect:
         """Return the statement for the connection's dialect."""
         return self._built[connection.dialect.name]
 
+    def get_for(self, dialect_name: str) -> Any:
+        """Return the statement for the dialect of this name."""
+        return self._built[dialect_name]
+
 
 def ids_in(column: Any) -> Any:
     """Return ``column IN :elder_ids`` (an expanding parameter)."""

@@ -121,16 +121,20 @@ _END_AWAY = (
 )
 _READING_KEY = ("elder_id", "kind", "measured_at")
 _ADD_READINGS = PerDialect(lambda d: on_conflict_insert(d, t.readings, _READING_KEY, _rd.elder_id))
-# The sweep's bulk reads select untyped columns for their positional readers (``readers``).
-_LIST_READINGS = (
-    select(*untyped(t.readings))
-    .where(
-        ids_in(_rd.elder_id),
-        _rd.kind == bindparam("kind"),
-        _rd.measured_at >= bindparam("start"),
-        _rd.measured_at < bindparam("end"),
+# The sweep's bulk reads select untyped columns for their positional readers (``readers``)
+# and order by elder first: one elder's rows are then built one after the other, close
+# together in memory for the rules that read them (and SQLite reads them in index order).
+_LIST_READINGS = PerDialect(
+    lambda d: (
+        select(*untyped(t.readings))
+        .where(
+            ids_in(_rd.elder_id),
+            _rd.kind == bindparam("kind"),
+            _rd.measured_at >= bindparam("start"),
+            _rd.measured_at < bindparam("end"),
+        )
+        .order_by(code_point(d, _rd.elder_id), _rd.measured_at)
     )
-    .order_by(_rd.measured_at)
 )
 _LIST_CHECKINS_FOR_ELDERS = PerDialect(
     lambda d: (
@@ -140,7 +144,12 @@ _LIST_CHECKINS_FOR_ELDERS = PerDialect(
             t.checkins.c.date >= bindparam("start"),
             t.checkins.c.date <= bindparam("end"),
         )
-        .order_by(t.checkins.c.date, t.checkins.c.started_at, code_point(d, t.checkins.c.id))
+        .order_by(
+            code_point(d, t.checkins.c.elder_id),
+            t.checkins.c.date,
+            t.checkins.c.started_at,
+            code_point(d, t.checkins.c.id),
+        )
     )
 )
 _LIST_EVENTS_FOR_ELDERS = PerDialect(
@@ -150,17 +159,26 @@ _LIST_EVENTS_FOR_ELDERS = PerDialect(
         .order_by(t.events.c.at, code_point(d, t.events.c.id))
     )
 )
-_LIST_ANSWERS_FOR_ELDERS = (
-    select(*untyped(t.answers))
-    .where(
-        ids_in(t.answers.c.elder_id),
-        t.answers.c.date >= bindparam("start"),
-        t.answers.c.date <= bindparam("end"),
+_LIST_ANSWERS_FOR_ELDERS = PerDialect(
+    lambda d: (
+        select(*untyped(t.answers))
+        .where(
+            ids_in(t.answers.c.elder_id),
+            t.answers.c.date >= bindparam("start"),
+            t.answers.c.date <= bindparam("end"),
+        )
+        .order_by(
+            code_point(d, t.answers.c.elder_id),
+            t.answers.c.date,
+            t.answers.c.answered_at,
+            t.answers.c.id,
+        )
     )
-    .order_by(t.answers.c.date, t.answers.c.answered_at, t.answers.c.id)
 )
-_LIST_ANSWERS_TO_QUESTIONS_FOR_ELDERS = _LIST_ANSWERS_FOR_ELDERS.where(
-    t.answers.c.question_id.in_(bindparam("question_ids", expanding=True))
+_LIST_ANSWERS_TO_QUESTIONS_FOR_ELDERS = PerDialect(
+    lambda d: _LIST_ANSWERS_FOR_ELDERS.get_for(d).where(
+        t.answers.c.question_id.in_(bindparam("question_ids", expanding=True))
+    )
 )
 
 
@@ -272,9 +290,9 @@ class SqlAnswerRepository(SqlRepository, AnswerRepository):
     ) -> dict[str, list[Answer]]:
         """Return each asked elder's answers with start <= date <= end, oldest first."""
         params: dict[str, Any] = {"start": start, "end": end}
-        stmt = _LIST_ANSWERS_FOR_ELDERS
+        stmt = _LIST_ANSWERS_FOR_ELDERS.get(self._connection)
         if question_ids is not None:
-            stmt = _LIST_ANSWERS_TO_QUESTIONS_FOR_ELDERS
+            stmt = _LIST_ANSWERS_TO_QUESTIONS_FOR_ELDERS.get(self._connection)
             params["question_ids"] = sorted(question_ids)
         return grouped_by_elder(self._connection, stmt, elder_ids, params, answer_reader)
 
@@ -386,7 +404,7 @@ class SqlReadingRepository(SqlRepository, ReadingRepository):
         """Return each asked elder's readings of ``kind`` in ``[start, end)``, oldest first."""
         return grouped_by_elder(
             self._connection,
-            _LIST_READINGS,
+            _LIST_READINGS.get(self._connection),
             elder_ids,
             {"kind": ReadingKind(kind).value, "start": to_utc(start), "end": to_utc(end)},
             reading_reader,
