@@ -1829,6 +1829,52 @@ class TestBulkReads:
         assert [a.checkin_id for a in got["elder-3"]] == ["e3"]
         assert got["no-such-elder"] == []
 
+    def test_bulk_reads_give_every_kind_of_value_and_time_as_the_single_reads(
+        self, uow_factory: UowFactory
+    ) -> None:
+        values: list[Any] = [
+            "good", "good", "まあまあ", 'a "quoted" \\ word', "", "7", True, False, 0, 7, 52.0,
+            52.5, -1.25, {"systolic": 150, "diastolic": 90}, {"systolic": 150, "diastolic": 90},
+            [1, "two"], None,
+        ]  # fmt: skip
+        days = [DAY + timedelta(days=i) for i in range(len(values))]
+        checkins = [
+            make_checkin(
+                f"c{i}",
+                day=day,
+                status=CheckInStatus.COMPLETED if i % 2 else CheckInStatus.STARTED,
+                started_at=jst(day, 8, i),
+                completed_at=jst(day, 9, i) if i % 2 else None,
+            )
+            for i, day in enumerate(days)
+        ]
+        given(uow_factory, *checkins)
+        with uow_factory() as uow:
+            for i, (day, value) in enumerate(zip(days, values, strict=True)):
+                uow.answers.add(
+                    make_answer(
+                        checkin_id=f"c{i}",
+                        day=day,
+                        value=value,
+                        answered_at=datetime(2025, 4, 1, 6, 30, 0, 250000 * (i % 4), UTC_MINUS_5)
+                        + timedelta(days=i),
+                        skipped="unknown" if value is None else None,
+                        request_id=f"req-{i}" if i % 3 else None,
+                    )
+                )
+            uow.commit()
+        with uow_factory() as uow:
+            answers = uow.answers.list_for_elders([ELDER_ID], days[0], days[-1])[ELDER_ID]
+            single = uow.answers.list_for_elder(ELDER_ID, days[0], days[-1])
+            got = uow.checkins.list_for_elders([ELDER_ID], days[0], days[-1])[ELDER_ID]
+        assert answers == single
+        assert [type(a.value) for a in answers] == [type(a.value) for a in single]
+        assert [a.value for a in answers] == values  # 52 == 52.0: SQLite keeps 52.0 as 52
+        assert all(a.answered_at.utcoffset() is not None for a in answers)
+        assert answers[13].value is not answers[14].value  # a mutable value is no row's but its own
+        assert got == checkins
+        assert all(type(c.date) is date and c.started_at.utcoffset() is not None for c in got)
+
     def test_a_municipalitys_elders_of_every_center_are_listed_by_kana_then_id(
         self, uow_factory: UowFactory
     ) -> None:
