@@ -119,9 +119,10 @@ class Policy(BaseModel):
     # The care-center deadline (center_after_hours from the start of the first expected slot
     # missed) moves later by up to this many minutes so that the elder's usual time of the
     # same slot the next day has passed: the center is not called 30 minutes before a
-    # morning-only elder's usual answer. 24 h + 120 min: inside Japan Post's 24 h plus the
-    # 2 h of its own re-call.
-    center_margin_minutes: int = Field(default=120, ge=0, le=6 * 60)
+    # morning-only elder's usual answer. 24 h + 110 min: inside Japan Post's 24 h plus the
+    # 2 h of its own re-call, with 10 minutes left for the sweep's cadence (every 5 minutes)
+    # and the outbox, so that the center is told within 26 h, not at 26 h plus a sweep.
+    center_margin_minutes: int = Field(default=110, ge=0, le=6 * 60)
     # The care center is told at the deadline once the chance that the silence is habit is
     # this or less (1 in 20: any elder who usually answers the slots missed; recall first),
     # else when it is, at center_max_hours after the first miss began at the latest (an

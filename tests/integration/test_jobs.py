@@ -121,8 +121,8 @@ def test_two_schedulers_at_once_create_each_alert_and_message_once(demo):
 
 
 def test_an_outage_across_deadlines_is_caught_up_at_the_next_run(demo):
-    # The center's deadline: 24 h after the missed slot's start, later by up to 2 h so that
-    # the elder's usual time of that slot the next day has passed (a new elder: 08:00).
+    # The center's deadline: 24 h after the missed slot's start, later by up to 1 h 50 min so
+    # that the elder's usual time of that slot the next day has passed (a new elder: 07:50).
     jobs.run_due(
         demo,
         datetime.combine(MONDAY + timedelta(days=1), datetime.min.time(), tzinfo=SEEDED_AT.tzinfo)
@@ -163,7 +163,7 @@ def test_the_web_app_leaves_the_jobs_to_a_scheduler_that_runs(demo):
 
 def test_a_deadline_inside_a_scheduler_outage_is_met_by_the_web_app(demo):
     # The scheduler stops at 02:00 on Tuesday; the center's deadline of Monday's missed
-    # morning falls at 08:00. A request at 08:05 finds the heartbeat stale and runs the jobs.
+    # morning falls at 07:50. A request at 08:05 finds the heartbeat stale and runs the jobs.
     tuesday = MONDAY + timedelta(days=1)
     jobs.run_due(demo, jst(tuesday, 2, 0))
     assert watchers_told(demo) == 0
